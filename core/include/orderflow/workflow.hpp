@@ -1,0 +1,149 @@
+// orderflow: the order-status workflow engine.
+//
+// A Workflow is loaded from JSON (see core/workflows/*.json and docs/workflow-format.md) and then
+// answers, for an order and an actor, which statuses may follow and every reason a change is
+// refused. Nothing here throws: every answer, including "your input is malformed", is a value.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace orderflow {
+
+using json = nlohmann::json;
+
+// One reason a change is refused. `code` is stable (see docs); `message` is for a store employee;
+// `field` names the input concerned ("rejection_reason", "notes", ...) or is empty.
+struct Error {
+    std::string code;
+    std::string message;
+    std::string field;
+};
+
+// One problem found while loading a workflow: where (a JSON path such as "transitions[3].to",
+// or "" for the whole text) and what.
+struct Problem {
+    std::string path;
+    std::string message;
+    std::string text() const;  // "transitions[3].to: unknown status \"shiped\""
+};
+
+struct Status {
+    std::string id;
+    std::string label;
+    std::string color;
+    bool terminal = false;
+};
+
+// A next status the actor may pick, as the UI offers it.
+struct Option {
+    std::string id;
+    std::string label;
+    std::string color;
+    std::vector<std::string> requires;  // field names that must be filled in
+    bool confirm = false;               // the UI must ask before applying
+};
+
+struct Normalized {
+    bool ok = false;
+    std::string status;  // the current value when ok
+    Error error;         // when not ok: code "unknown_status"
+};
+
+struct Verdict {
+    bool ok = false;
+    std::vector<Error> errors;  // empty when ok; otherwise every reason, in the fixed order
+};
+
+struct Allowed {
+    std::vector<Option> options;  // what the actor may pick (empty for terminal / read-only)
+    std::vector<Error> errors;    // non-empty only when the order or actor itself is malformed
+};
+
+struct BlockedOrder {
+    json id;
+    std::vector<Error> errors;
+};
+
+struct BulkPlan {
+    std::vector<json> eligible;         // order ids, in input order
+    std::vector<BlockedOrder> blocked;  // in input order
+};
+
+// Columnar form of a batch of orders, for planBulk without per-order parsing. The caller interns
+// strings into tables and passes indices; the engine interprets them. Index 0 of every string
+// table means "absent or not a string".
+struct OrderBatch {
+    std::size_t count = 0;
+    std::vector<std::string> strings;      // shared string table; strings[0] is unused (absent)
+    const std::uint32_t* status = nullptr;   // [count] index into strings
+    const std::uint32_t* store = nullptr;    // [count] index into strings (store ids as text)
+    const std::uint32_t* payment = nullptr;  // [count] index into strings
+    const std::uint8_t* valid = nullptr;     // [count] 1 = a well-formed order, 0 = invalid_order
+    const std::uint32_t* item_begin = nullptr;  // [count + 1] offsets into the item arrays
+    const std::uint8_t* item_stock_kind = nullptr;  // per item: 0 absent, 1 false, 2 true, 3 number
+    const double* item_stock = nullptr;             // per item: units in stock when kind == 3
+    const double* item_quantity = nullptr;          // per item: quantity (NaN when absent)
+};
+
+// Verdicts of a batch: verdict[i] indexes `verdicts`; verdicts[0] is always "ok" (empty).
+// Identical verdicts are shared, so a batch of 100,000 orders yields a handful of error lists.
+struct BatchPlan {
+    std::vector<std::uint32_t> verdict;
+    std::vector<std::vector<Error>> verdicts;
+};
+
+class Workflow;
+using WorkflowPtr = std::shared_ptr<const Workflow>;
+
+struct Loaded {
+    WorkflowPtr workflow;           // null when problems is non-empty
+    std::vector<Problem> problems;  // every problem found, in document order
+    bool ok() const { return workflow != nullptr; }
+    std::string error() const;      // the problems, one per line ("" when ok)
+};
+
+class Workflow {
+public:
+    // Largest workflow text accepted, in bytes.
+    static constexpr std::size_t kMaxWorkflowBytes = 1 << 20;
+
+    static Loaded load(std::string_view json_text);
+    static Loaded load(const json& document);
+    static Loaded builtin(std::string_view id);             // "cms", "delivery"
+    static const std::vector<std::string>& builtinIds();
+    static std::string_view builtinSource(std::string_view id);  // the JSON text, "" if unknown
+
+    const std::string& id() const;
+    const std::string& name() const;
+    const std::string& initial() const;
+    const std::vector<Status>& statuses() const;
+    const json& document() const;  // the validated workflow as JSON (for diagrams, lint, the UI)
+
+    // A stored value (current or legacy) read as a current status.
+    Normalized normalize(std::string_view value) const;
+
+    Allowed allowed(const json& order, const json& actor) const;
+    Verdict check(const json& order, std::string_view to, const json& fields, const json& actor) const;
+    BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
+    BatchPlan planBatch(const OrderBatch& orders, std::string_view to, const json& fields, const json& actor) const;
+
+    ~Workflow();
+    Workflow(const Workflow&) = delete;
+    Workflow& operator=(const Workflow&) = delete;
+
+    struct Impl;
+
+private:
+    explicit Workflow(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+    friend struct Loader;
+};
+
+}  // namespace orderflow

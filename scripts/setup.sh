@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs everything orderflow needs on Debian bookworm (as root) and builds it.
+# Idempotent: each step is skipped when its result is already there and up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs
+step() { printf '\n== %s\n' "$*"; }
+
+APT_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev make python3 pkg-config
+              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  step "apt: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+step "build: native engine and tests"
+cmake --preset native >/dev/null
+cmake --build --preset native
+
+step "build: WebAssembly module (dist/)"
+cmake --preset wasm >/dev/null
+cmake --build --preset wasm
+
+if [ -f web/vite.config.js ]; then
+  step "build: browser UI (web/dist/)"
+  npx vite build --config web/vite.config.js --logLevel warn
+fi
