@@ -39,6 +39,8 @@ struct Status {
     std::string label;
     std::string color;
     bool terminal = false;
+    std::string stock = "none";  // "none" | "reserved" | "consumed": the order's stock while here
+    bool notify = false;         // the customer is told when an order enters this status
 };
 
 // A next status the actor may pick, as the UI offers it.
@@ -46,7 +48,9 @@ struct Option {
     std::string id;
     std::string label;
     std::string color;
+    std::string action;                 // button text where the workflow names one ("Accept"), or ""
     std::vector<std::string> requires;  // field names that must be filled in
+    std::vector<std::string> optional;  // field names that may be filled in (always "notes")
     bool confirm = false;               // the UI must ask before applying
 };
 
