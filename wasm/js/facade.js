@@ -1,0 +1,430 @@
+// The orderflow JS facade: plain objects in and out, no .delete(), errors as values.
+//
+// Shared by the Node entry (index.node.js) and the browser entry (index.browser.js), which only
+// differ in how they obtain the WebAssembly bytes. No workflow rule lives here: every status,
+// transition, role rule and message comes from the engine (core/) and the workflow document.
+
+const BAD_VERDICT = 0xffffffff;
+
+/** A workflow that failed to load. `message` is the loader's text; `problems` lists each one. */
+export class OrderflowError extends Error {
+  constructor(message, problems) {
+    super(message);
+    this.name = 'OrderflowError';
+    this.problems = problems;
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `a string`;
+  return `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
+}
+
+const wellFormed = typeof String.prototype.toWellFormed === 'function'
+  ? (s) => s.toWellFormed()
+  : (s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+const isWellFormed = typeof String.prototype.isWellFormed === 'function'
+  ? (s) => s.isWellFormed()
+  : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
+// Rebuilds parsed JSON with lone surrogates (which UTF-8 cannot carry) replaced by U+FFFD.
+function repairStrings(value) {
+  if (typeof value === 'string') return wellFormed(value);
+  if (Array.isArray(value)) return value.map(repairStrings);
+  if (value !== null && typeof value === 'object') {
+    const out = Object.create(null);
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, wellFormed(key), {
+        value: repairStrings(value[key]), enumerable: true, writable: true, configurable: true,
+      });
+    }
+    return out;
+  }
+  return value;
+}
+
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
+
+// JSON text for the engine. Never throws anything but a TypeError naming the argument.
+function toJson(value, what) {
+  if (value === undefined) return 'null';
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new TypeError(`orderflow: ${what} cannot be converted to JSON (${e && e.message})`);
+  }
+  if (text === undefined) return 'null';  // a function or a symbol
+  // JSON.stringify writes lone surrogates as \udXXX escapes, which the engine (UTF-8) refuses.
+  if (LONE_SURROGATE_ESCAPE.test(text)) text = JSON.stringify(repairStrings(JSON.parse(text)));
+  return text;
+}
+
+function requireString(value, fn, name) {
+  if (typeof value !== 'string') {
+    throw new TypeError(`orderflow: ${fn}: ${name} must be a string, got ${describe(value)}`);
+  }
+  return isWellFormed(value) ? value : wellFormed(value);
+}
+
+function fieldsJson(fields) {
+  return fields === undefined || fields === null ? '{}' : toJson(fields, 'fields');
+}
+
+function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+  }
+  return value;
+}
+
+function parseAnswer(text) {
+  const answer = JSON.parse(text);
+  if (answer && answer.released) throw new Error('orderflow: this workflow was released');
+  return answer;
+}
+
+function plainOrder(value) {
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && typeof value.toJSON !== 'function';
+}
+
+// ---- planBulk marshalling ----------------------------------------------------------------------
+
+// Scratch columns reused between calls (grown by doubling); copied into the wasm heap in one go.
+class Columns {
+  constructor() {
+    this.orders = 0;
+    this.items = 0;
+    this.grow(1024, 4096);
+  }
+
+  grow(orders, items) {
+    if (orders > this.orders) {
+      this.orders = orders;
+      this.status = new Uint32Array(orders);
+      this.store = new Uint32Array(orders);
+      this.payment = new Uint32Array(orders);
+      this.valid = new Uint8Array(orders);
+      this.itemBegin = new Uint32Array(orders + 1);
+    }
+    if (items > this.items) {
+      const old = this.items ? { kind: this.kind, stock: this.stock, quantity: this.quantity } : null;
+      this.items = items;
+      this.kind = new Uint8Array(items);
+      this.stock = new Float64Array(items);
+      this.quantity = new Float64Array(items);
+      if (old) {
+        this.kind.set(old.kind);
+        this.stock.set(old.stock);
+        this.quantity.set(old.quantity);
+      }
+    }
+  }
+}
+
+// ---- Workflow --------------------------------------------------------------------------------
+
+const registry = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry(({ module, handle }) => module.release(handle))
+  : null;
+
+/** One loaded workflow. Plain frozen data plus the four questions the engine answers. */
+export class Workflow {
+  #m;
+  #h;
+  #flow;
+
+  constructor(flow, module, loaded, releasable) {
+    this.#flow = flow;
+    this.#m = module;
+    this.#h = loaded.handle;
+    const doc = deepFreeze(loaded.document);
+    this.id = loaded.id;
+    this.name = loaded.name;
+    this.initial = loaded.initial;
+    this.statuses = deepFreeze(loaded.statuses);
+    this.roles = deepFreeze(Array.isArray(doc.roles) ? doc.roles : []);
+    this.fields = deepFreeze(Array.isArray(doc.fields) ? doc.fields : []);
+    this.transitions = deepFreeze(Array.isArray(doc.transitions) ? doc.transitions : []);
+    this.document = doc;
+    if (releasable) registry?.register(this, { module, handle: loaded.handle });
+    Object.freeze(this);
+  }
+
+  /** A stored status value (current or legacy) read as a current status. */
+  normalize(value) {
+    const v = requireString(value, 'normalize(value)', 'value');
+    return parseAnswer(this.#m.normalize(this.#h, v));
+  }
+
+  /** The next statuses `actor` may pick for `order`; `.errors` (non-enumerable) says why none. */
+  allowed(order, actor) {
+    const answer = parseAnswer(this.#m.allowed(this.#h, toJson(order, 'order'), toJson(actor, 'actor')));
+    const options = answer.options;
+    Object.defineProperty(options, 'errors', { value: answer.errors, enumerable: false });
+    return options;
+  }
+
+  /** Whether `actor` may move `order` to `to` with `fields`, and every reason if not. */
+  check(order, to, fields, actor) {
+    const target = requireString(to, 'check(order, to, fields, actor)', 'to');
+    return parseAnswer(this.#m.check(this.#h, toJson(order, 'order'), target, fieldsJson(fields),
+      toJson(actor, 'actor')));
+  }
+
+  /** `check` for many orders in one call: `{eligible: [id], blocked: [{id, errors}]}`. */
+  planBulk(orders, to, fields, actor) {
+    const fn = 'planBulk(orders, to, fields, actor)';
+    if (!Array.isArray(orders)) {
+      if (orders === null || typeof orders !== 'object' || typeof orders[Symbol.iterator] !== 'function') {
+        throw new TypeError(`orderflow: ${fn}: orders must be an array, got ${describe(orders)}`);
+      }
+      orders = Array.from(orders);
+    }
+    const target = requireString(to, fn, 'to');
+    const fieldsText = fieldsJson(fields);
+    const actorText = toJson(actor, 'actor');
+    const n = orders.length;
+    const eligible = [];
+    const blocked = [];
+    if (n === 0) return { eligible, blocked };
+
+    const cols = this.#flow._columns;
+    cols.grow(n, 0);
+    const { status, store, payment, valid, itemBegin } = cols;
+    let { kind, stock, quantity } = cols;
+    const strings = [''];
+    const index = new Map();
+    const intern = (s) => {
+      let i = index.get(s);
+      if (i === undefined) {
+        i = strings.length;
+        strings.push(s);
+        index.set(s, i);
+      }
+      return i;
+    };
+    let slow = null;  // indices the engine must judge one by one through check()
+    let items = 0;
+
+    for (let i = 0; i < n; i++) {
+      itemBegin[i] = items;
+      const o = orders[i];
+      valid[i] = 0;
+      status[i] = 0;
+      store[i] = 0;
+      payment[i] = 0;
+      clean: {
+        if (o === null || typeof o !== 'object' || Array.isArray(o) || !plainOrder(o)) break clean;
+        const st = o.status;
+        if (typeof st !== 'string') break clean;
+        const sid = o.store_id;
+        let storeIndex = 0;
+        if (typeof sid === 'string') storeIndex = intern(sid);
+        else if (typeof sid === 'number') {
+          if (!Number.isSafeInteger(sid)) break clean;
+          storeIndex = intern(String(sid));
+        } else if (sid !== undefined && sid !== null) break clean;
+        const pay = o.payment_status;
+        let payIndex = 0;
+        if (typeof pay === 'string') payIndex = intern(pay);
+        else if (pay !== undefined && pay !== null) break clean;
+        const list = o.items;
+        const start = items;
+        if (list !== undefined && list !== null) {
+          if (!Array.isArray(list)) break clean;
+          const m = list.length;
+          if (items + m > cols.items) {
+            cols.grow(0, Math.max(cols.items * 2, items + m));
+            ({ kind, stock, quantity } = cols);
+          }
+          for (let j = 0; j < m; j++) {
+            const it = list[j];
+            if (it === null || typeof it !== 'object' || Array.isArray(it) || !plainOrder(it)) {
+              items = start;
+              break clean;
+            }
+            const q = it.quantity;
+            if (q === undefined) quantity[items] = NaN;
+            else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[items] = q;
+            else { items = start; break clean; }
+            const s = it.in_stock;
+            if (s === undefined) { kind[items] = 0; stock[items] = 0; }
+            else if (s === true) { kind[items] = 2; stock[items] = 0; }
+            else if (s === false) { kind[items] = 1; stock[items] = 0; }
+            else if (typeof s === 'number' && Number.isFinite(s)) { kind[items] = 3; stock[items] = s; }
+            else { items = start; break clean; }
+            items++;
+          }
+        }
+        status[i] = intern(st);
+        store[i] = storeIndex;
+        payment[i] = payIndex;
+        valid[i] = 1;
+        continue;
+      }
+      (slow ??= []).push(i);
+    }
+    itemBegin[n] = items;
+
+    const verdictOf = this.#plan(n, items, strings, target, fieldsText, actorText);
+    const shared = [];  // frozen error arrays, one per distinct verdict
+    let s = 0;
+    const nextSlow = () => (slow && s < slow.length ? slow[s] : -1);
+    let slowAt = nextSlow();
+    for (let i = 0; i < n; i++) {
+      const o = orders[i];
+      let v;
+      if (i === slowAt) {
+        s++;
+        slowAt = nextSlow();
+        v = BAD_VERDICT;
+      } else {
+        v = verdictOf.index[i];
+      }
+      const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
+      if (v === 0) {
+        eligible.push(id);
+      } else if (v === BAD_VERDICT || v >= verdictOf.table.length) {
+        const answer = this.check(o, target, fields, actor);
+        if (answer.ok) eligible.push(id);
+        else blocked.push({ id, errors: deepFreeze(answer.errors) });
+      } else {
+        blocked.push({ id, errors: shared[v] ??= deepFreeze(verdictOf.table[v]) });
+      }
+    }
+    return { eligible, blocked };
+  }
+
+  #plan(n, items, strings, to, fieldsText, actorText) {
+    const m = this.#m;
+    const cols = this.#flow._columns;
+    const table = [];
+    for (const s of strings) table.push(isWellFormed(s) ? s : wellFormed(s));
+    // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
+    const itemCount = Math.max(items, 1);
+    const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n + itemCount + 16;
+    const base = m._malloc(bytes);
+    if (!base) throw new Error('orderflow: out of memory for planBulk');
+    try {
+      const at = (base + 7) & ~7;
+      const pStock = at;
+      const pQuantity = pStock + itemCount * 8;
+      const pStatus = pQuantity + itemCount * 8;
+      const pStore = pStatus + n * 4;
+      const pPayment = pStore + n * 4;
+      const pOut = pPayment + n * 4;
+      const pItemBegin = pOut + n * 4;
+      const pValid = pItemBegin + (n + 1) * 4;
+      const pKind = pValid + n;
+      const heapF64 = m.HEAPF64;
+      const heapU32 = m.HEAPU32;
+      const heapU8 = m.HEAPU8;
+      heapF64.set(cols.stock.subarray(0, items), pStock >> 3);
+      heapF64.set(cols.quantity.subarray(0, items), pQuantity >> 3);
+      heapU32.set(cols.status.subarray(0, n), pStatus >> 2);
+      heapU32.set(cols.store.subarray(0, n), pStore >> 2);
+      heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
+      heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
+      heapU8.set(cols.valid.subarray(0, n), pValid);
+      heapU8.set(cols.kind.subarray(0, items), pKind);
+      const verdicts = m.planBatch(this.#h, n, JSON.stringify(table), pStatus, pStore, pPayment,
+        pValid, pItemBegin, pKind, pStock, pQuantity, pOut, to, fieldsText, actorText);
+      const parsed = parseAnswer(verdicts);
+      // The call may have grown memory: take a fresh view.
+      const index = new Uint32Array(n);
+      index.set(new Uint32Array(m.HEAPU32.buffer, pOut, n));
+      return { index, table: parsed };
+    } finally {
+      m._free(base);
+    }
+  }
+}
+
+// ---- OrderFlow ---------------------------------------------------------------------------------
+
+const BUILTIN_ID = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
+
+/** A loaded engine: the built-in workflow ids and a way to load workflows. */
+export class OrderFlow {
+  #m;
+  #builtins = new Map();
+
+  constructor(module) {
+    this.#m = module;
+    this._columns = new Columns();
+    this.workflows = Object.freeze(JSON.parse(module.builtinIds()));
+    Object.defineProperty(this, '_columns', { enumerable: false });
+  }
+
+  /** A built-in workflow by id, a workflow document (object), or a workflow's JSON text. */
+  workflow(source) {
+    if (source instanceof Workflow) return source;
+    if (typeof source === 'string') {
+      if (BUILTIN_ID.test(source)) return this.#builtin(source);
+      return this.loadText(source);
+    }
+    if (source !== null && typeof source === 'object') return this.loadText(toJson(source, 'workflow'));
+    throw new TypeError(`orderflow: workflow(source): source must be a built-in id, a workflow object or JSON text, got ${describe(source)}`);
+  }
+
+  /** Loads a workflow from JSON text exactly as given (never read as a built-in id). */
+  loadText(text) {
+    const t = requireString(text, 'loadText(text)', 'text');
+    return this.#make(this.#m.loadText(t), true);
+  }
+
+  #builtin(id) {
+    let workflow = this.#builtins.get(id);
+    if (!workflow) {
+      workflow = this.#make(this.#m.loadBuiltin(id), false);
+      this.#builtins.set(id, workflow);
+    }
+    return workflow;
+  }
+
+  #make(text, releasable) {
+    const loaded = JSON.parse(text);
+    if (loaded.problems) {
+      throw new OrderflowError(loaded.error, loaded.problems.map((p) => Object.freeze(p)));
+    }
+    return new Workflow(this, this.#m, loaded, releasable);
+  }
+
+  /** Number of workflows currently held by the engine (built-ins included); for leak tests. */
+  get liveWorkflows() {
+    return this.#m.liveHandles();
+  }
+
+  /** Bytes of WebAssembly memory currently reserved; for leak tests. */
+  get memoryBytes() {
+    return this.#m.HEAPU8.buffer.byteLength;
+  }
+}
+
+/**
+ * Builds `createOrderFlow` around an instantiation function (entry-specific: Node reads the
+ * .wasm bytes from disk, the browser fetches them). Default instances are cached.
+ */
+export function makeCreateOrderFlow(instantiate) {
+  let cached = null;
+  return function createOrderFlow(options) {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`orderflow: createOrderFlow(options): options must be an object, got ${describe(options)}`);
+    }
+    const custom = options && (options.wasmBinary || options.locateFile || options.wasmUrl);
+    if (!custom && cached) return cached;
+    const promise = Promise.resolve(instantiate(options || {})).then((module) => new OrderFlow(module));
+    if (!custom) {
+      cached = promise;
+      promise.catch(() => { if (cached === promise) cached = null; });
+    }
+    return promise;
+  };
+}

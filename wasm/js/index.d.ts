@@ -1,0 +1,228 @@
+// TypeScript declarations of the orderflow npm module (hand-written: Emscripten 3.1.6 has no
+// --emit-tsd). Everything is plain data: nothing to .delete(), no classes to construct yourself.
+
+/** JSON as the engine reads it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A stable refusal code. New workflows may not add codes; the engine owns this list. */
+export type ErrorCode =
+  | 'unknown_status'
+  | 'terminal_status'
+  | 'invalid_transition'
+  | 'forbidden_role'
+  | 'forbidden_store'
+  | 'read_only'
+  | 'missing_field'
+  | 'invalid_field'
+  | 'payment_required'
+  | 'inventory_short'
+  | 'invalid_order'
+  | 'invalid_actor'
+  | (string & {});
+
+/** One reason a change is refused. */
+export interface EngineError {
+  /** Stable machine-readable code, e.g. `"forbidden_role"`. */
+  readonly code: ErrorCode;
+  /** A sentence for a store employee, from the workflow or the engine. */
+  readonly message: string;
+  /** The input concerned (`"rejection_reason"`, `"notes"`, ...), when there is one. */
+  readonly field?: string;
+}
+
+/** A line item as the guards read it. */
+export interface OrderItem {
+  sku?: string;
+  /** A finite number ≥ 0. */
+  quantity?: number;
+  /** `true`/`false`, or the units in stock (compared with `quantity`). */
+  in_stock?: boolean | number;
+  [key: string]: unknown;
+}
+
+/** An order as the engine reads it; other keys are ignored. */
+export interface Order {
+  id?: Json;
+  /** Current status (current or legacy value: legacy values are read through the aliases). */
+  status: string;
+  /** Compared as text with the actor's stores (number 1 is "1"). */
+  store_id?: string | number | null;
+  lock_version?: number;
+  payment_status?: string | null;
+  items?: OrderItem[] | null;
+  [key: string]: unknown;
+}
+
+/** Who asks: a role of the workflow and the stores assigned to them. */
+export interface Actor {
+  role: string;
+  stores?: Array<string | number>;
+  [key: string]: unknown;
+}
+
+/** Field values submitted with a change, by field id (e.g. `{ notes: "...", rejection_reason: "..." }`). */
+export type Fields = Record<string, unknown>;
+
+/** A status of the workflow. */
+export interface Status {
+  readonly id: string;
+  readonly label: string;
+  /** CSS colour for badges. */
+  readonly color: string;
+  readonly terminal: boolean;
+  /** The order's stock while in this status. */
+  readonly stock: 'none' | 'reserved' | 'consumed' | (string & {});
+  /** Whether the customer is told when an order enters this status. */
+  readonly notify: boolean;
+}
+
+export interface Role {
+  readonly id: string;
+  readonly label?: string;
+  /** `"all"` stores or only the `"assigned"` ones. */
+  readonly scope?: 'all' | 'assigned' | (string & {});
+  readonly readOnly?: boolean;
+}
+
+export interface FieldDefinition {
+  readonly id: string;
+  readonly label?: string;
+  readonly type?: 'text' | 'choice' | (string & {});
+  readonly maxLength?: number;
+  readonly values?: readonly string[];
+}
+
+export interface Transition {
+  /** A status id, or `"*"` for any non-terminal status. */
+  readonly from: string;
+  readonly to: string;
+  readonly roles?: readonly string[];
+  readonly requires?: readonly string[];
+  readonly optional?: readonly string[];
+  readonly guards?: readonly string[];
+  readonly confirm?: boolean;
+  readonly action?: string;
+}
+
+/** A next status the actor may pick, as the UI offers it. */
+export interface AllowedOption {
+  readonly id: string;
+  readonly label: string;
+  readonly color: string;
+  /** Button text where the workflow names one (`"Accept"`). */
+  readonly action?: string;
+  /** Field ids that must be filled in. */
+  readonly requires: string[];
+  /** Field ids that may be filled in. */
+  readonly optional: string[];
+  /** Whether the UI must ask before applying. */
+  readonly confirm: boolean;
+}
+
+/**
+ * The options of `allowed`. The array is empty for terminal statuses and read-only roles; when
+ * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why.
+ */
+export type AllowedOptions = AllowedOption[] & { readonly errors: EngineError[] };
+
+/** The verdict of `check`. */
+export type CheckResult =
+  | { ok: true; errors: [] }
+  | { ok: false; errors: EngineError[] };
+
+/** The verdict of `normalize`. */
+export type NormalizeResult =
+  | { ok: true; status: string }
+  | { ok: false; error: EngineError };
+
+/** The plan of `planBulk`: the same verdicts as `check`, in input order. */
+export interface BulkPlan {
+  /** Ids of the orders that may change (an order without `id` is listed as `null`). */
+  eligible: Json[];
+  /** The others, each with every reason. Identical verdicts share one frozen error array. */
+  blocked: Array<{ id: Json; errors: readonly EngineError[] }>;
+}
+
+/** A loaded, validated workflow. Its data is frozen; its methods never throw on bad orders. */
+export interface Workflow {
+  readonly id: string;
+  readonly name: string;
+  /** The status of a new order. */
+  readonly initial: string;
+  readonly statuses: readonly Status[];
+  readonly roles: readonly Role[];
+  readonly fields: readonly FieldDefinition[];
+  readonly transitions: readonly Transition[];
+  /** The validated workflow document (for diagrams, lint, the UI). */
+  readonly document: Readonly<Record<string, Json>>;
+
+  /**
+   * Reads a stored status value (current or legacy) as a current status.
+   * @throws TypeError when `value` is not a string.
+   */
+  normalize(value: string): NormalizeResult;
+
+  /** The next statuses `actor` may pick for `order`. */
+  allowed(order: Order, actor: Actor): AllowedOptions;
+
+  /**
+   * Whether `actor` may move `order` to `to` with `fields`, with every reason if not (in a
+   * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`.
+   * @throws TypeError when `to` is not a string, or an argument cannot be converted to JSON.
+   */
+  check(order: Order, to: string, fields: Fields | null | undefined, actor: Actor): CheckResult;
+
+  /**
+   * `check` for many orders in one call (fast: 100,000 orders in a few milliseconds).
+   * @throws TypeError when `orders` is not an array (or iterable) or `to` is not a string.
+   */
+  planBulk(orders: readonly Order[] | Iterable<Order>, to: string, fields: Fields | null | undefined, actor: Actor): BulkPlan;
+}
+
+/** The loaded engine. */
+export interface OrderFlow {
+  /** Ids of the built-in workflows (`["cms", "delivery"]`). */
+  readonly workflows: readonly string[];
+  /**
+   * A built-in workflow by id (cached), or a workflow document as an object or JSON text.
+   * @throws OrderflowError when the workflow is invalid or the id unknown.
+   */
+  workflow(source: string | Record<string, unknown>): Workflow;
+  /**
+   * Loads a workflow from JSON text exactly as given (never read as a built-in id).
+   * @throws OrderflowError when the workflow is invalid.
+   */
+  loadText(text: string): Workflow;
+  /** Workflows currently held by the engine (built-ins included): for leak tests. */
+  readonly liveWorkflows: number;
+  /** Bytes of WebAssembly memory currently reserved: for leak tests. */
+  readonly memoryBytes: number;
+}
+
+export interface CreateOptions {
+  /** Browser: where to fetch `orderflow.wasm` from (default: next to the module). */
+  wasmUrl?: string | URL;
+  /** Browser: Emscripten's `locateFile(path, prefix)` hook, for full control. */
+  locateFile?: (path: string, prefix: string) => string;
+  /** The `.wasm` bytes, when you already have them. */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+}
+
+/** A workflow that failed to load: `message` is the loader's text, one problem per line. */
+export declare class OrderflowError extends Error {
+  readonly name: 'OrderflowError';
+  /** Every problem found, in document order, e.g. `{ path: "transitions[3].to", message: 'unknown status "shiped"' }`. */
+  readonly problems: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+}
+
+/**
+ * Loads the engine once (later calls without options share it) and returns an OrderFlow.
+ *
+ * ```js
+ * const flow = await createOrderFlow();
+ * const wf = flow.workflow('cms');
+ * wf.check({ id: 1, status: 'new', store_id: 's1' }, 'processing', {}, { role: 'admin' });
+ * ```
+ */
+export declare function createOrderFlow(options?: CreateOptions): Promise<OrderFlow>;
+export default createOrderFlow;
