@@ -1,0 +1,573 @@
+// The reference REST server: routes of both dialects (docs/rest-api.md), authentication, CSRF,
+// idempotency keys, rate limiting, server-sent events and static files. Every decision about a
+// status change is the engine's (`wf.check`, `wf.planBulk`, `wf.allowed`); this file only maps
+// its answers to each dialect's HTTP bodies.
+import http from 'node:http';
+import { createHash } from 'node:crypto';
+import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
+import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verifyPassword, userFromRow } from './auth.js';
+import { OrderStore, permissionOnly } from './orders.js';
+import { isBusyError } from './db.js';
+import { serveStatic } from './static.js';
+
+const DELIVERY_FORBIDDEN = 'Not authorized to update order status';
+const NOT_FOUND = 'Order not found';
+const MAX_BULK = 500;
+const MAX_PER_PAGE = 5000;
+const DUMMY_HASH = 'scrypt$16384$8$1$00000000000000000000000000000000$' + '0'.repeat(64);
+
+// Which dialect (error body style) a path speaks.
+function dialectOf(path) {
+  if (path.startsWith('/api/v1/')) return 'cms';
+  if (path === '/api/orders' || path.startsWith('/api/orders/') || path === '/api/workflow') return 'delivery';
+  return 'generic';
+}
+
+function errorBody(dialect, code, message, extra = {}) {
+  if (dialect === 'cms') return { error: { code, message, ...(extra.error ?? {}) }, ...(extra.body ?? {}) };
+  if (dialect === 'delivery') return { success: false, message, ...(extra.body ?? {}) };
+  return { success: false, message, error: { code, message } };
+}
+
+const fail = (dialect, status, code, message, extra, headers) =>
+  new HttpError(status, errorBody(dialect, code, message, extra), headers);
+
+export function createApp({ db, views, config }) {
+  const sessions = new Sessions(db);
+  const limiter = new RateLimiter(config.rateLimit);
+  const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
+  const sse = new Set();
+  const storeRows = db.prepare('SELECT id, name FROM stores ORDER BY id').all();
+  const storeIds = storeRows.map((s) => s.id);
+  const q = {
+    user: db.prepare('SELECT * FROM users WHERE username = ?'),
+    users: db.prepare('SELECT * FROM users ORDER BY rowid'),
+    idemGet: db.prepare('SELECT * FROM idempotency_keys WHERE username = ? AND key = ?'),
+    idemPut: db.prepare('INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+    idemDone: db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE username = ? AND key = ?'),
+    idemDrop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
+  };
+
+  // --- events -----------------------------------------------------------------------------
+  let eventSeq = 0;
+  function publish(event) {
+    eventSeq += 1;
+    const frame = `id: ${eventSeq}\nevent: order\ndata: ${JSON.stringify(event)}\n\n`;
+    for (const c of sse) {
+      const stores = c.visible[event.workflow];
+      if (!stores) continue;
+      if (stores !== 'all' && event.store_id && !stores.includes(event.store_id)) continue;
+      c.res.write(frame);
+    }
+  }
+  const keepAlive = setInterval(() => { for (const c of sse) c.res.write(': keep-alive\n\n'); }, config.sseKeepAliveMs);
+  keepAlive.unref();
+
+  // --- helpers ----------------------------------------------------------------------------
+  function authenticate(req) {
+    const h = req.headers.authorization;
+    if (typeof h === 'string' && /^Bearer\s+/i.test(h)) {
+      const s = sessions.resolve(h.replace(/^Bearer\s+/i, '').trim());
+      return s ? { ...s, via: 'bearer', token: h.replace(/^Bearer\s+/i, '').trim() } : { invalid: true };
+    }
+    const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (cookie) {
+      const s = sessions.resolve(cookie);
+      return s ? { ...s, via: 'cookie', token: cookie } : null;
+    }
+    return null;
+  }
+
+  function requireUser(ctx) {
+    if (!ctx.auth || ctx.auth.invalid) {
+      throw fail(ctx.dialect, 401, 'unauthorized', ctx.auth?.invalid
+        ? 'The bearer token is invalid or has expired; log in again'
+        : 'Authentication required: log in and send Authorization: Bearer <token> or the session cookie');
+    }
+    return ctx.auth.user;
+  }
+
+  function badRequest(ctx, message, extra) { return fail(ctx.dialect, 400, 'bad_request', message, extra); }
+
+  async function jsonBody(ctx, allowed) {
+    const buf = await readBody(ctx.req);
+    const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
+    const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+    if (unknown.length) {
+      throw badRequest(ctx, `Unknown field${unknown.length > 1 ? 's' : ''} in request body: ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
+    }
+    return body;
+  }
+
+  function orderId(ctx) {
+    const id = parseId(ctx.params.id);
+    if (id === null) throw badRequest(ctx, `Order id must be a positive integer, got "${String(ctx.params.id).slice(0, 40)}"`);
+    return id;
+  }
+
+  function visibleOrThrow(ctx, view, user, storeId) {
+    const stores = view.visibleStores(user);
+    if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? DELIVERY_FORBIDDEN : `Your account has no role in the ${view.id} workflow`);
+    if (storeId && stores !== 'all' && !stores.includes(storeId)) {
+      throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? DELIVERY_FORBIDDEN : `Your account may not see orders of store ${storeId}`);
+    }
+    return stores;
+  }
+
+  // status + change fields from a body: `fields` object plus `notes` (and `tracking_number`).
+  function changeInput(ctx, body, { lockRequired }) {
+    if (typeof body.status !== 'string' || body.status.length === 0) throw badRequest(ctx, 'status is required and must be a non-empty string');
+    if (body.status.length > 100) throw badRequest(ctx, 'status is too long (at most 100 characters)');
+    if (body.fields !== undefined && body.fields !== null && (typeof body.fields !== 'object' || Array.isArray(body.fields))) {
+      throw badRequest(ctx, 'fields must be a JSON object');
+    }
+    const fields = { ...(body.fields ?? {}) };
+    for (const k of ['notes', 'tracking_number']) {
+      if (body[k] === undefined || body[k] === null) continue;
+      if (typeof body[k] !== 'string') throw badRequest(ctx, `${k} must be a string`);
+      if (k in fields) throw badRequest(ctx, `${k} is given both at the top level and in fields`);
+      fields[k] = body[k];
+    }
+    let lockVersion;
+    if (body.lock_version === undefined || body.lock_version === null) {
+      if (lockRequired) throw badRequest(ctx, 'lock_version is required (the order\'s lock_version as you last read it)');
+    } else if (!Number.isSafeInteger(body.lock_version) || body.lock_version < 0) {
+      throw badRequest(ctx, 'lock_version must be a non-negative integer');
+    } else {
+      lockVersion = body.lock_version;
+    }
+    return { to: body.status, fields, lockVersion };
+  }
+
+  // Maps a store.apply result to the dialect's answer; `events` are published after commit.
+  function changeResponse(ctx, view, r) {
+    if (ctx.dialect === 'delivery') {
+      if (r.ok) return { status: 200, body: { success: true, message: 'Order status updated', data: r.order }, events: [{ ...r.event, store_id: r.order.store_id }] };
+      if (r.kind === 'not_found') return { status: 404, body: { success: false, message: NOT_FOUND } };
+      if (r.kind === 'conflict') {
+        return { status: 409, body: { success: false, message: conflictMessage(r.order), data: r.order } };
+      }
+      const unknown = r.errors.find((e) => e.code === 'unknown_status');
+      if (unknown) return { status: 400, body: { success: false, message: unknown.message, validStatuses: view.statusIds } };
+      if (permissionOnly(r.errors)) return { status: 403, body: { success: false, message: DELIVERY_FORBIDDEN } };
+      return { status: 422, body: { success: false, message: r.errors[0]?.message ?? 'Refused', errors: r.errors } };
+    }
+    if (r.ok) return { status: 200, body: { order: r.order, history_entry: r.history_entry }, events: [{ ...r.event, store_id: r.order.store_id }] };
+    if (r.kind === 'not_found') return { status: 404, body: { error: { code: 'not_found', message: NOT_FOUND } } };
+    if (r.kind === 'conflict') {
+      return { status: 409, body: { error: { code: 'conflict', message: conflictMessage(r.order), changed_by: r.order.updated_by, changed_at: r.order.updated_at }, order: r.order } };
+    }
+    const code = permissionOnly(r.errors) ? 'forbidden' : 'refused';
+    return { status: code === 'forbidden' ? 403 : 422, body: { error: { code, message: r.errors[0]?.message ?? 'Refused' }, errors: r.errors } };
+  }
+
+  function conflictMessage(order) {
+    return `This order was changed by ${order.updated_by ?? 'someone else'} at ${order.updated_at} (now lock_version ${order.lock_version}); refresh it and try again`;
+  }
+
+  // Runs a synchronous mutation in one IMMEDIATE transaction together with its idempotency key.
+  function syncMutation(ctx, scope, fn) {
+    const key = idemKey(ctx);
+    const fp = key && fingerprint(ctx);
+    const tx = db.transaction(() => {
+      if (key) {
+        const prior = q.idemGet.get(scope, key);
+        if (prior) return replay(ctx, prior, fp);
+      }
+      const resp = fn();
+      if (key) q.idemPut.run(scope, key, fp, resp.status, JSON.stringify(resp.body), new Date().toISOString());
+      return resp;
+    });
+    const resp = tx.immediate();
+    for (const e of resp.events ?? []) publish(e);
+    return resp;
+  }
+
+  // Runs a long (chunked, yielding) mutation; its key is held "in progress" until it answers.
+  async function asyncMutation(ctx, scope, fn) {
+    const key = idemKey(ctx);
+    const fp = key && fingerprint(ctx);
+    if (key) {
+      const early = db.transaction(() => {
+        const prior = q.idemGet.get(scope, key);
+        if (prior) return replay(ctx, prior, fp);
+        q.idemPut.run(scope, key, fp, null, null, new Date().toISOString());
+        return null;
+      }).immediate();
+      if (early) return early;
+    }
+    let resp;
+    try {
+      resp = await fn();
+    } catch (e) {
+      if (key) q.idemDrop.run(scope, key);
+      throw e;
+    }
+    if (key) q.idemDone.run(resp.status, JSON.stringify(resp.body), scope, key);
+    return resp;
+  }
+
+  function idemKey(ctx) {
+    const k = ctx.req.headers['idempotency-key'];
+    if (k === undefined) return null;
+    if (typeof k !== 'string' || k.length === 0 || k.length > 255) throw badRequest(ctx, 'Idempotency-Key must be 1 to 255 characters');
+    return k;
+  }
+
+  function fingerprint(ctx) {
+    return createHash('sha256').update(`${ctx.req.method} ${ctx.path}\n`).update(ctx.rawBody ?? '').digest('hex');
+  }
+
+  function replay(ctx, prior, fp) {
+    if (prior.fingerprint !== fp) {
+      throw fail(ctx.dialect, 422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
+    }
+    if (prior.status_code === null) {
+      throw fail(ctx.dialect, 409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry later', {}, { 'Retry-After': '1' });
+    }
+    return { status: prior.status_code, body: JSON.parse(prior.body), headers: { 'Idempotent-Replayed': 'true' } };
+  }
+
+  // Body read once, kept raw for the idempotency fingerprint.
+  async function mutationBody(ctx, allowed) {
+    const buf = await readBody(ctx.req);
+    ctx.rawBody = buf;
+    const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
+    const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
+    if (unknown.length) {
+      throw badRequest(ctx, `Unknown field${unknown.length > 1 ? 's' : ''} in request body: ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
+    }
+    return body;
+  }
+
+  function pageParams(ctx) {
+    const sp = ctx.url.searchParams;
+    const num = (name, def, max) => {
+      const v = sp.get(name);
+      if (v === null || v === '') return def;
+      const n = parseId(v);
+      if (n === null) throw badRequest(ctx, `${name} must be a positive integer`);
+      if (max && n > max) throw badRequest(ctx, `${name} must be at most ${max}`);
+      return n;
+    };
+    return { page: num('page', 1), perPage: num('per_page', 50, MAX_PER_PAGE) };
+  }
+
+  function statusFilter(ctx, view) {
+    const s = ctx.url.searchParams.get('status');
+    if (s === null || s === '') return null;
+    const r = view.wf.normalize(s);
+    if (!r || !r.ok) {
+      if (ctx.dialect === 'delivery') throw new HttpError(400, { success: false, message: r?.error?.message ?? `Unknown status "${s}"`, validStatuses: view.statusIds });
+      throw badRequest(ctx, r?.error?.message ?? `Unknown status "${s}"`);
+    }
+    return r.status;
+  }
+
+  function storeFilter(ctx) {
+    const s = ctx.url.searchParams.get('store_id');
+    if (s === null || s === '') return null;
+    if (!storeIds.includes(s)) throw badRequest(ctx, `Unknown store_id "${s.slice(0, 40)}" (stores: ${storeIds.join(', ')})`);
+    return s;
+  }
+
+  // --- handlers ---------------------------------------------------------------------------
+  const userJson = (u) => ({ username: u.username, display_name: u.display_name, roles: u.roles, stores: u.stores });
+
+  async function login(ctx) {
+    const body = await jsonBody(ctx, ['username', 'password']);
+    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 200 || body.password.length > 1000) {
+      throw badRequest(ctx, 'username and password are required strings');
+    }
+    const row = q.user.get(body.username);
+    const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
+    if (!row || !ok) return { status: 401, body: { success: false, message: 'Invalid username or password' } };
+    const { token, csrf } = sessions.create(row.username);
+    return {
+      status: 200,
+      body: { success: true, token, csrf_token: csrf, user: userJson(userFromRow(row)) },
+      headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}` },
+    };
+  }
+
+  function me(ctx) {
+    const user = requireUser(ctx);
+    return { status: 200, body: { success: true, user: userJson(user), csrf_token: ctx.auth.csrf } };
+  }
+
+  function logout(ctx) {
+    requireUser(ctx);
+    sessions.destroy(ctx.auth.token);
+    return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
+  }
+
+  function demoUsers() {
+    return { status: 200, body: { success: true, users: q.users.all().map((r) => userJson(userFromRow(r))) } };
+  }
+
+  function stores() {
+    return { status: 200, body: { success: true, stores: storeRows } };
+  }
+
+  const workflowDoc = (view) => () => ({ status: 200, body: view.wf.document });
+
+  function listOrders(view) {
+    return (ctx) => {
+      const user = requireUser(ctx);
+      const storeId = storeFilter(ctx);
+      const stores = visibleOrThrow(ctx, view, user, storeId);
+      const status = statusFilter(ctx, view);
+      const { page, perPage } = pageParams(ctx);
+      const { total, orders } = store.list(view, { stores, storeId, status, page, perPage });
+      if (ctx.dialect === 'delivery') return { status: 200, body: { success: true, data: orders, page, per_page: perPage, total } };
+      return { status: 200, body: { orders, page, per_page: perPage, total } };
+    };
+  }
+
+  function loadVisible(ctx, view) {
+    const user = requireUser(ctx);
+    const id = orderId(ctx);
+    visibleOrThrow(ctx, view, user);
+    const cur = store.get(view, id);
+    if (!cur) throw fail(ctx.dialect, 404, 'not_found', NOT_FOUND);
+    visibleOrThrow(ctx, view, user, cur.row.store_id);
+    return { user, cur };
+  }
+
+  function getOrder(view) {
+    return (ctx) => {
+      const { cur } = loadVisible(ctx, view);
+      return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: cur.order } } : { status: 200, body: { order: cur.order } };
+    };
+  }
+
+  function getHistory(view) {
+    return (ctx) => {
+      const { cur } = loadVisible(ctx, view);
+      const history = store.history(view, cur.row.id);
+      return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: history } } : { status: 200, body: { history } };
+    };
+  }
+
+  function allowedStatuses(view) {
+    return (ctx) => {
+      const { user, cur } = loadVisible(ctx, view);
+      const r = view.wf.allowed(cur.engine, view.actor(user));
+      const allowed = Array.isArray(r) ? r : (r?.options ?? []);
+      const current = cur.order.status;
+      return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, current, data: allowed } } : { status: 200, body: { current, allowed } };
+    };
+  }
+
+  function updateOrder(view) {
+    const isDelivery = view.id !== 'cms';
+    const keys = isDelivery ? ['status', 'tracking_number', 'notes', 'fields', 'lock_version'] : ['status', 'notes', 'fields', 'lock_version'];
+    return async (ctx) => {
+      const user = requireUser(ctx);
+      const id = orderId(ctx);
+      const body = await mutationBody(ctx, keys);
+      const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
+      return syncMutation(ctx, user.username, () => changeResponse(ctx, view, store.apply(view, {
+        id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx),
+      })));
+    };
+  }
+
+  function sourceOf(ctx) {
+    const s = ctx.req.headers['x-orderflow-source'];
+    return s === 'ui' ? 'ui' : 'api';
+  }
+
+  function bulkUpdate(view) {
+    return async (ctx) => {
+      const user = requireUser(ctx);
+      const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
+      if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
+      if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
+      const bad = body.order_ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
+      if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => JSON.stringify(x)).join(', ')})`);
+      const dup = body.order_ids.filter((x, i) => body.order_ids.indexOf(x) !== i);
+      if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
+      const input = changeInput(ctx, body, { lockRequired: false });
+      return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input));
+    };
+  }
+
+  // Each order is its own transaction; verdicts come from one planBulk per chunk; the event loop
+  // is given back between chunks. One batched notification row for the whole request.
+  async function runBulk(ctx, view, user, ids, { to, fields }) {
+    const actor = view.actor(user);
+    const notification = { kind: 'batch', id: null };
+    const results = [];
+    let succeeded = 0;
+    for (let start = 0; start < ids.length; start += config.bulkChunk) {
+      if (start > 0) {
+        await new Promise((r) => setImmediate(r));
+        if (config.bulkPauseMs) await new Promise((r) => setTimeout(r, config.bulkPauseMs));
+      }
+      const chunk = ids.slice(start, start + config.bulkChunk);
+      const found = store.getMany(view, chunk);
+      const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
+      const blocked = new Map((plan?.blocked ?? []).map((b) => [Number(b.id), b.errors]));
+      for (const id of chunk) {
+        if (!found.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'not_found' })); continue; }
+        if (blocked.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }
+        let r;
+        try {
+          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification });
+        } catch (e) {
+          if (!isBusyError(e) && !String(e.message).startsWith('injected failure')) console.error(e);
+          results.push({ id, ok: false, status: isBusyError(e) ? 503 : 500, error: { code: isBusyError(e) ? 'unavailable' : 'internal', message: isBusyError(e) ? 'The database is busy; nothing was changed for this order' : `Internal error; nothing was changed for this order` } });
+          continue;
+        }
+        if (r.ok) {
+          if (r.notificationId) notification.id = r.notificationId;
+          succeeded += 1;
+          results.push({ id, ok: true, order: r.order });
+          publish({ ...r.event, store_id: r.order.store_id });
+        } else {
+          results.push(bulkFailure(ctx, view, id, r));
+        }
+      }
+    }
+    return { status: 200, body: { results, succeeded, failed: results.length - succeeded, ...(notification.id ? { notification_id: notification.id } : {}) } };
+  }
+
+  function bulkFailure(ctx, view, id, r) {
+    const resp = changeResponse({ ...ctx, dialect: 'cms' }, view, r);
+    return { id, ok: false, status: resp.status, error: resp.body.error, ...(resp.body.errors ? { errors: resp.body.errors } : {}) };
+  }
+
+  function posWebhook(view) {
+    return async (ctx) => {
+      const secret = ctx.req.headers['x-webhook-secret'];
+      if (!safeEqual(typeof secret === 'string' ? secret : '', config.posSecret)) {
+        throw fail('cms', 401, 'unauthorized', 'Missing or wrong X-Webhook-Secret');
+      }
+      const body = await mutationBody(ctx, ['order_id', 'status', 'notes', 'fields', 'lock_version']);
+      const id = parseId(body.order_id);
+      if (id === null) throw badRequest(ctx, 'order_id must be a positive integer');
+      const input = changeInput(ctx, body, { lockRequired: false });
+      const actor = { role: config.posRole, stores: storeIds };
+      return syncMutation(ctx, 'pos', () => changeResponse(ctx, view, store.apply(view, {
+        id, ...input, actor, username: 'pos', source: 'pos',
+      })));
+    };
+  }
+
+  function events(ctx) {
+    const user = requireUser(ctx);
+    const { req, res } = ctx;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write(`retry: 3000\n: connected as ${user.username}\n\n`);
+    const client = { res, visible: Object.fromEntries(Object.entries(views).map(([k, v]) => [v.id, v.visibleStores(user)])) };
+    sse.add(client);
+    const drop = () => sse.delete(client);
+    req.on('close', drop);
+    res.on('close', drop);
+    res.on('error', drop);
+    return null;  // the stream stays open
+  }
+
+  const routes = [
+    ['POST', /^\/api\/auth\/login$/, login, { public: true }],
+    ['GET', /^\/api\/auth\/me$/, me],
+    ['POST', /^\/api\/auth\/logout$/, logout],
+    ['GET', /^\/api\/auth\/demo_users$/, demoUsers, { public: true }],
+    ['GET', /^\/api\/stores$/, stores, { public: true }],
+    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok' } }), { public: true }],
+    ['GET', /^\/api\/v1\/workflow$/, workflowDoc(views.cms), { public: true }],
+    ['GET', /^\/api\/workflow$/, workflowDoc(views.delivery), { public: true }],
+    ['GET', /^\/api\/v1\/events$/, events],
+    ['POST', /^\/api\/v1\/webhooks\/pos$/, posWebhook(views.cms), { webhook: true }],
+    ['GET', /^\/api\/v1\/orders$/, listOrders(views.cms)],
+    ['POST', /^\/api\/v1\/orders\/bulk_update$/, bulkUpdate(views.cms)],
+    ['GET', /^\/api\/v1\/orders\/(?<id>[^/]+)$/, getOrder(views.cms)],
+    ['PUT', /^\/api\/v1\/orders\/(?<id>[^/]+)$/, updateOrder(views.cms)],
+    ['GET', /^\/api\/v1\/orders\/(?<id>[^/]+)\/history$/, getHistory(views.cms)],
+    ['GET', /^\/api\/v1\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.cms)],
+    ['GET', /^\/api\/orders$/, listOrders(views.delivery)],
+    ['POST', /^\/api\/orders\/bulk_update$/, bulkUpdate(views.delivery)],
+    ['GET', /^\/api\/orders\/(?<id>[^/]+)$/, getOrder(views.delivery)],
+    ['PUT', /^\/api\/orders\/(?<id>[^/]+)\/status$/, updateOrder(views.delivery)],
+    ['GET', /^\/api\/orders\/(?<id>[^/]+)\/history$/, getHistory(views.delivery)],
+    ['GET', /^\/api\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.delivery)],
+  ];
+
+  async function handleApi(ctx) {
+    const { req } = ctx;
+    const matches = routes.filter(([, re]) => re.test(ctx.path));
+    if (matches.length === 0) throw fail(ctx.dialect, 404, 'not_found', `No such endpoint: ${req.method} ${ctx.path.slice(0, 100)}`);
+    const route = matches.find(([m]) => m === req.method || (m === 'GET' && req.method === 'HEAD'));
+    if (!route) {
+      const allow = [...new Set(matches.map(([m]) => m))].join(', ');
+      throw fail(ctx.dialect, 405, 'method_not_allowed', `Method ${req.method} is not allowed here (allowed: ${allow})`, {}, { Allow: allow });
+    }
+    const [method, re, handler, opts = {}] = route;
+    ctx.params = re.exec(ctx.path).groups ?? {};
+    ctx.auth = opts.webhook ? null : authenticate(req);
+    const who = opts.webhook ? 'pos' : ctx.auth?.user ? `u:${ctx.auth.user.username}` : `ip:${req.socket.remoteAddress}`;
+    const wait = limiter.take(who);
+    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
+    if (method !== 'GET' && !opts.public && !opts.webhook && ctx.auth?.via === 'cookie') {
+      const token = req.headers['x-csrf-token'];
+      if (!safeEqual(typeof token === 'string' ? token : '', ctx.auth.csrf)) {
+        throw fail(ctx.dialect === 'delivery' ? 'delivery' : 'cms', 403, 'csrf', 'Missing or wrong X-CSRF-Token header (required with the session cookie)',
+          ctx.dialect === 'delivery' ? { body: { error: { code: 'csrf', message: 'Missing or wrong X-CSRF-Token header (required with the session cookie)' } } } : {});
+      }
+    }
+    return handler(ctx);
+  }
+
+  async function handle(req, res) {
+    setSecurityHeaders(res);
+    let url;
+    try {
+      url = new URL(req.url, 'http://localhost');
+    } catch {
+      sendJson(res, 400, errorBody('generic', 'bad_request', 'Malformed request URL'));
+      return;
+    }
+    const ctx = { req, res, url, path: url.pathname, dialect: dialectOf(url.pathname), closed: false };
+    res.on('close', () => { ctx.closed = true; });
+    if (!ctx.path.startsWith('/api/') && ctx.path !== '/api') {
+      serveStatic(req, res, ctx.path, config.staticDir);
+      return;
+    }
+    try {
+      const resp = await handleApi(ctx);
+      if (resp) sendJson(res, resp.status, resp.body, resp.headers);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        let body = err.body;
+        if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
+        const headers = { ...err.headers, ...(err.closeConnection ? { Connection: 'close' } : {}) };
+        sendJson(res, err.status, body, headers);
+        if (err.closeConnection) res.on('finish', () => req.socket.destroySoon?.());
+      } else if (isBusyError(err)) {
+        sendJson(res, 503, errorBody(ctx.dialect, 'unavailable', 'The database is locked by another process; nothing was changed. Retry shortly.'), { 'Retry-After': '1' });
+      } else {
+        if (!String(err?.message).startsWith('injected failure')) console.error('orderflow: internal error', err);
+        sendJson(res, 500, errorBody(ctx.dialect, 'internal', 'Internal server error; nothing was changed'));
+      }
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      console.error('orderflow: unhandled', err);
+      if (!res.headersSent) sendJson(res, 500, errorBody('generic', 'internal', 'Internal server error'));
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  server.headersTimeout = 20000;
+  server.requestTimeout = 60000;
+
+  function closeStreams() {
+    clearInterval(keepAlive);
+    for (const c of sse) c.res.end();
+    sse.clear();
+  }
+
+  return { server, closeStreams, publish };
+}

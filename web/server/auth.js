@@ -1,0 +1,115 @@
+// Users, passwords (node:crypto scrypt with a random salt), sessions (bearer token or cookie +
+// CSRF token), and a per-user token-bucket rate limiter.
+import { scrypt, scryptSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+export const SESSION_COOKIE = 'orderflow_session';
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export function hashPassword(password) {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('hex')}$${hash.toString('hex')}`;
+}
+
+export function verifyPassword(password, stored) {
+  return new Promise((resolve) => {
+    const parts = String(stored).split('$');
+    if (parts.length !== 6 || parts[0] !== 'scrypt') { resolve(false); return; }
+    const [, N, r, p, saltHex, hashHex] = parts;
+    const expected = Buffer.from(hashHex, 'hex');
+    scrypt(String(password), Buffer.from(saltHex, 'hex'), expected.length,
+      { N: Number(N), r: Number(r), p: Number(p) }, (err, got) => {
+        resolve(!err && got.length === expected.length && timingSafeEqual(got, expected));
+      });
+  });
+}
+
+const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+
+export function userFromRow(row) {
+  if (!row) return null;
+  return {
+    username: row.username,
+    display_name: row.display_name,
+    roles: JSON.parse(row.roles),
+    stores: JSON.parse(row.stores),
+  };
+}
+
+export class Sessions {
+  constructor(db) {
+    this.db = db;
+    this.insert = db.prepare('INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
+    this.lookup = db.prepare(`SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username
+                              WHERE s.token_hash = ?`);
+    this.remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+    this.purge = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
+    this.userRow = db.prepare('SELECT * FROM users WHERE username = ?');
+  }
+
+  create(username) {
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const now = Date.now();
+    this.purge.run(now);
+    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + SESSION_TTL_MS);
+    return { token, csrf };
+  }
+
+  // -> {user, csrf} or null
+  resolve(token) {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
+    const row = this.lookup.get(sha256(token));
+    if (!row || row.expires_at < Date.now()) return null;
+    return { user: userFromRow(row), csrf: row.csrf_token };
+  }
+
+  destroy(token) {
+    if (typeof token === 'string') this.remove.run(sha256(token));
+  }
+}
+
+export function safeEqual(a, b) {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  const x = Buffer.from(a); const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+// ORDERFLOW_RATE_LIMIT: "off" | "0" (no limit) | "<rate>" | "<rate>:<burst>" (requests/s, bucket size).
+export function parseRateLimit(text) {
+  if (text === undefined || text === '') return { rate: 50, burst: 100 };
+  if (text === 'off' || text === '0') return null;
+  const m = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(text);
+  if (!m) throw new Error(`ORDERFLOW_RATE_LIMIT must be "off", "<rate>" or "<rate>:<burst>", got "${text}"`);
+  const rate = Number(m[1]);
+  const burst = m[2] !== undefined ? Number(m[2]) : Math.max(1, Math.round(rate * 2));
+  if (!(rate > 0) || !(burst >= 1)) throw new Error(`ORDERFLOW_RATE_LIMIT: rate and burst must be positive, got "${text}"`);
+  return { rate, burst };
+}
+
+export class RateLimiter {
+  constructor(config) {
+    this.config = config;
+    this.buckets = new Map();
+  }
+
+  // -> 0 when allowed, else seconds to wait
+  take(key) {
+    if (!this.config) return 0;
+    const { rate, burst } = this.config;
+    const now = Date.now();
+    let b = this.buckets.get(key);
+    if (!b) { b = { tokens: burst, at: now }; this.buckets.set(key, b); }
+    b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
+    b.at = now;
+    if (b.tokens >= 1) { b.tokens -= 1; return 0; }
+    if (this.buckets.size > 10000) this.prune(now);
+    return Math.max(1, Math.ceil((1 - b.tokens) / rate));
+  }
+
+  prune(now) {
+    const { rate, burst } = this.config;
+    for (const [k, b] of this.buckets) if (b.tokens + ((now - b.at) / 1000) * rate >= burst) this.buckets.delete(k);
+  }
+}

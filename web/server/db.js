@@ -1,0 +1,115 @@
+// SQLite storage for the reference server (better-sqlite3, WAL). Holds data only: every rule is
+// the engine's.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stores (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS users (
+  username TEXT PRIMARY KEY,
+  display_name TEXT NOT NULL,
+  password_hash TEXT NOT NULL,          -- scrypt$N$r$p$salt(hex)$hash(hex)
+  roles TEXT NOT NULL,                  -- JSON {workflowId: role | null}
+  stores TEXT NOT NULL                  -- JSON [store_id, ...]
+);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY,          -- sha256 of the bearer token / cookie value
+  username TEXT NOT NULL REFERENCES users(username),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at INTEGER NOT NULL           -- unix ms
+);
+CREATE TABLE IF NOT EXISTS orders (
+  id INTEGER PRIMARY KEY,
+  workflow TEXT NOT NULL,
+  status TEXT NOT NULL,                 -- as stored (may be a legacy value the engine maps)
+  store_id TEXT NOT NULL REFERENCES stores(id),
+  lock_version INTEGER NOT NULL DEFAULT 0,
+  payment_status TEXT,
+  customer_name TEXT NOT NULL,
+  total REAL NOT NULL,
+  tracking_number TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  updated_by TEXT
+);
+CREATE INDEX IF NOT EXISTS orders_by_workflow ON orders(workflow, store_id, status);
+CREATE TABLE IF NOT EXISTS order_items (
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  sku TEXT NOT NULL,
+  name TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity > 0)
+);
+CREATE INDEX IF NOT EXISTS order_items_by_order ON order_items(order_id);
+CREATE TABLE IF NOT EXISTS inventory (
+  store_id TEXT NOT NULL REFERENCES stores(id),
+  sku TEXT NOT NULL,
+  on_hand INTEGER NOT NULL,
+  reserved INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (store_id, sku)
+);
+-- One row per status change; lock_version is the order's version after the change, so a
+-- duplicated change cannot be stored twice.
+CREATE TABLE IF NOT EXISTS history (
+  id INTEGER PRIMARY KEY,
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  lock_version INTEGER NOT NULL,
+  from_status TEXT,
+  to_status TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at TEXT NOT NULL,
+  notes TEXT,
+  fields TEXT NOT NULL DEFAULT '{}',
+  source TEXT NOT NULL,
+  UNIQUE (order_id, lock_version)
+);
+-- Customer notifications waiting to be sent: one row per single change, one per bulk request.
+CREATE TABLE IF NOT EXISTS notifications (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,                   -- 'single' | 'batch'
+  created_at TEXT NOT NULL,
+  sent_at TEXT
+);
+CREATE TABLE IF NOT EXISTS notification_items (
+  notification_id INTEGER NOT NULL REFERENCES notifications(id),
+  order_id INTEGER NOT NULL REFERENCES orders(id),
+  lock_version INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  PRIMARY KEY (notification_id, order_id, lock_version)
+);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  username TEXT NOT NULL,
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status_code INTEGER,                  -- NULL while the first request is still running
+  body TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (username, key)
+);
+`;
+
+export function openDatabase(dataDir, { busyTimeoutMs = 1000 } = {}) {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'orderflow.sqlite'), { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
+  // A request that was running when the process died never answered: forget its key.
+  db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();
+  return db;
+}
+
+export function isSeeded(db) {
+  return db.prepare("SELECT value FROM meta WHERE key = 'seeded_at'").get() !== undefined;
+}
+
+export function isBusyError(err) {
+  return !!err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'));
+}

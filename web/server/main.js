@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// orderflow reference REST server. Environment:
+//   PORT (default 3000; 0 = any free port), HOST (default 0.0.0.0), ORDERFLOW_DATA_DIR (default ./.data),
+//   ORDERFLOW_POS_SECRET (default "demo-pos-secret"), ORDERFLOW_RATE_LIMIT ("off" | "<rate>[:<burst>]",
+//   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (SQLite lock wait before 503, default 1000),
+//   ORDERFLOW_SEED_CMS_ORDERS / ORDERFLOW_SEED_DELIVERY_ORDERS (demo data size on first start,
+//   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50).
+//   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
+//   writing, inside its transaction), ORDERFLOW_TEST_BULK_PAUSE_MS (pause between bulk chunks).
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createOrderFlow } from 'orderflow';
+import { openDatabase, isSeeded } from './db.js';
+import { parseRateLimit } from './auth.js';
+import { WorkflowView } from './orders.js';
+import { seed } from './seed.js';
+import { createApp } from './app.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const env = process.env;
+
+function intEnv(name, def, min = 0) {
+  const v = env[name];
+  if (v === undefined || v === '') return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min}, got "${v}"`);
+  return n;
+}
+
+async function main() {
+  const config = {
+    port: intEnv('PORT', 3000),
+    host: env.HOST || '0.0.0.0',
+    dataDir: resolve(env.ORDERFLOW_DATA_DIR || join(ROOT, '.data')),
+    posSecret: env.ORDERFLOW_POS_SECRET || 'demo-pos-secret',
+    posRole: env.ORDERFLOW_POS_ROLE || 'admin',
+    rateLimit: parseRateLimit(env.ORDERFLOW_RATE_LIMIT),
+    busyTimeoutMs: intEnv('ORDERFLOW_BUSY_TIMEOUT_MS', 1000),
+    sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
+    bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
+    bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
+    failOrderIds: new Set((env.ORDERFLOW_TEST_FAIL_ORDER_IDS || '').split(',').filter(Boolean).map(Number)),
+    staticDir: join(ROOT, 'web', 'dist'),
+    seedCms: intEnv('ORDERFLOW_SEED_CMS_ORDERS', 240),
+    seedDelivery: intEnv('ORDERFLOW_SEED_DELIVERY_ORDERS', 72),
+  };
+  if (config.port > 65535) throw new Error(`PORT must be at most 65535, got ${config.port}`);
+
+  const flow = await createOrderFlow();
+  const views = { cms: new WorkflowView(flow.workflow('cms'), 'cms'), delivery: new WorkflowView(flow.workflow('delivery'), 'delivery') };
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs });
+  if (!isSeeded(db)) seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
+
+  const { server, closeStreams } = createApp({ db, views, config });
+  await new Promise((res, rej) => {
+    server.once('error', rej);
+    server.listen(config.port, config.host, res);
+  });
+  const { port } = server.address();
+  console.log(`orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${config.dataDir})`);
+
+  let stopping = false;
+  const stop = (signal) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`orderflow: ${signal}, closing`);
+    closeStreams();
+    server.close(() => {
+      db.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => { server.closeAllConnections(); }, 3000).unref();
+    setTimeout(() => { try { db.close(); } catch { /* closing anyway */ } process.exit(0); }, 5000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(`orderflow: cannot start: ${err?.stack ?? err}`);
+  process.exit(1);
+});
