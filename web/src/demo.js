@@ -1,0 +1,145 @@
+// The demo page: sign in as a demo user, pick the workflow, and work with its orders.
+// Everything the page shows about statuses and rules comes from the server's workflow document
+// loaded into the orderflow module (the same engine the server runs).
+import { LitElement, html, css, nothing } from 'lit';
+import { createClient } from './api/index.js';
+import { loadFlow, Rules } from './rules.js';
+import { base } from './elements/shared-styles.js';
+import './index.js';
+
+const params = new URLSearchParams(location.search);
+
+class OfDemo extends LitElement {
+  static properties = {
+    user: { state: true }, users: { state: true }, workflowId: { state: true }, rules: { state: true },
+    api: { state: true }, stores: { state: true }, error: { state: true }, busy: { state: true }, docs: { state: true },
+  };
+
+  static styles = [base, css`
+    :host { display: block; max-width: 1280px; margin: 0 auto; padding: 12px 16px 40px; }
+    header { display: flex; align-items: center; gap: 14px; flex-wrap: wrap; border-bottom: 1px solid #e5e7eb; padding-bottom: 10px; margin-bottom: 12px; }
+    h1 { font-size: 20px; margin: 0; }
+    header .spacer { flex: 1; }
+    .signin { max-width: 380px; border: 1px solid #d1d5db; border-radius: 10px; padding: 16px; background: #fff; }
+    .signin select, .signin input { width: 100%; box-sizing: border-box; }
+    .signin button { margin-top: 12px; }
+    .inline label { display: inline; margin: 0 4px 0 0; }
+    .who { color: #374151; }
+  `];
+
+  constructor() {
+    super();
+    this.client = createClient({ baseUrl: '' });
+    this.flow = loadFlow();
+    this.user = null; this.users = []; this.rules = null; this.api = null; this.stores = [];
+    this.error = ''; this.busy = true; this.docs = {};
+    this.workflowId = params.get('workflow') || '';
+    this.perPage = Number(params.get('per_page')) || 50;
+    this.#boot();
+  }
+
+  async #boot() {
+    try {
+      const user = await this.client.session.me();
+      if (user) await this.#enter(user);
+      else await this.#showSignIn();
+    } catch (e) {
+      this.error = `The server could not be reached: ${e.message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  async #showSignIn() {
+    this.users = await this.client.session.demoUsers();
+  }
+
+  async #signIn(e) {
+    e.preventDefault();
+    const form = e.target;
+    this.busy = true; this.error = '';
+    try {
+      const user = await this.client.session.login(form.username.value, form.password.value);
+      await this.#enter(user);
+    } catch (err) {
+      this.error = err.message;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #workflows(user) {
+    const all = this.client.dialects;
+    const mine = all.filter((w) => user?.roles?.[w]);
+    return mine.length ? mine : all;
+  }
+
+  async #enter(user) {
+    const wfs = this.#workflows(user);
+    if (!wfs.includes(this.workflowId)) this.workflowId = wfs[0];
+    const [stores] = await Promise.all([
+      this.client.session.stores().catch(() => []),
+      this.#loadWorkflow(user, this.workflowId),
+    ]);
+    this.stores = stores;
+    this.user = user;
+  }
+
+  async #loadWorkflow(user, id) {
+    const api = this.client.api(id);
+    const [flow, doc] = await Promise.all([this.flow, api.workflow()]);
+    const wf = flow.workflow(doc);
+    this.docs = { ...this.docs, [id]: doc };
+    const actor = { role: user.roles?.[id] ?? null, stores: user.stores ?? [] };
+    this.rules = new Rules(wf, actor);
+    this.api = api;
+  }
+
+  async #pickWorkflow(id) {
+    this.workflowId = id;
+    const u = new URL(location.href);
+    u.searchParams.set('workflow', id);
+    history.replaceState(null, '', u);
+    this.busy = true;
+    try { await this.#loadWorkflow(this.user, id); } catch (e) { this.error = e.message; } finally { this.busy = false; }
+  }
+
+  async #signOut() {
+    try { await this.client.session.logout(); } catch { /* the session is gone either way */ }
+    this.user = null; this.rules = null; this.api = null;
+    await this.#showSignIn();
+  }
+
+  render() {
+    const u = this.user;
+    return html`
+      <header>
+        <h1>orderflow</h1>
+        ${u ? html`
+          <span class="who">Signed in as <strong>${u.display_name ?? u.username}</strong>
+            (${this.user.roles?.[this.workflowId] ?? 'no role'})</span>
+          <span class="inline"><label for="wf">Workflow</label>
+            <select id="wf" @change=${(e) => this.#pickWorkflow(e.target.value)}>
+              ${this.#workflows(u).map((w) => html`<option value=${w} ?selected=${w === this.workflowId}>${this.docs[w]?.name ?? w}</option>`)}
+            </select></span>
+          <span class="spacer"></span>
+          <button @click=${this.#signOut}>Sign out</button>` : nothing}
+      </header>
+      ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
+      ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
+          .perPage=${this.perPage} events-url=${this.client.eventsUrl()}
+          @of-session-expired=${() => { this.user = null; this.#showSignIn(); }}></of-order-workspace>`
+    : !u && !this.busy ? html`<form class="signin" @submit=${this.#signIn}>
+          <h2>Sign in</h2>
+          <label for="username">Demo user</label>
+          <select id="username" name="username">
+            ${this.users.map((x) => html`<option value=${x.username}>${x.display_name ?? x.username} — ${Object.entries(x.roles ?? {}).filter(([, r]) => r).map(([w, r]) => `${w}: ${r}`).join(', ')}</option>`)}
+          </select>
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" value="demo" autocomplete="current-password">
+          <button class="primary" type="submit">Sign in</button>
+        </form>` : html`<p role="status">Loading…</p>`}
+    `;
+  }
+}
+customElements.define('of-demo', OfDemo);

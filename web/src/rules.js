@@ -1,0 +1,110 @@
+// The UI's only window onto the rules: a thin wrapper around the orderflow module's Workflow.
+// It adds caching (allowed options per distinct order shape) and nothing else: every status,
+// label, colour, option, required field and refusal message comes from the engine.
+import { createOrderFlow } from 'orderflow';
+
+let flowPromise = null;
+export function loadFlow() {
+  flowPromise ??= createOrderFlow();
+  return flowPromise;
+}
+
+function asArray(v) {
+  if (Array.isArray(v)) return v;
+  if (v && Array.isArray(v.options)) return v.options;
+  return [];
+}
+
+export class Rules {
+  /** @param {object} wf  a module Workflow  @param {object} actor {role, stores} */
+  constructor(wf, actor) {
+    this.wf = wf;
+    this.actor = actor;
+    this.statuses = wf.statuses;
+    this.fields = wf.fields ?? [];
+    this.transitions = wf.transitions ?? wf.document?.transitions ?? [];
+    this.document = wf.document;
+    this.statusById = new Map(this.statuses.map((s) => [s.id, s]));
+    this.fieldById = new Map(this.fields.map((f) => [f.id, f]));
+    this.allowedCache = new Map();
+    this.normCache = new Map();
+  }
+
+  /** The current status object of a stored value (aliases read through the engine). */
+  status(value) {
+    let s = this.statusById.get(value);
+    if (s) return s;
+    if (!this.normCache.has(value)) {
+      const n = this.wf.normalize(value);
+      this.normCache.set(value, n?.ok ? this.statusById.get(n.status) ?? null : null);
+    }
+    return this.normCache.get(value) ?? { id: value, label: String(value), color: '', terminal: false, unknown: true };
+  }
+
+  #key(order) {
+    const items = order.items;
+    let stock = '';
+    if (Array.isArray(items)) for (const i of items) stock += `${i?.in_stock}:${i?.quantity};`;
+    return `${order.status}\u0000${order.store_id}\u0000${order.payment_status}\u0000${stock}`;
+  }
+
+  /** Options this actor may pick for this order (cached per distinct status/store/payment/stock). */
+  allowed(order) {
+    const k = this.#key(order);
+    let opts = this.allowedCache.get(k);
+    if (!opts) {
+      opts = asArray(this.wf.allowed(order, this.actor));
+      this.allowedCache.set(k, opts);
+    }
+    return opts;
+  }
+
+  /** {ok, errors} for moving `order` to `to` with these field values (notes included). */
+  check(order, to, values) {
+    return this.wf.check(order, to, values ?? {}, this.actor);
+  }
+
+  planBulk(orders, to, values) {
+    return this.wf.planBulk(orders, to, values ?? {}, this.actor);
+  }
+
+  field(id) {
+    return this.fieldById.get(id) ?? { id, label: id, type: 'text' };
+  }
+
+  /** Statuses some transition leads to: the targets a bulk update may pick. */
+  targets() {
+    const to = new Set();
+    for (const t of this.transitions) {
+      for (const x of [].concat(t.to)) to.add(x);
+    }
+    return this.statuses.filter((s) => to.has(s.id));
+  }
+
+  /** Why this actor can change nothing at all in this workflow (read-only role), or ''. */
+  readOnlyReason(order) {
+    if (!order) return '';
+    if (this.allowed(order).length) return '';
+    const first = this.statuses.find((s) => s.id !== this.status(order.status).id);
+    if (!first) return '';
+    const v = this.check(order, first.id, {});
+    return v.errors?.find((e) => e.code === 'read_only')?.message ?? '';
+  }
+}
+
+/** Splits form values into the PUT's notes and fields. */
+export function splitValues(values) {
+  const fields = {};
+  let notes = '';
+  for (const [k, v] of Object.entries(values ?? {})) {
+    if (v === undefined || v === null || v === '') continue;
+    if (k === 'notes') notes = v; else fields[k] = v;
+  }
+  return { notes, fields };
+}
+
+/** The values object the engine checks: fields plus notes. */
+export function engineValues(values) {
+  const { notes, fields } = splitValues(values);
+  return notes ? { ...fields, notes } : fields;
+}

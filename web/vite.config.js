@@ -1,0 +1,26 @@
+// Builds the demo page and the custom elements: root web/, output web/dist/ (served by the
+// reference server at /). The orderflow module is this repository's own package (dist/).
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('.'),
+  base: '/',
+  publicDir: false,
+  resolve: {
+    alias: [{ find: /^orderflow$/, replacement: here('../dist/index.browser.js') }],
+  },
+  optimizeDeps: { exclude: ['orderflow'] },
+  build: {
+    outDir: here('dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    assetsInlineLimit: 0,
+    reportCompressedSize: false,
+  },
+  server: {
+    proxy: { '/api': { target: process.env.ORDERFLOW_API ?? 'http://127.0.0.1:3000', changeOrigin: false } },
+  },
+});
