@@ -49,7 +49,9 @@ struct Option {
     std::string label;
     std::string color;
     std::string action;                 // button text where the workflow names one ("Accept"), or ""
-    std::vector<std::string> requires;  // field names that must be filled in
+    // Field names that must be filled in (the workflow JSON's "requires"). Named `required`
+    // because `requires` is a keyword in C++20 and cannot be a member name.
+    std::vector<std::string> required;
     std::vector<std::string> optional;  // field names that may be filled in (always "notes")
     bool confirm = false;               // the UI must ask before applying
 };
@@ -94,6 +96,9 @@ struct OrderBatch {
     const std::uint8_t* item_stock_kind = nullptr;  // per item: 0 absent, 1 false, 2 true, 3 number
     const double* item_stock = nullptr;             // per item: units in stock when kind == 3
     const double* item_quantity = nullptr;          // per item: quantity (NaN when absent)
+    // [count] 1 = the order has an `items` array (possibly empty), 0 = `items` absent or null.
+    // Null pointer: every order has an `items` array. Any other null column: treated as absent.
+    const std::uint8_t* items_present = nullptr;
 };
 
 // Verdicts of a batch: verdict[i] indexes `verdicts`; verdicts[0] is always "ok" (empty).
@@ -108,7 +113,7 @@ using WorkflowPtr = std::shared_ptr<const Workflow>;
 
 struct Loaded {
     WorkflowPtr workflow;           // null when problems is non-empty
-    std::vector<Problem> problems;  // every problem found, in document order
+    std::vector<Problem> problems;  // every problem found (top-level keys, then each section in order)
     bool ok() const { return workflow != nullptr; }
     std::string error() const;      // the problems, one per line ("" when ok)
 };

@@ -1,0 +1,513 @@
+// The engine: normalize, allowed, check, planBulk, planBatch. Every answer is a value; nothing
+// here throws (types are checked before values are read). See docs/workflow-format.md for the
+// semantics, in particular the fixed order of error codes.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "internal.hpp"
+
+namespace orderflow {
+using namespace detail;
+
+namespace {
+
+const char* kindOf(const json& v) {
+    switch (v.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::string: return "a string";
+        case json::value_t::object: return "an object";
+        case json::value_t::array: return "an array";
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+        case json::value_t::number_float: return "a number";
+        default: return "an unsupported value";
+    }
+}
+
+bool finiteNumber(const json& v, double& out) {
+    if (!v.is_number()) return false;
+    out = v.get<double>();
+    return std::isfinite(out);
+}
+
+enum Outcome : std::uint64_t { kPass = 0, kFail = 1, kMissing = 2 };
+
+// What check reads from a well-formed order.
+struct OrderView {
+    std::string_view status;
+    bool hasStore = false;
+    std::string_view store;
+    std::string storeBuf;  // holds the text of a number store id
+    const std::string* payment = nullptr;
+    const json* items = nullptr;  // an array, or null when absent
+};
+
+// "" when the order is well-formed, else the message naming the path.
+std::string readOrder(const json& o, OrderView& v) {
+    if (!o.is_object()) return std::string("order: expected an object, got ") + kindOf(o);
+    auto st = o.find("status");
+    if (st == o.end()) return "order.status: missing (expected a string)";
+    if (!st->is_string()) return std::string("order.status: expected a string, got ") + kindOf(*st);
+    v.status = *st->get_ptr<const std::string*>();
+    auto store = o.find("store_id");
+    if (store != o.end() && !store->is_null()) {
+        if (store->is_string()) v.store = *store->get_ptr<const std::string*>();
+        else if (storeIdText(*store, v.storeBuf)) v.store = v.storeBuf;
+        else return std::string("order.store_id: expected a string or a number, got ") + kindOf(*store);
+        v.hasStore = true;
+    }
+    auto pay = o.find("payment_status");
+    if (pay != o.end() && !pay->is_null()) {
+        if (!pay->is_string()) return std::string("order.payment_status: expected a string, got ") + kindOf(*pay);
+        v.payment = pay->get_ptr<const std::string*>();
+    }
+    auto items = o.find("items");
+    if (items != o.end() && !items->is_null()) {
+        if (!items->is_array()) return std::string("order.items: expected an array, got ") + kindOf(*items);
+        for (std::size_t j = 0; j < items->size(); ++j) {
+            const json& it = (*items)[j];
+            const std::string p = "order.items[" + std::to_string(j) + "]";
+            if (!it.is_object()) return p + ": expected an object, got " + kindOf(it);
+            auto q = it.find("quantity");
+            double d = 0;
+            if (q != it.end()) {
+                if (!finiteNumber(*q, d)) return p + ".quantity: expected a finite number >= 0, got " + kindOf(*q);
+                if (d < 0) return p + ".quantity: expected a finite number >= 0, got " + jsNumberText(d);
+            }
+            auto s = it.find("in_stock");
+            if (s != it.end() && !s->is_boolean() && !finiteNumber(*s, d))
+                return p + ".in_stock: expected true, false or a finite number, got " + kindOf(*s);
+        }
+        v.items = &*items;
+    }
+    return {};
+}
+
+bool itemEnough(const json& item) {
+    double qty = 1;
+    if (auto q = item.find("quantity"); q != item.end()) qty = q->get<double>();
+    auto s = item.find("in_stock");
+    if (s == item.end()) return false;
+    if (s->is_boolean()) return s->get<bool>();
+    return s->get<double>() >= qty;
+}
+
+std::string joinList(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+std::string serialize(const std::vector<Error>& errs) {
+    std::string k;
+    for (const auto& e : errs) {
+        k += e.code; k += '\x1f'; k += e.message; k += '\x1f'; k += e.field; k += '\x1e';
+    }
+    return k;
+}
+
+// Everything about one call that does not depend on the order: the actor, the target, the fields,
+// and caches of the order-independent part of verdicts.
+class Evaluator {
+public:
+    Evaluator(const Workflow::Impl& w, std::string_view to, const json& fields, const json& actor)
+        : w_(w), fields_(fields) {
+        S_ = w.S();
+        keys_ = S_ + static_cast<int>(w.aliases.size()) + 1;
+        target_ = -1;
+        if (auto it = w.statusIndex.find(to); it != w.statusIndex.end()) target_ = it->second;
+        readActor(actor);
+        baseDone_.assign(static_cast<std::size_t>(keys_ * 3), false);
+        base_.resize(static_cast<std::size_t>(keys_ * 3));
+    }
+
+    bool actorBad() const { return actorBad_; }
+    const Error& actorError() const { return actorError_; }
+    int role() const { return role_; }
+    int keys() const { return keys_; }
+
+    int storeState(bool hasStore, std::string_view store) const {
+        if (actorBad_ || role_ < 0 || !w_.roles[static_cast<std::size_t>(role_)].assigned) return 0;
+        if (!hasStore) return 2;
+        return std::binary_search(stores_.begin(), stores_.end(), store) ? 0 : 1;
+    }
+
+    int transitionFor(int fromKey) const {
+        if (fromKey >= S_ || target_ < 0 || w_.statuses[static_cast<std::size_t>(fromKey)].terminal) return -1;
+        return w_.transitionIndex(fromKey, target_);
+    }
+
+    // The order-independent part of the verdict for an order whose status has key fromKey.
+    const std::vector<Error>& base(int fromKey, int storeState) {
+        const auto k = static_cast<std::size_t>(fromKey * 3 + storeState);
+        if (!baseDone_[k]) {
+            base_[k] = computeBase(fromKey, storeState);
+            baseDone_[k] = true;
+        }
+        return base_[k];
+    }
+
+    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const {
+        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+        for (std::size_t g = 0; g < w_.guards.size(); ++g) {
+            if (!(tr.guards >> g & 1u)) continue;
+            const auto o = outcomes >> (2 * g) & 3u;
+            if (o == kPass) continue;
+            const auto& gd = w_.guards[g];
+            out.push_back({gd.code, o == kMissing ? gd.missingMessage : gd.message, ""});
+        }
+    }
+
+    std::uint64_t guardOutcomes(int t, const OrderView& v) const {
+        std::uint64_t out = 0;
+        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+        for (std::size_t g = 0; g < w_.guards.size(); ++g) {
+            if (!(tr.guards >> g & 1u)) continue;
+            const auto& gd = w_.guards[g];
+            std::uint64_t o = kPass;
+            if (gd.items) {
+                if (!v.items) o = kMissing;
+                else
+                    for (const auto& item : *v.items)
+                        if (!itemEnough(item)) { o = kFail; break; }
+            } else {
+                if (!v.payment) o = kMissing;
+                else if (*v.payment != gd.value) o = kFail;
+            }
+            out |= o << (2 * g);
+        }
+        return out;
+    }
+
+    std::vector<Error> evaluate(const json& order) {
+        std::vector<Error> errs;
+        OrderView v;
+        std::string bad = readOrder(order, v);
+        if (!bad.empty()) errs.push_back({"invalid_order", std::move(bad), ""});
+        if (actorBad_) errs.push_back(actorError_);
+        if (!errs.empty()) return errs;
+        const int fromKey = w_.statusKey(v.status);
+        errs = base(fromKey, storeState(v.hasStore, v.store));
+        const int t = transitionFor(fromKey);
+        if (t >= 0) appendGuards(t, guardOutcomes(t, v), errs);
+        return errs;
+    }
+
+private:
+    void readActor(const json& a) {
+        actorBad_ = true;
+        if (!a.is_object()) { actorError_ = {"invalid_actor", std::string("actor: expected an object, got ") + kindOf(a), ""}; return; }
+        auto r = a.find("role");
+        if (r == a.end()) { actorError_ = {"invalid_actor", "actor.role: missing (expected a string)", ""}; return; }
+        if (!r->is_string()) { actorError_ = {"invalid_actor", std::string("actor.role: expected a string, got ") + kindOf(*r), ""}; return; }
+        auto s = a.find("stores");
+        if (s != a.end() && !s->is_null()) {
+            if (!s->is_array()) { actorError_ = {"invalid_actor", std::string("actor.stores: expected an array, got ") + kindOf(*s), ""}; return; }
+            for (std::size_t i = 0; i < s->size(); ++i) {
+                std::string text;
+                if (!storeIdText((*s)[i], text)) {
+                    actorError_ = {"invalid_actor", "actor.stores[" + std::to_string(i) + "]: expected a string or a number, got " + kindOf((*s)[i]), ""};
+                    return;
+                }
+                stores_.push_back(std::move(text));
+            }
+            std::sort(stores_.begin(), stores_.end());
+        }
+        actorBad_ = false;
+        const auto& role = *r->get_ptr<const std::string*>();
+        auto it = w_.roleIndex.find(role);
+        role_ = it == w_.roleIndex.end() ? -1 : it->second;
+        if (role_ < 0) roleExcerpt_ = quoteExcerpt(role);
+    }
+
+    const std::string& statusLabel(int s) const { return w_.statuses[static_cast<std::size_t>(s)].label; }
+
+    std::vector<Error> computeBase(int fromKey, int storeState) {
+        std::vector<Error> errs;
+        const auto& M = w_.messages;
+        if (fromKey >= S_) {
+            const int a = fromKey - S_;
+            errs.push_back({"unknown_status",
+                            a < static_cast<int>(w_.aliases.size()) ? w_.aliases[static_cast<std::size_t>(a)].message : w_.invalidStatusText, ""});
+        }
+        if (target_ < 0 && (errs.empty() || errs.back().message != w_.invalidStatusText))
+            errs.push_back({"unknown_status", w_.invalidStatusText, ""});
+        int t = -1;
+        if (fromKey < S_) {
+            if (w_.statuses[static_cast<std::size_t>(fromKey)].terminal)
+                errs.push_back({"terminal_status", render(M[kMsgTerminalStatus], {{"from", statusLabel(fromKey)}}), ""});
+            else if (target_ >= 0) {
+                t = w_.transitionIndex(fromKey, target_);
+                if (t < 0)
+                    errs.push_back({"invalid_transition",
+                                    render(M[kMsgInvalidTransition], {{"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
+            }
+        }
+        if (role_ < 0) {
+            errs.push_back({"forbidden_role", render(M[kMsgUnknownRole], {{"role", roleExcerpt_}, {"workflow", w_.name}}), ""});
+        } else {
+            const auto& role = w_.roles[static_cast<std::size_t>(role_)];
+            if (role.readOnly) errs.push_back({"read_only", render(M[kMsgReadOnly], {{"role", role.label}}), ""});
+            else if (t >= 0 && !(w_.transitions[static_cast<std::size_t>(t)].roles >> role_ & 1u))
+                errs.push_back({"forbidden_role",
+                                render(M[kMsgForbiddenRole], {{"role", role.label}, {"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
+            if (storeState == 1) errs.push_back({"forbidden_store", M[kMsgForbiddenStore], ""});
+            if (storeState == 2) errs.push_back({"forbidden_store", M[kMsgForbiddenStoreNone], ""});
+        }
+        const auto& fe = fieldErrors(t);
+        errs.insert(errs.end(), fe.begin(), fe.end());
+        return errs;
+    }
+
+    // missing_field then invalid_field errors for transition t (-1: none exists).
+    const std::vector<Error>& fieldErrors(int t) {
+        auto found = fieldCache_.find(t);
+        if (found != fieldCache_.end()) return found->second;
+        std::vector<Error> errs;
+        const auto& M = w_.messages;
+        const TransitionDef* tr = t >= 0 ? &w_.transitions[static_cast<std::size_t>(t)] : nullptr;
+        const std::string toLabel = target_ >= 0 ? statusLabel(target_) : std::string();
+        const bool isObject = fields_.is_object();
+        if (tr) {
+            for (int f : tr->required) {
+                const auto& fd = w_.fields[static_cast<std::size_t>(f)];
+                bool missing = true;
+                if (isObject) {
+                    auto v = fields_.find(fd.id);
+                    if (v != fields_.end() && !v->is_null())
+                        missing = v->is_string() && isBlank(*v->get_ptr<const std::string*>());
+                }
+                if (missing) errs.push_back({"missing_field", render(M[kMsgMissingField], {{"field", fd.label}, {"to", toLabel}}), fd.id});
+            }
+        }
+        if (!fields_.is_null() && !isObject) {
+            errs.push_back({"invalid_field", M[kMsgFieldsNotObject], ""});
+        } else if (isObject) {
+            for (auto it = fields_.begin(); it != fields_.end(); ++it) {
+                const std::string& key = it.key();
+                const json& v = it.value();
+                auto fi = w_.fieldIndex.find(key);
+                if (fi == w_.fieldIndex.end()) {
+                    errs.push_back({"invalid_field", render(M[kMsgFieldUnknown], {{"key", quoteExcerpt(key)}, {"workflow", w_.name}}),
+                                    validId(key) ? key : std::string()});
+                    continue;
+                }
+                if (v.is_null()) continue;
+                const auto& fd = w_.fields[static_cast<std::size_t>(fi->second)];
+                if (tr && !(tr->fieldsAllowed >> fi->second & 1u)) {
+                    errs.push_back({"invalid_field", render(M[kMsgFieldNotApplicable], {{"field", fd.label}, {"to", toLabel}}), fd.id});
+                    continue;
+                }
+                const bool required = tr && std::find(tr->required.begin(), tr->required.end(), fi->second) != tr->required.end();
+                if (v.is_string() && isBlank(*v.get_ptr<const std::string*>()) && (required || fd.choice)) continue;
+                if (fd.choice) {
+                    if (!v.is_string() ||
+                        std::find(fd.values.begin(), fd.values.end(), *v.get_ptr<const std::string*>()) == fd.values.end())
+                        errs.push_back({"invalid_field", render(M[kMsgFieldChoice], {{"field", fd.label}, {"values", joinList(fd.values)}}), fd.id});
+                    continue;
+                }
+                if (!v.is_string()) {
+                    errs.push_back({"invalid_field", render(M[kMsgFieldTypeText], {{"field", fd.label}}), fd.id});
+                    continue;
+                }
+                const auto& s = *v.get_ptr<const std::string*>();
+                if (!validUtf8(s)) {
+                    errs.push_back({"invalid_field", render(M[kMsgFieldEncoding], {{"field", fd.label}}), fd.id});
+                    continue;
+                }
+                if (utf8Length(s) > fd.maxLength)
+                    errs.push_back({"invalid_field", render(M[kMsgFieldTooLong], {{"field", fd.label}, {"max", std::to_string(fd.maxLength)}}), fd.id});
+                if (hasControl(s))
+                    errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
+            }
+        }
+        return fieldCache_.emplace(t, std::move(errs)).first->second;
+    }
+
+    const Workflow::Impl& w_;
+    const json& fields_;
+    int S_ = 0, keys_ = 0, target_ = -1, role_ = -1;
+    bool actorBad_ = true;
+    Error actorError_;
+    std::string roleExcerpt_;
+    std::vector<std::string> stores_;
+    std::vector<std::vector<Error>> base_;
+    std::vector<bool> baseDone_;
+    std::map<int, std::vector<Error>> fieldCache_;
+};
+
+}  // namespace
+
+Normalized Workflow::normalize(std::string_view value) const {
+    Normalized n;
+    const Impl& w = *impl_;
+    const int k = w.statusKey(value);
+    if (k < w.S()) {
+        n.ok = true;
+        n.status = w.statuses[static_cast<std::size_t>(k)].id;
+        return n;
+    }
+    const int a = k - w.S();
+    n.error = {"unknown_status", a < static_cast<int>(w.aliases.size()) ? w.aliases[static_cast<std::size_t>(a)].message : w.invalidStatusText, ""};
+    return n;
+}
+
+Allowed Workflow::allowed(const json& order, const json& actor) const {
+    Allowed out;
+    const Impl& w = *impl_;
+    static const json kNoFields;
+    Evaluator ev(w, {}, kNoFields, actor);
+    OrderView v;
+    std::string bad = readOrder(order, v);
+    if (!bad.empty()) out.errors.push_back({"invalid_order", std::move(bad), ""});
+    if (ev.actorBad()) out.errors.push_back(ev.actorError());
+    if (!out.errors.empty()) return out;
+    const int from = w.statusKey(v.status);
+    if (from >= w.S() || w.statuses[static_cast<std::size_t>(from)].terminal) return out;
+    const int role = ev.role();
+    if (role < 0 || w.roles[static_cast<std::size_t>(role)].readOnly) return out;
+    if (ev.storeState(v.hasStore, v.store) != 0) return out;
+    for (const auto& t : w.transitions) {
+        if (t.from != from || !(t.roles >> role & 1u)) continue;
+        const Status& s = w.statuses[static_cast<std::size_t>(t.to)];
+        Option o;
+        o.id = s.id;
+        o.label = s.label;
+        o.color = s.color;
+        o.action = t.action;
+        for (int f : t.required) o.required.push_back(w.fields[static_cast<std::size_t>(f)].id);
+        for (int f : t.optional) o.optional.push_back(w.fields[static_cast<std::size_t>(f)].id);
+        o.confirm = t.confirm;
+        out.options.push_back(std::move(o));
+    }
+    return out;
+}
+
+Verdict Workflow::check(const json& order, std::string_view to, const json& fields, const json& actor) const {
+    Evaluator ev(*impl_, to, fields, actor);
+    Verdict v;
+    v.errors = ev.evaluate(order);
+    v.ok = v.errors.empty();
+    return v;
+}
+
+BulkPlan Workflow::planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const {
+    BulkPlan plan;
+    if (!orders.is_array()) {
+        plan.blocked.push_back({json(nullptr), {{"invalid_order", std::string("orders: expected an array, got ") + kindOf(orders), ""}}});
+        return plan;
+    }
+    Evaluator ev(*impl_, to, fields, actor);
+    for (const json& order : orders) {
+        json id(nullptr);
+        if (order.is_object())
+            if (auto it = order.find("id"); it != order.end()) id = *it;
+        auto errs = ev.evaluate(order);
+        if (errs.empty()) plan.eligible.push_back(std::move(id));
+        else plan.blocked.push_back({std::move(id), std::move(errs)});
+    }
+    return plan;
+}
+
+BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const json& fields, const json& actor) const {
+    const Impl& w = *impl_;
+    BatchPlan plan;
+    plan.verdicts.emplace_back();
+    plan.verdict.assign(b.count, 0);
+    Evaluator ev(w, to, fields, actor);
+
+    std::map<std::string, std::uint32_t> byContent;
+    auto intern = [&](std::vector<Error> errs) -> std::uint32_t {
+        if (errs.empty()) return 0;
+        auto [it, fresh] = byContent.emplace(serialize(errs), static_cast<std::uint32_t>(plan.verdicts.size()));
+        if (fresh) plan.verdicts.push_back(std::move(errs));
+        return it->second;
+    };
+    constexpr std::int64_t kUnset = -1;
+    std::int64_t malformed = kUnset, actorOnly = kUnset;
+    const std::size_t nStrings = b.strings.size();
+    std::vector<std::int32_t> statusKeyOf(nStrings, -1);
+    std::vector<std::int8_t> storeStateOf(nStrings, -1);
+    std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(ev.keys() * 3), kUnset);
+    std::map<std::pair<std::size_t, std::uint64_t>, std::uint32_t> guarded;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
+        if (!col) return 0;
+        const std::uint32_t s = col[i];
+        return s < nStrings ? s : 0;
+    };
+
+    for (std::size_t i = 0; i < b.count; ++i) {
+        const std::uint32_t si = str(b.status, i);
+        if ((b.valid && !b.valid[i]) || si == 0) {
+            if (malformed == kUnset) {
+                std::vector<Error> errs{{"invalid_order", "order is malformed", ""}};
+                if (ev.actorBad()) errs.push_back(ev.actorError());
+                malformed = intern(std::move(errs));
+            }
+            plan.verdict[i] = static_cast<std::uint32_t>(malformed);
+            continue;
+        }
+        if (ev.actorBad()) {
+            if (actorOnly == kUnset) actorOnly = intern({ev.actorError()});
+            plan.verdict[i] = static_cast<std::uint32_t>(actorOnly);
+            continue;
+        }
+        if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
+        const int fromKey = statusKeyOf[si];
+        const std::uint32_t st = str(b.store, i);
+        int ss;
+        if (st == 0) ss = ev.storeState(false, {});
+        else {
+            if (storeStateOf[st] < 0) storeStateOf[st] = static_cast<std::int8_t>(ev.storeState(true, b.strings[st]));
+            ss = storeStateOf[st];
+        }
+        const auto k = static_cast<std::size_t>(fromKey * 3 + ss);
+        const int t = ev.transitionFor(fromKey);
+        std::uint64_t outcomes = 0;
+        if (t >= 0) {
+            const auto& tr = w.transitions[static_cast<std::size_t>(t)];
+            for (std::size_t g = 0; g < w.guards.size(); ++g) {
+                if (!(tr.guards >> g & 1u)) continue;
+                const auto& gd = w.guards[g];
+                std::uint64_t o = kPass;
+                if (gd.items) {
+                    if (b.items_present && !b.items_present[i]) o = kMissing;
+                    else if (b.item_begin) {
+                        for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
+                            const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
+                            double qty = b.item_quantity ? b.item_quantity[j] : nan;
+                            if (std::isnan(qty)) qty = 1;
+                            const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
+                            if (!enough) { o = kFail; break; }
+                        }
+                    }
+                } else {
+                    const std::uint32_t p = str(b.payment, i);
+                    if (p == 0) o = kMissing;
+                    else if (b.strings[p] != gd.value) o = kFail;
+                }
+                outcomes |= o << (2 * g);
+            }
+        }
+        if (outcomes == 0) {
+            if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
+            plan.verdict[i] = static_cast<std::uint32_t>(baseVerdict[k]);
+        } else {
+            auto key = std::make_pair(k, outcomes);
+            auto it = guarded.find(key);
+            if (it == guarded.end()) {
+                std::vector<Error> errs = ev.base(fromKey, ss);
+                ev.appendGuards(t, outcomes, errs);
+                it = guarded.emplace(key, intern(std::move(errs))).first;
+            }
+            plan.verdict[i] = it->second;
+        }
+    }
+    return plan;
+}
+
+}  // namespace orderflow
