@@ -111,6 +111,7 @@ class Columns {
       this.store = new Uint32Array(orders);
       this.payment = new Uint32Array(orders);
       this.valid = new Uint8Array(orders);
+      this.itemsPresent = new Uint8Array(orders);
       this.itemBegin = new Uint32Array(orders + 1);
     }
     if (items > this.items) {
@@ -197,7 +198,7 @@ export class Workflow {
 
     const cols = this.#flow._columns;
     cols.grow(n, 0);
-    const { status, store, payment, valid, itemBegin } = cols;
+    const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
     let { kind, stock, quantity } = cols;
     const strings = [''];
     const index = new Map();
@@ -217,6 +218,7 @@ export class Workflow {
       itemBegin[i] = items;
       const o = orders[i];
       valid[i] = 0;
+      itemsPresent[i] = 0;
       status[i] = 0;
       store[i] = 0;
       payment[i] = 0;
@@ -264,6 +266,7 @@ export class Workflow {
           }
         }
         status[i] = intern(st);
+        itemsPresent[i] = list !== undefined && list !== null ? 1 : 0;
         store[i] = storeIndex;
         payment[i] = payIndex;
         valid[i] = 1;
@@ -309,7 +312,7 @@ export class Workflow {
     for (const s of strings) table.push(isWellFormed(s) ? s : wellFormed(s));
     // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
     const itemCount = Math.max(items, 1);
-    const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n + itemCount + 16;
+    const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n * 2 + itemCount + 16;
     const base = m._malloc(bytes);
     if (!base) throw new Error('orderflow: out of memory for planBulk');
     try {
@@ -322,7 +325,8 @@ export class Workflow {
       const pOut = pPayment + n * 4;
       const pItemBegin = pOut + n * 4;
       const pValid = pItemBegin + (n + 1) * 4;
-      const pKind = pValid + n;
+      const pPresent = pValid + n;
+      const pKind = pPresent + n;
       const heapF64 = m.HEAPF64;
       const heapU32 = m.HEAPU32;
       const heapU8 = m.HEAPU8;
@@ -333,9 +337,10 @@ export class Workflow {
       heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
       heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
       heapU8.set(cols.valid.subarray(0, n), pValid);
+      heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
       heapU8.set(cols.kind.subarray(0, items), pKind);
       const verdicts = m.planBatch(this.#h, n, JSON.stringify(table), pStatus, pStore, pPayment,
-        pValid, pItemBegin, pKind, pStock, pQuantity, pOut, to, fieldsText, actorText);
+        pValid, pItemBegin, pKind, pStock, pQuantity, pPresent, pOut, to, fieldsText, actorText);
       const parsed = parseAnswer(verdicts);
       // The call may have grown memory: take a fresh view.
       const index = new Uint32Array(n);

@@ -15,6 +15,7 @@
 namespace {
 
 using orderflow::json;
+using ojson = nlohmann::ordered_json;  // answers keep the documented key order ({ok, errors}, ...)
 using orderflow::Workflow;
 using orderflow::WorkflowPtr;
 
@@ -34,7 +35,7 @@ const Workflow* lookup(std::uint32_t handle) {
 }
 
 // Text out: never throws, even on invalid UTF-8 inside a message (replaced by U+FFFD).
-std::string dump(const json& value) {
+std::string dump(const ojson& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -46,22 +47,22 @@ json parse(const std::string& text) {
     return value;
 }
 
-json errorJson(const orderflow::Error& e) {
-    json out = json::object();
+ojson errorJson(const orderflow::Error& e) {
+    ojson out = ojson::object();
     out["code"] = e.code;
     out["message"] = e.message;
     if (!e.field.empty()) out["field"] = e.field;
     return out;
 }
 
-json errorsJson(const std::vector<orderflow::Error>& errors) {
-    json out = json::array();
+ojson errorsJson(const std::vector<orderflow::Error>& errors) {
+    ojson out = ojson::array();
     for (const auto& e : errors) out.push_back(errorJson(e));
     return out;
 }
 
-json statusJson(const orderflow::Status& s) {
-    json out = json::object();
+ojson statusJson(const orderflow::Status& s) {
+    ojson out = ojson::object();
     out["id"] = s.id;
     out["label"] = s.label;
     out["color"] = s.color;
@@ -72,11 +73,11 @@ json statusJson(const orderflow::Status& s) {
 }
 
 std::string loadedJson(const orderflow::Loaded& loaded) {
-    json out = json::object();
+    ojson out = ojson::object();
     if (!loaded.ok()) {
-        json problems = json::array();
+        ojson problems = ojson::array();
         for (const auto& p : loaded.problems) {
-            json one = json::object();
+            ojson one = ojson::object();
             one["path"] = p.path;
             one["message"] = p.message;
             problems.push_back(std::move(one));
@@ -101,10 +102,10 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
     out["id"] = wf.id();
     out["name"] = wf.name();
     out["initial"] = wf.initial();
-    json statuses = json::array();
+    ojson statuses = ojson::array();
     for (const auto& s : wf.statuses()) statuses.push_back(statusJson(s));
     out["statuses"] = std::move(statuses);
-    out["document"] = wf.document();
+    out["document"] = ojson(wf.document());
     return dump(out);
 }
 
@@ -116,7 +117,7 @@ std::string noWorkflow() {
 // ---- exported functions -------------------------------------------------------------------
 
 std::string builtinIds() {
-    json out = json::array();
+    ojson out = ojson::array();
     for (const auto& id : Workflow::builtinIds()) out.push_back(id);
     return dump(out);
 }
@@ -143,7 +144,7 @@ std::string normalize(std::uint32_t handle, std::string value) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     auto n = wf->normalize(value);
-    json out = json::object();
+    ojson out = ojson::object();
     out["ok"] = n.ok;
     if (n.ok)
         out["status"] = n.status;
@@ -156,19 +157,19 @@ std::string allowed(std::uint32_t handle, std::string order, std::string actor) 
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     auto a = wf->allowed(parse(order), parse(actor));
-    json options = json::array();
+    ojson options = ojson::array();
     for (const auto& o : a.options) {
-        json one = json::object();
+        ojson one = ojson::object();
         one["id"] = o.id;
         one["label"] = o.label;
         one["color"] = o.color;
         if (!o.action.empty()) one["action"] = o.action;
-        one["requires"] = o.requires;
+        one["requires"] = o.required;
         one["optional"] = o.optional;
         one["confirm"] = o.confirm;
         options.push_back(std::move(one));
     }
-    json out = json::object();
+    ojson out = ojson::object();
     out["options"] = std::move(options);
     out["errors"] = errorsJson(a.errors);
     return dump(out);
@@ -179,7 +180,7 @@ std::string check(std::uint32_t handle, std::string order, std::string to, std::
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     auto v = wf->check(parse(order), to, parse(fields), parse(actor));
-    json out = json::object();
+    ojson out = ojson::object();
     out["ok"] = v.ok;
     out["errors"] = errorsJson(v.errors);
     return dump(out);
@@ -192,7 +193,8 @@ std::string check(std::uint32_t handle, std::string order, std::string to, std::
 std::string planBatch(std::uint32_t handle, std::uint32_t count, std::string strings,
                       std::uintptr_t status, std::uintptr_t store, std::uintptr_t payment,
                       std::uintptr_t valid, std::uintptr_t itemBegin, std::uintptr_t itemKind,
-                      std::uintptr_t itemStock, std::uintptr_t itemQuantity, std::uintptr_t out,
+                      std::uintptr_t itemStock, std::uintptr_t itemQuantity,
+                      std::uintptr_t itemsPresent, std::uintptr_t out,
                       std::string to, std::string fields, std::string actor) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
@@ -212,15 +214,16 @@ std::string planBatch(std::uint32_t handle, std::uint32_t count, std::string str
     batch.item_stock_kind = reinterpret_cast<const std::uint8_t*>(itemKind);
     batch.item_stock = reinterpret_cast<const double*>(itemStock);
     batch.item_quantity = reinterpret_cast<const double*>(itemQuantity);
+    batch.items_present = reinterpret_cast<const std::uint8_t*>(itemsPresent);
 
     auto plan = wf->planBatch(batch, to, parse(fields), parse(actor));
     auto* dest = reinterpret_cast<std::uint32_t*>(out);
     const std::size_t n = plan.verdict.size() < count ? plan.verdict.size() : count;
     for (std::size_t i = 0; i < n; ++i) dest[i] = plan.verdict[i];
     for (std::size_t i = n; i < count; ++i) dest[i] = 0xFFFFFFFFu;  // no verdict: facade asks check()
-    json verdicts = json::array();
+    ojson verdicts = ojson::array();
     for (const auto& errors : plan.verdicts) verdicts.push_back(errorsJson(errors));
-    if (verdicts.empty()) verdicts.push_back(json::array());
+    if (verdicts.empty()) verdicts.push_back(ojson::array());
     return dump(verdicts);
 }
 

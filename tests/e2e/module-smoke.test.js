@@ -1,0 +1,132 @@
+// Browser smoke test of the npm module: (1) the built dist/ served as-is over a local node:http
+// server, imported by a tiny page; (2) a Vite production build of a scratch project that does
+// `import { createOrderFlow } from 'orderflow'` (the packed + installed package). Both pages
+// compute real answers in Chromium; the test asserts them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import { launchChromium } from '../support/chromium.js';
+import { installPackage, DIST } from '../node/support/package.js';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css',
+};
+
+// The page script: the same for both pages, only the import differs. Results go on window.
+const PAGE_SCRIPT = (specifier) => `
+import { createOrderFlow } from ${JSON.stringify(specifier)};
+try {
+  const flow = await createOrderFlow();
+  const cms = flow.workflow('cms');
+  const delivery = flow.workflow('delivery');
+  const manager = { role: 'store_manager', stores: ['s1'] };
+  const order = { id: 1, status: 'new', store_id: 's1', payment_status: 'paid', items: [{ sku: 'A', quantity: 1, in_stock: true }] };
+  const orders = [order, { ...order, id: 2, store_id: 's2' }, { ...order, id: 3, status: 'completed' }, { ...order, id: 4, items: [{ sku: 'B', quantity: 2, in_stock: 1 }] }];
+  window.__result = {
+    workflows: [...flow.workflows],
+    statuses: cms.statuses.map((s) => s.id),
+    allowed: cms.allowed(order, manager).map((o) => o.id),
+    allowedShipped: delivery.allowed({ id: 9, status: 'shipped' }, { role: 'admin' }).map((o) => o.id),
+    check: cms.check(order, 'rejected', {}, manager),
+    checkOk: cms.check(order, 'processing', { notes: 'from the browser \\ud800' }, manager),
+    bulk: cms.planBulk(orders, 'processing', {}, manager),
+    normalize: delivery.normalize('shipped'),
+    badWorkflow: (() => { try { flow.workflow({ id: 'x' }); return null; } catch (e) { return { name: e.name, problems: e.problems.length }; } })(),
+  };
+} catch (e) {
+  window.__result = { error: String(e && e.stack || e) };
+}
+document.title = 'done';
+`;
+
+function serve(root, extra = {}) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (extra[path]) {
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] || 'text/plain' });
+      res.end(extra[path]);
+      return;
+    }
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep) && file !== root) { res.writeHead(403).end(); return; }
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
+      res.end(readFileSync(file));
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) });
+  }));
+}
+
+let browser;
+before(async () => { browser = await launchChromium(); });
+after(async () => { await browser?.close(); });
+
+async function resultsOf(url) {
+  const page = await browser.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  await page.goto(url);
+  await page.waitForFunction(() => document.title === 'done', null, { timeout: 20000 });
+  const result = await page.evaluate(() => window.__result);
+  await page.close();
+  assert.deepEqual(problems, []);
+  return result;
+}
+
+function assertResults(r) {
+  assert.equal(r.error, undefined, r.error);
+  assert.deepEqual(r.workflows.sort(), ['cms', 'delivery']);
+  assert.deepEqual(r.statuses, ['new', 'processing', 'ready_for_pickup', 'completed', 'cancelled', 'rejected']);
+  assert.deepEqual(r.allowed.sort(), ['cancelled', 'processing', 'rejected']);
+  assert.deepEqual(r.allowedShipped.sort(), ['cancelled', 'delivered']);
+  assert.equal(r.check.ok, false);
+  assert.deepEqual(r.check.errors.map((e) => [e.code, e.field]), [['missing_field', 'rejection_reason']]);
+  assert.deepEqual(r.checkOk, { ok: true, errors: [] });
+  assert.deepEqual(r.bulk.eligible, [1]);
+  assert.deepEqual(r.bulk.blocked.map((b) => [b.id, b.errors.map((e) => e.code)]),
+    [[2, ['forbidden_store']], [3, ['terminal_status']], [4, ['inventory_short']]]);
+  assert.deepEqual(r.normalize, { ok: true, status: 'in_transit' });
+  assert.equal(r.badWorkflow.name, 'OrderflowError');
+  assert.ok(r.badWorkflow.problems >= 1);
+}
+
+test('the built dist/ works in Chromium from a plain page', async () => {
+  const page = `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/page.js"></script>`;
+  const server = await serve(DIST, { '/index.html': page, '/page.js': PAGE_SCRIPT('/index.browser.js') });
+  try {
+    assertResults(await resultsOf(`${server.url}/index.html`));
+  } finally {
+    await server.close();
+  }
+});
+
+test('a Vite production build of a project importing "orderflow" works in Chromium', async () => {
+  const { build } = await import('vite');
+  const pkg = installPackage();
+  const app = mkdtempSync(join(pkg.project, 'vite-app-'));
+  try {
+    writeFileSync(join(app, 'index.html'), `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="./main.js"></script>\n`);
+    writeFileSync(join(app, 'main.js'), PAGE_SCRIPT('orderflow'));
+    await build({ root: app, logLevel: 'warn', configFile: false, build: { outDir: join(app, 'dist'), target: 'es2022' } });
+    const out = join(app, 'dist');
+    const assets = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(assets, /<script type="module"/);
+    const server = await serve(out);
+    try {
+      assertResults(await resultsOf(`${server.url}/`));
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(app, { recursive: true, force: true });
+  }
+});

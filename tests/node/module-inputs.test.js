@@ -1,0 +1,203 @@
+// Bad input of every kind through the installed module: never a crash, never a bare number;
+// a clear TypeError for wrong argument types, or a refusal with invalid_order / invalid_actor.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { importPackage } from './support/package.js';
+
+let orderflow;
+let flow;
+let cms;
+let delivery;
+before(async () => {
+  orderflow = await importPackage();
+  flow = await orderflow.createOrderFlow();
+  cms = flow.workflow('cms');
+  delivery = flow.workflow('delivery');
+});
+
+const admin = { role: 'admin', stores: [] };
+const order = { id: 1, status: 'new', store_id: 's1', payment_status: 'paid', items: [{ sku: 'A', quantity: 1, in_stock: true }] };
+
+function assertRefused(result, code, what) {
+  assert.equal(result.ok, false, `${what}: should be refused`);
+  assert.ok(Array.isArray(result.errors) && result.errors.length >= 1, what);
+  assert.equal(result.errors[0].code, code, `${what}: ${JSON.stringify(result.errors)}`);
+  assert.equal(typeof result.errors[0].message, 'string');
+  assert.ok(result.errors[0].message.length > 0 && result.errors[0].message.length < 2000, `${what}: message is short`);
+}
+
+test('malformed orders are refused with invalid_order by check, allowed and planBulk alike', () => {
+  const bad = {
+    'null': null,
+    'undefined': undefined,
+    'a number': 42,
+    'a string': 'new',
+    'an array': [order],
+    'a boolean': true,
+    'no status': { id: 1, store_id: 's1' },
+    'status not a string': { id: 1, status: 3 },
+    'status null': { id: 1, status: null },
+    'store_id an object': { ...order, store_id: { id: 's1' } },
+    'store_id a boolean': { ...order, store_id: true },
+    'payment_status a number': { ...order, payment_status: 1 },
+    'items an object': { ...order, items: { sku: 'A' } },
+    'items a string': { ...order, items: 'A' },
+    'an item null': { ...order, items: [null] },
+    'an item a number': { ...order, items: [3] },
+    'quantity negative': { ...order, items: [{ sku: 'A', quantity: -1, in_stock: true }] },
+    'quantity a string': { ...order, items: [{ sku: 'A', quantity: '2', in_stock: true }] },
+    'quantity NaN (JSON null)': { ...order, items: [{ sku: 'A', quantity: NaN, in_stock: true }] },
+    'quantity Infinity (JSON null)': { ...order, items: [{ sku: 'A', quantity: Infinity, in_stock: true }] },
+    'in_stock a string': { ...order, items: [{ sku: 'A', quantity: 1, in_stock: 'yes' }] },
+    'in_stock an object': { ...order, items: [{ sku: 'A', quantity: 1, in_stock: {} }] },
+  };
+  const names = Object.keys(bad);
+  for (const name of names) {
+    assertRefused(cms.check(bad[name], 'processing', {}, admin), 'invalid_order', `check: ${name}`);
+    const options = cms.allowed(bad[name], admin);
+    assert.deepEqual([...options], [], `allowed: ${name}`);
+    assert.equal(options.errors[0].code, 'invalid_order', `allowed errors: ${name}`);
+  }
+  const plan = cms.planBulk(names.map((n) => bad[n]), 'processing', {}, admin);
+  assert.deepEqual(plan.eligible, []);
+  assert.equal(plan.blocked.length, names.length);
+  plan.blocked.forEach((b, i) => assert.equal(b.errors[0].code, 'invalid_order', `planBulk: ${names[i]}`));
+});
+
+test('absent optional data is not malformed: null store, payment and items are fine', () => {
+  const minimal = { id: 2, status: 'new' };
+  assert.equal(cms.check(minimal, 'cancelled', {}, admin).ok, true);
+  assert.equal(cms.check({ ...minimal, store_id: null, payment_status: null, items: null }, 'cancelled', {}, admin).ok, true);
+  // ...but the guard that needs it fails, saying what is missing
+  const r = cms.check(minimal, 'processing', {}, admin);
+  assertRefused(r, 'inventory_short', 'no items for the inventory guard');
+});
+
+test('malformed actors are refused with invalid_actor', () => {
+  const actors = {
+    'null': null, 'undefined': undefined, 'a string': 'admin', 'a number': 1, 'an array': ['admin'],
+    'no role': { stores: ['s1'] }, 'role a number': { role: 1 }, 'stores a string': { role: 'store_manager', stores: 's1' },
+    'stores holding objects': { role: 'store_manager', stores: [{ id: 's1' }] },
+  };
+  for (const [name, actor] of Object.entries(actors)) {
+    assertRefused(cms.check(order, 'processing', {}, actor), 'invalid_actor', `check: ${name}`);
+    const options = cms.allowed(order, actor);
+    assert.deepEqual([...options], [], `allowed: ${name}`);
+    assert.equal(options.errors[0].code, 'invalid_actor', `allowed errors: ${name}`);
+    const plan = cms.planBulk([order, order], 'processing', {}, actor);
+    assert.deepEqual(plan.eligible, [], `planBulk: ${name}`);
+    assert.equal(plan.blocked[0].errors[0].code, 'invalid_actor', `planBulk: ${name}`);
+  }
+  // an unknown role is not malformed, just not allowed to do anything
+  const stranger = cms.check(order, 'processing', {}, { role: 'janitor', stores: ['s1'] });
+  assert.equal(stranger.ok, false);
+  assert.ok(['forbidden_role', 'invalid_actor'].includes(stranger.errors[0].code), JSON.stringify(stranger.errors));
+});
+
+test('wrong argument types are a clear TypeError, not a crash', () => {
+  for (const to of [undefined, null, 3, {}, ['processing'], Symbol('x')]) {
+    assert.throws(() => cms.check(order, to, {}, admin), (e) => e instanceof TypeError && /to must be a string/.test(e.message));
+    assert.throws(() => cms.planBulk([order], to, {}, admin), (e) => e instanceof TypeError && /to must be a string/.test(e.message));
+  }
+  for (const orders of [null, undefined, 5, 'orders', { length: 2 }]) {
+    assert.throws(() => cms.planBulk(orders, 'processing', {}, admin), (e) => e instanceof TypeError && /orders must be an array/.test(e.message));
+  }
+  for (const value of [undefined, null, 3, {}]) {
+    assert.throws(() => delivery.normalize(value), TypeError);
+  }
+  const circular = { ...order };
+  circular.self = circular;
+  assert.throws(() => cms.check(circular, 'processing', {}, admin), (e) => e instanceof TypeError && /order cannot be converted to JSON/.test(e.message));
+  assert.throws(() => cms.check({ ...order, id: 10n }, 'processing', {}, admin), TypeError);
+  assert.throws(() => flow.loadText(7), TypeError);
+  assert.throws(() => orderflow.createOrderFlow('cms'), TypeError);
+  // a Set of orders is iterable: accepted like an array
+  assert.deepEqual(cms.planBulk(new Set([order]), 'cancelled', {}, admin).eligible, [1]);
+});
+
+test('unknown, empty and hostile targets are unknown_status', () => {
+  for (const to of ['', 'NEW', 'new ', 'shipped', '__proto__', 'constructor', 'x'.repeat(1 << 20), '\u0000new', 'n\u0000ew']) {
+    const r = cms.check(order, to, {}, admin);
+    assertRefused(r, 'unknown_status', `to = ${JSON.stringify(to.slice(0, 20))}`);
+  }
+});
+
+test('huge values: a 1 MB note is refused as invalid_field with a short message; 1 MB status is unknown', () => {
+  const note = 'é'.repeat(1 << 19);
+  const r = cms.check(order, 'processing', { notes: note }, admin);
+  assertRefused(r, 'invalid_field', 'huge note');
+  assert.equal(r.errors[0].field, 'notes');
+  const huge = cms.check({ ...order, status: 'n'.repeat(1 << 20) }, 'processing', {}, admin);
+  assert.equal(huge.ok, false);
+  assert.ok(huge.errors[0].message.length < 2000, 'the message does not echo a megabyte');
+  const manyItems = { ...order, items: Array.from({ length: 100000 }, (_, i) => ({ sku: `S${i}`, quantity: 1, in_stock: true })) };
+  assert.equal(cms.check(manyItems, 'processing', {}, admin).ok, true);
+  assert.deepEqual(cms.planBulk([manyItems], 'processing', {}, admin).eligible, [1]);
+});
+
+test('fields of the wrong type are refused, naming the field', () => {
+  for (const notes of [5, { text: 'x' }, ['a'], true]) {
+    const r = cms.check(order, 'processing', { notes }, admin);
+    assertRefused(r, 'invalid_field', `notes = ${JSON.stringify(notes)}`);
+    assert.equal(r.errors[0].field, 'notes');
+  }
+  const reason = cms.check(order, 'rejected', { rejection_reason: 42 }, admin);
+  assert.equal(reason.ok, false);
+  assert.equal(reason.errors[0].field, 'rejection_reason');
+  // fields null or undefined mean "no fields"
+  assert.equal(cms.check(order, 'processing', null, admin).ok, true);
+  assert.equal(cms.check(order, 'processing', undefined, admin).ok, true);
+});
+
+test('__proto__ and constructor keys are data, not prototypes', () => {
+  const hostile = JSON.parse('{"id": 9, "status": "new", "__proto__": {"status": "completed", "polluted": true}, "items": [{"sku":"A","quantity":1,"in_stock":true,"__proto__":{"in_stock":false}}]}');
+  const r = cms.check(hostile, 'processing', { __proto__: null, notes: 'ok' }, admin);
+  assert.equal(r.ok, true, JSON.stringify(r.errors));
+  assert.equal({}.polluted, undefined);
+  const actor = JSON.parse('{"role":"store_manager","stores":["s1"],"__proto__":{"role":"admin"}}');
+  const asManager = cms.check({ ...order, store_id: 's2' }, 'processing', {}, actor);
+  assert.equal(asManager.ok, false);
+  assert.equal(asManager.errors[0].code, 'forbidden_store');
+  const plan = cms.planBulk([hostile, Object.assign(Object.create({ status: 'new' }), { id: 10 })], 'processing', {}, admin);
+  assert.deepEqual(plan.eligible, [9]);
+  assert.equal(plan.blocked[0].id, 10);
+  assert.equal(plan.blocked[0].errors[0].code, 'invalid_order', 'an inherited status is not the order\'s');
+  assert.equal(Object.prototype.polluted, undefined);
+  const wf = flow.workflow(JSON.parse('{"id":"p","name":"P","initial":"a","__proto__":{"x":1},"statuses":[{"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000","terminal":true}],"roles":[{"id":"r","scope":"all"}],"transitions":[{"from":"a","to":"b","roles":["r"]}]}'));
+  assert.equal(wf.id, 'p');
+});
+
+test('lone surrogates and invalid UTF-16 never break the boundary', () => {
+  const lone = '\ud800';
+  const r1 = cms.check({ ...order, status: `new${lone}` }, 'processing', {}, admin);
+  assertRefused(r1, 'unknown_status', 'status with a lone surrogate');
+  assert.ok(r1.errors[0].message.isWellFormed());
+  const r2 = cms.check(order, `processing${lone}`, {}, admin);
+  assertRefused(r2, 'unknown_status', 'target with a lone surrogate');
+  const r3 = cms.check(order, 'processing', { notes: `fine \udc00 ${lone} text` }, admin);
+  assert.equal(r3.ok, true, 'a note with lone surrogates is still a note');
+  const r4 = cms.check({ ...order, store_id: `s1${lone}` }, 'processing', {}, { role: 'store_manager', stores: [`s1${lone}`] });
+  assert.equal(r4.ok, true, 'store ids repaired the same way on both sides');
+  const key = { ...order, [`k${lone}`]: lone };
+  assert.equal(cms.check(key, 'processing', {}, admin).ok, true, 'lone surrogate in a key');
+  assert.equal(delivery.normalize(`ship${lone}`).ok, false);
+  const plan = cms.planBulk([{ ...order, status: `new${lone}` }, { ...order, id: 2, payment_status: lone }], 'processing', {}, admin);
+  assert.deepEqual(plan.eligible, [2]);
+  assert.equal(plan.blocked[0].errors[0].code, 'unknown_status');
+  assert.throws(() => flow.workflow(`{"id":"x${lone}"`), orderflow.OrderflowError);
+});
+
+test('hostile workflow text: not JSON, wrong types, deep nesting, oversize', () => {
+  const cases = ['', ' ', 'null', '[]', '"cms"', '{', '{"id": 1}', `${'['.repeat(100000)}${']'.repeat(100000)}`,
+    JSON.stringify({ id: 'big', name: 'x'.repeat(2 << 20) })];
+  for (const text of cases) {
+    assert.throws(() => flow.loadText(text), (e) => {
+      assert.ok(e instanceof orderflow.OrderflowError, `${text.slice(0, 20)}: ${e}`);
+      assert.ok(e.message.length > 0 && e.message.length < 10000);
+      assert.ok(e.problems.length >= 1);
+      return true;
+    });
+  }
+  // the engine is still fine afterwards
+  assert.equal(cms.check(order, 'processing', {}, admin).ok, true);
+});

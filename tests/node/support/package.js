@@ -1,0 +1,99 @@
+// Installs the orderflow package exactly as a user gets it: `npm pack` of the repository, then
+// `npm install --offline <tgz>` into a scratch project. Done once per distinct package content
+// (dist/ + package.json), cached under build/pack/<hash>/, safe when test files run in parallel
+// (each builds in a private folder and renames it into place; the first rename wins).
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const DIST = join(ROOT, 'dist');
+
+function listFiles(dir, prefix = '') {
+  const out = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listFiles(full, `${prefix}${name}/`));
+    else out.push(`${prefix}${name}`);
+  }
+  return out;
+}
+
+/** Hash of what `npm pack` ships: package.json, README.md and every file in dist/. */
+export function packageHash() {
+  if (!existsSync(join(DIST, 'orderflow.wasm')) || !existsSync(join(DIST, 'index.node.js'))) {
+    throw new Error('dist/ is not built: run `cmake --preset wasm && cmake --build --preset wasm` first');
+  }
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'README.md']) {
+    if (existsSync(join(ROOT, file))) hash.update(file).update(readFileSync(join(ROOT, file)));
+  }
+  for (const file of listFiles(DIST)) hash.update(`dist/${file}`).update(readFileSync(join(DIST, file)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+function run(cmd, args, cwd) {
+  return execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false' },
+  });
+}
+
+let installed = null;
+
+/**
+ * Returns `{ project, packageDir, bin, entry, tarball }`: the scratch project, the installed
+ * package folder, the installed `orderflow` bin, and a file URL whose module re-exports
+ * `orderflow` as resolved from the project (so Node's `exports` conditions apply).
+ */
+export function installPackage() {
+  if (installed) return installed;
+  const hash = packageHash();
+  const packRoot = join(ROOT, 'build', 'pack');
+  const final = join(packRoot, hash);
+  if (!existsSync(join(final, 'ready'))) {
+    mkdirSync(packRoot, { recursive: true });
+    const tmp = join(packRoot, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(tmp, { recursive: true });
+    try {
+      const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], ROOT));
+      const tarball = packed[0].filename.replace(/^@/, '').replace(/\//, '-');
+      const project = join(tmp, 'project');
+      mkdirSync(project);
+      writeFileSync(join(project, 'package.json'),
+        `${JSON.stringify({ name: 'orderflow-scratch', private: true, type: 'module' }, null, 2)}\n`);
+      run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', `../${tarball}`], project);
+      writeFileSync(join(project, 'entry.js'), "export * from 'orderflow';\nexport { default } from 'orderflow';\n");
+      writeFileSync(join(tmp, 'tarball'), tarball);
+      writeFileSync(join(tmp, 'ready'), hash);
+      try {
+        renameSync(tmp, final);
+      } catch (e) {
+        if (!existsSync(join(final, 'ready'))) throw e;  // someone else won the race: use theirs
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+  const project = join(final, 'project');
+  installed = {
+    hash,
+    project,
+    packageDir: join(project, 'node_modules', 'orderflow'),
+    bin: join(project, 'node_modules', '.bin', 'orderflow'),
+    entry: pathToFileURL(join(project, 'entry.js')).href,
+    tarball: join(final, readFileSync(join(final, 'tarball'), 'utf8')),
+  };
+  return installed;
+}
+
+/** The installed module, imported as a user would (`import ... from 'orderflow'` in Node). */
+export async function importPackage() {
+  return import(installPackage().entry);
+}
