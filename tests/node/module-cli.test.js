@@ -98,21 +98,30 @@ test('graph: a Mermaid stateDiagram-v2 of a built-in id or a file', () => {
 
 test('tsc --noEmit accepts the typed sample against the installed declarations, and catches misuse', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  copyFileSync(join(ROOT, 'examples', 'typed.ts'), join(pkg.project, 'typed.ts'));
-  const base = ['--noEmit', '--strict', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext',
-    '--lib', 'ES2022,DOM', '--types', ''];
-  const good = spawnSync(process.execPath, [tsc, ...base, 'typed.ts'], { cwd: pkg.project, encoding: 'utf8' });
+  const tsconfig = JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'],
+      strict: true, noEmit: true, types: [] },
+  });
+  // each check in its own folder inside the scratch project, so 'orderflow' resolves to the installed package
+  const typecheck = (name, source) => {
+    const dir = mkdtempSync(join(pkg.project, 'tsc-'));
+    try {
+      writeFileSync(join(dir, 'tsconfig.json'), tsconfig.replace('{"compilerOptions"', `{"files":["${name}"],"compilerOptions"`));
+      writeFileSync(join(dir, name), source);
+      return spawnSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const good = typecheck('typed.ts', readFileSync(join(ROOT, 'examples', 'typed.ts'), 'utf8'));
   assert.equal(good.status, 0, good.stdout + good.stderr);
-  const badDir = mkdtempSync(join(pkg.project, 'bad-'));
-  writeFileSync(join(badDir, 'bad.ts'), `import { createOrderFlow } from 'orderflow';
+  const bad = typecheck('bad.ts', `import { createOrderFlow } from 'orderflow';
 const flow = await createOrderFlow();
 const wf = flow.workflow('cms');
 wf.check({ status: 'new' }, 42, {}, { role: 'admin' });
 const s: number = wf.statuses[0].label;
 export {};
 `);
-  const bad = spawnSync(process.execPath, [tsc, ...base, 'bad.ts'], { cwd: badDir, encoding: 'utf8' });
-  rmSync(badDir, { recursive: true, force: true });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stdout, /bad\.ts\(4,\d+\).*not assignable to parameter of type 'string'/);
   assert.match(bad.stdout, /bad\.ts\(5,\d+\).*'string' is not assignable to type 'number'/);

@@ -163,8 +163,13 @@ test('__proto__ and constructor keys are data, not prototypes', () => {
   assert.equal(plan.blocked[0].id, 10);
   assert.equal(plan.blocked[0].errors[0].code, 'invalid_order', 'an inherited status is not the order\'s');
   assert.equal(Object.prototype.polluted, undefined);
-  const wf = flow.workflow(JSON.parse('{"id":"p","name":"P","initial":"a","__proto__":{"x":1},"statuses":[{"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000","terminal":true}],"roles":[{"id":"r","scope":"all"}],"transitions":[{"from":"a","to":"b","roles":["r"]}]}'));
-  assert.equal(wf.id, 'p');
+  // in a workflow, a "__proto__" key is just an unknown key, named in the problem
+  const doc = '{"id":"p","name":"P","initial":"a","__proto__":{"x":1},"statuses":[{"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000","terminal":true}],"roles":[{"id":"r","label":"R","scope":"all"}],"transitions":[{"from":"a","to":"b","roles":["r"]}]}';
+  for (const source of [JSON.parse(doc), doc]) {
+    assert.throws(() => flow.workflow(source), (e) => e instanceof orderflow.OrderflowError
+      && e.problems.length === 1 && e.problems[0].path === '__proto__');
+  }
+  assert.equal(flow.workflow(doc.replace('"__proto__":{"x":1},', '')).id, 'p');
 });
 
 test('lone surrogates and invalid UTF-16 never break the boundary', () => {

@@ -23,7 +23,7 @@ function sample() {
   return { wasm: flow.memoryBytes, rss: process.memoryUsage().rss };
 }
 
-test('a million check/allowed/normalize calls keep memory bounded', () => {
+test('a million check/allowed/normalize calls keep memory bounded', (t) => {
   const cms = flow.workflow('cms');
   const delivery = flow.workflow('delivery');
   const orders = generateOrders(cms, 1000, { seed: 5, messy: true });
@@ -49,12 +49,12 @@ test('a million check/allowed/normalize calls keep memory bounded', () => {
   const end = sample();
   const wasmGrowth = end.wasm - warm.wasm;
   const rssGrowth = end.rss - warm.rss;
-  console.log(`# wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; RSS ${(warm.rss / MB).toFixed(1)} -> ${(end.rss / MB).toFixed(1)} MB`);
+  t.diagnostic(`wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; RSS ${(warm.rss / MB).toFixed(1)} -> ${(end.rss / MB).toFixed(1)} MB`);
   assert.ok(wasmGrowth <= 1 * MB, `wasm memory grew by ${wasmGrowth} bytes over a million calls`);
   assert.ok(rssGrowth <= 64 * MB, `RSS grew by ${(rssGrowth / MB).toFixed(1)} MB over a million calls`);
 });
 
-test('repeated planBulk and loading/dropping custom workflows keep memory bounded', async () => {
+test('repeated planBulk and loading/dropping custom workflows keep memory bounded', async (t) => {
   const cms = flow.workflow('cms');
   const orders = generateOrders(cms, 20000, { seed: 6, messy: true });
   const text = JSON.stringify(cms.document);
@@ -73,7 +73,7 @@ test('repeated planBulk and loading/dropping custom workflows keep memory bounde
     await new Promise((r) => setTimeout(r, 50));
   }
   const end = sample();
-  console.log(`# wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; live workflows ${flow.liveWorkflows}`);
+  t.diagnostic(`wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; live workflows ${flow.liveWorkflows}`);
   assert.ok(end.wasm - warm.wasm <= 4 * MB, `wasm memory grew by ${end.wasm - warm.wasm} bytes`);
   assert.ok(flow.liveWorkflows < 100, `${flow.liveWorkflows} workflows still held`);
 });
