@@ -2,15 +2,18 @@
 // reference server at /). The orderflow module is this repository's own package (dist/).
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+// ORDERFLOW_DIST: build the UI against another build of the module (e.g. build/wasm-debug/dist).
+const moduleDir = process.env.ORDERFLOW_DIST ? resolve(process.env.ORDERFLOW_DIST) : here('../dist');
 
 export default defineConfig({
   root: here('.'),
   base: '/',
   publicDir: false,
   resolve: {
-    alias: [{ find: /^orderflow$/, replacement: here('../dist/index.browser.js') }],
+    alias: [{ find: /^orderflow$/, replacement: join(moduleDir, 'index.browser.js') }],
   },
   optimizeDeps: { exclude: ['orderflow'] },
   build: {

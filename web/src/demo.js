@@ -35,6 +35,7 @@ class OfDemo extends LitElement {
     this.error = ''; this.busy = true; this.docs = {};
     this.workflowId = params.get('workflow') || '';
     this.perPage = Number(params.get('per_page')) || 50;
+    this.initialFilters = { status: params.get('status') || '', store_id: params.get('store_id') || '' };
     this.#boot();
   }
 
@@ -97,6 +98,7 @@ class OfDemo extends LitElement {
 
   async #pickWorkflow(id) {
     this.workflowId = id;
+    this.initialFilters = {};
     const u = new URL(location.href);
     u.searchParams.set('workflow', id);
     history.replaceState(null, '', u);
@@ -127,7 +129,7 @@ class OfDemo extends LitElement {
       </header>
       ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
       ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
-          .perPage=${this.perPage} events-url=${this.client.eventsUrl()}
+          .perPage=${this.perPage} .initialFilters=${this.initialFilters} events-url=${this.client.eventsUrl()}
           @of-session-expired=${() => { this.user = null; this.#showSignIn(); }}></of-order-workspace>`
     : !u && !this.busy ? html`<form class="signin" @submit=${this.#signIn}>
           <h2>Sign in</h2>

@@ -16,7 +16,8 @@ export class OfAlert extends LitElement {
     .error { background: #fef2f2; border-color: #dc2626; color: #7f1d1d; }
     .warning { background: #fffbeb; border-color: #d97706; color: #78350f; }
     .info { background: #eff6ff; border-color: #2563eb; color: #1e3a8a; }
-    .text { flex: 1; white-space: pre-wrap; overflow-wrap: anywhere; }
+    .text { flex: 1; overflow-wrap: anywhere; }
+    .msg { white-space: pre-wrap; }
     .detail { font-size: 13px; opacity: .9; margin-top: 2px; }
     ul { margin: 4px 0 0; padding-left: 18px; }
   `];
@@ -30,10 +31,10 @@ export class OfAlert extends LitElement {
     const role = this.kind === 'error' ? 'alert' : 'status';
     const detail = this.detail;
     return html`<div class="box ${this.kind}" role=${role}>
-      <div class="text"><div>${this.message ?? ''}</div>
+      <div class="text"><div class="msg">${this.message ?? ''}</div>
         ${Array.isArray(detail) && detail.length
     ? html`<ul class="detail">${detail.map((d) => html`<li>${d}</li>`)}</ul>`
-    : detail ? html`<div class="detail">${detail}</div>` : ''}
+    : detail && !Array.isArray(detail) ? html`<div class="detail">${detail}</div>` : ''}
       </div>
       ${(this.actions ?? []).map((a) => html`<button class=${a.primary ? 'primary' : ''} ?disabled=${a.disabled}
         @click=${() => this.#fire('of-alert-action', { id: a.id })}>${a.label}</button>`)}

@@ -52,6 +52,7 @@ export class OfBulkDialog extends LitElement {
 
   updated() {
     const dlg = this.renderRoot.querySelector('dialog');
+    if (!dlg) return;
     if (this.open && !dlg.open) { dlg.showModal(); this.renderRoot.querySelector('#bulk-status')?.focus(); }
     else if (!this.open && dlg.open) dlg.close();
     if (this.phase === 'done' && this._focusResults) { this._focusResults = false; this.renderRoot.querySelector('#results-title')?.focus(); }
@@ -187,7 +188,7 @@ export class OfBulkDialog extends LitElement {
   }
 
   render() {
-    if (!this.rules) return html`<dialog></dialog>`;
+    if (!this.rules || !this.open) return html`<dialog></dialog>`;
     if (this.phase === 'done' && this._lastPhase !== 'done') this._focusResults = true;
     this._lastPhase = this.phase;
     return html`<dialog aria-labelledby="bulk-title" @cancel=${this.#cancel}>

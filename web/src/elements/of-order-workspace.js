@@ -31,6 +31,7 @@ export class OfOrderWorkspace extends LitElement {
     stores: { attribute: false },
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
+    initialFilters: { attribute: false },
     _s: { state: true },
   };
 
@@ -77,7 +78,7 @@ export class OfOrderWorkspace extends LitElement {
       if (this.api && this.rules && (changed.get('api') !== undefined || changed.get('rules') !== undefined || !this._loadedOnce)) {
         this._loadedOnce = true;
         const keep = this._s;
-        this._s = { ...this.#initial(), alerts: keep.alerts, filters: {} };
+        this._s = { ...this.#initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
         this.load();
       }
     }

@@ -3,7 +3,7 @@ import { badgeColors } from '../color.js';
 
 /**
  * <of-workflow-diagram .statuses .transitions .current .allowed> — a small SVG of the workflow,
- * laid out by distance from the initial status; the current status and the transitions this
+ * laid out by distance from the initial status (terminal statuses on a second row); the current status and the transitions this
  * actor may take now are highlighted. Everything drawn comes from the engine's data.
  */
 export class OfWorkflowDiagram extends LitElement {
@@ -38,7 +38,8 @@ export class OfWorkflowDiagram extends LitElement {
     const sts = this.statuses ?? [];
     if (!sts.length) return nothing;
     const edges = this.#edges();
-    // depth by BFS from the initial status
+    // Non-terminal statuses on a top row by distance from the initial status; terminal ones on a
+    // bottom row, ordered under the statuses that lead to them.
     const start = this.initial ?? sts[0].id;
     const depth = new Map([[start, 0]]);
     const q = [start];
@@ -48,36 +49,39 @@ export class OfWorkflowDiagram extends LitElement {
     }
     let maxD = Math.max(0, ...depth.values());
     for (const s of sts) if (!depth.has(s.id)) depth.set(s.id, ++maxD);
-    // terminal statuses reached from many places go to the last column
-    const cols = new Map();
-    for (const s of sts) {
-      const d = depth.get(s.id);
-      if (!cols.has(d)) cols.set(d, []);
-      cols.get(d).push(s);
-    }
-    const W = 118, H = 30, GX = 34, GY = 16;
+    const W = 118, H = 30, GX = 26, GY = 62, PAD = 6;
+    const top = sts.filter((s) => !s.terminal).sort((a, b) => depth.get(a.id) - depth.get(b.id));
+    const bottom = sts.filter((s) => s.terminal);
     const pos = new Map();
-    const colKeys = [...cols.keys()].sort((a, b) => a - b);
-    let maxRows = 1;
-    colKeys.forEach((d, ci) => {
-      const list = cols.get(d);
-      maxRows = Math.max(maxRows, list.length);
-      list.forEach((s, ri) => pos.set(s.id, { x: 6 + ci * (W + GX), y: 6 + ri * (H + GY) }));
-    });
-    const width = 12 + colKeys.length * (W + GX) - GX;
-    const height = 12 + maxRows * (H + GY) - GY;
+    top.forEach((s, i) => pos.set(s.id, { x: PAD + i * (W + GX), y: PAD }));
+    const cx = (id) => (pos.get(id)?.x ?? 0) + W / 2;
+    const weight = (t) => {
+      const src = edges.filter((e) => e.to === t.id && pos.has(e.from)).map((e) => cx(e.from));
+      return src.length ? src.reduce((a, b) => a + b, 0) / src.length : Infinity;
+    };
+    const order = bottom.map((t) => ({ t, w: weight(t) })).sort((a, b) => a.w - b.w);
+    const cols = Math.max(top.length, bottom.length);
+    const offset = ((cols - bottom.length) * (W + GX)) / 2;
+    order.forEach(({ t }, i) => pos.set(t.id, { x: PAD + offset + i * (W + GX), y: PAD + (top.length ? H + GY : 0) }));
+    const width = PAD * 2 + cols * (W + GX) - GX;
+    const height = PAD * 2 + (top.length && bottom.length ? 2 * H + GY : H) + 18;
     const allowed = new Set((this.allowed ?? []).map((o) => o.id));
     const cur = this.current;
     const edgeSvg = edges.map((e) => {
       const a = pos.get(e.from), b = pos.get(e.to);
       if (!a || !b) return nothing;
       const hot = e.from === cur && allowed.has(e.to);
-      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
-      const back = x2 <= x1;
-      const d = back
-        ? `M${a.x + W / 2},${a.y + H} C${a.x + W / 2},${a.y + H + 30} ${b.x + W / 2},${b.y + H + 30} ${b.x + W / 2},${b.y + H}`
-        : `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}`;
-      return svg`<path d=${d} fill="none" stroke=${hot ? '#1d4ed8' : '#c4c9d2'} stroke-width=${hot ? 2.5 : 1}
+      let d;
+      if (a.y === b.y) {
+        const fwd = b.x > a.x;
+        const adjacent = Math.abs(b.x - a.x) <= W + GX;
+        if (adjacent) d = fwd ? `M${a.x + W},${a.y + H / 2} L${b.x},${b.y + H / 2}` : `M${a.x},${a.y + H / 2} L${b.x + W},${b.y + H / 2}`;
+        else d = `M${a.x + W / 2},${a.y + H} Q${(a.x + b.x) / 2 + W / 2},${a.y + H + 40} ${b.x + W / 2},${b.y + H}`;
+      } else {
+        const down = b.y > a.y;
+        d = down ? `M${a.x + W / 2},${a.y + H} L${b.x + W / 2},${b.y}` : `M${a.x + W / 2},${a.y} L${b.x + W / 2},${b.y + H}`;
+      }
+      return svg`<path d=${d} fill="none" stroke=${hot ? '#1d4ed8' : '#b8bec8'} stroke-width=${hot ? 2.5 : 1.2}
         marker-end=${hot ? 'url(#ah-hot)' : 'url(#ah)'}></path>`;
     });
     const nodeSvg = sts.map((s) => {
@@ -86,20 +90,20 @@ export class OfWorkflowDiagram extends LitElement {
       const isCur = s.id === cur;
       const isNext = allowed.has(s.id);
       const dim = cur && !isCur && !isNext;
-      return svg`<g opacity=${dim ? 0.45 : 1} data-status=${s.id} class=${isCur ? 'current' : isNext ? 'next' : ''}>
+      return svg`<g opacity=${dim ? 0.4 : 1} data-status=${s.id} class=${isCur ? 'current' : isNext ? 'next' : ''}>
         <rect x=${p.x} y=${p.y} width=${W} height=${H} rx="8" fill=${c.background}
           stroke=${isCur ? '#111827' : isNext ? '#1d4ed8' : 'none'} stroke-width=${isCur ? 3 : 2}
-          stroke-dasharray=${isNext ? '4 2' : 'none'}></rect>
+          stroke-dasharray=${isNext ? '5 3' : 'none'}></rect>
         <text x=${p.x + W / 2} y=${p.y + H / 2 + 4} text-anchor="middle" fill=${c.color} font-weight=${isCur ? 700 : 500}>${s.label}</text>
       </g>`;
     });
     const curLabel = sts.find((s) => s.id === cur)?.label;
     const nextLabels = sts.filter((s) => allowed.has(s.id)).map((s) => s.label);
     const desc = `Workflow diagram. ${curLabel ? `Current status: ${curLabel}.` : ''} ${nextLabels.length ? `You may move it to: ${nextLabels.join(', ')}.` : 'No change available to you.'}`;
-    return html`<svg viewBox="0 0 ${width} ${height + 30}" role="img" aria-label=${desc}>
+    return html`<svg viewBox="0 0 ${width} ${height}" role="img" aria-label=${desc}>
       <defs>
-        <marker id="ah" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c4c9d2"></path></marker>
-        <marker id="ah-hot" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d4ed8"></path></marker>
+        <marker id="ah" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b8bec8"></path></marker>
+        <marker id="ah-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d4ed8"></path></marker>
       </defs>
       ${edgeSvg}${nodeSvg}
     </svg>`;

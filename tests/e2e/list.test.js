@@ -1,0 +1,152 @@
+// The order list (cms workflow, admin): valid update through the confirmation dialog, invalid
+// transitions refused before the click, required fields, notifications and inventory side
+// effects, and a hostile note shown as text.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { setup, newPage, signIn, row, rowStatus, token, cmsOrders, history, screenshot } from './helpers.js';
+
+let env; let tok; let page; let context;
+
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+  ({ page, context } = await newPage(env.browser));
+});
+after(async () => { await context?.close(); await env?.close(); });
+
+const db = () => new Database(join(env.server.dataDir, 'orderflow.sqlite'), { readonly: true, fileMustExist: true });
+
+async function pick(pred, query) {
+  const orders = await cmsOrders(env.url, tok, query);
+  const o = orders.find(pred);
+  assert.ok(o, `no seeded order matches (${query})`);
+  return o;
+}
+
+const inStock = (o) => o.items.length > 0 && o.items.every((i) => i.in_stock === true);
+
+test('valid status update from the list: dropdown → Confirm with notes → row, alert and history updated', async () => {
+  const o = await pick((x) => x.status === 'processing' && x.store_id === 's1', 'status=processing');
+  await signIn(page, env.url, 'admin', 'status=processing&store_id=s1');
+  const dd = page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true });
+  const options = await dd.locator('option').allTextContents();
+  assert.ok(options.includes('Ready for Pickup'), `options: ${options}`);
+  assert.ok(!options.includes('New'), 'a status that may not follow is not offered');
+  const puts = [];
+  page.on('request', (r) => { if (r.method() === 'PUT') puts.push(r); });
+  await dd.selectOption({ label: 'Ready for Pickup' });
+  const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Ready for Pickup`, exact: true });
+  await dialog.waitFor();
+  await dialog.getByLabel('Notes').fill('Packed and shelved');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.getByRole('status').filter({ hasText: `Order ${o.id} updated` }).waitFor();
+  assert.equal(await rowStatus(page, o.id), 'ready_for_pickup');
+  assert.equal(puts.length, 1);
+  const h = puts[0].headers();
+  assert.ok(h['idempotency-key'], 'Idempotency-Key sent');
+  assert.ok(h['x-csrf-token'], 'CSRF header sent');
+  const last = (await history(env.url, tok, o.id)).at(-1);
+  assert.equal(last.to_status, 'ready_for_pickup');
+  assert.equal(last.notes, 'Packed and shelved');
+  assert.equal(last.actor, 'admin');
+  await screenshot(page, 'list.png');
+});
+
+test('invalid transitions are refused before the click: not offered, terminal orders locked, guard message shown live', async () => {
+  await signIn(page, env.url, 'admin', 'per_page=500');
+  // a terminal order offers nothing
+  const done = await pick((x) => x.status === 'completed', 'status=completed');
+  await page.getByLabel('Filter by status').selectOption('completed');
+  await row(page, done.id).waitFor();
+  assert.equal(await page.getByRole('combobox', { name: `Status for order ${done.id}`, exact: true }).isDisabled(), true);
+  // a new order never offers Completed or Ready for Pickup (not in the transition table)
+  const fresh = await pick((x) => x.status === 'new', 'status=new');
+  await page.getByLabel('Filter by status').selectOption('new');
+  await row(page, fresh.id).waitFor();
+  const labels = await page.getByRole('combobox', { name: `Status for order ${fresh.id}`, exact: true }).locator('option').allTextContents();
+  assert.ok(!labels.includes('Completed') && !labels.includes('Ready for Pickup'), `offered: ${labels}`);
+  // an order not paid yet cannot be completed: the engine's payment message, Confirm disabled
+  const unpaid = await pick((x) => x.status === 'processing' && x.payment_status !== 'paid', 'status=processing');
+  await page.getByLabel('Filter by status').selectOption('processing');
+  const dd = page.getByRole('combobox', { name: `Status for order ${unpaid.id}`, exact: true });
+  const offered = await dd.locator('option').allTextContents();
+  if (offered.includes('Completed')) {
+    await dd.selectOption({ label: 'Completed' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('alert').filter({ hasText: /paid/ }).waitFor();
+    assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+  }
+  assert.equal(await rowStatus(page, unpaid.id), 'processing', 'status unchanged');
+  const after = (await cmsOrders(env.url, tok)).find((x) => x.id === unpaid.id);
+  assert.equal(after.status, 'processing');
+  assert.equal(after.lock_version, unpaid.lock_version, 'nothing was sent');
+});
+
+test('required fields: Rejected asks for the rejection reason, refuses until given, saves it', async () => {
+  const o = await pick((x) => x.status === 'new', 'status=new');
+  await signIn(page, env.url, 'admin', 'status=new&per_page=500');
+  await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Rejected' });
+  const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Rejected`, exact: true });
+  const reason = dialog.getByLabel('Rejection reason');
+  await reason.waitFor();
+  const confirm = dialog.getByRole('button', { name: 'Confirm' });
+  assert.equal(await confirm.isDisabled(), true, 'Confirm disabled while the reason is missing');
+  assert.match(await dialog.locator('.field-error').first().textContent(), /\S/);
+  await reason.fill('Customer ID could not be verified');
+  await confirm.waitFor({ state: 'visible' });
+  assert.equal(await confirm.isDisabled(), false);
+  await confirm.click();
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await rowStatus(page, o.id).catch(() => null) ?? 'rejected', 'rejected');
+  const last = (await history(env.url, tok, o.id)).at(-1);
+  assert.equal(last.to_status, 'rejected');
+  assert.equal(last.fields.rejection_reason, 'Customer ID could not be verified');
+});
+
+test('status with notifications and inventory impact: the customer is told, stock is reserved', async () => {
+  const o = await pick((x) => x.status === 'new' && inStock(x), 'status=new');
+  const d = db();
+  const before = {
+    notes: d.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n,
+    reserved: Object.fromEntries(o.items.map((i) => [i.sku, d.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved])),
+  };
+  d.close();
+  await signIn(page, env.url, 'admin', 'status=new&per_page=500');
+  await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Processing' });
+  await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+  const ok = page.getByRole('status').filter({ hasText: `Order ${o.id} updated` });
+  await ok.waitFor();
+  assert.match(await ok.textContent(), /customer is notified/i);
+  const d2 = db();
+  const notes = d2.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n;
+  assert.equal(notes, before.notes + 1, 'one notification queued');
+  for (const i of o.items) {
+    const r = d2.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved;
+    assert.ok(r >= before.reserved[i.sku] + i.quantity, `${i.sku} reserved ${before.reserved[i.sku]} → ${r}`);
+  }
+  d2.close();
+});
+
+test('a hostile note is stored and shown as text, never run', async () => {
+  const o = await pick((x) => x.status === 'processing', 'status=processing');
+  const note = '<img src=x onerror=alert(1)>';
+  await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
+  await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Notes').fill(note);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+  await page.getByRole('link', { name: `Open order ${o.id}`, exact: true }).click();
+  const item = page.locator('of-history-timeline li').filter({ hasText: note });
+  await item.waitFor();
+  assert.equal(await item.locator('.notes').textContent(), note);
+  assert.equal(await page.locator('of-history-timeline img').count(), 0, 'no <img> element created');
+  await page.waitForTimeout(200);
+  assert.deepEqual(page.dialogsSeen, [], 'no alert() fired');
+  assert.deepEqual(page.errorsSeen, []);
+});
