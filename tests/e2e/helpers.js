@@ -23,6 +23,7 @@ export async function setup({ env = {} } = {}) {
 export async function newPage(browser, { viewport = { width: 1360, height: 900 } } = {}) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  page.setDefaultTimeout(10000);
   page.dialogsSeen = [];
   page.errorsSeen = [];
   page.on('dialog', (d) => { page.dialogsSeen.push(d.message()); d.dismiss().catch(() => {}); });
@@ -32,6 +33,7 @@ export async function newPage(browser, { viewport = { width: 1360, height: 900 }
 
 /** Opens the demo page and signs in as a demo user through its user picker. */
 export async function signIn(page, url, username, query = '') {
+  await page.context().clearCookies();
   await page.goto(`${url}/${query ? `?${query}` : ''}`);
   await page.getByLabel('Demo user').selectOption(username);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -176,7 +176,7 @@ export class OfBulkDialog extends LitElement {
         <h3 id="results-title" tabindex="-1" style="font-size:15px;margin:10px 0 4px">Results</h3>
         <div class="results"><table aria-labelledby="results-title" data-testid="bulk-results">
           <thead><tr><th>Order</th><th>Result</th><th>Reason</th></tr></thead>
-          <tbody>${res.map((r) => html`<tr data-order-id=${r.id}><td>#${r.id}</td>
+          <tbody>${[...failed, ...res.filter((r) => r.ok)].map((r) => html`<tr data-order-id=${r.id}><td>#${r.id}</td>
             <td class=${r.ok ? 'ok' : 'bad'}>${r.ok ? 'Updated' : 'Failed'}</td>
             <td>${r.ok ? '' : r.message}</td></tr>`)}</tbody>
         </table></div>

@@ -1,0 +1,81 @@
+// The delivery workflow: the admin panel's Accept / Decline / Next / Cancel buttons (from the
+// engine's action labels), legacy stored values shown as their current status, and a driver's
+// narrower choices.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, signIn, row, rowStatus, token, deliveryOrders, history, screenshot } from './helpers.js';
+
+let env; let tok;
+
+before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
+after(async () => { await env?.close(); });
+
+const buttons = async (page, id) => (await row(page, id).locator('td.c-actions button').allTextContents()).map((t) => t.trim());
+
+test('admin actions: Accept, Next, Next, Next walk an order to delivered; Decline asks first, then cancels', async () => {
+  const pending = (await deliveryOrders(env.url, tok, 'status=pending'));
+  const [o, p] = pending;
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'workflow=delivery&status=pending&per_page=500');
+    assert.deepEqual(await buttons(page, o.id), ['Accept', 'Decline']);
+    await row(page, o.id).getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('status').filter({ hasText: `Order ${o.id} updated: Pending → Confirmed.` }).waitFor();
+    assert.equal(await rowStatus(page, o.id), 'confirmed');
+    assert.deepEqual(await buttons(page, o.id), ['Next', 'Cancel']);
+    for (const next of ['assigned', 'in_transit', 'delivered']) {
+      await row(page, o.id).getByRole('button', { name: 'Next' }).click();
+      await row(page, o.id).and(page.locator(`[data-status="${next}"]`)).waitFor();
+    }
+    assert.deepEqual(await buttons(page, o.id), [], 'delivered is final');
+    assert.equal(await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).isDisabled(), true);
+    const h = await history(env.url, tok, o.id, 'delivery');
+    assert.deepEqual(h.slice(-4).map((x) => x.to_status), ['confirmed', 'assigned', 'in_transit', 'delivered']);
+
+    // Decline needs a confirmation (the workflow says so)
+    await row(page, p.id).getByRole('button', { name: 'Decline' }).click();
+    const dlg = page.getByRole('dialog', { name: `Change order ${p.id} to Cancelled`, exact: true });
+    await dlg.waitFor();
+    await dlg.getByLabel('Notes').fill('Out of delivery area');
+    await dlg.getByRole('button', { name: 'Confirm' }).click();
+    await dlg.waitFor({ state: 'hidden' });
+    assert.equal(await rowStatus(page, p.id), 'cancelled');
+    await screenshot(page, 'delivery-list.png');
+  } finally { await context.close(); }
+});
+
+test('legacy stored values are shown as their current status and can move on', async () => {
+  const all = await deliveryOrders(env.url, tok);
+  const legacy = all.find((x) => x.stored_status === 'shipped');
+  assert.ok(legacy, 'seed has an order stored as "shipped"');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'workflow=delivery&status=in_transit&per_page=500');
+    assert.equal(await rowStatus(page, legacy.id), 'in_transit');
+    assert.equal((await row(page, legacy.id).locator('of-status-badge').evaluate((b) => b.label)), 'In Transit');
+    await row(page, legacy.id).getByRole('button', { name: 'Next' }).click();
+    await row(page, legacy.id).and(page.locator('[data-status="delivered"]')).waitFor();
+  } finally { await context.close(); }
+});
+
+test('a driver sees only the driving steps', async () => {
+  const all = await deliveryOrders(env.url, tok);
+  const assigned = all.find((x) => x.status === 'assigned');
+  const pend = all.find((x) => x.status === 'pending');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'driver', 'per_page=500');
+    assert.deepEqual(await buttons(page, assigned.id), ['Next']);
+    assert.deepEqual(await buttons(page, pend.id), []);
+    assert.equal(await page.getByRole('combobox', { name: `Status for order ${pend.id}`, exact: true }).isDisabled(), true);
+    // tracking number is optional on the way out
+    await page.getByRole('combobox', { name: `Status for order ${assigned.id}`, exact: true }).selectOption({ label: 'In Transit' });
+    const dlg = page.getByRole('dialog');
+    await dlg.getByLabel('Tracking number').fill('TRK-000123');
+    await dlg.getByRole('button', { name: 'Confirm' }).click();
+    await dlg.waitFor({ state: 'hidden' });
+    const now = (await deliveryOrders(env.url, tok)).find((x) => x.id === assigned.id);
+    assert.equal(now.status, 'in_transit');
+    assert.equal(now.tracking_number, 'TRK-000123');
+  } finally { await context.close(); }
+});
