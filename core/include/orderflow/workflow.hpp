@@ -125,6 +125,10 @@ public:
 
     static Loaded load(std::string_view json_text);
     static Loaded load(const json& document);
+    // Text overloads: a std::string or C string converts to both string_view and json, which
+    // would make load("...") ambiguous. These read it as JSON text.
+    static Loaded load(const std::string& json_text) { return load(std::string_view(json_text)); }
+    static Loaded load(const char* json_text) { return load(std::string_view(json_text ? json_text : "")); }
     static Loaded builtin(std::string_view id);             // "cms", "delivery"
     static const std::vector<std::string>& builtinIds();
     static std::string_view builtinSource(std::string_view id);  // the JSON text, "" if unknown
