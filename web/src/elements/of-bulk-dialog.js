@@ -1,5 +1,6 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
+import { trapTab } from './focus-trap.js';
 import { renderFields } from './fields.js';
 import { engineValues } from '../rules.js';
 import './of-alert.js';
@@ -191,7 +192,7 @@ export class OfBulkDialog extends LitElement {
     if (!this.rules || !this.open) return html`<dialog></dialog>`;
     if (this.phase === 'done' && this._lastPhase !== 'done') this._focusResults = true;
     this._lastPhase = this.phase;
-    return html`<dialog aria-labelledby="bulk-title" @cancel=${this.#cancel}>
+    return html`<dialog aria-labelledby="bulk-title" @cancel=${this.#cancel} @keydown=${trapTab}>
       ${this.phase === 'running' ? this.#running() : this.phase === 'done' ? this.#done() : this.#form()}
     </dialog>`;
   }

@@ -1,5 +1,6 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
+import { trapTab } from './focus-trap.js';
 import { renderFields, optionFields } from './fields.js';
 import { engineValues } from '../rules.js';
 import './of-status-badge.js';
@@ -80,7 +81,7 @@ export class OfConfirmDialog extends LitElement {
     const general = (v.errors ?? []).filter((e) => !e.field || !fieldIds.has(e.field));
     const cur = this.rules.status(this.order.status);
     const titleId = 'confirm-title';
-    return html`<dialog aria-labelledby=${titleId} @cancel=${this.#cancel}>
+    return html`<dialog aria-labelledby=${titleId} @cancel=${this.#cancel} @keydown=${trapTab}>
       <form method="dialog" @submit=${(e) => { e.preventDefault(); this.#confirm(); }}>
         <div class="dialog-body">
           <h2 id=${titleId}>Change order ${this.order.id} to ${this.option.label}</h2>
