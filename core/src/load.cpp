@@ -129,13 +129,13 @@ struct Loader {
     }
 
     bool textKey(const json& obj, const char* key, const std::string& path, bool required, std::string& out,
-                 std::size_t maxChars) {
+                 std::size_t maxChars, bool allowEmpty = false) {
         const json* v = get(obj, key);
         if (!v) {
             if (required) add(at(path, key), "missing (required)");
             return false;
         }
-        return text(*v, at(path, key), out, maxChars);
+        return text(*v, at(path, key), out, maxChars, allowEmpty);
     }
 
     bool idKey(const json& obj, const char* key, const std::string& path, std::string& out) {
@@ -524,7 +524,7 @@ Loaded Loader::run(const json& doc) {
             for (int f : e.def.optional) e.def.fieldsAllowed |= std::uint64_t{1} << f;
             for (int g : refs(t, "guards", p, false, w.guardIndexTmp, "guards")) e.def.guards |= std::uint32_t{1} << g;
             boolKey(t, "confirm", p, e.def.confirm);
-            if (get(t, "action")) textKey(t, "action", p, false, e.def.action, kMaxLabel);
+            if (get(t, "action")) textKey(t, "action", p, false, e.def.action, kMaxLabel, /*allowEmpty=*/true);
             textKey(t, "description", p, false, scratch, kMaxText);
             if (!ok) continue;
             auto [it, fresh] = seen.emplace(std::make_pair(e.from, e.to), i);

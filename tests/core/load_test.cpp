@@ -322,4 +322,9 @@ TEST(LoadCustom, ChoiceFieldsWildcardsAndMessageOverrides) {
     EXPECT_TRUE(w->check(order, "void", nullptr, actor).ok);
     EXPECT_TRUE(w->check({{"status", "inspected"}}, "void", nullptr, actor).ok);
     EXPECT_EQ(codes(w->check({{"status", "closed"}}, "void", nullptr, actor).errors), std::vector<std::string>{"terminal_status"});
+    // Regression (found by fuzz_load): transitions without "action" get "" in document(), which
+    // must load again.
+    auto again = Workflow::load(w->document());
+    ASSERT_TRUE(again.ok()) << again.error();
+    EXPECT_EQ(again.workflow->document(), w->document());
 }

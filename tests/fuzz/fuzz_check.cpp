@@ -1,0 +1,182 @@
+// Fuzzes check / allowed / planBulk / planBatch on arbitrary order, target, fields and actor
+// bytes against both built-in workflows.
+//
+// Input: byte 0 picks the workflow (bit 0: cms / delivery) and whether the first part is one
+// order or an array of orders (bit 1); the rest is split on NUL bytes into: orders, target,
+// fields, actor. A part that is not JSON is used as a JSON string (so any bytes, including
+// invalid UTF-8, reach the engine). Missing parts: target "processing", fields null, actor admin.
+//
+// Invariants (abort on failure): ok == errors.empty(); codes in the fixed order; messages valid
+// UTF-8; planBulk and planBatch agree with check; allowed reports errors exactly for malformed
+// input and offers only targets check refuses for fields or guards at most.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "internal.hpp"
+#include "orderflow/workflow.hpp"
+
+using orderflow::Error;
+using orderflow::json;
+using orderflow::Workflow;
+
+#define REQUIRE(cond)                                                                       \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+            std::abort();                                                                   \
+        }                                                                                   \
+    } while (0)
+
+namespace {
+
+const orderflow::WorkflowPtr& flow(int i) {
+    static const orderflow::WorkflowPtr flows[2] = {Workflow::builtin("cms").workflow, Workflow::builtin("delivery").workflow};
+    return flows[i];
+}
+
+int rank(const std::string& code) {
+    static const std::map<std::string, int> ranks = {
+        {"invalid_order", 0}, {"invalid_actor", 1}, {"unknown_status", 2}, {"terminal_status", 3},
+        {"invalid_transition", 4}, {"read_only", 5}, {"forbidden_role", 6}, {"forbidden_store", 7},
+        {"missing_field", 8}, {"invalid_field", 9}, {"payment_required", 10}, {"inventory_short", 11}};
+    auto it = ranks.find(code);
+    REQUIRE(it != ranks.end());
+    return it->second;
+}
+
+void verify(const std::vector<Error>& errs) {
+    int last = -1;
+    for (const auto& e : errs) {
+        const int r = rank(e.code);
+        REQUIRE(r >= last);
+        last = r;
+        REQUIRE(!e.message.empty());
+        REQUIRE(orderflow::detail::validUtf8(e.message));
+        REQUIRE(orderflow::detail::validUtf8(e.field));
+    }
+}
+
+bool same(const std::vector<Error>& a, const std::vector<Error>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].code != b[i].code || a[i].message != b[i].message || a[i].field != b[i].field) return false;
+    return true;
+}
+
+json part(std::string_view bytes) {
+    if (bytes.empty()) return json(nullptr);
+    json v = json::parse(bytes.begin(), bytes.end(), nullptr, false);
+    if (v.is_discarded()) return json(std::string(bytes));
+    return v;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const Workflow& w = *flow(data[0] & 1);
+    const bool many = data[0] & 2;
+    std::vector<std::string_view> parts;
+    std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
+    while (parts.size() < 4) {
+        const auto nul = rest.find('\0');
+        parts.push_back(rest.substr(0, nul));
+        if (nul == std::string_view::npos) break;
+        rest.remove_prefix(nul + 1);
+    }
+    json first = part(parts[0]);
+    const std::string_view to = parts.size() > 1 ? parts[1] : std::string_view("processing");
+    const json fields = parts.size() > 2 ? part(parts[2]) : json(nullptr);
+    const json actor = parts.size() > 3 ? part(parts[3]) : json{{"role", "admin"}};
+
+    json orders = many ? first : json::array({first});
+    const auto bulk = w.planBulk(orders, to, fields, actor);
+    verify(bulk.blocked.empty() ? std::vector<Error>{} : bulk.blocked[0].errors);
+    if (!orders.is_array()) {
+        REQUIRE(bulk.eligible.empty() && bulk.blocked.size() == 1 && bulk.blocked[0].errors[0].code == "invalid_order");
+        return 0;
+    }
+
+    // Columns for planBatch, built from what check says about each order.
+    orderflow::OrderBatch batch;
+    batch.strings.push_back("");
+    std::map<std::string, std::uint32_t> index;
+    auto intern = [&](const std::string& s) {
+        auto [it, fresh] = index.emplace(s, static_cast<std::uint32_t>(batch.strings.size()));
+        if (fresh) batch.strings.push_back(s);
+        return it->second;
+    };
+    std::vector<std::uint32_t> status, store, payment, begin{0};
+    std::vector<std::uint8_t> valid, present, kind;
+    std::vector<double> stock, quantity;
+    std::vector<std::vector<Error>> verdicts;
+
+    std::size_t e = 0, b = 0;
+    for (const json& o : orders) {
+        const auto v = w.check(o, to, fields, actor);
+        REQUIRE(v.ok == v.errors.empty());
+        verify(v.errors);
+        const json id = o.is_object() && o.contains("id") ? o["id"] : json(nullptr);
+        if (v.ok) {
+            REQUIRE(e < bulk.eligible.size() && bulk.eligible[e] == id);
+            ++e;
+        } else {
+            REQUIRE(b < bulk.blocked.size() && bulk.blocked[b].id == id && same(bulk.blocked[b].errors, v.errors));
+            ++b;
+        }
+        const bool ok = v.errors.empty() || v.errors[0].code != "invalid_order";
+        const auto allowed = w.allowed(o, actor);
+        const bool inputBad = !ok || (!v.errors.empty() && v.errors[0].code == "invalid_actor");
+        REQUIRE(inputBad == !allowed.errors.empty());
+        for (const auto& opt : allowed.options)
+            for (const auto& err : w.check(o, opt.id, fields, actor).errors)
+                REQUIRE(rank(err.code) >= 8);
+
+        valid.push_back(ok);
+        verdicts.push_back(v.errors);
+        std::string text;
+        status.push_back(ok ? intern(o["status"].get<std::string>()) : 0);
+        store.push_back(ok && o.contains("store_id") && orderflow::detail::storeIdText(o["store_id"], text) ? intern(text) : 0);
+        payment.push_back(ok && o.contains("payment_status") && o["payment_status"].is_string() ? intern(o["payment_status"].get<std::string>()) : 0);
+        const bool hasItems = ok && o.contains("items") && o["items"].is_array();
+        present.push_back(hasItems);
+        if (hasItems)
+            for (const auto& it : o["items"]) {
+                quantity.push_back(it.contains("quantity") ? it["quantity"].get<double>() : std::numeric_limits<double>::quiet_NaN());
+                if (!it.contains("in_stock")) { kind.push_back(0); stock.push_back(0); }
+                else if (it["in_stock"].is_boolean()) { kind.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock.push_back(0); }
+                else { kind.push_back(3); stock.push_back(it["in_stock"].get<double>()); }
+            }
+        begin.push_back(static_cast<std::uint32_t>(kind.size()));
+    }
+    REQUIRE(e == bulk.eligible.size() && b == bulk.blocked.size());
+
+    batch.count = orders.size();
+    batch.status = status.data();
+    batch.store = store.data();
+    batch.payment = payment.data();
+    batch.valid = valid.data();
+    batch.item_begin = begin.data();
+    batch.item_stock_kind = kind.data();
+    batch.item_stock = stock.data();
+    batch.item_quantity = quantity.data();
+    batch.items_present = present.data();
+    const auto plan = w.planBatch(batch, to, fields, actor);
+    REQUIRE(plan.verdict.size() == orders.size());
+    REQUIRE(!plan.verdicts.empty() && plan.verdicts[0].empty());
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+        REQUIRE(plan.verdict[i] < plan.verdicts.size());
+        const auto& got = plan.verdicts[plan.verdict[i]];
+        verify(got);
+        if (valid[i]) REQUIRE(same(got, verdicts[i]));
+        else REQUIRE(!got.empty() && got[0].code == "invalid_order" && got[0].message == "order is malformed");
+    }
+    return 0;
+}

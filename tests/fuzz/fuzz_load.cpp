@@ -1,0 +1,58 @@
+// Fuzzes the workflow loader with arbitrary bytes. Besides "no crash, no sanitizer report", it
+// checks invariants: a refusal always names at least one problem and has no workflow; an
+// accepted workflow's document() loads again to the same document, and the engine answers
+// questions about it with valid UTF-8 messages.
+#include <cstdint>
+#include <cstdlib>
+#include <cstdio>
+#include <string_view>
+
+#include "internal.hpp"
+#include "orderflow/workflow.hpp"
+
+using orderflow::json;
+using orderflow::Workflow;
+
+#define REQUIRE(cond)                                                            \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
+            std::abort();                                                        \
+        }                                                                        \
+    } while (0)
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    auto loaded = Workflow::load(text);
+    if (!loaded.ok()) {
+        REQUIRE(loaded.workflow == nullptr);
+        REQUIRE(!loaded.problems.empty());
+        REQUIRE(!loaded.error().empty());
+        return 0;
+    }
+    REQUIRE(loaded.problems.empty());
+    const Workflow& w = *loaded.workflow;
+    auto again = Workflow::load(w.document());
+    REQUIRE(again.ok());
+    REQUIRE(again.workflow->document() == w.document());
+    const json actors[] = {json{{"role", "admin"}}, json{{"role", "x"}, {"stores", {"s1"}}}};
+    for (const auto& s : w.statuses()) {
+        REQUIRE(w.normalize(s.id).ok);
+        json order = {{"status", s.id}, {"store_id", "s1"}, {"payment_status", "paid"}, {"items", json::array()}};
+        for (const auto& actor : actors) {
+            auto allowed = w.allowed(order, actor);
+            REQUIRE(allowed.errors.empty());
+            for (const auto& o : allowed.options) {
+                auto v = w.check(order, o.id, nullptr, actor);
+                for (const auto& e : v.errors) {
+                    REQUIRE(orderflow::detail::validUtf8(e.message));
+                    // An offered option is refused only for fields or guards.
+                    REQUIRE(e.code == "missing_field" || e.code == "invalid_field" ||
+                            (e.code != "terminal_status" && e.code != "invalid_transition" && e.code != "forbidden_role" &&
+                             e.code != "forbidden_store" && e.code != "read_only" && e.code != "unknown_status"));
+                }
+            }
+        }
+    }
+    return 0;
+}
