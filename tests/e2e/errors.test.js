@@ -134,6 +134,27 @@ test('network failure: Retry keeps the notes and applies the change exactly once
   } finally { await context.close(); }
 });
 
+test('offline: the change fails, what was typed stays, and it is sent by itself when the connection returns', async () => {
+  const o = await pick((x) => x.status === 'processing', 'status=processing');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
+    await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Notes').fill('Sent when back online');
+    await context.setOffline(true);
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByRole('alert').filter({ hasText: /Network failure/ }).waitFor();
+    assert.equal(await dialog.getByLabel('Notes').inputValue(), 'Sent when back online');
+    assert.equal((await cmsOrders(env.url, tok)).find((x) => x.id === o.id).lock_version, o.lock_version);
+    await context.setOffline(false); // fires the page's `online` event
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await rowStatus(page, o.id), 'ready_for_pickup');
+    const h = (await history(env.url, tok, o.id)).filter((x) => x.notes === 'Sent when back online');
+    assert.equal(h.length, 1);
+  } finally { await context.close(); }
+});
+
 test('no double submission: a double click sends one request', async () => {
   const o = await pick((x) => x.status === 'processing', 'status=processing');
   const { page, context } = await newPage(env.browser);

@@ -148,16 +148,17 @@ export class OfOrderWorkspace extends LitElement {
     }
   }
 
-  #replace(order) {
-    const orders = this._s.orders;
-    const i = orders.findIndex((o) => o.id === order.id);
-    if (i >= 0) {
-      const next = orders.slice();
-      next[i] = order;
-      this.#set({ orders: next });
-    }
+  #replace(...changed) {
+    const byId = new Map(changed.map((o) => [o.id, o]));
+    let next = null;
+    this._s.orders.forEach((o, i) => {
+      const c = byId.get(o.id);
+      if (c) { next ??= this._s.orders.slice(); next[i] = c; }
+    });
+    if (next) this.#set({ orders: next });
     const d = this._s.detail;
-    if (d?.order?.id === order.id && !d.editing) this.#set({ detail: { ...d, order } });
+    const mine = d?.order && byId.get(d.order.id);
+    if (mine && !d.editing) this.#set({ detail: { ...d, order: mine } });
   }
 
   #busy(id, on) {
@@ -297,11 +298,13 @@ export class OfOrderWorkspace extends LitElement {
       try {
         const r = await this.api.bulkUpdate(chunk, { status: to, notes, fields }, { idempotencyKey: newIdempotencyKey() });
         const got = new Set();
+        const updated = [];
         for (const x of r.results) {
           got.add(x.id);
           results.set(x.id, x);
-          if (x.ok && x.order) this.#replace(x.order);
+          if (x.ok && x.order) updated.push(x.order);
         }
+        this.#replace(...updated);
         for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: 'No result returned by the server' });
       } catch (err) {
         const msg = err.kind === 'network' ? 'Network failure: not applied' : this.#problem(err).message;
@@ -347,10 +350,24 @@ export class OfOrderWorkspace extends LitElement {
 
   #onRemoteChange(d) {
     if (!this.api || (d.workflow && d.workflow !== this.api.workflowId)) return;
-    const row = this._s.orders.find((o) => o.id === d.id);
-    if (row && !this._s.busyIds.has(d.id) && (d.lock_version ?? 0) > (row.lock_version ?? 0)) {
-      this.#replace({ ...row, status: d.status, lock_version: d.lock_version, updated_by: d.updated_by ?? row.updated_by });
-    }
+    (this._incoming ??= new Map()).set(d.id, d);
+    this._flush ??= setTimeout(() => {
+      const batch = this._incoming;
+      this._incoming = null;
+      this._flush = null;
+      for (const e of batch.values()) this.#remoteDetail(e);
+      const rows = [];
+      for (const o of this._s.orders) {
+        const e = batch.get(o.id);
+        if (e && !this._s.busyIds.has(o.id) && (e.lock_version ?? 0) > (o.lock_version ?? 0)) {
+          rows.push({ ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by });
+        }
+      }
+      if (rows.length) this.#replace(...rows);
+    }, 30);
+  }
+
+  #remoteDetail(d) {
     const det = this._s.detail;
     if (det?.order?.id === d.id && !det.editing && !det.busy && (d.lock_version ?? 0) > (det.order.lock_version ?? 0)) {
       this.api.getOrder(d.id).then((o) => {
