@@ -33,6 +33,8 @@ bool finiteNumber(const json& v, double& out) {
     return std::isfinite(out);
 }
 
+constexpr std::size_t kMaxUnknownKeysNamed = 10;
+
 enum Outcome : std::uint64_t { kPass = 0, kFail = 1, kMissing = 2 };
 
 // What check reads from a well-formed order.
@@ -286,13 +288,16 @@ private:
         if (!fields_.is_null() && !isObject) {
             errs.push_back({"invalid_field", M[kMsgFieldsNotObject], ""});
         } else if (isObject) {
+            std::size_t unknown = 0;
             for (auto it = fields_.begin(); it != fields_.end(); ++it) {
                 const std::string& key = it.key();
                 const json& v = it.value();
                 auto fi = w_.fieldIndex.find(key);
                 if (fi == w_.fieldIndex.end()) {
-                    errs.push_back({"invalid_field", render(M[kMsgFieldUnknown], {{"key", quoteExcerpt(key)}, {"workflow", w_.name}}),
-                                    validId(key) ? key : std::string()});
+                    // A hostile body may hold thousands of keys: name the first few only.
+                    if (++unknown <= kMaxUnknownKeysNamed)
+                        errs.push_back({"invalid_field", render(M[kMsgFieldUnknown], {{"key", quoteExcerpt(key)}, {"workflow", w_.name}}),
+                                        validId(key) ? key : std::string()});
                     continue;
                 }
                 if (v.is_null()) continue;
@@ -323,6 +328,9 @@ private:
                 if (hasControl(s))
                     errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
             }
+            if (unknown > kMaxUnknownKeysNamed)
+                errs.push_back({"invalid_field",
+                                render(M[kMsgFieldUnknownMore], {{"count", std::to_string(unknown - kMaxUnknownKeysNamed)}, {"workflow", w_.name}}), ""});
         }
         return fieldCache_.emplace(t, std::move(errs)).first->second;
     }

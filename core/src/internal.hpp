@@ -48,6 +48,7 @@ enum Msg : int {
     kMsgFieldEncoding,
     kMsgFieldControl,
     kMsgFieldsNotObject,
+    kMsgFieldUnknownMore,
     kMsgCount
 };
 extern const char* const kMsgKeys[kMsgCount];

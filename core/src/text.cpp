@@ -170,7 +170,7 @@ const char* const kMsgKeys[kMsgCount] = {
     "invalid_status", "unknown_role", "terminal_status", "invalid_transition", "read_only",
     "forbidden_role", "forbidden_store", "forbidden_store_none", "missing_field", "field_unknown",
     "field_not_applicable", "field_type_text", "field_choice", "field_too_long", "field_encoding",
-    "field_control", "fields_not_object",
+    "field_control", "fields_not_object", "field_unknown_more",
 };
 
 const char* const kMsgDefaults[kMsgCount] = {
@@ -191,6 +191,7 @@ const char* const kMsgDefaults[kMsgCount] = {
     "{field} is not valid UTF-8 text.",
     "{field} contains control characters.",
     "Fields must be given as an object of field values.",
+    "{count} more keys are not fields of {workflow}.",
 };
 
 namespace {

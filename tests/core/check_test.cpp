@@ -185,6 +185,18 @@ TEST_F(Check, HostileFieldNamesAreQuotedShortAndEscaped) {
     EXPECT_LT(role.errors[0].message.size(), 120u);
 }
 
+TEST_F(Check, ThousandsOfUnknownKeysGiveABoundedList) {
+    json fields = json::object();
+    for (int i = 0; i < 5000; ++i) fields["k" + std::to_string(10000 + i)] = i;
+    fields["notes"] = 5;
+    auto v = cms->check(order("new"), "processing", fields, admin());
+    ASSERT_EQ(v.errors.size(), 12u) << describe(v.errors);
+    EXPECT_EQ(v.errors[0].message, "\"k10000\" is not a field of CMS orders.");
+    EXPECT_EQ(v.errors[10].message, "Notes must be text.");
+    EXPECT_EQ(v.errors[11].message, "4990 more keys are not fields of CMS orders.");
+    EXPECT_EQ(v.errors[11].field, "");
+}
+
 // ---- guards ----
 
 TEST_F(Check, PaymentGuard) {
