@@ -519,6 +519,17 @@ export function createApp({ db, views, config }) {
     return handler(ctx);
   }
 
+  // After a 413 the rest of the body is read and thrown away (nothing is kept), for at most 2 s:
+  // closing at once would reset the connection before the client reads the answer.
+  function discardRest(req) {
+    if (req.complete) return;
+    const timer = setTimeout(() => req.socket.destroy(), 2000);
+    timer.unref();
+    req.on('end', () => clearTimeout(timer));
+    req.on('close', () => clearTimeout(timer));
+    req.resume();
+  }
+
   async function handle(req, res) {
     setSecurityHeaders(res);
     let url;
@@ -541,9 +552,8 @@ export function createApp({ db, views, config }) {
       if (err instanceof HttpError) {
         let body = err.body;
         if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
-        const headers = { ...err.headers, ...(err.closeConnection ? { Connection: 'close' } : {}) };
-        sendJson(res, err.status, body, headers);
-        if (err.closeConnection) res.on('finish', () => req.socket.destroySoon?.());
+        sendJson(res, err.status, body, err.headers);
+        if (err.closeConnection) discardRest(req);
       } else if (isBusyError(err)) {
         sendJson(res, 503, errorBody(ctx.dialect, 'unavailable', 'The database is locked by another process; nothing was changed. Retry shortly.'), { 'Retry-After': '1' });
       } else {
