@@ -37,6 +37,7 @@ test('bulk with mixed eligibility: preview, progress, per-order results, Retry f
     const grouped = (await groups.allTextContents()).map((t) => Number(/^(\d+) orders?:/.exec(t.trim())?.[1]));
     assert.equal(grouped.reduce((a, b) => a + b, 0), closed.length, 'every blocked order is in one reason group');
     await dlg.getByLabel('Notes').fill('Store closed for inventory');
+    await screenshot(page, 'bulk-preview.png');
 
     // the second chunk's request is lost on the way; the first is slowed so progress is visible
     const sent = [];

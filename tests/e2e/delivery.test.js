@@ -44,6 +44,19 @@ test('admin actions: Accept, Next, Next, Next walk an order to delivered; Declin
   } finally { await context.close(); }
 });
 
+test('switching the workflow on the demo page loads the other workflow and its orders', async () => {
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'per_page=25');
+    assert.equal(await page.locator('of-order-list tr.r').first().getAttribute('data-order-id'), '1');
+    await page.getByLabel('Workflow').selectOption({ label: 'Delivery orders' });
+    await page.getByLabel('Filter by status').locator('option', { hasText: 'In Transit' }).waitFor({ state: 'attached' });
+    const first = (await deliveryOrders(env.url, tok))[0];
+    await row(page, first.id).waitFor();
+    assert.match(page.url(), /workflow=delivery/);
+  } finally { await context.close(); }
+});
+
 test('legacy stored values are shown as their current status and can move on', async () => {
   const all = await deliveryOrders(env.url, tok);
   const legacy = all.find((x) => x.stored_status === 'shipped');

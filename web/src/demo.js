@@ -81,6 +81,8 @@ class OfDemo extends LitElement {
     const [stores] = await Promise.all([
       this.client.session.stores().catch(() => []),
       this.#loadWorkflow(user, this.workflowId),
+      ...wfs.filter((w) => w !== this.workflowId && !this.docs[w]).map((w) => this.client.api(w).workflow()
+        .then((doc) => { this.docs = { ...this.docs, [w]: doc }; }).catch(() => {})),
     ]);
     this.stores = stores;
     this.user = user;
@@ -88,7 +90,7 @@ class OfDemo extends LitElement {
 
   async #loadWorkflow(user, id) {
     const api = this.client.api(id);
-    const [flow, doc] = await Promise.all([this.flow, api.workflow()]);
+    const [flow, doc] = await Promise.all([this.flow, this.docs[id] ?? api.workflow()]);
     const wf = flow.workflow(doc);
     this.docs = { ...this.docs, [id]: doc };
     const actor = { role: user.roles?.[id] ?? null, stores: user.stores ?? [] };

@@ -8,11 +8,11 @@ export class OfStatusBadge extends LitElement {
   static styles = css`
     :host { display: inline-block; }
     span { display: inline-block; padding: 2px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; line-height: 18px; white-space: nowrap; }
-    span.pending { outline: 2px dashed #6b7280; outline-offset: 1px; }
+    span.saving { outline: 2px dashed #6b7280; outline-offset: 1px; }
   `;
   render() {
     const c = badgeColors(this.color);
-    return html`<span class=${this.pending ? 'pending' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
+    return html`<span class=${this.pending ? 'saving' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
   }
 }
 customElements.define('of-status-badge', OfStatusBadge);
