@@ -60,7 +60,7 @@ function toJson(value, what) {
   }
   if (text === undefined) return 'null';  // a function or a symbol
   // JSON.stringify writes lone surrogates as \udXXX escapes, which the engine (UTF-8) refuses.
-  if (LONE_SURROGATE_ESCAPE.test(text)) text = JSON.stringify(repairStrings(JSON.parse(text)));
+  if (text.includes('\\ud') && LONE_SURROGATE_ESCAPE.test(text)) text = JSON.stringify(repairStrings(JSON.parse(text)));
   return text;
 }
 
@@ -87,11 +87,6 @@ function parseAnswer(text) {
   const answer = JSON.parse(text);
   if (answer && answer.released) throw new Error('orderflow: this workflow was released');
   return answer;
-}
-
-function plainOrder(value) {
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && typeof value.toJSON !== 'function';
 }
 
 // ---- planBulk marshalling ----------------------------------------------------------------------
@@ -129,6 +124,149 @@ class Columns {
   }
 }
 
+// Fills the columns for planBatch. An order is "clean" when the columns say everything the
+// engine would read from it; anything else (malformed, or merely unusual: prototypes, toJSON,
+// non-finite numbers) is left to check() one by one, so the engine has the last word on it.
+function marshal(orders, n, cols) {
+  cols.grow(n, 0);
+  const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
+  let { kind, stock, quantity } = cols;
+  let itemCap = cols.items;
+  const strings = [''];
+  const index = new Map();
+  const intern = (s) => {
+    let i = index.get(s);
+    if (i === undefined) {
+      i = strings.length;
+      strings.push(s);
+      index.set(s, i);
+    }
+    return i;
+  };
+  // consecutive orders often share a value: remember the last one of each column
+  let lastStatus = null; let lastStatusIndex = 0;
+  let lastStore = null; let lastStoreIndex = 0;
+  let lastPay = null; let lastPayIndex = 0;
+  let slow = null;
+  let items = 0;
+  const OBJECT = Object.prototype;
+
+  for (let i = 0; i < n; i++) {
+    itemBegin[i] = items;
+    const o = orders[i];
+    clean: {
+      if (o === null || typeof o !== 'object' || Object.getPrototypeOf(o) !== OBJECT || o.toJSON !== undefined) break clean;
+      const st = o.status;
+      if (typeof st !== 'string') break clean;
+      const sid = o.store_id;
+      let storeIndex = 0;
+      if (typeof sid === 'string') {
+        if (sid !== lastStore) { lastStore = sid; lastStoreIndex = intern(sid); }
+        storeIndex = lastStoreIndex;
+      } else if (typeof sid === 'number') {
+        if (!Number.isFinite(sid)) break clean;
+        storeIndex = intern(String(sid));
+      } else if (sid !== undefined && sid !== null) break clean;
+      const pay = o.payment_status;
+      let payIndex = 0;
+      if (typeof pay === 'string') {
+        if (pay !== lastPay) { lastPay = pay; lastPayIndex = intern(pay); }
+        payIndex = lastPayIndex;
+      } else if (pay !== undefined && pay !== null) break clean;
+      const list = o.items;
+      let present = 0;
+      if (list !== undefined && list !== null) {
+        if (!Array.isArray(list)) break clean;
+        present = 1;
+        const m = list.length;
+        if (items + m > itemCap) {
+          cols.grow(0, Math.max(itemCap * 2, items + m));
+          ({ kind, stock, quantity } = cols);
+          itemCap = cols.items;
+        }
+        let k = items;
+        for (let j = 0; j < m; j++, k++) {
+          const it = list[j];
+          if (it === null || typeof it !== 'object' || Object.getPrototypeOf(it) !== OBJECT) break clean;
+          const q = it.quantity;
+          if (q === undefined) quantity[k] = NaN;
+          else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
+          else break clean;
+          const s = it.in_stock;
+          if (s === true) { kind[k] = 2; stock[k] = 0; }
+          else if (s === false) { kind[k] = 1; stock[k] = 0; }
+          else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
+          else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
+          else break clean;
+        }
+        items = k;
+      }
+      if (st !== lastStatus) { lastStatus = st; lastStatusIndex = intern(st); }
+      status[i] = lastStatusIndex;
+      store[i] = storeIndex;
+      payment[i] = payIndex;
+      itemsPresent[i] = present;
+      valid[i] = 1;
+      continue;
+    }
+    // not clean: an invalid row for the engine, judged by check() afterwards
+    status[i] = 0;
+    store[i] = 0;
+    payment[i] = 0;
+    itemsPresent[i] = 0;
+    valid[i] = 0;
+    (slow ??= []).push(i);
+  }
+  itemBegin[n] = items;
+  return { items, strings, slow };
+}
+
+// Text arguments go to the engine as UTF-8 written straight into one reusable buffer in wasm
+// memory (TextEncoder.encodeInto also replaces lone surrogates by U+FFFD); the engine gets the
+// buffer and the byte length of each argument.
+class Scratch {
+  constructor(module) {
+    this.m = module;
+    this.ptr = 0;
+    this.cap = 0;
+    this.lengths = new Uint32Array(8);
+    this.encoder = new TextEncoder();
+  }
+
+  write(parts) {
+    let need = 16;
+    for (let i = 0; i < parts.length; i++) need += parts[i].length * 3;
+    if (need > this.cap) {
+      this.release();
+      const cap = Math.max(need, this.cap * 2, 4096);
+      const ptr = this.m._malloc(cap);
+      if (!ptr) throw new RangeError('orderflow: out of memory for the arguments');
+      this.ptr = ptr;
+      this.cap = cap;
+    }
+    const heap = this.m.HEAPU8;
+    const end = this.ptr + this.cap;
+    let at = this.ptr;
+    for (let i = 0; i < parts.length; i++) {
+      const written = this.encoder.encodeInto(parts[i], heap.subarray(at, end)).written;
+      this.lengths[i] = written;
+      at += written;
+    }
+    return this.lengths;
+  }
+
+  // After a large call, give the buffer back so one huge argument does not pin it.
+  done() {
+    if (this.cap > 1 << 20) this.release();
+  }
+
+  release() {
+    if (this.ptr) this.m._free(this.ptr);
+    this.ptr = 0;
+    this.cap = 0;
+  }
+}
+
 // ---- Workflow --------------------------------------------------------------------------------
 
 const registry = typeof FinalizationRegistry === 'function'
@@ -161,12 +299,20 @@ export class Workflow {
   /** A stored status value (current or legacy) read as a current status. */
   normalize(value) {
     const v = requireString(value, 'normalize(value)', 'value');
-    return parseAnswer(this.#m.normalize(this.#h, v));
+    const io = this.#flow._scratch;
+    const len = io.write([v]);
+    const answer = this.#m.normalize(this.#h, io.ptr, len[0]);
+    io.done();
+    return parseAnswer(answer);
   }
 
   /** The next statuses `actor` may pick for `order`; `.errors` (non-enumerable) says why none. */
   allowed(order, actor) {
-    const answer = parseAnswer(this.#m.allowed(this.#h, toJson(order, 'order'), toJson(actor, 'actor')));
+    const io = this.#flow._scratch;
+    const len = io.write([toJson(order, 'order'), toJson(actor, 'actor')]);
+    const text = this.#m.allowed(this.#h, io.ptr, len[0], len[1]);
+    io.done();
+    const answer = parseAnswer(text);
     const options = answer.options;
     Object.defineProperty(options, 'errors', { value: answer.errors, enumerable: false });
     return options;
@@ -175,8 +321,11 @@ export class Workflow {
   /** Whether `actor` may move `order` to `to` with `fields`, and every reason if not. */
   check(order, to, fields, actor) {
     const target = requireString(to, 'check(order, to, fields, actor)', 'to');
-    return parseAnswer(this.#m.check(this.#h, toJson(order, 'order'), target, fieldsJson(fields),
-      toJson(actor, 'actor')));
+    const io = this.#flow._scratch;
+    const len = io.write([toJson(order, 'order'), target, fieldsJson(fields), toJson(actor, 'actor')]);
+    const text = this.#m.check(this.#h, io.ptr, len[0], len[1], len[2], len[3]);
+    io.done();
+    return parseAnswer(text);
   }
 
   /** `check` for many orders in one call: `{eligible: [id], blocked: [{id, errors}]}`. */
@@ -197,109 +346,25 @@ export class Workflow {
     if (n === 0) return { eligible, blocked };
 
     const cols = this.#flow._columns;
-    cols.grow(n, 0);
-    const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
-    let { kind, stock, quantity } = cols;
-    const strings = [''];
-    const index = new Map();
-    const intern = (s) => {
-      let i = index.get(s);
-      if (i === undefined) {
-        i = strings.length;
-        strings.push(s);
-        index.set(s, i);
-      }
-      return i;
-    };
-    let slow = null;  // indices the engine must judge one by one through check()
-    let items = 0;
-
-    for (let i = 0; i < n; i++) {
-      itemBegin[i] = items;
-      const o = orders[i];
-      valid[i] = 0;
-      itemsPresent[i] = 0;
-      status[i] = 0;
-      store[i] = 0;
-      payment[i] = 0;
-      clean: {
-        if (o === null || typeof o !== 'object' || Array.isArray(o) || !plainOrder(o)) break clean;
-        const st = o.status;
-        if (typeof st !== 'string') break clean;
-        const sid = o.store_id;
-        let storeIndex = 0;
-        if (typeof sid === 'string') storeIndex = intern(sid);
-        else if (typeof sid === 'number') {
-          if (!Number.isSafeInteger(sid)) break clean;
-          storeIndex = intern(String(sid));
-        } else if (sid !== undefined && sid !== null) break clean;
-        const pay = o.payment_status;
-        let payIndex = 0;
-        if (typeof pay === 'string') payIndex = intern(pay);
-        else if (pay !== undefined && pay !== null) break clean;
-        const list = o.items;
-        const start = items;
-        if (list !== undefined && list !== null) {
-          if (!Array.isArray(list)) break clean;
-          const m = list.length;
-          if (items + m > cols.items) {
-            cols.grow(0, Math.max(cols.items * 2, items + m));
-            ({ kind, stock, quantity } = cols);
-          }
-          for (let j = 0; j < m; j++) {
-            const it = list[j];
-            if (it === null || typeof it !== 'object' || Array.isArray(it) || !plainOrder(it)) {
-              items = start;
-              break clean;
-            }
-            const q = it.quantity;
-            if (q === undefined) quantity[items] = NaN;
-            else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[items] = q;
-            else { items = start; break clean; }
-            const s = it.in_stock;
-            if (s === undefined) { kind[items] = 0; stock[items] = 0; }
-            else if (s === true) { kind[items] = 2; stock[items] = 0; }
-            else if (s === false) { kind[items] = 1; stock[items] = 0; }
-            else if (typeof s === 'number' && Number.isFinite(s)) { kind[items] = 3; stock[items] = s; }
-            else { items = start; break clean; }
-            items++;
-          }
-        }
-        status[i] = intern(st);
-        itemsPresent[i] = list !== undefined && list !== null ? 1 : 0;
-        store[i] = storeIndex;
-        payment[i] = payIndex;
-        valid[i] = 1;
-        continue;
-      }
-      (slow ??= []).push(i);
-    }
-    itemBegin[n] = items;
-
+    const { items, strings, slow } = marshal(orders, n, cols);
     const verdictOf = this.#plan(n, items, strings, target, fieldsText, actorText);
+    const index = verdictOf.index;
+    if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
+    const table = verdictOf.table;
     const shared = [];  // frozen error arrays, one per distinct verdict
-    let s = 0;
-    const nextSlow = () => (slow && s < slow.length ? slow[s] : -1);
-    let slowAt = nextSlow();
     for (let i = 0; i < n; i++) {
+      const v = index[i];
       const o = orders[i];
-      let v;
-      if (i === slowAt) {
-        s++;
-        slowAt = nextSlow();
-        v = BAD_VERDICT;
-      } else {
-        v = verdictOf.index[i];
-      }
       const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
       if (v === 0) {
         eligible.push(id);
-      } else if (v === BAD_VERDICT || v >= verdictOf.table.length) {
+      } else if (v < table.length) {
+        blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
+      } else {
+        // not clean enough for the columns (or no verdict): the engine judges it on its own
         const answer = this.check(o, target, fields, actor);
         if (answer.ok) eligible.push(id);
         else blocked.push({ id, errors: deepFreeze(answer.errors) });
-      } else {
-        blocked.push({ id, errors: shared[v] ??= deepFreeze(verdictOf.table[v]) });
       }
     }
     return { eligible, blocked };
@@ -339,8 +404,11 @@ export class Workflow {
       heapU8.set(cols.valid.subarray(0, n), pValid);
       heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
       heapU8.set(cols.kind.subarray(0, items), pKind);
-      const verdicts = m.planBatch(this.#h, n, JSON.stringify(table), pStatus, pStore, pPayment,
-        pValid, pItemBegin, pKind, pStock, pQuantity, pPresent, pOut, to, fieldsText, actorText);
+      const io = this.#flow._scratch;
+      const len = io.write([JSON.stringify(table), to, fieldsText, actorText]);
+      const verdicts = m.planBatch(this.#h, n, pStatus, pStore, pPayment, pValid, pItemBegin, pKind,
+        pStock, pQuantity, pPresent, pOut, io.ptr, len[0], len[1], len[2], len[3]);
+      io.done();
       const parsed = parseAnswer(verdicts);
       // The call may have grown memory: take a fresh view.
       const index = new Uint32Array(n);
@@ -363,9 +431,9 @@ export class OrderFlow {
 
   constructor(module) {
     this.#m = module;
-    this._columns = new Columns();
     this.workflows = Object.freeze(JSON.parse(module.builtinIds()));
-    Object.defineProperty(this, '_columns', { enumerable: false });
+    Object.defineProperty(this, '_columns', { value: new Columns(), enumerable: false });
+    Object.defineProperty(this, '_scratch', { value: new Scratch(module), enumerable: false });
   }
 
   /** A built-in workflow by id, a workflow document (object), or a workflow's JSON text. */
@@ -382,7 +450,10 @@ export class OrderFlow {
   /** Loads a workflow from JSON text exactly as given (never read as a built-in id). */
   loadText(text) {
     const t = requireString(text, 'loadText(text)', 'text');
-    return this.#make(this.#m.loadText(t), true);
+    const len = this._scratch.write([t]);
+    const answer = this.#m.loadText(this._scratch.ptr, len[0]);
+    this._scratch.done();
+    return this.#make(answer, true);
   }
 
   #builtin(id) {

@@ -7,7 +7,7 @@
 
 #include <emscripten/bind.h>
 
-#include <cmath>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,7 +15,6 @@
 namespace {
 
 using orderflow::json;
-using ojson = nlohmann::ordered_json;  // answers keep the documented key order ({ok, errors}, ...)
 using orderflow::Workflow;
 using orderflow::WorkflowPtr;
 
@@ -34,57 +33,155 @@ const Workflow* lookup(std::uint32_t handle) {
     return table[handle].get();
 }
 
-// Text out: never throws, even on invalid UTF-8 inside a message (replaced by U+FFFD).
-std::string dump(const ojson& value) {
-    return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+// Answers are written as JSON text directly, keys in the documented order. Strings are escaped
+// and any invalid UTF-8 is replaced by U+FFFD, so the text always parses in JS. (A small writer
+// instead of a second nlohmann instantiation keeps the module small and the calls cheap.)
+class Writer {
+public:
+    std::string out;
 
-// Text in: the facade only ever sends JSON.stringify output, so a parse failure means something
-// unusual happened; the engine sees `null` and answers with its own invalid_* verdict.
-json parse(const std::string& text) {
-    json value = json::parse(text, nullptr, false);
+    Writer& raw(std::string_view text) {
+        out.append(text);
+        return *this;
+    }
+    Writer& boolean(bool value) { return raw(value ? "true" : "false"); }
+    Writer& number(std::uint32_t value) {
+        char buf[12];
+        int n = 0;
+        do {
+            buf[n++] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        } while (value);
+        while (n) out.push_back(buf[--n]);
+        return *this;
+    }
+    Writer& string(std::string_view s) {
+        static const char hex[] = "0123456789abcdef";
+        out.push_back('"');
+        std::size_t i = 0;
+        std::size_t run = 0;  // start of the pending run of bytes copied as they are
+        while (i < s.size()) {
+            const auto c = static_cast<unsigned char>(s[i]);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                ++i;
+                continue;
+            }
+            if (c >= 0x80) {
+                const std::size_t len = utf8Length(s, i);
+                if (len) {
+                    i += len;
+                    continue;
+                }
+            }
+            out.append(s.data() + run, i - run);
+            if (c == '"' || c == '\\') {
+                const char escaped[2] = {'\\', static_cast<char>(c)};
+                out.append(escaped, 2);
+            } else if (c < 0x80) {
+                const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+                out.append(escaped, 6);
+            } else {
+                out.append("\xEF\xBF\xBD", 3);  // invalid UTF-8: U+FFFD
+            }
+            run = ++i;
+        }
+        out.append(s.data() + run, i - run);
+        out.push_back('"');
+        return *this;
+    }
+    Writer& key(std::string_view k) {
+        string(k);
+        out.push_back(':');
+        return *this;
+    }
+    Writer& strings(const std::vector<std::string>& list) {
+        out.push_back('[');
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i) out.push_back(',');
+            string(list[i]);
+        }
+        out.push_back(']');
+        return *this;
+    }
+    Writer& error(const orderflow::Error& e) {
+        raw("{").key("code").string(e.code).raw(",").key("message").string(e.message);
+        if (!e.field.empty()) raw(",").key("field").string(e.field);
+        return raw("}");
+    }
+    Writer& errors(const std::vector<orderflow::Error>& list) {
+        out.push_back('[');
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            if (i) out.push_back(',');
+            error(list[i]);
+        }
+        out.push_back(']');
+        return *this;
+    }
+
+private:
+    // Length of the well-formed UTF-8 sequence starting at s[i], or 0 if it is not one.
+    static std::size_t utf8Length(std::string_view s, std::size_t i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len;
+        unsigned char lo = 0x80, hi = 0xbf;
+        if (c >= 0xc2 && c <= 0xdf) len = 2;
+        else if (c >= 0xe0 && c <= 0xef) {
+            len = 3;
+            if (c == 0xe0) lo = 0xa0;
+            if (c == 0xed) hi = 0x9f;  // no UTF-16 surrogates
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            len = 4;
+            if (c == 0xf0) lo = 0x90;
+            if (c == 0xf4) hi = 0x8f;
+        } else {
+            return 0;
+        }
+        if (i + len > s.size()) return 0;
+        const auto c1 = static_cast<unsigned char>(s[i + 1]);
+        if (c1 < lo || c1 > hi) return 0;
+        for (std::size_t k = 2; k < len; ++k) {
+            const auto ck = static_cast<unsigned char>(s[i + k]);
+            if (ck < 0x80 || ck > 0xbf) return 0;
+        }
+        return len;
+    }
+};
+
+// Text in: the facade writes its arguments as UTF-8 (TextEncoder.encodeInto) one after another
+// into a scratch buffer in wasm memory and passes the buffer and each length; Args reads them
+// back in order. This avoids embind's per-character string conversion on every call.
+class Args {
+public:
+    explicit Args(std::uintptr_t buffer) : at_(reinterpret_cast<const char*>(buffer)) {}
+    std::string_view next(std::uint32_t length) {
+        std::string_view text(at_, length);
+        at_ += length;
+        return text;
+    }
+
+private:
+    const char* at_;
+};
+
+// The facade only ever sends JSON.stringify output, so a parse failure means something unusual
+// happened; the engine then sees `null` and answers with its own invalid_* verdict.
+json parse(std::string_view text) {
+    json value = json::parse(text.begin(), text.end(), nullptr, false);
     if (value.is_discarded()) return json(nullptr);
     return value;
 }
 
-ojson errorJson(const orderflow::Error& e) {
-    ojson out = ojson::object();
-    out["code"] = e.code;
-    out["message"] = e.message;
-    if (!e.field.empty()) out["field"] = e.field;
-    return out;
-}
-
-ojson errorsJson(const std::vector<orderflow::Error>& errors) {
-    ojson out = ojson::array();
-    for (const auto& e : errors) out.push_back(errorJson(e));
-    return out;
-}
-
-ojson statusJson(const orderflow::Status& s) {
-    ojson out = ojson::object();
-    out["id"] = s.id;
-    out["label"] = s.label;
-    out["color"] = s.color;
-    out["terminal"] = s.terminal;
-    out["stock"] = s.stock;
-    out["notify"] = s.notify;
-    return out;
-}
-
 std::string loadedJson(const orderflow::Loaded& loaded) {
-    ojson out = ojson::object();
+    Writer w;
     if (!loaded.ok()) {
-        ojson problems = ojson::array();
-        for (const auto& p : loaded.problems) {
-            ojson one = ojson::object();
-            one["path"] = p.path;
-            one["message"] = p.message;
-            problems.push_back(std::move(one));
+        w.raw("{").key("problems").raw("[");
+        for (std::size_t i = 0; i < loaded.problems.size(); ++i) {
+            const auto& p = loaded.problems[i];
+            if (i) w.raw(",");
+            w.raw("{").key("path").string(p.path).raw(",").key("message").string(p.message).raw("}");
         }
-        out["problems"] = std::move(problems);
-        out["error"] = loaded.error();
-        return dump(out);
+        w.raw("],").key("error").string(loaded.error()).raw("}");
+        return std::move(w.out);
     }
     std::uint32_t handle;
     auto& table = handles();
@@ -98,15 +195,23 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         table.push_back(loaded.workflow);
     }
     const Workflow& wf = *loaded.workflow;
-    out["handle"] = handle;
-    out["id"] = wf.id();
-    out["name"] = wf.name();
-    out["initial"] = wf.initial();
-    ojson statuses = ojson::array();
-    for (const auto& s : wf.statuses()) statuses.push_back(statusJson(s));
-    out["statuses"] = std::move(statuses);
-    out["document"] = ojson(wf.document());
-    return dump(out);
+    w.raw("{").key("handle").number(handle);
+    w.raw(",").key("id").string(wf.id());
+    w.raw(",").key("name").string(wf.name());
+    w.raw(",").key("initial").string(wf.initial());
+    w.raw(",").key("statuses").raw("[");
+    bool first = true;
+    for (const auto& s : wf.statuses()) {
+        if (!first) w.raw(",");
+        first = false;
+        w.raw("{").key("id").string(s.id).raw(",").key("label").string(s.label);
+        w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
+        w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
+    }
+    w.raw("],").key("document");
+    w.raw(wf.document().dump(-1, ' ', false, json::error_handler_t::replace));
+    w.raw("}");
+    return std::move(w.out);
 }
 
 std::string noWorkflow() {
@@ -117,12 +222,13 @@ std::string noWorkflow() {
 // ---- exported functions -------------------------------------------------------------------
 
 std::string builtinIds() {
-    ojson out = ojson::array();
-    for (const auto& id : Workflow::builtinIds()) out.push_back(id);
-    return dump(out);
+    Writer w;
+    return std::move(w.strings(Workflow::builtinIds()).out);
 }
 
-std::string loadText(std::string text) { return loadedJson(Workflow::load(std::string_view(text))); }
+std::string loadText(std::uintptr_t buffer, std::uint32_t length) {
+    return loadedJson(Workflow::load(Args(buffer).next(length)));
+}
 
 std::string loadBuiltin(std::string id) { return loadedJson(Workflow::builtin(id)); }
 
@@ -140,67 +246,78 @@ std::uint32_t liveHandles() {
     return n;
 }
 
-std::string normalize(std::uint32_t handle, std::string value) {
+std::string normalize(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t length) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
-    auto n = wf->normalize(value);
-    ojson out = ojson::object();
-    out["ok"] = n.ok;
+    auto n = wf->normalize(Args(buffer).next(length));
+    Writer w;
+    w.raw("{").key("ok").boolean(n.ok).raw(",");
     if (n.ok)
-        out["status"] = n.status;
+        w.key("status").string(n.status);
     else
-        out["error"] = errorJson(n.error);
-    return dump(out);
+        w.key("error").error(n.error);
+    return std::move(w.raw("}").out);
 }
 
-std::string allowed(std::uint32_t handle, std::string order, std::string actor) {
+std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength,
+                    std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
-    auto a = wf->allowed(parse(order), parse(actor));
-    ojson options = ojson::array();
-    for (const auto& o : a.options) {
-        ojson one = ojson::object();
-        one["id"] = o.id;
-        one["label"] = o.label;
-        one["color"] = o.color;
-        if (!o.action.empty()) one["action"] = o.action;
-        one["requires"] = o.required;
-        one["optional"] = o.optional;
-        one["confirm"] = o.confirm;
-        options.push_back(std::move(one));
+    Args args(buffer);
+    json order = parse(args.next(orderLength));
+    json actor = parse(args.next(actorLength));
+    auto a = wf->allowed(order, actor);
+    Writer w;
+    w.raw("{").key("options").raw("[");
+    for (std::size_t i = 0; i < a.options.size(); ++i) {
+        const auto& o = a.options[i];
+        if (i) w.raw(",");
+        w.raw("{").key("id").string(o.id).raw(",").key("label").string(o.label);
+        w.raw(",").key("color").string(o.color);
+        if (!o.action.empty()) w.raw(",").key("action").string(o.action);
+        w.raw(",").key("requires").strings(o.required).raw(",").key("optional").strings(o.optional);
+        w.raw(",").key("confirm").boolean(o.confirm).raw("}");
     }
-    ojson out = ojson::object();
-    out["options"] = std::move(options);
-    out["errors"] = errorsJson(a.errors);
-    return dump(out);
+    w.raw("],").key("errors").errors(a.errors).raw("}");
+    return std::move(w.out);
 }
 
-std::string check(std::uint32_t handle, std::string order, std::string to, std::string fields,
-                  std::string actor) {
+std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength,
+                  std::uint32_t toLength, std::uint32_t fieldsLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
-    auto v = wf->check(parse(order), to, parse(fields), parse(actor));
-    ojson out = ojson::object();
-    out["ok"] = v.ok;
-    out["errors"] = errorsJson(v.errors);
-    return dump(out);
+    Args args(buffer);
+    json order = parse(args.next(orderLength));
+    std::string_view to = args.next(toLength);
+    json fields = parse(args.next(fieldsLength));
+    json actor = parse(args.next(actorLength));
+    auto v = wf->check(order, to, fields, actor);
+    Writer w;
+    w.raw("{").key("ok").boolean(v.ok).raw(",").key("errors").errors(v.errors).raw("}");
+    return std::move(w.out);
 }
 
-// The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk):
-// `strings` is a JSON array of the interned strings (index 0 unused), the column pointers are
-// byte offsets into the heap, and `out` receives one uint32 verdict index per order. Returns the
-// verdict table as JSON: [[error, ...], ...] with entry 0 the empty "ok" verdict.
-std::string planBatch(std::uint32_t handle, std::uint32_t count, std::string strings,
+// The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
+// column pointers are byte offsets into the heap, `out` receives one uint32 verdict index per
+// order, and the text arguments (a JSON array of the interned strings, index 0 unused; the
+// target; the fields and actor JSON) follow each other in `text`. Returns the verdict table as
+// JSON: [[error, ...], ...] with entry 0 the empty "ok" verdict.
+std::string planBatch(std::uint32_t handle, std::uint32_t count,
                       std::uintptr_t status, std::uintptr_t store, std::uintptr_t payment,
                       std::uintptr_t valid, std::uintptr_t itemBegin, std::uintptr_t itemKind,
                       std::uintptr_t itemStock, std::uintptr_t itemQuantity,
-                      std::uintptr_t itemsPresent, std::uintptr_t out,
-                      std::string to, std::string fields, std::string actor) {
+                      std::uintptr_t itemsPresent, std::uintptr_t out, std::uintptr_t text,
+                      std::uint32_t stringsLength, std::uint32_t toLength,
+                      std::uint32_t fieldsLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
+    Args args(text);
+    json table = parse(args.next(stringsLength));
+    std::string_view to = args.next(toLength);
+    json fields = parse(args.next(fieldsLength));
+    json actor = parse(args.next(actorLength));
     orderflow::OrderBatch batch;
     batch.count = count;
-    json table = json::parse(strings, nullptr, false);
     if (table.is_array()) {
         batch.strings.reserve(table.size());
         for (const auto& s : table) batch.strings.push_back(s.is_string() ? s.get<std::string>() : std::string());
@@ -216,15 +333,19 @@ std::string planBatch(std::uint32_t handle, std::uint32_t count, std::string str
     batch.item_quantity = reinterpret_cast<const double*>(itemQuantity);
     batch.items_present = reinterpret_cast<const std::uint8_t*>(itemsPresent);
 
-    auto plan = wf->planBatch(batch, to, parse(fields), parse(actor));
+    auto plan = wf->planBatch(batch, to, fields, actor);
     auto* dest = reinterpret_cast<std::uint32_t*>(out);
     const std::size_t n = plan.verdict.size() < count ? plan.verdict.size() : count;
     for (std::size_t i = 0; i < n; ++i) dest[i] = plan.verdict[i];
     for (std::size_t i = n; i < count; ++i) dest[i] = 0xFFFFFFFFu;  // no verdict: facade asks check()
-    ojson verdicts = ojson::array();
-    for (const auto& errors : plan.verdicts) verdicts.push_back(errorsJson(errors));
-    if (verdicts.empty()) verdicts.push_back(ojson::array());
-    return dump(verdicts);
+    Writer w;
+    w.raw("[");
+    for (std::size_t i = 0; i < plan.verdicts.size(); ++i) {
+        if (i) w.raw(",");
+        w.errors(plan.verdicts[i]);
+    }
+    if (plan.verdicts.empty()) w.raw("[]");
+    return std::move(w.raw("]").out);
 }
 
 }  // namespace
