@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { setup, newPage, signIn, row, rowStatus, token, cmsOrders, history } from './helpers.js';
+import { setup, newPage, signIn, row, rowStatus, token, call, cmsOrders, history } from './helpers.js';
 
 let env; let tok;
 
@@ -46,6 +46,30 @@ test('concurrent updates in two browsers: the second gets 409, sees who changed 
   } finally {
     await a.context.close(); await b.context.close();
   }
+});
+
+test('detail form: a change made meanwhile by someone else gets 409; Refresh shows it in the timeline', async () => {
+  const o = await pick((x) => x.status === 'processing' && x.store_id === 's2', 'status=processing&store_id=s2');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'status=processing&store_id=s2');
+    await page.getByRole('link', { name: `Open order ${o.id}`, exact: true }).click();
+    const detail = page.locator('of-order-detail');
+    await detail.getByRole('button', { name: 'Update Status' }).click();
+    await detail.getByLabel('New status').selectOption({ label: 'Ready for Pickup' });
+    await detail.getByLabel('Notes').fill('From the detail form');
+    const mtok = await token(env.url, 'manager');
+    const r = await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'cancelled', lock_version: o.lock_version, notes: 'Cancelled by phone' });
+    assert.equal(r.status, 200);
+    await detail.getByRole('button', { name: 'Save' }).click();
+    const warn = detail.getByRole('status').filter({ hasText: /changed by manager/ });
+    await warn.waitFor();
+    assert.equal(await detail.getByLabel('Notes').inputValue(), 'From the detail form');
+    await detail.getByRole('button', { name: 'Refresh' }).click();
+    await detail.locator('of-history-timeline li').filter({ hasText: 'Cancelled by phone' }).waitFor();
+    assert.equal(await detail.locator('of-workflow-diagram g.current').getAttribute('data-status'), 'cancelled');
+    assert.equal(await detail.getByRole('button', { name: 'Update Status' }).count(), 0, 'terminal now');
+  } finally { await context.close(); }
 });
 
 test('permission: a reporting user gets no status controls and is told why; fulfillment is not offered cancel', async () => {

@@ -96,6 +96,7 @@ test('required fields: Rejected asks for the rejection reason, refuses until giv
   const confirm = dialog.getByRole('button', { name: 'Confirm' });
   assert.equal(await confirm.isDisabled(), true, 'Confirm disabled while the reason is missing');
   assert.match(await dialog.locator('.field-error').first().textContent(), /\S/);
+  await screenshot(page, 'confirm-required-field.png');
   await reason.fill('Customer ID could not be verified');
   await confirm.waitFor({ state: 'visible' });
   assert.equal(await confirm.isDisabled(), false);

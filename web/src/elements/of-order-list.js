@@ -103,14 +103,14 @@ export class OfOrderList extends LitElement {
 
   #filter(patch) { this.#fire('of-filter', { ...this.filters, ...patch }); }
 
-  #row(o, hasActions) {
+  #row(o, hasActions, index) {
     const rules = this.rules;
     const st = rules.status(o.status);
     const busy = this.busyIds.has(o.id);
     const opts = busy ? [] : rules.allowed(o);
     const sel = this.selected.has(o.id);
     const store = o.store_id ?? '';
-    return html`<tr class="r ${sel ? 'sel' : ''}" data-order-id=${o.id} data-status=${st.id}>
+    return html`<tr class="r ${sel ? 'sel' : ''}" aria-rowindex=${index + 2} data-order-id=${o.id} data-status=${st.id}>
       <td class="c-sel"><input type="checkbox" aria-label=${`Select order ${o.id}`} .checked=${sel}
         @change=${(e) => this.#fire('of-select', { ids: [o.id], selected: e.target.checked })}></td>
       <td class="c-id"><a href=${`#order-${o.id}`} aria-label=${`Open order ${o.id}`}
@@ -163,7 +163,7 @@ export class OfOrderList extends LitElement {
       </div>
       <div class="scroller ${n <= 12 ? 'short' : ''}" @scroll=${this.#onScroll}>
         <table aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>
-          <thead><tr>
+          <thead><tr aria-rowindex="1">
             <th class="c-sel"><input type="checkbox" aria-label="Select all orders" .checked=${allSel} .indeterminate=${someSel}
               ?disabled=${n === 0} @change=${(e) => this.#fire('of-select', { ids: this.orders.map((o) => o.id), selected: e.target.checked })}></th>
             <th class="c-id">Order</th><th class="c-cust">Customer</th><th class="c-store">Store</th><th class="c-total">Total</th>
@@ -173,7 +173,7 @@ export class OfOrderList extends LitElement {
           </tr></thead>
           <tbody>
             ${start > 0 ? html`<tr aria-hidden="true" style=${`height:${start * ROW_H}px`}></tr>` : nothing}
-            ${this.orders.slice(start, end).map((o) => this.#row(o, hasActions))}
+            ${this.orders.slice(start, end).map((o, i) => this.#row(o, hasActions, start + i))}
             ${end < n ? html`<tr aria-hidden="true" style=${`height:${(n - end) * ROW_H}px`}></tr>` : nothing}
           </tbody>
         </table>
