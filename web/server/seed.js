@@ -114,7 +114,9 @@ export function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
   db.transaction(() => {
     for (const s of STORES) insStore.run(s.id, s.name);
     DEMO_USERS.forEach((u, i) => insUser.run(u.username, u.display_name, hashes[i], JSON.stringify(u.roles), JSON.stringify(u.stores)));
-    for (const s of STORES) for (const [sku] of PRODUCTS) insInv.run(s.id, sku, 60 + Math.floor(rand() * 90));
+    // Stock scales with the number of orders so that most orders can be fulfilled.
+    const scale = Math.max(1, Math.ceil((cmsOrders + deliveryOrders) / 300));
+    for (const s of STORES) for (const [sku] of PRODUCTS) insInv.run(s.id, sku, (60 + Math.floor(rand() * 90)) * scale);
 
     let nextId = 1;
     const plan = [[views.cms, cmsOrders], [views.delivery, deliveryOrders]];
