@@ -47,12 +47,12 @@ export class OfOrderList extends LitElement {
     tbody tr.r.sel { background: #eff6ff; }
     td { padding: 0 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 1px solid #eef0f3; height: ${ROW_H - 1}px; }
     .c-sel { width: 34px; } .c-id { width: 70px; } .c-store { width: 70px; } .c-total { width: 80px; text-align: right; }
-    .c-status { width: 150px; } .c-change { width: 200px; } .c-actions { width: 270px; } .c-upd { width: 110px; }
+    .c-status { width: 150px; } .c-change { width: 200px; } .c-actions { width: 290px; } .c-upd { width: 110px; }
     td.c-total { text-align: right; }
     a { color: #1d4ed8; }
     .empty { padding: 24px; text-align: center; color: #4b5563; }
     .pager { display: flex; gap: 8px; align-items: center; justify-content: flex-end; margin-top: 8px; }
-    .actions button { padding: 2px 8px; min-height: 26px; margin-right: 4px; }
+    .actions button { padding: 1px 7px; min-height: 24px; margin-right: 3px; font-size: 12px; }
   `];
 
   constructor() {
