@@ -2,16 +2,19 @@
 // `npm install --offline <tgz>` into a scratch project. Done once per distinct package content
 // (dist/ + package.json), cached under build/pack/<hash>/, safe when test files run in parallel
 // (each builds in a private folder and renames it into place; the first rename wins).
+//
+// ORDERFLOW_DIST=<folder> tests another build of the package instead of dist/, e.g. the
+// hardening build: `ORDERFLOW_DIST=build/wasm-debug/dist node --test tests/node/module*.test.js`.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
+  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const DIST = join(ROOT, 'dist');
+export const DIST = process.env.ORDERFLOW_DIST ? resolve(ROOT, process.env.ORDERFLOW_DIST) : join(ROOT, 'dist');
 
 function listFiles(dir, prefix = '') {
   const out = [];
@@ -26,7 +29,7 @@ function listFiles(dir, prefix = '') {
 /** Hash of what `npm pack` ships: package.json, README.md and every file in dist/. */
 export function packageHash() {
   if (!existsSync(join(DIST, 'orderflow.wasm')) || !existsSync(join(DIST, 'index.node.js'))) {
-    throw new Error('dist/ is not built: run `cmake --preset wasm && cmake --build --preset wasm` first');
+    throw new Error(`${DIST} is not built: run \`cmake --preset wasm && cmake --build --preset wasm\` first`);
   }
   const hash = createHash('sha256');
   for (const file of ['package.json', 'README.md']) {
@@ -62,7 +65,16 @@ export function installPackage() {
     const tmp = join(packRoot, `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
     mkdirSync(tmp, { recursive: true });
     try {
-      const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], ROOT));
+      let source = ROOT;
+      if (DIST !== join(ROOT, 'dist')) {  // pack another build: stage it as a package of its own
+        source = join(tmp, 'stage');
+        mkdirSync(source);
+        for (const file of ['package.json', 'README.md']) {
+          if (existsSync(join(ROOT, file))) cpSync(join(ROOT, file), join(source, file));
+        }
+        cpSync(DIST, join(source, 'dist'), { recursive: true });
+      }
+      const packed = JSON.parse(run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], source));
       const tarball = packed[0].filename.replace(/^@/, '').replace(/\//, '-');
       const project = join(tmp, 'project');
       mkdirSync(project);
