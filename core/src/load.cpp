@@ -206,7 +206,6 @@ Loaded Loader::run(const json& doc) {
     Loaded result;
     auto impl = std::make_unique<Workflow::Impl>();
     Workflow::Impl& w = *impl;
-    json out = doc;  // the document with defaults filled in
 
     if (!doc.is_object()) {
         add("", "a workflow must be a JSON object, got " + kind(doc));
@@ -249,9 +248,6 @@ Loaded Loader::run(const json& doc) {
                 continue;
             }
             w.statuses.push_back(std::move(st));
-            out["statuses"][i]["terminal"] = w.statuses.back().terminal;
-            out["statuses"][i]["notify"] = w.statuses.back().notify;
-            out["statuses"][i]["stock"] = w.statuses.back().stock;
         }
     }
     const int S = static_cast<int>(w.statuses.size());
@@ -284,7 +280,6 @@ Loaded Loader::run(const json& doc) {
             }
         }
     }
-    for (int m = 0; m < kMsgCount; ++m) out["messages"][kMsgKeys[m]] = w.messages[m];
 
     // initial
     if (textKey(doc, "initial", "", true, w.initial, 64)) {
@@ -335,8 +330,6 @@ Loaded Loader::run(const json& doc) {
                 }
             }
         }
-    } else {
-        out["aliases"] = json::object();
     }
 
     // roles
@@ -359,7 +352,6 @@ Loaded Loader::run(const json& doc) {
             if (!ok) continue;
             auto [it, fresh] = w.roleIndex.emplace(role.id, static_cast<int>(w.roles.size()));
             if (!fresh) { add(at(p, "id"), "duplicate role " + q(role.id)); continue; }
-            out["roles"][i]["readOnly"] = role.readOnly;
             w.roles.push_back(std::move(role));
         }
     }
@@ -413,11 +405,8 @@ Loaded Loader::run(const json& doc) {
             if (!ok) continue;
             auto [it, fresh] = w.fieldIndex.emplace(field.id, static_cast<int>(w.fields.size()));
             if (!fresh) { add(at(p, "id"), "duplicate field " + q(field.id)); continue; }
-            if (!field.choice) out["fields"][i]["maxLength"] = field.maxLength;
             w.fields.push_back(std::move(field));
         }
-    } else if (!get(doc, "fields")) {
-        out["fields"] = json::array();
     }
 
     // guards
@@ -468,11 +457,8 @@ Loaded Loader::run(const json& doc) {
             if (!ok) continue;
             auto [it, fresh] = w.guardIndexTmp.emplace(guard.id, static_cast<int>(w.guards.size()));
             if (!fresh) { add(at(p, "id"), "duplicate guard " + q(guard.id)); continue; }
-            out["guards"][i]["missingMessage"] = guard.missingMessage;
             w.guards.push_back(std::move(guard));
         }
-    } else if (!get(doc, "guards")) {
-        out["guards"] = json::array();
     }
 
     // transitions
@@ -533,12 +519,6 @@ Loaded Loader::run(const json& doc) {
                 continue;
             }
             e.def.entry = static_cast<int>(i);
-            auto& o = out["transitions"][i];
-            if (!o.contains("requires")) o["requires"] = json::array();
-            if (!o.contains("optional")) o["optional"] = json::array();
-            if (!o.contains("guards")) o["guards"] = json::array();
-            o["confirm"] = e.def.confirm;
-            o["action"] = e.def.action;
             entries.push_back(std::move(e));
         }
     }
@@ -584,6 +564,32 @@ Loaded Loader::run(const json& doc) {
     if (!problems.empty()) {
         result.problems = std::move(problems);
         return result;
+    }
+
+    // The document with every default filled in. Written only now, when every type has been
+    // checked: writing into a value of an unexpected type would throw (abort without exceptions).
+    json out = doc;
+    for (std::size_t i = 0; i < w.statuses.size(); ++i) {
+        out["statuses"][i]["terminal"] = w.statuses[i].terminal;
+        out["statuses"][i]["notify"] = w.statuses[i].notify;
+        out["statuses"][i]["stock"] = w.statuses[i].stock;
+    }
+    out["messages"] = json::object();
+    for (int m = 0; m < kMsgCount; ++m) out["messages"][kMsgKeys[m]] = w.messages[m];
+    if (!out.contains("aliases")) out["aliases"] = json::object();
+    for (std::size_t i = 0; i < w.roles.size(); ++i) out["roles"][i]["readOnly"] = w.roles[i].readOnly;
+    if (!out.contains("fields")) out["fields"] = json::array();
+    for (std::size_t i = 0; i < w.fields.size(); ++i)
+        if (!w.fields[i].choice) out["fields"][i]["maxLength"] = w.fields[i].maxLength;
+    if (!out.contains("guards")) out["guards"] = json::array();
+    for (std::size_t i = 0; i < w.guards.size(); ++i) out["guards"][i]["missingMessage"] = w.guards[i].missingMessage;
+    for (const auto& e : entries) {
+        auto& o = out["transitions"][static_cast<std::size_t>(e.def.entry)];
+        if (!o.contains("requires")) o["requires"] = json::array();
+        if (!o.contains("optional")) o["optional"] = json::array();
+        if (!o.contains("guards")) o["guards"] = json::array();
+        o["confirm"] = e.def.confirm;
+        o["action"] = e.def.action;
     }
 
     std::string ids;

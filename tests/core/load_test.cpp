@@ -232,6 +232,14 @@ const Bad kBad[] = {
      "messages.invalid_staus: unknown message template"},
     {"UnknownPlaceholder", [] { return with(cmsDoc(), [](json& d) { d["messages"] = {{"invalid_status", "Bad {value}"}}; }); },
      "messages.invalid_status: unknown placeholder {value} (allowed: {statuses})"},
+    // Regression (found by fuzz_load): a wrong-typed section used to be written into while
+    // filling in defaults, which throws (an abort in the wasm build).
+    {"MessagesNotObject", [] { return with(cmsDoc(), [](json& d) { d["messages"] = json::array({1}); }); },
+     "messages: expected an object, got an array"},
+    {"AliasesNotObject", [] { return with(deliveryDoc(), [](json& d) { d["aliases"] = "processing"; }); },
+     "aliases: expected an object, got a string"},
+    {"FieldsNotArray", [] { return with(cmsDoc(), [](json& d) { d["fields"] = json::object(); }); },
+     "fields: expected an array, got an object"},
     {"TransitionsNotArray", [] { return with(cmsDoc(), [](json& d) { d["transitions"] = json::object(); }); },
      "transitions: expected an array, got an object"},
     {"ControlCharacterInLabel", [] { return with(cmsDoc(), [](json& d) { d["statuses"][0]["label"] = std::string("Ne\x01w"); }); },
