@@ -3,6 +3,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import http from 'node:http';
+import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../../web/server/client.js';
@@ -171,6 +173,45 @@ describe('shared endpoints', () => {
         http.get({ host: u.hostname, port: u.port, path: p }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject);
       });
       assert.ok(status === 400 || status === 404, `${p} -> ${status}`);
+    }
+  });
+});
+
+describe('static files', () => {
+  test('content types, SPA fallback, no escape through .. or symlinks', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'orderflow-static-'));
+    const outside = mkdtempSync(join(tmpdir(), 'orderflow-outside-'));
+    mkdirSync(join(root, 'assets'));
+    writeFileSync(join(root, 'index.html'), '<!doctype html><title>ui</title>');
+    writeFileSync(join(root, 'assets', 'app-1.js'), 'export {};');
+    writeFileSync(join(root, 'assets', 'app.css'), 'body{}');
+    writeFileSync(join(root, 'assets', 'engine-1.wasm'), Buffer.from([0, 97, 115, 109, 1, 0, 0, 0]));
+    writeFileSync(join(outside, 'secret.txt'), 'secret');
+    symlinkSync(join(outside, 'secret.txt'), join(root, 'leak.txt'));
+    const s = await startServer({ env: { ORDERFLOW_STATIC_DIR: root } });
+    try {
+      const get = async (p) => { const r = await fetch(s.url + p); return { status: r.status, type: r.headers.get('content-type'), cache: r.headers.get('cache-control'), csp: r.headers.get('content-security-policy'), body: Buffer.from(await r.arrayBuffer()) }; };
+      const wasm = await get('/assets/engine-1.wasm');
+      assert.equal(wasm.status, 200);
+      assert.equal(wasm.type, 'application/wasm');
+      assert.deepEqual([...wasm.body], [0, 97, 115, 109, 1, 0, 0, 0]);
+      assert.match(wasm.cache, /immutable/);
+      assert.match((await get('/assets/app-1.js')).type, /^text\/javascript/);
+      assert.match((await get('/assets/app.css')).type, /^text\/css/);
+      const index = await get('/');
+      assert.match(index.type, /^text\/html/);
+      assert.match(index.csp, /'wasm-unsafe-eval'/);
+      assert.equal(index.body.toString(), '<!doctype html><title>ui</title>');
+      assert.equal((await get('/orders/17')).body.toString(), index.body.toString(), 'client-side routes get index.html');
+      assert.equal((await get('/assets/missing.js')).status, 404);
+      assert.equal((await get('/leak.txt')).status, 404, 'a symlink out of the root is not followed');
+      const head = await fetch(s.url + '/assets/app-1.js', { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal((await fetch(s.url + '/', { method: 'POST' })).status, 405);
+    } finally {
+      await s.stop();
+      rmSync(root, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
     }
   });
 });

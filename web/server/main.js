@@ -4,7 +4,8 @@
 //   ORDERFLOW_POS_SECRET (default "demo-pos-secret"), ORDERFLOW_RATE_LIMIT ("off" | "<rate>[:<burst>]",
 //   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (SQLite lock wait before 503, default 1000),
 //   ORDERFLOW_SEED_CMS_ORDERS / ORDERFLOW_SEED_DELIVERY_ORDERS (demo data size on first start,
-//   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50).
+//   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
+//   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
 //   writing, inside its transaction), ORDERFLOW_TEST_BULK_PAUSE_MS (pause between bulk chunks).
 import { join, dirname, resolve } from 'node:path';
@@ -40,7 +41,7 @@ async function main() {
     bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
     bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
     failOrderIds: new Set((env.ORDERFLOW_TEST_FAIL_ORDER_IDS || '').split(',').filter(Boolean).map(Number)),
-    staticDir: join(ROOT, 'web', 'dist'),
+    staticDir: resolve(env.ORDERFLOW_STATIC_DIR || join(ROOT, 'web', 'dist')),
     seedCms: intEnv('ORDERFLOW_SEED_CMS_ORDERS', 240),
     seedDelivery: intEnv('ORDERFLOW_SEED_DELIVERY_ORDERS', 72),
   };
