@@ -103,6 +103,9 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000 } = {}) {
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   // A request that was running when the process died never answered: forget its key.
   db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();
+  // Keys are kept for a day.
+  db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(new Date(Date.now() - 24 * 3600 * 1000).toISOString());
+  db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
   return db;
 }
 
