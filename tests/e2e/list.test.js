@@ -71,6 +71,7 @@ test('invalid transitions are refused before the click: not offered, terminal or
   // an order not paid yet cannot be completed: the engine's payment message, Confirm disabled
   const unpaid = await pick((x) => x.status === 'processing' && x.payment_status !== 'paid', 'status=processing');
   await page.getByLabel('Filter by status').selectOption('processing');
+  await row(page, unpaid.id).waitFor();
   const dd = page.getByRole('combobox', { name: `Status for order ${unpaid.id}`, exact: true });
   const offered = await dd.locator('option').allTextContents();
   assert.ok(offered.includes('Completed'), 'offered by the transition table; the guard decides live');
@@ -149,4 +150,43 @@ test('a hostile note is stored and shown as text, never run', async () => {
   await page.waitForTimeout(200);
   assert.deepEqual(page.dialogsSeen, [], 'no alert() fired');
   assert.deepEqual(page.errorsSeen, []);
+});
+
+test('an oversize note is refused live with the engine\'s message, nothing is sent', async () => {
+  const o = await pick((x) => x.status === 'processing', 'status=processing');
+  await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
+  await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
+  const dialog = page.getByRole('dialog');
+  const notes = dialog.getByLabel('Notes');
+  await notes.fill('x'.repeat(5000));
+  const err = dialog.locator('.field-error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /2000/);
+  assert.equal(await notes.getAttribute('aria-invalid'), 'true');
+  assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), true);
+  await notes.fill('short again');
+  assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), false);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  const now = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
+  assert.equal(now.lock_version, o.lock_version);
+});
+
+test('loading state: the list says it is loading while the server answers', async () => {
+  let release;
+  const gate = new Promise((r) => { release = r; });
+  await page.context().clearCookies();
+  await page.route('**/api/v1/orders?*', async (route) => { await gate; await route.continue(); });
+  try {
+    await page.goto(`${env.url}/`);
+    await page.getByLabel('Demo user').selectOption('admin');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const loading = page.getByRole('status').filter({ hasText: 'Loading orders…' });
+    await loading.waitFor();
+    assert.equal(await page.locator('of-order-list table').getAttribute('aria-busy'), 'true');
+    release();
+    await loading.waitFor({ state: 'detached' });
+    assert.equal(await page.locator('of-order-list table').getAttribute('aria-busy'), 'false');
+    assert.ok(await page.locator('of-order-list tr.r').count() > 0);
+  } finally { release(); await page.unroute('**/api/v1/orders?*'); }
 });
