@@ -272,10 +272,13 @@ describe('event stream', () => {
     assert.ok(await until(() => sub.comments.includes('keep-alive')), 'keep-alive comment');
     assert.ok(await until(() => fsub.events.length >= 2));
     assert.ok(fsub.events.every((e) => e.data.store_id === 's1'), 'fulfillment (s1) only hears about its store');
+    assert.equal((await admin.get('/api/health')).body.event_streams, 2);
     sub.close();
     fsub.close();
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal((await admin.get('/api/health')).status, 200, 'server fine after clients left');
+    let health;
+    const end = Date.now() + 3000;
+    do { health = await admin.get('/api/health'); } while (health.body.event_streams !== 0 && Date.now() < end && await new Promise((r) => setTimeout(r, 20, true)));
+    assert.equal(health.body.event_streams, 0, 'streams cleaned up when the clients left');
   });
 });
 

@@ -475,7 +475,7 @@ export function createApp({ db, views, config }) {
     ['POST', /^\/api\/auth\/logout$/, logout],
     ['GET', /^\/api\/auth\/demo_users$/, demoUsers, { public: true }],
     ['GET', /^\/api\/stores$/, stores, { public: true }],
-    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok' } }), { public: true }],
+    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: sse.size } }), { public: true }],
     ['GET', /^\/api\/v1\/workflow$/, workflowDoc(views.cms), { public: true }],
     ['GET', /^\/api\/workflow$/, workflowDoc(views.delivery), { public: true }],
     ['GET', /^\/api\/v1\/events$/, events],
