@@ -78,13 +78,20 @@ class OfDemo extends LitElement {
   async #enter(user) {
     const wfs = this.#workflows(user);
     if (!wfs.includes(this.workflowId)) this.workflowId = wfs[0];
-    const [stores] = await Promise.all([
-      this.client.session.stores().catch(() => []),
-      this.#loadWorkflow(user, this.workflowId),
-      ...wfs.filter((w) => w !== this.workflowId && !this.docs[w]).map((w) => this.client.api(w).workflow()
-        .then((doc) => { this.docs = { ...this.docs, [w]: doc }; }).catch(() => {})),
-    ]);
-    this.stores = stores;
+    // the workflow document first (small), then the first page of orders while the engine loads;
+    // stores and the other workflows' names arrive in the background
+    const ready = this.#loadWorkflow(user, this.workflowId);
+    const api = this.client.api(this.workflowId);
+    const query = { ...this.initialFilters, page: 1, per_page: this.perPage };
+    const promise = api.listOrders(query);
+    promise.catch(() => {}); // the workspace reports it
+    this.prefetched = { api, query, promise };
+    this.client.session.stores().then((stores) => { this.stores = stores; }).catch(() => {});
+    for (const w of wfs) {
+      if (w === this.workflowId || this.docs[w]) continue;
+      this.client.api(w).workflow().then((doc) => { this.docs = { ...this.docs, [w]: doc }; }).catch(() => {});
+    }
+    await ready;
     this.user = user;
   }
 
@@ -96,6 +103,12 @@ class OfDemo extends LitElement {
     const actor = { role: user.roles?.[id] ?? null, stores: user.stores ?? [] };
     this.rules = new Rules(wf, actor);
     this.api = api;
+  }
+
+  #takePrefetch() {
+    const p = this.prefetched;
+    this.prefetched = null;
+    return p;
   }
 
   async #pickWorkflow(id) {
@@ -131,7 +144,7 @@ class OfDemo extends LitElement {
       </header>
       ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
       ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
-          .perPage=${this.perPage} .initialFilters=${this.initialFilters} events-url=${this.client.eventsUrl()}
+          .perPage=${this.perPage} .initialFilters=${this.initialFilters} .prefetched=${this.#takePrefetch()} events-url=${this.client.eventsUrl()}
           @of-session-expired=${() => { this.user = null; this.#showSignIn(); }}></of-order-workspace>`
     : !u && !this.busy ? html`<form class="signin" @submit=${this.#signIn}>
           <h2>Sign in</h2>

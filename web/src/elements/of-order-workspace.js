@@ -32,6 +32,7 @@ export class OfOrderWorkspace extends LitElement {
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
     initialFilters: { attribute: false },
+    prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
     _s: { state: true },
   };
 
@@ -133,7 +134,11 @@ export class OfOrderWorkspace extends LitElement {
     const s = this._s;
     this.#set({ loading: true });
     try {
-      const r = await this.api.listOrders({ ...s.filters, page: s.page, per_page: this.perPage });
+      const query = { ...s.filters, page: s.page, per_page: this.perPage };
+      const pre = this.prefetched;
+      this.prefetched = null;
+      const r = await (pre && pre.api === this.api && JSON.stringify(pre.query) === JSON.stringify(query)
+        ? pre.promise : this.api.listOrders(query));
       if (seq !== this._loadSeq) return;
       const ids = new Set(r.orders.map((o) => o.id));
       const selected = new Set([...this._s.selected].filter((id) => ids.has(id)));
