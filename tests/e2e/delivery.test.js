@@ -57,6 +57,32 @@ test('switching the workflow on the demo page loads the other workflow and its o
   } finally { await context.close(); }
 });
 
+test('every status badge is in its workflow colour with text of at least 4.5:1 contrast', async () => {
+  const wfDoc = await (await fetch(`${env.url}/api/workflow`)).json();
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'admin', 'workflow=delivery&per_page=500');
+    const seen = await page.locator('of-order-list of-status-badge').evaluateAll((badges) => {
+      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+      const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; const [r, g, b] = rgb(c); return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+      return badges.map((b) => {
+        const span = b.shadowRoot.querySelector('span');
+        const cs = getComputedStyle(span);
+        const [l1, l2] = [lum(cs.backgroundColor), lum(cs.color)].sort((x, y) => y - x);
+        return { label: b.label, bg: cs.backgroundColor, contrast: (l1 + 0.05) / (l2 + 0.05) };
+      });
+    });
+    const hex = (c) => `rgb(${[1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(', ')})`;
+    const labels = new Set(seen.map((x) => x.label));
+    assert.equal(labels.size, wfDoc.statuses.length, 'every status appears in the seeded list');
+    for (const st of wfDoc.statuses) {
+      const b = seen.find((x) => x.label === st.label);
+      assert.equal(b.bg, hex(st.color), `${st.label} in its colour`);
+    }
+    for (const b of seen) assert.ok(b.contrast >= 4.5, `${b.label}: contrast ${b.contrast.toFixed(2)}`);
+  } finally { await context.close(); }
+});
+
 test('legacy stored values are shown as their current status and can move on', async () => {
   const all = await deliveryOrders(env.url, tok);
   const legacy = all.find((x) => x.stored_status === 'shipped');
