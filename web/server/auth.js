@@ -1,15 +1,19 @@
 // Users, passwords (node:crypto scrypt with a random salt), sessions (bearer token or cookie +
 // CSRF token), and a per-user token-bucket rate limiter.
-import { scrypt, scryptSync, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { scrypt, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 export const SESSION_COOKIE = 'orderflow_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
-export function hashPassword(password) {
+export function hashPasswordAsync(password) {
   const salt = randomBytes(16);
-  const hash = scryptSync(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('hex')}$${hash.toString('hex')}`;
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }, (err, hash) => {
+      if (err) reject(err);
+      else resolve(`scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('hex')}$${hash.toString('hex')}`);
+    });
+  });
 }
 
 export function verifyPassword(password, stored) {

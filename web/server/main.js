@@ -50,7 +50,7 @@ async function main() {
   const flow = await createOrderFlow();
   const views = { cms: new WorkflowView(flow.workflow('cms'), 'cms'), delivery: new WorkflowView(flow.workflow('delivery'), 'delivery') };
   const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs });
-  if (!isSeeded(db)) seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
+  if (!isSeeded(db)) await seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 
   const { server, closeStreams } = createApp({ db, views, config });
   await new Promise((res, rej) => {

@@ -3,7 +3,7 @@
 // (`allowed` from the initial status, `check` on every step), so the data follows whatever
 // workflow JSON the engine serves. What is demo data: stores, users and their roles, products,
 // customers, payment states and the stock shortages.
-import { hashPassword } from './auth.js';
+import { hashPasswordAsync } from './auth.js';
 import { OrderStore } from './orders.js';
 
 export const STORES = [
@@ -96,7 +96,7 @@ function legacyValues(view) {
   return byTarget;
 }
 
-export function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
+export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
   const rand = prng(20260105);
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
   const now = new Date().toISOString();
@@ -109,7 +109,7 @@ export function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
   const insHist = db.prepare(`INSERT INTO history (order_id, lock_version, from_status, to_status, actor, at, notes, fields, source)
                               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const store = new OrderStore(db);
-  const hashes = DEMO_USERS.map((u) => hashPassword('demo'));
+  const hashes = await Promise.all(DEMO_USERS.map(() => hashPasswordAsync('demo')));  // scrypt on the thread pool
 
   db.transaction(() => {
     for (const s of STORES) insStore.run(s.id, s.name);
