@@ -57,10 +57,15 @@ export function createApp({ db, views, config }) {
       const stores = c.visible[event.workflow];
       if (!stores) continue;
       if (stores !== 'all' && event.store_id && !stores.includes(event.store_id)) continue;
-      c.res.write(frame);
+      send(c, frame);
     }
   }
-  const keepAlive = setInterval(() => { for (const c of sse) c.res.write(': keep-alive\n\n'); }, config.sseKeepAliveMs);
+  // A client that stops reading is dropped before its backlog grows past 1 MB.
+  function send(c, text) {
+    if (c.res.writableLength > 1024 * 1024) { sse.delete(c); c.res.destroy(); return; }
+    c.res.write(text);
+  }
+  const keepAlive = setInterval(() => { for (const c of sse) send(c, ': keep-alive\n\n'); }, config.sseKeepAliveMs);
   keepAlive.unref();
 
   // --- helpers ----------------------------------------------------------------------------
@@ -89,15 +94,7 @@ export function createApp({ db, views, config }) {
 
   function badRequest(ctx, message, extra) { return fail(ctx.dialect, 400, 'bad_request', message, extra); }
 
-  async function jsonBody(ctx, allowed) {
-    const buf = await readBody(ctx.req);
-    const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
-    const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-    if (unknown.length) {
-      throw badRequest(ctx, `Unknown field${unknown.length > 1 ? 's' : ''} in request body: ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
-    }
-    return body;
-  }
+  const jsonBody = (ctx, allowed) => mutationBody(ctx, allowed);
 
   function orderId(ctx) {
     const id = parseId(ctx.params.id);
