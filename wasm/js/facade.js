@@ -155,10 +155,14 @@ function marshal(orders, n, cols) {
     itemBegin[i] = items;
     const o = orders[i];
     clean: {
-      if (o === null || typeof o !== 'object' || Object.getPrototypeOf(o) !== OBJECT || o.toJSON !== undefined) break clean;
+      if (o === null || typeof o !== 'object') break clean;
       const st = o.status;
-      if (typeof st !== 'string') break clean;
       const sid = o.store_id;
+      const pay = o.payment_status;
+      const list = o.items;
+      // after the reads, so the optimiser knows the object's shape and folds the prototype check
+      if (Object.getPrototypeOf(o) !== OBJECT || o.toJSON !== undefined) break clean;
+      if (typeof st !== 'string') break clean;
       let storeIndex = 0;
       if (typeof sid === 'string') {
         if (sid !== lastStore) { lastStore = sid; lastStoreIndex = intern(sid); }
@@ -167,13 +171,11 @@ function marshal(orders, n, cols) {
         if (!Number.isFinite(sid)) break clean;
         storeIndex = intern(String(sid));
       } else if (sid !== undefined && sid !== null) break clean;
-      const pay = o.payment_status;
       let payIndex = 0;
       if (typeof pay === 'string') {
         if (pay !== lastPay) { lastPay = pay; lastPayIndex = intern(pay); }
         payIndex = lastPayIndex;
       } else if (pay !== undefined && pay !== null) break clean;
-      const list = o.items;
       let present = 0;
       if (list !== undefined && list !== null) {
         if (!Array.isArray(list)) break clean;
@@ -187,12 +189,13 @@ function marshal(orders, n, cols) {
         let k = items;
         for (let j = 0; j < m; j++, k++) {
           const it = list[j];
-          if (it === null || typeof it !== 'object' || Object.getPrototypeOf(it) !== OBJECT) break clean;
+          if (it === null || typeof it !== 'object') break clean;
           const q = it.quantity;
+          const s = it.in_stock;
+          if (Object.getPrototypeOf(it) !== OBJECT) break clean;
           if (q === undefined) quantity[k] = NaN;
           else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
           else break clean;
-          const s = it.in_stock;
           if (s === true) { kind[k] = 2; stock[k] = 0; }
           else if (s === false) { kind[k] = 1; stock[k] = 0; }
           else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
