@@ -174,15 +174,19 @@ function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function time(fn, passes) {
-  for (let i = 0; i < 3; i++) fn();  // warm-up
-  const samples = [];
+// Runs the contenders in turns (a, b, c, a, b, c, ...) so that a busy machine slows them alike;
+// returns the median milliseconds of each, after warm-up passes.
+function timeTogether(fns, passes) {
+  for (let w = 0; w < 3; w++) for (const fn of fns) fn();
+  const samples = fns.map(() => []);
   for (let i = 0; i < passes; i++) {
-    const t0 = performance.now();
-    fn();
-    samples.push(performance.now() - t0);
+    fns.forEach((fn, k) => {
+      const t0 = performance.now();
+      fn();
+      samples[k].push(performance.now() - t0);
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 function coldStart(runs = 7) {
@@ -235,9 +239,11 @@ async function main() {
       const odd = orders.find((o) => inA.has(o.id) !== inB.has(o.id));
       if (odd) console.error(`peer disagrees on ${JSON.stringify(odd)}: engine ${JSON.stringify(wf.check(odd, sc.to, sc.fields, sc.actor))}`);
     }
-    const tWasm = time(() => wf.planBulk(orders, sc.to, sc.fields, sc.actor), PASSES);
-    const tPlain = time(() => plain(orders, sc.to, sc.fields, sc.actor), PASSES);
-    const tX = time(() => xs(orders, sc.to, sc.fields, sc.actor), Math.max(3, Math.floor(PASSES / 2)));
+    const [tWasm, tPlain, tX] = timeTogether([
+      () => wf.planBulk(orders, sc.to, sc.fields, sc.actor),
+      () => plain(orders, sc.to, sc.fields, sc.actor),
+      () => xs(orders, sc.to, sc.fields, sc.actor),
+    ], PASSES);
     rows.push({ sc, tWasm, tPlain, tX, eligible: a.eligible.length, agree });
   }
 
@@ -248,7 +254,7 @@ async function main() {
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
   const out = [];
-  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${PASSES} passes after warm-up; Node ${process.versions.node})`);
+  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${PASSES} interleaved passes after warm-up; Node ${process.versions.node})`);
   out.push('');
   out.push('| scenario | wasm planBulk | plain JS | XState v5 | wasm / plain JS | XState / wasm | eligible | same eligible ids |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
