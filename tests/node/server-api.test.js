@@ -340,6 +340,9 @@ describe('cms dialect', () => {
     assert.ok(man.body.errors.some((e) => e.code === 'forbidden_store'));
     const drv = await as.driver.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(drv.status, 403, JSON.stringify(drv.body));
+    const staleElsewhere = await as.manager.put(`/api/v1/orders/${s3.id}`, { status: 'cancelled', lock_version: s3.lock_version + 3 });
+    assert.equal(staleElsewhere.status, 403, 'a stale write to an unseen store is refused, not answered with the order');
+    assert.equal(staleElsewhere.body.order, undefined);
     assert.equal((await admin.get(`/api/v1/orders/${o.id}`)).body.order.lock_version, o.lock_version);
   });
 

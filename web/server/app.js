@@ -364,8 +364,10 @@ export function createApp({ db, views, config }) {
       const id = orderId(ctx);
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
+      const stores = view.visibleStores(user);
+      const visible = (row) => stores === 'all' || (Array.isArray(stores) && stores.includes(row.store_id));
       return syncMutation(ctx, user.username, () => changeResponse(ctx, view, store.apply(view, {
-        id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx),
+        id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible,
       })));
     };
   }
