@@ -457,6 +457,7 @@ export function createApp({ db, views, config }) {
   function events(ctx) {
     const user = requireUser(ctx);
     const { req, res } = ctx;
+    if (req.method === 'HEAD') return { status: 200, body: {}, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(`retry: 3000\n: connected as ${user.username}\n\n`);
     const client = { res, visible: Object.fromEntries(Object.entries(views).map(([k, v]) => [v.id, v.visibleStores(user)])) };
