@@ -20,10 +20,11 @@ passed=0; failed=0
 for t in "${TARGETS[@]}"; do
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
   log="$work/$t/log.txt"
+  dict=(); [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   printf '\n== fuzz: %s for %ss\n' "$t" "$SECONDS_EACH"
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
     "build/fuzz/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -max_len=8192 -timeout=10 \
-      -rss_limit_mb=2048 -artifact_prefix="$work/$t/artifacts/" \
+      -rss_limit_mb=2048 -artifact_prefix="$work/$t/artifacts/" "${dict[@]}" \
       "$work/$t/corpus" "tests/fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
   execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' | tail -1)
