@@ -13,6 +13,8 @@ import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
 import { checkConsistency } from '../web/server/consistency.js';
 
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+
 const ORDERS = Number(process.env.BENCH_ORDERS || 4000);
 const CONC = Number(process.env.BENCH_CONCURRENCY || 16);
 const CONTENDED_S = Number(process.env.BENCH_CONTENDED_S || 5);

@@ -10,6 +10,8 @@ import { startServer } from '../support/server.js';
 import { ApiClient } from '../../web/server/client.js';
 import { checkConsistency } from '../../web/server/consistency.js';
 
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+
 let srv; let admin; let cmsDoc; let delDoc;
 const as = {};
 const dbFile = () => join(srv.dataDir, 'orderflow.sqlite');

@@ -13,6 +13,8 @@ import { startServer } from '../support/server.js';
 import { ApiClient } from '../../web/server/client.js';
 import { checkConsistency } from '../../web/server/consistency.js';
 
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+
 const LOAD_S = Number(process.env.ORDERFLOW_FAULT_LOAD_S || 10);
 
 async function workflowDocs(client) {

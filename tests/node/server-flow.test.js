@@ -12,6 +12,8 @@ import { startServer } from '../support/server.js';
 import { ApiClient } from '../../web/server/client.js';
 import { checkConsistency } from '../../web/server/consistency.js';
 
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+
 const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-flow-'));
 let srv; let admin; let manager; let docs;
 const dbFile = () => join(dataDir, 'orderflow.sqlite');

@@ -5,7 +5,8 @@
 //   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (SQLite lock wait before 503, default 1000),
 //   ORDERFLOW_SEED_CMS_ORDERS / ORDERFLOW_SEED_DELIVERY_ORDERS (demo data size on first start,
 //   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
-//   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist).
+//   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist), ORDERFLOW_EXIT_WITH_PARENT=1 (exit
+//   when the parent process is gone: for test harnesses).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
 //   writing, inside its transaction), ORDERFLOW_TEST_BULK_PAUSE_MS (pause between bulk chunks).
 import { join, dirname, resolve } from 'node:path';
@@ -76,6 +77,12 @@ async function main() {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Opt-in for test harnesses: leave when the process that started us is gone (no orphans when
+  // a test run is cancelled before it could stop its server).
+  if (env.ORDERFLOW_EXIT_WITH_PARENT === '1') {
+    const parent = process.ppid;
+    setInterval(() => { if (process.ppid !== parent) stop('parent exited'); }, 500).unref();
+  }
 }
 
 main().catch((err) => {
