@@ -560,6 +560,25 @@ describe('bad input: a clear 4xx, nothing changed', () => {
   });
 });
 
+describe('demo data', () => {
+  test('is deterministic: two fresh data directories hold the same orders and history', async () => {
+    const [a, b] = await Promise.all([startServer(), startServer()]);
+    try {
+      const snap = async (s) => {
+        const c = await new ApiClient(s.url).login('admin');
+        const cms = (await c.get('/api/v1/orders?per_page=5000')).body.orders;
+        const del = (await c.get('/api/orders?per_page=5000')).body.data;
+        const hist = (await c.get(`/api/v1/orders/${cms[7].id}/history`)).body.history.map(({ id, ...h }) => h);
+        return { cms, del, hist };
+      };
+      const [x, y] = await Promise.all([snap(a), snap(b)]);
+      assert.deepEqual(x, y);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+});
+
 describe('rate limit', () => {
   test('per user token bucket: 429 with Retry-After, other users unaffected', async () => {
     const s = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '2:5' } });
