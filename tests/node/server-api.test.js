@@ -581,7 +581,7 @@ describe('demo data', () => {
 
 describe('rate limit', () => {
   test('per user token bucket: 429 with Retry-After, other users unaffected', async () => {
-    const s = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '2:5' } });
+    const s = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '1:5' } });
     try {
       const a = await new ApiClient(s.url).login('admin');
       const statuses = await Promise.all(Array.from({ length: 12 }, () => a.get('/api/v1/orders?per_page=1')));

@@ -54,7 +54,7 @@ function sseIds(url, token) {
 
 test('SIGKILL in the middle of a bulk update: nothing accepted is lost, nothing is half-applied', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-kill-'));
-  const env = { ORDERFLOW_SEED_CMS_ORDERS: '1500', ORDERFLOW_BULK_CHUNK: '10', ORDERFLOW_TEST_BULK_PAUSE_MS: '25', ORDERFLOW_RATE_LIMIT: 'off' };
+  const env = { ORDERFLOW_SEED_CMS_ORDERS: '1500', ORDERFLOW_BULK_CHUNK: '10', ORDERFLOW_TEST_BULK_PAUSE_MS: '60', ORDERFLOW_RATE_LIMIT: 'off' };
   let srv = await startServer({ dataDir, env });
   try {
     const admin = await new ApiClient(srv.url).login('admin');
