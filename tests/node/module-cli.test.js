@@ -96,6 +96,32 @@ test('graph: a Mermaid stateDiagram-v2 of a built-in id or a file', () => {
   assert.equal(cli('graph', join(work, 'bad.json')).code, 1);
 });
 
+test('graph: status ids that Mermaid cannot take are drawn under generated names, labels kept readable', () => {
+  const doc = {
+    id: 'odd', name: 'Odd', initial: 'to-do',
+    statuses: [
+      { id: 'to-do', label: 'To do: "now"', color: '#123456' },
+      { id: 'state', label: 'State', color: '#ff0000' },
+      { id: 'end', label: 'End', color: '#000000', terminal: true },
+    ],
+    roles: [{ id: 'r', label: 'R', scope: 'all' }],
+    transitions: [{ from: 'to-do', to: 'state', roles: ['r'], action: 'Go; now' }, { from: '*', to: 'end', roles: ['r'] }],
+  };
+  const file = join(work, 'odd.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const lint = cli('lint', file);
+  assert.equal(lint.code, 0, lint.out + lint.err);
+  assert.match(lint.out, /with 3 statuses, 2 transitions, 1 role$/m);
+  const r = cli('graph', file);
+  assert.equal(r.code, 0, r.err);
+  const lines = r.out.trim().split('\n').map((l) => l.trim());
+  assert.deepEqual(lines.slice(0, 5), ['stateDiagram-v2', 'state "To do  \'now\'" as s0', 'state "State" as s1', 'state "End" as s2', '[*] --> s0']);
+  assert.ok(lines.includes('s0 --> s1 : Go  now (r)'));
+  assert.ok(lines.includes('s1 --> s2 : (r)') && lines.includes('s0 --> s2 : (r)'));
+  assert.ok(lines.includes('s2 --> [*]'));
+  assert.ok(!lines.some((l) => /\b(state|end) -->/.test(l)));
+});
+
 test('tsc --noEmit accepts the typed sample against the installed declarations, and catches misuse', () => {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const tsconfig = JSON.stringify({

@@ -55,8 +55,11 @@ async function main(argv) {
     }
   }
   if (command === 'lint') {
-    process.stdout.write(`ok: ${target}: workflow "${workflow.id}" with ${workflow.statuses.length} statuses, `
-      + `${workflow.transitions.length} transitions, ${workflow.roles.length} roles\n`);
+    const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+    process.stdout.write(`ok: ${target}: workflow "${workflow.id}" with `
+      + `${count(workflow.statuses.length, 'status', 'statuses')}, `
+      + `${count(workflow.transitions.length, 'transition', 'transitions')}, `
+      + `${count(workflow.roles.length, 'role', 'roles')}\n`);
   } else {
     process.stdout.write(mermaid(workflow));
   }

@@ -3,6 +3,9 @@
 // explicit transition to the same target), labelled with the action and the roles allowed.
 
 const SAFE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// words Mermaid reads as keywords: such status ids are drawn under a generated name
+const RESERVED = new Set(['state', 'end', 'note', 'direction', 'class', 'classDef', 'click', 'style',
+  'as', 'graph', 'subgraph', 'default', 'fork', 'join', 'choice', 'concurrent', 'left', 'right', 'of']);
 const SAFE_COLOR = /^#?[A-Za-z0-9]{1,32}$/;
 
 function quote(text) {
@@ -14,7 +17,7 @@ function quote(text) {
 export function mermaid(workflow) {
   const statuses = workflow.statuses;
   const names = new Map();
-  statuses.forEach((s, i) => names.set(s.id, SAFE_ID.test(s.id) && s.id !== 'state' ? s.id : `s${i}`));
+  statuses.forEach((s, i) => names.set(s.id, SAFE_ID.test(s.id) && !RESERVED.has(s.id) && !/^s\d+$/.test(s.id) ? s.id : `s${i}`));
   const roleLabel = new Map((workflow.roles || []).map((r) => [r.id, r.id]));
   const lines = ['stateDiagram-v2'];
   for (const s of statuses) lines.push(`    state "${quote(s.label || s.id)}" as ${names.get(s.id)}`);
