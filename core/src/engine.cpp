@@ -47,9 +47,28 @@ struct OrderView {
     const json* items = nullptr;  // an array, or null when absent
 };
 
+constexpr std::size_t kMaxIdDepth = 64;
+
+// True when v nests arrays/objects at most `limit` levels deep (iterative: no recursion on input).
+bool shallow(const json& v, std::size_t limit) {
+    if (!v.is_structured()) return true;
+    std::vector<std::pair<const json*, std::size_t>> todo{{&v, 1}};
+    while (!todo.empty()) {
+        auto [x, depth] = todo.back();
+        todo.pop_back();
+        if (depth > limit) return false;
+        for (const auto& child : *x)
+            if (child.is_structured()) todo.push_back({&child, depth + 1});
+    }
+    return true;
+}
+
 // "" when the order is well-formed, else the message naming the path.
 std::string readOrder(const json& o, OrderView& v) {
     if (!o.is_object()) return std::string("order: expected an object, got ") + kindOf(o);
+    // planBulk copies ids, and copying a JSON value recurses: refuse absurdly nested ones.
+    if (auto id = o.find("id"); id != o.end() && !shallow(*id, kMaxIdDepth))
+        return "order.id: nested deeper than " + std::to_string(kMaxIdDepth) + " levels";
     auto st = o.find("status");
     if (st == o.end()) return "order.status: missing (expected a string)";
     if (!st->is_string()) return std::string("order.status: expected a string, got ") + kindOf(*st);
@@ -412,7 +431,7 @@ BulkPlan Workflow::planBulk(const json& orders, std::string_view to, const json&
     for (const json& order : orders) {
         json id(nullptr);
         if (order.is_object())
-            if (auto it = order.find("id"); it != order.end()) id = *it;
+            if (auto it = order.find("id"); it != order.end() && shallow(*it, kMaxIdDepth)) id = *it;
         auto errs = ev.evaluate(order);
         if (errs.empty()) plan.eligible.push_back(std::move(id));
         else plan.blocked.push_back({std::move(id), std::move(errs)});

@@ -395,6 +395,23 @@ TEST_F(Check, MalformedOrders) {
     json odd = {{"status", "new"}, {"id", {{"deep", true}}}, {"lock_version", "x"}, {"extra", {1, 2}},
                 {"items", {{{"sku", 5}, {"name", nullptr}, {"in_stock", 3}}}}};
     EXPECT_TRUE(cms->check(odd, "processing", nullptr, admin()).ok);
+    // Regression: an id nested 100,000 levels deep crashed planBulk (copying a JSON value
+    // recurses). Such an id is refused; 64 levels are fine.
+    json deep = json::array();
+    for (int i = 0; i < 100000; ++i) deep = json::array({std::move(deep)});
+    json deepOrder = {{"status", "new"}};
+    deepOrder["id"] = std::move(deep);
+    EXPECT_EQ(describe(cms->check(deepOrder, "processing", nullptr, admin()).errors),
+              "invalid_order: order.id: nested deeper than 64 levels\n");
+
+    json bulk = json::array();
+    bulk.push_back(std::move(deepOrder));
+    auto plan = cms->planBulk(bulk, "processing", nullptr, admin());
+    ASSERT_EQ(plan.blocked.size(), 1u);
+    EXPECT_EQ(plan.blocked[0].id, nullptr);
+    json id64 = json::array();
+    for (int i = 1; i < 64; ++i) id64 = json::array({std::move(id64)});
+    EXPECT_TRUE(cms->check({{"status", "new"}, {"id", id64}, {"items", json::array()}}, "processing", nullptr, admin()).ok);
     // A NaN or infinite quantity (possible from code, not from JSON text) is malformed.
     json nan = {{"status", "new"}, {"items", {{{"quantity", std::nan("")}, {"in_stock", true}}}}};
     EXPECT_EQ(codes(cms->check(nan, "processing", nullptr, admin()).errors), std::vector<std::string>{"invalid_order"});
