@@ -206,3 +206,24 @@ test('hostile workflow text: not JSON, wrong types, deep nesting, oversize', () 
   // the engine is still fine afterwards
   assert.equal(cms.check(order, 'processing', {}, admin).ok, true);
 });
+
+test('numbers and escapes cross the boundary exactly (check and planBulk agree with String(n))', () => {
+  const numbers = [0, -0, 1, -1, 7, 1.5, -2.25, 1e21, 1e-7, 2 ** 53, 2 ** 53 + 2, 2 ** 64, -(2 ** 63), 0.1 + 0.2, 123456789.125];
+  for (const n of numbers) {
+    const order = { id: n, status: 'new', store_id: n, payment_status: 'paid', items: [{ sku: 'A', quantity: n < 0 ? 1 : n, in_stock: n < 0 ? true : n }] };
+    const mine = { role: 'store_manager', stores: [String(n)] };
+    const other = { role: 'store_manager', stores: [`${String(n)}0`] };
+    assert.equal(cms.check(order, 'processing', {}, mine).ok, true, `store ${n} is "${String(n)}"`);
+    assert.deepEqual(cms.check(order, 'processing', {}, other).errors.map((e) => e.code), ['forbidden_store'], `store ${n}`);
+    const plan = cms.planBulk([order], 'processing', {}, mine);
+    assert.deepEqual(plan.eligible, [n], `planBulk store ${n}`);
+    // the actor may list the store as a number too
+    assert.equal(cms.check({ ...order, store_id: String(n) }, 'processing', {}, { role: 'store_manager', stores: [n] }).ok, true, `actor store ${n}`);
+  }
+  const fine = ['line\nnext\ttab\r', 'quotes " and \\ backslash / slash', 'émoji 😀 and 中文', '\u2028\u2029'];
+  for (const notes of fine) assert.equal(cms.check(order, 'processing', { notes }, admin).ok, true, JSON.stringify(notes));
+  for (const notes of ['a\u0001b', 'nul\u0000', 'del\u007f', 'c1\u0085']) {
+    const r = cms.check(order, 'processing', { notes }, admin);
+    assert.deepEqual(r.errors.map((e) => [e.code, e.field]), [['invalid_field', 'notes']], JSON.stringify(notes));
+  }
+});
