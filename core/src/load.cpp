@@ -664,15 +664,19 @@ std::string_view Workflow::builtinSource(std::string_view id) {
 }
 
 Loaded Workflow::builtin(std::string_view id) {
-    const std::string_view text = builtinSource(id);
-    if (text.empty()) {
-        Loaded result;
-        std::string list;
-        for (const auto& b : builtinIds()) list += (list.empty() ? "" : ", ") + b;
-        result.problems.push_back({"", "no built-in workflow " + quoteExcerpt(id, 64) + " (built-in: " + list + ")"});
-        return result;
-    }
-    return load(text);
+    // Each built-in is parsed and validated once; the workflow is immutable and shared.
+    static const std::vector<Loaded> loaded = [] {
+        std::vector<Loaded> v;
+        for (std::size_t i = 0; i < kBuiltinSourceCount; ++i) v.push_back(load(kBuiltinSources[i].text));
+        return v;
+    }();
+    for (std::size_t i = 0; i < kBuiltinSourceCount; ++i)
+        if (kBuiltinSources[i].id == id) return loaded[i];
+    Loaded result;
+    std::string list;
+    for (const auto& b : builtinIds()) list += (list.empty() ? "" : ", ") + b;
+    result.problems.push_back({"", "no built-in workflow " + quoteExcerpt(id, 64) + " (built-in: " + list + ")"});
+    return result;
 }
 
 const std::string& Workflow::id() const { return impl_->id; }

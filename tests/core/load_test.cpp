@@ -29,6 +29,7 @@ TEST(Load, BuiltinsLoadAndMatchTheirSourceFiles) {
         EXPECT_EQ(w->id(), id);
     }
     EXPECT_EQ(Workflow::builtinSource("nope"), "");
+    EXPECT_EQ(Workflow::builtin("cms").workflow, Workflow::builtin("cms").workflow) << "built-ins are loaded once and shared";
     auto missing = Workflow::builtin("nope");
     EXPECT_FALSE(missing.ok());
     EXPECT_NE(missing.error().find("no built-in workflow \"nope\""), std::string::npos) << missing.error();
