@@ -227,3 +227,35 @@ test('numbers and escapes cross the boundary exactly (check and planBulk agree w
     assert.deepEqual(r.errors.map((e) => [e.code, e.field]), [['invalid_field', 'notes']], JSON.stringify(notes));
   }
 });
+
+test('strings decode the same on both paths: choice values loaded by the engine match field values sent by the facade', () => {
+  // The workflow text is read by the engine's own JSON loader; field values travel as
+  // JSON.stringify output through the module's reader. Any decoding difference breaks a match.
+  const pool = ['a', 'Z', '"', '\\', '/', '\n', '\t', '\r', 'é', 'ß', '中', '😀', '\u2028', '\u00a0', ' ', '\u{10ffff}', '\ufeff', 'ĳ'];
+  let seed = 7;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const values = new Set();
+  while (values.size < 40) {
+    let v = '';
+    const n = 1 + Math.floor(rnd() * 12);
+    for (let i = 0; i < n; i++) v += pool[Math.floor(rnd() * pool.length)];
+    if (v.trim() && !/[\n\r\t]/.test(v)) values.add(v);
+  }
+  const list = [...values];
+  const doc = {
+    id: 'choices', name: 'Choices', initial: 'open',
+    statuses: [{ id: 'open', label: 'Open', color: '#2563eb' }, { id: 'done', label: 'Done', color: '#16a34a', terminal: true }],
+    roles: [{ id: 'agent', label: 'Agent', scope: 'all' }],
+    fields: [{ id: 'pick', label: 'Pick', type: 'choice', values: list }],
+    transitions: [{ from: 'open', to: 'done', roles: ['agent'], requires: ['pick'] }],
+  };
+  const wf = flow.loadText(JSON.stringify(doc, null, 1));
+  const agent = { role: 'agent' };
+  for (const v of list) {
+    assert.equal(wf.check({ id: 1, status: 'open' }, 'done', { pick: v }, agent).ok, true, JSON.stringify(v));
+    const near = wf.check({ id: 1, status: 'open' }, 'done', { pick: `${v}x` }, agent);
+    assert.deepEqual(near.errors.map((e) => e.code), ['invalid_field'], JSON.stringify(v));
+  }
+  const plan = wf.planBulk(list.map((v, i) => ({ id: i, status: 'open' })), 'done', { pick: list[3] }, agent);
+  assert.equal(plan.eligible.length, list.length);
+});
