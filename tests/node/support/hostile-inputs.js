@@ -3,6 +3,7 @@
 // sends exactly the bytes and path it is given (fetch would normalise "/../" and re-encode), a
 // fingerprint of everything the server stores, and the assertions every entry shares.
 import http from 'node:http';
+import net from 'node:net';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
@@ -137,4 +138,25 @@ export function assertTypeError(fn, re) {
 export function errorOf(body) {
   if (!body || typeof body !== 'object') return { code: undefined, message: undefined };
   return { code: body.error?.code, message: body.error?.message ?? body.message };
+}
+
+/**
+ * Writes `text` (a whole HTTP/1.1 request, possibly malformed) to a fresh socket and reads the
+ * answer until the server closes. Answers {status, head, text}; status 0 if nothing came back.
+ */
+export function sendRaw(baseUrl, text) {
+  const u = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(u.port), u.hostname, () => socket.end(text));
+    let out = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (c) => { out += c; });
+    socket.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? null : reject(e)));
+    socket.on('close', () => {
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(out);
+      const i = out.indexOf('\r\n\r\n');
+      resolve({ status: m ? Number(m[1]) : 0, head: i < 0 ? out : out.slice(0, i), text: i < 0 ? '' : out.slice(i + 4) });
+    });
+    socket.setTimeout(5000, () => socket.destroy());
+  });
 }
