@@ -15,6 +15,8 @@ import { gzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { createMachine } from 'xstate';
 import { createOrderFlow } from 'orderflow';
 import { generateOrders } from '../tests/node/support/orders.js';
@@ -174,6 +176,11 @@ function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+// A full garbage collection before each timed pass, outside the timing, so that one contender's
+// garbage (XState makes plenty) is not collected on another's clock.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+
 // Runs the contenders in turns (a, b, c, a, b, c, ...) so that a busy machine slows them alike;
 // returns the median milliseconds of each, after warm-up passes.
 function timeTogether(fns, passes) {
@@ -181,6 +188,7 @@ function timeTogether(fns, passes) {
   const samples = fns.map(() => []);
   for (let i = 0; i < passes; i++) {
     fns.forEach((fn, k) => {
+      gc();
       const t0 = performance.now();
       fn();
       samples[k].push(performance.now() - t0);
@@ -254,7 +262,7 @@ async function main() {
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
   const out = [];
-  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${PASSES} interleaved passes after warm-up; Node ${process.versions.node})`);
+  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${PASSES} interleaved passes after warm-up, each after a full GC; Node ${process.versions.node})`);
   out.push('');
   out.push('| scenario | wasm planBulk | plain JS | XState v5 | wasm / plain JS | XState / wasm | eligible | same eligible ids |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
