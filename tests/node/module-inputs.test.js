@@ -259,3 +259,22 @@ test('strings decode the same on both paths: choice values loaded by the engine 
   const plan = wf.planBulk(list.map((v, i) => ({ id: i, status: 'open' })), 'done', { pick: list[3] }, agent);
   assert.equal(plan.eligible.length, list.length);
 });
+
+test('planBulk called again from inside an order (a toJSON or getter) gets its own answer', () => {
+  const inner = [];
+  const sneaky = {
+    id: 'sneaky', status: 'new',
+    toJSON() {
+      inner.push(cms.planBulk([{ id: 'w', status: 'new' }, { id: 'x', status: 'completed' }, { id: 'y', status: 'new' },
+        { id: 'z', status: 'cancelled' }], 'cancelled', {}, admin));
+      return { id: 'sneaky', status: 'new' };
+    },
+  };
+  const orders = [{ id: 1, status: 'new' }, sneaky, { id: 3, status: 'completed' }, { id: 4, status: 'processing' }];
+  const plan = cms.planBulk(orders, 'cancelled', {}, admin);
+  assert.deepEqual(plan.eligible, [1, 'sneaky', 4]);
+  assert.deepEqual(plan.blocked.map((b) => [b.id, b.errors[0].code]), [[3, 'terminal_status']]);
+  assert.equal(inner.length, 1);
+  assert.deepEqual(inner[0].eligible, ['w', 'y']);
+  assert.deepEqual(inner[0].blocked.map((b) => b.id), ['x', 'z']);
+});

@@ -94,6 +94,7 @@ function parseAnswer(text) {
 // Scratch columns reused between calls (grown by doubling); copied into the wasm heap in one go.
 class Columns {
   constructor() {
+    this.busy = false;
     this.orders = 0;
     this.items = 0;
     this.grow(1024, 4096);
@@ -108,6 +109,7 @@ class Columns {
       this.valid = new Uint8Array(orders);
       this.itemsPresent = new Uint8Array(orders);
       this.itemBegin = new Uint32Array(orders + 1);
+      this.verdict = new Uint32Array(orders);
     }
     if (items > this.items) {
       const old = this.items ? { kind: this.kind, stock: this.stock, quantity: this.quantity } : null;
@@ -348,34 +350,40 @@ export class Workflow {
     const blocked = [];
     if (n === 0) return { eligible, blocked };
 
-    const cols = this.#flow._columns;
-    const { items, strings, slow } = marshal(orders, n, cols);
-    const verdictOf = this.#plan(n, items, strings, target, fieldsText, actorText);
-    const index = verdictOf.index;
-    if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
-    const table = verdictOf.table;
-    const shared = [];  // frozen error arrays, one per distinct verdict
-    for (let i = 0; i < n; i++) {
-      const v = index[i];
-      const o = orders[i];
-      const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
-      if (v === 0) {
-        eligible.push(id);
-      } else if (v < table.length) {
-        blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
-      } else {
-        // not clean enough for the columns (or no verdict): the engine judges it on its own
-        const answer = this.check(o, target, fields, actor);
-        if (answer.ok) eligible.push(id);
-        else blocked.push({ id, errors: deepFreeze(answer.errors) });
+    // The shared scratch columns, unless a getter or toJSON in the orders calls planBulk again.
+    let cols = this.#flow._columns;
+    if (cols.busy) cols = new Columns();
+    cols.busy = true;
+    try {
+      const { items, strings, slow } = marshal(orders, n, cols);
+      const verdictOf = this.#plan(cols, n, items, strings, target, fieldsText, actorText);
+      const index = verdictOf.index;
+      if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
+      const table = verdictOf.table;
+      const shared = [];  // frozen error arrays, one per distinct verdict
+      for (let i = 0; i < n; i++) {
+        const v = index[i];
+        const o = orders[i];
+        const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
+        if (v === 0) {
+          eligible.push(id);
+        } else if (v < table.length) {
+          blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
+        } else {
+          // not clean enough for the columns (or no verdict): the engine judges it on its own
+          const answer = this.check(o, target, fields, actor);
+          if (answer.ok) eligible.push(id);
+          else blocked.push({ id, errors: deepFreeze(answer.errors) });
+        }
       }
+    } finally {
+      cols.busy = false;
     }
     return { eligible, blocked };
   }
 
-  #plan(n, items, strings, to, fieldsText, actorText) {
+  #plan(cols, n, items, strings, to, fieldsText, actorText) {
     const m = this.#m;
-    const cols = this.#flow._columns;
     const table = [];
     for (const s of strings) table.push(isWellFormed(s) ? s : wellFormed(s));
     // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
@@ -414,7 +422,7 @@ export class Workflow {
       io.done();
       const parsed = parseAnswer(verdicts);
       // The call may have grown memory: take a fresh view.
-      const index = new Uint32Array(n);
+      const index = cols.verdict.subarray(0, n);
       index.set(new Uint32Array(m.HEAPU32.buffer, pOut, n));
       return { index, table: parsed };
     } finally {
