@@ -48,6 +48,20 @@ function run(cmd, args, cwd) {
   });
 }
 
+// Old installs (other dist contents) are removed once they are an hour old.
+function prune(packRoot, keep) {
+  const cutoff = Date.now() - 3600 * 1000;
+  for (const name of readdirSync(packRoot)) {
+    if (name === keep) continue;
+    const dir = join(packRoot, name);
+    try {
+      if (statSync(dir).mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // raced with another test process: fine
+    }
+  }
+}
+
 let installed = null;
 
 /**
@@ -89,6 +103,7 @@ export function installPackage() {
       } catch (e) {
         if (!existsSync(join(final, 'ready'))) throw e;  // someone else won the race: use theirs
       }
+      prune(packRoot, hash);
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
