@@ -156,6 +156,16 @@ const TABLE = [
       status: 400, code: 'bad_request', message: /fields/,
     },
   },
+  {
+    name: 'JSON nested 200,000 deep inside bulk_update fields',
+    kind: 'oversize',
+    module: ({ cms }) => assertTypeError(() => cms.planBulk([order], 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
+    server: {
+      todo: 'BUG: answered 500 "Internal server error" instead of a 400 naming fields (the module\'s TypeError is not mapped)',
+      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-deep-bulk' }, body: `{"order_ids":[${v.id}],"status":"processing","fields":{"a":${deepArrayText(200000)}}}` }),
+      status: 400, code: 'bad_request', message: /fields/,
+    },
+  },
 
   // ---- wrong types ---------------------------------------------------------------------------
   {
