@@ -151,7 +151,6 @@ const TABLE = [
     kind: 'oversize',
     module: ({ cms }) => assertTypeError(() => judge(cms, order, 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
     server: {
-      todo: 'BUG: answered 500 "Internal server error" instead of a 400 naming fields (the module\'s TypeError is not mapped)',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"fields":{"a":${deepArrayText(200000)}}}` }),
       status: 400, code: 'bad_request', message: /fields/,
     },
@@ -161,7 +160,6 @@ const TABLE = [
     kind: 'oversize',
     module: ({ cms }) => assertTypeError(() => cms.planBulk([order], 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
     server: {
-      todo: 'BUG: answered 500 "Internal server error" instead of a 400 naming fields (the module\'s TypeError is not mapped)',
       request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-deep-bulk' }, body: `{"order_ids":[${v.id}],"status":"processing","fields":{"a":${deepArrayText(200000)}}}` }),
       status: 400, code: 'bad_request', message: /fields/,
     },
@@ -326,7 +324,6 @@ const TABLE = [
     },
     server: {
       victim: 'fresh-cms',
-      todo: 'BUG: the body is decoded with U+FFFD replacement and the change is applied (200); expected 400 "not valid UTF-8"',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: bodyWithBytes(`{"status":"processing","lock_version":${v.lock_version},"notes":"bad @@ bytes"}`, [0xff, 0xfe, 0xc3]) }),
       status: 400, code: 'bad_request', message: /UTF-8/,
     },
@@ -353,7 +350,6 @@ const TABLE = [
     module: ({ cms }) => assert.equal(judge(cms, order, 'processing', { notes: 'x\ud800y' }, admin).ok, true, 'the module reads it as U+FFFD (documented)'),
     server: {
       victim: 'fresh-cms',
-      todo: 'BUG: accepted, and SQLite stores the CESU-8 bytes ED A0 80 (invalid UTF-8), read back as three U+FFFD',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"notes":"x\\ud800y"}` }),
       status: [200, 400],
       verify: (before, after, res, v) => {
@@ -758,7 +754,6 @@ const TABLE = [
     kind: 'shape',
     server: {
       victim: 'fresh-cms',
-      todo: 'GAP: the body is parsed as JSON whatever the Content-Type, and the change applied (200); expected 415 naming the Content-Type',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(change(v)) }),
       status: 415, message: /Content-Type/,
     },

@@ -227,6 +227,10 @@ export function createApp({ db, views, config }) {
 
   // Body read once, kept raw for the idempotency fingerprint.
   async function mutationBody(ctx, allowed) {
+    const type = ctx.req.headers['content-type'];
+    if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
+      throw fail(ctx.dialect, 415, 'unsupported_media_type', `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`);
+    }
     const buf = await readBody(ctx.req);
     ctx.rawBody = buf;
     const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
@@ -554,6 +558,8 @@ export function createApp({ db, views, config }) {
         if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
         sendJson(res, err.status, body, err.headers);
         if (err.closeConnection) discardRest(req);
+      } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
+        sendJson(res, 400, errorBody(ctx.dialect, 'bad_request', err.message.slice(0, 300)));
       } else if (isBusyError(err)) {
         sendJson(res, 503, errorBody(ctx.dialect, 'unavailable', 'The database is locked by another process; nothing was changed. Retry shortly.'), { 'Retry-After': '1' });
       } else {

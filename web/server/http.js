@@ -80,12 +80,20 @@ function tooLarge(limit) {
 // Parses a JSON object body. `fail(message)` builds the dialect's 400 error.
 export function parseJsonObject(buf, fail) {
   if (buf.length === 0) throw fail('Request body is empty; a JSON object is required');
+  let text;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+  } catch {
+    throw fail('Request body is not valid UTF-8');
+  }
   let value;
   try {
-    value = JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw fail(`Malformed JSON in request body: ${e.message}`);
   }
+  const bad = illFormed(value);
+  if (bad !== null) throw fail(`${bad || 'Request body'} is not valid Unicode text (a lone surrogate)`);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw fail('Request body must be a JSON object');
   }
@@ -113,4 +121,21 @@ export function parseId(value) {
   if (typeof value !== 'string' || !/^[1-9][0-9]{0,15}$/.test(value)) return null;
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : null;
+}
+
+// Path of the first string or key that is not well-formed UTF-16 (a lone surrogate), or null.
+// Iterative: a body may nest 500,000 deep within 1 MB.
+function illFormed(root) {
+  const stack = [[root, '']];
+  while (stack.length) {
+    const [v, path] = stack.pop();
+    if (typeof v === 'string') { if (!v.isWellFormed()) return path; continue; }
+    if (v === null || typeof v !== 'object') continue;
+    for (const [k, x] of Object.entries(v)) {
+      const p = path ? `${path}.${k}` : k;
+      if (!k.isWellFormed()) return p;
+      stack.push([x, p]);
+    }
+  }
+  return null;
 }
