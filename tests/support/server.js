@@ -13,7 +13,7 @@ export async function startServer({ dataDir, env = {}, keepData = false } = {}) 
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'orderflow-test-'));
   const child = spawn(process.execPath, [join(ROOT, 'web/server/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ORDERFLOW_DATA_DIR: dir, ...env },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ORDERFLOW_DATA_DIR: dir, ORDERFLOW_EXIT_WITH_PARENT: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
