@@ -46,7 +46,7 @@ export class OfOrderList extends LitElement {
     tbody tr.r:nth-child(even) { background: #f9fafb; }
     tbody tr.r.sel { background: #eff6ff; }
     td { padding: 0 8px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-bottom: 1px solid #eef0f3; height: ${ROW_H - 1}px; }
-    .c-sel { width: 34px; } .c-id { width: 70px; } .c-store { width: 70px; } .c-total { width: 80px; text-align: right; }
+    .c-sel { width: 34px; } .c-id { width: 70px; } .c-store { width: 90px; } .c-total { width: 80px; text-align: right; }
     .c-status { width: 150px; } .c-change { width: 200px; } .c-actions { width: 290px; } .c-upd { width: 110px; }
     td.c-total { text-align: right; }
     a { color: #1d4ed8; }
@@ -109,7 +109,7 @@ export class OfOrderList extends LitElement {
     const busy = this.busyIds.has(o.id);
     const opts = busy ? [] : rules.allowed(o);
     const sel = this.selected.has(o.id);
-    const store = o.store_id ?? '';
+    const store = this.#storeNames.get(String(o.store_id)) ?? o.store_id ?? '';
     return html`<tr class="r ${sel ? 'sel' : ''}" aria-rowindex=${index + 2} data-order-id=${o.id} data-status=${st.id}>
       <td class="c-sel"><input type="checkbox" aria-label=${`Select order ${o.id}`} .checked=${sel}
         @change=${(e) => this.#fire('of-select', { ids: [o.id], selected: e.target.checked })}></td>
@@ -125,6 +125,12 @@ export class OfOrderList extends LitElement {
           data-to=${x.id} @click=${() => this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}>${x.action}</button>`)}</td>` : nothing}
       <td class="c-upd" title=${o.updated_at ?? ''}>${o.updated_by ?? ''}</td>
     </tr>`;
+  }
+
+  // Store names for the Store column, rebuilt only when the store list changes.
+  #storeNames = new Map();
+  willUpdate(changed) {
+    if (changed.has('stores')) this.#storeNames = new Map((this.stores ?? []).map((s) => [String(s.id), s.name ?? String(s.id)]));
   }
 
   render() {
