@@ -35,7 +35,14 @@ try {
     bulk: cms.planBulk(orders, 'processing', {}, manager),
     normalize: delivery.normalize('shipped'),
     badWorkflow: (() => { try { flow.workflow({ id: 'x' }); return null; } catch (e) { return { name: e.name, problems: e.problems.length }; } })(),
+    cached: (await createOrderFlow()) === flow,
   };
+  if (location.search.includes('wasmUrl')) {
+    // the escape hatch: fetch the .wasm from a URL of our choosing (a separate, uncached instance)
+    const url = new URL(location.search.slice(1).split('=')[1], location.href);
+    const other = await createOrderFlow({ wasmUrl: url });
+    window.__result.wasmUrl = { distinct: other !== flow, statuses: other.workflow('delivery').statuses.map((s) => s.id) };
+  }
 } catch (e) {
   window.__result = { error: String(e && e.stack || e) };
 }
@@ -43,8 +50,10 @@ document.title = 'done';
 `;
 
 function serve(root, extra = {}) {
+  const requested = [];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requested.push(path);
     if (extra[path]) {
       res.writeHead(200, { 'content-type': TYPES[extname(path)] || 'text/plain' });
       res.end(extra[path]);
@@ -61,7 +70,7 @@ function serve(root, extra = {}) {
     }
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) });
+    resolve({ url: `http://127.0.0.1:${server.address().port}`, requested, close: () => new Promise((r) => server.close(r)) });
   }));
 }
 
@@ -96,14 +105,23 @@ function assertResults(r) {
     [[2, ['forbidden_store']], [3, ['terminal_status']], [4, ['inventory_short']]]);
   assert.deepEqual(r.normalize, { ok: true, status: 'in_transit' });
   assert.equal(r.badWorkflow.name, 'OrderflowError');
+  assert.equal(r.cached, true, 'createOrderFlow() shares one loaded module');
   assert.ok(r.badWorkflow.problems >= 1);
 }
 
 test('the built dist/ works in Chromium from a plain page', async () => {
   const page = `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/page.js"></script>`;
-  const server = await serve(DIST, { '/index.html': page, '/page.js': PAGE_SCRIPT('/index.browser.js') });
+  const server = await serve(DIST, {
+    '/index.html': page, '/page.js': PAGE_SCRIPT('/index.browser.js'),
+    '/engine-copy.wasm': readFileSync(join(DIST, 'orderflow.wasm')),
+  });
   try {
     assertResults(await resultsOf(`${server.url}/index.html`));
+    // wasmUrl: the bytes come from another URL (served here under a different name)
+    const r = await resultsOf(`${server.url}/index.html?wasmUrl=/engine-copy.wasm`);
+    assertResults(r);
+    assert.deepEqual(r.wasmUrl, { distinct: true, statuses: ['pending', 'confirmed', 'assigned', 'in_transit', 'delivered', 'cancelled'] });
+    assert.ok(server.requested.includes('/engine-copy.wasm'), server.requested.join(' '));
   } finally {
     await server.close();
   }
