@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset "fuzz": clang, ASan + UBSan) and runs each for
-# FUZZ_SECONDS (default 30) from its seed corpus in tests/fuzz/corpus/<target>/. New corpus
+# FUZZ_SECONDS (default 30; 0 = only replay the seed corpus once) from its seed corpus in
+# tests/fuzz/corpus/<target>/. New corpus
 # entries and crash artifacts go to a temporary folder (printed), never into the repository.
 # Prints executions per target and ends with one line: "N passed, N failed" (one per target).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH="${FUZZ_SECONDS:-30}"
+if [ "$SECONDS_EACH" = 0 ]; then LIMIT=(-runs=0); else LIMIT=(-max_total_time="$SECONDS_EACH"); fi
 TARGETS=(fuzz_load fuzz_check)
 
 if ! cmake --preset fuzz >/dev/null || ! cmake --build --preset fuzz --target "${TARGETS[@]}"; then
@@ -23,7 +25,7 @@ for t in "${TARGETS[@]}"; do
   dict=(); [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   printf '\n== fuzz: %s for %ss\n' "$t" "$SECONDS_EACH"
   ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-    "build/fuzz/tests/fuzz/$t" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -max_len=8192 -timeout=10 \
+    "build/fuzz/tests/fuzz/$t" "${LIMIT[@]}" -print_final_stats=1 -max_len=8192 -timeout=10 \
       -rss_limit_mb=2048 -artifact_prefix="$work/$t/artifacts/" "${dict[@]}" \
       "$work/$t/corpus" "tests/fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
