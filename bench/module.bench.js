@@ -176,22 +176,25 @@ function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-// A full garbage collection before each timed pass, outside the timing, so that one contender's
-// garbage (XState makes plenty) is not collected on another's clock.
+// Each contender runs in blocks of a few passes, the contenders taking turns block by block (so a
+// busy machine slows them alike), with a full garbage collection before each block, outside the
+// timing (so one contender's garbage, and XState makes plenty, is not collected on another's
+// clock). Returns the median milliseconds of each, after a warm-up.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
+const BLOCK = 3;
 
-// Runs the contenders in turns (a, b, c, a, b, c, ...) so that a busy machine slows them alike;
-// returns the median milliseconds of each, after warm-up passes.
 function timeTogether(fns, passes) {
   for (let w = 0; w < 3; w++) for (const fn of fns) fn();
   const samples = fns.map(() => []);
-  for (let i = 0; i < passes; i++) {
+  for (let round = 0; round < Math.ceil(passes / BLOCK); round++) {
     fns.forEach((fn, k) => {
       gc();
-      const t0 = performance.now();
-      fn();
-      samples[k].push(performance.now() - t0);
+      for (let i = 0; i < BLOCK; i++) {
+        const t0 = performance.now();
+        fn();
+        samples[k].push(performance.now() - t0);
+      }
     });
   }
   return samples.map(median);
@@ -262,7 +265,7 @@ async function main() {
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
   const out = [];
-  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${PASSES} interleaved passes after warm-up, each after a full GC; Node ${process.versions.node})`);
+  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${Math.ceil(PASSES / BLOCK) * BLOCK} passes after warm-up, in turns of ${BLOCK}; Node ${process.versions.node})`);
   out.push('');
   out.push('| scenario | wasm planBulk | plain JS | XState v5 | wasm / plain JS | XState / wasm | eligible | same eligible ids |');
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
