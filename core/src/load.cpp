@@ -3,6 +3,8 @@
 // docs/workflow-format.md): types are checked before values are read.
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <mutex>
 #include <set>
 
 #include "internal.hpp"
@@ -664,14 +666,19 @@ std::string_view Workflow::builtinSource(std::string_view id) {
 }
 
 Loaded Workflow::builtin(std::string_view id) {
-    // Each built-in is parsed and validated once; the workflow is immutable and shared.
-    static const std::vector<Loaded> loaded = [] {
-        std::vector<Loaded> v;
-        for (std::size_t i = 0; i < kBuiltinSourceCount; ++i) v.push_back(load(kBuiltinSources[i].text));
-        return v;
-    }();
-    for (std::size_t i = 0; i < kBuiltinSourceCount; ++i)
-        if (kBuiltinSources[i].id == id) return loaded[i];
+    // Each built-in is parsed and validated on first use, only the one asked for (start-up pays
+    // for one workflow, not all of them); the workflow is immutable and shared afterwards.
+    struct Slot {
+        std::once_flag once;
+        Loaded loaded;
+    };
+    static const std::unique_ptr<Slot[]> slots(new Slot[kBuiltinSourceCount]);
+    for (std::size_t i = 0; i < kBuiltinSourceCount; ++i) {
+        if (kBuiltinSources[i].id != id) continue;
+        Slot& slot = slots[i];
+        std::call_once(slot.once, [&] { slot.loaded = load(kBuiltinSources[i].text); });
+        return slot.loaded;
+    }
     Loaded result;
     std::string list;
     for (const auto& b : builtinIds()) list += (list.empty() ? "" : ", ") + b;
