@@ -456,16 +456,59 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
     constexpr std::int64_t kUnset = -1;
     std::int64_t malformed = kUnset, actorOnly = kUnset;
     const std::size_t nStrings = b.strings.size();
-    std::vector<std::int32_t> statusKeyOf(nStrings, -1);
-    std::vector<std::int8_t> storeStateOf(nStrings, -1);
-    std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(ev.keys() * 3), kUnset);
-    std::map<std::pair<std::size_t, std::uint64_t>, std::uint32_t> guarded;
+    const std::size_t nGuards = w.guards.size();
     const double nan = std::numeric_limits<double>::quiet_NaN();
     auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
         if (!col) return 0;
         const std::uint32_t s = col[i];
         return s < nStrings ? s : 0;
     };
+
+    // Everything that does not depend on one order is worked out once, in flat tables:
+    // per status key, the transition to the target and which of its guards read the payment
+    // state (two outcome bits per guard) or the items; per interned string, its status key, its
+    // store state and the outcome of every `equals` guard on it; per (status key, store state),
+    // the verdict without guard failures and the few verdicts seen with some.
+    struct FromInfo {
+        int t = -1;
+        std::uint64_t equalsMask = 0;  // outcome bits of the transition's equals guards
+        std::uint64_t itemsUnit = 0;   // low outcome bit of each of its items_in_stock guards
+    };
+    const int keys = ev.keys();
+    std::vector<FromInfo> from(static_cast<std::size_t>(keys));
+    std::uint64_t equalsMissing = 0;
+    for (std::size_t g = 0; g < nGuards; ++g)
+        if (!w.guards[g].items) equalsMissing |= std::uint64_t{kMissing} << (2 * g);
+    for (int key = 0; key < keys; ++key) {
+        FromInfo& f = from[static_cast<std::size_t>(key)];
+        f.t = ev.transitionFor(key);
+        if (f.t < 0) continue;
+        const auto& tr = w.transitions[static_cast<std::size_t>(f.t)];
+        for (std::size_t g = 0; g < nGuards; ++g) {
+            if (!(tr.guards >> g & 1u)) continue;
+            if (w.guards[g].items) f.itemsUnit |= std::uint64_t{1} << (2 * g);
+            else f.equalsMask |= std::uint64_t{3} << (2 * g);
+        }
+    }
+    std::vector<std::int32_t> statusKeyOf(nStrings, -1);
+    std::vector<std::int8_t> storeStateOf(nStrings, -1);
+    std::vector<std::uint64_t> equalsOf(nStrings, 0);
+    std::vector<std::uint8_t> equalsDone(nStrings, 0);
+    auto equalsOutcomes = [&](std::uint32_t p) -> std::uint64_t {
+        if (p == 0) return equalsMissing;
+        if (!equalsDone[p]) {
+            std::uint64_t o = 0;
+            for (std::size_t g = 0; g < nGuards; ++g)
+                if (!w.guards[g].items && b.strings[p] != w.guards[g].value) o |= std::uint64_t{kFail} << (2 * g);
+            equalsOf[p] = o;
+            equalsDone[p] = 1;
+        }
+        return equalsOf[p];
+    };
+    const int storeNone = ev.storeState(false, {});
+    std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
+    // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
+    std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
 
     for (std::size_t i = 0; i < b.count; ++i) {
         const std::uint32_t si = str(b.status, i);
@@ -487,52 +530,46 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
         const int fromKey = statusKeyOf[si];
         const std::uint32_t st = str(b.store, i);
         int ss;
-        if (st == 0) ss = ev.storeState(false, {});
+        if (st == 0) ss = storeNone;
         else {
             if (storeStateOf[st] < 0) storeStateOf[st] = static_cast<std::int8_t>(ev.storeState(true, b.strings[st]));
             ss = storeStateOf[st];
         }
         const auto k = static_cast<std::size_t>(fromKey * 3 + ss);
-        const int t = ev.transitionFor(fromKey);
+        const FromInfo& f = from[static_cast<std::size_t>(fromKey)];
         std::uint64_t outcomes = 0;
-        if (t >= 0) {
-            const auto& tr = w.transitions[static_cast<std::size_t>(t)];
-            for (std::size_t g = 0; g < w.guards.size(); ++g) {
-                if (!(tr.guards >> g & 1u)) continue;
-                const auto& gd = w.guards[g];
-                std::uint64_t o = kPass;
-                if (gd.items) {
-                    if (b.items_present && !b.items_present[i]) o = kMissing;
-                    else if (b.item_begin) {
-                        for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
-                            const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
-                            double qty = b.item_quantity ? b.item_quantity[j] : nan;
-                            if (std::isnan(qty)) qty = 1;
-                            const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
-                            if (!enough) { o = kFail; break; }
-                        }
-                    }
-                } else {
-                    const std::uint32_t p = str(b.payment, i);
-                    if (p == 0) o = kMissing;
-                    else if (b.strings[p] != gd.value) o = kFail;
+        if (f.equalsMask) outcomes |= equalsOutcomes(str(b.payment, i)) & f.equalsMask;
+        if (f.itemsUnit) {
+            std::uint64_t o = kPass;
+            if (b.items_present && !b.items_present[i]) o = kMissing;
+            else if (b.item_begin) {
+                for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
+                    const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
+                    double qty = b.item_quantity ? b.item_quantity[j] : nan;
+                    if (std::isnan(qty)) qty = 1;
+                    const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
+                    if (!enough) { o = kFail; break; }
                 }
-                outcomes |= o << (2 * g);
             }
+            outcomes |= o * f.itemsUnit;
         }
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
             plan.verdict[i] = static_cast<std::uint32_t>(baseVerdict[k]);
-        } else {
-            auto key = std::make_pair(k, outcomes);
-            auto it = guarded.find(key);
-            if (it == guarded.end()) {
-                std::vector<Error> errs = ev.base(fromKey, ss);
-                ev.appendGuards(t, outcomes, errs);
-                it = guarded.emplace(key, intern(std::move(errs))).first;
-            }
-            plan.verdict[i] = it->second;
+            continue;
         }
+        auto& seen = guarded[k];
+        std::uint32_t verdict = 0;
+        bool found = false;
+        for (const auto& [o, v] : seen)
+            if (o == outcomes) { verdict = v; found = true; break; }
+        if (!found) {
+            std::vector<Error> errs = ev.base(fromKey, ss);
+            ev.appendGuards(f.t, outcomes, errs);
+            verdict = intern(std::move(errs));
+            seen.emplace_back(outcomes, verdict);
+        }
+        plan.verdict[i] = verdict;
     }
     return plan;
 }
