@@ -126,6 +126,41 @@ class Columns {
   }
 }
 
+// The strings of a batch (status values, store ids, payment states), each given an index once.
+class Interner {
+  constructor() {
+    this.strings = [''];
+    this.index = new Map();
+  }
+
+  intern(s) {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+// One string column: consecutive orders often share a value, so the last one is compared first.
+class Recent {
+  constructor(interner) {
+    this.interner = interner;
+    this.key = null;
+    this.value = 0;
+  }
+
+  get(s) {
+    if (s === this.key) return this.value;
+    const i = this.interner.intern(s);
+    this.key = s;
+    this.value = i;
+    return i;
+  }
+}
+
 // Fills the columns for planBatch. An order is "clean" when the columns say everything the
 // engine would read from it; anything else (malformed, or merely unusual: prototypes, toJSON,
 // non-finite numbers) is left to check() one by one, so the engine has the last word on it.
@@ -134,23 +169,13 @@ function marshal(orders, n, cols) {
   const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
   let { kind, stock, quantity } = cols;
   let itemCap = cols.items;
-  const strings = [''];
-  const index = new Map();
-  const intern = (s) => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = strings.length;
-      strings.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
-  // consecutive orders often share a value: remember the last one of each column
-  let lastStatus = null; let lastStatusIndex = 0;
-  let lastStore = null; let lastStoreIndex = 0;
-  let lastPay = null; let lastPayIndex = 0;
+  const interner = new Interner();
+  const statusOf = new Recent(interner);
+  const storeOf = new Recent(interner);
+  const paymentOf = new Recent(interner);
   let slow = null;
   let items = 0;
+  const ids = new Array(n);
   const OBJECT = Object.prototype;
 
   for (let i = 0; i < n; i++) {
@@ -162,25 +187,24 @@ function marshal(orders, n, cols) {
       const sid = o.store_id;
       const pay = o.payment_status;
       const list = o.items;
+      const id = o.id;
       // after the reads, so the optimiser knows the object's shape and folds the prototype check
       if (Object.getPrototypeOf(o) !== OBJECT || o.toJSON !== undefined) break clean;
       if (typeof st !== 'string') break clean;
       let storeIndex = 0;
       if (typeof sid === 'string') {
-        if (sid !== lastStore) { lastStore = sid; lastStoreIndex = intern(sid); }
-        storeIndex = lastStoreIndex;
+        storeIndex = storeOf.get(sid);
       } else if (typeof sid === 'number') {
         if (!Number.isFinite(sid)) break clean;
-        storeIndex = intern(String(sid));
+        storeIndex = interner.intern(String(sid));
       } else if (sid !== undefined && sid !== null) break clean;
       let payIndex = 0;
       if (typeof pay === 'string') {
-        if (pay !== lastPay) { lastPay = pay; lastPayIndex = intern(pay); }
-        payIndex = lastPayIndex;
+        payIndex = paymentOf.get(pay);
       } else if (pay !== undefined && pay !== null) break clean;
       let present = 0;
       if (list !== undefined && list !== null) {
-        if (!Array.isArray(list)) break clean;
+        if (!Array.isArray(list) || list.toJSON !== undefined) break clean;
         present = 1;
         const m = list.length;
         if (items + m > itemCap) {
@@ -194,7 +218,7 @@ function marshal(orders, n, cols) {
           if (it === null || typeof it !== 'object') break clean;
           const q = it.quantity;
           const s = it.in_stock;
-          if (Object.getPrototypeOf(it) !== OBJECT) break clean;
+          if (Object.getPrototypeOf(it) !== OBJECT || it.toJSON !== undefined) break clean;
           if (q === undefined) quantity[k] = NaN;
           else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
           else break clean;
@@ -206,12 +230,12 @@ function marshal(orders, n, cols) {
         }
         items = k;
       }
-      if (st !== lastStatus) { lastStatus = st; lastStatusIndex = intern(st); }
-      status[i] = lastStatusIndex;
+      status[i] = statusOf.get(st);
       store[i] = storeIndex;
       payment[i] = payIndex;
       itemsPresent[i] = present;
       valid[i] = 1;
+      ids[i] = id === undefined ? null : id;
       continue;
     }
     // not clean: an invalid row for the engine, judged by check() afterwards
@@ -223,7 +247,26 @@ function marshal(orders, n, cols) {
     (slow ??= []).push(i);
   }
   itemBegin[n] = items;
-  return { items, strings, slow };
+  return { items, strings: interner.strings, slow, ids };
+}
+
+// The answer for the clean orders, in input order, up to the first order that needs the engine
+// on its own (returned: the caller goes on from there).
+function collect(index, n, ids, table, shared, eligible, blocked) {
+  const verdicts = table.length;
+  for (let i = 0; i < n; i++) {
+    const v = index[i];
+    if (v === 0) {
+      eligible.push(ids[i]);
+    } else if (v < verdicts) {
+      let errors = shared[v];
+      if (errors === null) errors = shared[v] = deepFreeze(table[v]);
+      blocked.push({ id: ids[i], errors });
+    } else {
+      return i;
+    }
+  }
+  return n;
 }
 
 // Text arguments go to the engine as UTF-8 written straight into one reusable buffer in wasm
@@ -355,31 +398,36 @@ export class Workflow {
     if (cols.busy) cols = new Columns();
     cols.busy = true;
     try {
-      const { items, strings, slow } = marshal(orders, n, cols);
+      const { items, strings, slow, ids } = marshal(orders, n, cols);
       const verdictOf = this.#plan(cols, n, items, strings, target, fieldsText, actorText);
       const index = verdictOf.index;
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
       const table = verdictOf.table;
-      const shared = [];  // frozen error arrays, one per distinct verdict
-      for (let i = 0; i < n; i++) {
+      const shared = new Array(table.length).fill(null);  // one frozen error array per verdict
+      const last = collect(index, n, ids, table, shared, eligible, blocked);
+      for (let i = last; i < n; i++) {
         const v = index[i];
-        const o = orders[i];
-        const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
-        if (v === 0) {
-          eligible.push(id);
-        } else if (v < table.length) {
-          blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
-        } else {
-          // not clean enough for the columns (or no verdict): the engine judges it on its own
-          const answer = this.check(o, target, fields, actor);
-          if (answer.ok) eligible.push(id);
-          else blocked.push({ id, errors: deepFreeze(answer.errors) });
+        if (v !== BAD_VERDICT) {
+          const id = ids[i];
+          if (v === 0) eligible.push(id);
+          else if (v < table.length) blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
+          else this.#slow(orders[i], target, fields, actor, eligible, blocked);
+          continue;
         }
+        this.#slow(orders[i], target, fields, actor, eligible, blocked);
       }
     } finally {
       cols.busy = false;
     }
     return { eligible, blocked };
+  }
+
+  // An order not clean enough for the columns (or without a verdict): the engine judges it alone.
+  #slow(o, target, fields, actor, eligible, blocked) {
+    const id = o !== null && typeof o === 'object' && o.id !== undefined ? o.id : null;
+    const answer = this.check(o, target, fields, actor);
+    if (answer.ok) eligible.push(id);
+    else blocked.push({ id, errors: deepFreeze(answer.errors) });
   }
 
   #plan(cols, n, items, strings, to, fieldsText, actorText) {
