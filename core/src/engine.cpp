@@ -439,6 +439,24 @@ BulkPlan Workflow::planBulk(const json& orders, std::string_view to, const json&
     return plan;
 }
 
+std::uint32_t Workflow::batchReads(std::string_view to, const json& actor) const {
+    // Mirrors planBatch: the store column is read only through storeState (a store-scoped role),
+    // the payment and item columns only for the guards of a transition into `to`.
+    const Impl& w = *impl_;
+    static const json kNoFields;
+    Evaluator ev(w, to, kNoFields, actor);
+    if (ev.actorBad()) return 0;
+    std::uint32_t reads = ev.storeState(false, {}) != 0 ? std::uint32_t{kReadsStore} : 0u;
+    for (int key = 0; key < ev.keys(); ++key) {
+        const int t = ev.transitionFor(key);
+        if (t < 0) continue;
+        const auto& tr = w.transitions[static_cast<std::size_t>(t)];
+        for (std::size_t g = 0; g < w.guards.size(); ++g)
+            if (tr.guards >> g & 1u) reads |= w.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
+    }
+    return reads;
+}
+
 BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const json& fields, const json& actor) const {
     const Impl& w = *impl_;
     BatchPlan plan;

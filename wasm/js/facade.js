@@ -5,6 +5,10 @@
 // transition, role rule and message comes from the engine (core/) and the workflow document.
 
 const BAD_VERDICT = 0xffffffff;
+// Bits of the engine's batchReads answer (core: BatchReads).
+const READS_STORE = 1;
+const READS_PAYMENT = 2;
+const READS_ITEMS = 4;
 
 /** A workflow that failed to load. `message` is the loader's text; `problems` lists each one. */
 export class OrderflowError extends Error {
@@ -164,7 +168,12 @@ class Recent {
 // Fills the columns for planBatch. An order is "clean" when the columns say everything the
 // engine would read from it; anything else (malformed, or merely unusual: prototypes, toJSON,
 // non-finite numbers) is left to check() one by one, so the engine has the last word on it.
-function marshal(orders, n, cols) {
+// `reads` (the engine's batchReads) says which columns the verdicts depend on; the others stay 0
+// (absent), but every order is still checked in full for being well-formed.
+function marshal(orders, n, cols, reads) {
+  const readStore = (reads & READS_STORE) !== 0;
+  const readPayment = (reads & READS_PAYMENT) !== 0;
+  const readItems = (reads & READS_ITEMS) !== 0;
   cols.grow(n, 0);
   const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
   let { kind, stock, quantity } = cols;
@@ -193,40 +202,53 @@ function marshal(orders, n, cols) {
       if (typeof st !== 'string') break clean;
       let storeIndex = 0;
       if (typeof sid === 'string') {
-        storeIndex = storeOf.get(sid);
+        if (readStore) storeIndex = storeOf.get(sid);
       } else if (typeof sid === 'number') {
         if (!Number.isFinite(sid)) break clean;
-        storeIndex = interner.intern(String(sid));
+        if (readStore) storeIndex = interner.intern(String(sid));
       } else if (sid !== undefined && sid !== null) break clean;
       let payIndex = 0;
       if (typeof pay === 'string') {
-        payIndex = paymentOf.get(pay);
+        if (readPayment) payIndex = paymentOf.get(pay);
       } else if (pay !== undefined && pay !== null) break clean;
       let present = 0;
       if (list !== undefined && list !== null) {
         if (!Array.isArray(list) || list.toJSON !== undefined) break clean;
         present = 1;
         const m = list.length;
-        if (items + m > itemCap) {
+        if (readItems && items + m > itemCap) {
           cols.grow(0, Math.max(itemCap * 2, items + m));
           ({ kind, stock, quantity } = cols);
           itemCap = cols.items;
         }
         let k = items;
-        for (let j = 0; j < m; j++, k++) {
-          const it = list[j];
-          if (it === null || typeof it !== 'object') break clean;
-          const q = it.quantity;
-          const s = it.in_stock;
-          if (Object.getPrototypeOf(it) !== OBJECT || it.toJSON !== undefined) break clean;
-          if (q === undefined) quantity[k] = NaN;
-          else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
-          else break clean;
-          if (s === true) { kind[k] = 2; stock[k] = 0; }
-          else if (s === false) { kind[k] = 1; stock[k] = 0; }
-          else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
-          else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
-          else break clean;
+        if (readItems) {
+          for (let j = 0; j < m; j++, k++) {
+            const it = list[j];
+            if (it === null || typeof it !== 'object') break clean;
+            const q = it.quantity;
+            const s = it.in_stock;
+            if (Object.getPrototypeOf(it) !== OBJECT || it.toJSON !== undefined) break clean;
+            if (q === undefined) quantity[k] = NaN;
+            else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
+            else break clean;
+            if (s === true) { kind[k] = 2; stock[k] = 0; }
+            else if (s === false) { kind[k] = 1; stock[k] = 0; }
+            else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
+            else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
+            else break clean;
+          }
+        } else {
+          // the same checks, nothing written: no verdict reads the items
+          for (let j = 0; j < m; j++) {
+            const it = list[j];
+            if (it === null || typeof it !== 'object') break clean;
+            const q = it.quantity;
+            const s = it.in_stock;
+            if (Object.getPrototypeOf(it) !== OBJECT || it.toJSON !== undefined) break clean;
+            if (q !== undefined && !(typeof q === 'number' && q >= 0 && q !== Infinity)) break clean;
+            if (s !== true && s !== false && s !== undefined && !(typeof s === 'number' && s - s === 0)) break clean;
+          }
         }
         items = k;
       }
@@ -398,7 +420,10 @@ export class Workflow {
     if (cols.busy) cols = new Columns();
     cols.busy = true;
     try {
-      const { items, strings, slow, ids } = marshal(orders, n, cols);
+      const io = this.#flow._scratch;
+      const len = io.write([target, actorText]);
+      const reads = this.#m.batchReads(this.#h, io.ptr, len[0], len[1]);
+      const { items, strings, slow, ids } = marshal(orders, n, cols, reads);
       const verdictOf = this.#plan(cols, n, items, strings, target, fieldsText, actorText);
       const index = verdictOf.index;
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;

@@ -511,6 +511,18 @@ std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ord
     return std::move(w.out);
 }
 
+// Which columns planBatch will read for (to, actor): BatchReads bits; the facade interns and
+// copies only those (the orders are still validated in full). 0 for a released handle.
+std::uint32_t batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t toLength,
+                         std::uint32_t actorLength) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return 0;
+    Args args(text);
+    std::string_view to = args.next(toLength);
+    json actor = parse(args.next(actorLength));
+    return wf->batchReads(to, actor);
+}
+
 // The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
 // column pointers are byte offsets into the heap, `out` receives one uint32 verdict index per
 // order, and the text arguments (a JSON array of the interned strings, index 0 unused; the
@@ -573,5 +585,6 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("normalize", &normalize);
     emscripten::function("allowed", &allowed);
     emscripten::function("check", &check);
+    emscripten::function("batchReads", &batchReads);
     emscripten::function("planBatch", &planBatch);
 }

@@ -101,6 +101,10 @@ struct OrderBatch {
     const std::uint8_t* items_present = nullptr;
 };
 
+// What planBatch's verdicts for one (to, actor) can depend on besides the status (batchReads):
+// a caller may leave the other columns at 0 / absent, they are never read.
+enum BatchReads : std::uint32_t { kReadsStore = 1, kReadsPayment = 2, kReadsItems = 4 };
+
 // Verdicts of a batch: verdict[i] indexes `verdicts`; verdicts[0] is always "ok" (empty).
 // Identical verdicts are shared, so a batch of 100,000 orders yields a handful of error lists.
 struct BatchPlan {
@@ -146,6 +150,7 @@ public:
     Verdict check(const json& order, std::string_view to, const json& fields, const json& actor) const;
     BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
     BatchPlan planBatch(const OrderBatch& orders, std::string_view to, const json& fields, const json& actor) const;
+    std::uint32_t batchReads(std::string_view to, const json& actor) const;  // BatchReads bits
 
     ~Workflow();
     Workflow(const Workflow&) = delete;
