@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets orderflow up (see setup.sh) and runs every test: engine (GoogleTest under ASan + UBSan),
 # module and server (node --test against the packed package), browser (Playwright in Chromium)
-# and the bounded fuzz runs. Prints one closing line: "N passed, N failed".
+# the module again under a debug wasm build, and the bounded fuzz runs. Prints one closing line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -31,6 +31,12 @@ suite() {  # suite NAME command...: runs one suite, adds its counts to the total
 
 suite engine ctest --preset native --parallel 2
 [ -d tests/node ] && suite node node --test --test-concurrency=2 tests/node/
+# The module's tests again, against the debug build (-sASSERTIONS=2 -sSAFE_HEAP=1).
+module_debug() {
+  cmake --preset wasm-debug >/dev/null && cmake --build --preset wasm-debug >/dev/null &&
+    ORDERFLOW_DIST=build/wasm-debug/dist node --test --test-concurrency=2 tests/node/module*.test.js tests/node/hostile.test.js
+}
+suite module-debug module_debug
 [ -d tests/e2e ] && suite e2e node --test --test-concurrency=1 tests/e2e/
 [ -x scripts/fuzz.sh ] && suite fuzz ./scripts/fuzz.sh
 
