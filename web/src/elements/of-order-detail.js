@@ -8,7 +8,7 @@ import './of-history-timeline.js';
 import './of-workflow-diagram.js';
 
 /**
- * <of-order-detail .order .rules .history .busy .problem .editing>
+ * <of-order-detail .order .rules .stores .history .busy .problem .editing>
  * The order, its status, `Update Status` → form (status dropdown, notes, the fields the chosen
  * status requires, `Save`), the history timeline and a diagram of the workflow.
  * Fires `of-save` {orderId, to, values}, `of-close`, `of-edit` {editing}; lets `of-alert-action` bubble.
@@ -17,6 +17,7 @@ export class OfOrderDetail extends LitElement {
   static properties = {
     order: { attribute: false },
     rules: { attribute: false },
+    stores: { attribute: false },
     history: { attribute: false },
     historyLoading: { type: Boolean },
     loading: { type: Boolean },
@@ -122,7 +123,7 @@ export class OfOrderDetail extends LitElement {
         <div>
           <dl>
             <dt>Customer</dt><dd>${o.customer_name ?? ''}</dd>
-            <dt>Store</dt><dd>${o.store_id ?? ''}</dd>
+            <dt>Store</dt><dd>${(this.stores ?? []).find((s) => String(s.id) === String(o.store_id))?.name ?? o.store_id ?? ''}</dd>
             <dt>Payment</dt><dd>${o.payment_status ?? ''}</dd>
             <dt>Total</dt><dd>${typeof o.total === 'number' ? o.total.toFixed(2) : (o.total ?? '')}</dd>
             ${o.tracking_number ? html`<dt>Tracking number</dt><dd>${o.tracking_number}</dd>` : nothing}

@@ -410,7 +410,7 @@ export class OfOrderWorkspace extends LitElement {
         @of-page=${(e) => { this.perPage = e.detail.perPage; this.#set({ page: e.detail.page }); this.load(); }}
         @of-filter=${(e) => { this.#set({ filters: e.detail, page: 1 }); this.load(); }}
         @of-bulk-action=${this.#openBulk}></of-order-list>
-      ${d ? html`<of-order-detail .order=${d.order} .rules=${this.rules} .history=${d.history} ?loading=${d.loading}
+      ${d ? html`<of-order-detail .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
           ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
           @of-edit=${(e) => this.#set({ detail: { ...this._s.detail, editing: e.detail.editing, problem: null } })}
           @of-save=${(e) => this.submit(d.order, e.detail.to, e.detail.values, 'detail')}
