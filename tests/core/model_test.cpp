@@ -1,8 +1,10 @@
 // Model test: random valid workflows (wildcards, scopes, read-only roles, text and choice fields,
 // guards, aliases) and random orders, actors, targets and fields. An independent model of the
 // check rules, written here from docs/workflow-format.md, predicts the codes (and fields) of
-// every verdict; the engine must agree exactly, and planBatch must agree with check.
+// every verdict; the engine must agree exactly, and planBatch (several guards per transition
+// here) must agree with check.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <random>
 #include <set>
@@ -209,6 +211,46 @@ Expected predict(const Model& m, const json& order, const std::string& to, const
     return out;
 }
 
+// planBatch over the same (well-formed) orders, columns built here.
+orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::string& to, const json& fields, const json& actor) {
+    orderflow::OrderBatch b;
+    b.strings = {""};
+    std::map<std::string, std::uint32_t> index;
+    auto intern = [&](const std::string& s) {
+        auto [it, fresh] = index.emplace(s, static_cast<std::uint32_t>(b.strings.size()));
+        if (fresh) b.strings.push_back(s);
+        return it->second;
+    };
+    static std::vector<std::uint32_t> status, store, payment, begin;
+    static std::vector<std::uint8_t> present, kind;
+    static std::vector<double> stock, quantity;
+    status.clear(); store.clear(); payment.clear(); begin.assign(1, 0); present.clear(); kind.clear(); stock.clear(); quantity.clear();
+    for (const auto& o : orders) {
+        status.push_back(intern(o["status"].get<std::string>()));
+        store.push_back(o.contains("store_id") ? intern(o["store_id"].get<std::string>()) : 0);
+        payment.push_back(o.contains("payment_status") ? intern(o["payment_status"].get<std::string>()) : 0);
+        present.push_back(o.contains("items") ? 1 : 0);
+        if (o.contains("items"))
+            for (const auto& it : o["items"]) {
+                quantity.push_back(it.contains("quantity") ? it["quantity"].get<double>() : std::nan(""));
+                const json& s = it["in_stock"];
+                kind.push_back(s.is_boolean() ? (s.get<bool>() ? 2 : 1) : 3);
+                stock.push_back(s.is_boolean() ? 0.0 : s.get<double>());
+            }
+        begin.push_back(static_cast<std::uint32_t>(kind.size()));
+    }
+    b.count = orders.size();
+    b.status = status.data();
+    b.store = store.data();
+    b.payment = payment.data();
+    b.item_begin = begin.data();
+    b.item_stock_kind = kind.data();
+    b.item_stock = stock.data();
+    b.item_quantity = quantity.data();
+    b.items_present = present.data();
+    return w.planBatch(b, to, fields, actor);
+}
+
 }  // namespace
 
 TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
@@ -253,8 +295,13 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                 }
                 orders.push_back(o);
             }
-            for (const auto& o : orders) {
+            const auto batch = batchOf(w, orders, to, fields, actor);
+            ASSERT_EQ(batch.verdict.size(), orders.size());
+            for (std::size_t i = 0; i < orders.size(); ++i) {
+                const json& o = orders[i];
                 const auto v = w.check(o, to, fields, actor);
+                ASSERT_EQ(describe(batch.verdicts[batch.verdict[i]]), describe(v.errors))
+                    << "planBatch differs from check: workflow " << m.doc.dump() << "\norder " << o.dump() << " to " << to;
                 Expected got;
                 for (const auto& e : v.errors) got.push_back({e.code, e.field});
                 const Expected want = predict(m, o, to, fields, actor);
