@@ -99,6 +99,7 @@ function parseAnswer(text) {
 class Columns {
   constructor() {
     this.busy = false;
+    this.ids = [];  // the clean orders' ids, emptied (set to null) after each call
     this.orders = 0;
     this.items = 0;
     this.grow(1024, 4096);
@@ -184,7 +185,8 @@ function marshal(orders, n, cols, reads) {
   const paymentOf = new Recent(interner);
   let slow = null;
   let items = 0;
-  const ids = new Array(n);
+  const ids = cols.ids;
+  if (ids.length < n) ids.length = n;
   const OBJECT = Object.prototype;
 
   for (let i = 0; i < n; i++) {
@@ -442,6 +444,7 @@ export class Workflow {
         this.#slow(orders[i], target, fields, actor, eligible, blocked);
       }
     } finally {
+      cols.ids.fill(null, 0, n);
       cols.busy = false;
     }
     return { eligible, blocked };
