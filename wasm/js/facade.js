@@ -149,19 +149,23 @@ class Interner {
   }
 }
 
-// One string column: consecutive orders often share a value, so the last one is compared first.
+// One string column: a small direct-mapped cache in front of the shared Map (a column usually
+// holds a handful of distinct values, which rarely share a length and last character).
+const SLOTS = 32;
 class Recent {
   constructor(interner) {
     this.interner = interner;
-    this.key = null;
-    this.value = 0;
+    this.keys = new Array(SLOTS).fill(null);
+    this.values = new Int32Array(SLOTS);
   }
 
   get(s) {
-    if (s === this.key) return this.value;
+    const n = s.length;
+    const slot = n === 0 ? 0 : (n * 7 + s.charCodeAt(n - 1)) & (SLOTS - 1);
+    if (this.keys[slot] === s) return this.values[slot];
     const i = this.interner.intern(s);
-    this.key = s;
-    this.value = i;
+    this.keys[slot] = s;
+    this.values[slot] = i;
     return i;
   }
 }
