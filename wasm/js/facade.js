@@ -430,7 +430,7 @@ export class Workflow {
       const len = io.write([target, actorText]);
       const reads = this.#m.batchReads(this.#h, io.ptr, len[0], len[1]);
       const { items, strings, slow, ids } = marshal(orders, n, cols, reads);
-      const verdictOf = this.#plan(cols, n, items, strings, target, fieldsText, actorText);
+      const verdictOf = this.#plan(cols, n, items, strings, reads, target, fieldsText, actorText);
       const index = verdictOf.index;
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
       const table = verdictOf.table;
@@ -462,7 +462,7 @@ export class Workflow {
     else blocked.push({ id, errors: deepFreeze(answer.errors) });
   }
 
-  #plan(cols, n, items, strings, to, fieldsText, actorText) {
+  #plan(cols, n, items, strings, reads, to, fieldsText, actorText) {
     const m = this.#m;
     const table = [];
     for (const s of strings) table.push(isWellFormed(s) ? s : wellFormed(s));
@@ -486,19 +486,26 @@ export class Workflow {
       const heapF64 = m.HEAPF64;
       const heapU32 = m.HEAPU32;
       const heapU8 = m.HEAPU8;
-      heapF64.set(cols.stock.subarray(0, items), pStock >> 3);
-      heapF64.set(cols.quantity.subarray(0, items), pQuantity >> 3);
+      // Only the columns the engine reads (batchReads) are copied; the others go as null.
+      const readStore = (reads & READS_STORE) !== 0;
+      const readPayment = (reads & READS_PAYMENT) !== 0;
+      const readItems = (reads & READS_ITEMS) !== 0;
       heapU32.set(cols.status.subarray(0, n), pStatus >> 2);
-      heapU32.set(cols.store.subarray(0, n), pStore >> 2);
-      heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
-      heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
       heapU8.set(cols.valid.subarray(0, n), pValid);
-      heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
-      heapU8.set(cols.kind.subarray(0, items), pKind);
+      if (readStore) heapU32.set(cols.store.subarray(0, n), pStore >> 2);
+      if (readPayment) heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
+      if (readItems) {
+        heapF64.set(cols.stock.subarray(0, items), pStock >> 3);
+        heapF64.set(cols.quantity.subarray(0, items), pQuantity >> 3);
+        heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
+        heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
+        heapU8.set(cols.kind.subarray(0, items), pKind);
+      }
       const io = this.#flow._scratch;
       const len = io.write([JSON.stringify(table), to, fieldsText, actorText]);
-      const verdicts = m.planBatch(this.#h, n, pStatus, pStore, pPayment, pValid, pItemBegin, pKind,
-        pStock, pQuantity, pPresent, pOut, io.ptr, len[0], len[1], len[2], len[3]);
+      const verdicts = m.planBatch(this.#h, n, pStatus, readStore ? pStore : 0, readPayment ? pPayment : 0,
+        pValid, readItems ? pItemBegin : 0, readItems ? pKind : 0, readItems ? pStock : 0,
+        readItems ? pQuantity : 0, readItems ? pPresent : 0, pOut, io.ptr, len[0], len[1], len[2], len[3]);
       io.done();
       const parsed = parseAnswer(verdicts);
       // The call may have grown memory: take a fresh view.
