@@ -111,6 +111,42 @@ public:
         if (!e.field.empty()) raw(",").key("field").string(e.field);
         return raw("}");
     }
+    // A JSON value (the validated workflow document), keys in the json object's (sorted) order.
+    // Written here rather than with json::dump so that loading a workflow runs no more code than
+    // it must (start-up); a non-integer number, rare in a workflow, is left to json::dump.
+    Writer& value(const json& v) {
+        switch (v.type()) {
+            case json::value_t::null: return raw("null");
+            case json::value_t::boolean: return boolean(v.get<bool>());
+            case json::value_t::string: return string(*v.get_ptr<const std::string*>());
+            case json::value_t::number_integer: return raw(std::to_string(v.get<std::int64_t>()));
+            case json::value_t::number_unsigned: return raw(std::to_string(v.get<std::uint64_t>()));
+            case json::value_t::array: {
+                out.push_back('[');
+                bool first = true;
+                for (const auto& item : v) {
+                    if (!first) out.push_back(',');
+                    first = false;
+                    value(item);
+                }
+                out.push_back(']');
+                return *this;
+            }
+            case json::value_t::object: {
+                out.push_back('{');
+                bool first = true;
+                for (auto it = v.begin(); it != v.end(); ++it) {
+                    if (!first) out.push_back(',');
+                    first = false;
+                    key(it.key());
+                    value(it.value());
+                }
+                out.push_back('}');
+                return *this;
+            }
+            default: return raw(v.dump(-1, ' ', false, json::error_handler_t::replace));
+        }
+    }
     Writer& errors(const std::vector<orderflow::Error>& list) {
         out.push_back('[');
         for (std::size_t i = 0; i < list.size(); ++i) {
@@ -423,7 +459,7 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
     }
     w.raw("],").key("document");
-    w.raw(wf.document().dump(-1, ' ', false, json::error_handler_t::replace));
+    w.value(wf.document());
     w.raw("}");
     return std::move(w.out);
 }
