@@ -150,8 +150,8 @@ class Interner {
 }
 
 // One string column: a small direct-mapped cache in front of the shared Map (a column usually
-// holds a handful of distinct values, which rarely share a length and last character).
-const SLOTS = 32;
+// holds a handful of distinct values, which rarely share length, first, middle and last character).
+const SLOTS = 64;
 class Recent {
   constructor(interner) {
     this.interner = interner;
@@ -161,7 +161,8 @@ class Recent {
 
   get(s) {
     const n = s.length;
-    const slot = n === 0 ? 0 : (n * 7 + s.charCodeAt(n - 1)) & (SLOTS - 1);
+    const slot = n === 0 ? 0
+      : (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & (SLOTS - 1);
     if (this.keys[slot] === s) return this.values[slot];
     const i = this.interner.intern(s);
     this.keys[slot] = s;
