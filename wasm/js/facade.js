@@ -298,6 +298,33 @@ function collect(index, n, ids, table, shared, eligible, blocked) {
   return n;
 }
 
+function allBelow(index, n, limit) {
+  for (let i = 0; i < n; i++) if (index[i] >= limit) return false;
+  return true;
+}
+
+// The whole answer when every order has a verdict from the columns: both arrays allocated at
+// their final length (counted first), no growing by push.
+function collectAll(index, n, ids, table, shared) {
+  let zeros = 0;
+  for (let i = 0; i < n; i++) if (index[i] === 0) zeros++;
+  const eligible = new Array(zeros);
+  const blocked = new Array(n - zeros);
+  let e = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const v = index[i];
+    if (v === 0) {
+      eligible[e++] = ids[i];
+    } else {
+      let errors = shared[v];
+      if (errors === null) errors = shared[v] = deepFreeze(table[v]);
+      blocked[b++] = { id: ids[i], errors };
+    }
+  }
+  return { eligible, blocked };
+}
+
 // Text arguments go to the engine as UTF-8 written straight into one reusable buffer in wasm
 // memory (TextEncoder.encodeInto also replaces lone surrogates by U+FFFD); the engine gets the
 // buffer and the byte length of each argument.
@@ -436,6 +463,7 @@ export class Workflow {
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
       const table = verdictOf.table;
       const shared = new Array(table.length).fill(null);  // one frozen error array per verdict
+      if (!slow && allBelow(index, n, table.length)) return collectAll(index, n, ids, table, shared);
       const last = collect(index, n, ids, table, shared, eligible, blocked);
       for (let i = last; i < n; i++) {
         const v = index[i];
