@@ -231,3 +231,52 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('disk full (SQLite file capped at its size): clear 507, no partial write, reads still work', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-full-'));
+  // First start seeds; the second start caps the file at exactly the pages it has.
+  await (await startServer({ dataDir })).stop();
+  const seeded = new Database(join(dataDir, 'orderflow.sqlite'));
+  seeded.pragma('wal_checkpoint(TRUNCATE)');
+  const pages = seeded.pragma('page_count', { simple: true });
+  seeded.close();
+  const srv = await startServer({ dataDir, env: { ORDERFLOW_DB_MAX_PAGES: String(pages), ORDERFLOW_RATE_LIMIT: 'off' } });
+  try {
+    const admin = await new ApiClient(srv.url).login('admin');
+    const docs = await workflowDocs(admin);
+    const list = (await admin.get('/api/v1/orders?per_page=5000')).body.orders;
+    const candidates = list.filter((x) => !docs.cms.statuses.find((s) => s.id === x.status)?.terminal);
+    const note = 'n'.repeat(1900);
+    let full = null; let applied = 0;
+    for (const o of candidates) {
+      const allowed = (await admin.get(`/api/v1/orders/${o.id}/allowed_statuses`)).body.allowed;
+      const to = allowed.find((a) => a.requires.length === 0);
+      if (!to) continue;
+      const before = historyCounts(dataDir).get(o.id);
+      const r = await admin.put(`/api/v1/orders/${o.id}`, { status: to.id, notes: note, lock_version: o.lock_version });
+      if (r.status === 200) { applied += 1; continue; }
+      if (r.status === 422) continue;  // the engine refused (guards): not what this test is about
+      full = { o, r, before };
+      break;
+    }
+    assert.ok(full, `no write failed after ${applied} changes: the cap did not bite`);
+    assert.equal(full.r.status, 507, JSON.stringify(full.r.body));
+    assert.equal(full.r.body.error.code, 'storage_full');
+    assert.match(full.r.body.error.message, /disk is full; nothing was changed/);
+    const g = await admin.get(`/api/v1/orders/${full.o.id}`);
+    assert.equal(g.status, 200, 'reads still work');
+    assert.deepEqual(g.body.order, full.o, 'the order is as it was');
+    assert.equal(historyCounts(dataDir).get(full.o.id), full.before, 'no history row');
+    assert.deepEqual(consistency(dataDir, docs).problems, []);
+    // The delivery dialect answers the same condition in its own body shape.
+    const d = (await admin.get('/api/orders?per_page=500')).body.data.find((x) => !docs.delivery.statuses.find((s) => s.id === x.status)?.terminal);
+    const dr = await admin.put(`/api/orders/${d.id}/status`, { status: 'cancelled', notes: note });
+    if (dr.status !== 200) {
+      assert.equal(dr.status, 507, JSON.stringify(dr.body));
+      assert.equal(dr.body.success, false);
+    }
+  } finally {
+    await srv.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

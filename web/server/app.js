@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
 import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verifyPassword, userFromRow } from './auth.js';
 import { OrderStore, permissionOnly } from './orders.js';
-import { isBusyError } from './db.js';
+import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 
 const DELIVERY_FORBIDDEN = 'Not authorized to update order status';
@@ -419,8 +419,9 @@ export function createApp({ db, views, config }) {
         try {
           r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification });
         } catch (e) {
-          if (!isBusyError(e) && !String(e.message).startsWith('injected failure')) console.error(e);
-          results.push({ id, ok: false, status: isBusyError(e) ? 503 : 500, error: { code: isBusyError(e) ? 'unavailable' : 'internal', message: isBusyError(e) ? 'The database is busy; nothing was changed for this order' : `Internal error; nothing was changed for this order` } });
+          const sf = storageFailure(e);
+          if (!sf && !String(e.message).startsWith('injected failure')) console.error(e);
+          results.push({ id, ok: false, status: sf ? sf.status : 500, error: sf ? { code: sf.code, message: sf.message } : { code: 'internal', message: 'Internal error; nothing was changed for this order' } });
           continue;
         }
         if (r.ok) {
@@ -560,8 +561,9 @@ export function createApp({ db, views, config }) {
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
         sendJson(res, 400, errorBody(ctx.dialect, 'bad_request', err.message.slice(0, 300)));
-      } else if (isBusyError(err)) {
-        sendJson(res, 503, errorBody(ctx.dialect, 'unavailable', 'The database is locked by another process; nothing was changed. Retry shortly.'), { 'Retry-After': '1' });
+      } else if (storageFailure(err)) {
+        const sf = storageFailure(err);
+        sendJson(res, sf.status, errorBody(ctx.dialect, sf.code, sf.message), sf.headers);
       } else {
         if (!String(err?.message).startsWith('injected failure')) console.error('orderflow: internal error', err);
         sendJson(res, 500, errorBody(ctx.dialect, 'internal', 'Internal server error; nothing was changed'));

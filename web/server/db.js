@@ -93,10 +93,13 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 `;
 
-export function openDatabase(dataDir, { busyTimeoutMs = 1000 } = {}) {
+export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'orderflow.sqlite'), { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
+  // A cap on the file's size in pages: SQLite then fails writes with SQLITE_FULL, exactly as on a
+  // full disk (used to test that path).
+  if (maxPages > 0) db.pragma(`max_page_count = ${Math.max(maxPages, db.pragma('page_count', { simple: true }))}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
@@ -111,6 +114,18 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000 } = {}) {
 
 export function isSeeded(db) {
   return db.prepare("SELECT value FROM meta WHERE key = 'seeded_at'").get() !== undefined;
+}
+
+export function isFullError(err) {
+  return !!err && typeof err.code === 'string' && err.code.startsWith('SQLITE_FULL');
+}
+
+// The answer for a write SQLite refused for lack of a lock or of space, or null for any other error.
+// Either way the transaction was rolled back: nothing was changed.
+export function storageFailure(err) {
+  if (isBusyError(err)) return { status: 503, code: 'unavailable', message: 'The database is locked by another process; nothing was changed. Retry shortly.', headers: { 'Retry-After': '1' } };
+  if (isFullError(err)) return { status: 507, code: 'storage_full', message: "The server's disk is full; nothing was changed. Free some space, then retry.", headers: {} };
+  return null;
 }
 
 export function isBusyError(err) {

@@ -7,6 +7,8 @@
 //   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
 //   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist), ORDERFLOW_EXIT_WITH_PARENT=1 (exit
 //   when the parent process is gone: for test harnesses).
+//   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
+//   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
 //   writing, inside its transaction), ORDERFLOW_TEST_BULK_PAUSE_MS (pause between bulk chunks).
 import { join, dirname, resolve } from 'node:path';
@@ -38,6 +40,7 @@ async function main() {
     posRole: env.ORDERFLOW_POS_ROLE || 'admin',
     rateLimit: parseRateLimit(env.ORDERFLOW_RATE_LIMIT),
     busyTimeoutMs: intEnv('ORDERFLOW_BUSY_TIMEOUT_MS', 1000),
+    maxPages: intEnv('ORDERFLOW_DB_MAX_PAGES', 0),
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
     bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
     bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
@@ -50,7 +53,7 @@ async function main() {
 
   const flow = await createOrderFlow();
   const views = { cms: new WorkflowView(flow.workflow('cms'), 'cms'), delivery: new WorkflowView(flow.workflow('delivery'), 'delivery') };
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs });
+  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxPages });
   if (!isSeeded(db)) await seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 
   const { server, closeStreams } = createApp({ db, views, config });
