@@ -13,20 +13,6 @@ using namespace detail;
 
 namespace {
 
-const char* kindOf(const json& v) {
-    switch (v.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "a boolean";
-        case json::value_t::string: return "a string";
-        case json::value_t::object: return "an object";
-        case json::value_t::array: return "an array";
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned:
-        case json::value_t::number_float: return "a number";
-        default: return "an unsupported value";
-    }
-}
-
 bool finiteNumber(const json& v, double& out) {
     if (!v.is_number()) return false;
     out = v.get<double>();

@@ -27,6 +27,8 @@ std::string jsNumberText(double v);
 bool storeIdText(const json& v, std::string& out);
 bool validId(std::string_view s);
 bool validColor(std::string_view s);
+// What a JSON value is, for messages: "a string", "an array", "null", ...
+std::string kindOf(const json& v);
 std::string jsonDump(const json& v);  // never throws
 
 // ---- message templates ----

@@ -33,20 +33,6 @@ const char* const kEngineCodes[] = {"unknown_status", "terminal_status", "invali
                                     "forbidden_role", "forbidden_store", "read_only", "missing_field",
                                     "invalid_field", "invalid_order", "invalid_actor"};
 
-std::string kind(const json& v) {
-    switch (v.type()) {
-        case json::value_t::null: return "null";
-        case json::value_t::boolean: return "a boolean";
-        case json::value_t::string: return "a string";
-        case json::value_t::object: return "an object";
-        case json::value_t::array: return "an array";
-        case json::value_t::number_integer:
-        case json::value_t::number_unsigned:
-        case json::value_t::number_float: return "a number";
-        default: return "an unsupported value";
-    }
-}
-
 std::string at(const std::string& path, std::string_view key) {
     return path.empty() ? std::string(key) : path + "." + std::string(key);
 }
@@ -101,7 +87,7 @@ struct Loader {
 
     bool object(const json& v, const std::string& path) {
         if (v.is_object()) return true;
-        add(path, "expected an object, got " + kind(v));
+        add(path, "expected an object, got " + kindOf(v));
         return false;
     }
 
@@ -120,7 +106,7 @@ struct Loader {
 
     // A text value: a string without control characters, at most maxChars characters.
     bool text(const json& v, const std::string& path, std::string& out, std::size_t maxChars, bool allowEmpty = false) {
-        if (!v.is_string()) { add(path, "expected a string, got " + kind(v)); return false; }
+        if (!v.is_string()) { add(path, "expected a string, got " + kindOf(v)); return false; }
         const auto& s = *v.get_ptr<const std::string*>();
         if (!validUtf8(s)) { add(path, "not valid UTF-8"); return false; }
         if (hasControl(s)) { add(path, "contains control characters"); return false; }
@@ -143,7 +129,7 @@ struct Loader {
     bool idKey(const json& obj, const char* key, const std::string& path, std::string& out) {
         const json* v = get(obj, key);
         if (!v) { add(at(path, key), "missing (required)"); return false; }
-        if (!v->is_string()) { add(at(path, key), "expected a string, got " + kind(*v)); return false; }
+        if (!v->is_string()) { add(at(path, key), "expected a string, got " + kindOf(*v)); return false; }
         const auto& s = *v->get_ptr<const std::string*>();
         if (s.empty()) { add(at(path, key), "must not be empty"); return false; }
         if (!validId(s)) {
@@ -157,7 +143,7 @@ struct Loader {
     void boolKey(const json& obj, const char* key, const std::string& path, bool& out) {
         const json* v = get(obj, key);
         if (!v) return;
-        if (!v->is_boolean()) { add(at(path, key), "expected true or false, got " + kind(*v)); return; }
+        if (!v->is_boolean()) { add(at(path, key), "expected true or false, got " + kindOf(*v)); return; }
         out = v->get<bool>();
     }
 
@@ -168,7 +154,7 @@ struct Loader {
             if (required) add(at(path, key), "missing (required)");
             return nullptr;
         }
-        if (!v->is_array()) { add(at(path, key), "expected an array, got " + kind(*v)); return nullptr; }
+        if (!v->is_array()) { add(at(path, key), "expected an array, got " + kindOf(*v)); return nullptr; }
         if (v->size() < min || v->size() > max) {
             add(at(path, key), "expected " + std::to_string(min) + " to " + std::to_string(max) + " " + what + ", got " +
                                    std::to_string(v->size()));
@@ -186,7 +172,7 @@ struct Loader {
         const std::string p = at(path, key);
         for (std::size_t i = 0; i < arr->size(); ++i) {
             const json& v = (*arr)[i];
-            if (!v.is_string()) { add(at(p, i), "expected a string, got " + kind(v)); continue; }
+            if (!v.is_string()) { add(at(p, i), "expected a string, got " + kindOf(v)); continue; }
             const auto& s = *v.get_ptr<const std::string*>();
             auto it = index.find(s);
             if (it == index.end()) {
@@ -210,7 +196,7 @@ Loaded Loader::run(const json& doc) {
     Workflow::Impl& w = *impl;
 
     if (!doc.is_object()) {
-        add("", "a workflow must be a JSON object, got " + kind(doc));
+        add("", "a workflow must be a JSON object, got " + kindOf(doc));
         result.problems = std::move(problems);
         return result;
     }
@@ -318,7 +304,7 @@ Loaded Loader::run(const json& doc) {
                     else if (to->is_null()) {
                         if (!get(a, "message")) { add(at(p, "message"), "missing (required when \"to\" is null)"); ok = false; }
                     } else if (!to->is_string()) {
-                        add(at(p, "to"), "expected a status id or null, got " + kind(*to)); ok = false;
+                        add(at(p, "to"), "expected a status id or null, got " + kindOf(*to)); ok = false;
                     } else {
                         const auto& t = *to->get_ptr<const std::string*>();
                         auto st = w.statusIndex.find(t);
@@ -378,7 +364,7 @@ Loaded Loader::run(const json& doc) {
             if (const json* ml = get(f, "maxLength")) {
                 if (field.choice) add(at(p, "maxLength"), "only a text field takes maxLength");
                 else if (!ml->is_number())
-                    add(at(p, "maxLength"), "expected a whole number, got " + kind(*ml));
+                    add(at(p, "maxLength"), "expected a whole number, got " + kindOf(*ml));
                 else {
                     const double n = ml->get<double>();
                     if (!(n == std::floor(n))) add(at(p, "maxLength"), "expected a whole number, got " + jsonDump(*ml));

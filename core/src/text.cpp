@@ -166,6 +166,20 @@ bool validColor(std::string_view s) {
     return true;
 }
 
+std::string kindOf(const json& v) {
+    switch (v.type()) {
+        case json::value_t::null: return "null";
+        case json::value_t::boolean: return "a boolean";
+        case json::value_t::string: return "a string";
+        case json::value_t::object: return "an object";
+        case json::value_t::array: return "an array";
+        case json::value_t::number_integer:
+        case json::value_t::number_unsigned:
+        case json::value_t::number_float: return "a number";
+        default: return "an unsupported value";
+    }
+}
+
 const char* const kMsgKeys[kMsgCount] = {
     "invalid_status", "unknown_role", "terminal_status", "invalid_transition", "read_only",
     "forbidden_role", "forbidden_store", "forbidden_store_none", "missing_field", "field_unknown",
