@@ -342,6 +342,10 @@ describe('cms dialect', () => {
     assert.ok(man.body.errors.some((e) => e.code === 'forbidden_store'));
     const drv = await as.driver.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(drv.status, 403, JSON.stringify(drv.body));
+    assert.match(drv.body.error.message, /no role in the .* workflow/, 'a person-readable reason, not the engine\'s invalid_actor');
+    const drvBulk = await as.driver.post('/api/v1/orders/bulk_update', { order_ids: [o.id], status: 'processing' });
+    assert.equal(drvBulk.status, 403, JSON.stringify(drvBulk.body));
+    assert.match(drvBulk.body.error.message, /no role in the .* workflow/);
     const staleElsewhere = await as.manager.put(`/api/v1/orders/${s3.id}`, { status: 'cancelled', lock_version: s3.lock_version + 3 });
     assert.equal(staleElsewhere.status, 403, 'a stale write to an unseen store is refused, not answered with the order');
     assert.equal(staleElsewhere.body.order, undefined);

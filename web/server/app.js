@@ -365,6 +365,7 @@ export function createApp({ db, views, config }) {
     const keys = isDelivery ? ['status', 'tracking_number', 'notes', 'fields', 'lock_version'] : ['status', 'notes', 'fields', 'lock_version'];
     return async (ctx) => {
       const user = requireUser(ctx);
+      visibleOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
       const id = orderId(ctx);
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
@@ -384,11 +385,12 @@ export function createApp({ db, views, config }) {
   function bulkUpdate(view) {
     return async (ctx) => {
       const user = requireUser(ctx);
+      visibleOrThrow(ctx, view, user);
       const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
       if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
       const bad = body.order_ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
-      if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => JSON.stringify(x)).join(', ')})`);
+      if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => (typeof x === 'number' ? String(x) : String(JSON.stringify(x)).slice(0, 40))).join(', ')})`);
       const dup = body.order_ids.filter((x, i) => body.order_ids.indexOf(x) !== i);
       if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
       const input = changeInput(ctx, body, { lockRequired: false });
