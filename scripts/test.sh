@@ -29,6 +29,9 @@ suite() {  # suite NAME command...: runs one suite, adds its counts to the total
   printf '== %s: %d passed, %d failed (exit %d)\n' "$name" "$p" "$f" "$rc"
 }
 
+# The hardening issue's load figure: 50 concurrent clients for 30 s against the server.
+export ORDERFLOW_FAULT_LOAD_S=${ORDERFLOW_FAULT_LOAD_S:-30}
+
 suite engine ctest --preset native --parallel 2
 [ -d tests/node ] && suite node node --test --test-concurrency=2 tests/node/
 # The module's tests again, against the debug build (-sASSERTIONS=2 -sSAFE_HEAP=1).
