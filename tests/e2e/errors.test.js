@@ -111,6 +111,10 @@ test('a server 403 says the user may not do this (store access revoked while the
   const db = new Database(join(env.server.dataDir, 'orderflow.sqlite'));
   try {
     await signIn(page, env.url, 'manager', 'status=processing&store_id=s1');
+    // the store filter offers only the manager's own stores (s1, s2), never one that would be refused
+    const filter = page.getByRole('combobox', { name: 'Filter by store' });
+    await filter.locator('option', { hasText: 'Uptown' }).waitFor({ state: 'attached' });
+    assert.deepEqual(await filter.locator('option').allTextContents(), ['All stores', 'Downtown', 'Uptown']);
     // an administrator takes store s1 away from the manager; the open page still offers the change
     db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s2']), 'manager');
     await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });

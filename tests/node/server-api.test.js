@@ -128,6 +128,18 @@ describe('shared endpoints', () => {
     assert.deepEqual(s.body, { success: true, stores: [{ id: 's1', name: 'Downtown' }, { id: 's2', name: 'Uptown' }, { id: 's3', name: 'Airport' }] });
   });
 
+  test('stores of a workflow: only those the user may see there (role scope from the workflow)', async () => {
+    const ids = async (client, wf) => (await client.get(`/api/stores?workflow=${wf}`)).body.stores?.map((x) => x.id);
+    assert.deepEqual(await ids(as.manager, 'cms'), ['s1', 's2'], 'store_manager: assigned stores');
+    assert.deepEqual(await ids(as.fulfillment, 'cms'), ['s1']);
+    assert.deepEqual(await ids(admin, 'cms'), ['s1', 's2', 's3'], 'admin: all stores');
+    assert.deepEqual(await ids(as.driver, 'cms'), [], 'no role in cms: no store');
+    assert.equal((await new ApiClient(srv.url).get('/api/stores?workflow=cms')).status, 401);
+    const bad = await admin.get('/api/stores?workflow=nope');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.message ?? bad.body.error?.message, /Unknown workflow "nope"/);
+  });
+
   test('demo data: every status of both workflows, all payment states, stock shortages', async () => {
     const cms = await allOrders(admin, '/api/v1/orders');
     const del = await allOrders(admin, '/api/orders');

@@ -306,8 +306,15 @@ export function createApp({ db, views, config }) {
     return { status: 200, body: { success: true, users: q.users.all().map((r) => userJson(userFromRow(r))) } };
   }
 
-  function stores() {
-    return { status: 200, body: { success: true, stores: storeRows } };
+  // Every store; with ?workflow=<id> and a signed-in user, only the stores whose orders that user
+  // may see in that workflow (the role's scope, from the workflow document).
+  function stores(ctx) {
+    const id = ctx.url.searchParams.get('workflow');
+    if (id === null) return { status: 200, body: { success: true, stores: storeRows } };
+    const view = views[id];
+    if (!view) throw badRequest(ctx, `Unknown workflow "${id.slice(0, 40)}" (workflows: ${Object.keys(views).join(', ')})`);
+    const visible = view.visibleStores(requireUser(ctx)) ?? [];
+    return { status: 200, body: { success: true, stores: visible === 'all' ? storeRows : storeRows.filter((r) => visible.includes(r.id)) } };
   }
 
   const workflowDoc = (view) => () => ({ status: 200, body: view.wf.document });

@@ -86,7 +86,7 @@ class OfDemo extends LitElement {
     const promise = api.listOrders(query);
     promise.catch(() => {}); // the workspace reports it
     this.prefetched = { api, query, promise };
-    this.client.session.stores().then((stores) => { this.stores = stores; }).catch(() => {});
+    this.#loadStores(this.workflowId);
     for (const w of wfs) {
       if (w === this.workflowId || this.docs[w]) continue;
       this.client.api(w).workflow().then((doc) => { this.docs = { ...this.docs, [w]: doc }; }).catch(() => {});
@@ -118,7 +118,13 @@ class OfDemo extends LitElement {
     u.searchParams.set('workflow', id);
     history.replaceState(null, '', u);
     this.busy = true;
+    this.#loadStores(id);
     try { await this.#loadWorkflow(this.user, id); } catch (e) { this.error = e.message; } finally { this.busy = false; }
+  }
+
+  // The store filter offers only stores this user may see in the workflow (the server asks the role's scope).
+  #loadStores(id) {
+    this.client.session.stores(id).then((stores) => { if (this.workflowId === id) this.stores = stores; }).catch(() => {});
   }
 
   async #signOut() {

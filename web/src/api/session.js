@@ -40,5 +40,9 @@ export class Session {
     this.http.csrfToken = null;
   }
 
-  async stores() { return (await this.#call('GET', '/api/stores')).stores ?? []; }
+  /** Stores with names; given a workflow id, only those whose orders this user may see there. */
+  async stores(workflow) {
+    const q = workflow ? `?workflow=${encodeURIComponent(workflow)}` : '';
+    return (await this.#call('GET', `/api/stores${q}`)).stores ?? [];
+  }
 }
