@@ -6,6 +6,9 @@
 //   - wasm:    wf.planBulk (the engine, columnar marshalling),
 //   - plain JS: a table lookup doing the same checks (status/aliases, transition table, role,
 //              store scope, the payment and inventory guards) and producing the same result shape,
+//              trusting every order to be well-formed,
+//   - plain JS + checks: the same, after checking each order (and item) for being well-formed
+//              as planBulk must (a malformed order is blocked with invalid_order),
 //   - XState v5: one machine built from the same workflow, `resolveState` + `can` per order.
 // The two peers are built at run time from the workflow document the engine validated, so no
 // workflow rule is written here. Also: cold start in a fresh process and the shipped sizes.
@@ -67,7 +70,33 @@ function guardCheck(doc) {
 
 // A competent hand-written planBulk: per call, one lookup table from every stored status value
 // (current or alias) to what moving it to `to` means; per order, a few property reads.
-function plainPeer(doc) {
+// With `validate`, every order is first checked for being well-formed as the workflow format
+// defines it (docs/workflow-format.md, "The engine's answers": an object, `status` a string,
+// `store_id` / `payment_status` / `items` of the right type when present, every item an object
+// with a finite `quantity` >= 0 and a boolean or finite `in_stock` when present); a malformed
+// order is blocked with `invalid_order`, as planBulk does. Without it, orders are trusted.
+function isWellFormedOrder(order) {
+  if (order === null || typeof order !== 'object' || Array.isArray(order)) return false;
+  if (typeof order.status !== 'string') return false;
+  const sid = order.store_id;
+  if (sid !== undefined && sid !== null && typeof sid !== 'string' && !(typeof sid === 'number' && Number.isFinite(sid))) return false;
+  const pay = order.payment_status;
+  if (pay !== undefined && pay !== null && typeof pay !== 'string') return false;
+  const items = order.items;
+  if (items === undefined || items === null) return true;
+  if (!Array.isArray(items)) return false;
+  for (let j = 0; j < items.length; j++) {
+    const it = items[j];
+    if (it === null || typeof it !== 'object' || Array.isArray(it)) return false;
+    const q = it.quantity;
+    if (q !== undefined && !(typeof q === 'number' && q >= 0 && q !== Infinity)) return false;
+    const st = it.in_stock;
+    if (st !== undefined && st !== true && st !== false && !(typeof st === 'number' && Number.isFinite(st))) return false;
+  }
+  return true;
+}
+
+function plainPeer(doc, { validate = false } = {}) {
   const byId = new Map(doc.statuses.map((s) => [s.id, s]));
   const aliases = Object.entries(doc.aliases || {});
   const roles = new Map(doc.roles.map((r) => [r.id, r]));
@@ -103,10 +132,15 @@ function plainPeer(doc) {
     for (const [from, v] of aliases) entries.set(from, entryFor(v.to ?? undefined));
     const unknown = entryFor(undefined);
     const shared = new Map();
+    const invalid = Object.freeze([Object.freeze({ code: 'invalid_order', message: 'order is malformed' })]);
     const eligible = [];
     const blocked = [];
     for (let i = 0; i < orders.length; i++) {
       const order = orders[i];
+      if (validate && !isWellFormedOrder(order)) {
+        blocked.push({ id: order !== null && typeof order === 'object' ? order.id ?? null : null, errors: invalid });
+        continue;
+      }
       const e = entries.get(order.status) ?? unknown;
       let mask = e.mask;
       if (scoped) {
@@ -238,24 +272,27 @@ async function main() {
     const wf = flow.workflow(sc.workflow);
     const orders = generateOrders(wf, N, { seed: 42 });
     const plain = plainPeer(wf.document);
+    const checked = plainPeer(wf.document, { validate: true });
     const xs = xstatePeer(wf.document);
     const a = wf.planBulk(orders, sc.to, sc.fields, sc.actor);
     const b = plain(orders, sc.to, sc.fields, sc.actor);
     const c = xs(orders, sc.to, sc.fields, sc.actor);
-    const agree = a.eligible.length === b.eligible.length && a.eligible.every((id, i) => id === b.eligible[i])
-      && a.eligible.length === c.eligible.length && a.eligible.every((id, i) => id === c.eligible[i]);
+    const d = checked(orders, sc.to, sc.fields, sc.actor);
+    const same = (x) => a.eligible.length === x.eligible.length && a.eligible.every((id, i) => id === x.eligible[i]);
+    const agree = same(b) && same(c) && same(d);
     if (!agree) {
       const inA = new Set(a.eligible);
       const inB = new Set(b.eligible);
       const odd = orders.find((o) => inA.has(o.id) !== inB.has(o.id));
       if (odd) console.error(`peer disagrees on ${JSON.stringify(odd)}: engine ${JSON.stringify(wf.check(odd, sc.to, sc.fields, sc.actor))}`);
     }
-    const [tWasm, tPlain, tX] = timeTogether([
+    const [tWasm, tPlain, tChecked, tX] = timeTogether([
       () => wf.planBulk(orders, sc.to, sc.fields, sc.actor),
       () => plain(orders, sc.to, sc.fields, sc.actor),
+      () => checked(orders, sc.to, sc.fields, sc.actor),
       () => xs(orders, sc.to, sc.fields, sc.actor),
     ], PASSES);
-    rows.push({ sc, tWasm, tPlain, tX, eligible: a.eligible.length, agree });
+    rows.push({ sc, tWasm, tPlain, tChecked, tX, eligible: a.eligible.length, agree });
   }
 
   const cold = coldStart();
@@ -267,11 +304,11 @@ async function main() {
   const out = [];
   out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${Math.ceil(PASSES / BLOCK) * BLOCK} passes after warm-up, in turns of ${BLOCK}; Node ${process.versions.node})`);
   out.push('');
-  out.push('| scenario | wasm planBulk | plain JS | XState v5 | wasm / plain JS | XState / wasm | eligible | same eligible ids |');
-  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  out.push('| scenario | wasm planBulk | plain JS | plain JS + checks | XState v5 | wasm / plain JS | wasm / plain JS + checks | XState / wasm | eligible | same eligible ids |');
+  out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) {
-    out.push(`| ${r.sc.workflow} → ${r.sc.to} as ${r.sc.actor.role} | ${ms(r.tWasm)} | ${ms(r.tPlain)} | ${ms(r.tX)} | `
-      + `${(r.tWasm / r.tPlain).toFixed(2)}x | ${(r.tX / r.tWasm).toFixed(1)}x | ${r.eligible} | ${r.agree ? 'yes' : 'NO'} |`);
+    out.push(`| ${r.sc.workflow} → ${r.sc.to} as ${r.sc.actor.role} | ${ms(r.tWasm)} | ${ms(r.tPlain)} | ${ms(r.tChecked)} | ${ms(r.tX)} | `
+      + `${(r.tWasm / r.tPlain).toFixed(2)}x | ${(r.tWasm / r.tChecked).toFixed(2)}x | ${(r.tX / r.tWasm).toFixed(1)}x | ${r.eligible} | ${r.agree ? 'yes' : 'NO'} |`);
   }
   out.push('');
   out.push('| start-up and size | value | target |');
