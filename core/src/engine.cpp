@@ -513,6 +513,12 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
     std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
     // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
     std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
+    // Most verdicts depend on the (status, store) strings alone (the transition has no guard):
+    // remembered per pair of string indexes (verdict + 1; kGuarded = work it out per order), so
+    // such an order costs one lookup. Only for a small string table (the pairs grow squared).
+    constexpr std::uint32_t kGuarded = 0xffffffffu;
+    constexpr std::size_t kMaxMemoStrings = 256;
+    std::vector<std::uint32_t> pairMemo(nStrings <= kMaxMemoStrings ? nStrings * nStrings : 0, 0);
 
     for (std::size_t i = 0; i < b.count; ++i) {
         const std::uint32_t si = str(b.status, i);
@@ -530,9 +536,14 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
             plan.verdict[i] = static_cast<std::uint32_t>(actorOnly);
             continue;
         }
+        const std::uint32_t st = str(b.store, i);
+        std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[si * nStrings + st];
+        if (memo && *memo != 0 && *memo != kGuarded) {
+            plan.verdict[i] = *memo - 1;
+            continue;
+        }
         if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
         const int fromKey = statusKeyOf[si];
-        const std::uint32_t st = str(b.store, i);
         int ss;
         if (st == 0) ss = storeNone;
         else {
@@ -560,6 +571,8 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
             plan.verdict[i] = static_cast<std::uint32_t>(baseVerdict[k]);
+            if (memo && *memo == 0)
+                *memo = f.equalsMask || f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
             continue;
         }
         auto& seen = guarded[k];
