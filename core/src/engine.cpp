@@ -520,8 +520,18 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
     constexpr std::size_t kMaxMemoStrings = 256;
     std::vector<std::uint32_t> pairMemo(nStrings <= kMaxMemoStrings ? nStrings * nStrings : 0, 0);
 
+    const bool actorBad = ev.actorBad();
+    std::uint32_t* const out = plan.verdict.data();
+    const std::uint32_t* const memoAt = pairMemo.empty() ? nullptr : pairMemo.data();
     for (std::size_t i = 0; i < b.count; ++i) {
         const std::uint32_t si = str(b.status, i);
+        if (memoAt && si != 0 && !actorBad && (!b.valid || b.valid[i])) {  // the common case first
+            const std::uint32_t m = memoAt[si * nStrings + str(b.store, i)];
+            if (m != 0 && m != kGuarded) {
+                out[i] = m - 1;
+                continue;
+            }
+        }
         if ((b.valid && !b.valid[i]) || si == 0) {
             if (malformed == kUnset) {
                 std::vector<Error> errs{{"invalid_order", "order is malformed", ""}};
@@ -538,10 +548,6 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
         }
         const std::uint32_t st = str(b.store, i);
         std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[si * nStrings + st];
-        if (memo && *memo != 0 && *memo != kGuarded) {
-            plan.verdict[i] = *memo - 1;
-            continue;
-        }
         if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
         const int fromKey = statusKeyOf[si];
         int ss;
