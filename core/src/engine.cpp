@@ -513,12 +513,17 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
     std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
     // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
     std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
-    // Most verdicts depend on the (status, store) strings alone (the transition has no guard):
-    // remembered per pair of string indexes (verdict + 1; kGuarded = work it out per order), so
-    // such an order costs one lookup. Only for a small string table (the pairs grow squared).
+    // Unless the transition has an items guard, a verdict depends on the (status, store, payment)
+    // strings alone: remembered per triple of string indexes (verdict + 1; kGuarded = work it out
+    // per order), so such an order costs one lookup. Only while the table stays small (it grows
+    // with the cube of the string count; the payment axis only when that column is read).
     constexpr std::uint32_t kGuarded = 0xffffffffu;
-    constexpr std::size_t kMaxMemoStrings = 256;
-    std::vector<std::uint32_t> pairMemo(nStrings <= kMaxMemoStrings ? nStrings * nStrings : 0, 0);
+    constexpr std::size_t kMaxMemo = std::size_t{1} << 16;
+    const std::size_t payDim = b.payment ? nStrings : 1;
+    std::vector<std::uint32_t> pairMemo(nStrings * nStrings * payDim <= kMaxMemo ? nStrings * nStrings * payDim : 0, 0);
+    auto memoIndex = [&](std::uint32_t si, std::uint32_t st, std::size_t i) {
+        return (si * nStrings + st) * payDim + str(b.payment, i);
+    };
 
     const bool actorBad = ev.actorBad();
     std::uint32_t* const out = plan.verdict.data();
@@ -526,7 +531,7 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
     for (std::size_t i = 0; i < b.count; ++i) {
         const std::uint32_t si = str(b.status, i);
         if (memoAt && si != 0 && !actorBad && (!b.valid || b.valid[i])) {  // the common case first
-            const std::uint32_t m = memoAt[si * nStrings + str(b.store, i)];
+            const std::uint32_t m = memoAt[memoIndex(si, str(b.store, i), i)];
             if (m != 0 && m != kGuarded) {
                 out[i] = m - 1;
                 continue;
@@ -547,7 +552,7 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
             continue;
         }
         const std::uint32_t st = str(b.store, i);
-        std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[si * nStrings + st];
+        std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[memoIndex(si, st, i)];
         if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
         const int fromKey = statusKeyOf[si];
         int ss;
@@ -577,8 +582,7 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
             plan.verdict[i] = static_cast<std::uint32_t>(baseVerdict[k]);
-            if (memo && *memo == 0)
-                *memo = f.equalsMask || f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
+            if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
             continue;
         }
         auto& seen = guarded[k];
@@ -593,6 +597,7 @@ BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const js
             seen.emplace_back(outcomes, verdict);
         }
         plan.verdict[i] = verdict;
+        if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : verdict + 1;
     }
     return plan;
 }
