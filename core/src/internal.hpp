@@ -51,6 +51,8 @@ enum Msg : int {
     kMsgFieldControl,
     kMsgFieldsNotObject,
     kMsgFieldUnknownMore,
+    kMsgOrderNotFound,   // for REST adapters; the engine itself does not render these two
+    kMsgNotAuthorized,
     kMsgCount
 };
 extern const char* const kMsgKeys[kMsgCount];

@@ -184,7 +184,7 @@ const char* const kMsgKeys[kMsgCount] = {
     "invalid_status", "unknown_role", "terminal_status", "invalid_transition", "read_only",
     "forbidden_role", "forbidden_store", "forbidden_store_none", "missing_field", "field_unknown",
     "field_not_applicable", "field_type_text", "field_choice", "field_too_long", "field_encoding",
-    "field_control", "fields_not_object", "field_unknown_more",
+    "field_control", "fields_not_object", "field_unknown_more", "order_not_found", "not_authorized",
 };
 
 const char* const kMsgDefaults[kMsgCount] = {
@@ -206,6 +206,8 @@ const char* const kMsgDefaults[kMsgCount] = {
     "{field} contains control characters.",
     "Fields must be given as an object of field values.",
     "{count} more keys are not fields of {workflow}.",
+    "Order not found",
+    "Not authorized to update order status",
 };
 
 namespace {

@@ -79,6 +79,9 @@ TEST(Load, DocumentHasDefaultsAndLoadsAgainToTheSameWorkflow) {
         }
         EXPECT_EQ(doc["messages"]["invalid_status"], "Invalid status value. Must be one of: {statuses}");
         EXPECT_TRUE(doc["messages"].contains("forbidden_store"));
+        // The REST adapters' sentences travel with the workflow (the quick reference's words by default).
+        EXPECT_EQ(doc["messages"]["order_not_found"], "Order not found");
+        EXPECT_EQ(doc["messages"]["not_authorized"], "Not authorized to update order status");
         auto again = Workflow::load(doc);
         ASSERT_TRUE(again.ok()) << again.error();
         EXPECT_EQ(again.workflow->document(), doc);

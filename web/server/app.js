@@ -10,8 +10,10 @@ import { OrderStore, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 
-const DELIVERY_FORBIDDEN = 'Not authorized to update order status';
-const NOT_FOUND = 'Order not found';
+// The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
+// messages.not_authorized): the delivery quick reference's words.
+const NOT_FOUND = (view) => view.wf.document.messages.order_not_found;
+const NOT_AUTHORIZED = (view) => view.wf.document.messages.not_authorized;
 const MAX_BULK = 500;
 const MAX_PER_PAGE = 5000;
 const DUMMY_HASH = 'scrypt$16384$8$1$00000000000000000000000000000000$' + '0'.repeat(64);
@@ -104,9 +106,9 @@ export function createApp({ db, views, config }) {
 
   function visibleOrThrow(ctx, view, user, storeId) {
     const stores = view.visibleStores(user);
-    if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? DELIVERY_FORBIDDEN : `Your account has no role in the ${view.id} workflow`);
+    if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`);
     if (storeId && stores !== 'all' && !stores.includes(storeId)) {
-      throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? DELIVERY_FORBIDDEN : `Your account may not see orders of store ${storeId}`);
+      throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`);
     }
     return stores;
   }
@@ -140,17 +142,17 @@ export function createApp({ db, views, config }) {
   function changeResponse(ctx, view, r) {
     if (ctx.dialect === 'delivery') {
       if (r.ok) return { status: 200, body: { success: true, message: 'Order status updated', data: r.order }, events: [{ ...r.event, store_id: r.order.store_id }] };
-      if (r.kind === 'not_found') return { status: 404, body: { success: false, message: NOT_FOUND } };
+      if (r.kind === 'not_found') return { status: 404, body: { success: false, message: NOT_FOUND(view) } };
       if (r.kind === 'conflict') {
         return { status: 409, body: { success: false, message: conflictMessage(r.order), data: r.order } };
       }
       const unknown = r.errors.find((e) => e.code === 'unknown_status');
       if (unknown) return { status: 400, body: { success: false, message: unknown.message, validStatuses: view.statusIds } };
-      if (permissionOnly(r.errors)) return { status: 403, body: { success: false, message: DELIVERY_FORBIDDEN } };
+      if (permissionOnly(r.errors)) return { status: 403, body: { success: false, message: NOT_AUTHORIZED(view) } };
       return { status: 422, body: { success: false, message: r.errors[0]?.message ?? 'Refused', errors: r.errors } };
     }
     if (r.ok) return { status: 200, body: { order: r.order, history_entry: r.history_entry }, events: [{ ...r.event, store_id: r.order.store_id }] };
-    if (r.kind === 'not_found') return { status: 404, body: { error: { code: 'not_found', message: NOT_FOUND } } };
+    if (r.kind === 'not_found') return { status: 404, body: { error: { code: 'not_found', message: NOT_FOUND(view) } } };
     if (r.kind === 'conflict') {
       return { status: 409, body: { error: { code: 'conflict', message: conflictMessage(r.order), changed_by: r.order.updated_by, changed_at: r.order.updated_at }, order: r.order } };
     }
@@ -337,7 +339,7 @@ export function createApp({ db, views, config }) {
     const id = orderId(ctx);
     visibleOrThrow(ctx, view, user);
     const cur = store.get(view, id);
-    if (!cur) throw fail(ctx.dialect, 404, 'not_found', NOT_FOUND);
+    if (!cur) throw fail(ctx.dialect, 404, 'not_found', NOT_FOUND(view));
     visibleOrThrow(ctx, view, user, cur.row.store_id);
     return { user, cur };
   }
