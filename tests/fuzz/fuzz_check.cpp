@@ -21,18 +21,11 @@
 
 #include "internal.hpp"
 #include "orderflow/workflow.hpp"
+#include "require.hpp"
 
 using orderflow::Error;
 using orderflow::json;
 using orderflow::Workflow;
-
-#define REQUIRE(cond)                                                                       \
-    do {                                                                                    \
-        if (!(cond)) {                                                                      \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                                   \
-        }                                                                                   \
-    } while (0)
 
 namespace {
 

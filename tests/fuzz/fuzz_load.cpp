@@ -9,17 +9,10 @@
 
 #include "internal.hpp"
 #include "orderflow/workflow.hpp"
+#include "require.hpp"
 
 using orderflow::json;
 using orderflow::Workflow;
-
-#define REQUIRE(cond)                                                            \
-    do {                                                                         \
-        if (!(cond)) {                                                           \
-            std::fprintf(stderr, "invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__); \
-            std::abort();                                                        \
-        }                                                                        \
-    } while (0)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
