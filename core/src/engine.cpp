@@ -49,8 +49,13 @@ bool shallow(const json& v, std::size_t limit) {
     return true;
 }
 
-// "" when the order is well-formed, else the message naming the path.
-std::string readOrder(const json& o, OrderView& v) {
+// An order is read only as far as the decision needs it (docs/workflow-format.md, "The engine's
+// answers"): its status always; its store when the role is store-scoped; its payment state and
+// its items only when the transition asked about has a guard reading them. So a broken part the
+// decision does not read (say an item's quantity, when cancelling) never blocks it, and a broken
+// part it does read is named in the refusal. Each reader returns "" or the message naming the path.
+
+std::string readStatus(const json& o, OrderView& v) {
     if (!o.is_object()) return std::string("order: expected an object, got ") + kindOf(o);
     // planBulk copies ids, and copying a JSON value recurses: refuse absurdly nested ones.
     if (auto id = o.find("id"); id != o.end() && !shallow(*id, kMaxIdDepth))
@@ -59,37 +64,46 @@ std::string readOrder(const json& o, OrderView& v) {
     if (st == o.end()) return "order.status: missing (expected a string)";
     if (!st->is_string()) return std::string("order.status: expected a string, got ") + kindOf(*st);
     v.status = *st->get_ptr<const std::string*>();
+    return {};
+}
+
+std::string readStore(const json& o, OrderView& v) {
     auto store = o.find("store_id");
-    if (store != o.end() && !store->is_null()) {
-        if (store->is_string()) v.store = *store->get_ptr<const std::string*>();
-        else if (storeIdText(*store, v.storeBuf)) v.store = v.storeBuf;
-        else return std::string("order.store_id: expected a string or a number, got ") + kindOf(*store);
-        v.hasStore = true;
-    }
+    if (store == o.end() || store->is_null()) return {};
+    if (store->is_string()) v.store = *store->get_ptr<const std::string*>();
+    else if (storeIdText(*store, v.storeBuf)) v.store = v.storeBuf;
+    else return std::string("order.store_id: expected a string or a number, got ") + kindOf(*store);
+    v.hasStore = true;
+    return {};
+}
+
+std::string readPayment(const json& o, OrderView& v) {
     auto pay = o.find("payment_status");
-    if (pay != o.end() && !pay->is_null()) {
-        if (!pay->is_string()) return std::string("order.payment_status: expected a string, got ") + kindOf(*pay);
-        v.payment = pay->get_ptr<const std::string*>();
-    }
+    if (pay == o.end() || pay->is_null()) return {};
+    if (!pay->is_string()) return std::string("order.payment_status: expected a string, got ") + kindOf(*pay);
+    v.payment = pay->get_ptr<const std::string*>();
+    return {};
+}
+
+std::string readItems(const json& o, OrderView& v) {
     auto items = o.find("items");
-    if (items != o.end() && !items->is_null()) {
-        if (!items->is_array()) return std::string("order.items: expected an array, got ") + kindOf(*items);
-        for (std::size_t j = 0; j < items->size(); ++j) {
-            const json& it = (*items)[j];
-            const std::string p = "order.items[" + std::to_string(j) + "]";
-            if (!it.is_object()) return p + ": expected an object, got " + kindOf(it);
-            auto q = it.find("quantity");
-            double d = 0;
-            if (q != it.end()) {
-                if (!finiteNumber(*q, d)) return p + ".quantity: expected a finite number >= 0, got " + kindOf(*q);
-                if (d < 0) return p + ".quantity: expected a finite number >= 0, got " + jsNumberText(d);
-            }
-            auto s = it.find("in_stock");
-            if (s != it.end() && !s->is_boolean() && !finiteNumber(*s, d))
-                return p + ".in_stock: expected true, false or a finite number, got " + kindOf(*s);
+    if (items == o.end() || items->is_null()) return {};
+    if (!items->is_array()) return std::string("order.items: expected an array, got ") + kindOf(*items);
+    for (std::size_t j = 0; j < items->size(); ++j) {
+        const json& it = (*items)[j];
+        const std::string p = "order.items[" + std::to_string(j) + "]";
+        if (!it.is_object()) return p + ": expected an object, got " + kindOf(it);
+        auto q = it.find("quantity");
+        double d = 0;
+        if (q != it.end()) {
+            if (!finiteNumber(*q, d)) return p + ".quantity: expected a finite number >= 0, got " + kindOf(*q);
+            if (d < 0) return p + ".quantity: expected a finite number >= 0, got " + jsNumberText(d);
         }
-        v.items = &*items;
+        auto s = it.find("in_stock");
+        if (s != it.end() && !s->is_boolean() && !finiteNumber(*s, d))
+            return p + ".in_stock: expected true, false or a finite number, got " + kindOf(*s);
     }
+    v.items = &*items;
     return {};
 }
 
@@ -189,14 +203,37 @@ public:
         return out;
     }
 
+    // Whether the store is read: only for a store-scoped role (see storeState).
+    bool readsStore() const { return !actorBad_ && role_ >= 0 && w_.roles[static_cast<std::size_t>(role_)].assigned; }
+
+    // BatchReads bits for an order whose status has key fromKey. With a malformed actor the
+    // answer is invalid_actor whatever the order holds, so only its status is read.
+    std::uint32_t reads(int fromKey) const {
+        if (actorBad_) return 0;
+        std::uint32_t r = readsStore() ? std::uint32_t{kReadsStore} : 0u;
+        const int t = transitionFor(fromKey);
+        if (t < 0) return r;
+        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+        for (std::size_t g = 0; g < w_.guards.size(); ++g)
+            if (tr.guards >> g & 1u) r |= w_.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
+        return r;
+    }
+
     std::vector<Error> evaluate(const json& order) {
         std::vector<Error> errs;
         OrderView v;
-        std::string bad = readOrder(order, v);
+        std::string bad = readStatus(order, v);
+        int fromKey = -1;
+        if (bad.empty()) {
+            fromKey = w_.statusKey(v.status);
+            const std::uint32_t r = reads(fromKey);
+            if (r & kReadsStore) bad = readStore(order, v);
+            if (bad.empty() && (r & kReadsPayment)) bad = readPayment(order, v);
+            if (bad.empty() && (r & kReadsItems)) bad = readItems(order, v);
+        }
         if (!bad.empty()) errs.push_back({"invalid_order", std::move(bad), ""});
         if (actorBad_) errs.push_back(actorError_);
         if (!errs.empty()) return errs;
-        const int fromKey = w_.statusKey(v.status);
         errs = base(fromKey, storeState(v.hasStore, v.store));
         const int t = transitionFor(fromKey);
         if (t >= 0) appendGuards(t, guardOutcomes(t, v), errs);
@@ -374,7 +411,9 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
     static const json kNoFields;
     Evaluator ev(w, {}, kNoFields, actor);
     OrderView v;
-    std::string bad = readOrder(order, v);
+    // Guards never hide an option, so only the status and (store-scoped roles) the store are read.
+    std::string bad = readStatus(order, v);
+    if (bad.empty() && ev.readsStore()) bad = readStore(order, v);
     if (!bad.empty()) out.errors.push_back({"invalid_order", std::move(bad), ""});
     if (ev.actorBad()) out.errors.push_back(ev.actorError());
     if (!out.errors.empty()) return out;
@@ -432,15 +471,16 @@ std::uint32_t Workflow::batchReads(std::string_view to, const json& actor) const
     static const json kNoFields;
     Evaluator ev(w, to, kNoFields, actor);
     if (ev.actorBad()) return 0;
-    std::uint32_t reads = ev.storeState(false, {}) != 0 ? std::uint32_t{kReadsStore} : 0u;
-    for (int key = 0; key < ev.keys(); ++key) {
-        const int t = ev.transitionFor(key);
-        if (t < 0) continue;
-        const auto& tr = w.transitions[static_cast<std::size_t>(t)];
-        for (std::size_t g = 0; g < w.guards.size(); ++g)
-            if (tr.guards >> g & 1u) reads |= w.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
-    }
+    std::uint32_t reads = 0;
+    for (int key = 0; key < ev.keys(); ++key) reads |= ev.reads(key);
     return reads;
+}
+
+std::uint32_t Workflow::batchReads(std::string_view to, const json& actor, std::string_view status) const {
+    static const json kNoFields;
+    Evaluator ev(*impl_, to, kNoFields, actor);
+    if (ev.actorBad()) return 0;
+    return ev.reads(impl_->statusKey(status));
 }
 
 BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const json& fields, const json& actor) const {

@@ -357,9 +357,14 @@ TEST_F(Check, EveryLaterReasonTogether) {
 
 // ---- malformed orders and actors ----
 
+// A malformed order, and the change whose decision reads the broken part (an order is read only
+// as far as the decision needs it: status always, store for a store-scoped role, payment state /
+// items for a transition guarded on them).
 struct BadOrder {
     json order;
     std::string message;
+    std::string to = "processing";
+    bool scoped = false;  // judged as a store manager of s1 (the store is read), else as admin
 };
 
 TEST_F(Check, MalformedOrders) {
@@ -370,9 +375,9 @@ TEST_F(Check, MalformedOrders) {
         {{{"id", 1}}, "order.status: missing (expected a string)"},
         {{{"status", nullptr}}, "order.status: expected a string, got null"},
         {{{"status", 3}}, "order.status: expected a string, got a number"},
-        {{{"status", "new"}, {"store_id", true}}, "order.store_id: expected a string or a number, got a boolean"},
-        {{{"status", "new"}, {"store_id", {"s1"}}}, "order.store_id: expected a string or a number, got an array"},
-        {{{"status", "new"}, {"payment_status", 1}}, "order.payment_status: expected a string, got a number"},
+        {{{"status", "new"}, {"store_id", true}}, "order.store_id: expected a string or a number, got a boolean", "cancelled", true},
+        {{{"status", "new"}, {"store_id", {"s1"}}}, "order.store_id: expected a string or a number, got an array", "cancelled", true},
+        {{{"status", "processing"}, {"payment_status", 1}}, "order.payment_status: expected a string, got a number", "completed"},
         {{{"status", "new"}, {"items", "A"}}, "order.items: expected an array, got a string"},
         {{{"status", "new"}, {"items", {{{"in_stock", true}}, 5}}}, "order.items[1]: expected an object, got a number"},
         {{{"status", "new"}, {"items", {{{"in_stock", true}}, {{"in_stock", true}}, {{"quantity", "2"}}}}},
@@ -383,18 +388,71 @@ TEST_F(Check, MalformedOrders) {
         {{{"status", "new"}, {"items", {{{"in_stock", nullptr}}}}}, "order.items[0].in_stock: expected true, false or a finite number, got null"},
     };
     for (const auto& c : cases) {
-        auto v = cms->check(c.order, "processing", nullptr, admin());
+        const json actor = c.scoped ? manager() : admin();
+        auto v = cms->check(c.order, c.to, nullptr, actor);
         EXPECT_EQ(describe(v.errors), "invalid_order: " + c.message + "\n") << c.order.dump();
-        auto a = cms->allowed(c.order, admin());
-        EXPECT_TRUE(a.options.empty());
-        EXPECT_EQ(describe(a.errors), "invalid_order: " + c.message + "\n");
-        // With a malformed actor too, both are reported and nothing else.
-        EXPECT_EQ(codes(cms->check(c.order, "bogus", 5, json(1)).errors), (std::vector<std::string>{"invalid_order", "invalid_actor"}));
+        // allowed reads the status and (store-scoped roles) the store: guards never hide options.
+        const bool allowedReads = !c.order.is_object() || c.message.rfind("order.status", 0) == 0 || c.scoped;
+        auto a = cms->allowed(c.order, actor);
+        if (allowedReads) {
+            EXPECT_TRUE(a.options.empty()) << c.order.dump();
+            EXPECT_EQ(describe(a.errors), "invalid_order: " + c.message + "\n") << c.order.dump();
+        } else {
+            EXPECT_FALSE(a.options.empty()) << c.order.dump();
+            EXPECT_EQ(describe(a.errors), "") << c.order.dump();
+        }
+        // With a malformed actor only the status is read: a broken status is reported with it.
+        const auto both = codes(cms->check(c.order, c.to, 5, json(1)).errors);
+        if (allowedReads && !c.scoped) EXPECT_EQ(both, (std::vector<std::string>{"invalid_order", "invalid_actor"})) << c.order.dump();
+        else EXPECT_EQ(both, (std::vector<std::string>{"invalid_actor"})) << c.order.dump();
     }
     // Nothing else about an order is checked.
     json odd = {{"status", "new"}, {"id", {{"deep", true}}}, {"lock_version", "x"}, {"extra", {1, 2}},
                 {"items", {{{"sku", 5}, {"name", nullptr}, {"in_stock", 3}}}}};
     EXPECT_TRUE(cms->check(odd, "processing", nullptr, admin()).ok);
+}
+
+// A broken part the decision does not read never blocks it: staff can still cancel or reject an
+// order whose line items or payment state came in corrupt, and are told exactly what is broken
+// when they try the change that needs it.
+TEST_F(Check, BrokenPartsBlockOnlyTheDecisionsThatReadThem) {
+    const json brokenItems = {{"status", "new"}, {"store_id", "s1"}, {"items", {{{"quantity", -1}, {"in_stock", true}}}}};
+    EXPECT_TRUE(cms->check(brokenItems, "cancelled", nullptr, manager()).ok);
+    EXPECT_TRUE(cms->check(brokenItems, "rejected", {{"rejection_reason", "bad data"}}, manager()).ok);
+    EXPECT_EQ(describe(cms->check(brokenItems, "processing", nullptr, manager()).errors),
+              "invalid_order: order.items[0].quantity: expected a finite number >= 0, got -1\n");
+    auto a = cms->allowed(brokenItems, manager());
+    EXPECT_EQ(a.options.size(), 3u);
+    EXPECT_TRUE(a.errors.empty());
+
+    const json brokenPayment = {{"status", "processing"}, {"store_id", "s1"}, {"payment_status", {{"paid", true}}}};
+    EXPECT_TRUE(cms->check(brokenPayment, "ready_for_pickup", nullptr, manager()).ok);
+    EXPECT_EQ(describe(cms->check(brokenPayment, "completed", nullptr, manager()).errors),
+              "invalid_order: order.payment_status: expected a string, got an object\n");
+
+    // The store is read for store-scoped roles only.
+    const json brokenStore = {{"status", "new"}, {"store_id", true}, {"items", json::array()}};
+    EXPECT_TRUE(cms->check(brokenStore, "processing", nullptr, admin()).ok);
+    EXPECT_EQ(codes(cms->check(brokenStore, "processing", nullptr, manager()).errors),
+              (std::vector<std::string>{"invalid_order"}));
+
+    // A change with no transition reads no guard, so nothing but the status.
+    EXPECT_EQ(codes(cms->check(brokenItems, "completed", nullptr, admin()).errors),
+              (std::vector<std::string>{"invalid_transition"}));
+
+    // planBulk and batchReads say the same.
+    auto plan = cms->planBulk(json::array({brokenItems, brokenPayment}), "cancelled", nullptr, manager());
+    EXPECT_EQ(plan.eligible.size(), 2u);
+    EXPECT_EQ(cms->batchReads("processing", manager(), "new"), std::uint32_t{orderflow::kReadsStore | orderflow::kReadsItems});
+    EXPECT_EQ(cms->batchReads("processing", admin(), "new"), std::uint32_t{orderflow::kReadsItems});
+    EXPECT_EQ(cms->batchReads("cancelled", manager(), "new"), std::uint32_t{orderflow::kReadsStore});
+    EXPECT_EQ(cms->batchReads("completed", admin(), "processing"), std::uint32_t{orderflow::kReadsPayment});
+    EXPECT_EQ(cms->batchReads("completed", admin(), "shipped"), 0u);
+    EXPECT_EQ(cms->batchReads("completed", json(1), "processing"), 0u);
+    EXPECT_EQ(cms->batchReads("completed", admin()), std::uint32_t{orderflow::kReadsPayment});
+}
+
+TEST_F(Check, DeeplyNestedIds) {
     // Regression: an id nested 100,000 levels deep crashed planBulk (copying a JSON value
     // recurses). Such an id is refused; 64 levels are fine.
     json deep = json::array();

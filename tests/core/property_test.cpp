@@ -176,21 +176,33 @@ private:
     std::vector<std::string> statuses_, legacy_, roles_, focus_;
 };
 
-// The spec's reading of a malformed order, written independently of the engine.
-bool wellFormed(const json& o) {
-    if (!o.is_object()) return false;
-    if (!o.contains("status") || !o["status"].is_string()) return false;
-    if (o.contains("store_id") && !o["store_id"].is_null() && !o["store_id"].is_string() && !o["store_id"].is_number()) return false;
-    if (o.contains("payment_status") && !o["payment_status"].is_null() && !o["payment_status"].is_string()) return false;
-    if (o.contains("items") && !o["items"].is_null()) {
-        if (!o["items"].is_array()) return false;
-        for (const auto& it : o["items"]) {
-            if (!it.is_object()) return false;
-            if (it.contains("quantity") && !(it["quantity"].is_number() && it["quantity"].get<double>() >= 0)) return false;
-            if (it.contains("in_stock") && !it["in_stock"].is_boolean() && !it["in_stock"].is_number()) return false;
-        }
+// The spec's reading of a malformed order, written independently of the engine: the status
+// always; the store, the payment state and the items only when `reads` (the engine's batchReads
+// for this order's status) names them. Which parts are read is checked on its own below.
+bool statusWellFormed(const json& o) { return o.is_object() && o.contains("status") && o["status"].is_string(); }
+bool storeWellFormed(const json& o) {
+    return !o.contains("store_id") || o["store_id"].is_null() || o["store_id"].is_string() || o["store_id"].is_number();
+}
+bool paymentWellFormed(const json& o) {
+    return !o.contains("payment_status") || o["payment_status"].is_null() || o["payment_status"].is_string();
+}
+bool itemsWellFormed(const json& o) {
+    if (!o.contains("items") || o["items"].is_null()) return true;
+    if (!o["items"].is_array()) return false;
+    for (const auto& it : o["items"]) {
+        if (!it.is_object()) return false;
+        if (it.contains("quantity") && !(it["quantity"].is_number() && it["quantity"].get<double>() >= 0)) return false;
+        if (it.contains("in_stock") && !it["in_stock"].is_boolean() && !it["in_stock"].is_number()) return false;
     }
     return true;
+}
+std::uint32_t readsOf(const Workflow& w, const json& o, const std::string& to, const json& actor) {
+    return statusWellFormed(o) ? w.batchReads(to, actor, o["status"].get<std::string>()) : 0u;
+}
+bool wellFormed(const json& o, std::uint32_t reads) {
+    return statusWellFormed(o) && (!(reads & orderflow::kReadsStore) || storeWellFormed(o)) &&
+           (!(reads & orderflow::kReadsPayment) || paymentWellFormed(o)) &&
+           (!(reads & orderflow::kReadsItems) || itemsWellFormed(o));
 }
 
 std::string storeText(const json& v) {
@@ -216,17 +228,23 @@ struct Columns {
         return it->second;
     }
 
-    explicit Columns(const json& orders) {
+    // With `onlyRead`, a column is filled only where the order's verdict reads it (batchReads for
+    // its status), as the JS facade does; otherwise every well-formed part is filled in.
+    Columns(const Workflow& w, const json& orders, const std::string& to, const json& actor, bool onlyRead) {
         batch.strings.push_back("");
         const double nan = std::numeric_limits<double>::quiet_NaN();
         begin.push_back(0);
         for (const json& o : orders) {
-            const bool ok = wellFormed(o);
+            const std::uint32_t reads = readsOf(w, o, to, actor);
+            const bool ok = wellFormed(o, reads);
+            const std::uint32_t fill = !ok ? 0u : onlyRead ? reads : 0xffffffffu;
             valid.push_back(ok ? 1 : 0);
             status.push_back(ok ? intern(o["status"].get<std::string>()) : 0);
-            store.push_back(ok && o.contains("store_id") && !o["store_id"].is_null() ? intern(storeText(o["store_id"])) : 0);
-            payment.push_back(ok && o.contains("payment_status") && o["payment_status"].is_string() ? intern(o["payment_status"].get<std::string>()) : 0);
-            const bool hasItems = ok && o.contains("items") && o["items"].is_array();
+            store.push_back((fill & orderflow::kReadsStore) && storeWellFormed(o) && o.contains("store_id") && !o["store_id"].is_null()
+                                ? intern(storeText(o["store_id"])) : 0);
+            payment.push_back((fill & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
+                                  ? intern(o["payment_status"].get<std::string>()) : 0);
+            const bool hasItems = (fill & orderflow::kReadsItems) && itemsWellFormed(o) && o.contains("items") && o["items"].is_array();
             present.push_back(hasItems ? 1 : 0);
             if (hasItems)
                 for (const auto& it : o["items"]) {
@@ -272,26 +290,19 @@ void property(const std::string& id, std::uint32_t seed) {
         for (int i = 0; i < 100; ++i) orders.push_back(gen.order(trial * 1000 + i));
 
         const auto bulk = w->planBulk(orders, to, fields, actor);
-        Columns cols(orders);
+        Columns cols(*w, orders, to, actor, false);
         const auto batch = w->planBatch(cols.batch, to, fields, actor);
         ASSERT_EQ(batch.verdict.size(), orders.size());
         ASSERT_TRUE(batch.verdicts.at(0).empty());
 
-        // batchReads: a column it does not name never changes a verdict, so blanking it out
-        // gives the same verdicts.
-        const std::uint32_t reads = w->batchReads(to, actor);
-        Columns cut(orders);
-        if (!(reads & orderflow::kReadsStore)) std::fill(cut.store.begin(), cut.store.end(), 0u);
-        if (!(reads & orderflow::kReadsPayment)) std::fill(cut.payment.begin(), cut.payment.end(), 0u);
-        if (!(reads & orderflow::kReadsItems)) {
-            std::fill(cut.present.begin(), cut.present.end(), std::uint8_t{0});
-            std::fill(cut.begin.begin(), cut.begin.end(), 0u);
-        }
+        // batchReads: a column it does not name for an order's status never changes that order's
+        // verdict, so leaving those out gives the same verdicts.
+        Columns cut(*w, orders, to, actor, true);
         const auto cutPlan = w->planBatch(cut.batch, to, fields, actor);
         ASSERT_EQ(cutPlan.verdict.size(), orders.size());
         for (std::size_t i = 0; i < orders.size(); ++i)
             if (describe(cutPlan.verdicts[cutPlan.verdict[i]]) != describe(batch.verdicts[batch.verdict[i]])) {
-                ADD_FAILURE() << "batchReads " << reads << " left out a column the verdict reads: order " << orders[i].dump()
+                ADD_FAILURE() << "batchReads left out a column the verdict reads: order " << orders[i].dump()
                               << " to " << to << " actor " << actor.dump();
                 ++failures;
                 break;
@@ -316,7 +327,30 @@ void property(const std::string& id, std::uint32_t seed) {
                 ++b;
             }
             // malformed: the test's own reading agrees with check
-            const bool ok = wellFormed(o);
+            const std::uint32_t reads = readsOf(*w, o, to, actor);
+            const bool ok = wellFormed(o, reads);
+            // ...and batchReads names exactly what check reads: breaking a part it does not name
+            // leaves the verdict as it was; breaking one it names makes the order invalid_order.
+            if (statusWellFormed(o)) {
+                const std::pair<orderflow::BatchReads, std::pair<const char*, json>> parts[] = {
+                    {orderflow::kReadsStore, {"store_id", true}},
+                    {orderflow::kReadsPayment, {"payment_status", 5}},
+                    {orderflow::kReadsItems, {"items", {{{"quantity", "x"}}}}},
+                };
+                for (const auto& [bit, part] : parts) {
+                    json broken = o;
+                    broken[part.first] = part.second;
+                    const auto bv = w->check(broken, to, fields, actor);
+                    if (reads & bit) {
+                        if (bv.errors.empty() || bv.errors[0].code != "invalid_order") {
+                            ADD_FAILURE() << "broken " << part.first << " not refused: " << ctx; ++failures;
+                        }
+                    } else if (!same(bv.errors, v.errors)) {
+                        ADD_FAILURE() << "broken " << part.first << " changed a verdict that does not read it: " << ctx
+                                      << "now:\n" << describe(bv.errors); ++failures;
+                    }
+                }
+            }
             const bool invalid = !v.errors.empty() && v.errors[0].code == "invalid_order";
             if (ok == invalid) { ADD_FAILURE() << "wellFormed() and check disagree: " << ctx; ++failures; }
             // planBatch
@@ -330,13 +364,18 @@ void property(const std::string& id, std::uint32_t seed) {
                     ADD_FAILURE() << "planBatch malformed verdict: " << ctx << "batch:\n" << describe(got); ++failures;
                 }
             }
-            // allowed: exactly the targets check accepts apart from fields and guards
+            // allowed: exactly the targets check accepts apart from fields and guards (guards
+            // never hide an option, so allowed reads neither payment state nor items: compare
+            // with check on the order without any broken ones)
             if (ok && v.errors.size() < 2 && trial % 4 == 0) {
                 const auto allowed = w->allowed(o, actor);
+                json plain = o;
+                if (!paymentWellFormed(plain)) plain.erase("payment_status");
+                if (!itemsWellFormed(plain)) plain.erase("items");
                 std::vector<std::string> want;
                 for (const auto& s : w->statuses()) {
                     bool offered = true;
-                    for (const auto& err : w->check(o, s.id, nullptr, actor).errors)
+                    for (const auto& err : w->check(plain, s.id, nullptr, actor).errors)
                         if (err.code != "missing_field" && err.code != "invalid_field" && err.code != "payment_required" &&
                             err.code != "inventory_short")
                             offered = false;

@@ -101,8 +101,11 @@ struct OrderBatch {
     const std::uint8_t* items_present = nullptr;
 };
 
-// What planBatch's verdicts for one (to, actor) can depend on besides the status (batchReads):
-// a caller may leave the other columns at 0 / absent, they are never read.
+// What a verdict for one (to, actor) reads of an order besides its status (batchReads): the
+// store for a store-scoped role, the payment state / the items when the transition from the
+// order's status into `to` has a guard reading them. check and allowed judge only these parts
+// (a malformed part that is not read does not make the order invalid); planBatch never reads
+// the other columns, so a caller may leave them at 0 / absent.
 enum BatchReads : std::uint32_t { kReadsStore = 1, kReadsPayment = 2, kReadsItems = 4 };
 
 // Verdicts of a batch: verdict[i] indexes `verdicts`; verdicts[0] is always "ok" (empty).
@@ -150,7 +153,9 @@ public:
     Verdict check(const json& order, std::string_view to, const json& fields, const json& actor) const;
     BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
     BatchPlan planBatch(const OrderBatch& orders, std::string_view to, const json& fields, const json& actor) const;
-    std::uint32_t batchReads(std::string_view to, const json& actor) const;  // BatchReads bits
+    std::uint32_t batchReads(std::string_view to, const json& actor) const;  // BatchReads bits, any status
+    // BatchReads bits for orders stored with `status` (a current, legacy or unknown value).
+    std::uint32_t batchReads(std::string_view to, const json& actor, std::string_view status) const;
 
     ~Workflow();
     Workflow(const Workflow&) = delete;
