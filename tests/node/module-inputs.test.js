@@ -27,41 +27,87 @@ function assertRefused(result, code, what) {
 }
 
 test('malformed orders are refused with invalid_order by check, allowed and planBulk alike', () => {
+  // Each broken part is judged by a change that reads it (docs/workflow-format.md): the status
+  // always, the store for a store-scoped role, the payment state for a change guarded on it
+  // (processing -> completed), the items for one guarded on stock (new -> processing).
+  const manager = { role: 'store_manager', stores: ['s1'] };
+  const statusCase = (o) => ({ order: o, to: 'processing', actor: admin, allowedReads: true });
+  const storeCase = (o) => ({ order: o, to: 'cancelled', actor: manager, allowedReads: true });
+  const paymentCase = (o) => ({ order: { ...o, status: 'processing' }, to: 'completed', actor: admin, allowedReads: false });
+  const itemsCase = (o) => ({ order: o, to: 'processing', actor: admin, allowedReads: false });
   const bad = {
-    'null': null,
-    'undefined': undefined,
-    'a number': 42,
-    'a string': 'new',
-    'an array': [order],
-    'a boolean': true,
-    'no status': { id: 1, store_id: 's1' },
-    'status not a string': { id: 1, status: 3 },
-    'status null': { id: 1, status: null },
-    'store_id an object': { ...order, store_id: { id: 's1' } },
-    'store_id a boolean': { ...order, store_id: true },
-    'payment_status a number': { ...order, payment_status: 1 },
-    'items an object': { ...order, items: { sku: 'A' } },
-    'items a string': { ...order, items: 'A' },
-    'an item null': { ...order, items: [null] },
-    'an item a number': { ...order, items: [3] },
-    'quantity negative': { ...order, items: [{ sku: 'A', quantity: -1, in_stock: true }] },
-    'quantity a string': { ...order, items: [{ sku: 'A', quantity: '2', in_stock: true }] },
-    'quantity NaN (JSON null)': { ...order, items: [{ sku: 'A', quantity: NaN, in_stock: true }] },
-    'quantity Infinity (JSON null)': { ...order, items: [{ sku: 'A', quantity: Infinity, in_stock: true }] },
-    'in_stock a string': { ...order, items: [{ sku: 'A', quantity: 1, in_stock: 'yes' }] },
-    'in_stock an object': { ...order, items: [{ sku: 'A', quantity: 1, in_stock: {} }] },
+    'null': statusCase(null),
+    'undefined': statusCase(undefined),
+    'a number': statusCase(42),
+    'a string': statusCase('new'),
+    'an array': statusCase([order]),
+    'a boolean': statusCase(true),
+    'no status': statusCase({ id: 1, store_id: 's1' }),
+    'status not a string': statusCase({ id: 1, status: 3 }),
+    'status null': statusCase({ id: 1, status: null }),
+    'store_id an object': storeCase({ ...order, store_id: { id: 's1' } }),
+    'store_id a boolean': storeCase({ ...order, store_id: true }),
+    'payment_status a number': paymentCase({ ...order, payment_status: 1 }),
+    'items an object': itemsCase({ ...order, items: { sku: 'A' } }),
+    'items a string': itemsCase({ ...order, items: 'A' }),
+    'an item null': itemsCase({ ...order, items: [null] }),
+    'an item a number': itemsCase({ ...order, items: [3] }),
+    'quantity negative': itemsCase({ ...order, items: [{ sku: 'A', quantity: -1, in_stock: true }] }),
+    'quantity a string': itemsCase({ ...order, items: [{ sku: 'A', quantity: '2', in_stock: true }] }),
+    'quantity NaN (JSON null)': itemsCase({ ...order, items: [{ sku: 'A', quantity: NaN, in_stock: true }] }),
+    'quantity Infinity (JSON null)': itemsCase({ ...order, items: [{ sku: 'A', quantity: Infinity, in_stock: true }] }),
+    'in_stock a string': itemsCase({ ...order, items: [{ sku: 'A', quantity: 1, in_stock: 'yes' }] }),
+    'in_stock an object': itemsCase({ ...order, items: [{ sku: 'A', quantity: 1, in_stock: {} }] }),
   };
-  const names = Object.keys(bad);
-  for (const name of names) {
-    assertRefused(cms.check(bad[name], 'processing', {}, admin), 'invalid_order', `check: ${name}`);
-    const options = cms.allowed(bad[name], admin);
-    assert.deepEqual([...options], [], `allowed: ${name}`);
-    assert.equal(options.errors[0].code, 'invalid_order', `allowed errors: ${name}`);
+  for (const [name, c] of Object.entries(bad)) {
+    assertRefused(cms.check(c.order, c.to, {}, c.actor), 'invalid_order', `check: ${name}`);
+    const plan = cms.planBulk([c.order], c.to, {}, c.actor);
+    assert.deepEqual(plan.eligible, [], `planBulk: ${name}`);
+    assert.equal(plan.blocked[0].errors[0].code, 'invalid_order', `planBulk: ${name}`);
+    const options = cms.allowed(c.order, c.actor);
+    if (c.allowedReads) {
+      assert.deepEqual([...options], [], `allowed: ${name}`);
+      assert.equal(options.errors[0].code, 'invalid_order', `allowed errors: ${name}`);
+    } else {
+      // guards never hide an option, so allowed reads neither payment state nor items
+      assert.ok(options.length > 0, `allowed: ${name}`);
+      assert.deepEqual(options.errors, [], `allowed errors: ${name}`);
+    }
   }
-  const plan = cms.planBulk(names.map((n) => bad[n]), 'processing', {}, admin);
-  assert.deepEqual(plan.eligible, []);
-  assert.equal(plan.blocked.length, names.length);
-  plan.blocked.forEach((b, i) => assert.equal(b.errors[0].code, 'invalid_order', `planBulk: ${names[i]}`));
+});
+
+test('a broken part the change does not read does not block it, in check and planBulk alike', () => {
+  const manager = { role: 'store_manager', stores: ['s1'] };
+  const brokenItems = { ...order, id: 'items', items: [{ sku: 'A', quantity: -1, in_stock: 'yes' }] };
+  const brokenPayment = { ...order, id: 'payment', status: 'processing', payment_status: { paid: true } };
+  const brokenStore = { ...order, id: 'store', store_id: ['s1'] };
+  // Cancelling reads no guard: the broken items and payment state do not matter...
+  const cancel = cms.planBulk([brokenItems, brokenPayment, brokenStore], 'cancelled', {}, manager);
+  assert.deepEqual(cancel.eligible, ['items', 'payment']);
+  // ...but a store manager's change always reads the store.
+  assert.equal(cancel.blocked[0].id, 'store');
+  assert.equal(cancel.blocked[0].errors[0].message, 'order.store_id: expected a string or a number, got an array');
+  assert.equal(cms.check(brokenStore, 'cancelled', {}, admin).ok, true, 'an admin is not store-scoped');
+  // Accepting reads the items and names the broken one; completing reads the payment state.
+  assert.deepEqual(cms.check(brokenItems, 'processing', {}, manager).errors.map((e) => e.message),
+    ['order.items[0].quantity: expected a finite number >= 0, got -1']);
+  assert.deepEqual(cms.check(brokenPayment, 'completed', {}, manager).errors.map((e) => e.message),
+    ['order.payment_status: expected a string, got an object']);
+  assert.equal(cms.check(brokenPayment, 'ready_for_pickup', {}, manager).ok, true);
+  // planBulk over many such orders agrees with check one by one (the fast path skips unread parts).
+  const orders = [];
+  for (let i = 0; i < 300; i++) {
+    const base = [brokenItems, brokenPayment, brokenStore, order][i % 4];
+    orders.push({ ...base, id: i, status: ['new', 'processing', 'ready_for_pickup'][i % 3] });
+  }
+  for (const to of ['processing', 'completed', 'cancelled', 'ready_for_pickup']) {
+    for (const actor of [admin, manager]) {
+      const plan = cms.planBulk(orders, to, {}, actor);
+      const want = orders.filter((o) => cms.check(o, to, {}, actor).ok).map((o) => o.id);
+      assert.deepEqual(plan.eligible, want, `${to} as ${actor.role}`);
+      for (const b of plan.blocked) assert.deepEqual(b.errors, cms.check(orders[b.id], to, {}, actor).errors);
+    }
+  }
 });
 
 test('absent optional data is not malformed: null store, payment and items are fine', () => {

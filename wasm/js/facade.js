@@ -174,12 +174,13 @@ class Recent {
 // Fills the columns for planBatch. An order is "clean" when the columns say everything the
 // engine would read from it; anything else (malformed, or merely unusual: prototypes, toJSON,
 // non-finite numbers) is left to check() one by one, so the engine has the last word on it.
-// `reads` (the engine's batchReads) says which columns the verdicts depend on; the others stay 0
-// (absent), but every order is still checked in full for being well-formed.
+// `reads` (the engine's batchReads) says, per stored status value, which parts of an order the
+// verdict reads besides its status: only those are looked at, checked and copied; the engine
+// never reads the others (docs/workflow-format.md: an order is read only as far as the decision
+// needs it), so they stay 0 (absent).
 function marshal(orders, n, cols, reads) {
-  const readStore = (reads & READS_STORE) !== 0;
-  const readPayment = (reads & READS_PAYMENT) !== 0;
-  const readItems = (reads & READS_ITEMS) !== 0;
+  const readsOfValue = new Map(reads.statuses);
+  const readsOfIndex = [];  // interned status index -> bits
   cols.grow(n, 0);
   const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
   let { kind, stock, quantity } = cols;
@@ -200,36 +201,41 @@ function marshal(orders, n, cols, reads) {
     clean: {
       if (o === null || typeof o !== 'object') break clean;
       const st = o.status;
-      const sid = o.store_id;
-      const pay = o.payment_status;
-      const list = o.items;
       const id = o.id;
       // after the reads, so the optimiser knows the object's shape and folds the prototype check
       if (Object.getPrototypeOf(o) !== OBJECT || o.toJSON !== undefined) break clean;
       if (typeof st !== 'string') break clean;
+      const statusIndex = statusOf.get(st);
+      let r = readsOfIndex[statusIndex];
+      if (r === undefined) r = readsOfIndex[statusIndex] = readsOfValue.get(st) ?? reads.unknown;
       let storeIndex = 0;
-      if (typeof sid === 'string') {
-        if (readStore) storeIndex = storeOf.get(sid);
-      } else if (typeof sid === 'number') {
-        if (!Number.isFinite(sid)) break clean;
-        if (readStore) storeIndex = interner.intern(String(sid));
-      } else if (sid !== undefined && sid !== null) break clean;
+      if ((r & READS_STORE) !== 0) {
+        const sid = o.store_id;
+        if (typeof sid === 'string') storeIndex = storeOf.get(sid);
+        else if (typeof sid === 'number') {
+          if (!Number.isFinite(sid)) break clean;
+          storeIndex = interner.intern(String(sid));
+        } else if (sid !== undefined && sid !== null) break clean;
+      }
       let payIndex = 0;
-      if (typeof pay === 'string') {
-        if (readPayment) payIndex = paymentOf.get(pay);
-      } else if (pay !== undefined && pay !== null) break clean;
+      if ((r & READS_PAYMENT) !== 0) {
+        const pay = o.payment_status;
+        if (typeof pay === 'string') payIndex = paymentOf.get(pay);
+        else if (pay !== undefined && pay !== null) break clean;
+      }
       let present = 0;
-      if (list !== undefined && list !== null) {
-        if (!Array.isArray(list) || list.toJSON !== undefined) break clean;
-        present = 1;
-        const m = list.length;
-        if (readItems && items + m > itemCap) {
-          cols.grow(0, Math.max(itemCap * 2, items + m));
-          ({ kind, stock, quantity } = cols);
-          itemCap = cols.items;
-        }
-        let k = items;
-        if (readItems) {
+      if ((r & READS_ITEMS) !== 0) {
+        const list = o.items;
+        if (list !== undefined && list !== null) {
+          if (!Array.isArray(list) || list.toJSON !== undefined) break clean;
+          present = 1;
+          const m = list.length;
+          if (items + m > itemCap) {
+            cols.grow(0, Math.max(itemCap * 2, items + m));
+            ({ kind, stock, quantity } = cols);
+            itemCap = cols.items;
+          }
+          let k = items;
           for (let j = 0; j < m; j++, k++) {
             const it = list[j];
             if (it === null || typeof it !== 'object') break clean;
@@ -245,21 +251,10 @@ function marshal(orders, n, cols, reads) {
             else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
             else break clean;
           }
-        } else {
-          // the same checks, nothing written: no verdict reads the items
-          for (let j = 0; j < m; j++) {
-            const it = list[j];
-            if (it === null || typeof it !== 'object') break clean;
-            const q = it.quantity;
-            const s = it.in_stock;
-            if (Object.getPrototypeOf(it) !== OBJECT || it.toJSON !== undefined) break clean;
-            if (q !== undefined && !(typeof q === 'number' && q >= 0 && q !== Infinity)) break clean;
-            if (s !== true && s !== false && s !== undefined && !(typeof s === 'number' && s - s === 0)) break clean;
-          }
+          items = k;
         }
-        items = k;
       }
-      status[i] = statusOf.get(st);
+      status[i] = statusIndex;
       store[i] = storeIndex;
       payment[i] = payIndex;
       itemsPresent[i] = present;
@@ -456,9 +451,9 @@ export class Workflow {
     try {
       const io = this.#flow._scratch;
       const len = io.write([target, actorText]);
-      const reads = this.#m.batchReads(this.#h, io.ptr, len[0], len[1]);
+      const reads = JSON.parse(this.#m.batchReads(this.#h, io.ptr, len[0], len[1]));
       const { items, strings, slow, ids } = marshal(orders, n, cols, reads);
-      const verdictOf = this.#plan(cols, n, items, strings, reads, target, fieldsText, actorText);
+      const verdictOf = this.#plan(cols, n, items, strings, reads.any, target, fieldsText, actorText);
       const index = verdictOf.index;
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
       const table = verdictOf.table;

@@ -547,16 +547,32 @@ std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ord
     return std::move(w.out);
 }
 
-// Which columns planBatch will read for (to, actor): BatchReads bits; the facade interns and
-// copies only those (the orders are still validated in full). 0 for a released handle.
-std::uint32_t batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t toLength,
-                         std::uint32_t actorLength) {
+// What planBatch will read for (to, actor), as JSON: {"any": bits for any status, "unknown": bits
+// for a status value the workflow does not know, "statuses": [[value, bits], ...] for every
+// current and legacy value} (BatchReads bits). The facade reads, checks, interns and copies only
+// those parts of each order. {"any":0,...} for a released handle.
+std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t toLength,
+                       std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
-    if (!wf) return 0;
+    if (!wf) return R"({"any":0,"unknown":0,"statuses":[]})";
     Args args(text);
     std::string_view to = args.next(toLength);
     json actor = parse(args.next(actorLength));
-    return wf->batchReads(to, actor);
+    Writer w;
+    w.raw("{").key("any").number(wf->batchReads(to, actor));
+    w.raw(",").key("unknown").number(wf->batchReads(to, actor, std::string_view()));  // "" is never a status
+    w.raw(",").key("statuses").raw("[");
+    bool first = true;
+    auto entry = [&](const std::string& value) {
+        if (!first) w.raw(",");
+        first = false;
+        w.raw("[").string(value).raw(",").number(wf->batchReads(to, actor, value)).raw("]");
+    };
+    for (const auto& s : wf->statuses()) entry(s.id);
+    const json& doc = wf->document();
+    if (auto a = doc.find("aliases"); a != doc.end() && a->is_object())
+        for (auto it = a->begin(); it != a->end(); ++it) entry(it.key());
+    return std::move(w.raw("]}").out);
 }
 
 // The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
