@@ -6,7 +6,7 @@
 #include <limits>
 #include <map>
 
-#include "internal.hpp"
+#include "evaluator.hpp"
 
 namespace orderflow {
 using namespace detail;
@@ -21,17 +21,6 @@ bool finiteNumber(const json& v, double& out) {
 
 constexpr std::size_t kMaxUnknownKeysNamed = 10;
 
-enum Outcome : std::uint64_t { kPass = 0, kFail = 1, kMissing = 2 };
-
-// What check reads from a well-formed order.
-struct OrderView {
-    std::string_view status;
-    bool hasStore = false;
-    std::string_view store;
-    std::string storeBuf;  // holds the text of a number store id
-    const std::string* payment = nullptr;
-    const json* items = nullptr;  // an array, or null when absent
-};
 
 constexpr std::size_t kMaxIdDepth = 64;
 
@@ -122,7 +111,13 @@ std::string joinList(const std::vector<std::string>& v) {
     return out;
 }
 
-std::string serialize(const std::vector<Error>& errs) {
+
+
+}  // namespace
+
+// ---- Evaluator (declared in evaluator.hpp) ----
+
+std::string detail::serializeErrors(const std::vector<Error>& errs) {
     std::string k;
     for (const auto& e : errs) {
         k += e.code; k += '\x1f'; k += e.message; k += '\x1f'; k += e.field; k += '\x1e';
@@ -130,266 +125,203 @@ std::string serialize(const std::vector<Error>& errs) {
     return k;
 }
 
-// Everything about one call that does not depend on the order: the actor, the target, the fields,
-// and caches of the order-independent part of verdicts.
-class Evaluator {
-public:
-    Evaluator(const Workflow::Impl& w, std::string_view to, const json& fields, const json& actor)
-        : w_(w), fields_(fields) {
-        S_ = w.S();
-        keys_ = S_ + static_cast<int>(w.aliases.size()) + 1;
-        target_ = -1;
-        if (auto it = w.statusIndex.find(to); it != w.statusIndex.end()) target_ = it->second;
-        readActor(actor);
-        baseDone_.assign(static_cast<std::size_t>(keys_ * 3), false);
-        base_.resize(static_cast<std::size_t>(keys_ * 3));
-    }
 
-    bool actorBad() const { return actorBad_; }
-    const Error& actorError() const { return actorError_; }
-    int role() const { return role_; }
-    int keys() const { return keys_; }
-
-    int storeState(bool hasStore, std::string_view store) const {
-        if (actorBad_ || role_ < 0 || !w_.roles[static_cast<std::size_t>(role_)].assigned) return 0;
-        if (!hasStore) return 2;
-        return std::binary_search(stores_.begin(), stores_.end(), store) ? 0 : 1;
-    }
-
-    int transitionFor(int fromKey) const {
-        if (fromKey >= S_ || target_ < 0 || w_.statuses[static_cast<std::size_t>(fromKey)].terminal) return -1;
-        return w_.transitionIndex(fromKey, target_);
-    }
-
-    // The order-independent part of the verdict for an order whose status has key fromKey.
-    const std::vector<Error>& base(int fromKey, int storeState) {
-        const auto k = static_cast<std::size_t>(fromKey * 3 + storeState);
-        if (!baseDone_[k]) {
-            base_[k] = computeBase(fromKey, storeState);
-            baseDone_[k] = true;
-        }
-        return base_[k];
-    }
-
-    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const {
-        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
-        for (std::size_t g = 0; g < w_.guards.size(); ++g) {
-            if (!(tr.guards >> g & 1u)) continue;
-            const auto o = outcomes >> (2 * g) & 3u;
-            if (o == kPass) continue;
-            const auto& gd = w_.guards[g];
-            out.push_back({gd.code, o == kMissing ? gd.missingMessage : gd.message, ""});
-        }
-    }
-
-    std::uint64_t guardOutcomes(int t, const OrderView& v) const {
-        std::uint64_t out = 0;
-        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
-        for (std::size_t g = 0; g < w_.guards.size(); ++g) {
-            if (!(tr.guards >> g & 1u)) continue;
-            const auto& gd = w_.guards[g];
-            std::uint64_t o = kPass;
-            if (gd.items) {
-                if (!v.items) o = kMissing;
-                else
-                    for (const auto& item : *v.items)
-                        if (!itemEnough(item)) { o = kFail; break; }
-            } else {
-                if (!v.payment) o = kMissing;
-                else if (*v.payment != gd.value) o = kFail;
-            }
-            out |= o << (2 * g);
-        }
-        return out;
-    }
-
-    // Whether the store is read: only for a store-scoped role (see storeState).
-    bool readsStore() const { return !actorBad_ && role_ >= 0 && w_.roles[static_cast<std::size_t>(role_)].assigned; }
-
-    // BatchReads bits for an order whose status has key fromKey. With a malformed actor the
-    // answer is invalid_actor whatever the order holds, so only its status is read.
-    std::uint32_t reads(int fromKey) const {
-        if (actorBad_) return 0;
-        std::uint32_t r = readsStore() ? std::uint32_t{kReadsStore} : 0u;
-        const int t = transitionFor(fromKey);
-        if (t < 0) return r;
-        const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
-        for (std::size_t g = 0; g < w_.guards.size(); ++g)
-            if (tr.guards >> g & 1u) r |= w_.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
-        return r;
-    }
-
-    std::vector<Error> evaluate(const json& order) {
-        std::vector<Error> errs;
-        OrderView v;
-        std::string bad = readStatus(order, v);
-        int fromKey = -1;
-        if (bad.empty()) {
-            fromKey = w_.statusKey(v.status);
-            const std::uint32_t r = reads(fromKey);
-            if (r & kReadsStore) bad = readStore(order, v);
-            if (bad.empty() && (r & kReadsPayment)) bad = readPayment(order, v);
-            if (bad.empty() && (r & kReadsItems)) bad = readItems(order, v);
-        }
-        if (!bad.empty()) errs.push_back({"invalid_order", std::move(bad), ""});
-        if (actorBad_) errs.push_back(actorError_);
-        if (!errs.empty()) return errs;
-        errs = base(fromKey, storeState(v.hasStore, v.store));
-        const int t = transitionFor(fromKey);
-        if (t >= 0) appendGuards(t, guardOutcomes(t, v), errs);
-        return errs;
-    }
-
-private:
-    void readActor(const json& a) {
-        actorBad_ = true;
-        if (!a.is_object()) { actorError_ = {"invalid_actor", std::string("actor: expected an object, got ") + kindOf(a), ""}; return; }
-        auto r = a.find("role");
-        if (r == a.end()) { actorError_ = {"invalid_actor", "actor.role: missing (expected a string)", ""}; return; }
-        if (!r->is_string()) { actorError_ = {"invalid_actor", std::string("actor.role: expected a string, got ") + kindOf(*r), ""}; return; }
-        auto s = a.find("stores");
-        if (s != a.end() && !s->is_null()) {
-            if (!s->is_array()) { actorError_ = {"invalid_actor", std::string("actor.stores: expected an array, got ") + kindOf(*s), ""}; return; }
-            for (std::size_t i = 0; i < s->size(); ++i) {
-                std::string text;
-                if (!storeIdText((*s)[i], text)) {
-                    actorError_ = {"invalid_actor", "actor.stores[" + std::to_string(i) + "]: expected a string or a number, got " + kindOf((*s)[i]), ""};
-                    return;
-                }
-                stores_.push_back(std::move(text));
-            }
-            std::sort(stores_.begin(), stores_.end());
-        }
-        actorBad_ = false;
-        const auto& role = *r->get_ptr<const std::string*>();
-        auto it = w_.roleIndex.find(role);
-        role_ = it == w_.roleIndex.end() ? -1 : it->second;
-        if (role_ < 0) roleExcerpt_ = quoteExcerpt(role);
-    }
-
-    const std::string& statusLabel(int s) const { return w_.statuses[static_cast<std::size_t>(s)].label; }
-
-    std::vector<Error> computeBase(int fromKey, int storeState) {
-        std::vector<Error> errs;
-        const auto& M = w_.messages;
-        if (fromKey >= S_) {
-            const int a = fromKey - S_;
-            errs.push_back({"unknown_status",
-                            a < static_cast<int>(w_.aliases.size()) ? w_.aliases[static_cast<std::size_t>(a)].message : w_.invalidStatusText, ""});
-        }
-        if (target_ < 0 && (errs.empty() || errs.back().message != w_.invalidStatusText))
-            errs.push_back({"unknown_status", w_.invalidStatusText, ""});
-        int t = -1;
-        if (fromKey < S_) {
-            if (w_.statuses[static_cast<std::size_t>(fromKey)].terminal)
-                errs.push_back({"terminal_status", render(M[kMsgTerminalStatus], {{"from", statusLabel(fromKey)}}), ""});
-            else if (target_ >= 0) {
-                t = w_.transitionIndex(fromKey, target_);
-                if (t < 0)
-                    errs.push_back({"invalid_transition",
-                                    render(M[kMsgInvalidTransition], {{"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
-            }
-        }
-        if (role_ < 0) {
-            errs.push_back({"forbidden_role", render(M[kMsgUnknownRole], {{"role", roleExcerpt_}, {"workflow", w_.name}}), ""});
+std::uint64_t Evaluator::guardOutcomes(int t, const OrderView& v) const {
+    std::uint64_t out = 0;
+    const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+    for (std::size_t g = 0; g < w_.guards.size(); ++g) {
+        if (!(tr.guards >> g & 1u)) continue;
+        const auto& gd = w_.guards[g];
+        std::uint64_t o = kPass;
+        if (gd.items) {
+            if (!v.items) o = kMissing;
+            else
+                for (const auto& item : *v.items)
+                    if (!itemEnough(item)) { o = kFail; break; }
         } else {
-            const auto& role = w_.roles[static_cast<std::size_t>(role_)];
-            if (role.readOnly) errs.push_back({"read_only", render(M[kMsgReadOnly], {{"role", role.label}}), ""});
-            else if (t >= 0 && !(w_.transitions[static_cast<std::size_t>(t)].roles >> role_ & 1u))
-                errs.push_back({"forbidden_role",
-                                render(M[kMsgForbiddenRole], {{"role", role.label}, {"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
-            if (storeState == 1) errs.push_back({"forbidden_store", M[kMsgForbiddenStore], ""});
-            if (storeState == 2) errs.push_back({"forbidden_store", M[kMsgForbiddenStoreNone], ""});
+            if (!v.payment) o = kMissing;
+            else if (*v.payment != gd.value) o = kFail;
         }
-        const auto& fe = fieldErrors(t);
-        errs.insert(errs.end(), fe.begin(), fe.end());
-        return errs;
+        out |= o << (2 * g);
     }
+    return out;
+}
 
-    // missing_field then invalid_field errors for transition t (-1: none exists).
-    const std::vector<Error>& fieldErrors(int t) {
-        auto found = fieldCache_.find(t);
-        if (found != fieldCache_.end()) return found->second;
-        std::vector<Error> errs;
-        const auto& M = w_.messages;
-        const TransitionDef* tr = t >= 0 ? &w_.transitions[static_cast<std::size_t>(t)] : nullptr;
-        const std::string toLabel = target_ >= 0 ? statusLabel(target_) : std::string();
-        const bool isObject = fields_.is_object();
-        if (tr) {
-            for (int f : tr->required) {
-                const auto& fd = w_.fields[static_cast<std::size_t>(f)];
-                bool missing = true;
-                if (isObject) {
-                    auto v = fields_.find(fd.id);
-                    if (v != fields_.end() && !v->is_null())
-                        missing = v->is_string() && isBlank(*v->get_ptr<const std::string*>());
-                }
-                if (missing) errs.push_back({"missing_field", render(M[kMsgMissingField], {{"field", fd.label}, {"to", toLabel}}), fd.id});
-            }
-        }
-        if (!fields_.is_null() && !isObject) {
-            errs.push_back({"invalid_field", M[kMsgFieldsNotObject], ""});
-        } else if (isObject) {
-            std::size_t unknown = 0;
-            for (auto it = fields_.begin(); it != fields_.end(); ++it) {
-                const std::string& key = it.key();
-                const json& v = it.value();
-                auto fi = w_.fieldIndex.find(key);
-                if (fi == w_.fieldIndex.end()) {
-                    // A hostile body may hold thousands of keys: name the first few only.
-                    if (++unknown <= kMaxUnknownKeysNamed)
-                        errs.push_back({"invalid_field", render(M[kMsgFieldUnknown], {{"key", quoteExcerpt(key)}, {"workflow", w_.name}}),
-                                        validId(key) ? key : std::string()});
-                    continue;
-                }
-                if (v.is_null()) continue;
-                const auto& fd = w_.fields[static_cast<std::size_t>(fi->second)];
-                if (tr && !(tr->fieldsAllowed >> fi->second & 1u)) {
-                    errs.push_back({"invalid_field", render(M[kMsgFieldNotApplicable], {{"field", fd.label}, {"to", toLabel}}), fd.id});
-                    continue;
-                }
-                const bool required = tr && std::find(tr->required.begin(), tr->required.end(), fi->second) != tr->required.end();
-                if (v.is_string() && isBlank(*v.get_ptr<const std::string*>()) && (required || fd.choice)) continue;
-                if (fd.choice) {
-                    if (!v.is_string() ||
-                        std::find(fd.values.begin(), fd.values.end(), *v.get_ptr<const std::string*>()) == fd.values.end())
-                        errs.push_back({"invalid_field", render(M[kMsgFieldChoice], {{"field", fd.label}, {"values", joinList(fd.values)}}), fd.id});
-                    continue;
-                }
-                if (!v.is_string()) {
-                    errs.push_back({"invalid_field", render(M[kMsgFieldTypeText], {{"field", fd.label}}), fd.id});
-                    continue;
-                }
-                const auto& s = *v.get_ptr<const std::string*>();
-                if (!validUtf8(s)) {
-                    errs.push_back({"invalid_field", render(M[kMsgFieldEncoding], {{"field", fd.label}}), fd.id});
-                    continue;
-                }
-                if (utf8Length(s) > fd.maxLength)
-                    errs.push_back({"invalid_field", render(M[kMsgFieldTooLong], {{"field", fd.label}, {"max", std::to_string(fd.maxLength)}}), fd.id});
-                if (hasControl(s))
-                    errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
-            }
-            if (unknown > kMaxUnknownKeysNamed)
-                errs.push_back({"invalid_field",
-                                render(M[kMsgFieldUnknownMore], {{"count", std::to_string(unknown - kMaxUnknownKeysNamed)}, {"workflow", w_.name}}), ""});
-        }
-        return fieldCache_.emplace(t, std::move(errs)).first->second;
+void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const {
+    const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+    for (std::size_t g = 0; g < w_.guards.size(); ++g) {
+        if (!(tr.guards >> g & 1u)) continue;
+        const auto o = outcomes >> (2 * g) & 3u;
+        if (o == kPass) continue;
+        const auto& gd = w_.guards[g];
+        out.push_back({gd.code, o == kMissing ? gd.missingMessage : gd.message, ""});
     }
+}
 
-    const Workflow::Impl& w_;
-    const json& fields_;
-    int S_ = 0, keys_ = 0, target_ = -1, role_ = -1;
-    bool actorBad_ = true;
-    Error actorError_;
-    std::string roleExcerpt_;
-    std::vector<std::string> stores_;
-    std::vector<std::vector<Error>> base_;
-    std::vector<bool> baseDone_;
-    std::map<int, std::vector<Error>> fieldCache_;
-};
+std::uint32_t Evaluator::reads(int fromKey) const {
+    if (actorBad_) return 0;
+    std::uint32_t r = readsStore() ? std::uint32_t{kReadsStore} : 0u;
+    const int t = transitionFor(fromKey);
+    if (t < 0) return r;
+    const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+    for (std::size_t g = 0; g < w_.guards.size(); ++g)
+        if (tr.guards >> g & 1u) r |= w_.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
+    return r;
+}
 
-}  // namespace
+std::vector<Error> Evaluator::evaluate(const json& order) {
+    std::vector<Error> errs;
+    OrderView v;
+    std::string bad = readStatus(order, v);
+    int fromKey = -1;
+    if (bad.empty()) {
+        fromKey = w_.statusKey(v.status);
+        const std::uint32_t r = reads(fromKey);
+        if (r & kReadsStore) bad = readStore(order, v);
+        if (bad.empty() && (r & kReadsPayment)) bad = readPayment(order, v);
+        if (bad.empty() && (r & kReadsItems)) bad = readItems(order, v);
+    }
+    if (!bad.empty()) errs.push_back({"invalid_order", std::move(bad), ""});
+    if (actorBad_) errs.push_back(actorError_);
+    if (!errs.empty()) return errs;
+    errs = base(fromKey, storeState(v.hasStore, v.store));
+    const int t = transitionFor(fromKey);
+    if (t >= 0) appendGuards(t, guardOutcomes(t, v), errs);
+    return errs;
+}
+
+void Evaluator::readActor(const json& a) {
+    actorBad_ = true;
+    if (!a.is_object()) { actorError_ = {"invalid_actor", std::string("actor: expected an object, got ") + kindOf(a), ""}; return; }
+    auto r = a.find("role");
+    if (r == a.end()) { actorError_ = {"invalid_actor", "actor.role: missing (expected a string)", ""}; return; }
+    if (!r->is_string()) { actorError_ = {"invalid_actor", std::string("actor.role: expected a string, got ") + kindOf(*r), ""}; return; }
+    auto s = a.find("stores");
+    if (s != a.end() && !s->is_null()) {
+        if (!s->is_array()) { actorError_ = {"invalid_actor", std::string("actor.stores: expected an array, got ") + kindOf(*s), ""}; return; }
+        for (std::size_t i = 0; i < s->size(); ++i) {
+            std::string text;
+            if (!storeIdText((*s)[i], text)) {
+                actorError_ = {"invalid_actor", "actor.stores[" + std::to_string(i) + "]: expected a string or a number, got " + kindOf((*s)[i]), ""};
+                return;
+            }
+            stores_.push_back(std::move(text));
+        }
+        std::sort(stores_.begin(), stores_.end());
+    }
+    actorBad_ = false;
+    const auto& role = *r->get_ptr<const std::string*>();
+    auto it = w_.roleIndex.find(role);
+    role_ = it == w_.roleIndex.end() ? -1 : it->second;
+    if (role_ < 0) roleExcerpt_ = quoteExcerpt(role);
+}
+
+std::vector<Error> Evaluator::computeBase(int fromKey, int storeState) {
+    std::vector<Error> errs;
+    const auto& M = w_.messages;
+    if (fromKey >= S_) {
+        const int a = fromKey - S_;
+        errs.push_back({"unknown_status",
+                        a < static_cast<int>(w_.aliases.size()) ? w_.aliases[static_cast<std::size_t>(a)].message : w_.invalidStatusText, ""});
+    }
+    if (target_ < 0 && (errs.empty() || errs.back().message != w_.invalidStatusText))
+        errs.push_back({"unknown_status", w_.invalidStatusText, ""});
+    int t = -1;
+    if (fromKey < S_) {
+        if (w_.statuses[static_cast<std::size_t>(fromKey)].terminal)
+            errs.push_back({"terminal_status", render(M[kMsgTerminalStatus], {{"from", statusLabel(fromKey)}}), ""});
+        else if (target_ >= 0) {
+            t = w_.transitionIndex(fromKey, target_);
+            if (t < 0)
+                errs.push_back({"invalid_transition",
+                                render(M[kMsgInvalidTransition], {{"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
+        }
+    }
+    if (role_ < 0) {
+        errs.push_back({"forbidden_role", render(M[kMsgUnknownRole], {{"role", roleExcerpt_}, {"workflow", w_.name}}), ""});
+    } else {
+        const auto& role = w_.roles[static_cast<std::size_t>(role_)];
+        if (role.readOnly) errs.push_back({"read_only", render(M[kMsgReadOnly], {{"role", role.label}}), ""});
+        else if (t >= 0 && !(w_.transitions[static_cast<std::size_t>(t)].roles >> role_ & 1u))
+            errs.push_back({"forbidden_role",
+                            render(M[kMsgForbiddenRole], {{"role", role.label}, {"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
+        if (storeState == 1) errs.push_back({"forbidden_store", M[kMsgForbiddenStore], ""});
+        if (storeState == 2) errs.push_back({"forbidden_store", M[kMsgForbiddenStoreNone], ""});
+    }
+    const auto& fe = fieldErrors(t);
+    errs.insert(errs.end(), fe.begin(), fe.end());
+    return errs;
+}
+
+const std::vector<Error>& Evaluator::fieldErrors(int t) {
+    auto found = fieldCache_.find(t);
+    if (found != fieldCache_.end()) return found->second;
+    std::vector<Error> errs;
+    const auto& M = w_.messages;
+    const TransitionDef* tr = t >= 0 ? &w_.transitions[static_cast<std::size_t>(t)] : nullptr;
+    const std::string toLabel = target_ >= 0 ? statusLabel(target_) : std::string();
+    const bool isObject = fields_.is_object();
+    if (tr) {
+        for (int f : tr->required) {
+            const auto& fd = w_.fields[static_cast<std::size_t>(f)];
+            bool missing = true;
+            if (isObject) {
+                auto v = fields_.find(fd.id);
+                if (v != fields_.end() && !v->is_null())
+                    missing = v->is_string() && isBlank(*v->get_ptr<const std::string*>());
+            }
+            if (missing) errs.push_back({"missing_field", render(M[kMsgMissingField], {{"field", fd.label}, {"to", toLabel}}), fd.id});
+        }
+    }
+    if (!fields_.is_null() && !isObject) {
+        errs.push_back({"invalid_field", M[kMsgFieldsNotObject], ""});
+    } else if (isObject) {
+        std::size_t unknown = 0;
+        for (auto it = fields_.begin(); it != fields_.end(); ++it) {
+            const std::string& key = it.key();
+            const json& v = it.value();
+            auto fi = w_.fieldIndex.find(key);
+            if (fi == w_.fieldIndex.end()) {
+                // A hostile body may hold thousands of keys: name the first few only.
+                if (++unknown <= kMaxUnknownKeysNamed)
+                    errs.push_back({"invalid_field", render(M[kMsgFieldUnknown], {{"key", quoteExcerpt(key)}, {"workflow", w_.name}}),
+                                    validId(key) ? key : std::string()});
+                continue;
+            }
+            if (v.is_null()) continue;
+            const auto& fd = w_.fields[static_cast<std::size_t>(fi->second)];
+            if (tr && !(tr->fieldsAllowed >> fi->second & 1u)) {
+                errs.push_back({"invalid_field", render(M[kMsgFieldNotApplicable], {{"field", fd.label}, {"to", toLabel}}), fd.id});
+                continue;
+            }
+            const bool required = tr && std::find(tr->required.begin(), tr->required.end(), fi->second) != tr->required.end();
+            if (v.is_string() && isBlank(*v.get_ptr<const std::string*>()) && (required || fd.choice)) continue;
+            if (fd.choice) {
+                if (!v.is_string() ||
+                    std::find(fd.values.begin(), fd.values.end(), *v.get_ptr<const std::string*>()) == fd.values.end())
+                    errs.push_back({"invalid_field", render(M[kMsgFieldChoice], {{"field", fd.label}, {"values", joinList(fd.values)}}), fd.id});
+                continue;
+            }
+            if (!v.is_string()) {
+                errs.push_back({"invalid_field", render(M[kMsgFieldTypeText], {{"field", fd.label}}), fd.id});
+                continue;
+            }
+            const auto& s = *v.get_ptr<const std::string*>();
+            if (!validUtf8(s)) {
+                errs.push_back({"invalid_field", render(M[kMsgFieldEncoding], {{"field", fd.label}}), fd.id});
+                continue;
+            }
+            if (utf8Length(s) > fd.maxLength)
+                errs.push_back({"invalid_field", render(M[kMsgFieldTooLong], {{"field", fd.label}, {"max", std::to_string(fd.maxLength)}}), fd.id});
+            if (hasControl(s))
+                errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
+        }
+        if (unknown > kMaxUnknownKeysNamed)
+            errs.push_back({"invalid_field",
+                            render(M[kMsgFieldUnknownMore], {{"count", std::to_string(unknown - kMaxUnknownKeysNamed)}, {"workflow", w_.name}}), ""});
+    }
+    return fieldCache_.emplace(t, std::move(errs)).first->second;
+}
 
 Normalized Workflow::normalize(std::string_view value) const {
     Normalized n;
@@ -481,165 +413,6 @@ std::uint32_t Workflow::batchReads(std::string_view to, const json& actor, std::
     Evaluator ev(*impl_, to, kNoFields, actor);
     if (ev.actorBad()) return 0;
     return ev.reads(impl_->statusKey(status));
-}
-
-BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const json& fields, const json& actor) const {
-    const Impl& w = *impl_;
-    BatchPlan plan;
-    plan.verdicts.emplace_back();
-    plan.verdict.assign(b.count, 0);
-    Evaluator ev(w, to, fields, actor);
-
-    std::map<std::string, std::uint32_t> byContent;
-    auto intern = [&](std::vector<Error> errs) -> std::uint32_t {
-        if (errs.empty()) return 0;
-        auto [it, fresh] = byContent.emplace(serialize(errs), static_cast<std::uint32_t>(plan.verdicts.size()));
-        if (fresh) plan.verdicts.push_back(std::move(errs));
-        return it->second;
-    };
-    constexpr std::int64_t kUnset = -1;
-    std::int64_t malformed = kUnset, actorOnly = kUnset;
-    const std::size_t nStrings = b.strings.size();
-    const std::size_t nGuards = w.guards.size();
-    const double nan = std::numeric_limits<double>::quiet_NaN();
-    auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
-        if (!col) return 0;
-        const std::uint32_t s = col[i];
-        return s < nStrings ? s : 0;
-    };
-
-    // Everything that does not depend on one order is worked out once, in flat tables:
-    // per status key, the transition to the target and which of its guards read the payment
-    // state (two outcome bits per guard) or the items; per interned string, its status key, its
-    // store state and the outcome of every `equals` guard on it; per (status key, store state),
-    // the verdict without guard failures and the few verdicts seen with some.
-    struct FromInfo {
-        int t = -1;
-        std::uint64_t equalsMask = 0;  // outcome bits of the transition's equals guards
-        std::uint64_t itemsUnit = 0;   // low outcome bit of each of its items_in_stock guards
-    };
-    const int keys = ev.keys();
-    std::vector<FromInfo> from(static_cast<std::size_t>(keys));
-    std::uint64_t equalsMissing = 0;
-    for (std::size_t g = 0; g < nGuards; ++g)
-        if (!w.guards[g].items) equalsMissing |= std::uint64_t{kMissing} << (2 * g);
-    for (int key = 0; key < keys; ++key) {
-        FromInfo& f = from[static_cast<std::size_t>(key)];
-        f.t = ev.transitionFor(key);
-        if (f.t < 0) continue;
-        const auto& tr = w.transitions[static_cast<std::size_t>(f.t)];
-        for (std::size_t g = 0; g < nGuards; ++g) {
-            if (!(tr.guards >> g & 1u)) continue;
-            if (w.guards[g].items) f.itemsUnit |= std::uint64_t{1} << (2 * g);
-            else f.equalsMask |= std::uint64_t{3} << (2 * g);
-        }
-    }
-    std::vector<std::int32_t> statusKeyOf(nStrings, -1);
-    std::vector<std::int8_t> storeStateOf(nStrings, -1);
-    std::vector<std::uint64_t> equalsOf(nStrings, 0);
-    std::vector<std::uint8_t> equalsDone(nStrings, 0);
-    auto equalsOutcomes = [&](std::uint32_t p) -> std::uint64_t {
-        if (p == 0) return equalsMissing;
-        if (!equalsDone[p]) {
-            std::uint64_t o = 0;
-            for (std::size_t g = 0; g < nGuards; ++g)
-                if (!w.guards[g].items && b.strings[p] != w.guards[g].value) o |= std::uint64_t{kFail} << (2 * g);
-            equalsOf[p] = o;
-            equalsDone[p] = 1;
-        }
-        return equalsOf[p];
-    };
-    const int storeNone = ev.storeState(false, {});
-    std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
-    // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
-    std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
-    // Unless the transition has an items guard, a verdict depends on the (status, store, payment)
-    // strings alone: remembered per triple of string indexes (verdict + 1; kGuarded = work it out
-    // per order), so such an order costs one lookup. Only while the table stays small (it grows
-    // with the cube of the string count; the payment axis only when that column is read).
-    constexpr std::uint32_t kGuarded = 0xffffffffu;
-    constexpr std::size_t kMaxMemo = std::size_t{1} << 16;
-    const std::size_t payDim = b.payment ? nStrings : 1;
-    std::vector<std::uint32_t> pairMemo(nStrings * nStrings * payDim <= kMaxMemo ? nStrings * nStrings * payDim : 0, 0);
-    auto memoIndex = [&](std::uint32_t si, std::uint32_t st, std::size_t i) {
-        return (si * nStrings + st) * payDim + str(b.payment, i);
-    };
-
-    const bool actorBad = ev.actorBad();
-    std::uint32_t* const out = plan.verdict.data();
-    const std::uint32_t* const memoAt = pairMemo.empty() ? nullptr : pairMemo.data();
-    for (std::size_t i = 0; i < b.count; ++i) {
-        const std::uint32_t si = str(b.status, i);
-        if (memoAt && si != 0 && !actorBad && (!b.valid || b.valid[i])) {  // the common case first
-            const std::uint32_t m = memoAt[memoIndex(si, str(b.store, i), i)];
-            if (m != 0 && m != kGuarded) {
-                out[i] = m - 1;
-                continue;
-            }
-        }
-        if ((b.valid && !b.valid[i]) || si == 0) {
-            if (malformed == kUnset) {
-                std::vector<Error> errs{{"invalid_order", "order is malformed", ""}};
-                if (ev.actorBad()) errs.push_back(ev.actorError());
-                malformed = intern(std::move(errs));
-            }
-            plan.verdict[i] = static_cast<std::uint32_t>(malformed);
-            continue;
-        }
-        if (ev.actorBad()) {
-            if (actorOnly == kUnset) actorOnly = intern({ev.actorError()});
-            plan.verdict[i] = static_cast<std::uint32_t>(actorOnly);
-            continue;
-        }
-        const std::uint32_t st = str(b.store, i);
-        std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[memoIndex(si, st, i)];
-        if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
-        const int fromKey = statusKeyOf[si];
-        int ss;
-        if (st == 0) ss = storeNone;
-        else {
-            if (storeStateOf[st] < 0) storeStateOf[st] = static_cast<std::int8_t>(ev.storeState(true, b.strings[st]));
-            ss = storeStateOf[st];
-        }
-        const auto k = static_cast<std::size_t>(fromKey * 3 + ss);
-        const FromInfo& f = from[static_cast<std::size_t>(fromKey)];
-        std::uint64_t outcomes = 0;
-        if (f.equalsMask) outcomes |= equalsOutcomes(str(b.payment, i)) & f.equalsMask;
-        if (f.itemsUnit) {
-            std::uint64_t o = kPass;
-            if (b.items_present && !b.items_present[i]) o = kMissing;
-            else if (b.item_begin) {
-                for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
-                    const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
-                    double qty = b.item_quantity ? b.item_quantity[j] : nan;
-                    if (std::isnan(qty)) qty = 1;
-                    const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
-                    if (!enough) { o = kFail; break; }
-                }
-            }
-            outcomes |= o * f.itemsUnit;
-        }
-        if (outcomes == 0) {
-            if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
-            plan.verdict[i] = static_cast<std::uint32_t>(baseVerdict[k]);
-            if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
-            continue;
-        }
-        auto& seen = guarded[k];
-        std::uint32_t verdict = 0;
-        bool found = false;
-        for (const auto& [o, v] : seen)
-            if (o == outcomes) { verdict = v; found = true; break; }
-        if (!found) {
-            std::vector<Error> errs = ev.base(fromKey, ss);
-            ev.appendGuards(f.t, outcomes, errs);
-            verdict = intern(std::move(errs));
-            seen.emplace_back(outcomes, verdict);
-        }
-        plan.verdict[i] = verdict;
-        if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : verdict + 1;
-    }
-    return plan;
 }
 
 }  // namespace orderflow

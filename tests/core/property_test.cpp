@@ -297,11 +297,15 @@ void property(const std::string& id, std::uint32_t seed) {
 
         // batchReads: a column it does not name for an order's status never changes that order's
         // verdict, so leaving those out gives the same verdicts.
+        // (This one writes its verdicts into a buffer of ours, as the wasm bindings do.)
         Columns cut(*w, orders, to, actor, true);
+        std::vector<std::uint32_t> cutVerdict(orders.size(), 0xdeadbeefu);
+        cut.batch.verdict_out = cutVerdict.data();
         const auto cutPlan = w->planBatch(cut.batch, to, fields, actor);
-        ASSERT_EQ(cutPlan.verdict.size(), orders.size());
+        ASSERT_TRUE(cutPlan.verdict.empty());
         for (std::size_t i = 0; i < orders.size(); ++i)
-            if (describe(cutPlan.verdicts[cutPlan.verdict[i]]) != describe(batch.verdicts[batch.verdict[i]])) {
+            if (cutVerdict[i] >= cutPlan.verdicts.size() ||
+                describe(cutPlan.verdicts[cutVerdict[i]]) != describe(batch.verdicts[batch.verdict[i]])) {
                 ADD_FAILURE() << "batchReads left out a column the verdict reads: order " << orders[i].dump()
                               << " to " << to << " actor " << actor.dump();
                 ++failures;

@@ -610,12 +610,9 @@ std::string planBatch(std::uint32_t handle, std::uint32_t count,
     batch.item_stock = reinterpret_cast<const double*>(itemStock);
     batch.item_quantity = reinterpret_cast<const double*>(itemQuantity);
     batch.items_present = reinterpret_cast<const std::uint8_t*>(itemsPresent);
+    batch.verdict_out = reinterpret_cast<std::uint32_t*>(out);
 
     auto plan = wf->planBatch(batch, to, fields, actor);
-    auto* dest = reinterpret_cast<std::uint32_t*>(out);
-    const std::size_t n = plan.verdict.size() < count ? plan.verdict.size() : count;
-    for (std::size_t i = 0; i < n; ++i) dest[i] = plan.verdict[i];
-    for (std::size_t i = n; i < count; ++i) dest[i] = 0xFFFFFFFFu;  // no verdict: facade asks check()
     Writer w;
     w.raw("[");
     for (std::size_t i = 0; i < plan.verdicts.size(); ++i) {

@@ -99,6 +99,9 @@ struct OrderBatch {
     // [count] 1 = the order has an `items` array (possibly empty), 0 = `items` absent or null.
     // Null pointer: every order has an `items` array. Any other null column: treated as absent.
     const std::uint8_t* items_present = nullptr;
+    // Where to write the verdicts ([count]); null: into BatchPlan::verdict. (The wasm bindings
+    // pass the caller's buffer, so 100,000 verdicts are neither copied nor zero-filled first.)
+    std::uint32_t* verdict_out = nullptr;
 };
 
 // What a verdict for one (to, actor) reads of an order besides its status (batchReads): the
@@ -108,7 +111,8 @@ struct OrderBatch {
 // the other columns, so a caller may leave them at 0 / absent.
 enum BatchReads : std::uint32_t { kReadsStore = 1, kReadsPayment = 2, kReadsItems = 4 };
 
-// Verdicts of a batch: verdict[i] indexes `verdicts`; verdicts[0] is always "ok" (empty).
+// Verdicts of a batch: verdict[i] indexes `verdicts` (empty when OrderBatch::verdict_out was
+// given: the indexes are there); verdicts[0] is always "ok" (empty).
 // Identical verdicts are shared, so a batch of 100,000 orders yields a handful of error lists.
 struct BatchPlan {
     std::vector<std::uint32_t> verdict;

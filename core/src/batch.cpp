@@ -1,0 +1,175 @@
+// planBatch: the verdicts of a whole batch of orders given as columns (see OrderBatch in the
+// header). Apart from engine.cpp so that the wasm build can compile this per-order loop for
+// speed (wasm/CMakeLists.txt) while everything else is compiled for size.
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include "evaluator.hpp"
+
+namespace orderflow {
+using namespace detail;
+
+// noinline: under link-time optimisation this would be inlined into its (size-optimised) caller
+// in the wasm bindings and lose the speed it is compiled for.
+[[gnu::noinline]] BatchPlan Workflow::planBatch(const OrderBatch& b, std::string_view to, const json& fields, const json& actor) const {
+    const Impl& w = *impl_;
+    BatchPlan plan;
+    plan.verdicts.emplace_back();
+    // Every order's verdict is written exactly once below: into the caller's buffer if given.
+    if (!b.verdict_out) plan.verdict.resize(b.count);
+    Evaluator ev(w, to, fields, actor);
+
+    std::map<std::string, std::uint32_t> byContent;
+    auto intern = [&](std::vector<Error> errs) -> std::uint32_t {
+        if (errs.empty()) return 0;
+        auto [it, fresh] = byContent.emplace(serializeErrors(errs), static_cast<std::uint32_t>(plan.verdicts.size()));
+        if (fresh) plan.verdicts.push_back(std::move(errs));
+        return it->second;
+    };
+    constexpr std::int64_t kUnset = -1;
+    std::int64_t malformed = kUnset, actorOnly = kUnset;
+    const std::size_t nStrings = b.strings.size();
+    const std::size_t nGuards = w.guards.size();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
+        if (!col) return 0;
+        const std::uint32_t s = col[i];
+        return s < nStrings ? s : 0;
+    };
+
+    // Everything that does not depend on one order is worked out once, in flat tables:
+    // per status key, the transition to the target and which of its guards read the payment
+    // state (two outcome bits per guard) or the items; per interned string, its status key, its
+    // store state and the outcome of every `equals` guard on it; per (status key, store state),
+    // the verdict without guard failures and the few verdicts seen with some.
+    struct FromInfo {
+        int t = -1;
+        std::uint64_t equalsMask = 0;  // outcome bits of the transition's equals guards
+        std::uint64_t itemsUnit = 0;   // low outcome bit of each of its items_in_stock guards
+    };
+    const int keys = ev.keys();
+    std::vector<FromInfo> from(static_cast<std::size_t>(keys));
+    std::uint64_t equalsMissing = 0;
+    for (std::size_t g = 0; g < nGuards; ++g)
+        if (!w.guards[g].items) equalsMissing |= std::uint64_t{kMissing} << (2 * g);
+    for (int key = 0; key < keys; ++key) {
+        FromInfo& f = from[static_cast<std::size_t>(key)];
+        f.t = ev.transitionFor(key);
+        if (f.t < 0) continue;
+        const auto& tr = w.transitions[static_cast<std::size_t>(f.t)];
+        for (std::size_t g = 0; g < nGuards; ++g) {
+            if (!(tr.guards >> g & 1u)) continue;
+            if (w.guards[g].items) f.itemsUnit |= std::uint64_t{1} << (2 * g);
+            else f.equalsMask |= std::uint64_t{3} << (2 * g);
+        }
+    }
+    std::vector<std::int32_t> statusKeyOf(nStrings, -1);
+    std::vector<std::int8_t> storeStateOf(nStrings, -1);
+    std::vector<std::uint64_t> equalsOf(nStrings, 0);
+    std::vector<std::uint8_t> equalsDone(nStrings, 0);
+    auto equalsOutcomes = [&](std::uint32_t p) -> std::uint64_t {
+        if (p == 0) return equalsMissing;
+        if (!equalsDone[p]) {
+            std::uint64_t o = 0;
+            for (std::size_t g = 0; g < nGuards; ++g)
+                if (!w.guards[g].items && b.strings[p] != w.guards[g].value) o |= std::uint64_t{kFail} << (2 * g);
+            equalsOf[p] = o;
+            equalsDone[p] = 1;
+        }
+        return equalsOf[p];
+    };
+    const int storeNone = ev.storeState(false, {});
+    std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
+    // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
+    std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
+    // Unless the transition has an items guard, a verdict depends on the (status, store, payment)
+    // strings alone: remembered per triple of string indexes (verdict + 1; kGuarded = work it out
+    // per order), so such an order costs one lookup. Only while the table stays small (it grows
+    // with the cube of the string count; the payment axis only when that column is read).
+    constexpr std::uint32_t kGuarded = 0xffffffffu;
+    constexpr std::size_t kMaxMemo = std::size_t{1} << 16;
+    const std::size_t payDim = b.payment ? nStrings : 1;
+    std::vector<std::uint32_t> pairMemo(nStrings * nStrings * payDim <= kMaxMemo ? nStrings * nStrings * payDim : 0, 0);
+    auto memoIndex = [&](std::uint32_t si, std::uint32_t st, std::size_t i) {
+        return (si * nStrings + st) * payDim + str(b.payment, i);
+    };
+
+    const bool actorBad = ev.actorBad();
+    std::uint32_t* const out = b.verdict_out ? b.verdict_out : plan.verdict.data();
+    const std::uint32_t* const memoAt = pairMemo.empty() ? nullptr : pairMemo.data();
+    for (std::size_t i = 0; i < b.count; ++i) {
+        const std::uint32_t si = str(b.status, i);
+        if (memoAt && si != 0 && !actorBad && (!b.valid || b.valid[i])) {  // the common case first
+            const std::uint32_t m = memoAt[memoIndex(si, str(b.store, i), i)];
+            if (m != 0 && m != kGuarded) {
+                out[i] = m - 1;
+                continue;
+            }
+        }
+        if ((b.valid && !b.valid[i]) || si == 0) {
+            if (malformed == kUnset) {
+                std::vector<Error> errs{{"invalid_order", "order is malformed", ""}};
+                if (ev.actorBad()) errs.push_back(ev.actorError());
+                malformed = intern(std::move(errs));
+            }
+            out[i] = static_cast<std::uint32_t>(malformed);
+            continue;
+        }
+        if (ev.actorBad()) {
+            if (actorOnly == kUnset) actorOnly = intern({ev.actorError()});
+            out[i] = static_cast<std::uint32_t>(actorOnly);
+            continue;
+        }
+        const std::uint32_t st = str(b.store, i);
+        std::uint32_t* memo = pairMemo.empty() ? nullptr : &pairMemo[memoIndex(si, st, i)];
+        if (statusKeyOf[si] < 0) statusKeyOf[si] = w.statusKey(b.strings[si]);
+        const int fromKey = statusKeyOf[si];
+        int ss;
+        if (st == 0) ss = storeNone;
+        else {
+            if (storeStateOf[st] < 0) storeStateOf[st] = static_cast<std::int8_t>(ev.storeState(true, b.strings[st]));
+            ss = storeStateOf[st];
+        }
+        const auto k = static_cast<std::size_t>(fromKey * 3 + ss);
+        const FromInfo& f = from[static_cast<std::size_t>(fromKey)];
+        std::uint64_t outcomes = 0;
+        if (f.equalsMask) outcomes |= equalsOutcomes(str(b.payment, i)) & f.equalsMask;
+        if (f.itemsUnit) {
+            std::uint64_t o = kPass;
+            if (b.items_present && !b.items_present[i]) o = kMissing;
+            else if (b.item_begin) {
+                for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
+                    const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
+                    double qty = b.item_quantity ? b.item_quantity[j] : nan;
+                    if (std::isnan(qty)) qty = 1;
+                    const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
+                    if (!enough) { o = kFail; break; }
+                }
+            }
+            outcomes |= o * f.itemsUnit;
+        }
+        if (outcomes == 0) {
+            if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
+            out[i] = static_cast<std::uint32_t>(baseVerdict[k]);
+            if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
+            continue;
+        }
+        auto& seen = guarded[k];
+        std::uint32_t verdict = 0;
+        bool found = false;
+        for (const auto& [o, v] : seen)
+            if (o == outcomes) { verdict = v; found = true; break; }
+        if (!found) {
+            std::vector<Error> errs = ev.base(fromKey, ss);
+            ev.appendGuards(f.t, outcomes, errs);
+            verdict = intern(std::move(errs));
+            seen.emplace_back(outcomes, verdict);
+        }
+        out[i] = verdict;
+        if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : verdict + 1;
+    }
+    return plan;
+}
+
+}  // namespace orderflow
