@@ -7,7 +7,7 @@
 //   - plain JS: a table lookup doing the same checks (status/aliases, transition table, role,
 //              store scope, the payment and inventory guards) and producing the same result shape,
 //              trusting every order to be well-formed,
-//   - plain JS + checks: the same, after checking each order (and item) for being well-formed
+//   - plain JS + checks: the same, after checking the parts of each order the decision reads for being well-formed
 //              as planBulk must (a malformed order is blocked with invalid_order),
 //   - XState v5: one machine built from the same workflow, `resolveState` + `can` per order.
 // The two peers are built at run time from the workflow document the engine validated, so no
@@ -61,7 +61,7 @@ function guardCheck(doc) {
       }
       return true;
     });
-  const compiled = new Map([...guards].map(([id, g]) => [id, { code: g.code, test: one(g) }]));
+  const compiled = new Map([...guards].map(([id, g]) => [id, { code: g.code, kind: g.kind, test: one(g) }]));
   const list = (ids) => (ids || []).map((id) => compiled.get(id));
   // kept for the XState peer: the failing guard codes of a transition for an order
   const failing = (ids, order) => list(ids).filter((g) => !g.test(order)).map((g) => g.code);
@@ -71,17 +71,26 @@ function guardCheck(doc) {
 // A competent hand-written planBulk: per call, one lookup table from every stored status value
 // (current or alias) to what moving it to `to` means; per order, a few property reads.
 // With `validate`, every order is first checked for being well-formed as the workflow format
-// defines it (docs/workflow-format.md, "The engine's answers": an object, `status` a string,
-// `store_id` / `payment_status` / `items` of the right type when present, every item an object
-// with a finite `quantity` >= 0 and a boolean or finite `in_stock` when present); a malformed
-// order is blocked with `invalid_order`, as planBulk does. Without it, orders are trusted.
-function isWellFormedOrder(order) {
+// defines it (docs/workflow-format.md, "The engine's answers"): an object with a string `status`,
+// and, where the decision reads them, `store_id` (store-scoped role), `payment_status` (a guard
+// on it) and `items` (a stock guard: an array of objects with a finite `quantity` >= 0 and a
+// boolean or finite `in_stock` when present) of the right type; a malformed order is blocked
+// with `invalid_order`, as planBulk does. Without it, orders are trusted.
+const READ_STORE = 1;
+const READ_PAYMENT = 2;
+const READ_ITEMS = 4;
+function isWellFormedOrder(order, reads) {
   if (order === null || typeof order !== 'object' || Array.isArray(order)) return false;
   if (typeof order.status !== 'string') return false;
-  const sid = order.store_id;
-  if (sid !== undefined && sid !== null && typeof sid !== 'string' && !(typeof sid === 'number' && Number.isFinite(sid))) return false;
-  const pay = order.payment_status;
-  if (pay !== undefined && pay !== null && typeof pay !== 'string') return false;
+  if (reads & READ_STORE) {
+    const sid = order.store_id;
+    if (sid !== undefined && sid !== null && typeof sid !== 'string' && !(typeof sid === 'number' && Number.isFinite(sid))) return false;
+  }
+  if (reads & READ_PAYMENT) {
+    const pay = order.payment_status;
+    if (pay !== undefined && pay !== null && typeof pay !== 'string') return false;
+  }
+  if (!(reads & READ_ITEMS)) return true;
   const items = order.items;
   if (items === undefined || items === null) return true;
   if (!Array.isArray(items)) return false;
@@ -114,6 +123,7 @@ function plainPeer(doc, { validate = false } = {}) {
     const entryFor = (current) => {
       let mask = 0;
       let guards = [];
+      let reads = scoped ? READ_STORE : 0;
       if (!targetKnown || current === undefined) mask |= 1;
       else if (byId.get(current).terminal) mask |= 2;
       else {
@@ -124,9 +134,10 @@ function plainPeer(doc, { validate = false } = {}) {
           else if (!role || !t.roles.includes(role.id)) mask |= 16;
           for (const f of t.requires || []) if (!fields[f]) mask |= 64;
           guards = list(t.guards);
+          for (const g of guards) reads |= g.kind === 'items_in_stock' ? READ_ITEMS : READ_PAYMENT;
         }
       }
-      return { mask, guards };
+      return { mask, guards, reads };
     };
     for (const s of doc.statuses) entries.set(s.id, entryFor(s.id));
     for (const [from, v] of aliases) entries.set(from, entryFor(v.to ?? undefined));
@@ -137,11 +148,11 @@ function plainPeer(doc, { validate = false } = {}) {
     const blocked = [];
     for (let i = 0; i < orders.length; i++) {
       const order = orders[i];
-      if (validate && !isWellFormedOrder(order)) {
+      const e = order !== null && typeof order === 'object' ? entries.get(order.status) ?? unknown : unknown;
+      if (validate && !isWellFormedOrder(order, e.reads)) {
         blocked.push({ id: order !== null && typeof order === 'object' ? order.id ?? null : null, errors: invalid });
         continue;
       }
-      const e = entries.get(order.status) ?? unknown;
       let mask = e.mask;
       if (scoped) {
         const sid = order.store_id;
