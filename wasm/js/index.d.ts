@@ -121,7 +121,8 @@ export interface AllowedOption {
 
 /**
  * The options of `allowed`. The array is empty for terminal statuses and read-only roles; when
- * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why.
+ * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why
+ * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`).
  */
 export type AllowedOptions = AllowedOption[] & { readonly errors: EngineError[] };
 
@@ -167,7 +168,9 @@ export interface Workflow {
 
   /**
    * Whether `actor` may move `order` to `to` with `fields`, with every reason if not (in a
-   * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`.
+   * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`;
+   * the order is read only as far as this change needs it (its `payment_status` / `items` only
+   * when the transition has a guard on them), so a broken part it does not read never blocks it.
    * @throws TypeError when `to` is not a string, or an argument cannot be converted to JSON.
    */
   check(order: Order, to: string, fields: Fields | null | undefined, actor: Actor): CheckResult;
