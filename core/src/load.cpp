@@ -636,6 +636,20 @@ Loaded Workflow::load(std::string_view text) {
     return load(doc);
 }
 
+namespace {
+
+// A built-in workflow is our own small, well-formed file: it is read with the small reader
+// (read.cpp), so nlohmann's lexer and parser do not run when a program starts; whatever the
+// reader does not take goes the general way, with the same outcome.
+Loaded loadBuiltinText(std::string_view text) {
+    json doc;
+    if (text.size() <= Workflow::kMaxWorkflowBytes && validUtf8(text) && readPlainJson(text, doc, kMaxDepth))
+        return Workflow::load(doc);
+    return Workflow::load(text);
+}
+
+}  // namespace
+
 const std::vector<std::string>& Workflow::builtinIds() {
     static const std::vector<std::string> ids = [] {
         std::vector<std::string> v;
@@ -662,7 +676,7 @@ Loaded Workflow::builtin(std::string_view id) {
     for (std::size_t i = 0; i < kBuiltinSourceCount; ++i) {
         if (kBuiltinSources[i].id != id) continue;
         Slot& slot = slots[i];
-        std::call_once(slot.once, [&] { slot.loaded = load(kBuiltinSources[i].text); });
+        std::call_once(slot.once, [&] { slot.loaded = loadBuiltinText(kBuiltinSources[i].text); });
         return slot.loaded;
     }
     Loaded result;
