@@ -109,8 +109,8 @@ public:
         return raw("}");
     }
     // A JSON value (the validated workflow document), keys in the json object's (sorted) order.
-    // Written here rather than with json::dump so that loading a workflow runs no more code than
-    // it must (start-up); a non-integer number, rare in a workflow, is left to json::dump.
+    // Written here rather than with json::dump so that it runs no more code than it must (the first
+    // call runs cold); a non-integer number, rare in a workflow, is left to json::dump.
     Writer& value(const json& v) {
         switch (v.type()) {
             case json::value_t::null: return raw("null");
@@ -248,9 +248,7 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
     }
-    w.raw("],").key("document");
-    w.value(wf.document());
-    w.raw("}");
+    w.raw("]}");
     return std::move(w.out);
 }
 
@@ -260,6 +258,15 @@ std::string noWorkflow() {
 }
 
 // ---- exported functions -------------------------------------------------------------------
+
+// The validated document of a loaded workflow. Asked for by the facade only when a program first
+// reads wf.document (or roles, fields, transitions), so loading a workflow does not write it.
+std::string workflowDocument(std::uint32_t handle) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    Writer w;
+    return std::move(w.value(wf->document()).out);
+}
 
 std::string builtinIds() {
     Writer w;
@@ -406,6 +413,7 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("builtinIds", &builtinIds);
     emscripten::function("loadText", &loadText);
     emscripten::function("loadBuiltin", &loadBuiltin);
+    emscripten::function("workflowDocument", &workflowDocument);
     emscripten::function("release", &release);
     emscripten::function("liveHandles", &liveHandles);
     emscripten::function("normalize", &normalize);
