@@ -79,9 +79,8 @@ private:
             space();
             if (p_ == end_ || *p_ != ':') return false;
             ++p_;
-            json v;
-            if (!value(v, depth)) return false;
-            map[std::move(key)] = std::move(v);
+            // read straight into the member (a repeated key: into the earlier one, replacing it)
+            if (!value(map[std::move(key)], depth)) return false;
             space();
             if (p_ == end_) return false;
             if (*p_ == ',') { ++p_; continue; }
@@ -127,9 +126,24 @@ private:
         return true;
     }
 
+    // Most strings have no escape: a tight loop finds the closing quote, and only a string with an
+    // escape (or a control character) goes on in escaped(), after the loop. Tight matters at
+    // start-up: V8 hands a wasm function to its optimising compiler (on another thread, which
+    // competes with the main one on a busy machine) once its loops and calls have run through
+    // enough of its machine code, and this loop runs for every character of every key and string.
     bool string(std::string& out) {
         ++p_;  // opening quote
         const char* run = p_;
+        while (p_ < end_ && *p_ != '"' && *p_ != '\\' && static_cast<unsigned char>(*p_) >= 0x20) ++p_;
+        if (p_ < end_ && *p_ == '"') {
+            out.assign(run, static_cast<std::size_t>(p_ - run));
+            ++p_;
+            return true;
+        }
+        return escaped(out, run);
+    }
+
+    bool escaped(std::string& out, const char* run) {
         while (p_ < end_) {
             const auto c = static_cast<unsigned char>(*p_);
             if (c == '"') {
