@@ -94,8 +94,9 @@ struct Loader {
     void keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed) {
         for (auto it = obj.begin(); it != obj.end(); ++it) {
             bool ok = false;
-            for (const char* a : allowed)
-                if (it.key() == a) { ok = true; break; }
+            const std::string_view k = it.key();
+            for (const char* a : allowed)  // the first character first: fewer calls to compare
+                if (!k.empty() && k[0] == a[0] && k == a) { ok = true; break; }
             if (!ok) {
                 std::string list;
                 for (const char* a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -106,12 +107,20 @@ struct Loader {
 
     // A text value: a string without control characters, at most maxChars characters.
     bool text(const json& v, const std::string& path, std::string& out, std::size_t maxChars, bool allowEmpty = false) {
-        if (!v.is_string()) { add(path, "expected a string, got " + kindOf(v)); return false; }
+        return text(v, path, nullptr, out, maxChars, allowEmpty);
+    }
+
+    // The same for the value at path.key (key given) or path (key null). The path is written only
+    // for a problem: a valid workflow loads without building one per key (fewer allocations).
+    bool text(const json& v, const std::string& path, const char* key, std::string& out, std::size_t maxChars,
+              bool allowEmpty) {
+        auto where = [&] { return key ? at(path, key) : path; };
+        if (!v.is_string()) { add(where(), "expected a string, got " + kindOf(v)); return false; }
         const auto& s = *v.get_ptr<const std::string*>();
-        if (!validUtf8(s)) { add(path, "not valid UTF-8"); return false; }
-        if (hasControl(s)) { add(path, "contains control characters"); return false; }
-        if (s.empty() && !allowEmpty) { add(path, "must not be empty"); return false; }
-        if (utf8Length(s) > maxChars) { add(path, "longer than " + std::to_string(maxChars) + " characters"); return false; }
+        if (!validUtf8(s)) { add(where(), "not valid UTF-8"); return false; }
+        if (hasControl(s)) { add(where(), "contains control characters"); return false; }
+        if (s.empty() && !allowEmpty) { add(where(), "must not be empty"); return false; }
+        if (utf8Length(s) > maxChars) { add(where(), "longer than " + std::to_string(maxChars) + " characters"); return false; }
         out = s;
         return true;
     }
@@ -123,7 +132,7 @@ struct Loader {
             if (required) add(at(path, key), "missing (required)");
             return false;
         }
-        return text(*v, at(path, key), out, maxChars, allowEmpty);
+        return text(*v, path, key, out, maxChars, allowEmpty);
     }
 
     bool idKey(const json& obj, const char* key, const std::string& path, std::string& out) {
@@ -187,10 +196,12 @@ struct Loader {
         return out;
     }
 
-    Loaded run(const json& doc);
+    // `owned`, when given, is the same document handed over by the caller: it becomes the
+    // workflow's document() instead of a copy (no copy to make, no parsed value to destroy).
+    Loaded run(const json& doc, json* owned = nullptr);
 };
 
-Loaded Loader::run(const json& doc) {
+Loaded Loader::run(const json& doc, json* owned) {
     Loaded result;
     auto impl = std::make_unique<Workflow::Impl>();
     Workflow::Impl& w = *impl;
@@ -556,7 +567,10 @@ Loaded Loader::run(const json& doc) {
 
     // The document with every default filled in. Written only now, when every type has been
     // checked: writing into a value of an unexpected type would throw (abort without exceptions).
-    json out = doc;
+    // `doc` is not read after this point (it may be the value moved from).
+    json out;
+    if (owned) out = std::move(*owned);
+    else out = doc;
     for (std::size_t i = 0; i < w.statuses.size(); ++i) {
         out["statuses"][i]["terminal"] = w.statuses[i].terminal;
         out["statuses"][i]["notify"] = w.statuses[i].notify;
@@ -633,8 +647,25 @@ Loaded Workflow::load(std::string_view text) {
         result.problems.push_back({"", "invalid JSON"});
         return result;
     }
-    return load(doc);
+    Loader loader;
+    return loader.run(doc, &doc);
 }
+
+namespace {
+
+// A built-in workflow is our own small, well-formed file: it is read with the small reader
+// (read.cpp), so nlohmann's lexer and parser do not run when a program starts; whatever the
+// reader does not take goes the general way, with the same outcome.
+Loaded loadBuiltinText(std::string_view text) {
+    json doc;
+    if (text.size() <= Workflow::kMaxWorkflowBytes && validUtf8(text) && readPlainJson(text, doc, kMaxDepth)) {
+        Loader loader;
+        return loader.run(doc, &doc);
+    }
+    return Workflow::load(text);
+}
+
+}  // namespace
 
 const std::vector<std::string>& Workflow::builtinIds() {
     static const std::vector<std::string> ids = [] {
@@ -662,7 +693,7 @@ Loaded Workflow::builtin(std::string_view id) {
     for (std::size_t i = 0; i < kBuiltinSourceCount; ++i) {
         if (kBuiltinSources[i].id != id) continue;
         Slot& slot = slots[i];
-        std::call_once(slot.once, [&] { slot.loaded = load(kBuiltinSources[i].text); });
+        std::call_once(slot.once, [&] { slot.loaded = loadBuiltinText(kBuiltinSources[i].text); });
         return slot.loaded;
     }
     Loaded result;

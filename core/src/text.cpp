@@ -48,6 +48,10 @@ std::size_t seqLen(std::string_view s, std::size_t i) {
 
 bool validUtf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII, the usual case: no call
+            ++i;
+            continue;
+        }
         const std::size_t n = seqLen(s, i);
         if (n == 0) return false;
         i += n;

@@ -35,6 +35,33 @@ TEST(Load, BuiltinsLoadAndMatchTheirSourceFiles) {
     EXPECT_NE(missing.error().find("no built-in workflow \"nope\""), std::string::npos) << missing.error();
 }
 
+// The built-ins are read with core's small reader (readPlainJson), not nlohmann's parser: it must
+// build the same value nlohmann builds, or refuse (and leave the text to nlohmann).
+TEST(Load, PlainReaderBuildsWhatNlohmannBuilds) {
+    const std::vector<std::string> taken = {
+        sourceFile("cms"), sourceFile("delivery"), "{}", "[]", " [ 1 , \"a\" , null , true , false ] ", "\t{\r\n}\n",
+        R"({"a":{"b":[[],{}]},"a":2})", R"(["\"\\\/\b\f\n\r\t","\u00e9\u20ac","\ud83d\ude00","é😀"])",
+        "[0,-0,7,-7,1.5,-2.25e3,1E-2,18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809]",
+    };
+    for (const auto& text : taken) {
+        json fast;
+        ASSERT_TRUE(orderflow::readPlainJson(text, fast)) << text;
+        EXPECT_EQ(fast, json::parse(text)) << text;
+        EXPECT_EQ(fast.dump(), json::parse(text).dump()) << text;  // same number kinds too
+    }
+    const std::vector<std::string> refused = {
+        "", " ", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "+1", "[1 2]", "nul", "\"\\ud800\"",
+        "\"\\udc00\"", "\"\\x\"", "\"a\nb\"", "{} {}", "[1]x", "'a'", "[NaN]",
+    };
+    for (const auto& text : refused) {
+        json fast;
+        EXPECT_FALSE(orderflow::readPlainJson(text, fast)) << text;
+    }
+    json fast;
+    EXPECT_TRUE(orderflow::readPlainJson("[[[]]]", fast, 3));
+    EXPECT_FALSE(orderflow::readPlainJson("[[[[]]]]", fast, 3)) << "deeper than maxDepth";
+}
+
 TEST(Load, CmsStatusesAsTheDocumentSays) {
     auto w = builtin("cms");
     ASSERT_TRUE(w);

@@ -1,7 +1,8 @@
 // Fuzzes the workflow loader with arbitrary bytes. Besides "no crash, no sanitizer report", it
 // checks invariants: a refusal always names at least one problem and has no workflow; an
 // accepted workflow's document() loads again to the same document, and the engine answers
-// questions about it with valid UTF-8 messages.
+// questions about it with valid UTF-8 messages. Also: whatever valid UTF-8 text core's small
+// JSON reader (readPlainJson) takes, nlohmann's parser reads to the same value.
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
@@ -16,6 +17,11 @@ using orderflow::Workflow;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
+    if (json fast; orderflow::detail::validUtf8(text) && orderflow::readPlainJson(text, fast)) {
+        const json slow = json::parse(text.begin(), text.end(), nullptr, false);
+        REQUIRE(!slow.is_discarded());
+        REQUIRE(slow == fast);
+    }
     auto loaded = Workflow::load(text);
     if (!loaded.ok()) {
         REQUIRE(loaded.workflow == nullptr);

@@ -93,6 +93,20 @@ test('a built-in workflow is plain frozen data', () => {
   assert.deepEqual(JSON.parse(JSON.stringify(wf.statuses)), wf.statuses);
 });
 
+test('a workflow\'s document parts are enumerable, read-only and the same values on every read', () => {
+  const wf = flow.workflow({ ...flow.workflow('cms').document, id: 'cms_copy' });  // a fresh one
+  assert.deepEqual(Object.keys(wf), ['id', 'name', 'initial', 'statuses', 'roles', 'fields', 'transitions', 'document']);
+  assert.equal(wf.document, wf.document);
+  assert.equal(wf.roles, wf.document.roles);
+  assert.equal(wf.fields, wf.document.fields);
+  assert.equal(wf.transitions, wf.document.transitions);
+  assert.equal(wf.document.id, 'cms_copy');
+  assert.throws(() => { wf.document = {}; }, TypeError);
+  assert.throws(() => { wf.roles = []; }, TypeError);
+  assert.deepEqual(JSON.parse(JSON.stringify(wf)).roles, JSON.parse(JSON.stringify(wf.roles)));
+  assert.deepEqual({ ...wf }.transitions, wf.transitions);
+});
+
 test('delivery statuses carry the document colours (orange, blue, purple, amber, green, red)', () => {
   const wf = flow.workflow('delivery');
   assert.deepEqual(wf.statuses.map((s) => s.id), DELIVERY_STATUSES);

@@ -409,27 +409,45 @@ const registry = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry(({ module, handle }) => module.release(handle))
   : null;
 
+// Properties read from the workflow's document, which the engine writes only when one of them is
+// first read (most programs never do, and loading a workflow is on the start-up path).
+const FROM_DOCUMENT = ['roles', 'fields', 'transitions', 'document'];
+
 /** One loaded workflow. Plain frozen data plus the four questions the engine answers. */
 export class Workflow {
   #m;
   #h;
   #flow;
+  #doc = null;
 
   constructor(flow, module, loaded, releasable) {
     this.#flow = flow;
     this.#m = module;
     this.#h = loaded.handle;
-    const doc = deepFreeze(loaded.document);
     this.id = loaded.id;
     this.name = loaded.name;
     this.initial = loaded.initial;
     this.statuses = deepFreeze(loaded.statuses);
-    this.roles = deepFreeze(Array.isArray(doc.roles) ? doc.roles : []);
-    this.fields = deepFreeze(Array.isArray(doc.fields) ? doc.fields : []);
-    this.transitions = deepFreeze(Array.isArray(doc.transitions) ? doc.transitions : []);
-    this.document = doc;
+    // roles, fields, transitions, document: enumerable, read-only, the same frozen values on
+    // every read (getters, so the document is fetched on first use).
+    for (const key of FROM_DOCUMENT) {
+      Object.defineProperty(this, key, { get: () => this.#fromDocument()[key], enumerable: true });
+    }
     if (releasable) registry?.register(this, { module, handle: loaded.handle });
     Object.freeze(this);
+  }
+
+  #fromDocument() {
+    if (this.#doc === null) {
+      const doc = deepFreeze(parseAnswer(this.#m.workflowDocument(this.#h)));
+      this.#doc = {
+        roles: deepFreeze(Array.isArray(doc.roles) ? doc.roles : []),
+        fields: deepFreeze(Array.isArray(doc.fields) ? doc.fields : []),
+        transitions: deepFreeze(Array.isArray(doc.transitions) ? doc.transitions : []),
+        document: doc,
+      };
+    }
+    return this.#doc;
   }
 
   /** A stored status value (current or legacy) read as a current status. */

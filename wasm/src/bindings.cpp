@@ -8,10 +8,7 @@
 #include <emscripten/bind.h>
 
 
-#include <climits>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -112,8 +109,8 @@ public:
         return raw("}");
     }
     // A JSON value (the validated workflow document), keys in the json object's (sorted) order.
-    // Written here rather than with json::dump so that loading a workflow runs no more code than
-    // it must (start-up); a non-integer number, rare in a workflow, is left to json::dump.
+    // Written here rather than with json::dump so that it runs no more code than it must (the first
+    // call runs cold); a non-integer number, rare in a workflow, is left to json::dump.
     Writer& value(const json& v) {
         switch (v.type()) {
             case json::value_t::null: return raw("null");
@@ -202,220 +199,13 @@ private:
     const char* at_;
 };
 
-// A reader for exactly what JSON.stringify writes (no whitespace, valid UTF-8 from TextEncoder),
-// building the same values nlohmann's parser builds (integers as unsigned/signed, other numbers
-// by strtod, a repeated key keeps its last value) with bulk string copies instead of one call per
-// character. Anything else (whitespace, deep nesting, an unpaired \u surrogate, odd numbers)
-// returns false and the caller falls back to nlohmann's parser, which has the last word.
-class StringifiedReader {
-public:
-    explicit StringifiedReader(std::string_view text) : p_(text.data()), end_(text.data() + text.size()) {}
-
-    bool read(json& out) { return value(out, 0) && p_ == end_; }
-
-private:
-    static constexpr int kMaxDepth = 128;
-    const char* p_;
-    const char* end_;
-
-    bool literal(std::string_view word) {
-        if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
-        p_ += word.size();
-        return true;
-    }
-
-    bool value(json& out, int depth) {
-        if (p_ == end_) return false;
-        switch (*p_) {
-            case '{': return object(out, depth + 1);
-            case '[': return array(out, depth + 1);
-            case '"': {
-                std::string s;
-                if (!string(s)) return false;
-                out = std::move(s);
-                return true;
-            }
-            case 't': out = true; return literal("true");
-            case 'f': out = false; return literal("false");
-            case 'n': out = nullptr; return literal("null");
-            default: return number(out);
-        }
-    }
-
-    bool object(json& out, int depth) {
-        if (depth > kMaxDepth) return false;
-        ++p_;
-        out = json::object();
-        auto& map = out.get_ref<json::object_t&>();
-        if (p_ < end_ && *p_ == '}') { ++p_; return true; }
-        for (;;) {
-            std::string key;
-            if (p_ == end_ || *p_ != '"' || !string(key)) return false;
-            if (p_ == end_ || *p_ != ':') return false;
-            ++p_;
-            json v;
-            if (!value(v, depth)) return false;
-            map[std::move(key)] = std::move(v);
-            if (p_ == end_) return false;
-            if (*p_ == ',') { ++p_; continue; }
-            if (*p_ == '}') { ++p_; return true; }
-            return false;
-        }
-    }
-
-    bool array(json& out, int depth) {
-        if (depth > kMaxDepth) return false;
-        ++p_;
-        out = json::array();
-        auto& list = out.get_ref<json::array_t&>();
-        if (p_ < end_ && *p_ == ']') { ++p_; return true; }
-        for (;;) {
-            list.emplace_back();
-            if (!value(list.back(), depth)) return false;
-            if (p_ == end_) return false;
-            if (*p_ == ',') { ++p_; continue; }
-            if (*p_ == ']') { ++p_; return true; }
-            return false;
-        }
-    }
-
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    }
-
-    bool unit(unsigned& u) {  // the 4 hex digits after "\u"
-        if (end_ - p_ < 4) return false;
-        u = 0;
-        for (int i = 0; i < 4; ++i) {
-            const int h = hex(p_[i]);
-            if (h < 0) return false;
-            u = u * 16 + static_cast<unsigned>(h);
-        }
-        p_ += 4;
-        return true;
-    }
-
-    bool string(std::string& out) {
-        ++p_;  // opening quote
-        const char* run = p_;
-        while (p_ < end_) {
-            const auto c = static_cast<unsigned char>(*p_);
-            if (c == '"') {
-                out.append(run, static_cast<std::size_t>(p_ - run));
-                ++p_;
-                return true;
-            }
-            if (c < 0x20) return false;
-            if (c != '\\') { ++p_; continue; }
-            out.append(run, static_cast<std::size_t>(p_ - run));
-            if (++p_ == end_) return false;
-            const char e = *p_++;
-            switch (e) {
-                case '"': out.push_back('"'); break;
-                case '\\': out.push_back('\\'); break;
-                case '/': out.push_back('/'); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
-                case 'u': {
-                    unsigned u;
-                    if (!unit(u)) return false;
-                    if (u >= 0xdc00 && u <= 0xdfff) return false;  // unpaired low surrogate
-                    if (u >= 0xd800 && u <= 0xdbff) {
-                        unsigned low;
-                        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-                        p_ += 2;
-                        if (!unit(low) || low < 0xdc00 || low > 0xdfff) return false;
-                        u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
-                    }
-                    char buf[4];
-                    std::size_t n;
-                    if (u < 0x80) { buf[0] = static_cast<char>(u); n = 1; }
-                    else if (u < 0x800) {
-                        buf[0] = static_cast<char>(0xc0 | (u >> 6));
-                        buf[1] = static_cast<char>(0x80 | (u & 0x3f));
-                        n = 2;
-                    } else if (u < 0x10000) {
-                        buf[0] = static_cast<char>(0xe0 | (u >> 12));
-                        buf[1] = static_cast<char>(0x80 | ((u >> 6) & 0x3f));
-                        buf[2] = static_cast<char>(0x80 | (u & 0x3f));
-                        n = 3;
-                    } else {
-                        buf[0] = static_cast<char>(0xf0 | (u >> 18));
-                        buf[1] = static_cast<char>(0x80 | ((u >> 12) & 0x3f));
-                        buf[2] = static_cast<char>(0x80 | ((u >> 6) & 0x3f));
-                        buf[3] = static_cast<char>(0x80 | (u & 0x3f));
-                        n = 4;
-                    }
-                    out.append(buf, n);
-                    break;
-                }
-                default: return false;
-            }
-            run = p_;
-        }
-        return false;
-    }
-
-    bool number(json& out) {
-        const char* start = p_;
-        const bool negative = p_ < end_ && *p_ == '-';
-        if (negative) ++p_;
-        if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-        if (*p_ == '0') ++p_;
-        else while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-        bool integer = true;
-        if (p_ < end_ && *p_ == '.') {
-            integer = false;
-            ++p_;
-            if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-            while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-        }
-        if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-            integer = false;
-            ++p_;
-            if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-            if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
-            while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
-        }
-        const std::size_t length = static_cast<std::size_t>(p_ - start);
-        if (integer) {
-            std::uint64_t magnitude = 0;
-            bool fits = length <= 20;
-            for (const char* q = start + (negative ? 1 : 0); fits && q < p_; ++q) {
-                const auto d = static_cast<std::uint64_t>(*q - '0');
-                if (magnitude > (UINT64_MAX - d) / 10) fits = false;
-                else magnitude = magnitude * 10 + d;
-            }
-            if (fits && !negative) {
-                out = json::number_unsigned_t(magnitude);
-                return true;
-            }
-            if (fits && magnitude <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
-                out = json::number_integer_t(magnitude == static_cast<std::uint64_t>(INT64_MAX) + 1
-                    ? INT64_MIN : -static_cast<std::int64_t>(magnitude));
-                return true;
-            }
-        }
-        if (length >= 64) return false;  // leave the unusual to nlohmann
-        char buf[64];
-        std::memcpy(buf, start, length);
-        buf[length] = '\0';
-        out = json::number_float_t(std::strtod(buf, nullptr));
-        return true;
-    }
-};
-
-// The facade only ever sends JSON.stringify output, so a parse failure means something unusual
-// happened; the engine then sees `null` and answers with its own invalid_* verdict.
+// The facade only ever sends JSON.stringify output (valid UTF-8 from TextEncoder), which core's
+// small reader takes; anything it does not is left to nlohmann's parser. A parse failure means
+// something unusual happened; the engine then sees `null` and answers with its own invalid_*
+// verdict.
 json parse(std::string_view text) {
     json value;
-    if (StringifiedReader(text).read(value)) return value;
+    if (orderflow::readPlainJson(text, value)) return value;
     value = json::parse(text.begin(), text.end(), nullptr, false);
     if (value.is_discarded()) return json(nullptr);
     return value;
@@ -458,9 +248,7 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
     }
-    w.raw("],").key("document");
-    w.value(wf.document());
-    w.raw("}");
+    w.raw("]}");
     return std::move(w.out);
 }
 
@@ -470,6 +258,15 @@ std::string noWorkflow() {
 }
 
 // ---- exported functions -------------------------------------------------------------------
+
+// The validated document of a loaded workflow. Asked for by the facade only when a program first
+// reads wf.document (or roles, fields, transitions), so loading a workflow does not write it.
+std::string workflowDocument(std::uint32_t handle) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    Writer w;
+    return std::move(w.value(wf->document()).out);
+}
 
 std::string builtinIds() {
     Writer w;
@@ -629,6 +426,7 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("builtinIds", &builtinIds);
     emscripten::function("loadText", &loadText);
     emscripten::function("loadBuiltin", &loadBuiltin);
+    emscripten::function("workflowDocument", &workflowDocument);
     emscripten::function("release", &release);
     emscripten::function("liveHandles", &liveHandles);
     emscripten::function("normalize", &normalize);

@@ -18,6 +18,12 @@ namespace orderflow {
 
 using json = nlohmann::json;
 
+// Reads plain JSON text (what JSON.stringify writes; whitespace between tokens allowed) that is
+// valid UTF-8, nested at most maxDepth levels, into `out`: the value nlohmann's parser would
+// build, with far less code run. False for anything it does not take (the caller then parses
+// with nlohmann, which has the last word). See core/src/read.cpp.
+bool readPlainJson(std::string_view text, json& out, int maxDepth = 128);
+
 // One reason a change is refused. `code` is stable (see docs); `message` is for a store employee;
 // `field` names the input concerned ("rejection_reason", "notes", ...) or is empty.
 struct Error {
