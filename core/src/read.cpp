@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -249,7 +250,9 @@ private:
         char buf[64];
         std::memcpy(buf, start, length);
         buf[length] = '\0';
-        out = json::number_float_t(std::strtod(buf, nullptr));
+        const double value = std::strtod(buf, nullptr);
+        if (!std::isfinite(value)) return false;  // 1e999: nlohmann refuses it ("number overflow")
+        out = json::number_float_t(value);
         return true;
     }
 };
