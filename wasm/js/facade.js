@@ -311,25 +311,6 @@ function marshal(orders, n, cols, reads) {
   return { items, strings: interner.strings, slow, ids };
 }
 
-// The answer for the clean orders, in input order, up to the first order that needs the engine
-// on its own (returned: the caller goes on from there).
-function collect(index, n, ids, table, shared, eligible, blocked) {
-  const verdicts = table.length;
-  for (let i = 0; i < n; i++) {
-    const v = index[i];
-    if (v === 0) {
-      eligible.push(ids[i]);
-    } else if (v < verdicts) {
-      let errors = shared[v];
-      if (errors === null) errors = shared[v] = deepFreeze(table[v]);
-      blocked.push({ id: ids[i], errors });
-    } else {
-      return i;
-    }
-  }
-  return n;
-}
-
 function allBelow(index, n, limit) {
   for (let i = 0; i < n; i++) if (index[i] >= limit) return false;
   return true;
@@ -514,17 +495,12 @@ export class Workflow {
       const table = verdictOf.table;
       const shared = new Array(table.length).fill(null);  // one frozen error array per verdict
       if (!slow && allBelow(index, n, table.length)) return collectAll(index, n, ids, table, shared);
-      const last = collect(index, n, ids, table, shared, eligible, blocked);
-      for (let i = last; i < n; i++) {
+      // Some orders go to the engine one by one (BAD_VERDICT, or an index without a verdict).
+      for (let i = 0; i < n; i++) {
         const v = index[i];
-        if (v !== BAD_VERDICT) {
-          const id = ids[i];
-          if (v === 0) eligible.push(id);
-          else if (v < table.length) blocked.push({ id, errors: shared[v] ??= deepFreeze(table[v]) });
-          else this.#slow(orders[i], target, fields, actor, eligible, blocked);
-          continue;
-        }
-        this.#slow(orders[i], target, fields, actor, eligible, blocked);
+        if (v === 0) eligible.push(ids[i]);
+        else if (v < table.length) blocked.push({ id: ids[i], errors: shared[v] ??= deepFreeze(table[v]) });
+        else this.#slow(orders[i], target, fields, actor, eligible, blocked);
       }
     } finally {
       cols.ids.fill(null, 0, n);
