@@ -94,14 +94,21 @@ public:
         out.push_back(':');
         return *this;
     }
-    Writer& strings(const std::vector<std::string>& list) {
+    // A JSON array of the items of `list`, each written by each(item).
+    template <class List, class Each>
+    Writer& array(const List& list, Each&& each) {
         out.push_back('[');
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i) out.push_back(',');
-            string(list[i]);
+        bool first = true;
+        for (const auto& item : list) {
+            if (!first) out.push_back(',');
+            first = false;
+            each(item);
         }
         out.push_back(']');
         return *this;
+    }
+    Writer& strings(const std::vector<std::string>& list) {
+        return array(list, [this](const std::string& s) { string(s); });
     }
     Writer& error(const orderflow::Error& e) {
         raw("{").key("code").string(e.code).raw(",").key("message").string(e.message);
@@ -118,17 +125,7 @@ public:
             case json::value_t::string: return string(*v.get_ptr<const std::string*>());
             case json::value_t::number_integer: return raw(std::to_string(v.get<std::int64_t>()));
             case json::value_t::number_unsigned: return raw(std::to_string(v.get<std::uint64_t>()));
-            case json::value_t::array: {
-                out.push_back('[');
-                bool first = true;
-                for (const auto& item : v) {
-                    if (!first) out.push_back(',');
-                    first = false;
-                    value(item);
-                }
-                out.push_back(']');
-                return *this;
-            }
+            case json::value_t::array: return array(v, [this](const json& item) { value(item); });
             case json::value_t::object: {
                 out.push_back('{');
                 bool first = true;
@@ -145,13 +142,7 @@ public:
         }
     }
     Writer& errors(const std::vector<orderflow::Error>& list) {
-        out.push_back('[');
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            if (i) out.push_back(',');
-            error(list[i]);
-        }
-        out.push_back(']');
-        return *this;
+        return array(list, [this](const orderflow::Error& e) { error(e); });
     }
 
 private:
@@ -214,13 +205,10 @@ json parse(std::string_view text) {
 std::string loadedJson(const orderflow::Loaded& loaded) {
     Writer w;
     if (!loaded.ok()) {
-        w.raw("{").key("problems").raw("[");
-        for (std::size_t i = 0; i < loaded.problems.size(); ++i) {
-            const auto& p = loaded.problems[i];
-            if (i) w.raw(",");
+        w.raw("{").key("problems").array(loaded.problems, [&](const orderflow::Problem& p) {
             w.raw("{").key("path").string(p.path).raw(",").key("message").string(p.message).raw("}");
-        }
-        w.raw("],").key("error").string(loaded.error()).raw("}");
+        });
+        w.raw(",").key("error").string(loaded.error()).raw("}");
         return std::move(w.out);
     }
     std::uint32_t handle;
@@ -239,16 +227,12 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
     w.raw(",").key("id").string(wf.id());
     w.raw(",").key("name").string(wf.name());
     w.raw(",").key("initial").string(wf.initial());
-    w.raw(",").key("statuses").raw("[");
-    bool first = true;
-    for (const auto& s : wf.statuses()) {
-        if (!first) w.raw(",");
-        first = false;
+    w.raw(",").key("statuses").array(wf.statuses(), [&](const orderflow::Status& s) {
         w.raw("{").key("id").string(s.id).raw(",").key("label").string(s.label);
         w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
-    }
-    w.raw("]}");
+    });
+    w.raw("}");
     return std::move(w.out);
 }
 
@@ -315,17 +299,14 @@ std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t o
     json actor = parse(args.next(actorLength));
     auto a = wf->allowed(order, actor);
     Writer w;
-    w.raw("{").key("options").raw("[");
-    for (std::size_t i = 0; i < a.options.size(); ++i) {
-        const auto& o = a.options[i];
-        if (i) w.raw(",");
+    w.raw("{").key("options").array(a.options, [&](const orderflow::Option& o) {
         w.raw("{").key("id").string(o.id).raw(",").key("label").string(o.label);
         w.raw(",").key("color").string(o.color);
         if (!o.action.empty()) w.raw(",").key("action").string(o.action);
         w.raw(",").key("requires").strings(o.required).raw(",").key("optional").strings(o.optional);
         w.raw(",").key("confirm").boolean(o.confirm).raw("}");
-    }
-    w.raw("],").key("errors").errors(a.errors).raw("}");
+    });
+    w.raw(",").key("errors").errors(a.errors).raw("}");
     return std::move(w.out);
 }
 
@@ -358,18 +339,15 @@ std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t 
     Writer w;
     w.raw("{").key("any").number(wf->batchReads(to, actor));
     w.raw(",").key("unknown").number(wf->batchReads(to, actor, std::string_view()));  // "" is never a status
-    w.raw(",").key("statuses").raw("[");
-    bool first = true;
-    auto entry = [&](const std::string& value) {
-        if (!first) w.raw(",");
-        first = false;
-        w.raw("[").string(value).raw(",").number(wf->batchReads(to, actor, value)).raw("]");
-    };
-    for (const auto& s : wf->statuses()) entry(s.id);
+    std::vector<std::string> values;  // every current and legacy status value
+    for (const auto& s : wf->statuses()) values.push_back(s.id);
     const json& doc = wf->document();
     if (auto a = doc.find("aliases"); a != doc.end() && a->is_object())
-        for (auto it = a->begin(); it != a->end(); ++it) entry(it.key());
-    return std::move(w.raw("]}").out);
+        for (auto it = a->begin(); it != a->end(); ++it) values.push_back(it.key());
+    w.raw(",").key("statuses").array(values, [&](const std::string& value) {
+        w.raw("[").string(value).raw(",").number(wf->batchReads(to, actor, value)).raw("]");
+    });
+    return std::move(w.raw("}").out);
 }
 
 // The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
@@ -410,14 +388,9 @@ std::string planBatch(std::uint32_t handle, std::uint32_t count,
     batch.verdict_out = reinterpret_cast<std::uint32_t*>(out);
 
     auto plan = wf->planBatch(batch, to, fields, actor);
+    if (plan.verdicts.empty()) return "[[]]";  // verdicts[0], "ok", is always there; never reached
     Writer w;
-    w.raw("[");
-    for (std::size_t i = 0; i < plan.verdicts.size(); ++i) {
-        if (i) w.raw(",");
-        w.errors(plan.verdicts[i]);
-    }
-    if (plan.verdicts.empty()) w.raw("[]");
-    return std::move(w.raw("]").out);
+    return std::move(w.array(plan.verdicts, [&](const std::vector<orderflow::Error>& e) { w.errors(e); }).out);
 }
 
 }  // namespace
