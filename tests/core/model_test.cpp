@@ -4,11 +4,10 @@
 // every verdict; the engine must agree exactly, and planBatch (several guards per transition
 // here) must agree with check.
 #include <algorithm>
-#include <cmath>
-#include <map>
 #include <random>
 #include <set>
 
+#include "batch_columns.hpp"
 #include "support.hpp"
 
 using namespace oftest;
@@ -213,42 +212,13 @@ Expected predict(const Model& m, const json& order, const std::string& to, const
 
 // planBatch over the same (well-formed) orders, columns built here.
 orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::string& to, const json& fields, const json& actor) {
-    orderflow::OrderBatch b;
-    b.strings = {""};
-    std::map<std::string, std::uint32_t> index;
-    auto intern = [&](const std::string& s) {
-        auto [it, fresh] = index.emplace(s, static_cast<std::uint32_t>(b.strings.size()));
-        if (fresh) b.strings.push_back(s);
-        return it->second;
-    };
-    static std::vector<std::uint32_t> status, store, payment, begin;
-    static std::vector<std::uint8_t> present, kind;
-    static std::vector<double> stock, quantity;
-    status.clear(); store.clear(); payment.clear(); begin.assign(1, 0); present.clear(); kind.clear(); stock.clear(); quantity.clear();
-    for (const auto& o : orders) {
-        status.push_back(intern(o["status"].get<std::string>()));
-        store.push_back(o.contains("store_id") ? intern(o["store_id"].get<std::string>()) : 0);
-        payment.push_back(o.contains("payment_status") ? intern(o["payment_status"].get<std::string>()) : 0);
-        present.push_back(o.contains("items") ? 1 : 0);
-        if (o.contains("items"))
-            for (const auto& it : o["items"]) {
-                quantity.push_back(it.contains("quantity") ? it["quantity"].get<double>() : std::nan(""));
-                const json& s = it["in_stock"];
-                kind.push_back(s.is_boolean() ? (s.get<bool>() ? 2 : 1) : 3);
-                stock.push_back(s.is_boolean() ? 0.0 : s.get<double>());
-            }
-        begin.push_back(static_cast<std::uint32_t>(kind.size()));
-    }
-    b.count = orders.size();
-    b.status = status.data();
-    b.store = store.data();
-    b.payment = payment.data();
-    b.item_begin = begin.data();
-    b.item_stock_kind = kind.data();
-    b.item_stock = stock.data();
-    b.item_quantity = quantity.data();
-    b.items_present = present.data();
-    return w.planBatch(b, to, fields, actor);
+    BatchColumns c;
+    for (const auto& o : orders)
+        c.add(true, c.intern(o["status"].get<std::string>()),
+              o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0,
+              o.contains("payment_status") ? c.intern(o["payment_status"].get<std::string>()) : 0,
+              o.contains("items") ? &o["items"] : nullptr);
+    return w.planBatch(c.batch(), to, fields, actor);
 }
 
 }  // namespace

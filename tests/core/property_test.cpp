@@ -5,11 +5,10 @@
 // accepts apart from fields and guards.
 #include <cmath>
 #include <iomanip>
-#include <limits>
 #include <random>
 #include <sstream>
-#include <unordered_map>
 
+#include "batch_columns.hpp"
 #include "support.hpp"
 
 using namespace oftest;
@@ -215,58 +214,25 @@ std::string storeText(const json& v) {
     return s.str();
 }
 
-struct Columns {
-    orderflow::OrderBatch batch;
-    std::vector<std::uint32_t> status, store, payment, begin;
-    std::vector<std::uint8_t> valid, present, kind;
-    std::vector<double> stock, quantity;
-    std::unordered_map<std::string, std::uint32_t> index;
-
-    std::uint32_t intern(const std::string& s) {
-        auto [it, fresh] = index.emplace(s, static_cast<std::uint32_t>(batch.strings.size()));
-        if (fresh) batch.strings.push_back(s);
-        return it->second;
+// The batch's columns for these orders. With `onlyRead`, a part is filled in only where the
+// order's verdict reads it (batchReads for its status), as the JS facade does; otherwise every
+// well-formed part is.
+BatchColumns columns(const Workflow& w, const json& orders, const std::string& to, const json& actor, bool onlyRead) {
+    BatchColumns c;
+    for (const json& o : orders) {
+        const std::uint32_t reads = readsOf(w, o, to, actor);
+        const bool ok = wellFormed(o, reads);
+        const std::uint32_t fill = !ok ? 0u : onlyRead ? reads : 0xffffffffu;
+        const bool hasItems = (fill & orderflow::kReadsItems) && itemsWellFormed(o) && o.contains("items") && o["items"].is_array();
+        c.add(ok, ok ? c.intern(o["status"].get<std::string>()) : 0,
+              (fill & orderflow::kReadsStore) && storeWellFormed(o) && o.contains("store_id") && !o["store_id"].is_null()
+                  ? c.intern(storeText(o["store_id"])) : 0,
+              (fill & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
+                  ? c.intern(o["payment_status"].get<std::string>()) : 0,
+              hasItems ? &o["items"] : nullptr);
     }
-
-    // With `onlyRead`, a column is filled only where the order's verdict reads it (batchReads for
-    // its status), as the JS facade does; otherwise every well-formed part is filled in.
-    Columns(const Workflow& w, const json& orders, const std::string& to, const json& actor, bool onlyRead) {
-        batch.strings.push_back("");
-        const double nan = std::numeric_limits<double>::quiet_NaN();
-        begin.push_back(0);
-        for (const json& o : orders) {
-            const std::uint32_t reads = readsOf(w, o, to, actor);
-            const bool ok = wellFormed(o, reads);
-            const std::uint32_t fill = !ok ? 0u : onlyRead ? reads : 0xffffffffu;
-            valid.push_back(ok ? 1 : 0);
-            status.push_back(ok ? intern(o["status"].get<std::string>()) : 0);
-            store.push_back((fill & orderflow::kReadsStore) && storeWellFormed(o) && o.contains("store_id") && !o["store_id"].is_null()
-                                ? intern(storeText(o["store_id"])) : 0);
-            payment.push_back((fill & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
-                                  ? intern(o["payment_status"].get<std::string>()) : 0);
-            const bool hasItems = (fill & orderflow::kReadsItems) && itemsWellFormed(o) && o.contains("items") && o["items"].is_array();
-            present.push_back(hasItems ? 1 : 0);
-            if (hasItems)
-                for (const auto& it : o["items"]) {
-                    quantity.push_back(it.contains("quantity") ? it["quantity"].get<double>() : nan);
-                    if (!it.contains("in_stock")) { kind.push_back(0); stock.push_back(0); }
-                    else if (it["in_stock"].is_boolean()) { kind.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock.push_back(0); }
-                    else { kind.push_back(3); stock.push_back(it["in_stock"].get<double>()); }
-                }
-            begin.push_back(static_cast<std::uint32_t>(kind.size()));
-        }
-        batch.count = orders.size();
-        batch.status = status.data();
-        batch.store = store.data();
-        batch.payment = payment.data();
-        batch.valid = valid.data();
-        batch.item_begin = begin.data();
-        batch.item_stock_kind = kind.data();
-        batch.item_stock = stock.data();
-        batch.item_quantity = quantity.data();
-        batch.items_present = present.data();
-    }
-};
+    return c;
+}
 
 bool same(const std::vector<Error>& a, const std::vector<Error>& b) {
     if (a.size() != b.size()) return false;
@@ -290,18 +256,18 @@ void property(const std::string& id, std::uint32_t seed) {
         for (int i = 0; i < 100; ++i) orders.push_back(gen.order(trial * 1000 + i));
 
         const auto bulk = w->planBulk(orders, to, fields, actor);
-        Columns cols(*w, orders, to, actor, false);
-        const auto batch = w->planBatch(cols.batch, to, fields, actor);
+        BatchColumns cols = columns(*w, orders, to, actor, false);
+        const auto batch = w->planBatch(cols.batch(), to, fields, actor);
         ASSERT_EQ(batch.verdict.size(), orders.size());
         ASSERT_TRUE(batch.verdicts.at(0).empty());
 
         // batchReads: a column it does not name for an order's status never changes that order's
         // verdict, so leaving those out gives the same verdicts.
         // (This one writes its verdicts into a buffer of ours, as the wasm bindings do.)
-        Columns cut(*w, orders, to, actor, true);
+        BatchColumns cut = columns(*w, orders, to, actor, true);
         std::vector<std::uint32_t> cutVerdict(orders.size(), 0xdeadbeefu);
-        cut.batch.verdict_out = cutVerdict.data();
-        const auto cutPlan = w->planBatch(cut.batch, to, fields, actor);
+        cut.batch().verdict_out = cutVerdict.data();
+        const auto cutPlan = w->planBatch(cut.batch(), to, fields, actor);
         ASSERT_TRUE(cutPlan.verdict.empty());
         for (std::size_t i = 0; i < orders.size(); ++i)
             if (cutVerdict[i] >= cutPlan.verdicts.size() ||

@@ -9,11 +9,9 @@
 // Invariants (abort on failure): ok == errors.empty(); codes in the fixed order; messages valid
 // UTF-8; planBulk and planBatch agree with check; allowed reports errors exactly for malformed
 // input and offers only targets check refuses for fields or guards at most.
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -21,6 +19,7 @@
 
 #include "internal.hpp"
 #include "orderflow/workflow.hpp"
+#include "batch_columns.hpp"
 #include "require.hpp"
 
 using orderflow::Error;
@@ -98,18 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // Columns for planBatch, built from what check says about each order.
-    orderflow::OrderBatch batch;
-    batch.strings.push_back("");
-    std::map<std::string, std::uint32_t> index;
-    auto intern = [&](const std::string& s) {
-        auto [it, fresh] = index.emplace(s, static_cast<std::uint32_t>(batch.strings.size()));
-        if (fresh) batch.strings.push_back(s);
-        return it->second;
-    };
-    std::vector<std::uint32_t> status, store, payment, begin{0};
-    std::vector<std::uint8_t> valid, present, kind;
-    std::vector<double> stock, quantity;
+    BatchColumns columns;
     std::vector<std::vector<Error>> verdicts;
+    std::vector<bool> valid;
 
     std::size_t e = 0, b = 0;
     for (const json& o : orders) {
@@ -145,33 +135,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // Only the parts the verdict reads (batchReads) are filled in: the others may be malformed.
         std::string text;
         const std::uint32_t reads = ok ? w.batchReads(to, actor, o["status"].get<std::string>()) : 0u;
-        status.push_back(ok ? intern(o["status"].get<std::string>()) : 0);
-        store.push_back((reads & orderflow::kReadsStore) && o.contains("store_id") && orderflow::detail::storeIdText(o["store_id"], text) ? intern(text) : 0);
-        payment.push_back((reads & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string() ? intern(o["payment_status"].get<std::string>()) : 0);
         const bool hasItems = (reads & orderflow::kReadsItems) && o.contains("items") && o["items"].is_array();
-        present.push_back(hasItems);
-        if (hasItems)
-            for (const auto& it : o["items"]) {
-                quantity.push_back(it.contains("quantity") ? it["quantity"].get<double>() : std::numeric_limits<double>::quiet_NaN());
-                if (!it.contains("in_stock")) { kind.push_back(0); stock.push_back(0); }
-                else if (it["in_stock"].is_boolean()) { kind.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock.push_back(0); }
-                else { kind.push_back(3); stock.push_back(it["in_stock"].get<double>()); }
-            }
-        begin.push_back(static_cast<std::uint32_t>(kind.size()));
+        columns.add(ok, ok ? columns.intern(o["status"].get<std::string>()) : 0,
+                    (reads & orderflow::kReadsStore) && o.contains("store_id") && orderflow::detail::storeIdText(o["store_id"], text)
+                        ? columns.intern(text) : 0,
+                    (reads & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
+                        ? columns.intern(o["payment_status"].get<std::string>()) : 0,
+                    hasItems ? &o["items"] : nullptr);
     }
     REQUIRE(e == bulk.eligible.size() && b == bulk.blocked.size());
 
-    batch.count = orders.size();
-    batch.status = status.data();
-    batch.store = store.data();
-    batch.payment = payment.data();
-    batch.valid = valid.data();
-    batch.item_begin = begin.data();
-    batch.item_stock_kind = kind.data();
-    batch.item_stock = stock.data();
-    batch.item_quantity = quantity.data();
-    batch.items_present = present.data();
-    const auto plan = w.planBatch(batch, to, fields, actor);
+    const auto plan = w.planBatch(columns.batch(), to, fields, actor);
     REQUIRE(plan.verdict.size() == orders.size());
     REQUIRE(!plan.verdicts.empty() && plan.verdicts[0].empty());
     for (std::size_t i = 0; i < orders.size(); ++i) {
