@@ -6,7 +6,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
 import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verifyPassword, userFromRow } from './auth.js';
-import { OrderStore, permissionOnly } from './orders.js';
+import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 
@@ -58,7 +58,7 @@ export function createApp({ db, views, config }) {
     for (const c of sse) {
       const stores = c.visible[event.workflow];
       if (!stores) continue;
-      if (stores !== 'all' && event.store_id && !stores.includes(event.store_id)) continue;
+      if (event.store_id && !WorkflowView.canSee(stores, event.store_id)) continue;
       send(c, frame);
     }
   }
@@ -107,7 +107,7 @@ export function createApp({ db, views, config }) {
   function visibleOrThrow(ctx, view, user, storeId) {
     const stores = view.visibleStores(user);
     if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`);
-    if (storeId && stores !== 'all' && !stores.includes(storeId)) {
+    if (storeId && !WorkflowView.canSee(stores, storeId)) {
       throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`);
     }
     return stores;
@@ -316,7 +316,7 @@ export function createApp({ db, views, config }) {
     const view = views[id];
     if (!view) throw badRequest(ctx, `Unknown workflow "${id.slice(0, 40)}" (workflows: ${Object.keys(views).join(', ')})`);
     const visible = view.visibleStores(requireUser(ctx)) ?? [];
-    return { status: 200, body: { success: true, stores: visible === 'all' ? storeRows : storeRows.filter((r) => visible.includes(r.id)) } };
+    return { status: 200, body: { success: true, stores: storeRows.filter((r) => WorkflowView.canSee(visible, r.id)) } };
   }
 
   const workflowDoc = (view) => () => ({ status: 200, body: view.wf.document });
@@ -374,12 +374,11 @@ export function createApp({ db, views, config }) {
     const keys = isDelivery ? ['status', 'tracking_number', 'notes', 'fields', 'lock_version'] : ['status', 'notes', 'fields', 'lock_version'];
     return async (ctx) => {
       const user = requireUser(ctx);
-      visibleOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
+      const stores = visibleOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
       const id = orderId(ctx);
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
-      const stores = view.visibleStores(user);
-      const visible = (row) => stores === 'all' || (Array.isArray(stores) && stores.includes(row.store_id));
+      const visible = (row) => WorkflowView.canSee(stores, row.store_id);
       return syncMutation(ctx, user.username, () => changeResponse(ctx, view, store.apply(view, {
         id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible,
       })));

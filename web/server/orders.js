@@ -57,6 +57,11 @@ export class WorkflowView {
   actor(user) {
     return { role: user.roles?.[this.id] ?? null, stores: user.stores ?? [] };
   }
+
+  // Whether `stores` (an answer of visibleStores: 'all', an array, or null) holds store `storeId`.
+  static canSee(stores, storeId) {
+    return stores === 'all' || (!!stores && stores.includes(storeId));
+  }
 }
 
 export class OrderStore {
