@@ -19,6 +19,20 @@ export class WorkflowView {
     this.statusIds = wf.statuses.map((s) => s.id);
     this.byId = new Map(wf.statuses.map((s) => [s.id, s]));
     this.normalized = new Map();
+    this.storedValues = null;
+  }
+
+  // Current status id -> every value an order in it may be stored as: the id itself, then the
+  // legacy aliases the engine reads as it (in the document's order). Computed once.
+  storedAs(status) {
+    if (!this.storedValues) {
+      this.storedValues = new Map(this.statusIds.map((id) => [id, [id]]));
+      for (const legacy of Object.keys(this.wf.document.aliases)) {
+        const to = this.normalize(legacy);
+        if (to !== null) this.storedValues.get(to).push(legacy);
+      }
+    }
+    return this.storedValues.get(status) ?? [];
   }
 
   // Stored value -> current status id, or null when the engine does not know it.
@@ -87,8 +101,14 @@ export class OrderStore {
       historyRow: db.prepare('SELECT * FROM history WHERE id = ?'),
       notification: db.prepare('INSERT INTO notifications (kind, created_at) VALUES (?, ?)'),
       notificationItem: db.prepare('INSERT INTO notification_items (notification_id, order_id, lock_version, status) VALUES (?, ?, ?, ?)'),
-      distinctStatuses: db.prepare('SELECT DISTINCT status FROM orders WHERE workflow = ?'),
     };
+    this.listStatements = new Map();  // SQL text -> prepared statement (a few shapes of list query)
+  }
+
+  prepared(sql) {
+    let st = this.listStatements.get(sql);
+    if (!st) this.listStatements.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 
   // --- reading ----------------------------------------------------------------------------
@@ -180,13 +200,12 @@ export class OrderStore {
     }
     if (storeId) { where.push('store_id = ?'); args.push(storeId); }
     if (status) {
-      const stored = this.q.distinctStatuses.all(view.id).map((r) => r.status).filter((s) => view.normalize(s) === status);
       where.push('status IN (SELECT value FROM json_each(?))');
-      args.push(JSON.stringify(stored));
+      args.push(JSON.stringify(view.storedAs(status)));
     }
     const w = where.join(' AND ');
-    const total = this.db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE ${w}`).get(...args).n;
-    const rows = this.db.prepare(`SELECT * FROM orders WHERE ${w} ORDER BY id LIMIT ? OFFSET ?`)
+    const total = this.prepared(`SELECT COUNT(*) AS n FROM orders WHERE ${w}`).get(...args).n;
+    const rows = this.prepared(`SELECT * FROM orders WHERE ${w} ORDER BY id LIMIT ? OFFSET ?`)
       .all(...args, perPage, (page - 1) * perPage);
     const items = new Map();
     if (rows.length) {

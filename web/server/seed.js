@@ -85,17 +85,6 @@ function pathsFrom(view, actor) {
   return { start, paths };
 }
 
-function legacyValues(view) {
-  const aliases = view.wf.document?.aliases;
-  const keys = Array.isArray(aliases) ? aliases.map((a) => a?.from ?? a?.value ?? a?.id).filter(Boolean) : Object.keys(aliases ?? {});
-  const byTarget = new Map();
-  for (const k of keys) {
-    const r = view.wf.normalize(k);
-    if (r?.ok && r.status !== k && !byTarget.has(r.status)) byTarget.set(r.status, k);
-  }
-  return byTarget;
-}
-
 export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
   const rand = prng(20260105);
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
@@ -126,7 +115,6 @@ export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } =
       const actor = { role: admin.roles[view.id], stores: admin.stores };
       const { start, paths } = pathsFrom(view, actor);
       const targets = view.statusIds.filter((s) => paths.has(s));
-      const legacy = legacyValues(view);
       const fields = fieldDefs(view.wf);
       const staff = DEMO_USERS.filter((u) => u.roles[view.id] && !view.roleDef(u.roles[view.id])?.readOnly).map((u) => u.username);
       for (let n = 0; n < count; n++) {
@@ -177,7 +165,8 @@ export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } =
         const stamps = history.map(() => new Date((t += (20 + Math.floor(rand() * 600)) * 60 * 1000)).toISOString());
         const lastAt = stamps.length ? stamps[stamps.length - 1] : new Date(created).toISOString();
         const lastBy = history.length ? staff[(n + history.length) % staff.length] : null;
-        const stored = history.length && n % 3 === 0 && legacy.has(status) ? legacy.get(status) : status;
+        const legacy = view.storedAs(status)[1];  // the first legacy value read as this status, if any
+        const stored = history.length && n % 3 === 0 && legacy !== undefined ? legacy : status;
         const tracking = fieldsUsed.map((f) => f.tracking_number).filter((t) => typeof t === 'string').pop() ?? null;
         const total = Math.round(items.reduce((s, it) => s + it.price * it.quantity, 0) * 100) / 100;
         insOrder.run(id, view.id, stored, storeId, history.length, payment, `${pick(FIRST)} ${pick(LAST)}`, total,
