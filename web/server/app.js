@@ -429,9 +429,8 @@ export function createApp({ db, views, config }) {
         try {
           r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification });
         } catch (e) {
-          const sf = storageFailure(e);
-          if (!sf && !String(e.message).startsWith('injected failure')) console.error(e);
-          results.push({ id, ok: false, status: sf ? sf.status : 500, error: sf ? { code: sf.code, message: sf.message } : { code: 'internal', message: 'Internal error; nothing was changed for this order' } });
+          const f = failure(e, 'Internal error; nothing was changed for this order');
+          results.push({ id, ok: false, status: f.status, error: { code: f.code, message: f.message } });
           continue;
         }
         if (r.ok) {
@@ -534,6 +533,16 @@ export function createApp({ db, views, config }) {
     return handler(ctx);
   }
 
+  // What an unexpected exception is answered with: SQLite's refusal for a lock or a full disk
+  // (503/507, see storageFailure), else 500 `internal` with `internalMessage`, logged unless it is
+  // the test hook's injected failure. Either way nothing was changed.
+  function failure(err, internalMessage) {
+    const sf = storageFailure(err);
+    if (sf) return sf;
+    if (!String(err?.message).startsWith('injected failure')) console.error('orderflow: internal error', err);
+    return { status: 500, code: 'internal', message: internalMessage, headers: {} };
+  }
+
   // After a 413 the rest of the body is read and thrown away (nothing is kept), for at most 2 s:
   // closing at once would reset the connection before the client reads the answer.
   function discardRest(req) {
@@ -571,12 +580,9 @@ export function createApp({ db, views, config }) {
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
         sendJson(res, 400, errorBody(ctx.dialect, 'bad_request', err.message.slice(0, 300)));
-      } else if (storageFailure(err)) {
-        const sf = storageFailure(err);
-        sendJson(res, sf.status, errorBody(ctx.dialect, sf.code, sf.message), sf.headers);
       } else {
-        if (!String(err?.message).startsWith('injected failure')) console.error('orderflow: internal error', err);
-        sendJson(res, 500, errorBody(ctx.dialect, 'internal', 'Internal server error; nothing was changed'));
+        const f = failure(err, 'Internal server error; nothing was changed');
+        sendJson(res, f.status, errorBody(ctx.dialect, f.code, f.message), f.headers);
       }
     }
   }
