@@ -24,6 +24,7 @@ export async function tour(): Promise<void> {
   const roles: string[] = wf.roles.map((r) => `${r.id}:${r.scope ?? 'all'}${r.readOnly ? ' read-only' : ''}`);
   const required: string[] = wf.transitions.flatMap((t) => [...(t.requires ?? [])]);
   const fieldIds: string[] = wf.fields.map((f) => f.id);
+  const arrows: string[] = wf.edges.map((e) => `${e.from} -> ${e.to}${e.action ? ` (${e.action})` : ''}: ${e.roles.join(', ')}`);
   const initial: string = wf.initial;
   const docId: unknown = wf.document['id'];
 
@@ -66,5 +67,5 @@ export async function tour(): Promise<void> {
   }
   const live: number = flow.liveWorkflows + flow.memoryBytes;
 
-  void [same, ids, labels, roles, required, fieldIds, initial, docId, why, eligibleCount, firstReason, current, custom, live];
+  void [same, ids, labels, roles, required, fieldIds, arrows, initial, docId, why, eligibleCount, firstReason, current, custom, live];
 }

@@ -709,4 +709,17 @@ const std::string& Workflow::initial() const { return impl_->initial; }
 const std::vector<Status>& Workflow::statuses() const { return impl_->statuses; }
 const json& Workflow::document() const { return impl_->document; }
 
+std::vector<Edge> Workflow::edges() const {
+    const Impl& w = *impl_;
+    std::vector<Edge> out;
+    out.reserve(w.transitions.size());
+    for (const auto& t : w.transitions) {
+        Edge e{w.statuses[static_cast<std::size_t>(t.from)].id, w.statuses[static_cast<std::size_t>(t.to)].id, t.action, {}};
+        for (std::size_t r = 0; r < w.roles.size(); ++r)
+            if (t.roles >> r & 1u) e.roles.push_back(w.roles[r].id);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
 }  // namespace orderflow

@@ -63,6 +63,34 @@ TEST(Load, PlainReaderBuildsWhatNlohmannBuilds) {
     EXPECT_FALSE(orderflow::readPlainJson("[[[[]]]]", fast, 3)) << "deeper than maxDepth";
 }
 
+// edges(): the arrows the engine applies, a "*" transition drawn from each status it applies from.
+TEST(Load, EdgesExpandWildcardsAsTheEngineApplies) {
+    auto describeEdges = [](const Workflow& w) {
+        std::vector<std::string> out;
+        for (const auto& e : w.edges()) {
+            std::string roles;
+            for (const auto& r : e.roles) roles += (roles.empty() ? "" : ",") + r;
+            out.push_back(e.from + ">" + e.to + " " + e.action + " [" + roles + "]");
+        }
+        return out;
+    };
+    auto delivery = builtin("delivery");
+    ASSERT_TRUE(delivery);
+    EXPECT_EQ(describeEdges(*delivery), (std::vector<std::string>{
+        "pending>confirmed Accept [admin,manager]", "pending>cancelled Decline [admin,manager]", "confirmed>assigned Next [admin,manager]",
+        "assigned>in_transit Next [admin,driver]", "in_transit>delivered Next [admin,driver]",
+        "confirmed>cancelled Cancel [admin,manager]", "assigned>cancelled Cancel [admin,manager]", "in_transit>cancelled Cancel [admin,manager]"}));
+    // An explicit transition to the same target wins over "*"; none from terminal statuses or to itself.
+    auto w = Workflow::load(R"({"id":"t","name":"T","initial":"a","statuses":[
+        {"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000"},
+        {"id":"x","label":"X","color":"#000000","terminal":true}],
+        "roles":[{"id":"r","label":"R","scope":"all"},{"id":"s","label":"S","scope":"all"}],
+        "transitions":[{"from":"a","to":"b","roles":["r"]},{"from":"*","to":"x","action":"Stop","roles":["s"]},
+                       {"from":"b","to":"x","action":"Finish","roles":["r","s"]}]})");
+    ASSERT_TRUE(w.ok()) << w.error();
+    EXPECT_EQ(describeEdges(*w.workflow), (std::vector<std::string>{"a>b  [r]", "a>x Stop [s]", "b>x Finish [r,s]"}));
+}
+
 TEST(Load, CmsStatusesAsTheDocumentSays) {
     auto w = builtin("cms");
     ASSERT_TRUE(w);

@@ -95,7 +95,7 @@ test('a built-in workflow is plain frozen data', () => {
 
 test('a workflow\'s document parts are enumerable, read-only and the same values on every read', () => {
   const wf = flow.workflow({ ...flow.workflow('cms').document, id: 'cms_copy' });  // a fresh one
-  assert.deepEqual(Object.keys(wf), ['id', 'name', 'initial', 'statuses', 'roles', 'fields', 'transitions', 'document']);
+  assert.deepEqual(Object.keys(wf), ['id', 'name', 'initial', 'statuses', 'roles', 'fields', 'transitions', 'edges', 'document']);
   assert.equal(wf.document, wf.document);
   assert.equal(wf.roles, wf.document.roles);
   assert.equal(wf.fields, wf.document.fields);
@@ -105,6 +105,25 @@ test('a workflow\'s document parts are enumerable, read-only and the same values
   assert.throws(() => { wf.roles = []; }, TypeError);
   assert.deepEqual(JSON.parse(JSON.stringify(wf)).roles, JSON.parse(JSON.stringify(wf.roles)));
   assert.deepEqual({ ...wf }.transitions, wf.transitions);
+  assert.equal(wf.edges, wf.edges);
+  assert.ok(Object.isFrozen(wf.edges) && Object.isFrozen(wf.edges[0]) && Object.isFrozen(wf.edges[0].roles));
+});
+
+test('edges: every arrow the engine applies, a "*" transition drawn from each status it applies from', () => {
+  const delivery = flow.workflow('delivery');
+  const arrows = delivery.edges.map((e) => `${e.from}>${e.to} ${e.action ?? ''} [${e.roles.join(',')}]`);
+  assert.deepEqual(arrows, ['pending>confirmed Accept [admin,manager]', 'pending>cancelled Decline [admin,manager]',
+    'confirmed>assigned Next [admin,manager]', 'assigned>in_transit Next [admin,driver]', 'in_transit>delivered Next [admin,driver]',
+    'confirmed>cancelled Cancel [admin,manager]', 'assigned>cancelled Cancel [admin,manager]', 'in_transit>cancelled Cancel [admin,manager]']);
+  // each arrow is a change check() accepts for one of its roles (from an order in its `from` status)
+  for (const e of delivery.edges) {
+    const ok = e.roles.some((role) => delivery.check({ id: 1, status: e.from, store_id: 's1' }, e.to, {}, { role, stores: ['s1'] }).ok);
+    assert.ok(ok, `${e.from} -> ${e.to}`);
+  }
+  const custom = flow.workflow({ id: 'w', name: 'W', initial: 'a',
+    statuses: [{ id: 'a', label: 'A', color: '#000000' }, { id: 'b', label: 'B', color: '#000000' }],
+    roles: [{ id: 'r', label: 'R', scope: 'all' }], transitions: [{ from: 'a', to: 'b', roles: ['r'] }] });
+  assert.deepEqual(custom.edges, [{ from: 'a', to: 'b', roles: ['r'] }]);
 });
 
 test('delivery statuses carry the document colours (orange, blue, purple, amber, green, red)', () => {

@@ -392,7 +392,7 @@ const registry = typeof FinalizationRegistry === 'function'
 
 // Properties read from the workflow's document, which the engine writes only when one of them is
 // first read (most programs never do, and loading a workflow is on the start-up path).
-const FROM_DOCUMENT = ['roles', 'fields', 'transitions', 'document'];
+const FROM_DOCUMENT = ['roles', 'fields', 'transitions', 'edges', 'document'];
 
 /** One loaded workflow. Plain frozen data plus the four questions the engine answers. */
 export class Workflow {
@@ -425,6 +425,7 @@ export class Workflow {
         roles: deepFreeze(Array.isArray(doc.roles) ? doc.roles : []),
         fields: deepFreeze(Array.isArray(doc.fields) ? doc.fields : []),
         transitions: deepFreeze(Array.isArray(doc.transitions) ? doc.transitions : []),
+        edges: deepFreeze(parseAnswer(this.#m.edges(this.#h))),
         document: doc,
       };
     }

@@ -1,6 +1,6 @@
-// Mermaid `stateDiagram-v2` of a loaded workflow, drawn from its validated document: one arrow
-// per transition (a `from: "*"` transition is drawn from every non-terminal status that has no
-// explicit transition to the same target), labelled with the action and the roles allowed.
+// Mermaid `stateDiagram-v2` of a loaded workflow: one arrow per edge the engine applies
+// (`workflow.edges`, a `from: "*"` transition already expanded), labelled with the action and the
+// roles allowed.
 
 const SAFE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // words Mermaid reads as keywords: such status ids are drawn under a generated name
@@ -18,32 +18,17 @@ export function mermaid(workflow) {
   const statuses = workflow.statuses;
   const names = new Map();
   statuses.forEach((s, i) => names.set(s.id, SAFE_ID.test(s.id) && !RESERVED.has(s.id) && !/^s\d+$/.test(s.id) ? s.id : `s${i}`));
-  const roleLabel = new Map((workflow.roles || []).map((r) => [r.id, r.id]));
   const lines = ['stateDiagram-v2'];
   for (const s of statuses) lines.push(`    state "${quote(s.label || s.id)}" as ${names.get(s.id)}`);
   if (names.has(workflow.initial)) lines.push(`    [*] --> ${names.get(workflow.initial)}`);
 
-  const edges = [];
-  const seen = new Set();
-  const add = (from, t) => {
-    const key = `${from}\u0000${t.to}`;
-    if (seen.has(key) || !names.has(from) || !names.has(t.to)) return;
-    seen.add(key);
-    edges.push({ from, t });
-  };
-  const transitions = workflow.transitions || [];
-  for (const t of transitions) if (t.from !== '*') add(t.from, t);
-  for (const t of transitions) {
-    if (t.from !== '*') continue;
-    for (const s of statuses) if (!s.terminal && s.id !== t.to) add(s.id, t);
-  }
-  for (const { from, t } of edges) {
-    const roles = (t.roles || []).map((r) => roleLabel.get(r) ?? r).join(', ');
+  for (const e of workflow.edges) {
+    const roles = e.roles.join(', ');
     const parts = [];
-    if (t.action) parts.push(quote(t.action));
+    if (e.action) parts.push(quote(e.action));
     if (roles) parts.push(`(${quote(roles)})`);
     const label = parts.length ? ` : ${parts.join(' ')}` : '';
-    lines.push(`    ${names.get(from)} --> ${names.get(t.to)}${label}`);
+    lines.push(`    ${names.get(e.from)} --> ${names.get(e.to)}${label}`);
   }
   for (const s of statuses) if (s.terminal) lines.push(`    ${names.get(s.id)} --> [*]`);
 

@@ -104,6 +104,19 @@ export interface Transition {
   readonly action?: string;
 }
 
+/**
+ * One arrow of the workflow as the engine applies it: a `"*"` transition is one arrow from each
+ * status it applies from (not terminal, not its target, no transition of its own to that target).
+ */
+export interface Edge {
+  readonly from: string;
+  readonly to: string;
+  /** Button text where the workflow names one. */
+  readonly action?: string;
+  /** Ids of the roles that may take it. */
+  readonly roles: readonly string[];
+}
+
 /** A next status the actor may pick, as the UI offers it. */
 export interface AllowedOption {
   readonly id: string;
@@ -154,6 +167,8 @@ export interface Workflow {
   readonly roles: readonly Role[];
   readonly fields: readonly FieldDefinition[];
   readonly transitions: readonly Transition[];
+  /** Every arrow, `"*"` expanded, in the order changes are offered (for diagrams). */
+  readonly edges: readonly Edge[];
   /** The validated workflow document (for diagrams, lint, the UI). */
   readonly document: Readonly<Record<string, Json>>;
 

@@ -252,6 +252,18 @@ std::string workflowDocument(std::uint32_t handle) {
     return std::move(w.value(wf->document()).out);
 }
 
+// The arrows the engine applies ("*" expanded): [{"from", "to", "action"?, "roles": [...]}, ...].
+std::string edges(std::uint32_t handle) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    Writer w;
+    return std::move(w.array(wf->edges(), [&](const orderflow::Edge& e) {
+        w.raw("{").key("from").string(e.from).raw(",").key("to").string(e.to);
+        if (!e.action.empty()) w.raw(",").key("action").string(e.action);
+        w.raw(",").key("roles").strings(e.roles).raw("}");
+    }).out);
+}
+
 std::string builtinIds() {
     Writer w;
     return std::move(w.strings(Workflow::builtinIds()).out);
@@ -400,6 +412,7 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("loadText", &loadText);
     emscripten::function("loadBuiltin", &loadBuiltin);
     emscripten::function("workflowDocument", &workflowDocument);
+    emscripten::function("edges", &edges);
     emscripten::function("release", &release);
     emscripten::function("liveHandles", &liveHandles);
     emscripten::function("normalize", &normalize);

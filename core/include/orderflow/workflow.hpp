@@ -49,6 +49,15 @@ struct Status {
     bool notify = false;         // the customer is told when an order enters this status
 };
 
+// One arrow of the workflow as the engine applies it: a transition written `"from": "*"` is one
+// arrow from each status it applies from (not terminal, not its target, no transition of its own
+// to that target). For diagrams.
+struct Edge {
+    std::string from, to;
+    std::string action;              // button text where the workflow names one, or ""
+    std::vector<std::string> roles;  // ids of the roles that may take it
+};
+
 // A next status the actor may pick, as the UI offers it.
 struct Option {
     std::string id;
@@ -155,6 +164,7 @@ public:
     const std::string& initial() const;
     const std::vector<Status>& statuses() const;
     const json& document() const;  // the validated workflow as JSON (for diagrams, lint, the UI)
+    std::vector<Edge> edges() const;  // every arrow, in the order changes are offered
 
     // A stored value (current or legacy) read as a current status.
     Normalized normalize(std::string_view value) const;

@@ -135,7 +135,7 @@ export class OfOrderDetail extends LitElement {
               <td class=${i.in_stock === false ? 'out' : ''}>${i.in_stock === true ? 'yes' : i.in_stock === false ? 'no' : String(i.in_stock ?? '')}</td></tr>`)}</tbody>
           </table>` : nothing}
           <h3>Workflow</h3>
-          <of-workflow-diagram .statuses=${r.statuses} .transitions=${r.transitions} .initial=${r.document?.initial}
+          <of-workflow-diagram .statuses=${r.statuses} .edges=${r.wf.edges} .initial=${r.wf.initial}
             .current=${st.id} .allowed=${options}></of-workflow-diagram>
         </div>
         <div>

@@ -2,13 +2,13 @@ import { LitElement, html, svg, css, nothing } from 'lit';
 import { badgeColors } from '../color.js';
 
 /**
- * <of-workflow-diagram .statuses .transitions .current .allowed> — a small SVG of the workflow,
+ * <of-workflow-diagram .statuses .edges .current .allowed> — a small SVG of the workflow,
  * laid out by distance from the initial status (terminal statuses on a second row); the current status and the transitions this
  * actor may take now are highlighted. Everything drawn comes from the engine's data.
  */
 export class OfWorkflowDiagram extends LitElement {
   static properties = {
-    statuses: { attribute: false }, transitions: { attribute: false }, initial: {},
+    statuses: { attribute: false }, edges: { attribute: false }, initial: {},
     current: {}, allowed: { attribute: false },
   };
   static styles = css`
@@ -17,27 +17,10 @@ export class OfWorkflowDiagram extends LitElement {
     text { font-size: 11px; }
   `;
 
-  #edges() {
-    const ids = this.statuses.map((s) => s.id);
-    const terminal = new Set(this.statuses.filter((s) => s.terminal).map((s) => s.id));
-    const out = [];
-    const seen = new Set();
-    for (const t of this.transitions ?? []) {
-      const froms = [].concat(t.from ?? []).flatMap((f) => (f === '*' ? ids.filter((x) => !terminal.has(x)) : [f]));
-      for (const from of froms) {
-        for (const to of [].concat(t.to)) {
-          const k = `${from}>${to}`;
-          if (from !== to && !seen.has(k)) { seen.add(k); out.push({ from, to }); }
-        }
-      }
-    }
-    return out;
-  }
-
   render() {
     const sts = this.statuses ?? [];
     if (!sts.length) return nothing;
-    const edges = this.#edges();
+    const edges = this.edges ?? [];
     // Non-terminal statuses on a top row by distance from the initial status; terminal ones on a
     // bottom row, ordered under the statuses that lead to them.
     const start = this.initial ?? sts[0].id;
