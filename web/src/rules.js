@@ -9,21 +9,14 @@ export function loadFlow() {
   return flowPromise;
 }
 
-function asArray(v) {
-  if (Array.isArray(v)) return v;
-  if (v && Array.isArray(v.options)) return v.options;
-  return [];
-}
-
 export class Rules {
   /** @param {object} wf  a module Workflow  @param {object} actor {role, stores} */
   constructor(wf, actor) {
     this.wf = wf;
     this.actor = actor;
     this.statuses = wf.statuses;
-    this.fields = wf.fields ?? [];
-    this.transitions = wf.transitions ?? wf.document?.transitions ?? [];
-    this.document = wf.document;
+    this.fields = wf.fields;
+    this.transitions = wf.transitions;
     this.statusById = new Map(this.statuses.map((s) => [s.id, s]));
     this.fieldById = new Map(this.fields.map((f) => [f.id, f]));
     this.allowedCache = new Map();
@@ -53,7 +46,7 @@ export class Rules {
     const k = this.#key(order);
     let opts = this.allowedCache.get(k);
     if (!opts) {
-      opts = asArray(this.wf.allowed(order, this.actor));
+      opts = this.wf.allowed(order, this.actor);
       this.allowedCache.set(k, opts);
     }
     return opts;
@@ -75,20 +68,18 @@ export class Rules {
   /** Statuses some transition leads to: the targets a bulk update may pick. */
   targets() {
     const to = new Set();
-    for (const t of this.transitions) {
-      for (const x of [].concat(t.to)) to.add(x);
-    }
+    for (const t of this.transitions) to.add(t.to);
     return this.statuses.filter((s) => to.has(s.id));
   }
 
-  /** Why this actor can change nothing at all in this workflow (read-only role), or ''. */
-  readOnlyReason(order) {
+  /** The workflow's words for why nothing can change: a final status or a read-only role, or ''. */
+  noChangeReason(order) {
     if (!order) return '';
     if (this.allowed(order).length) return '';
     const first = this.statuses.find((s) => s.id !== this.status(order.status).id);
     if (!first) return '';
     const v = this.check(order, first.id, {});
-    return v.errors?.find((e) => e.code === 'read_only')?.message ?? '';
+    return v.errors.find((e) => e.code === 'terminal_status' || e.code === 'read_only')?.message ?? '';
   }
 }
 

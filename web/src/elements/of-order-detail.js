@@ -107,7 +107,7 @@ export class OfOrderDetail extends LitElement {
     const r = this.rules;
     const st = r.status(o.status);
     const options = this.#options();
-    const reason = options.length ? '' : (st.terminal ? '' : r.readOnlyReason(o));
+    const reason = options.length ? '' : r.noChangeReason(o);
     return html`<section aria-labelledby="detail-title">
       <header>
         <h2 id="detail-title">Order ${o.id}</h2>
@@ -117,7 +117,7 @@ export class OfOrderDetail extends LitElement {
         ${options.length && !this.editing ? html`<button id="update-btn" class="primary" @click=${() => this.#edit(true)}>Update Status</button>` : nothing}
         <button @click=${() => this.#fire('of-close', {})}>Back to list</button>
       </header>
-      ${!options.length ? html`<p class="hint" data-testid="no-change">${reason || (st.terminal ? `${st.label}: no further change is possible.` : 'No status change is available to you for this order.')}</p>` : nothing}
+      ${!options.length ? html`<p class="hint" data-testid="no-change">${reason || 'No status change is available to you for this order.'}</p>` : nothing}
       ${this.editing ? this.#form(options) : nothing}
       <div class="grid">
         <div>
