@@ -362,8 +362,7 @@ export function createApp({ db, views, config }) {
   function allowedStatuses(view) {
     return (ctx) => {
       const { user, cur } = loadVisible(ctx, view);
-      const r = view.wf.allowed(cur.engine, view.actor(user));
-      const allowed = Array.isArray(r) ? r : (r?.options ?? []);
+      const allowed = view.wf.allowed(cur.engine, view.actor(user));
       const current = cur.order.status;
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, current, data: allowed } } : { status: 200, body: { current, allowed } };
     };
@@ -421,7 +420,7 @@ export function createApp({ db, views, config }) {
       const chunk = ids.slice(start, start + config.bulkChunk);
       const found = store.getMany(view, chunk);
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
-      const blocked = new Map((plan?.blocked ?? []).map((b) => [Number(b.id), b.errors]));
+      const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const id of chunk) {
         if (!found.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'not_found' })); continue; }
         if (blocked.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }

@@ -14,7 +14,7 @@ export function permissionOnly(errors) {
 export class WorkflowView {
   constructor(wf, id) {
     this.wf = wf;
-    this.id = id ?? wf.id ?? wf.document?.id;
+    this.id = id ?? wf.id;
     this.statuses = wf.statuses;
     this.statusIds = wf.statuses.map((s) => s.id);
     this.byId = new Map(wf.statuses.map((s) => [s.id, s]));
@@ -51,12 +51,10 @@ export class WorkflowView {
     return s?.stock ?? 'none';
   }
 
-  // The workflow document's definition of a role (object or array form), or null.
+  // The workflow document's definition of a role, or null.
   roleDef(role) {
-    const roles = this.wf.document?.roles;
-    if (!role || !roles) return null;
-    if (Array.isArray(roles)) return roles.find((r) => r && r.id === role) ?? null;
-    return roles[role] ?? null;
+    if (!role) return null;
+    return this.wf.document.roles.find((r) => r.id === role) ?? null;
   }
 
   // Stores whose orders this user may see: 'all', an array, or null (no role in this workflow).

@@ -46,31 +46,19 @@ function prng(seed) {  // mulberry32
 }
 
 function fieldDefs(wf) {
-  const f = wf.fields ?? wf.document?.fields ?? {};
-  if (Array.isArray(f)) return Object.fromEntries(f.filter((x) => x && (x.id || x.name)).map((x) => [x.id ?? x.name, x]));
-  return f;
+  return Object.fromEntries(wf.fields.map((f) => [f.id, f]));
 }
 
-function demoValue(name, def, n) {
-  const choices = def?.values ?? def?.options ?? def?.enum ?? def?.allowed;
-  if (Array.isArray(choices) && choices.length) {
-    const c = choices[n % choices.length];
-    return typeof c === 'object' && c !== null ? (c.value ?? c.id) : c;
-  }
-  if (def?.type === 'number' || def?.type === 'integer') return 1;
-  if (def?.type === 'boolean') return true;
-  const text = `${def?.label ?? name} ${1000 + n}`;
-  return typeof def?.maxLength === 'number' ? text.slice(0, def.maxLength) : text;
-}
-
-function initialStatus(wf) {
-  return wf.initial ?? wf.document?.initial ?? wf.statuses[0].id;
+// A value for a field of the workflow: "text" (maxLength always filled in) or "choice".
+function demoValue(def, n) {
+  if (def.type === 'choice') return def.values[n % def.values.length];
+  return `${def.label} ${1000 + n}`.slice(0, def.maxLength);
 }
 
 // Shortest path (list of options) from the initial status to every reachable status, for an
 // actor who may do everything and an order that passes every guard.
 function pathsFrom(view, actor) {
-  const start = initialStatus(view.wf);
+  const start = view.wf.initial;
   const probe = (status) => ({ id: 1, status, store_id: STORES[0].id, lock_version: 0, payment_status: 'paid',
     items: [{ sku: PRODUCTS[0][0], quantity: 1, in_stock: true }] });
   const paths = new Map([[start, []]]);
@@ -78,7 +66,7 @@ function pathsFrom(view, actor) {
   while (queue.length) {
     const s = queue.shift();
     const opts = view.wf.allowed(probe(s), actor);
-    for (const o of Array.isArray(opts) ? opts : []) {
+    for (const o of opts) {
       if (!paths.has(o.id)) { paths.set(o.id, [...paths.get(s), o]); queue.push(o.id); }
     }
   }
@@ -146,7 +134,7 @@ export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } =
             const f = {};
             for (const name of [...(opt.requires ?? []), ...(opt.optional ?? [])]) {
               if (name === 'notes') { const note = NOTES[(n + k) % NOTES.length]; if (note) f.notes = note; continue; }
-              f[name] = demoValue(name, fields[name], id);
+              f[name] = demoValue(fields[name], id);
             }
             const order = { id, status, store_id: storeId, lock_version: k, payment_status: payment,
               items: items.map((it) => ({ sku: it.sku, quantity: it.quantity, in_stock: true })) };
