@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs everything orderflow needs on Debian bookworm (as root) and builds it.
+# Installs everything orderflow needs on Debian bookworm (as root) and builds what the product
+# runs on: the WebAssembly module and the UI (test.sh builds the native engine tests itself).
 # Idempotent: each step is skipped when its result is already there and up to date.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,10 +29,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   step "npm ci"
   npm ci --no-audit --no-fund
 fi
-
-step "build: native engine and tests"
-cmake --preset native >/dev/null
-cmake --build --preset native
 
 step "build: WebAssembly module (dist/)"
 cmake --preset wasm >/dev/null
