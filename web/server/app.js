@@ -74,8 +74,9 @@ export function createApp({ db, views, config }) {
   function authenticate(req) {
     const h = req.headers.authorization;
     if (typeof h === 'string' && /^Bearer\s+/i.test(h)) {
-      const s = sessions.resolve(h.replace(/^Bearer\s+/i, '').trim());
-      return s ? { ...s, via: 'bearer', token: h.replace(/^Bearer\s+/i, '').trim() } : { invalid: true };
+      const token = h.replace(/^Bearer\s+/i, '').trim();
+      const s = sessions.resolve(token);
+      return s ? { ...s, via: 'bearer', token } : { invalid: true };
     }
     const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (cookie) {
@@ -95,8 +96,6 @@ export function createApp({ db, views, config }) {
   }
 
   function badRequest(ctx, message, extra) { return fail(ctx.dialect, 400, 'bad_request', message, extra); }
-
-  const jsonBody = (ctx, allowed) => mutationBody(ctx, allowed);
 
   function orderId(ctx) {
     const id = parseId(ctx.params.id);
@@ -278,7 +277,7 @@ export function createApp({ db, views, config }) {
   const userJson = (u) => ({ username: u.username, display_name: u.display_name, roles: u.roles, stores: u.stores });
 
   async function login(ctx) {
-    const body = await jsonBody(ctx, ['username', 'password']);
+    const body = await mutationBody(ctx, ['username', 'password']);
     if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 200 || body.password.length > 1000) {
       throw badRequest(ctx, 'username and password are required strings');
     }

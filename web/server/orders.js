@@ -259,12 +259,12 @@ export class OrderStore {
         return { ok: false, kind: 'refused', errors: verdict?.errors ?? [], order: cur.order };
       }
       const now = new Date().toISOString();
-      const from = view.normalize(cur.row.status) ?? cur.row.status;
+      const from = cur.order.status;  // the stored value read as a current status
       const tracking = typeof fields.tracking_number === 'string' ? fields.tracking_number : null;
       const changed = this.q.update.run(to, now, username, tracking, id, cur.row.lock_version).changes;
       if (changed !== 1) throw new Error(`order ${id} changed under a write transaction`);
       const version = cur.row.lock_version + 1;
-      this.moveStock(cur.row, cur.order.items, view.stockOf(cur.row.status), view.byId.get(to)?.stock ?? 'none');
+      this.moveStock(cur.row, cur.order.items, view.stockOf(cur.row.status), view.stockOf(to));
       const { notes, ...rest } = fields;
       const h = this.q.history.run(id, version, from, to, username, now,
         typeof notes === 'string' ? notes : null, JSON.stringify(rest), source);

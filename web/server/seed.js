@@ -166,7 +166,7 @@ export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } =
           insHist.run(id, k + 1, h.from, h.to, staff[(n + k + 1) % staff.length], stamps[k], notes ?? null,
             JSON.stringify(rest), k === history.length - 1 && n % 5 === 0 ? 'pos' : 'ui');
         });
-        store.moveStock({ store_id: storeId }, items, 'none', view.byId.get(status)?.stock ?? 'none');
+        store.moveStock({ store_id: storeId }, items, 'none', view.stockOf(status));
       }
     }
     // Leave the shortage SKUs with nothing (or one unit) available.
