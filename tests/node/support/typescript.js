@@ -9,7 +9,7 @@ import { ROOT } from './package.js';
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const COMPILER_OPTIONS = {
   target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'],
-  strict: true, noEmit: true, types: [],
+  strict: true, noEmit: true, types: [], resolveJsonModule: true,
 };
 
 /**
