@@ -55,7 +55,7 @@ export async function createCmsApi({ packageDir, orders = seedOrders() } = {}) {
       let list = [...orders.values()];
       if (query.get('status')) list = list.filter((o) => o.status === query.get('status'));
       const page = Math.max(1, Number(query.get('page')) || 1);
-      const per = Math.min(500, Math.max(1, Number(query.get('per_page')) || 50));
+      const per = Math.min(5000, Math.max(1, Number(query.get('per_page')) || 50));
       return json(res, 200, { orders: list.slice((page - 1) * per, page * per), total: list.length, page, per_page: per });
     }
     if (req.method === 'POST' && path === '/api/v1/orders/bulk_update') {

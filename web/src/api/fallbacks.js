@@ -16,7 +16,7 @@ const WRAPPED = Symbol('orderflow.withFallbacks');
  * @param {import('../../../types/adapter').OrderAdapter} adapter
  * @param {{concurrency?: number, pollInterval?: number}} [options]
  */
-export function withFallbacks(adapter, { concurrency = 4, pollInterval = 0 } = {}) {
+export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {}) {
   if (!adapter || typeof adapter.listOrders !== 'function' || typeof adapter.updateStatus !== 'function') {
     throw new TypeError('An orderflow adapter needs listOrders(query) and updateStatus(id, change)');
   }

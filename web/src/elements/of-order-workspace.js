@@ -334,10 +334,17 @@ export class OfOrderWorkspace extends LitElement {
     this.#set({ bulk: { ...bulk, phase: 'running', progress: { done: 0, total: ids.length }, run: { to, values } } });
     const results = new Map(previous.map((r) => [r.id, r]));
     let done = 0;
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
+    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead
+    const size = this.api.capabilities?.bulkUpdate === false ? ids.length : CHUNK;
+    for (let i = 0; i < ids.length; i += size) {
+      const chunk = ids.slice(i, i + size);
       try {
-        const onProgress = (n) => this.#set({ bulk: { ...this._s.bulk, progress: { done: done + n, total: ids.length } } });
+        // one update per order reports after each: shown at most once a frame, not 1,000 renders
+        const onProgress = (n) => {
+          const first = this._progress === undefined;
+          this._progress = done + n;
+          if (first) requestAnimationFrame(() => { this.#set({ bulk: { ...this._s.bulk, progress: { done: this._progress, total: ids.length } } }); this._progress = undefined; });
+        };
         const r = await this.api.bulkUpdate(chunk, { status: to, notes, fields }, { idempotencyKey: newIdempotencyKey(), onProgress });
         const got = new Set();
         const updated = [];
