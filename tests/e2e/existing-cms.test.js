@@ -185,3 +185,17 @@ test('delivery API: a success answer the page cannot read is said so and the ord
     } finally { await close(); }
   });
 });
+
+test('delivery API: without an event stream, the page polls and shows a change made elsewhere', async () => {
+  await withDelivery(async (api, url) => {
+    const { page, errors, close } = await openPage(`${url}/?poll=250`);
+    try {
+      assert.equal(await rowStatus(page, 10), 'pending');
+      // another admin panel (or the driver app) changes order 10 behind this page's back
+      Object.assign(api.orders.get(10), { status: 'cancelled', updated_by: 'Dora Dispatcher' });
+      await row(page, 10).and(page.locator('[data-status="cancelled"]')).waitFor();
+      assert.deepEqual(await row(page, 10).getByRole('button').allTextContents(), []);
+      assert.deepEqual(errors, []);
+    } finally { await close(); }
+  });
+});

@@ -7,9 +7,12 @@ const USERS = {
   admin: { name: 'Ada Admin', role: 'admin', token: 'admin-token' },
   manager: { name: 'Max Manager', role: 'manager', token: 'manager-token' },
 };
-const user = USERS[new URLSearchParams(location.search).get('user')] ?? USERS.admin;
+const params = new URLSearchParams(location.search);
+const user = USERS[params.get('user')] ?? USERS.admin;
 document.getElementById('who').textContent = user.name;
 
 const workspace = document.querySelector('of-order-workspace');
 workspace.actor = { role: user.role };
+// this API has no event stream: re-read the list every 15 s (or ?poll=ms) to show others' changes
+workspace.pollInterval = Number(params.get('poll')) || 15000;
 workspace.api = createAdapter({ dialect: 'delivery', token: () => user.token });
