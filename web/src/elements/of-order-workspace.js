@@ -83,8 +83,8 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   willUpdate(changed) {
-    if (changed.has('api') && this.api) {
-      this.api = withFallbacks(this.api, { pollInterval: this.pollInterval || 0 });
+    if ((changed.has('api') || changed.has('pollInterval')) && this.api) {
+      this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
       if (this.isConnected) this.#subscribe();
     }
     if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && this.actor && (!this.rules || this._ownRules)) {
