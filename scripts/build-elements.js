@@ -6,7 +6,7 @@
 // Run by setup.sh, by `npm pack` (prepack) and by the tests' packing (tests/node/support/package.js).
 // Files are written to a temporary name and renamed into place, so parallel runs never see half a file.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -17,6 +17,7 @@ if (!existsSync(join(dist, 'index.browser.js'))) {
   console.error(`${dist} has no module build: run \`cmake --preset wasm && cmake --build --preset wasm\` first`);
   process.exit(1);
 }
+mkdirSync(join(ROOT, 'build'), { recursive: true });
 const tmp = mkdtempSync(join(ROOT, 'build', '.elements-'));
 try {
   process.env.ORDERFLOW_BUNDLE_OUT = join(tmp, 'bundle');
