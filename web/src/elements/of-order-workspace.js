@@ -87,7 +87,7 @@ export class OfOrderWorkspace extends LitElement {
       this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
       if (this.isConnected) this.#subscribe();
     }
-    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && this.actor && (!this.rules || this._ownRules)) {
+    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
       const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
       rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
         if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
@@ -441,7 +441,8 @@ export class OfOrderWorkspace extends LitElement {
 
   render() {
     const s = this._s;
-    if (!this.rules || !this.api) return html`<p role="status">Loading…</p>`;
+    // before the rules exist, a set-up problem (no actor, no workflow) is still shown
+    if (!this.rules || !this.api) return html`<div class="alerts">${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message}></of-alert>`)}</div><p role="status">Loading…</p>`;
     const d = s.detail;
     return html`
       <div class="alerts">
