@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { existsSync, readFileSync } from 'node:fs';
-import { installPackage } from './support/package.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { installPackage, ROOT } from './support/package.js';
 import { createDeliveryApi } from '../../examples/existing-cms/delivery-api.js';
 
 let A; let delivery; let url; let resolve;
@@ -154,4 +155,29 @@ test('withFallbacks: without events, polling reports orders whose status changed
   stop();
   assert.deepEqual(seen.map((c) => [c.id, c.status]), [[1, 'confirmed']]);
   assert.equal(A.withFallbacks(adapter).subscribe, undefined, 'no polling unless asked for');
+});
+
+test('tsc accepts examples/elements-typed.ts against the installed declarations, and catches misuse', () => {
+  const { project } = installPackage();
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const check = (source) => {
+    const dir = mkdtempSync(join(project, 'tsc-elements-'));
+    try {
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+        files: ['x.ts'],
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noEmit: true, types: [] },
+      }));
+      writeFileSync(join(dir, 'x.ts'), source);
+      return spawnSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
+    } finally { rmSync(dir, { recursive: true, force: true }); }
+  };
+  const good = check(readFileSync(join(ROOT, 'examples', 'elements-typed.ts'), 'utf8'));
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+  const bad = check(`import { createAdapter } from 'orderflow/elements';
+createAdapter({ dialect: 'soap' });
+document.createElement('of-order-workspace').pollInterval = 'often';
+export {};
+`);
+  assert.match(bad.stdout, /x\.ts\(2,\d+\).*'"soap"' is not assignable/);
+  assert.match(bad.stdout, /x\.ts\(3,\d+\).*'string' is not assignable to type 'number'/);
 });
