@@ -1,7 +1,7 @@
 // createAdapter(): one REST adapter for a built-in dialect (cms, delivery), holding only the
 // methods whose endpoints the API has. What is missing is filled in one place, withFallbacks()
 // (fallbacks.js), which the workspace applies; this file only speaks HTTP.
-import { Http, ApiError, plainStatusSentence } from './http.js';
+import { Http, ApiError } from './http.js';
 import { cms } from './cms.js';
 import { delivery } from './delivery.js';
 
@@ -61,8 +61,9 @@ export function createAdapter(options = {}) {
     return { readable: true, status: got.status, body: got.body };
   }
 
-  function unreadable(op, status) {
-    return new ApiError({ kind: 'server', status, message: `${plainStatusSentence(status)} (${op})` });
+  // A 2xx answer without the JSON the dialect expects (an HTML page, an empty body).
+  function unreadable(what, status) {
+    return new ApiError({ kind: 'server', status, message: `The server's answer for the ${what} could not be read (HTTP ${status}).` });
   }
 
   const api = {
