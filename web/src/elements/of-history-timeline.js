@@ -2,7 +2,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import './of-status-badge.js';
 
-/** <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes. */
+/** <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes (entries null: none kept). */
 export class OfHistoryTimeline extends LitElement {
   static properties = { entries: { attribute: false }, rules: { attribute: false }, loading: { type: Boolean } };
   static styles = [base, css`
@@ -24,6 +24,8 @@ export class OfHistoryTimeline extends LitElement {
   }
 
   render() {
+    // null: the API keeps no history (withFallbacks' history() without an endpoint)
+    if (this.entries === null) return html`<p class="hint">No status history is available: this system's API does not provide one.</p>`;
     const list = this.entries ?? [];
     if (this.loading && !list.length) return html`<p role="status">Loading history…</p>`;
     if (!list.length) return html`<p class="hint">No status changes yet.</p>`;

@@ -1,6 +1,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import { newIdempotencyKey } from '../api/http.js';
+import { withFallbacks } from '../api/fallbacks.js';
+import { rulesFor } from '../workflow-source.js';
 import { splitValues } from '../rules.js';
 import './of-order-list.js';
 import './of-order-detail.js';
@@ -18,11 +20,12 @@ function when(iso) {
 }
 
 /**
- * <of-order-workspace .api .rules .stores .eventsUrl .perPage>
+ * <of-order-workspace .api .rules .stores .eventsUrl .perPage> (or .actor + workflow="id" instead of .rules)
  * The list, the detail view and the dialogs wired to one REST adapter and one engine workflow:
  * submits changes (optimistic, rolled back on failure, one Idempotency-Key per attempt reused on
  * Retry), handles 409/403/network/refusals, runs bulk updates in chunks with progress, and
  * follows live updates from the server's event stream. Fires `of-session-expired`.
+ * `api` is any adapter (types/adapter.d.ts); what it lacks is filled in by withFallbacks().
  */
 export class OfOrderWorkspace extends LitElement {
   static properties = {
@@ -33,6 +36,9 @@ export class OfOrderWorkspace extends LitElement {
     perPage: { type: Number, attribute: 'per-page' },
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
+    workflow: {}, // built-in workflow id (attribute) or a document; used when `rules` is not given
+    actor: { attribute: false }, // {role, stores} of the signed-in user; used when `rules` is not given
+    pollInterval: { type: Number, attribute: 'poll-interval' }, // ms; re-reads the list when the API has no events
     _s: { state: true },
   };
 
@@ -72,9 +78,21 @@ export class OfOrderWorkspace extends LitElement {
     window.removeEventListener('online', this._onOnline);
     this._es?.close();
     this._es = null;
+    this._unsub?.();
+    this._unsub = null;
   }
 
   willUpdate(changed) {
+    if ((changed.has('api') || changed.has('pollInterval')) && this.api) {
+      this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
+      if (this.isConnected) this.#subscribe();
+    }
+    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
+      const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
+      rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
+        if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
+      }, (err) => this.alert('error', err.message, { key: 'rules' }));
+    }
     if (changed.has('api') || changed.has('rules')) {
       if (this.api && this.rules && (changed.get('api') !== undefined || changed.get('rules') !== undefined || !this._loadedOnce)) {
         this._loadedOnce = true;
@@ -137,7 +155,7 @@ export class OfOrderWorkspace extends LitElement {
       const query = { ...s.filters, page: s.page, per_page: this.perPage };
       const pre = this.prefetched;
       this.prefetched = null;
-      const r = await (pre && pre.api === this.api && JSON.stringify(pre.query) === JSON.stringify(query)
+      const r = await (pre && (pre.api === this.api || pre.api === this.api.raw) && JSON.stringify(pre.query) === JSON.stringify(query)
         ? pre.promise : this.api.listOrders(query));
       if (seq !== this._loadSeq) return;
       const ids = new Set(r.orders.map((o) => o.id));
@@ -207,6 +225,7 @@ export class OfOrderWorkspace extends LitElement {
       this._attempt = null;
       this._retry = null;
       this.#busy(order.id, false);
+      if (!r.order) { this.#reread(order, origin); return; }
       this.#replace(r.order);
       const from = this.rules.status(order.status).label;
       const toS = this.rules.status(r.order.status);
@@ -232,6 +251,23 @@ export class OfOrderWorkspace extends LitElement {
         this.#setOrigin(origin, { busy: false, problem: p });
       }
     }
+  }
+
+  // The server said yes but its answer could not be read: say so and show what it now holds;
+  // the change is not rolled back (the server may well have made it).
+  async #reread(order, origin) {
+    if (origin === 'confirm') this.#set({ confirm: null });
+    if (origin === 'detail' && this._s.detail) this.#set({ detail: { ...this._s.detail, busy: false, editing: false } });
+    let now = '';
+    try {
+      const fresh = await this.api.reread(order.id);
+      this.#replace(fresh);
+      if (this._s.detail?.order?.id === order.id) { this.#set({ detail: { ...this._s.detail, order: fresh } }); this.#loadHistory(order.id); }
+      now = ` The order was read again: it is now ${this.rules.status(fresh.status).label}.`;
+    } catch (err) {
+      now = ` Reading the order again failed too (${err.message}); reload the list to see its status.`;
+    }
+    this.alert('warning', `Order ${order.id}: the server accepted the request, but its answer could not be read.${now}`, { key: `order-${order.id}` });
   }
 
   #setOrigin(origin, patch) {
@@ -298,16 +334,25 @@ export class OfOrderWorkspace extends LitElement {
     this.#set({ bulk: { ...bulk, phase: 'running', progress: { done: 0, total: ids.length }, run: { to, values } } });
     const results = new Map(previous.map((r) => [r.id, r]));
     let done = 0;
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK);
+    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead
+    const size = this.api.capabilities?.bulkUpdate === false ? ids.length : CHUNK;
+    for (let i = 0; i < ids.length; i += size) {
+      const chunk = ids.slice(i, i + size);
       try {
-        const r = await this.api.bulkUpdate(chunk, { status: to, notes, fields }, { idempotencyKey: newIdempotencyKey() });
+        // one update per order reports after each: shown at most once a frame, not 1,000 renders
+        const onProgress = (n) => {
+          const first = this._progress === undefined;
+          this._progress = done + n;
+          if (first) requestAnimationFrame(() => { this.#set({ bulk: { ...this._s.bulk, progress: { done: this._progress, total: ids.length } } }); this._progress = undefined; });
+        };
+        const r = await this.api.bulkUpdate(chunk, { status: to, notes, fields }, { idempotencyKey: newIdempotencyKey(), onProgress });
         const got = new Set();
         const updated = [];
         for (const x of r.results) {
           got.add(x.id);
           results.set(x.id, x);
           if (x.ok && x.order) updated.push(x.order);
+          if (x.ok && !x.order) this._reloadAfterBulk = true; // a success whose answer was unreadable
         }
         this.#replace(...updated);
         for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: 'No result returned by the server' });
@@ -322,6 +367,7 @@ export class OfOrderWorkspace extends LitElement {
     const list = order.map((id) => results.get(id));
     const failed = list.filter((r) => !r.ok).length;
     this.#set({ bulk: { ...this._s.bulk, phase: 'done', results: list } });
+    if (this._reloadAfterBulk) { this._reloadAfterBulk = false; this.load(); }
     this.alert(failed ? 'warning' : 'success', `Bulk update: ${list.length - failed} updated, ${failed} failed.`, { key: 'bulk' });
   }
 
@@ -343,6 +389,9 @@ export class OfOrderWorkspace extends LitElement {
   #subscribe() {
     this._es?.close();
     this._es = null;
+    this._unsub?.();
+    this._unsub = null;
+    if (!this.eventsUrl && this.api?.subscribe) { this._unsub = this.api.subscribe((d) => this.#onRemoteChange(d)); return; }
     if (!this.eventsUrl || typeof EventSource === 'undefined') return;
     const es = new EventSource(this.eventsUrl, { withCredentials: true });
     es.addEventListener('order', (ev) => {
@@ -364,8 +413,10 @@ export class OfOrderWorkspace extends LitElement {
       const rows = [];
       for (const o of this._s.orders) {
         const e = batch.get(o.id);
-        if (e && !this._s.busyIds.has(o.id) && (e.lock_version ?? 0) > (o.lock_version ?? 0)) {
-          rows.push({ ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by });
+        // versions compared when both have one; a polled order without versions when its status moved
+        const newer = e && (e.lock_version != null && o.lock_version != null ? e.lock_version > o.lock_version : e.status !== o.status);
+        if (newer && !this._s.busyIds.has(o.id)) {
+          rows.push(e.order ?? { ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by });
         }
       }
       if (rows.length) this.#replace(...rows);
@@ -390,7 +441,8 @@ export class OfOrderWorkspace extends LitElement {
 
   render() {
     const s = this._s;
-    if (!this.rules || !this.api) return html`<p role="status">Loading…</p>`;
+    // before the rules exist, a set-up problem (no actor, no workflow) is still shown
+    if (!this.rules || !this.api) return html`<div class="alerts">${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message}></of-alert>`)}</div><p role="status">Loading…</p>`;
     const d = s.detail;
     return html`
       <div class="alerts">
