@@ -24,7 +24,8 @@ import {
 const SCRIPT = '<script>alert(document.cookie)</script><img src=x onerror="alert(1)">';
 const DROP = "'; DROP TABLE orders; --";
 const BIG_ID = '9007199254740993';  // 2^53 + 1: not a safe integer
-const FLOOD = 400;                  // requests of the flood entry; the limit is 5/s, burst 300
+const FLOOD = 400;
+const MISSING_ID = 999999;          // no order has this id                  // requests of the flood entry; the limit is 5/s, burst 300
 
 // The module side: one engine, plain sample data (independent of the server's data).
 const m = {};
@@ -581,7 +582,69 @@ const TABLE = [
     name: 'an order of a store the user is not assigned to',
     kind: 'id',
     module: ({ cms }) => assertRefused(judge(cms, { ...order, store_id: 's3' }, 'processing', {}, manager), 'forbidden_store'),
-    server: { victim: 's3', request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status: 'cancelled' }) }), status: 403, code: 'forbidden', check: (res) => assert.equal(res.body.order, undefined, 'the order is not disclosed') },
+    server: {
+      victim: 's3',
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status: 'cancelled' }) }),
+      status: 404, code: 'not_found', message: /^Order not found$/,
+      // the very answer a missing id gets, for every target (no engine message, no status leak)
+      check: async (res, v, ctx) => {
+        for (const status of ['cancelled', 'completed', 'processing', 'ready_for_pickup', 'bogus']) {
+          const mine = status === 'cancelled' ? res : await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status }) });
+          const missing = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${MISSING_ID}`, as: 'manager', json: change(v, { status }) });
+          assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], `PUT to ${status}`);
+        }
+        const stale = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { lock_version: v.lock_version + 3 }) });
+        assert.deepEqual([stale.status, stale.body], [404, res.body], 'a stale write is not a 409 with the order');
+      },
+    },
+  },
+  {
+    name: "another store's order read through GET, history and allowed_statuses",
+    kind: 'id',
+    server: {
+      victim: 's3',
+      request: (v) => ({ method: 'GET', path: `/api/v1/orders/${v.id}`, as: 'manager' }),
+      status: 404, code: 'not_found', message: /^Order not found$/,
+      check: async (res, v, ctx) => {
+        for (const tail of ['', '/history', '/allowed_statuses']) {
+          const mine = await ctx.api({ method: 'GET', path: `/api/v1/orders/${v.id}${tail}`, as: 'manager' });
+          const missing = await ctx.api({ method: 'GET', path: `/api/v1/orders/${MISSING_ID}${tail}`, as: 'manager' });
+          assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], `GET ${tail || 'order'}`);
+        }
+      },
+    },
+  },
+  {
+    name: "another store's order in bulk_update: the result of a missing id",
+    kind: 'id',
+    server: {
+      victim: 's3',
+      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', as: 'manager', json: { order_ids: [v.id, MISSING_ID], status: 'completed' } }),
+      status: 200,
+      check: (res) => {
+        const [mine, missing] = res.body.results.map(({ id, ...rest }) => rest);
+        assert.deepEqual(mine, missing);
+        assert.equal(mine.status, 404);
+      },
+    },
+  },
+  {
+    name: 'a workflow named __proto__, constructor or toString in the stores filter',
+    kind: 'proto',
+    server: {
+      request: () => ({ method: 'GET', path: '/api/stores?workflow=__proto__' }),
+      status: 400, code: 'bad_request', message: /Unknown workflow/,
+      check: async (res, v, ctx) => {
+        for (const name of ['constructor', 'toString', 'hasOwnProperty', '__defineGetter__']) {
+          for (const auth of ['bearer', 'none']) {
+            const r = await ctx.api({ method: 'GET', path: `/api/stores?workflow=${name}`, auth });
+            assert.equal(r.status, 400, `${name} (${auth}): ${r.text.slice(0, 200)}`);
+            assert.match(r.body.error.message, /Unknown workflow/);
+          }
+        }
+        assert.doesNotMatch(srv.output(), /internal error|TypeError|\n\s+at /, 'no stack trace in the server log');
+      },
+    },
   },
   {
     name: 'a delivery order id under the cms dialect',

@@ -350,8 +350,8 @@ describe('cms dialect', () => {
     assert.ok(ful.body.errors.some((e) => e.code === 'forbidden_role'));
     const s3 = await findOrder((x) => x.status === 'new' && x.store_id === 's3');
     const man = await as.manager.put(`/api/v1/orders/${s3.id}`, { status: 'cancelled', lock_version: s3.lock_version });
-    assert.equal(man.status, 403);
-    assert.ok(man.body.errors.some((e) => e.code === 'forbidden_store'));
+    assert.equal(man.status, 404, 'another store\'s order is answered as a missing one');
+    assert.deepEqual(man.body, { error: { code: 'not_found', message: 'Order not found' } });
     const drv = await as.driver.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(drv.status, 403, JSON.stringify(drv.body));
     assert.match(drv.body.error.message, /no role in the .* workflow/, 'a person-readable reason, not the engine\'s invalid_actor');
@@ -359,8 +359,8 @@ describe('cms dialect', () => {
     assert.equal(drvBulk.status, 403, JSON.stringify(drvBulk.body));
     assert.match(drvBulk.body.error.message, /no role in the .* workflow/);
     const staleElsewhere = await as.manager.put(`/api/v1/orders/${s3.id}`, { status: 'cancelled', lock_version: s3.lock_version + 3 });
-    assert.equal(staleElsewhere.status, 403, 'a stale write to an unseen store is refused, not answered with the order');
-    assert.equal(staleElsewhere.body.order, undefined);
+    assert.equal(staleElsewhere.status, 404, 'a stale write to an unseen store is not answered with the order');
+    assert.deepEqual(staleElsewhere.body, man.body);
     assert.equal((await admin.get(`/api/v1/orders/${o.id}`)).body.order.lock_version, o.lock_version);
   });
 
@@ -444,6 +444,35 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     }
     const g = await admin.get('/api/orders/999999');
     assert.deepEqual(g.body, { success: false, message: 'Order not found' });
+  });
+
+  test('an order outside the user\'s stores is answered exactly as a missing one (both dialects, every route)', async () => {
+    const s3 = await findOrder((x) => x.status === 'pending' && x.store_id === 's3', '/api/orders');
+    const same = async (client, path, method = 'GET', body = undefined) => {
+      const mine = await client.request(method, path.replace('ID', s3.id), { body });
+      const missing = await client.request(method, path.replace('ID', '999999'), { body });
+      assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], `${method} ${path}`);
+      assert.equal(mine.status, 404, `${method} ${path}`);
+      return mine;
+    };
+    // the driver is limited to store s1 for this test (the demo driver sees every store)
+    const db = new Database(dbFile());
+    try {
+      db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1']), 'driver');
+      for (const path of ['/api/orders/ID', '/api/orders/ID/history', '/api/orders/ID/allowed_statuses']) await same(as.driver, path);
+      for (const status of ['in_transit', 'delivered', 'cancelled', 'bogus']) {
+        const r = await same(as.driver, '/api/orders/ID/status', 'PUT', { status });
+        assert.deepEqual(r.body, { success: false, message: 'Order not found' });
+      }
+      const bulk = await as.driver.post('/api/orders/bulk_update', { order_ids: [s3.id, 999999], status: 'in_transit' });
+      const [mine, missing] = bulk.body.results.map(({ id, ...rest }) => rest);
+      assert.deepEqual(mine, missing);
+      assert.equal(mine.status, 404);
+    } finally {
+      db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1', 's2', 's3']), 'driver');
+      db.close();
+    }
+    assert.equal((await admin.get(`/api/orders/${s3.id}`)).body.data.lock_version, s3.lock_version, 'nothing changed');
   });
 
   test('403 Not authorized to update order status', async () => {

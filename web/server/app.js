@@ -103,14 +103,24 @@ export function createApp({ db, views, config }) {
     return id;
   }
 
-  function visibleOrThrow(ctx, view, user, storeId) {
+  // The user's stores in this workflow; no role there at all is a 403 (it says nothing about
+  // any order). Orders outside these stores are answered exactly as missing ones (notFound).
+  function storesOrThrow(ctx, view, user) {
     const stores = view.visibleStores(user);
     if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`);
+    return stores;
+  }
+
+  // A store filter on a list: naming a store the user may not see is a 403 (stores are public,
+  // /api/stores; this tells nothing about orders).
+  function storeFilterOrThrow(ctx, view, stores, storeId) {
     if (storeId && !WorkflowView.canSee(stores, storeId)) {
       throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`);
     }
-    return stores;
   }
+
+  // The one answer for "no such order" and "an order you may not see": same status, same body.
+  const notFound = (ctx, view) => fail(ctx.dialect, 404, 'not_found', NOT_FOUND(view));
 
   // status + change fields from a body: `fields` object plus `notes` (and `tracking_number`).
   function changeInput(ctx, body, { lockRequired }) {
@@ -312,7 +322,7 @@ export function createApp({ db, views, config }) {
   function stores(ctx) {
     const id = ctx.url.searchParams.get('workflow');
     if (id === null) return { status: 200, body: { success: true, stores: storeRows } };
-    const view = views[id];
+    const view = Object.hasOwn(views, id) ? views[id] : null;  // "__proto__" is not a workflow
     if (!view) throw badRequest(ctx, `Unknown workflow "${id.slice(0, 40)}" (workflows: ${Object.keys(views).join(', ')})`);
     const visible = view.visibleStores(requireUser(ctx)) ?? [];
     return { status: 200, body: { success: true, stores: storeRows.filter((r) => WorkflowView.canSee(visible, r.id)) } };
@@ -324,7 +334,8 @@ export function createApp({ db, views, config }) {
     return (ctx) => {
       const user = requireUser(ctx);
       const storeId = storeFilter(ctx);
-      const stores = visibleOrThrow(ctx, view, user, storeId);
+      const stores = storesOrThrow(ctx, view, user);
+      storeFilterOrThrow(ctx, view, stores, storeId);
       const status = statusFilter(ctx, view);
       const { page, perPage } = pageParams(ctx);
       const { total, orders } = store.list(view, { stores, storeId, status, page, perPage });
@@ -336,10 +347,9 @@ export function createApp({ db, views, config }) {
   function loadVisible(ctx, view) {
     const user = requireUser(ctx);
     const id = orderId(ctx);
-    visibleOrThrow(ctx, view, user);
+    const stores = storesOrThrow(ctx, view, user);
     const cur = store.get(view, id);
-    if (!cur) throw fail(ctx.dialect, 404, 'not_found', NOT_FOUND(view));
-    visibleOrThrow(ctx, view, user, cur.row.store_id);
+    if (!cur || !WorkflowView.canSee(stores, cur.row.store_id)) throw notFound(ctx, view);
     return { user, cur };
   }
 
@@ -372,7 +382,7 @@ export function createApp({ db, views, config }) {
     const keys = isDelivery ? ['status', 'tracking_number', 'notes', 'fields', 'lock_version'] : ['status', 'notes', 'fields', 'lock_version'];
     return async (ctx) => {
       const user = requireUser(ctx);
-      const stores = visibleOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
+      const stores = storesOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
       const id = orderId(ctx);
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
@@ -391,7 +401,7 @@ export function createApp({ db, views, config }) {
   function bulkUpdate(view) {
     return async (ctx) => {
       const user = requireUser(ctx);
-      visibleOrThrow(ctx, view, user);
+      const stores = storesOrThrow(ctx, view, user);
       const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
       if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
@@ -400,13 +410,16 @@ export function createApp({ db, views, config }) {
       const dup = body.order_ids.filter((x, i) => body.order_ids.indexOf(x) !== i);
       if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
       const input = changeInput(ctx, body, { lockRequired: false });
-      return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input));
+      const visible = (row) => WorkflowView.canSee(stores, row.store_id);
+      return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input, visible));
     };
   }
 
   // Each order is its own transaction; verdicts come from one planBulk per chunk; the event loop
   // is given back between chunks. One batched notification row for the whole request.
-  async function runBulk(ctx, view, user, ids, { to, fields }) {
+  // Orders the user may not see are left out before the engine is asked: their results are the
+  // same as a missing id's.
+  async function runBulk(ctx, view, user, ids, { to, fields }, visible) {
     const actor = view.actor(user);
     const notification = { kind: 'batch', id: null };
     const results = [];
@@ -418,6 +431,7 @@ export function createApp({ db, views, config }) {
       }
       const chunk = ids.slice(start, start + config.bulkChunk);
       const found = store.getMany(view, chunk);
+      for (const [id, o] of found) if (!visible(o.row)) found.delete(id);
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const id of chunk) {
@@ -425,7 +439,7 @@ export function createApp({ db, views, config }) {
         if (blocked.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }
         let r;
         try {
-          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification });
+          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification, visible });
         } catch (e) {
           const f = failure(e, 'Internal error; nothing was changed for this order');
           results.push({ id, ok: false, status: f.status, error: { code: f.code, message: f.message } });

@@ -244,17 +244,16 @@ export class OrderStore {
   //   {ok: false, kind: 'not_found'} | {ok: false, kind: 'conflict', order}
   //   {ok: false, kind: 'refused', errors, order}
   // `notification`: {kind: 'single'} or {kind: 'batch', id: existing batch id or null}.
-  // `visible(row)`: whether the caller may see this order; a stale write to an order the caller
-  // may not see is answered with the engine's refusal, not with the order (no leak through 409).
+  // `visible(row)`: whether the caller may see this order; one it may not see is answered
+  // exactly as a missing one, before the engine is asked (no status, stock or existence leaks).
   apply(view, { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true }) {
     const run = () => {
       const cur = this.get(view, id);
-      if (!cur) return { ok: false, kind: 'not_found' };
-      const verdict = view.wf.check(cur.engine, to, fields, actor);
+      if (!cur || !visible(cur.row)) return { ok: false, kind: 'not_found' };
       if (lockVersion !== undefined && lockVersion !== null && cur.row.lock_version !== lockVersion) {
-        if (!visible(cur.row) && verdict && !verdict.ok) return { ok: false, kind: 'refused', errors: verdict.errors, order: cur.order };
         return { ok: false, kind: 'conflict', order: cur.order };
       }
+      const verdict = view.wf.check(cur.engine, to, fields, actor);
       if (!verdict || !verdict.ok) {
         return { ok: false, kind: 'refused', errors: verdict?.errors ?? [], order: cur.order };
       }
