@@ -5,10 +5,11 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
-import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verifyPassword, userFromRow } from './auth.js';
+import { Sessions, RateLimiter, SESSION_COOKIE, safeEqual, verifyPassword, userFromRow } from './auth.js';
 import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
+import { EventStreams } from './streams.js';
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
 // messages.not_authorized): the delivery quick reference's words.
@@ -35,10 +36,10 @@ const fail = (dialect, status, code, message, extra, headers) =>
   new HttpError(status, errorBody(dialect, code, message, extra), headers);
 
 export function createApp({ db, views, config }) {
-  const sessions = new Sessions(db);
+  const sessions = new Sessions(db, { ttlMs: config.sessionTtlMs });
   const limiter = new RateLimiter(config.rateLimit);
   const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
-  const sse = new Set();
+  const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
   const storeRows = db.prepare('SELECT id, name FROM stores ORDER BY id').all();
   const storeIds = storeRows.map((s) => s.id);
   const q = {
@@ -50,25 +51,7 @@ export function createApp({ db, views, config }) {
     idemDrop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
   };
 
-  // --- events -----------------------------------------------------------------------------
-  let eventSeq = 0;
-  function publish(event) {
-    eventSeq += 1;
-    const frame = `id: ${eventSeq}\nevent: order\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const c of sse) {
-      const stores = c.visible[event.workflow];
-      if (!stores) continue;
-      if (event.store_id && !WorkflowView.canSee(stores, event.store_id)) continue;
-      send(c, frame);
-    }
-  }
-  // A client that stops reading is dropped before its backlog grows past 1 MB.
-  function send(c, text) {
-    if (c.res.writableLength > 1024 * 1024) { sse.delete(c); c.res.destroy(); return; }
-    c.res.write(text);
-  }
-  const keepAlive = setInterval(() => { for (const c of sse) send(c, ': keep-alive\n\n'); }, config.sseKeepAliveMs);
-  keepAlive.unref();
+  const publish = (event) => streams.publish(event);
 
   // --- helpers ----------------------------------------------------------------------------
   function authenticate(req) {
@@ -298,7 +281,7 @@ export function createApp({ db, views, config }) {
     return {
       status: 200,
       body: { success: true, token, csrf_token: csrf, user: userJson(userFromRow(row)) },
-      headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}` },
+      headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}` },
     };
   }
 
@@ -310,6 +293,7 @@ export function createApp({ db, views, config }) {
   function logout(ctx) {
     requireUser(ctx);
     sessions.destroy(ctx.auth.token);
+    streams.endSession(ctx.auth.token);
     return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
   }
 
@@ -484,14 +468,12 @@ export function createApp({ db, views, config }) {
     const user = requireUser(ctx);
     const { req, res } = ctx;
     if (req.method === 'HEAD') return { status: 200, body: {}, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write(`retry: 3000\n: connected as ${user.username}\n\n`);
-    const client = { res, visible: Object.fromEntries(Object.entries(views).map(([k, v]) => [v.id, v.visibleStores(user)])) };
-    sse.add(client);
-    const drop = () => sse.delete(client);
-    req.on('close', drop);
-    res.on('close', drop);
-    res.on('error', drop);
+    const no = streams.refusal(user.username);
+    if (no) throw fail(ctx.dialect, no.status, no.code, no.message, {}, { 'Retry-After': '5' });
+    streams.open(req, res, {
+      username: user.username, token: ctx.auth.token, expiresAt: ctx.auth.expiresAt,
+      visible: Object.fromEntries(Object.values(views).map((v) => [v.id, v.visibleStores(user)])),
+    });
     return null;  // the stream stays open
   }
 
@@ -501,7 +483,7 @@ export function createApp({ db, views, config }) {
     ['POST', /^\/api\/auth\/logout$/, logout],
     ['GET', /^\/api\/auth\/demo_users$/, demoUsers, { public: true }],
     ['GET', /^\/api\/stores$/, stores, { public: true }],
-    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: sse.size } }), { public: true }],
+    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: streams.size } }), { public: true }],
     ['GET', /^\/api\/v1\/workflow$/, workflowDoc(views.cms), { public: true }],
     ['GET', /^\/api\/workflow$/, workflowDoc(views.delivery), { public: true }],
     ['GET', /^\/api\/v1\/events$/, events],
@@ -609,11 +591,7 @@ export function createApp({ db, views, config }) {
   server.headersTimeout = 20000;
   server.requestTimeout = 60000;
 
-  function closeStreams() {
-    clearInterval(keepAlive);
-    for (const c of sse) c.res.end();
-    sse.clear();
-  }
+  const closeStreams = () => streams.closeAll();
 
   return { server, closeStreams, publish };
 }

@@ -42,8 +42,9 @@ export function userFromRow(row) {
 }
 
 export class Sessions {
-  constructor(db) {
+  constructor(db, { ttlMs = SESSION_TTL_MS } = {}) {
     this.db = db;
+    this.ttlMs = ttlMs;
     this.insert = db.prepare('INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
     this.lookup = db.prepare(`SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username
                               WHERE s.token_hash = ?`);
@@ -57,16 +58,16 @@ export class Sessions {
     const csrf = randomBytes(24).toString('base64url');
     const now = Date.now();
     this.purge.run(now);
-    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + SESSION_TTL_MS);
+    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + this.ttlMs);
     return { token, csrf };
   }
 
-  // -> {user, csrf} or null
+  // -> {user, csrf, expiresAt} or null
   resolve(token) {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
     const row = this.lookup.get(sha256(token));
     if (!row || row.expires_at < Date.now()) return null;
-    return { user: userFromRow(row), csrf: row.csrf_token };
+    return { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at };
   }
 
   destroy(token) {
