@@ -10,6 +10,7 @@ import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
+import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
 // messages.not_authorized): the delivery quick reference's words.
@@ -52,6 +53,7 @@ export function createApp({ db, views, config }) {
   };
 
   const publish = (event) => streams.publish(event);
+  const loopDelay = loopDelayMonitor();
 
   // --- helpers ----------------------------------------------------------------------------
   function authenticate(req) {
@@ -119,6 +121,8 @@ export function createApp({ db, views, config }) {
       if (k in fields) throw badRequest(ctx, `${k} is given both at the top level and in fields`);
       fields[k] = body[k];
     }
+    const tooCostly = fieldsTooCostly(fields);  // bounded before the engine runs
+    if (tooCostly) throw badRequest(ctx, tooCostly);
     let lockVersion;
     if (body.lock_version === undefined || body.lock_version === null) {
       if (lockRequired) throw badRequest(ctx, 'lock_version is required (the order\'s lock_version as you last read it)');
@@ -227,6 +231,7 @@ export function createApp({ db, views, config }) {
     }
     const buf = await readBody(ctx.req);
     ctx.rawBody = buf;
+    ctx.charge(extraCost.bytes(buf.length));
     const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
     const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
     if (unknown.length) {
@@ -323,6 +328,7 @@ export function createApp({ db, views, config }) {
       const status = statusFilter(ctx, view);
       const { page, perPage } = pageParams(ctx);
       const { total, orders } = store.list(view, { stores, storeId, status, page, perPage });
+      ctx.charge(extraCost.rows(orders.length));
       if (ctx.dialect === 'delivery') return { status: 200, body: { success: true, data: orders, page, per_page: perPage, total } };
       return { status: 200, body: { orders, page, per_page: perPage, total } };
     };
@@ -394,6 +400,7 @@ export function createApp({ db, views, config }) {
       const dup = body.order_ids.filter((x, i) => body.order_ids.indexOf(x) !== i);
       if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
       const input = changeInput(ctx, body, { lockRequired: false });
+      rateLimit(ctx, extraCost.ids(body.order_ids.length));
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
       return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input, visible));
     };
@@ -483,7 +490,7 @@ export function createApp({ db, views, config }) {
     ['POST', /^\/api\/auth\/logout$/, logout],
     ['GET', /^\/api\/auth\/demo_users$/, demoUsers, { public: true }],
     ['GET', /^\/api\/stores$/, stores, { public: true }],
-    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: streams.size } }), { public: true }],
+    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: streams.size, event_loop_delay_ms: loopDelay.read() } }), { public: true }],
     ['GET', /^\/api\/v1\/workflow$/, workflowDoc(views.cms), { public: true }],
     ['GET', /^\/api\/workflow$/, workflowDoc(views.delivery), { public: true }],
     ['GET', /^\/api\/v1\/events$/, events],
@@ -502,6 +509,12 @@ export function createApp({ db, views, config }) {
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.delivery)],
   ];
 
+  function rateLimit(ctx, cost) {
+    if (cost <= 0) return;
+    const wait = limiter.take(ctx.who, cost);
+    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
+  }
+
   async function handleApi(ctx) {
     const { req } = ctx;
     const matches = routes.filter(([, re]) => re.test(ctx.path));
@@ -515,8 +528,9 @@ export function createApp({ db, views, config }) {
     ctx.params = re.exec(ctx.path).groups ?? {};
     ctx.auth = opts.webhook ? null : authenticate(req);
     const who = opts.webhook ? 'pos' : ctx.auth?.user ? `u:${ctx.auth.user.username}` : `ip:${req.socket.remoteAddress}`;
-    const wait = limiter.take(who);
-    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
+    ctx.who = who;
+    ctx.charge = (n) => limiter.charge(who, n);
+    rateLimit(ctx, 1);
     if (method !== 'GET' && !opts.public && !opts.webhook && ctx.auth?.via === 'cookie') {
       const token = req.headers['x-csrf-token'];
       if (!safeEqual(typeof token === 'string' ? token : '', ctx.auth.csrf)) {
@@ -581,17 +595,16 @@ export function createApp({ db, views, config }) {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions(config), (req, res) => {
     handle(req, res).catch((err) => {
       console.error('orderflow: unhandled', err);
       if (!res.headersSent) sendJson(res, 500, errorBody('generic', 'internal', 'Internal server error'));
     });
   });
-  server.keepAliveTimeout = 5000;
-  server.headersTimeout = 20000;
-  server.requestTimeout = 60000;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  limitConnections(server, config);
 
-  const closeStreams = () => streams.closeAll();
+  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); };
 
   return { server, closeStreams, publish };
 }

@@ -9,6 +9,10 @@
 //   when the parent process is gone: for test harnesses).
 //   ORDERFLOW_SESSION_TTL_S (session lifetime, default 43200), ORDERFLOW_MAX_STREAMS_PER_USER /
 //   ORDERFLOW_MAX_STREAMS (open event streams per user / in total, default 10 / 200).
+//   ORDERFLOW_HEADERS_TIMEOUT_MS / ORDERFLOW_REQUEST_TIMEOUT_MS / ORDERFLOW_KEEPALIVE_TIMEOUT_MS (slow
+//   clients: default 10000 / 30000 / 5000), ORDERFLOW_MAX_CONNECTIONS / ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS
+//   (open connections in total / from one address, default 900 / 256: keep the total under the
+//   process's file-descriptor limit).
 //   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
 //   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
@@ -47,6 +51,11 @@ async function main() {
     sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,
     maxStreamsPerUser: intEnv('ORDERFLOW_MAX_STREAMS_PER_USER', 10, 1),
     maxStreams: intEnv('ORDERFLOW_MAX_STREAMS', 200, 1),
+    headersTimeoutMs: intEnv('ORDERFLOW_HEADERS_TIMEOUT_MS', 10000, 100),
+    requestTimeoutMs: intEnv('ORDERFLOW_REQUEST_TIMEOUT_MS', 30000, 100),
+    keepAliveTimeoutMs: intEnv('ORDERFLOW_KEEPALIVE_TIMEOUT_MS', 5000, 100),
+    maxConnections: intEnv('ORDERFLOW_MAX_CONNECTIONS', 900, 1),
+    maxPerAddress: intEnv('ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS', 256, 1),
     bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
     bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
     failOrderIds: new Set((env.ORDERFLOW_TEST_FAIL_ORDER_IDS || '').split(',').filter(Boolean).map(Number)),
