@@ -148,3 +148,47 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     await srv.stop();
   }
 });
+
+test('idempotency keys: a flood of fresh keys keeps at most N answers and B bytes per user; keys expire while the server runs', async () => {
+  const MAX_KEYS = 20; const MAX_BYTES = 40000; const FLOOD = 150;
+  const srv = await startServer({ env: {
+    ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_IDEMPOTENCY_MAX_KEYS: String(MAX_KEYS), ORDERFLOW_IDEMPOTENCY_MAX_BYTES: String(MAX_BYTES), ORDERFLOW_IDEMPOTENCY_TTL_S: '3',
+  } });
+  const file = join(srv.dataDir, 'orderflow.sqlite');
+  const stored = (who) => {
+    const db = new Database(file, { readonly: true });
+    try { return db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(body AS BLOB))), 0) AS bytes FROM idempotency_keys WHERE username = ?').get(who); } finally { db.close(); }
+  };
+  try {
+    const [rep, admin] = await Promise.all(['reporting', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
+    // refused bulk requests (a read-only user), 60 ids each: every answer is a few KB
+    const ids = Array.from({ length: 60 }, (_, i) => i + 1);
+    let last;
+    for (let i = 0; i < FLOOD; i++) {
+      last = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${i}` } });
+      assert.equal(last.status, 200);
+    }
+    const answerBytes = Buffer.byteLength(last.text);
+    assert.ok(answerBytes * MAX_KEYS > MAX_BYTES, `answers of ${answerBytes} bytes: the byte bound bites before the count`);
+    const after = stored('reporting');
+    assert.ok(after.n >= 1 && after.n <= MAX_KEYS, `${after.n} keys kept for ${FLOOD} requests`);
+    assert.ok(after.bytes <= MAX_BYTES + answerBytes, `${after.bytes} bytes kept (bound ${MAX_BYTES})`);
+    // the newest answer is still replayed
+    const again = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } });
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(again.body, last.body);
+    // another user's keys are not touched by this user's flood
+    const mine = await admin.get('/api/v1/orders?per_page=1');
+    const o = mine.body.orders[0];
+    await admin.put(`/api/v1/orders/${o.id}`, { status: 'bogus', lock_version: o.lock_version }, { headers: { 'Idempotency-Key': 'admin-1' } });
+    assert.equal(stored('admin').n, 1);
+    // no request from anyone: the keys expire (TTL 3 s) while the server runs
+    const end = Date.now() + 8000;
+    while ((stored('reporting').n || stored('admin').n) && Date.now() < end) await sleep(200);
+    assert.deepEqual([stored('reporting').n, stored('admin').n], [0, 0], 'expired keys are purged without a restart');
+    const fresh = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } });
+    assert.equal(fresh.headers.get('idempotent-replayed'), null, 'an expired key is a new request');
+  } finally {
+    await srv.stop();
+  }
+});

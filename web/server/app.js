@@ -10,6 +10,7 @@ import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
+import { IdempotencyKeys } from './idempotency.js';
 import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
@@ -40,16 +41,13 @@ export function createApp({ db, views, config }) {
   const sessions = new Sessions(db, { ttlMs: config.sessionTtlMs });
   const limiter = new RateLimiter(config.rateLimit);
   const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
+  const idem = new IdempotencyKeys(db, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
   const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
   const storeRows = db.prepare('SELECT id, name FROM stores ORDER BY id').all();
   const storeIds = storeRows.map((s) => s.id);
   const q = {
     user: db.prepare('SELECT * FROM users WHERE username = ?'),
     users: db.prepare('SELECT * FROM users ORDER BY rowid'),
-    idemGet: db.prepare('SELECT * FROM idempotency_keys WHERE username = ? AND key = ?'),
-    idemPut: db.prepare('INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    idemDone: db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE username = ? AND key = ?'),
-    idemDrop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
   };
 
   const publish = (event) => streams.publish(event);
@@ -166,11 +164,11 @@ export function createApp({ db, views, config }) {
     const fp = key && fingerprint(ctx);
     const tx = db.transaction(() => {
       if (key) {
-        const prior = q.idemGet.get(scope, key);
+        const prior = idem.get(scope, key);
         if (prior) return replay(ctx, prior, fp);
       }
       const resp = fn();
-      if (key) q.idemPut.run(scope, key, fp, resp.status, JSON.stringify(resp.body), new Date().toISOString());
+      if (key) idem.put(scope, key, fp, resp.status, resp.body);
       return resp;
     });
     const resp = tx.immediate();
@@ -184,9 +182,9 @@ export function createApp({ db, views, config }) {
     const fp = key && fingerprint(ctx);
     if (key) {
       const early = db.transaction(() => {
-        const prior = q.idemGet.get(scope, key);
+        const prior = idem.get(scope, key);
         if (prior) return replay(ctx, prior, fp);
-        q.idemPut.run(scope, key, fp, null, null, new Date().toISOString());
+        idem.put(scope, key, fp, null, null);
         return null;
       }).immediate();
       if (early) return early;
@@ -195,10 +193,10 @@ export function createApp({ db, views, config }) {
     try {
       resp = await fn();
     } catch (e) {
-      if (key) q.idemDrop.run(scope, key);
+      if (key) idem.drop(scope, key);
       throw e;
     }
-    if (key) q.idemDone.run(resp.status, JSON.stringify(resp.body), scope, key);
+    if (key) idem.finish(scope, key, resp.status, resp.body);
     return resp;
   }
 
@@ -604,7 +602,7 @@ export function createApp({ db, views, config }) {
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   limitConnections(server, config);
 
-  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); };
+  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); idem.stop(); };
 
   return { server, closeStreams, publish };
 }

@@ -13,6 +13,8 @@
 //   clients: default 10000 / 30000 / 5000), ORDERFLOW_MAX_CONNECTIONS / ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS
 //   (open connections in total / from one address, default 900 / 256: keep the total under the
 //   process's file-descriptor limit).
+//   ORDERFLOW_IDEMPOTENCY_TTL_S / ORDERFLOW_IDEMPOTENCY_MAX_KEYS / ORDERFLOW_IDEMPOTENCY_MAX_BYTES (a key's
+//   lifetime; answers and bytes of answers kept per user: default 86400 / 1000 / 16 MiB).
 //   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
 //   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
@@ -56,6 +58,9 @@ async function main() {
     keepAliveTimeoutMs: intEnv('ORDERFLOW_KEEPALIVE_TIMEOUT_MS', 5000, 100),
     maxConnections: intEnv('ORDERFLOW_MAX_CONNECTIONS', 900, 1),
     maxPerAddress: intEnv('ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS', 256, 1),
+    idempotencyTtlMs: intEnv('ORDERFLOW_IDEMPOTENCY_TTL_S', 24 * 3600, 1) * 1000,
+    idempotencyMaxKeys: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_KEYS', 1000, 1),
+    idempotencyMaxBytes: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_BYTES', 16 * 1024 * 1024, 1),
     bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
     bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
     failOrderIds: new Set((env.ORDERFLOW_TEST_FAIL_ORDER_IDS || '').split(',').filter(Boolean).map(Number)),
