@@ -192,3 +192,58 @@ test('idempotency keys: a flood of fresh keys keeps at most N answers and B byte
     await srv.stop();
   }
 });
+
+// A login from a chosen loopback address (127.0.0.x: all are this machine on Linux).
+function loginFrom(url, localAddress, username, password) {
+  const u = new URL(url);
+  const payload = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/auth/login', localAddress, agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, retryAfter: Number(res.headers['retry-after']), body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+test('login is throttled per username and per address: 429 with Retry-After, the right password works again after the lock-out', async () => {
+  const srv = await startServer({ env: {
+    ORDERFLOW_LOGIN_MAX_FAILURES: '3', ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS: '6', ORDERFLOW_LOGIN_LOCKOUT_S: '2', ORDERFLOW_RATE_LIMIT: 'off',
+  } });
+  try {
+    const A = '127.0.0.1'; const B = '127.0.0.2'; const C = '127.0.0.3';
+    // per username: two failures are 401, the third locks the account (from any address)
+    assert.equal((await loginFrom(srv.url, A, 'manager', 'guess1')).status, 401);
+    assert.equal((await loginFrom(srv.url, B, 'manager', 'guess2')).status, 401);
+    const third = await loginFrom(srv.url, A, 'manager', 'guess3');
+    assert.equal(third.status, 429);
+    assert.ok(third.retryAfter >= 1 && third.retryAfter <= 2, `Retry-After ${third.retryAfter}`);
+    assert.equal(third.body.error.code, 'login_throttled');
+    assert.match(third.body.message, /Too many failed logins/);
+    const right = await loginFrom(srv.url, C, 'manager', 'demo');
+    assert.equal(right.status, 429, 'the right password is refused during the lock-out');
+    assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200, 'other accounts are not locked');
+    // a success clears the username's count
+    assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
+    assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
+    assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200);
+    assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401, 'the count started again');
+    // per address: six failures from B over many usernames lock B, not the others
+    for (let i = 0; i < 4; i++) assert.equal((await loginFrom(srv.url, B, `nobody${i}`, 'x')).status, 401);
+    const sixth = await loginFrom(srv.url, B, 'nobody9', 'x');
+    assert.equal(sixth.status, 429, 'the sixth failure from one address');
+    assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 429, 'that address is locked for every account');
+    assert.equal((await loginFrom(srv.url, A, 'reporting', 'demo')).status, 200, 'another address is not');
+    // after the lock-out window, the right password works
+    await sleep(2300);
+    const after = await loginFrom(srv.url, A, 'manager', 'demo');
+    assert.equal(after.status, 200, JSON.stringify(after.body));
+    assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});

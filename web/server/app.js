@@ -11,6 +11,7 @@ import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
 import { IdempotencyKeys } from './idempotency.js';
+import { LoginThrottle } from './login-throttle.js';
 import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
@@ -40,6 +41,7 @@ const fail = (dialect, status, code, message, extra, headers) =>
 export function createApp({ db, views, config }) {
   const sessions = new Sessions(db, { ttlMs: config.sessionTtlMs });
   const limiter = new RateLimiter(config.rateLimit);
+  const logins = new LoginThrottle(config.login);
   const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
   const idem = new IdempotencyKeys(db, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
   const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
@@ -277,9 +279,18 @@ export function createApp({ db, views, config }) {
     if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 200 || body.password.length > 1000) {
       throw badRequest(ctx, 'username and password are required strings');
     }
+    const address = ctx.req.socket.remoteAddress ?? '?';
+    const throttled = (s) => fail(ctx.dialect, 429, 'login_throttled', `Too many failed logins for this account or from this address; retry in ${s} s`, {}, { 'Retry-After': String(s) });
+    const wait = await logins.wait(body.username, address);
+    if (wait) throw throttled(wait);  // before the password is even hashed
     const row = q.user.get(body.username);
     const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
-    if (!row || !ok) return { status: 401, body: { success: false, message: 'Invalid username or password' } };
+    if (!row || !ok) {
+      const locked = await logins.failed(body.username, address);
+      if (locked) throw throttled(locked);
+      return { status: 401, body: { success: false, message: 'Invalid username or password' } };
+    }
+    await logins.succeeded(body.username);
     const { token, csrf } = sessions.create(row.username);
     return {
       status: 200,

@@ -15,6 +15,8 @@
 //   process's file-descriptor limit).
 //   ORDERFLOW_IDEMPOTENCY_TTL_S / ORDERFLOW_IDEMPOTENCY_MAX_KEYS / ORDERFLOW_IDEMPOTENCY_MAX_BYTES (a key's
 //   lifetime; answers and bytes of answers kept per user: default 86400 / 1000 / 16 MiB).
+//   ORDERFLOW_LOGIN_MAX_FAILURES / ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS / ORDERFLOW_LOGIN_LOCKOUT_S (failed
+//   logins per username / per address in 15 minutes before a lock-out of that many seconds: 5 / 30 / 60).
 //   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
 //   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
@@ -58,6 +60,11 @@ async function main() {
     keepAliveTimeoutMs: intEnv('ORDERFLOW_KEEPALIVE_TIMEOUT_MS', 5000, 100),
     maxConnections: intEnv('ORDERFLOW_MAX_CONNECTIONS', 900, 1),
     maxPerAddress: intEnv('ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS', 256, 1),
+    login: {
+      maxPerUsername: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES', 5, 2),
+      maxPerAddress: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS', 30, 2),
+      lockoutS: intEnv('ORDERFLOW_LOGIN_LOCKOUT_S', 60, 1),
+    },
     idempotencyTtlMs: intEnv('ORDERFLOW_IDEMPOTENCY_TTL_S', 24 * 3600, 1) * 1000,
     idempotencyMaxKeys: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_KEYS', 1000, 1),
     idempotencyMaxBytes: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_BYTES', 16 * 1024 * 1024, 1),
