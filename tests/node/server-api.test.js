@@ -485,7 +485,7 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
   });
 
   test('200 Order status updated; tracking_number stored; driver moves assigned orders', async () => {
-    const o = await findOrder((x) => x.status === 'pending', '/api/orders');
+    const o = await findOrder((x) => x.status === 'pending' && allInStock(x), '/api/orders');
     const r = await admin.put(`/api/orders/${o.id}/status`, { status: 'confirmed', tracking_number: null });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.success, true);
@@ -507,6 +507,37 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.data.status, 'delivered');
     assert.equal(r.body.data.stored_status, undefined);
+  });
+
+  test('stock is shared across workflows: a delivery order cannot reserve what cms orders hold (422 insufficient_stock)', async () => {
+    const short = await findOrder((x) => x.status === 'pending' && !allInStock(x), '/api/orders');
+    const sku = short.items.find((i) => !i.in_stock).sku;
+    const inventory = () => readDb((db) => db.prepare('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?').get(short.store_id, sku));
+    const before = inventory();
+    const r = await admin.put(`/api/orders/${short.id}/status`, { status: 'confirmed' });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.success, false);
+    assert.match(r.body.message, new RegExp(`^Not enough ${sku} at store ${short.store_id}: \\d+ needed, \\d+ available`));
+    assert.deepEqual(r.body.errors.map((e) => [e.code, e.field]), [['insufficient_stock', sku]]);
+    const bulk = await admin.post('/api/orders/bulk_update', { order_ids: [short.id], status: 'confirmed' });
+    assert.equal(bulk.body.results[0].status, 422);
+    assert.equal(bulk.body.results[0].errors[0].code, 'insufficient_stock');
+    assert.deepEqual(inventory(), before, 'nothing reserved');
+    assert.equal((await admin.get(`/api/orders/${short.id}`)).body.data.status, 'pending');
+    const all = readDb((db) => db.prepare('SELECT COUNT(*) AS n FROM inventory WHERE reserved > on_hand').get().n);
+    assert.equal(all, 0, 'no SKU anywhere has more reserved than on hand');
+  });
+
+  test('the consistency check reports reservations over what is on hand', async () => {
+    const copy = join(mkdtempSync(join(tmpdir(), 'orderflow-copy-')), 'copy.sqlite');
+    readDb((db) => db.exec(`VACUUM INTO '${copy}'`));
+    const db = new Database(copy);
+    const row = db.prepare('SELECT store_id, sku, on_hand FROM inventory LIMIT 1').get();
+    db.prepare('UPDATE inventory SET on_hand = reserved - 1 WHERE store_id = ? AND sku = ?').run(row.store_id, row.sku);
+    db.close();
+    const c = checkConsistency(copy, { cms: cmsDoc.statuses, delivery: delDoc.statuses }, { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) });
+    assert.ok(c.problems.some((p) => p.startsWith(`inventory ${row.store_id}/${row.sku}: reserved`) && /exceeds on hand/.test(p)), JSON.stringify(c.problems));
+    rmSync(copy, { force: true });
   });
 
   test('422 other refusals, 409 stale lock_version', async () => {

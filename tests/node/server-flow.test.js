@@ -214,7 +214,7 @@ describe('bulk_update', () => {
   });
 
   test('delivery bulk_update has the same shape', async () => {
-    const ids = (await orders(admin, '/api/orders')).filter((x) => x.status === 'pending').slice(0, 3).map((x) => x.id);
+    const ids = (await orders(admin, '/api/orders')).filter((x) => x.status === 'pending' && x.items.every((i) => i.in_stock)).slice(0, 3).map((x) => x.id);
     const r = await admin.post('/api/orders/bulk_update', { order_ids: [...ids, 5], status: 'confirmed' });
     assert.equal(r.status, 200);
     assert.equal(r.body.succeeded, ids.length);
