@@ -4,7 +4,7 @@
 // its answers to each dialect's HTTP bodies.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
+import { HttpError, MAX_BODY_BYTES, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
 import { Sessions, RateLimiter, SESSION_COOKIE, safeEqual, verifyPassword, userFromRow } from './auth.js';
 import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
@@ -592,7 +592,10 @@ export function createApp({ db, views, config }) {
     } catch (err) {
       if (err instanceof HttpError) {
         let body = err.body;
-        if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
+        if (err.status === 413) {
+          body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
+          ctx.charge?.(extraCost.bytes(MAX_BODY_BYTES));
+        }
         sendJson(res, err.status, body, err.headers);
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {

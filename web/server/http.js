@@ -1,9 +1,9 @@
 // HTTP plumbing for the reference server: bounded body reading, JSON answers, security headers,
 // request errors that carry their status code. No workflow knowledge lives here.
 
-// No request of this API needs more (fields are capped at 64 KB of JSON, bulk_update at 500 ids);
+// No request of this API needs more (fields are capped at 32 KB of JSON, bulk_update at 500 ids);
 // parsing and walking a body is paid before anything else can refuse it, so it is kept small.
-export const MAX_BODY_BYTES = 128 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
 
 // An error that becomes an HTTP answer. `body` is the exact JSON body to send.
 export class HttpError extends Error {

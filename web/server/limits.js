@@ -8,13 +8,14 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 // it has more keys or more JSON bytes than this. Far above what any workflow here defines (the
 // longest field is 2,000 characters); these bound cost, the engine still decides what is valid.
 export const MAX_FIELD_KEYS = 64;
-export const MAX_FIELDS_BYTES = 64 * 1024;
+export const MAX_FIELDS_BYTES = 32 * 1024;
 
 // Rate-limit tokens beyond the first that a request costs, charged once its size is known:
-// one per 100 orders listed, one per 16 KB of body, one per 50 ids of a bulk update.
+// one per 50 orders listed, one per 8 KB of body (or of the body limit, for a body refused as too
+// large: the server still reads it away), one per 50 ids of a bulk update.
 export const extraCost = {
-  rows: (n) => Math.floor(n / 100),
-  bytes: (n) => Math.floor(n / (16 * 1024)),
+  rows: (n) => Math.floor(n / 50),
+  bytes: (n) => Math.floor(n / (8 * 1024)),
   ids: (n) => Math.floor(n / 50),
 };
 
