@@ -310,14 +310,14 @@ export class OrderStore {
   // refusal as an error {code: 'insufficient_stock', field: sku, message}, or null.
   stockShortage(row, items, fromStock, toStock) {
     for (const [sku, d] of OrderStore.stockDeltas(items, fromStock, toStock)) {
-      if (d.reserved <= 0 && d.onHand >= 0) continue;  // releases never fall short
+      // Only a move that takes from what is free can fall short: releasing, or consuming what
+      // this order had reserved, never does (even where older data is already over-reserved).
+      const need = d.reserved - d.onHand;
+      if (need <= 0) continue;
       const inv = this.q.inv.get(row.store_id, sku) ?? { on_hand: 0, reserved: 0 };
-      const onHand = inv.on_hand + d.onHand;
-      const reserved = inv.reserved + d.reserved;
-      if (reserved > onHand || onHand < 0) {
-        const need = Math.max(d.reserved, -d.onHand);
+      if (inv.on_hand - inv.reserved < need) {
         return { code: 'insufficient_stock', field: sku,
-          message: `Not enough ${sku} at store ${row.store_id}: ${need} needed, ${Math.max(0, inv.on_hand - inv.reserved)} available (the rest is on hand but reserved for other orders)` };
+          message: `Not enough ${sku} at store ${row.store_id}: ${need} needed, ${Math.max(0, inv.on_hand - inv.reserved)} available (${inv.on_hand} on hand, ${inv.reserved} reserved for other orders)` };
       }
     }
     return null;
