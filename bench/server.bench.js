@@ -3,7 +3,9 @@
 // server answering fixed JSON, and reads from the same server), then a contended run where many
 // clients fight over a few orders. Afterwards the database is checked: every accepted update has
 // exactly one history row, none is lost or duplicated, reserved stock matches the orders.
-//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5)
+// Last, a hostile flood: health GET latency and the server's event-loop delay while one user
+// floods within the rate limit.
+//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6)
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -19,13 +21,15 @@ const ORDERS = Number(process.env.BENCH_ORDERS || 4000);
 const CONC = Number(process.env.BENCH_CONCURRENCY || 16);
 const CONTENDED_S = Number(process.env.BENCH_CONTENDED_S || 5);
 
-function client(base, concurrency) {
+// parse: false leaves answers unread (status only), so a flood does not load this process.
+function client(base, concurrency, { parse = true } = {}) {
   const u = new URL(base);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   return (method, path, body, headers = {}) => new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);  // Buffer: sent as is
     const req = http.request({ host: u.hostname, port: u.port, method, path, agent,
       headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) } }, (res) => {
+      if (!parse) { res.resume(); res.on('end', () => resolve({ status: res.statusCode })); return; }
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {
@@ -187,6 +191,72 @@ async function main() {
   } finally {
     await srv.stop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
+  }
+  await hostileFlood();
+}
+
+const pct = (arr, p) => { const s = [...arr].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };
+
+// Health GETs (one at a time, 20 ms apart) for `ms`, while `during` runs; latencies in ms.
+async function probeHealth(req, ms, during = async () => {}) {
+  const out = [];
+  const stopAt = Date.now() + ms;
+  await Promise.all([(async () => {
+    while (Date.now() < stopAt) {
+      const t = performance.now();
+      await req('GET', '/api/health');
+      out.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })(), during(stopAt)]);
+  return out;
+}
+
+// One read-only user floods a server with the default rate limit (8 connections, FLOOD_S s):
+// PUTs with 5,500 unknown field keys (just under the body limit) and with 640 KB of them (over
+// it), lists of 5,000 orders, bulk updates of 500 ids. Health latency idle and during the flood
+// (the flood's answers are not parsed here, so the probe measures the server, not this process),
+// and the server's own event-loop delay over its last 5 s window (from /api/health).
+async function hostileFlood() {
+  // 10 s each: the server's event-loop figure is its last complete 5 s window, which must lie
+  // inside the phase measured
+  const FLOOD_S = Number(process.env.BENCH_FLOOD_S || 10);
+  const srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '', ORDERFLOW_SEED_CMS_ORDERS: '2000', ORDERFLOW_SEED_DELIVERY_ORDERS: '60' } });
+  try {
+    const probe = client(srv.url, 1);
+    const flood = client(srv.url, 8, { parse: false });
+    const login = await probe('POST', '/api/auth/login', { username: 'reporting', password: 'demo' });
+    const auth = { Authorization: `Bearer ${login.body.token}` };
+    // bodies serialised once: the client shares the two cores with the server
+    const put = (n) => Buffer.from(JSON.stringify({ status: 'processing', lock_version: 0, fields: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1])) }));
+    const [k5, k60] = [put(5500), put(60000)];
+    const bulk = Buffer.from(JSON.stringify({ order_ids: Array.from({ length: 500 }, (_, i) => i + 1), status: 'processing' }));
+    const attacks = [
+      () => flood('PUT', '/api/v1/orders/1', k5, auth),
+      () => flood('PUT', '/api/v1/orders/1', k60, auth),
+      () => flood('GET', '/api/v1/orders?per_page=5000', undefined, auth),
+      () => flood('POST', '/api/v1/orders/bulk_update', bulk, auth),
+    ];
+    const idle = await probeHealth(probe, FLOOD_S * 1000);
+    const idleLoop = (await probe('GET', '/api/health')).body.event_loop_delay_ms;
+    const counts = {};
+    let sent = 0;
+    const busy = await probeHealth(probe, FLOOD_S * 1000, (stopAt) => Promise.all(Array.from({ length: 8 }, async (_, w) => {
+      while (Date.now() < stopAt) {
+        const r = await attacks[(sent++ + w) % attacks.length]();
+        counts[r.status] = (counts[r.status] ?? 0) + 1;
+        if (r.status === 429) await new Promise((res) => setTimeout(res, 10));
+      }
+    })));
+    const loop = (await probe('GET', '/api/health')).body.event_loop_delay_ms;
+    const fmt = (l) => (l ? `${l.p50} / ${l.p99} / ${l.max}` : 'n/a');
+    console.log(`\nhostile flood: one read-only user, 8 connections, default rate limit (50/s, burst 100), ${FLOOD_S} s, 2,000 orders`);
+    console.log('| condition | flood requests (status: count) | health GETs | health p50 ms | health p95 ms | event-loop delay p50 / p99 / max ms (last 5 s) |');
+    console.log('| --- | --- | ---: | ---: | ---: | ---: |');
+    console.log(`| idle | 0 | ${idle.length} | ${pct(idle, 50).toFixed(1)} | ${pct(idle, 95).toFixed(1)} | ${fmt(idleLoop)} |`);
+    console.log(`| flood | ${sent} (${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}) | ${busy.length} | ${pct(busy, 50).toFixed(1)} | ${pct(busy, 95).toFixed(1)} | ${fmt(loop)} |`);
+  } finally {
+    await srv.stop().catch(() => {});
   }
 }
 

@@ -4,11 +4,15 @@
 // its answers to each dialect's HTTP bodies.
 import http from 'node:http';
 import { createHash } from 'node:crypto';
-import { HttpError, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
-import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verifyPassword, userFromRow } from './auth.js';
+import { HttpError, MAX_BODY_BYTES, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
+import { Sessions, RateLimiter, SESSION_COOKIE, safeEqual, verifyPassword, userFromRow } from './auth.js';
 import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
+import { EventStreams } from './streams.js';
+import { IdempotencyKeys } from './idempotency.js';
+import { LoginThrottle } from './login-throttle.js';
+import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
 // messages.not_authorized): the delivery quick reference's words.
@@ -35,40 +39,21 @@ const fail = (dialect, status, code, message, extra, headers) =>
   new HttpError(status, errorBody(dialect, code, message, extra), headers);
 
 export function createApp({ db, views, config }) {
-  const sessions = new Sessions(db);
+  const sessions = new Sessions(db, { ttlMs: config.sessionTtlMs });
   const limiter = new RateLimiter(config.rateLimit);
+  const logins = new LoginThrottle(config.login);
   const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
-  const sse = new Set();
+  const idem = new IdempotencyKeys(db, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
+  const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
   const storeRows = db.prepare('SELECT id, name FROM stores ORDER BY id').all();
   const storeIds = storeRows.map((s) => s.id);
   const q = {
     user: db.prepare('SELECT * FROM users WHERE username = ?'),
     users: db.prepare('SELECT * FROM users ORDER BY rowid'),
-    idemGet: db.prepare('SELECT * FROM idempotency_keys WHERE username = ? AND key = ?'),
-    idemPut: db.prepare('INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    idemDone: db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE username = ? AND key = ?'),
-    idemDrop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
   };
 
-  // --- events -----------------------------------------------------------------------------
-  let eventSeq = 0;
-  function publish(event) {
-    eventSeq += 1;
-    const frame = `id: ${eventSeq}\nevent: order\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const c of sse) {
-      const stores = c.visible[event.workflow];
-      if (!stores) continue;
-      if (event.store_id && !WorkflowView.canSee(stores, event.store_id)) continue;
-      send(c, frame);
-    }
-  }
-  // A client that stops reading is dropped before its backlog grows past 1 MB.
-  function send(c, text) {
-    if (c.res.writableLength > 1024 * 1024) { sse.delete(c); c.res.destroy(); return; }
-    c.res.write(text);
-  }
-  const keepAlive = setInterval(() => { for (const c of sse) send(c, ': keep-alive\n\n'); }, config.sseKeepAliveMs);
-  keepAlive.unref();
+  const publish = (event) => streams.publish(event);
+  const loopDelay = loopDelayMonitor();
 
   // --- helpers ----------------------------------------------------------------------------
   function authenticate(req) {
@@ -103,14 +88,24 @@ export function createApp({ db, views, config }) {
     return id;
   }
 
-  function visibleOrThrow(ctx, view, user, storeId) {
+  // The user's stores in this workflow; no role there at all is a 403 (it says nothing about
+  // any order). Orders outside these stores are answered exactly as missing ones (notFound).
+  function storesOrThrow(ctx, view, user) {
     const stores = view.visibleStores(user);
     if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`);
+    return stores;
+  }
+
+  // A store filter on a list: naming a store the user may not see is a 403 (stores are public,
+  // /api/stores; this tells nothing about orders).
+  function storeFilterOrThrow(ctx, view, stores, storeId) {
     if (storeId && !WorkflowView.canSee(stores, storeId)) {
       throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`);
     }
-    return stores;
   }
+
+  // The one answer for "no such order" and "an order you may not see": same status, same body.
+  const notFound = (ctx, view) => fail(ctx.dialect, 404, 'not_found', NOT_FOUND(view));
 
   // status + change fields from a body: `fields` object plus `notes` (and `tracking_number`).
   function changeInput(ctx, body, { lockRequired }) {
@@ -126,6 +121,8 @@ export function createApp({ db, views, config }) {
       if (k in fields) throw badRequest(ctx, `${k} is given both at the top level and in fields`);
       fields[k] = body[k];
     }
+    const tooCostly = fieldsTooCostly(fields);  // bounded before the engine runs
+    if (tooCostly) throw badRequest(ctx, tooCostly);
     let lockVersion;
     if (body.lock_version === undefined || body.lock_version === null) {
       if (lockRequired) throw badRequest(ctx, 'lock_version is required (the order\'s lock_version as you last read it)');
@@ -169,11 +166,11 @@ export function createApp({ db, views, config }) {
     const fp = key && fingerprint(ctx);
     const tx = db.transaction(() => {
       if (key) {
-        const prior = q.idemGet.get(scope, key);
+        const prior = idem.get(scope, key);
         if (prior) return replay(ctx, prior, fp);
       }
       const resp = fn();
-      if (key) q.idemPut.run(scope, key, fp, resp.status, JSON.stringify(resp.body), new Date().toISOString());
+      if (key) idem.put(scope, key, fp, resp.status, resp.body);
       return resp;
     });
     const resp = tx.immediate();
@@ -187,9 +184,9 @@ export function createApp({ db, views, config }) {
     const fp = key && fingerprint(ctx);
     if (key) {
       const early = db.transaction(() => {
-        const prior = q.idemGet.get(scope, key);
+        const prior = idem.get(scope, key);
         if (prior) return replay(ctx, prior, fp);
-        q.idemPut.run(scope, key, fp, null, null, new Date().toISOString());
+        idem.put(scope, key, fp, null, null);
         return null;
       }).immediate();
       if (early) return early;
@@ -198,10 +195,10 @@ export function createApp({ db, views, config }) {
     try {
       resp = await fn();
     } catch (e) {
-      if (key) q.idemDrop.run(scope, key);
+      if (key) idem.drop(scope, key);
       throw e;
     }
-    if (key) q.idemDone.run(resp.status, JSON.stringify(resp.body), scope, key);
+    if (key) idem.finish(scope, key, resp.status, resp.body);
     return resp;
   }
 
@@ -234,6 +231,7 @@ export function createApp({ db, views, config }) {
     }
     const buf = await readBody(ctx.req);
     ctx.rawBody = buf;
+    ctx.charge(extraCost.bytes(buf.length));
     const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
     const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
     if (unknown.length) {
@@ -281,14 +279,23 @@ export function createApp({ db, views, config }) {
     if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 200 || body.password.length > 1000) {
       throw badRequest(ctx, 'username and password are required strings');
     }
+    const address = ctx.req.socket.remoteAddress ?? '?';
+    const throttled = (s) => fail(ctx.dialect, 429, 'login_throttled', `Too many failed logins for this account or from this address; retry in ${s} s`, {}, { 'Retry-After': String(s) });
+    const wait = await logins.wait(body.username, address);
+    if (wait) throw throttled(wait);  // before the password is even hashed
     const row = q.user.get(body.username);
     const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
-    if (!row || !ok) return { status: 401, body: { success: false, message: 'Invalid username or password' } };
+    if (!row || !ok) {
+      const locked = await logins.failed(body.username, address);
+      if (locked) throw throttled(locked);
+      return { status: 401, body: { success: false, message: 'Invalid username or password' } };
+    }
+    await logins.succeeded(body.username);
     const { token, csrf } = sessions.create(row.username);
     return {
       status: 200,
       body: { success: true, token, csrf_token: csrf, user: userJson(userFromRow(row)) },
-      headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${SESSION_TTL_MS / 1000}` },
+      headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}` },
     };
   }
 
@@ -300,6 +307,7 @@ export function createApp({ db, views, config }) {
   function logout(ctx) {
     requireUser(ctx);
     sessions.destroy(ctx.auth.token);
+    streams.endSession(ctx.auth.token);
     return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
   }
 
@@ -312,7 +320,7 @@ export function createApp({ db, views, config }) {
   function stores(ctx) {
     const id = ctx.url.searchParams.get('workflow');
     if (id === null) return { status: 200, body: { success: true, stores: storeRows } };
-    const view = views[id];
+    const view = Object.hasOwn(views, id) ? views[id] : null;  // "__proto__" is not a workflow
     if (!view) throw badRequest(ctx, `Unknown workflow "${id.slice(0, 40)}" (workflows: ${Object.keys(views).join(', ')})`);
     const visible = view.visibleStores(requireUser(ctx)) ?? [];
     return { status: 200, body: { success: true, stores: storeRows.filter((r) => WorkflowView.canSee(visible, r.id)) } };
@@ -324,10 +332,12 @@ export function createApp({ db, views, config }) {
     return (ctx) => {
       const user = requireUser(ctx);
       const storeId = storeFilter(ctx);
-      const stores = visibleOrThrow(ctx, view, user, storeId);
+      const stores = storesOrThrow(ctx, view, user);
+      storeFilterOrThrow(ctx, view, stores, storeId);
       const status = statusFilter(ctx, view);
       const { page, perPage } = pageParams(ctx);
       const { total, orders } = store.list(view, { stores, storeId, status, page, perPage });
+      ctx.charge(extraCost.rows(orders.length));
       if (ctx.dialect === 'delivery') return { status: 200, body: { success: true, data: orders, page, per_page: perPage, total } };
       return { status: 200, body: { orders, page, per_page: perPage, total } };
     };
@@ -336,10 +346,9 @@ export function createApp({ db, views, config }) {
   function loadVisible(ctx, view) {
     const user = requireUser(ctx);
     const id = orderId(ctx);
-    visibleOrThrow(ctx, view, user);
+    const stores = storesOrThrow(ctx, view, user);
     const cur = store.get(view, id);
-    if (!cur) throw fail(ctx.dialect, 404, 'not_found', NOT_FOUND(view));
-    visibleOrThrow(ctx, view, user, cur.row.store_id);
+    if (!cur || !WorkflowView.canSee(stores, cur.row.store_id)) throw notFound(ctx, view);
     return { user, cur };
   }
 
@@ -372,7 +381,7 @@ export function createApp({ db, views, config }) {
     const keys = isDelivery ? ['status', 'tracking_number', 'notes', 'fields', 'lock_version'] : ['status', 'notes', 'fields', 'lock_version'];
     return async (ctx) => {
       const user = requireUser(ctx);
-      const stores = visibleOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
+      const stores = storesOrThrow(ctx, view, user);  // no role in this workflow: say so, before the engine sees a role-less actor
       const id = orderId(ctx);
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
@@ -391,7 +400,7 @@ export function createApp({ db, views, config }) {
   function bulkUpdate(view) {
     return async (ctx) => {
       const user = requireUser(ctx);
-      visibleOrThrow(ctx, view, user);
+      const stores = storesOrThrow(ctx, view, user);
       const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
       if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
@@ -400,13 +409,17 @@ export function createApp({ db, views, config }) {
       const dup = body.order_ids.filter((x, i) => body.order_ids.indexOf(x) !== i);
       if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
       const input = changeInput(ctx, body, { lockRequired: false });
-      return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input));
+      rateLimit(ctx, extraCost.ids(body.order_ids.length));
+      const visible = (row) => WorkflowView.canSee(stores, row.store_id);
+      return asyncMutation(ctx, user.username, () => runBulk(ctx, view, user, body.order_ids, input, visible));
     };
   }
 
   // Each order is its own transaction; verdicts come from one planBulk per chunk; the event loop
   // is given back between chunks. One batched notification row for the whole request.
-  async function runBulk(ctx, view, user, ids, { to, fields }) {
+  // Orders the user may not see are left out before the engine is asked: their results are the
+  // same as a missing id's.
+  async function runBulk(ctx, view, user, ids, { to, fields }, visible) {
     const actor = view.actor(user);
     const notification = { kind: 'batch', id: null };
     const results = [];
@@ -418,6 +431,7 @@ export function createApp({ db, views, config }) {
       }
       const chunk = ids.slice(start, start + config.bulkChunk);
       const found = store.getMany(view, chunk);
+      for (const [id, o] of found) if (!visible(o.row)) found.delete(id);
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const id of chunk) {
@@ -425,7 +439,7 @@ export function createApp({ db, views, config }) {
         if (blocked.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }
         let r;
         try {
-          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification });
+          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification, visible });
         } catch (e) {
           const f = failure(e, 'Internal error; nothing was changed for this order');
           results.push({ id, ok: false, status: f.status, error: { code: f.code, message: f.message } });
@@ -470,14 +484,12 @@ export function createApp({ db, views, config }) {
     const user = requireUser(ctx);
     const { req, res } = ctx;
     if (req.method === 'HEAD') return { status: 200, body: {}, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
-    res.write(`retry: 3000\n: connected as ${user.username}\n\n`);
-    const client = { res, visible: Object.fromEntries(Object.entries(views).map(([k, v]) => [v.id, v.visibleStores(user)])) };
-    sse.add(client);
-    const drop = () => sse.delete(client);
-    req.on('close', drop);
-    res.on('close', drop);
-    res.on('error', drop);
+    const no = streams.refusal(user.username);
+    if (no) throw fail(ctx.dialect, no.status, no.code, no.message, {}, { 'Retry-After': '5' });
+    streams.open(req, res, {
+      username: user.username, token: ctx.auth.token, expiresAt: ctx.auth.expiresAt,
+      visible: Object.fromEntries(Object.values(views).map((v) => [v.id, v.visibleStores(user)])),
+    });
     return null;  // the stream stays open
   }
 
@@ -487,7 +499,7 @@ export function createApp({ db, views, config }) {
     ['POST', /^\/api\/auth\/logout$/, logout],
     ['GET', /^\/api\/auth\/demo_users$/, demoUsers, { public: true }],
     ['GET', /^\/api\/stores$/, stores, { public: true }],
-    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: sse.size } }), { public: true }],
+    ['GET', /^\/api\/health$/, () => ({ status: 200, body: { success: true, status: 'ok', event_streams: streams.size, event_loop_delay_ms: loopDelay.read() } }), { public: true }],
     ['GET', /^\/api\/v1\/workflow$/, workflowDoc(views.cms), { public: true }],
     ['GET', /^\/api\/workflow$/, workflowDoc(views.delivery), { public: true }],
     ['GET', /^\/api\/v1\/events$/, events],
@@ -506,6 +518,12 @@ export function createApp({ db, views, config }) {
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.delivery)],
   ];
 
+  function rateLimit(ctx, cost) {
+    if (cost <= 0) return;
+    const wait = limiter.take(ctx.who, cost);
+    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
+  }
+
   async function handleApi(ctx) {
     const { req } = ctx;
     const matches = routes.filter(([, re]) => re.test(ctx.path));
@@ -519,8 +537,9 @@ export function createApp({ db, views, config }) {
     ctx.params = re.exec(ctx.path).groups ?? {};
     ctx.auth = opts.webhook ? null : authenticate(req);
     const who = opts.webhook ? 'pos' : ctx.auth?.user ? `u:${ctx.auth.user.username}` : `ip:${req.socket.remoteAddress}`;
-    const wait = limiter.take(who);
-    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
+    ctx.who = who;
+    ctx.charge = (n) => limiter.charge(who, n);
+    rateLimit(ctx, 1);
     if (method !== 'GET' && !opts.public && !opts.webhook && ctx.auth?.via === 'cookie') {
       const token = req.headers['x-csrf-token'];
       if (!safeEqual(typeof token === 'string' ? token : '', ctx.auth.csrf)) {
@@ -573,7 +592,10 @@ export function createApp({ db, views, config }) {
     } catch (err) {
       if (err instanceof HttpError) {
         let body = err.body;
-        if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
+        if (err.status === 413) {
+          body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
+          ctx.charge?.(extraCost.bytes(MAX_BODY_BYTES));
+        }
         sendJson(res, err.status, body, err.headers);
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
@@ -585,21 +607,16 @@ export function createApp({ db, views, config }) {
     }
   }
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions(config), (req, res) => {
     handle(req, res).catch((err) => {
       console.error('orderflow: unhandled', err);
       if (!res.headersSent) sendJson(res, 500, errorBody('generic', 'internal', 'Internal server error'));
     });
   });
-  server.keepAliveTimeout = 5000;
-  server.headersTimeout = 20000;
-  server.requestTimeout = 60000;
+  server.keepAliveTimeout = config.keepAliveTimeoutMs;
+  limitConnections(server, config);
 
-  function closeStreams() {
-    clearInterval(keepAlive);
-    for (const c of sse) c.res.end();
-    sse.clear();
-  }
+  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); idem.stop(); };
 
   return { server, closeStreams, publish };
 }

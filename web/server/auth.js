@@ -42,8 +42,9 @@ export function userFromRow(row) {
 }
 
 export class Sessions {
-  constructor(db) {
+  constructor(db, { ttlMs = SESSION_TTL_MS } = {}) {
     this.db = db;
+    this.ttlMs = ttlMs;
     this.insert = db.prepare('INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
     this.lookup = db.prepare(`SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username
                               WHERE s.token_hash = ?`);
@@ -57,16 +58,16 @@ export class Sessions {
     const csrf = randomBytes(24).toString('base64url');
     const now = Date.now();
     this.purge.run(now);
-    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + SESSION_TTL_MS);
+    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + this.ttlMs);
     return { token, csrf };
   }
 
-  // -> {user, csrf} or null
+  // -> {user, csrf, expiresAt} or null
   resolve(token) {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
     const row = this.lookup.get(sha256(token));
     if (!row || row.expires_at < Date.now()) return null;
-    return { user: userFromRow(row), csrf: row.csrf_token };
+    return { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at };
   }
 
   destroy(token) {
@@ -99,17 +100,31 @@ export class RateLimiter {
   }
 
   // -> 0 when allowed, else seconds to wait
-  take(key) {
+  take(key, cost = 1) {
     if (!this.config) return 0;
+    const { rate, burst } = this.config;
+    const b = this.refill(key);
+    if (b.tokens >= cost) { b.tokens -= cost; return 0; }
+    if (this.buckets.size > 10000) this.prune(b.at);
+    return Math.max(1, Math.ceil((Math.min(cost, burst) - b.tokens) / rate));
+  }
+
+  // Charges `cost` more tokens for a request already let in (its size known only now): the
+  // bucket may go into debt, and the sender's next requests wait until it is paid off.
+  charge(key, cost) {
+    if (!this.config || !(cost > 0)) return;
+    const b = this.refill(key);
+    b.tokens = Math.max(b.tokens - cost, -this.config.burst);
+  }
+
+  refill(key) {
     const { rate, burst } = this.config;
     const now = Date.now();
     let b = this.buckets.get(key);
     if (!b) { b = { tokens: burst, at: now }; this.buckets.set(key, b); }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
-    if (b.tokens >= 1) { b.tokens -= 1; return 0; }
-    if (this.buckets.size > 10000) this.prune(now);
-    return Math.max(1, Math.ceil((1 - b.tokens) / rate));
+    return b;
   }
 
   prune(now) {

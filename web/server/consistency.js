@@ -1,6 +1,7 @@
 // Checks that a reference-server database agrees with itself: every order's history is complete
-// and unduplicated (one row per lock_version, the last one naming the current status) and every
-// store's reserved stock is exactly what the orders holding a reservation need. Used by the
+// and unduplicated (one row per lock_version, the last one naming the current status), every
+// store's reserved stock is exactly what the orders holding a reservation need (across all
+// workflows), and no more than is on hand. Used by the
 // server tests and the load benchmark. `statuses`: {workflowId: [{id, stock}]} from the workflow
 // documents; `normalize`: {workflowId: (stored) => current} for legacy stored values.
 import Database from 'better-sqlite3';
@@ -38,8 +39,11 @@ export function checkConsistency(file, statuses, normalize = {}) {
         }
       }
     }
-    for (const inv of db.prepare('SELECT store_id, sku, reserved FROM inventory').all()) {
+    for (const inv of db.prepare('SELECT store_id, sku, on_hand, reserved FROM inventory').all()) {
       const k = `${inv.store_id}/${inv.sku}`;
+      // stock is shared by every workflow: reservations never exceed what is on hand
+      if (inv.reserved > inv.on_hand) problems.push(`inventory ${k}: reserved ${inv.reserved} exceeds on hand ${inv.on_hand}`);
+      if (inv.on_hand < 0) problems.push(`inventory ${k}: on hand ${inv.on_hand} is negative`);
       const want = expectedReserved.get(k) ?? 0;
       if (inv.reserved !== want) problems.push(`inventory ${k}: reserved ${inv.reserved}, orders hold ${want}`);
       expectedReserved.delete(k);

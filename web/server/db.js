@@ -89,6 +89,7 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
   status_code INTEGER,                  -- NULL while the first request is still running
   body TEXT,
   created_at TEXT NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,      -- bytes of body (the per-user bound reads this, not the bodies)
   PRIMARY KEY (username, key)
 );
 `;
@@ -103,11 +104,15 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  // Files made before the per-user bound on idempotency keys: add the size column.
+  if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('idempotency_keys', 'size')) {
+    db.exec('ALTER TABLE idempotency_keys ADD COLUMN size INTEGER NOT NULL DEFAULT 0; UPDATE idempotency_keys SET size = length(CAST(body AS BLOB)) WHERE body IS NOT NULL');
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS idempotency_by_user ON idempotency_keys(username, created_at, status_code, size)');
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   // A request that was running when the process died never answered: forget its key.
   db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();
-  // Keys are kept for a day.
-  db.prepare('DELETE FROM idempotency_keys WHERE created_at < ?').run(new Date(Date.now() - 24 * 3600 * 1000).toISOString());
+  // Expired keys are purged by IdempotencyKeys (idempotency.js), at start and while running.
   db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
   return db;
 }

@@ -1,7 +1,9 @@
 // HTTP plumbing for the reference server: bounded body reading, JSON answers, security headers,
 // request errors that carry their status code. No workflow knowledge lives here.
 
-export const MAX_BODY_BYTES = 1024 * 1024;
+// No request of this API needs more (fields are capped at 32 KB of JSON, bulk_update at 500 ids);
+// parsing and walking a body is paid before anything else can refuse it, so it is kept small.
+export const MAX_BODY_BYTES = 64 * 1024;
 
 // An error that becomes an HTTP answer. `body` is the exact JSON body to send.
 export class HttpError extends Error {
@@ -124,17 +126,22 @@ export function parseId(value) {
 }
 
 // Path of the first string or key that is not well-formed UTF-16 (a lone surrogate), or null.
-// Iterative: a body may nest 500,000 deep within 1 MB.
+// Iterative: a body may nest deeper than the stack. Paths are only built for the one reported.
 function illFormed(root) {
-  const stack = [[root, '']];
+  const stack = [[root, null]];
+  const pathOf = (node, key) => {
+    const parts = [key];
+    for (let n = node; n; n = n.parent) parts.unshift(n.key);
+    return parts.filter((k) => k !== null).join('.');
+  };
   while (stack.length) {
-    const [v, path] = stack.pop();
-    if (typeof v === 'string') { if (!v.isWellFormed()) return path; continue; }
+    const [v, node] = stack.pop();
+    if (typeof v === 'string') { if (!v.isWellFormed()) return node ? pathOf(node.parent, node.key) : ''; continue; }
     if (v === null || typeof v !== 'object') continue;
-    for (const [k, x] of Object.entries(v)) {
-      const p = path ? `${path}.${k}` : k;
-      if (!k.isWellFormed()) return p;
-      stack.push([x, p]);
+    for (const k in v) {
+      if (!k.isWellFormed()) return pathOf(node, k);
+      const x = v[k];
+      if (typeof x === 'string' ? !x.isWellFormed() : (x !== null && typeof x === 'object')) stack.push([x, { parent: node, key: k }]);
     }
   }
   return null;

@@ -7,6 +7,16 @@
 //   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
 //   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist), ORDERFLOW_EXIT_WITH_PARENT=1 (exit
 //   when the parent process is gone: for test harnesses).
+//   ORDERFLOW_SESSION_TTL_S (session lifetime, default 43200), ORDERFLOW_MAX_STREAMS_PER_USER /
+//   ORDERFLOW_MAX_STREAMS (open event streams per user / in total, default 10 / 200).
+//   ORDERFLOW_HEADERS_TIMEOUT_MS / ORDERFLOW_REQUEST_TIMEOUT_MS / ORDERFLOW_KEEPALIVE_TIMEOUT_MS (slow
+//   clients: default 10000 / 30000 / 5000), ORDERFLOW_MAX_CONNECTIONS / ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS
+//   (open connections in total / from one address, default 900 / 256: keep the total under the
+//   process's file-descriptor limit).
+//   ORDERFLOW_IDEMPOTENCY_TTL_S / ORDERFLOW_IDEMPOTENCY_MAX_KEYS / ORDERFLOW_IDEMPOTENCY_MAX_BYTES (a key's
+//   lifetime; answers and bytes of answers kept per user: default 86400 / 1000 / 16 MiB).
+//   ORDERFLOW_LOGIN_MAX_FAILURES / ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS / ORDERFLOW_LOGIN_LOCKOUT_S (failed
+//   logins per username / per address in 15 minutes before a lock-out of that many seconds: 5 / 30 / 60).
 //   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
 //   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
@@ -42,6 +52,22 @@ async function main() {
     busyTimeoutMs: intEnv('ORDERFLOW_BUSY_TIMEOUT_MS', 1000),
     maxPages: intEnv('ORDERFLOW_DB_MAX_PAGES', 0),
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
+    sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,
+    maxStreamsPerUser: intEnv('ORDERFLOW_MAX_STREAMS_PER_USER', 10, 1),
+    maxStreams: intEnv('ORDERFLOW_MAX_STREAMS', 200, 1),
+    headersTimeoutMs: intEnv('ORDERFLOW_HEADERS_TIMEOUT_MS', 10000, 100),
+    requestTimeoutMs: intEnv('ORDERFLOW_REQUEST_TIMEOUT_MS', 30000, 100),
+    keepAliveTimeoutMs: intEnv('ORDERFLOW_KEEPALIVE_TIMEOUT_MS', 5000, 100),
+    maxConnections: intEnv('ORDERFLOW_MAX_CONNECTIONS', 900, 1),
+    maxPerAddress: intEnv('ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS', 256, 1),
+    login: {
+      maxPerUsername: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES', 5, 2),
+      maxPerAddress: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS', 30, 2),
+      lockoutS: intEnv('ORDERFLOW_LOGIN_LOCKOUT_S', 60, 1),
+    },
+    idempotencyTtlMs: intEnv('ORDERFLOW_IDEMPOTENCY_TTL_S', 24 * 3600, 1) * 1000,
+    idempotencyMaxKeys: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_KEYS', 1000, 1),
+    idempotencyMaxBytes: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_BYTES', 16 * 1024 * 1024, 1),
     bulkChunk: intEnv('ORDERFLOW_BULK_CHUNK', 50, 1),
     bulkPauseMs: intEnv('ORDERFLOW_TEST_BULK_PAUSE_MS', 0),
     failOrderIds: new Set((env.ORDERFLOW_TEST_FAIL_ORDER_IDS || '').split(',').filter(Boolean).map(Number)),

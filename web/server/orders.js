@@ -244,20 +244,21 @@ export class OrderStore {
   //   {ok: false, kind: 'not_found'} | {ok: false, kind: 'conflict', order}
   //   {ok: false, kind: 'refused', errors, order}
   // `notification`: {kind: 'single'} or {kind: 'batch', id: existing batch id or null}.
-  // `visible(row)`: whether the caller may see this order; a stale write to an order the caller
-  // may not see is answered with the engine's refusal, not with the order (no leak through 409).
+  // `visible(row)`: whether the caller may see this order; one it may not see is answered
+  // exactly as a missing one, before the engine is asked (no status, stock or existence leaks).
   apply(view, { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true }) {
     const run = () => {
       const cur = this.get(view, id);
-      if (!cur) return { ok: false, kind: 'not_found' };
-      const verdict = view.wf.check(cur.engine, to, fields, actor);
+      if (!cur || !visible(cur.row)) return { ok: false, kind: 'not_found' };
       if (lockVersion !== undefined && lockVersion !== null && cur.row.lock_version !== lockVersion) {
-        if (!visible(cur.row) && verdict && !verdict.ok) return { ok: false, kind: 'refused', errors: verdict.errors, order: cur.order };
         return { ok: false, kind: 'conflict', order: cur.order };
       }
+      const verdict = view.wf.check(cur.engine, to, fields, actor);
       if (!verdict || !verdict.ok) {
         return { ok: false, kind: 'refused', errors: verdict?.errors ?? [], order: cur.order };
       }
+      const short = this.stockShortage(cur.row, cur.order.items, view.stockOf(cur.row.status), view.stockOf(to));
+      if (short) return { ok: false, kind: 'refused', errors: [short], order: cur.order };
       const now = new Date().toISOString();
       const from = cur.order.status;  // the stored value read as a current status
       const tracking = typeof fields.tracking_number === 'string' ? fields.tracking_number : null;
@@ -288,16 +289,41 @@ export class OrderStore {
     return this.db.inTransaction ? tx() : tx.immediate();
   }
 
-  // Inventory moves between the stock states of two statuses ("none", "reserved", "consumed").
-  moveStock(row, items, fromStock, toStock) {
-    if (fromStock === toStock) return;
+  // Inventory change per SKU when an order's items go from one stock state of a status to
+  // another ("none", "reserved", "consumed"; the statuses' `stock` in the workflow document).
+  static stockDeltas(items, fromStock, toStock) {
+    const out = new Map();
+    if (fromStock === toStock) return out;
     for (const it of items) {
-      let onHand = 0; let reserved = 0;
-      if (fromStock === 'reserved') reserved -= it.quantity;
-      if (fromStock === 'consumed') onHand += it.quantity;
-      if (toStock === 'reserved') reserved += it.quantity;
-      if (toStock === 'consumed') onHand -= it.quantity;
-      this.q.invUpsert.run(row.store_id, it.sku, onHand, reserved);
+      const d = out.get(it.sku) ?? { onHand: 0, reserved: 0 };
+      if (fromStock === 'reserved') d.reserved -= it.quantity;
+      if (fromStock === 'consumed') d.onHand += it.quantity;
+      if (toStock === 'reserved') d.reserved += it.quantity;
+      if (toStock === 'consumed') d.onHand -= it.quantity;
+      out.set(it.sku, d);
     }
+    return out;
+  }
+
+  // A store's stock is shared by every workflow: a move that would reserve or take more than is
+  // on hand is refused (whether or not the workflow's own rules looked at stock). Answers the
+  // refusal as an error {code: 'insufficient_stock', field: sku, message}, or null.
+  stockShortage(row, items, fromStock, toStock) {
+    for (const [sku, d] of OrderStore.stockDeltas(items, fromStock, toStock)) {
+      // Only a move that takes from what is free can fall short: releasing, or consuming what
+      // this order had reserved, never does (even where older data is already over-reserved).
+      const need = d.reserved - d.onHand;
+      if (need <= 0) continue;
+      const inv = this.q.inv.get(row.store_id, sku) ?? { on_hand: 0, reserved: 0 };
+      if (inv.on_hand - inv.reserved < need) {
+        return { code: 'insufficient_stock', field: sku,
+          message: `Not enough ${sku} at store ${row.store_id}: ${need} needed, ${Math.max(0, inv.on_hand - inv.reserved)} available (${inv.on_hand} on hand, ${inv.reserved} reserved for other orders)` };
+      }
+    }
+    return null;
+  }
+
+  moveStock(row, items, fromStock, toStock) {
+    for (const [sku, d] of OrderStore.stockDeltas(items, fromStock, toStock)) this.q.invUpsert.run(row.store_id, sku, d.onHand, d.reserved);
   }
 }
