@@ -9,6 +9,7 @@ import { Sessions, RateLimiter, SESSION_COOKIE, SESSION_TTL_MS, safeEqual, verif
 import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
 import { storageFailure } from './db.js';
 import { serveStatic } from './static.js';
+import { createExtras } from './routes-admin.js';  // issue 13: notifications, audit trail, bulk jobs
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
 // messages.not_authorized): the delivery quick reference's words.
@@ -49,6 +50,8 @@ export function createApp({ db, views, config }) {
     idemDone: db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ? WHERE username = ? AND key = ?'),
     idemDrop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
   };
+  // --- issue 13 hook: notifications, audit trail of refusals, bulk jobs (web/server/routes-admin.js)
+  const extras = createExtras({ db, views, store, config, helpers: { requireUser, badRequest, fail, bulkFailure, failure, publish } });
 
   // --- events -----------------------------------------------------------------------------
   let eventSeq = 0;
@@ -353,7 +356,7 @@ export function createApp({ db, views, config }) {
   function getHistory(view) {
     return (ctx) => {
       const { cur } = loadVisible(ctx, view);
-      const history = store.history(view, cur.row.id);
+      const history = extras.annotateHistory(store.history(view, cur.row.id), cur.row.id);  // issue 13 hook
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: history } } : { status: 200, body: { history } };
     };
   }
@@ -394,6 +397,8 @@ export function createApp({ db, views, config }) {
       visibleOrThrow(ctx, view, user);
       const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
+      // issue 13 hook: above the threshold the bulk runs as a background job (202 + job id)
+      if (body.order_ids.length > Math.min(extras.jobThreshold, MAX_BULK)) return extras.submitBulk(ctx, view, user, body, { changeInput, syncMutation });
       if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
       const bad = body.order_ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
       if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => (typeof x === 'number' ? String(x) : String(JSON.stringify(x)).slice(0, 40))).join(', ')})`);
@@ -441,6 +446,7 @@ export function createApp({ db, views, config }) {
         }
       }
     }
+    extras.closeBatch(notification.id);  // issue 13 hook: the batch is complete, the dispatcher may send it
     return { status: 200, body: { results, succeeded, failed: results.length - succeeded, ...(notification.id ? { notification_id: notification.id } : {}) } };
   }
 
@@ -504,6 +510,7 @@ export function createApp({ db, views, config }) {
     ['PUT', /^\/api\/orders\/(?<id>[^/]+)\/status$/, updateOrder(views.delivery)],
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/history$/, getHistory(views.delivery)],
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.delivery)],
+    ...extras.routes,  // issue 13 hook
   ];
 
   async function handleApi(ctx) {
@@ -570,11 +577,13 @@ export function createApp({ db, views, config }) {
     try {
       const resp = await handleApi(ctx);
       if (resp) sendJson(res, resp.status, resp.body, resp.headers);
+      if (resp) extras.audit.fromAnswer(ctx, resp.status, resp.body, resp.headers);  // issue 13 hook: refusals -> audit trail
     } catch (err) {
       if (err instanceof HttpError) {
         let body = err.body;
         if (err.status === 413) body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
         sendJson(res, err.status, body, err.headers);
+        extras.audit.fromAnswer(ctx, err.status, body, err.headers);  // issue 13 hook
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
         sendJson(res, 400, errorBody(ctx.dialect, 'bad_request', err.message.slice(0, 300)));
@@ -601,5 +610,5 @@ export function createApp({ db, views, config }) {
     sse.clear();
   }
 
-  return { server, closeStreams, publish };
+  return { server, closeStreams, publish, extras };
 }
