@@ -41,11 +41,25 @@ export class AuditTrail {
     });
   }
 
-  // One refused attempt. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
+  // Writes one entry at once, inside the caller's transaction (bulk jobs: with the order's result).
+  recordNow(entry) {
+    this.q.insert.run(this.row(entry));
+    this.q.trim.run(this.maxRows);
+  }
+
+  // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
   record(entry) {
     if (this.queue.length >= MAX_QUEUE) { this.dropped += 1; return; }
+    this.queue.push(this.row(entry));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  row(entry) {
     const codes = [...new Set((entry.codes ?? []).filter((c) => typeof c === 'string' && c))].slice(0, 10).map((c) => c.slice(0, 64));
-    this.queue.push({
+    return {
       at: entry.at ?? new Date().toISOString(),
       username: String(entry.username ?? '').slice(0, 200),
       workflow: String(entry.workflow).slice(0, 40),
@@ -54,11 +68,7 @@ export class AuditTrail {
       http_status: entry.http_status,
       codes: JSON.stringify(codes.length ? codes : [DEFAULT_CODE[entry.http_status] ?? 'refused']),
       source: entry.source,
-    });
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
+    };
   }
 
   flush() {

@@ -127,38 +127,36 @@ export class BulkJobs {
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const { seq, order_id: orderId } of todo) {
-        let result;
-        let event = null;
-        if (!found.has(orderId)) result = this.helpers.bulkFailure(ctx, view, orderId, { ok: false, kind: 'not_found' });
-        else if (blocked.has(orderId)) result = this.helpers.bulkFailure(ctx, view, orderId, { ok: false, kind: 'refused', errors: blocked.get(orderId) });
-        if (result) {
-          this.q.setResult.run(JSON.stringify(result), id, seq);
-        } else {
-          try {
-            // The change and "this order is done" commit together: nothing is applied twice.
-            result = this.db.transaction(() => {
-              const r = this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification });
-              const out = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
-              if (r.ok) event = { ...r.event, store_id: r.order.store_id };
-              if (this.q.setResult.run(JSON.stringify(out), id, seq).changes !== 1) throw new Error(`job ${id} item ${seq} was done by another process`);
-              return out;
-            }).immediate();
-          } catch (e) {
-            const f = this.helpers.failure(e, 'Internal error; nothing was changed for this order');
-            if (f.status !== 500) throw e;  // locked or full: stop; the job resumes later
-            result = { id: orderId, ok: false, status: f.status, error: { code: f.code, message: f.message } };
-            this.q.setResult.run(JSON.stringify(result), id, seq);
-          }
+        const early = !found.has(orderId) ? { ok: false, kind: 'not_found' }
+          : blocked.has(orderId) ? { ok: false, kind: 'refused', errors: blocked.get(orderId) } : null;
+        let done;
+        try {
+          // The change, "this order is done" and its audit row commit together: nothing is
+          // applied twice, no refusal is recorded twice or lost.
+          done = this.db.transaction(() => {
+            const r = early ?? this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification });
+            const result = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
+            if (this.q.setResult.run(JSON.stringify(result), id, seq).changes !== 1) throw new Error(`job ${id} item ${seq} was done by another process`);
+            this.auditRefusal(job, view, to, result);
+            return { result, event: r.ok ? { ...r.event, store_id: r.order.store_id } : null };
+          }).immediate();
+        } catch (e) {
+          const f = this.helpers.failure(e, 'Internal error; nothing was changed for this order');
+          if (f.status !== 500) throw e;  // locked or full: stop; the job resumes later
+          done = { result: { id: orderId, ok: false, status: f.status, error: { code: f.code, message: f.message } }, event: null };
+          this.q.setResult.run(JSON.stringify(done.result), id, seq);
         }
-        if (event) this.helpers.publish(event);
-        if (!result.ok && [403, 409, 422].includes(result.status)) {
-          this.audit.record({ username: job.username, workflow: view.id, order_id: orderId, target_status: to, http_status: result.status,
-            codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code)], source: 'bulk' });
-        }
+        if (done.event) this.helpers.publish(done.event);
       }
     }
     this.q.finish.run(new Date().toISOString(), id, this.owner);
     this.closeBatch(job.notification_id);
+  }
+
+  auditRefusal(job, view, to, result) {
+    if (result.ok || ![403, 409, 422].includes(result.status)) return;
+    this.audit.recordNow({ username: job.username, workflow: view.id, order_id: result.id, target_status: to, http_status: result.status,
+      codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code)], source: 'bulk' });
   }
 
   // Public view of a job; results once it is done (the same per-order results as the synchronous bulk).
