@@ -66,24 +66,29 @@ async function throughput() {
     + `${Math.round((2 * N) / s)} deliveries/s, ${Math.round(N / s)} notifications/s; signatures verified, webhook-ids distinct: ${ok}`);
 }
 
-async function latency(withTransport) {
+// mode: null (no transport), 200 (receivers answer at once), 'hang' (the webhook never answers).
+async function latency(mode) {
+  const withTransport = mode !== null;
   const secret = newWebhookSecret();
   const hook = withTransport ? await startWebhookSink(secret) : null;
+  if (hook) hook.answer = mode;
   const smtp = withTransport ? await startSmtpSink() : null;
-  const env = { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(REQUESTS * 6 + 60), ORDERFLOW_SEED_DELIVERY_ORDERS: '10',
-    ...(withTransport ? { ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url, ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret, ORDERFLOW_SMTP_URL: smtp.url, ORDERFLOW_NOTIFY_POLL_MS: '10' } : {}) };
+  const env = { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(REQUESTS * 6 + 300), ORDERFLOW_SEED_DELIVERY_ORDERS: '10',
+    ...(withTransport ? { ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url, ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret, ORDERFLOW_SMTP_URL: smtp.url } : {}) };
   const srv = await startServer({ env });
   const admin = await new ApiClient(srv.url).login('admin');
   const { target, orders } = await changes(admin);
   await makeChanges(admin, orders.slice(REQUESTS), target, 20, 1);  // warm-up
   const times = await makeChanges(admin, orders, target, REQUESTS, 1);
-  if (withTransport) await waitFor(() => hook.received.length >= REQUESTS + 20, 60000);
+  if (mode === 200) await waitFor(() => hook.received.length >= REQUESTS + 20, 60000);
   await srv.stop();
   await hook?.close(); await smtp?.close();
-  console.log(`change request ${withTransport ? 'with webhook + SMTP configured' : 'with no transport (held)   '}: `
+  const what = { null: 'no transport (held)', 200: 'webhook + SMTP configured', hang: 'a webhook that never answers' }[mode];
+  console.log(`change request, ${what.padEnd(28)}: `
     + `median ${pct(times, 0.5).toFixed(2)} ms, p95 ${pct(times, 0.95).toFixed(2)} ms (${REQUESTS} sequential PUTs)`);
 }
 
 await throughput();
-await latency(false);
-await latency(true);
+await latency(null);
+await latency(200);
+await latency('hang');

@@ -9,5 +9,8 @@ export { OfOrderDetail } from './elements/of-order-detail.js';
 export { OfOrderList } from './elements/of-order-list.js';
 export { OfBulkDialog } from './elements/of-bulk-dialog.js';
 export { OfOrderWorkspace } from './elements/of-order-workspace.js';
+export { OfNotificationsView } from './elements/of-notifications-view.js';
+export { OfAuditView } from './elements/of-audit-view.js';
+export { AdminApi } from './api/admin.js';
 export { createClient, DIALECTS, ApiError } from './api/index.js';
 export { Rules, loadFlow } from './rules.js';

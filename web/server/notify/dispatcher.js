@@ -63,7 +63,9 @@ export class Dispatcher {
     const now = Date.now();
     try {
       if (this.ticks % 240 === 0) this.store.rescan();
-      this.store.materialize(this.channels, now, new Date(now - this.config.batchCloseMs).toISOString());
+      // Batches left open by a process that died are looked for every 40th tick only.
+      const cutoff = this.ticks % 40 === 1 ? new Date(now - this.config.batchCloseMs).toISOString() : null;
+      this.store.materialize(this.channels, now, cutoff);
       if (!this.configured) return;
       const room = this.config.concurrency - this.inFlight.size;
       if (room <= 0) return;

@@ -6,7 +6,10 @@ import { mailMessage } from './message.js';
 import { DeliveryError } from './transport-error.js';
 
 export function createMailTransport({ url, from, to, timeoutMs }, views) {
-  const transporter = nodemailer.createTransport(url, {
+  // A small pool of SMTP connections, reused across messages (one connection per message
+  // would cost a TCP + SMTP handshake each).
+  const transporter = nodemailer.createTransport({
+    url, pool: true, maxConnections: 4,
     connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
   });
   return {

@@ -82,14 +82,17 @@ export class DeliveryStore {
 
   // Gives every complete notification its delivery rows: singles (complete on commit) and batches
   // older than `batchCutoff` (their bulk never closed them: its process died). Idempotent.
+  // batchCutoffIso: null to skip looking for old batches this time. Opens a write transaction
+  // only when there may be something to write.
   materialize(channels, now, batchCutoffIso) {
+    if (batchCutoffIso === null && this.q.maxSingle.get().id <= this.watermark) return 0;
     const args = { channels: JSON.stringify(channels), state: stateFor(channels), now, iso: new Date(now).toISOString() };
     return this.db.transaction(() => {
       const to = this.q.maxSingle.get().id;
       let n = 0;
       if (to > this.watermark) n += this.q.materializeSingles.run({ ...args, from: this.watermark, to }).changes;
       this.watermark = to;
-      n += this.q.materializeOldBatches.run({ ...args, cutoff: batchCutoffIso }).changes;
+      if (batchCutoffIso !== null) n += this.q.materializeOldBatches.run({ ...args, cutoff: batchCutoffIso }).changes;
       return n;
     }).immediate();
   }
