@@ -54,6 +54,20 @@ test('an admin opens the notifications and the audit trail from the demo page', 
   assert.deepEqual(page.errorsSeen, []);
 });
 
+test("the order's history says whether the customer was notified of each change", async () => {
+  const doc = (await call(env.url, adminTok, 'GET', '/api/v1/workflow')).body;
+  const t = doc.transitions.find((x) => doc.statuses.find((s) => s.id === x.to).notify && x.roles.includes('admin')
+    && !(x.requires ?? []).length && !(x.guards ?? []).length);
+  const [order] = await cmsOrders(env.url, adminTok, `status=${t.from}`);
+  assert.equal((await call(env.url, adminTok, 'PUT', `/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version })).status, 200);
+  await signIn(page, env.url, 'admin', `status=${t.to}&per_page=500`);
+  await page.getByRole('link', { name: `Open order ${order.id}`, exact: true }).click();
+  const timeline = page.locator('of-order-detail').getByRole('list', { name: 'Status history' });
+  // No transport in this test server: the notification is kept as held.
+  await timeline.getByRole('listitem').last().getByText('Customer notification held').waitFor();
+  assert.equal(await timeline.getByText(/Customer notif/).count(), 1, 'only the change into a notify status notified');
+});
+
 test('a non-admin is not offered the admin views', async () => {
   await signIn(page, env.url, 'manager');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
