@@ -55,22 +55,22 @@ export class DeliveryStore {
       notifiedOf: db.prepare(`SELECT i.lock_version, i.notification_id FROM notification_items i WHERE i.order_id = ?`),
     };
     // The state of a notification, from its deliveries: pending while any is pending (or none exist
-    // yet: an open batch), else failed if any failed, else held if held, else sent.
-    this.listSql = (where, inner = '1') => `
-      WITH agg AS (
-        SELECT n.id, n.kind, n.created_at,
-               COUNT(d.id) AS deliveries, SUM(d.state = 'pending') AS pending, SUM(d.state = 'failed') AS failed,
-               SUM(d.state = 'held') AS held, COALESCE(MAX(d.attempts), 0) AS attempts, MAX(d.sent_at) AS sent_at,
-               (SELECT o.workflow FROM notification_items i JOIN orders o ON o.id = i.order_id WHERE i.notification_id = n.id LIMIT 1) AS workflow,
-               (SELECT COUNT(*) FROM notification_items i WHERE i.notification_id = n.id) AS order_count
-        FROM notifications n LEFT JOIN notification_deliveries d ON d.notification_id = n.id
-        WHERE ${inner}
-        GROUP BY n.id
-      ), st AS (
-        SELECT *, CASE WHEN deliveries = 0 OR pending > 0 THEN 'pending' WHEN failed > 0 THEN 'failed'
-                       WHEN held > 0 THEN 'held' ELSE 'sent' END AS state FROM agg WHERE order_count > 0
-      )
-      SELECT * FROM st WHERE ${where}`;
+    // yet: an open batch), else failed if any failed, else held if held, else sent. Computed per
+    // row through the (notification_id, channel) index, so a page newest-first stops at its LIMIT.
+    const STATE = `(SELECT CASE WHEN COUNT(*) = 0 OR SUM(d.state = 'pending') > 0 THEN 'pending' WHEN SUM(d.state = 'failed') > 0 THEN 'failed'
+                     WHEN SUM(d.state = 'held') > 0 THEN 'held' ELSE 'sent' END FROM notification_deliveries d WHERE d.notification_id = n.id)`;
+    const WORKFLOW = '(SELECT o.workflow FROM notification_items i JOIN orders o ON o.id = i.order_id WHERE i.notification_id = n.id LIMIT 1)';
+    this.listSql = (where) => `
+      SELECT n.id, n.kind, n.created_at, ${STATE} AS state, ${WORKFLOW} AS workflow,
+             (SELECT COUNT(*) FROM notification_items i WHERE i.notification_id = n.id) AS order_count,
+             (SELECT COALESCE(MAX(d.attempts), 0) FROM notification_deliveries d WHERE d.notification_id = n.id) AS attempts,
+             (SELECT MAX(d.sent_at) FROM notification_deliveries d WHERE d.notification_id = n.id) AS sent_at
+      FROM notifications n
+      WHERE EXISTS (SELECT 1 FROM notification_items i WHERE i.notification_id = n.id) AND ${where}`;
+    this.countSql = (where) => `SELECT COUNT(*) AS n FROM notifications n
+      WHERE EXISTS (SELECT 1 FROM notification_items i WHERE i.notification_id = n.id) AND ${where}`;
+    this.stateExpr = STATE;
+    this.workflowExpr = WORKFLOW;
     this.statements = new Map();
   }
 
@@ -129,11 +129,13 @@ export class DeliveryStore {
   list({ state, workflow, limit, offset }) {
     const where = ['1'];
     const args = [];
-    if (state) { where.push('state = ?'); args.push(state); }
-    if (workflow) { where.push('workflow = ?'); args.push(workflow); }
+    // A failed or held notification has a delivery in that state: the state index narrows the scan.
+    if (state === 'failed' || state === 'held') { where.push('n.id IN (SELECT notification_id FROM notification_deliveries WHERE state = ?)'); args.push(state); }
+    if (state) { where.push(`${this.stateExpr} = ?`); args.push(state); }
+    if (workflow) { where.push(`${this.workflowExpr} = ?`); args.push(workflow); }
     const w = where.join(' AND ');
-    const total = this.prepared(`${this.listSql(w).replace(/SELECT \* FROM st WHERE/, 'SELECT COUNT(*) AS n FROM st WHERE')}`).get(...args).n;
-    const rows = this.prepared(`${this.listSql(w)} ORDER BY id DESC LIMIT ? OFFSET ?`).all(...args, limit, offset);
+    const total = this.prepared(this.countSql(w)).get(...args).n;
+    const rows = this.prepared(`${this.listSql(w)} ORDER BY n.id DESC LIMIT ? OFFSET ?`).all(...args, limit, offset);
     const deliveries = new Map();
     for (const d of this.q.deliveriesOf.all(JSON.stringify(rows.map((r) => r.id)))) {
       if (!deliveries.has(d.notification_id)) deliveries.set(d.notification_id, []);
@@ -143,7 +145,7 @@ export class DeliveryStore {
   }
 
   get(id) {
-    const r = this.prepared(this.listSql('1', 'n.id = ?')).get(id);
+    const r = this.prepared(this.listSql('n.id = ?')).get(id);
     return r ? { ...r, deliveries: this.q.deliveriesOf.all(JSON.stringify([id])) } : null;
   }
 
