@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../../web/server/client.js';
 import { waitFor } from './support/sinks.js';
+import { checkConsistency } from '../../web/server/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
@@ -97,6 +98,12 @@ describe('a 2,000-order bulk update runs as a job', () => {
     });
     assert.equal(n.kind, 'batch');
     assert.equal(n.order_count, 1500);
+    // History complete and unduplicated, reserved stock what the orders hold, across the kill.
+    const delivery = (await admin.get('/api/workflow')).body;
+    const c = checkConsistency(join(dataDir, 'orderflow.sqlite'), { cms: doc.statuses, delivery: delivery.statuses },
+      { cms: (v) => doc.aliases?.[v]?.to ?? v, delivery: (v) => delivery.aliases?.[v]?.to ?? v });
+    assert.deepEqual(c.problems, []);
+
     // The 500 refusals are in the audit trail, as bulk.
     const audit = (await admin.get('/api/v1/audit?username=admin&limit=1000')).body.entries;
     const refusedIds = new Set(job.results.filter((x) => !x.ok).map((x) => x.id));
