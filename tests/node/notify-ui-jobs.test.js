@@ -12,7 +12,7 @@ process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 let srv; let http; let doc; let orders;
 
 before(async () => {
-  srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: '1300', ORDERFLOW_SEED_DELIVERY_ORDERS: '10', ORDERFLOW_TEST_BULK_PAUSE_MS: '20' } });
+  srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: '1300', ORDERFLOW_SEED_DELIVERY_ORDERS: '10', ORDERFLOW_TEST_BULK_PAUSE_MS: '20', ORDERFLOW_JOB_MAX_ACTIVE: '1' } });
   const admin = await new ApiClient(srv.url).login('admin');
   // The page's Http with a bearer token instead of the browser's cookie.
   http = new Http({ baseUrl: srv.url, fetchImpl: (url, init) => fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${admin.token}` } }) });
@@ -37,6 +37,23 @@ test('above the threshold: 202, progress followed to the end, per-order results 
   assert.ok(r.results.filter((x) => !x.ok).every((x) => x.message && x.status === 422));
   assert.equal(progress.at(-1), 600);
   assert.ok(progress.some((d) => d < 600), `progress seen part-way: ${progress}`);
+});
+
+test('one unfinished job per user here (ORDERFLOW_JOB_MAX_ACTIVE=1): a second is refused with 429 until the first ends', async () => {
+  const ids = orders.slice(600, 1200).map((o) => o.id);
+  const body = { order_ids: ids, status: doc.initial };
+  const first = await http.send('POST', '/api/v1/orders/bulk_update', { body });
+  assert.equal(first.status, 202);
+  const second = await http.send('POST', '/api/v1/orders/bulk_update', { body });
+  assert.equal(second.status, 429);
+  assert.equal(second.body.error.code, 'too_many_jobs');
+  assert.equal(second.headers.get('retry-after'), '5');
+  const { followJob } = await import('../../web/src/api/jobs.js');
+  const done = await followJob(http, first.body.job_id, { pollMs: 50 });
+  assert.equal(done.results.length, 600);
+  const third = await http.send('POST', '/api/v1/orders/bulk_update', { body });
+  assert.equal(third.status, 202, 'allowed again once the first ended');
+  await followJob(http, third.body.job_id, { pollMs: 50 });
 });
 
 test('at or below the threshold: one ordinary request', async () => {

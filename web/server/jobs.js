@@ -22,6 +22,10 @@ export class BulkJobs {
     this.threshold = extras.jobThreshold;
     this.maxOrders = extras.jobMaxOrders;
     this.leaseMs = extras.jobLeaseMs ?? 15000;
+    // Bounded storage: at most maxActive unfinished jobs per user; finished jobs (and their
+    // per-order results) are deleted retentionMs after they finished.
+    this.maxActive = extras.jobMaxActive ?? 3;
+    this.retentionMs = extras.jobRetentionMs ?? 24 * 3600 * 1000;
     this.audit = audit;
     this.closeBatch = closeBatch;
     this.helpers = helpers;
@@ -48,10 +52,16 @@ export class BulkJobs {
                           WHERE id = ? AND lease_owner = ?`),
       release: db.prepare("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND state != 'done'"),
       user: db.prepare('SELECT * FROM users WHERE username = ?'),
+      active: db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE username = ? AND state != 'done'"),
+      expiredItems: db.prepare("DELETE FROM job_items WHERE job_id IN (SELECT id FROM jobs WHERE state = 'done' AND finished_at < ?)"),
+      expiredJobs: db.prepare("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?"),
     };
   }
 
-  // Stores a new job; returns its public view. ids: validated order ids; input: {to, fields}.
+  // Whether this user may start another job now.
+  canStart(username) { return this.q.active.get(username).n < this.maxActive; }
+
+  // Stores a new job; returns its id. ids: validated order ids; input: {to, fields}.
   create(view, user, ids, { to, fields }) {
     const id = `job_${randomBytes(12).toString('hex')}`;
     const now = new Date().toISOString();
@@ -70,9 +80,14 @@ export class BulkJobs {
 
   // Looks for jobs nobody runs (after a restart, or another instance died) and runs them.
   startResumer(intervalMs = 1000) {
+    let looks = 0;
     const look = () => {
       if (this.stopped) return;
       try {
+        if (looks++ % 60 === 0) {
+          const cutoff = new Date(Date.now() - this.retentionMs).toISOString();
+          this.db.transaction(() => { this.q.expiredItems.run(cutoff); this.q.expiredJobs.run(cutoff); }).immediate();
+        }
         for (const { id } of this.q.claimable.all(Date.now())) if (!this.running.has(id)) this.run(id);
       } catch (e) {
         this.log.error(`orderflow jobs: looking for jobs failed: ${e?.message ?? e}`);

@@ -6,7 +6,7 @@
 //   GET  /api/v1/notifications/:id        admin
 //   POST /api/v1/notifications/:id/retry  admin: a failed (or held) notification is sent again
 //   GET  /api/v1/audit                    admin: ?username=&order_id=&code=&since=&until=&before_id=&limit=
-//   GET  /api/v1/jobs/:id                 the job's creator or an admin
+//   GET  /api/v1/jobs/:id                 the job's creator or an admin (kept ORDERFLOW_JOB_RETENTION_MS after it ends)
 import { parseId } from './http.js';
 import { readExtrasConfig } from './notify/config.js';
 import { Dispatcher } from './notify/dispatcher.js';
@@ -145,6 +145,9 @@ export function createExtras({ db, views, store, config, helpers }) {
     if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
     const input = changeInput(ctx, body, { lockRequired: false });
     const resp = syncMutation(ctx, user.username, () => {
+      if (!jobs.canStart(user.username)) {
+        throw fail(ctx.dialect, 429, 'too_many_jobs', `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`, {}, { 'Retry-After': '5' });
+      }
       const id = jobs.create(view, user, ids, input);
       return { status: 202, body: { success: true, job_id: id, job: jobs.get(id), status_url: `/api/v1/jobs/${id}` } };
     });

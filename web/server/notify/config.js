@@ -36,6 +36,8 @@ export function readExtrasConfig(env = process.env) {
     // An open batch (a bulk whose process died before closing it) is closed and sent after this.
     batchCloseMs: intVar(env, 'ORDERFLOW_NOTIFY_BATCH_CLOSE_MS', 10 * 60 * 1000, 0),
     auditMaxRows: intVar(env, 'ORDERFLOW_AUDIT_MAX_ROWS', 100000, 10),
+    jobMaxActive: intVar(env, 'ORDERFLOW_JOB_MAX_ACTIVE', 3, 1),
+    jobRetentionMs: intVar(env, 'ORDERFLOW_JOB_RETENTION_MS', 24 * 3600 * 1000, 0),
     jobLeaseMs: intVar(env, 'ORDERFLOW_JOB_LEASE_MS', 15000, 100),
     adminRole: env.ORDERFLOW_ADMIN_ROLE || 'admin',
     jobThreshold: intVar(env, 'ORDERFLOW_BULK_JOB_THRESHOLD', 500, 1),
