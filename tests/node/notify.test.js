@@ -72,6 +72,26 @@ describe('notification delivery to a webhook and by e-mail', () => {
     assert.ok(listed.body.notifications.some((x) => x.id === notificationId));
   });
 
+  test('a delivery-workflow change is sent with that workflow and its labels', async () => {
+    const ddoc = (await admin.get('/api/workflow')).body;
+    const { order, target } = await notifyChange({ get: async (path) => {
+      const r = await admin.get(path.replace('/api/v1/orders', '/api/orders'));
+      return { body: { orders: r.body.data } };
+    } }, ddoc, ddoc.initial);
+    const r = await admin.put(`/api/orders/${order.id}/status`, { status: target });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    await hook.until((rs) => rs.some((x) => x.body.data.workflow === 'delivery' && x.body.data.orders[0].id === order.id && x.status === 200));
+    const got = hook.received.find((x) => x.body.data.workflow === 'delivery' && x.body.data.orders[0].id === order.id);
+    assert.equal(got.verified, true);
+    assert.equal(got.body.data.workflow_name, ddoc.name);
+    assert.equal(got.body.data.orders[0].status_label, ddoc.statuses.find((s) => s.id === target).label);
+    const h = await admin.get(`/api/orders/${order.id}/history`);
+    await waitFor(async () => (await admin.get(`/api/orders/${order.id}/history`)).body.data.at(-1).customer_notified === true);
+    assert.ok(h.body.data.at(-1).notification);
+    const listed = await admin.get('/api/v1/notifications?workflow=delivery');
+    assert.ok(listed.body.notifications.length >= 1 && listed.body.notifications.every((n) => n.workflow === 'delivery'));
+  });
+
   test('a bulk update of 100 orders yields one batched notification listing them', async () => {
     const ids = [];
     for (const s of doc.statuses.filter((x) => !x.terminal).map((x) => x.id)) {
