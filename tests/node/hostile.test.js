@@ -109,14 +109,14 @@ const TABLE = [
     server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v), headers: { 'Idempotency-Key': 'k'.repeat(256) } }), status: 400, code: 'bad_request', message: /Idempotency-Key/ },
   },
   {
-    name: 'bulk_update with 501 order ids',
+    name: 'bulk_update with 501 order ids (module) / 20,001 (server: above 500 a job, above ORDERFLOW_BULK_JOB_MAX refused)',
     kind: 'oversize',
     module: ({ cms }) => {  // the module has no batch limit: every order gets a verdict, ids echoed
       const r = cms.planBulk(Array.from({ length: 501 }, (_, i) => ({ ...order, id: i + 1 })), 'processing', {}, admin);
       assert.equal(r.eligible.length + r.blocked.length, 501);
       assert.deepEqual(r.eligible.slice(0, 3), [1, 2, 3]);
     },
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [v.id, ...Array.from({ length: 500 }, (_, i) => 100000 + i)], status: 'processing' } }), status: 400, code: 'bad_request', message: /at most 500/ },
+    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [v.id, ...Array.from({ length: 20000 }, (_, i) => 100000 + i)], status: 'processing' } }), status: 400, code: 'bad_request', message: /at most 20000/ },
   },
   {
     name: 'fields with 60,000 unknown keys (640 KB)',

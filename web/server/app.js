@@ -13,6 +13,7 @@ import { EventStreams } from './streams.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { LoginThrottle } from './login-throttle.js';
 import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
+import { createExtras } from './routes-admin.js';  // issue 13: notifications, audit trail, bulk jobs
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
 // messages.not_authorized): the delivery quick reference's words.
@@ -53,6 +54,8 @@ export function createApp({ db, views, config }) {
   };
 
   const publish = (event) => streams.publish(event);
+  // --- issue 13 hook: notifications, audit trail of refusals, bulk jobs (web/server/routes-admin.js)
+  const extras = createExtras({ db, views, store, config, helpers: { requireUser, badRequest, fail, bulkFailure, failure, publish } });
   const loopDelay = loopDelayMonitor();
 
   // --- helpers ----------------------------------------------------------------------------
@@ -362,7 +365,7 @@ export function createApp({ db, views, config }) {
   function getHistory(view) {
     return (ctx) => {
       const { cur } = loadVisible(ctx, view);
-      const history = store.history(view, cur.row.id);
+      const history = extras.annotateHistory(store.history(view, cur.row.id), cur.row.id);  // issue 13 hook
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: history } } : { status: 200, body: { history } };
     };
   }
@@ -403,6 +406,8 @@ export function createApp({ db, views, config }) {
       const stores = storesOrThrow(ctx, view, user);
       const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
+      // issue 13 hook: above the threshold the bulk runs as a background job (202 + job id)
+      if (body.order_ids.length > Math.min(extras.jobThreshold, MAX_BULK)) return extras.submitBulk(ctx, view, user, body, { changeInput, syncMutation });
       if (body.order_ids.length > MAX_BULK) throw badRequest(ctx, `order_ids may hold at most ${MAX_BULK} ids (got ${body.order_ids.length})`);
       const bad = body.order_ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
       if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => (typeof x === 'number' ? String(x) : String(JSON.stringify(x)).slice(0, 40))).join(', ')})`);
@@ -455,6 +460,7 @@ export function createApp({ db, views, config }) {
         }
       }
     }
+    extras.closeBatch(notification.id);  // issue 13 hook: the batch is complete, the dispatcher may send it
     return { status: 200, body: { results, succeeded, failed: results.length - succeeded, ...(notification.id ? { notification_id: notification.id } : {}) } };
   }
 
@@ -516,6 +522,7 @@ export function createApp({ db, views, config }) {
     ['PUT', /^\/api\/orders\/(?<id>[^/]+)\/status$/, updateOrder(views.delivery)],
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/history$/, getHistory(views.delivery)],
     ['GET', /^\/api\/orders\/(?<id>[^/]+)\/allowed_statuses$/, allowedStatuses(views.delivery)],
+    ...extras.routes,  // issue 13 hook
   ];
 
   function rateLimit(ctx, cost) {
@@ -589,6 +596,7 @@ export function createApp({ db, views, config }) {
     try {
       const resp = await handleApi(ctx);
       if (resp) sendJson(res, resp.status, resp.body, resp.headers);
+      if (resp) extras.audit.fromAnswer(ctx, resp.status, resp.body, resp.headers);  // issue 13 hook: refusals -> audit trail
     } catch (err) {
       if (err instanceof HttpError) {
         let body = err.body;
@@ -597,6 +605,7 @@ export function createApp({ db, views, config }) {
           ctx.charge?.(extraCost.bytes(MAX_BODY_BYTES));
         }
         sendJson(res, err.status, body, err.headers);
+        extras.audit.fromAnswer(ctx, err.status, body, err.headers);  // issue 13 hook
         if (err.closeConnection) discardRest(req);
       } else if (err instanceof TypeError && String(err.message).startsWith('orderflow:')) {
         sendJson(res, 400, errorBody(ctx.dialect, 'bad_request', err.message.slice(0, 300)));
@@ -618,5 +627,5 @@ export function createApp({ db, views, config }) {
 
   const closeStreams = () => { streams.closeAll(); loopDelay.stop(); idem.stop(); };
 
-  return { server, closeStreams, publish };
+  return { server, closeStreams, publish, extras };
 }

@@ -94,6 +94,71 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 `;
 
+// --- issue 13 (notifications, audit, bulk jobs): tables added by migration ---------------------
+// New tables only (CREATE ... IF NOT EXISTS), so a database of an older version gains them on its
+// next start without touching what it holds. Their readers and writers: web/server/notify/store.js,
+// web/server/audit.js, web/server/jobs.js.
+const EXTRA_SCHEMA = `
+-- One delivery per notification and transport ('webhook', 'email'), or one 'held' row (channel
+-- 'none') when no transport was configured. A dispatcher claims a pending row by setting a lease
+-- in one UPDATE (see notify/store.js), so several instances sharing the database send it once.
+CREATE TABLE IF NOT EXISTS notification_deliveries (
+  id INTEGER PRIMARY KEY,
+  notification_id INTEGER NOT NULL REFERENCES notifications(id),
+  channel TEXT NOT NULL,                -- 'webhook' | 'email' | 'none'
+  state TEXT NOT NULL,                  -- 'pending' | 'sent' | 'failed' | 'held'
+  message_id TEXT NOT NULL,             -- webhook-id: the same on every attempt
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,     -- unix ms
+  lease_owner TEXT,
+  lease_until INTEGER,                  -- unix ms; a lease past this is free to claim again
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  sent_at TEXT,
+  UNIQUE (notification_id, channel)
+);
+CREATE INDEX IF NOT EXISTS notification_deliveries_due ON notification_deliveries(state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS notifications_by_kind ON notifications(kind, id);
+CREATE INDEX IF NOT EXISTS notification_items_by_order ON notification_items(order_id, lock_version);
+-- Refused change attempts, append-only; capped (oldest rows roll off, see audit.js).
+CREATE TABLE IF NOT EXISTS audit_refusals (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  username TEXT NOT NULL,
+  workflow TEXT NOT NULL,
+  order_id INTEGER,
+  target_status TEXT,
+  http_status INTEGER NOT NULL,
+  codes TEXT NOT NULL,                  -- JSON array of error codes
+  source TEXT NOT NULL                  -- 'ui' | 'api' | 'bulk' | 'pos'
+);
+CREATE INDEX IF NOT EXISTS audit_by_user ON audit_refusals(username, id);
+CREATE INDEX IF NOT EXISTS audit_by_order ON audit_refusals(order_id, id);
+-- Bulk updates run in the background; one row per order, done in the same transaction as its change.
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,                   -- 'bulk_update'
+  workflow TEXT NOT NULL,
+  username TEXT NOT NULL,
+  params TEXT NOT NULL,                 -- JSON {status, fields}
+  state TEXT NOT NULL,                  -- 'queued' | 'running' | 'done'
+  total INTEGER NOT NULL,
+  notification_id INTEGER,             -- the job's batched notification, created with the job
+  lease_owner TEXT,                     -- the process running it; another may take over after lease_until
+  lease_until INTEGER,
+  created_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE TABLE IF NOT EXISTS job_items (
+  job_id TEXT NOT NULL REFERENCES jobs(id),
+  seq INTEGER NOT NULL,
+  order_id INTEGER NOT NULL,
+  result TEXT,                          -- JSON per-order result; NULL until applied
+  PRIMARY KEY (job_id, seq)
+);
+`;
+// --- end issue 13 ------------------------------------------------------------------------------
+
 export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'orderflow.sqlite'), { timeout: busyTimeoutMs });
@@ -109,6 +174,7 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {
     db.exec('ALTER TABLE idempotency_keys ADD COLUMN size INTEGER NOT NULL DEFAULT 0; UPDATE idempotency_keys SET size = length(CAST(body AS BLOB)) WHERE body IS NOT NULL');
   }
   db.exec('CREATE INDEX IF NOT EXISTS idempotency_by_user ON idempotency_keys(username, created_at, status_code, size)');
+  db.exec(EXTRA_SCHEMA);  // issue 13 migration
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
   // A request that was running when the process died never answered: forget its key.
   db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();

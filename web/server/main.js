@@ -29,6 +29,7 @@ import { parseRateLimit } from './auth.js';
 import { WorkflowView } from './orders.js';
 import { seed } from './seed.js';
 import { createApp } from './app.js';
+import { readExtrasConfig } from './notify/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const env = process.env;
@@ -74,6 +75,7 @@ async function main() {
     staticDir: resolve(env.ORDERFLOW_STATIC_DIR || join(ROOT, 'web', 'dist')),
     seedCms: intEnv('ORDERFLOW_SEED_CMS_ORDERS', 240),
     seedDelivery: intEnv('ORDERFLOW_SEED_DELIVERY_ORDERS', 72),
+    extras: readExtrasConfig(env),  // notifications, audit, bulk jobs: ORDERFLOW_NOTIFY_*, ORDERFLOW_SMTP_URL, ... (notify/config.js)
   };
   if (config.port > 65535) throw new Error(`PORT must be at most 65535, got ${config.port}`);
 
@@ -82,12 +84,13 @@ async function main() {
   const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxPages });
   if (!isSeeded(db)) await seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 
-  const { server, closeStreams } = createApp({ db, views, config });
+  const { server, closeStreams, extras } = createApp({ db, views, config });
   await new Promise((res, rej) => {
     server.once('error', rej);
     server.listen(config.port, config.host, res);
   });
   const { port } = server.address();
+  extras.start();  // the notification dispatcher and the bulk-job runner, in the background
   console.log(`orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${config.dataDir})`);
 
   let stopping = false;
@@ -96,7 +99,9 @@ async function main() {
     stopping = true;
     console.log(`orderflow: ${signal}, closing`);
     closeStreams();
-    server.close(() => {
+    const background = extras.stop();
+    server.close(async () => {
+      await background;
       db.close();
       process.exit(0);
     });

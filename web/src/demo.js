@@ -6,6 +6,10 @@ import { LitElement, html, css, nothing } from 'lit';
 // web/src/elements.js): createClient() is the reference server's cookie + CSRF session.
 import { createClient, loadFlow, Rules } from 'orderflow/elements';
 import { base } from './elements/shared-styles.js';
+// issue 13: admin views (notifications, audit trail), shown when the server lets this user read them
+import { AdminApi } from './api/admin.js';
+import './elements/of-notifications-view.js';
+import './elements/of-audit-view.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -13,6 +17,7 @@ class OfDemo extends LitElement {
   static properties = {
     user: { state: true }, users: { state: true }, workflowId: { state: true }, rules: { state: true },
     api: { state: true }, stores: { state: true }, error: { state: true }, busy: { state: true }, docs: { state: true },
+    adminView: { state: true }, canAdmin: { state: true },
   };
 
   static styles = [base, css`
@@ -36,6 +41,7 @@ class OfDemo extends LitElement {
     this.workflowId = params.get('workflow') || '';
     this.perPage = Number(params.get('per_page')) || 50;
     this.initialFilters = { status: params.get('status') || '', store_id: params.get('store_id') || '' };
+    this.admin = new AdminApi(this.client.http); this.adminView = ''; this.canAdmin = false;
     this.#boot();
   }
 
@@ -91,6 +97,8 @@ class OfDemo extends LitElement {
       if (w === this.workflowId || this.docs[w]) continue;
       this.client.api(w).workflow().then((doc) => { this.docs = { ...this.docs, [w]: doc }; }).catch(() => {});
     }
+    // The server decides who may read the admin views: ask it once (a 403 hides the buttons).
+    this.admin.notifications({ per_page: 1 }).then(() => { this.canAdmin = true; }, () => { this.canAdmin = false; });
     await ready;
     this.user = user;
   }
@@ -129,7 +137,7 @@ class OfDemo extends LitElement {
 
   async #signOut() {
     try { await this.client.session.logout(); } catch { /* the session is gone either way */ }
-    this.user = null; this.rules = null; this.api = null;
+    this.user = null; this.rules = null; this.api = null; this.canAdmin = false; this.adminView = '';
     await this.#showSignIn();
   }
 
@@ -146,8 +154,13 @@ class OfDemo extends LitElement {
               ${this.#workflows(u).map((w) => html`<option value=${w} ?selected=${w === this.workflowId}>${this.docs[w]?.name ?? w}</option>`)}
             </select></span>
           <span class="spacer"></span>
+          ${this.canAdmin ? html`<button aria-pressed=${this.adminView === 'notifications'} @click=${() => { this.adminView = this.adminView === 'notifications' ? '' : 'notifications'; }}>Notifications</button>
+            <button aria-pressed=${this.adminView === 'audit'} @click=${() => { this.adminView = this.adminView === 'audit' ? '' : 'audit'; }}>Audit trail</button>` : nothing}
           <button @click=${this.#signOut}>Sign out</button>` : nothing}
       </header>
+      ${u && this.adminView ? html`<section aria-label=${this.adminView === 'audit' ? 'Audit trail' : 'Notifications'} style="margin-bottom: 16px">
+          ${this.adminView === 'audit' ? html`<of-audit-view .api=${this.admin}></of-audit-view>` : html`<of-notifications-view .api=${this.admin}></of-notifications-view>`}
+          <button @click=${() => { this.adminView = ''; }}>Close</button></section>` : nothing}
       ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
       ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
           .perPage=${this.perPage} .initialFilters=${this.initialFilters} .prefetched=${this.#takePrefetch()}

@@ -37,6 +37,7 @@ export class OfHistoryTimeline extends LitElement {
         <div class="meta">by <strong>${h.actor ?? 'system'}</strong>
           ${when ? html` · <time datetime=${h.at}>${when.toLocaleString()}</time>` : nothing}
           ${h.source ? html` · ${h.source}` : nothing}</div>
+        ${h.notification ? html`<div class="meta">Customer ${h.customer_notified ? 'notified' : `notification ${h.notification.state}`}</div>` : nothing}
         ${h.notes ? html`<div class="notes">${h.notes}</div>` : nothing}
         ${fields.length ? html`<dl>${fields.map(([k, v]) => html`<dt>${this.rules?.field(k).label ?? k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl>` : nothing}
       </li>`;

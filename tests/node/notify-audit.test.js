@@ -1,0 +1,128 @@
+// The audit trail of refused change attempts (issue 13): 403 permission, 422 engine refusal and
+// 409 stale writes are recorded with who, when, which order, the target status, the codes and the
+// source; admins read them with filters; the table is capped; with no transport configured the
+// notifications are held (kept and shown, never sent or dropped).
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { startServer } from '../support/server.js';
+import { ApiClient } from '../../web/server/client.js';
+import { waitFor } from './support/sinks.js';
+
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
+
+const CAP = 25;
+
+describe('audit trail of refusals', () => {
+  let srv; let admin; let manager; let fulfillment; let doc; let orders; const used = new Set();
+  const audit = async (query = '') => (await admin.get(`/api/v1/audit${query}`)).body.entries;
+  const rows = () => {
+    const db = new Database(join(srv.dataDir, 'orderflow.sqlite'), { readonly: true });
+    try { return db.prepare('SELECT COUNT(*) AS n FROM audit_refusals').get().n; } finally { db.close(); }
+  };
+
+  before(async () => {
+    srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_AUDIT_MAX_ROWS: String(CAP) } });
+    admin = await new ApiClient(srv.url).login('admin');
+    manager = await new ApiClient(srv.url).login('manager');
+    fulfillment = await new ApiClient(srv.url).login('fulfillment');
+    doc = (await admin.get('/api/v1/workflow')).body;
+    orders = (await admin.get('/api/v1/orders?per_page=5000')).body.orders;
+  });
+  after(async () => { await srv?.stop(); });
+
+  test('a permission refusal (403) is recorded with who, order, target, codes and source', async () => {
+    // A transition whose roles leave out fulfillment, from an order fulfillment can see.
+    const t = doc.transitions.find((x) => !x.roles.includes('fulfillment'));
+    const order = orders.find((o) => o.status === t.from && fulfillment.user.stores.includes(o.store_id));
+    used.add(order.id);
+    const before = Date.now();
+    const r = await fulfillment.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version }, { headers: { 'X-Orderflow-Source': 'ui' } });
+    assert.equal(r.status, 403);
+    const [e] = await audit(`?order_id=${order.id}`);
+    assert.equal(e.username, 'fulfillment');
+    assert.equal(e.workflow, 'cms');
+    assert.equal(e.order_id, order.id);
+    assert.equal(e.target_status, t.to);
+    assert.equal(e.http_status, 403);
+    assert.equal(e.source, 'ui');
+    assert.ok(e.codes.includes('forbidden') && r.body.errors.every((x) => e.codes.includes(x.code)), JSON.stringify(e.codes));
+    assert.ok(Date.parse(e.at) >= before - 1000 && Date.parse(e.at) <= Date.now() + 1000);
+  });
+
+  test('an engine refusal (422) and a stale write (409) are recorded; bulk and POS refusals name their source', async () => {
+    // A transition that requires a field, asked without it: the engine refuses on the merits.
+    const t = doc.transitions.find((x) => (x.requires ?? []).length > 0 && x.roles.includes('admin'));
+    const order = orders.find((o) => o.status === t.from && !used.has(o.id) && manager.user.stores.includes(o.store_id));
+    used.add(order.id);
+    const r422 = await admin.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version });
+    assert.equal(r422.status, 422);
+    const r409 = await manager.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version + 5 });
+    assert.equal(r409.status, 409);
+    const entries = await audit(`?order_id=${order.id}`);
+    assert.deepEqual(entries.map((e) => [e.username, e.http_status, e.source]), [['manager', 409, 'api'], ['admin', 422, 'api']]);
+    assert.ok(entries[1].codes.includes(r422.body.errors[0].code));
+    assert.deepEqual(entries[0].codes, ['conflict']);
+    const byCode = await audit(`?code=${r422.body.errors[0].code}&username=admin`);
+    assert.ok(byCode.some((e) => e.order_id === order.id) && byCode.every((e) => e.username === 'admin' && e.codes.includes(r422.body.errors[0].code)));
+
+    const terminal = orders.filter((o) => doc.statuses.find((s) => s.id === o.status)?.terminal).slice(0, 2).map((o) => o.id);
+    const bulk = await admin.post('/api/v1/orders/bulk_update', { order_ids: terminal, status: doc.initial });
+    assert.equal(bulk.status, 200);
+    assert.equal(bulk.body.failed, 2);
+    const bulkRows = (await audit('?username=admin')).filter((e) => terminal.includes(e.order_id));
+    assert.deepEqual(bulkRows.map((e) => e.source), ['bulk', 'bulk']);
+    const pos = await new ApiClient(srv.url).request('POST', '/api/v1/webhooks/pos', { body: { order_id: terminal[0], status: doc.initial }, headers: { 'X-Webhook-Secret': 'demo-pos-secret' } });
+    assert.equal(pos.status, 422);
+    const [posRow] = await audit(`?username=pos&order_id=${terminal[0]}`);
+    assert.equal(posRow.source, 'pos');
+  });
+
+  test('time filters, admin only, and an idempotent replay is not recorded twice', async () => {
+    const all = await audit();
+    assert.ok(all.length >= 4);
+    assert.deepEqual(await audit(`?until=${encodeURIComponent(new Date(Date.parse(all.at(-1).at) - 60000).toISOString())}`), []);
+    assert.equal((await audit(`?since=${encodeURIComponent(all[0].at)}`)).length >= 1, true);
+    assert.equal((await manager.get('/api/v1/audit')).status, 403);
+    assert.equal((await admin.get('/api/v1/audit?since=yesterday')).status, 400);
+    const order = orders.find((o) => o.status === doc.initial && !used.has(o.id) && manager.user.stores.includes(o.store_id));
+    used.add(order.id);
+    const key = { headers: { 'Idempotency-Key': 'audit-replay-1' } };
+    const a = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 999 }, key);
+    const b = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 999 }, key);
+    assert.equal(a.status, 409);
+    assert.equal(b.headers.get('idempotent-replayed'), 'true');
+    assert.equal((await audit(`?order_id=${order.id}&username=manager`)).length, 1);
+  });
+
+  test(`growth is bounded: at most ORDERFLOW_AUDIT_MAX_ROWS (${CAP}) rows, the oldest roll off`, async () => {
+    const order = orders.find((o) => o.status === doc.initial && manager.user.stores.includes(o.store_id));
+    for (let i = 0; i < CAP * 2; i++) {
+      const r = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 1000 + i });
+      assert.equal(r.status, 409);
+    }
+    await waitFor(() => rows() <= CAP && rows() > 0);
+    const entries = await audit('?limit=1000');
+    assert.equal(entries.length, CAP);
+    assert.ok(entries.every((e) => e.username === 'manager' && e.http_status === 409), 'the newest are kept');
+  });
+
+  test('with no transport configured, notifications are held and shown as such', async () => {
+    const t = doc.transitions.find((x) => doc.statuses.find((s) => s.id === x.to).notify && (x.requires ?? []).length === 0 && x.roles.includes('admin') && !(x.guards ?? []).length);
+    const order = (await admin.get(`/api/v1/orders?status=${t.from}&per_page=5000`)).body.orders[0];
+    const r = await admin.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version });
+    assert.equal(r.status, 200);
+    const held = await waitFor(async () => {
+      const l = await admin.get('/api/v1/notifications?state=held');
+      return l.body.notifications.find((n) => n.state === 'held');
+    });
+    assert.deepEqual(held.deliveries.map((d) => d.channel), ['none']);
+    const h = await admin.get(`/api/v1/orders/${order.id}/history`);
+    assert.deepEqual(h.body.history.at(-1).notification, { id: held.id, state: 'held' });
+    assert.equal(h.body.history.at(-1).customer_notified, false);
+    const retry = await admin.post(`/api/v1/notifications/${held.id}/retry`, {});
+    assert.equal(retry.status, 409, 'nothing to send it with');
+    assert.equal(retry.body.error.code, 'no_transport');
+  });
+});

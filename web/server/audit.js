@@ -1,0 +1,146 @@
+// Audit trail of refused change attempts (403 permission, 409 stale, 422 engine refusal), in the
+// same database, append-only (rows are never updated; the only DELETE is the cap below).
+//
+// Never blocking or failing the answer: entries are queued in memory and written after the answer
+// has been sent (setImmediate), in one transaction per flush; a write that fails (locked or full
+// database) is logged and dropped, never surfaced to the client.
+//
+// Bounded growth: the table keeps at most `maxRows` rows (ORDERFLOW_AUDIT_MAX_ROWS, default
+// 100,000): each flush deletes the rows older than the newest `maxRows` (an indexed id-range
+// delete). The in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
+// are counted and dropped. Every stored field has a bounded size (status 100 chars, 10 codes of 64
+// chars), and only authenticated callers (a session or the POS secret) are recorded.
+
+const MAX_QUEUE = 10000;
+const CHANGE_ROUTES = [
+  [/^\/api\/v1\/orders\/bulk_update$/, 'cms', 'bulk'],
+  [/^\/api\/orders\/bulk_update$/, 'delivery', 'bulk'],
+  [/^\/api\/v1\/webhooks\/pos$/, 'cms', 'pos'],
+  [/^\/api\/v1\/orders\/[^/]+$/, 'cms', null],
+  [/^\/api\/orders\/[^/]+\/status$/, 'delivery', null],
+];
+const REFUSALS = new Set([403, 409, 422]);
+const DEFAULT_CODE = { 403: 'forbidden', 409: 'conflict', 422: 'refused' };
+
+export class AuditTrail {
+  constructor(db, { maxRows = 100000, log = console } = {}) {
+    this.db = db;
+    this.maxRows = maxRows;
+    this.log = log;
+    this.queue = [];
+    this.dropped = 0;
+    this.scheduled = false;
+    this.q = {
+      insert: db.prepare(`INSERT INTO audit_refusals (at, username, workflow, order_id, target_status, http_status, codes, source)
+                          VALUES (@at, @username, @workflow, @order_id, @target_status, @http_status, @codes, @source)`),
+      trim: db.prepare('DELETE FROM audit_refusals WHERE id <= (SELECT MAX(id) FROM audit_refusals) - ?'),
+    };
+    this.flushTx = db.transaction((rows) => {
+      for (const r of rows) this.q.insert.run(r);
+      this.q.trim.run(this.maxRows);
+    });
+  }
+
+  // Writes one entry at once, inside the caller's transaction (bulk jobs: with the order's result).
+  recordNow(entry) {
+    this.q.insert.run(this.row(entry));
+    this.q.trim.run(this.maxRows);
+  }
+
+  // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
+  record(entry) {
+    if (this.queue.length >= MAX_QUEUE) { this.dropped += 1; return; }
+    this.queue.push(this.row(entry));
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  row(entry) {
+    const codes = [...new Set((entry.codes ?? []).filter((c) => typeof c === 'string' && c))].slice(0, 10).map((c) => c.slice(0, 64));
+    return {
+      at: entry.at ?? new Date().toISOString(),
+      username: String(entry.username ?? '').slice(0, 200),
+      workflow: String(entry.workflow).slice(0, 40),
+      order_id: Number.isSafeInteger(entry.order_id) ? entry.order_id : null,
+      target_status: typeof entry.target_status === 'string' ? entry.target_status.slice(0, 100) : null,
+      http_status: entry.http_status,
+      codes: JSON.stringify(codes.length ? codes : [DEFAULT_CODE[entry.http_status] ?? 'refused']),
+      source: entry.source,
+    };
+  }
+
+  flush() {
+    this.scheduled = false;
+    const rows = this.queue;
+    this.queue = [];
+    if (rows.length === 0) return;
+    try {
+      this.flushTx.immediate(rows);
+    } catch (e) {
+      this.dropped += rows.length;
+      this.log.error(`orderflow audit: ${rows.length} refusal(s) not recorded (${e?.code ?? ''} ${e?.message ?? e}); ${this.dropped} dropped so far`);
+    }
+  }
+
+  // Hook for the HTTP layer: called with every answer; records the refusals among change requests.
+  // ctx: the request context (path, auth, params, rawBody, req); status/body/headers: the answer.
+  fromAnswer(ctx, status, body, headers = {}) {
+    try {
+      if (headers['Idempotent-Replayed']) return;  // the same refusal, already recorded once
+      const route = CHANGE_ROUTES.find(([re]) => re.test(ctx.path));
+      if (!route || ctx.req.method === 'GET' || ctx.req.method === 'HEAD') return;
+      const [, workflow, kind] = route;
+      const username = kind === 'pos' ? (status === 401 ? null : 'pos') : ctx.auth?.user?.username;
+      if (!username) return;
+      const source = kind ?? (ctx.req.headers['x-orderflow-source'] === 'ui' ? 'ui' : 'api');
+      const req = parseBody(ctx.rawBody);
+      const target = typeof req.status === 'string' ? req.status : null;
+      if (kind === 'bulk' && status === 200 && Array.isArray(body?.results)) {
+        for (const r of body.results) {
+          if (!r.ok && REFUSALS.has(r.status)) {
+            this.record({ username, workflow, order_id: r.id, target_status: target, http_status: r.status, codes: codesOf(r), source });
+          }
+        }
+        return;
+      }
+      if (!REFUSALS.has(status)) return;
+      const codes = codesOf(body);
+      if (codes.some((c) => c.startsWith('idempotency_'))) return;  // about the key, not the order
+      const orderId = kind === 'pos' ? req.order_id : Number(ctx.params?.id);
+      this.record({ username, workflow, order_id: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : null, target_status: target, http_status: status, codes, source });
+    } catch (e) {
+      this.log.error(`orderflow audit: could not read a refusal: ${e?.message ?? e}`);
+    }
+  }
+
+  // Newest first. filter: {username, orderId, code, since, until (ISO), beforeId, limit}.
+  list({ username, orderId, code, since, until, beforeId, limit }) {
+    const where = [];
+    const args = [];
+    if (username) { where.push('username = ?'); args.push(username); }
+    if (orderId) { where.push('order_id = ?'); args.push(orderId); }
+    if (code) { where.push('EXISTS (SELECT 1 FROM json_each(codes) WHERE value = ?)'); args.push(code); }
+    if (since) { where.push('at >= ?'); args.push(since); }
+    if (until) { where.push('at < ?'); args.push(until); }
+    if (beforeId) { where.push('id < ?'); args.push(beforeId); }
+    const sql = `SELECT * FROM audit_refusals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+    return this.db.prepare(sql).all(...args, limit).map((r) => ({ ...r, codes: JSON.parse(r.codes) }));
+  }
+}
+
+function parseBody(raw) {
+  if (!raw || raw.length === 0) return {};
+  try {
+    const v = JSON.parse(raw.toString('utf8'));
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+function codesOf(body) {
+  const codes = [body?.error?.code, ...(Array.isArray(body?.errors) ? body.errors.map((e) => e?.code) : [])];
+  return codes.filter((c) => typeof c === 'string');
+}

@@ -1,0 +1,187 @@
+// Issue 13's part of the REST server: the notification dispatcher's admin endpoints, the audit
+// trail of refusals, and bulk jobs. createApp (app.js) calls createExtras once and hooks the
+// result in at a few marked places; everything else lives here and in notify/, audit.js, jobs.js.
+//
+//   GET  /api/v1/notifications            admin: ?state=pending|sent|failed|held&workflow=&page=&per_page=
+//   GET  /api/v1/notifications/:id        admin
+//   POST /api/v1/notifications/:id/retry  admin: a failed (or held) notification is sent again
+//   GET  /api/v1/audit                    admin: ?username=&order_id=&code=&since=&until=&before_id=&limit=
+//   GET  /api/v1/jobs/:id                 the job's creator or an admin (kept ORDERFLOW_JOB_RETENTION_MS after it ends)
+import { parseId } from './http.js';
+import { readExtrasConfig } from './notify/config.js';
+import { Dispatcher } from './notify/dispatcher.js';
+import { AuditTrail } from './audit.js';
+import { BulkJobs } from './jobs.js';
+
+const STATES = ['pending', 'sent', 'failed', 'held'];
+
+// helpers (from app.js): {requireUser, badRequest, fail, bulkFailure, failure, publish}
+export function createExtras({ db, views, store, config, helpers }) {
+  const extras = config.extras ?? readExtrasConfig();
+  const dispatcher = new Dispatcher({ db, views, config: extras });
+  const audit = new AuditTrail(db, { maxRows: extras.auditMaxRows });
+  const closeBatch = (id) => dispatcher.closeBatch(id);
+  const jobs = new BulkJobs({ db, views, store, config, extras, audit, closeBatch, helpers });
+  const adminRole = extras.adminRole ?? 'admin';
+  const { requireUser, badRequest, fail } = helpers;
+
+  // An administrator holds the admin role, with scope "all", in every workflow the server runs.
+  function isAdmin(user) {
+    return Object.values(views).every((v) => user.roles?.[v.id] === adminRole && v.roleDef(adminRole)?.scope === 'all');
+  }
+  function requireAdmin(ctx) {
+    const user = requireUser(ctx);
+    if (!isAdmin(user)) throw fail(ctx.dialect, 403, 'forbidden', 'Only an administrator may see this');
+    return user;
+  }
+  function intParam(ctx, name, def, max) {
+    const v = ctx.url.searchParams.get(name);
+    if (v === null || v === '') return def;
+    const n = parseId(v);
+    if (n === null || (max && n > max)) throw badRequest(ctx, `${name} must be a positive integer${max ? ` of at most ${max}` : ''}`);
+    return n;
+  }
+  function timeParam(ctx, name) {
+    const v = ctx.url.searchParams.get(name);
+    if (v === null || v === '') return null;
+    const t = new Date(v);
+    if (Number.isNaN(t.getTime())) throw badRequest(ctx, `${name} must be a date and time (ISO 8601)`);
+    return t.toISOString();
+  }
+
+  const notificationJson = (n) => ({
+    id: n.id,
+    kind: n.kind,
+    workflow: n.workflow,
+    state: n.state,
+    order_count: n.order_count,
+    created_at: n.created_at,
+    sent_at: n.state === 'sent' ? n.sent_at : null,
+    attempts: n.attempts,
+    last_error: n.deliveries.map((d) => d.last_error).filter(Boolean).pop() ?? null,
+    deliveries: n.deliveries.map((d) => ({
+      channel: d.channel, state: d.state, attempts: d.attempts, last_error: d.last_error, sent_at: d.sent_at,
+      next_attempt_at: d.state === 'pending' ? new Date(d.next_attempt_at).toISOString() : null, webhook_id: d.channel === 'webhook' ? d.message_id : undefined,
+    })),
+  });
+
+  function listNotifications(ctx) {
+    requireAdmin(ctx);
+    const sp = ctx.url.searchParams;
+    const state = sp.get('state') || null;
+    if (state && !STATES.includes(state)) throw badRequest(ctx, `state must be one of ${STATES.join(', ')}`);
+    const workflow = sp.get('workflow') || null;
+    if (workflow && !views[workflow]) throw badRequest(ctx, `Unknown workflow "${workflow.slice(0, 40)}"`);
+    const page = intParam(ctx, 'page', 1);
+    const perPage = intParam(ctx, 'per_page', 50, 500);
+    const { total, rows } = dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
+    return { status: 200, body: { notifications: rows.map(notificationJson), page, per_page: perPage, total, transports: dispatcher.configured ? dispatcher.channels : [] } };
+  }
+
+  function oneNotification(ctx) {
+    const id = parseId(ctx.params.id);
+    if (id === null) throw badRequest(ctx, 'Notification id must be a positive integer');
+    const n = dispatcher.store.get(id);
+    if (!n) throw fail(ctx.dialect, 404, 'not_found', `No notification ${id}`);
+    return n;
+  }
+
+  function getNotification(ctx) {
+    requireAdmin(ctx);
+    const n = oneNotification(ctx);
+    const content = dispatcher.store.content(n.id, 1000);
+    return { status: 200, body: { notification: { ...notificationJson(n), orders: content.items.map((i) => ({ id: i.order_id, status: i.status, lock_version: i.lock_version, customer_name: i.customer_name, store_id: i.store_id })) } } };
+  }
+
+  function retryNotification(ctx) {
+    requireAdmin(ctx);
+    const n = oneNotification(ctx);
+    if (n.state === 'held' && !dispatcher.configured) {
+      throw fail(ctx.dialect, 409, 'no_transport', 'No transport is configured (ORDERFLOW_NOTIFY_WEBHOOK_URL, ORDERFLOW_SMTP_URL): the notification stays held');
+    }
+    if (n.state !== 'failed' && n.state !== 'held') throw fail(ctx.dialect, 409, 'not_retryable', `Notification ${n.id} is ${n.state}; only a failed or held one can be retried`);
+    dispatcher.store.retry(n.id, dispatcher.channels);
+    return { status: 202, body: { notification: notificationJson(dispatcher.store.get(n.id)) } };
+  }
+
+  function listAudit(ctx) {
+    requireAdmin(ctx);
+    const sp = ctx.url.searchParams;
+    const text = (name, max) => {
+      const v = sp.get(name);
+      if (v === null || v === '') return null;
+      if (v.length > max) throw badRequest(ctx, `${name} is too long`);
+      return v;
+    };
+    const filter = {
+      username: text('username', 200), code: text('code', 64), orderId: intParam(ctx, 'order_id', null),
+      since: timeParam(ctx, 'since'), until: timeParam(ctx, 'until'), beforeId: intParam(ctx, 'before_id', null),
+      limit: intParam(ctx, 'limit', 100, 1000),
+    };
+    audit.flush();  // what was refused a moment ago is visible now
+    const entries = audit.list(filter);
+    return { status: 200, body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows } };
+  }
+
+  function getJob(ctx) {
+    const user = requireUser(ctx);
+    const id = String(ctx.params.id);
+    const job = /^job_[0-9a-f]{24}$/.test(id) ? jobs.get(id, { withResults: ctx.url.searchParams.get('results') !== '0' }) : null;
+    // Someone else's job is answered as missing: its existence is not leaked.
+    if (!job || (job.username !== user.username && !isAdmin(user))) throw fail(ctx.dialect, 404, 'not_found', `No job ${id.slice(0, 40)}`);
+    return { status: 200, body: { job } };
+  }
+
+  // The bulk hook: called by bulkUpdate for a request above the threshold. appHelpers: app.js's
+  // {changeInput, syncMutation} (the same input rules and Idempotency-Key handling as every change).
+  function submitBulk(ctx, view, user, body, { changeInput, syncMutation }) {
+    const ids = body.order_ids;
+    if (ids.length > extras.jobMaxOrders) throw badRequest(ctx, `order_ids may hold at most ${extras.jobMaxOrders} ids (got ${ids.length})`);
+    // The same checks as the synchronous bulk's, kept here so app.js gains one hook line only.
+    const bad = ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
+    if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => String(JSON.stringify(x)).slice(0, 40)).join(', ')})`);
+    const seen = new Set();
+    const dup = ids.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
+    if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
+    const input = changeInput(ctx, body, { lockRequired: false });
+    const resp = syncMutation(ctx, user.username, () => {
+      if (!jobs.canStart(user.username)) {
+        throw fail(ctx.dialect, 429, 'too_many_jobs', `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`, {}, { 'Retry-After': '5' });
+      }
+      const id = jobs.create(view, user, ids, input);
+      return { status: 202, body: { success: true, job_id: id, job: jobs.get(id), status_url: `/api/v1/jobs/${id}` } };
+    });
+    jobs.start(resp.body.job_id);
+    return { ...resp, headers: { ...(resp.headers ?? {}), Location: resp.body.status_url } };
+  }
+
+  // The history hook: whether the customer was told of each change (the notification of that
+  // lock_version, and its delivery state).
+  function annotateHistory(history, orderId) {
+    const byVersion = dispatcher.store.notifiedVersions(orderId);
+    if (byVersion.size === 0) return history.map((h) => ({ ...h, notification: null, customer_notified: false }));
+    const states = new Map();
+    for (const nid of new Set(byVersion.values())) states.set(nid, dispatcher.store.get(nid)?.state ?? null);
+    return history.map((h) => {
+      const nid = byVersion.get(h.lock_version);
+      if (!nid) return { ...h, notification: null, customer_notified: false };
+      const state = states.get(nid);
+      return { ...h, notification: { id: nid, state }, customer_notified: state === 'sent' };
+    });
+  }
+
+  const routes = [
+    ['GET', /^\/api\/v1\/notifications$/, listNotifications],
+    ['GET', /^\/api\/v1\/notifications\/(?<id>[^/]+)$/, getNotification],
+    ['POST', /^\/api\/v1\/notifications\/(?<id>[^/]+)\/retry$/, retryNotification],
+    ['GET', /^\/api\/v1\/audit$/, listAudit],
+    ['GET', /^\/api\/v1\/jobs\/(?<id>[^/]+)$/, getJob],
+  ];
+
+  return {
+    routes, audit, jobs, dispatcher, submitBulk, annotateHistory, closeBatch,
+    jobThreshold: extras.jobThreshold,
+    start() { dispatcher.start(); jobs.startResumer(); },
+    async stop() { jobs.stop(); await dispatcher.stop(); },
+  };
+}

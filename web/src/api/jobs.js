@@ -1,0 +1,49 @@
+// A bulk update that may run as a server-side job (issue 13): above the server's threshold
+// (500 ids) `POST .../bulk_update` answers 202 with a job id; this helper then follows the job
+// (GET /api/v1/jobs/:id, polled) and resolves with the same shape as the adapters' bulkUpdate
+// ({results, succeeded, failed}). At or below the threshold it is one ordinary bulk request.
+// The job keeps running on the server if the page is closed; `jobId` lets a page pick it up again.
+import { commonError } from './http.js';
+import { normalizeBulk } from './cms.js';
+
+const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
+
+function fail(r) {
+  return commonError(r.status, r.body?.error?.message ?? r.body?.message, { errors: r.body?.errors ?? [], body: r.body });
+}
+
+/**
+ * @param {import('./http.js').Http} http
+ * @param {'cms'|'delivery'} dialect
+ * @param {number[]} ids
+ * @param {{status: string, notes?: string, fields?: object}} change
+ * @param {{idempotencyKey?: string, onProgress?: (p: {done: number, total: number, jobId: string}) => void,
+ *   pollMs?: number, signal?: AbortSignal}} [opts]
+ */
+export async function bulkUpdateAsJob(http, dialect, ids, { status, notes, fields }, { idempotencyKey, onProgress, pollMs = 500, signal } = {}) {
+  const body = { order_ids: ids, status };
+  if (notes) body.notes = notes;
+  if (fields && Object.keys(fields).length) body.fields = fields;
+  const r = await http.send('POST', PATHS[dialect], { body, idempotencyKey, signal });
+  if (r.status >= 400) throw fail(r);
+  if (r.status !== 202) return normalizeBulk(r.body);
+  return followJob(http, r.body.job_id, { onProgress, pollMs, signal });
+}
+
+/** Polls a job until it is done; resolves with {results, succeeded, failed, jobId}. */
+export async function followJob(http, jobId, { onProgress, pollMs = 500, signal } = {}) {
+  for (;;) {
+    const r = await http.send('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, { query: { results: 0 }, signal });
+    if (r.status >= 400) throw fail(r);
+    const job = r.body.job;
+    onProgress?.({ done: job.done, total: job.total, jobId });
+    if (job.state === 'done') break;
+    await new Promise((res, rej) => {
+      const t = setTimeout(res, pollMs);
+      signal?.addEventListener('abort', () => { clearTimeout(t); rej(signal.reason); }, { once: true });
+    });
+  }
+  const r = await http.send('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, { signal });
+  if (r.status >= 400) throw fail(r);
+  return { ...normalizeBulk(r.body.job), jobId };
+}
