@@ -1,5 +1,6 @@
 import { LitElement, html, css } from 'lit';
 import { base } from './shared-styles.js';
+import { Strings } from '../i18n/index.js';
 
 /**
  * <of-alert kind="success|error|info|warning" .message .detail .actions=[{id,label}] dismissible>
@@ -19,9 +20,9 @@ export class OfAlert extends LitElement {
     .text { flex: 1; overflow-wrap: anywhere; }
     .msg { white-space: pre-wrap; }
     .detail { font-size: 13px; opacity: .9; margin-top: 2px; }
-    ul { margin: 4px 0 0; padding-left: 18px; }
+    ul { margin: 4px 0 0; padding-inline-start: 18px; }
   `];
-  constructor() { super(); this.kind = 'info'; this.actions = []; this.dismissible = false; }
+  constructor() { super(); this.kind = 'info'; this.actions = []; this.dismissible = false; this.i18n = new Strings(this); }
 
   #fire(name, detail) {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
@@ -30,7 +31,7 @@ export class OfAlert extends LitElement {
   render() {
     const role = this.kind === 'error' ? 'alert' : 'status';
     const detail = this.detail;
-    return html`<div class="box ${this.kind}" role=${role}>
+    return html`<div class="box ${this.kind}" part="alert ${this.kind}" role=${role}>
       <div class="text"><div class="msg">${this.message ?? ''}</div>
         ${Array.isArray(detail) && detail.length
     ? html`<ul class="detail">${detail.map((d) => html`<li>${d}</li>`)}</ul>`
@@ -38,7 +39,7 @@ export class OfAlert extends LitElement {
       </div>
       ${(this.actions ?? []).map((a) => html`<button class=${a.primary ? 'primary' : ''} ?disabled=${a.disabled}
         @click=${() => this.#fire('of-alert-action', { id: a.id })}>${a.label}</button>`)}
-      ${this.dismissible ? html`<button aria-label="Dismiss message" @click=${() => this.#fire('of-dismiss', {})}>×</button>` : ''}
+      ${this.dismissible ? html`<button aria-label=${this.i18n.t('dismiss')} @click=${() => this.#fire('of-dismiss', {})}>×</button>` : ''}
     </div>`;
   }
 }

@@ -2,6 +2,8 @@ import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import { newIdempotencyKey } from '../api/http.js';
 import { splitValues } from '../rules.js';
+import { Strings } from '../i18n/index.js';
+import { openerOf, retryable } from './workspace-support.js';
 import './of-order-list.js';
 import './of-order-detail.js';
 import './of-confirm-dialog.js';
@@ -10,12 +12,6 @@ import './of-alert.js';
 
 const CHUNK = 100;
 let alertSeq = 0;
-
-function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
-}
 
 /**
  * <of-order-workspace .api .rules .stores .eventsUrl .perPage>
@@ -31,6 +27,7 @@ export class OfOrderWorkspace extends LitElement {
     stores: { attribute: false },
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
+    controls: {}, // row controls: 'auto' | 'dropdown' | 'buttons' (see of-order-list)
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
     _s: { state: true },
@@ -38,7 +35,10 @@ export class OfOrderWorkspace extends LitElement {
 
   static styles = [base, css`
     :host { display: block; }
-    .alerts { display: grid; gap: 6px; margin-bottom: 10px; }
+    /* one message at a time, over the page's corner: the list never moves when it changes */
+    .alerts { position: fixed; z-index: 20; inset-block-end: var(--of-space, 8px); inset-inline-end: var(--of-space, 8px);
+      inline-size: min(480px, calc(100vw - 2 * var(--of-space, 8px))); box-shadow: 0 8px 24px rgba(0,0,0,.18); border-radius: calc(var(--of-radius, 6px) + 2px); }
+    .alerts:empty { display: none; }
     [hidden] { display: none !important; }
   `];
 
@@ -46,6 +46,8 @@ export class OfOrderWorkspace extends LitElement {
     super();
     this.perPage = 50;
     this.stores = [];
+    this.controls = 'auto';
+    this.i18n = new Strings(this);
     this._s = this.#initial();
     this._retry = null;
     this._onOnline = () => { if (this._retry) this._retry(); };
@@ -87,29 +89,31 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   // ---------- alerts ----------
+  // One message at a time: a new one replaces the last (one live region, nothing stacks).
   alert(kind, message, { detail, actions, key } = {}) {
     const a = { id: ++alertSeq, kind, message, detail, actions, key };
-    const rest = this._s.alerts.filter((x) => !key || x.key !== key);
-    this.#set({ alerts: [...rest, a].slice(-3) });
+    this.#set({ alerts: [a] });
     return a.id;
   }
 
   #dropAlert(id) { this.#set({ alerts: this._s.alerts.filter((a) => a.id !== id) }); }
 
   #problem(err, { onRetry, onRefresh } = {}) {
+    const t = (k, p) => this.i18n.t(k, p);
     switch (err.kind) {
       case 'network':
-        return { kind: 'error', message: 'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
-          actions: onRetry ? [{ id: 'retry', label: 'Retry', primary: true }] : [] };
+        return { kind: 'error', message: t('networkFailure'),
+          actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [] };
       case 'conflict': {
-        const by = err.changedBy ? ` by ${err.changedBy}` : '';
-        const at = err.changedAt ? ` at ${when(err.changedAt)}` : '';
-        return { kind: 'warning', message: `${err.message || 'This order was changed by someone else.'}`,
-          detail: `It was changed${by}${at}${err.order ? ` and is now ${this.rules.status(err.order.status).label}` : ''}. Refresh to see the current version before changing it.`,
-          actions: onRefresh ? [{ id: 'refresh', label: 'Refresh', primary: true }] : [] };
+        // the server's own text names lock versions and ISO times: staff read who, when and what now
+        const o = err.order;
+        const who = o?.updated_by_name ?? err.changedBy ?? o?.updated_by ?? '';
+        return { kind: 'warning', message: t('changedByOther'),
+          detail: t('changedBy', { who, when: this.i18n.date(err.changedAt ?? o?.updated_at), status: o ? this.rules.status(o.status).label : '' }),
+          actions: onRefresh ? [{ id: 'refresh', label: t('refresh'), primary: true }] : [] };
       }
       case 'forbidden':
-        return { kind: 'error', message: `You may not do this. ${err.message}`, detail: (err.errors ?? []).slice(1).map((e) => e.message) };
+        return { kind: 'error', message: t('forbidden', { message: err.message }), detail: (err.errors ?? []).slice(1).map((e) => e.message) };
       case 'refused':
       case 'invalid_status':
       case 'bad_request':
@@ -118,13 +122,13 @@ export class OfOrderWorkspace extends LitElement {
       case 'unauthorized':
       case 'csrf':
         this.dispatchEvent(new CustomEvent('of-session-expired', { bubbles: true, composed: true }));
-        return { kind: 'error', message: `Your session has ended; sign in again. (${err.message})` };
+        return { kind: 'error', message: t('sessionEnded') };
       case 'rate_limited':
-        return { kind: 'error', message: `Too many requests${err.retryAfter ? `; wait ${err.retryAfter} s` : ''} and retry.`,
-          actions: onRetry ? [{ id: 'retry', label: 'Retry' }] : [] };
+        return { kind: 'error', message: t('tooMany', { wait: err.retryAfter }),
+          actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
       default:
-        return { kind: 'error', message: `The server failed: ${err.message}`,
-          actions: onRetry ? [{ id: 'retry', label: 'Retry' }] : [] };
+        return { kind: 'error', message: t('serverFailed', { message: err.message }),
+          actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
     }
   }
 
@@ -149,7 +153,7 @@ export class OfOrderWorkspace extends LitElement {
       this.#set({ loading: false });
       const p = this.#problem(err, { onRetry: true });
       this._retry = () => { this._retry = null; this.load(); };
-      this.alert('error', `Could not load orders. ${p.message}`, { actions: [{ id: 'retry-load', label: 'Retry' }], key: 'load' });
+      this.alert('error', this.i18n.t('couldNotLoad', { message: p.message }), { actions: [{ id: 'retry-load', label: this.i18n.t('retry') }], key: 'load' });
     }
   }
 
@@ -179,11 +183,41 @@ export class OfOrderWorkspace extends LitElement {
     if (!order || this._s.busyIds.has(orderId)) return;
     const option = this.rules.allowed(order).find((o) => o.id === to);
     if (!option) return;
-    if (direct && !option.confirm && !(option.requires ?? []).length) {
+    this._opener = openerOf(e, orderId);
+    // one click moves on, unless the workflow asks to confirm, a field is required, or the
+    // target is a final status (no way back: the user is asked first)
+    if (direct && !option.confirm && !(option.requires ?? []).length && !this.rules.status(to).terminal) {
       this.submit(order, to, {}, 'direct');
       return;
     }
     this.#set({ confirm: { order: { ...order }, option, busy: false, problem: null } });
+  }
+
+  /** Closes the confirmation; a change it failed to send is abandoned with it (never sent later). */
+  #closeConfirm() {
+    this.#set({ confirm: null });
+    this.#dropRetry('confirm');
+    this.#returnFocus();
+  }
+
+  #dropRetry(origin) {
+    if (this._pending?.origin !== origin) return;
+    this._pending = null;
+    this._retry = null;
+    this._manualRetry = null;
+    this._attempt = null;
+  }
+
+  /** Focus back on the control that opened the dialog, or its nearest neighbour if that row left. */
+  async #returnFocus() {
+    const o = this._opener;
+    this._opener = null;
+    if (!o) return;
+    await this.updateComplete;
+    const list = this.renderRoot.querySelector('of-order-list');
+    await list?.updateComplete;
+    if (o.bulk) list?.focusBulk();
+    else list?.focusOrderControl(o.orderId, o.ctl, o.index);
   }
 
   /**
@@ -211,23 +245,32 @@ export class OfOrderWorkspace extends LitElement {
       const from = this.rules.status(order.status).label;
       const toS = this.rules.status(r.order.status);
       // the workflow says whether entering this status notifies the customer (the server queues it)
-      const detail = toS.notify ? 'The customer is notified of this change.' : undefined;
-      this.alert('success', `Order ${order.id} updated: ${from} → ${toS.label}.`, { detail, key: `order-${order.id}` });
-      if (origin === 'confirm') this.#set({ confirm: null });
+      const detail = toS.notify ? this.i18n.t('customerNotified') : undefined;
+      this.alert('success', this.i18n.t('updated', { id: order.id, from, to: toS.label }), { detail, key: `order-${order.id}` });
+      this._pending = null;
+      if (origin === 'confirm' && this._s.confirm?.order?.id === order.id) this.#closeConfirm();
+      if (origin === 'direct') this.#returnFocus();
       if (origin === 'detail' || this._s.detail?.order?.id === order.id) {
         this.#set({ detail: { ...this._s.detail, order: r.order, editing: false, busy: false, problem: null } });
         this.#loadHistory(order.id);
       }
     } catch (err) {
       this.#busy(order.id, false);
-      this.#replace(original); // roll back
+      // roll back; after a 409 the row shows the order as it now is
+      this.#replace(err.kind === 'conflict' && err.order ? err.order : original);
+      // a retry belongs to this attempt: closing its dialog or form abandons it (#dropRetry)
       const retry = () => { this._retry = null; this.submit(order, to, values, origin); };
       const p = this.#problem(err, { onRetry: true, onRefresh: true });
+      this._pending = { origin, id: order.id };
       this._retry = err.kind === 'network' ? retry : null;
       this._manualRetry = retry;
       this._conflict = err.kind === 'conflict' ? { id: order.id, order: err.order, origin } : null;
       if (origin === 'direct') {
-        this.alert(p.kind, `Order ${order.id}: ${p.message}`, { detail: p.detail, actions: p.actions?.map((a) => ({ ...a, id: `${a.id}` })), key: `order-${order.id}` });
+        this.alert(p.kind, this.i18n.t('orderProblem', { id: order.id, message: p.message }), { detail: p.detail, actions: p.actions?.map((a) => ({ ...a, id: `${a.id}` })), key: `order-${order.id}` });
+        this.#returnFocus();
+      } else if (origin === 'confirm' && err.kind === 'conflict' && err.order && this._s.confirm?.order?.id === order.id) {
+        // the dialog now shows the order as it is and what may follow from there
+        this.#set({ confirm: { ...this._s.confirm, order: err.order, busy: false, problem: p } });
       } else {
         this.#setOrigin(origin, { busy: false, problem: p });
       }
@@ -243,14 +286,20 @@ export class OfOrderWorkspace extends LitElement {
     try {
       const fresh = await this.api.getOrder(id);
       this.#replace(fresh);
-      if (origin === 'confirm') this.#set({ confirm: null });
+      const who = fresh.updated_by_name ?? fresh.updated_by ?? '';
+      if (origin === 'confirm' && this._s.confirm?.order?.id === id) {
+        // re-read in place: the dialog stays, showing the current status and what may follow
+        this.#dropRetry('confirm');
+        this.#set({ confirm: { ...this._s.confirm, order: fresh, problem: null } });
+        return;
+      }
       if (this._s.detail?.order?.id === id) {
         this.#set({ detail: { ...this._s.detail, order: fresh, problem: null, editing: false } });
         this.#loadHistory(id);
       }
-      this.alert('info', `Order ${id} refreshed: it is now ${this.rules.status(fresh.status).label} (last changed by ${fresh.updated_by ?? 'unknown'}).`, { key: `order-${id}` });
+      this.alert('info', this.i18n.t('refreshed', { id, status: this.rules.status(fresh.status).label, who }), { key: `order-${id}` });
     } catch (err) {
-      this.alert('error', `Could not refresh order ${id}. ${this.#problem(err).message}`, { key: `order-${id}` });
+      this.alert('error', this.i18n.t('couldNotRefresh', { id, message: this.#problem(err).message }), { key: `order-${id}` });
     }
   }
 
@@ -269,7 +318,7 @@ export class OfOrderWorkspace extends LitElement {
       const order = await this.api.getOrder(id);
       if (this._s.detail) this.#set({ detail: { ...this._s.detail, order, loading: false } });
     } catch (err) {
-      this.alert('error', `Could not load order ${id}. ${this.#problem(err).message}`);
+      this.alert('error', this.i18n.t('couldNotLoadOrder', { id, message: this.#problem(err).message }));
       if (this._s.detail) this.#set({ detail: { ...this._s.detail, loading: false } });
     }
     this.#loadHistory(id);
@@ -281,7 +330,7 @@ export class OfOrderWorkspace extends LitElement {
       if (this._s.detail?.order?.id === id || this._s.detail?.loading) this.#set({ detail: { ...this._s.detail, history, historyLoading: false } });
     } catch (err) {
       if (this._s.detail) this.#set({ detail: { ...this._s.detail, historyLoading: false } });
-      this.alert('error', `Could not load the history of order ${id}. ${this.#problem(err).message}`);
+      this.alert('error', this.i18n.t('couldNotLoadHistory', { id, message: this.#problem(err).message }));
     }
   }
 
@@ -289,14 +338,17 @@ export class OfOrderWorkspace extends LitElement {
   #openBulk() {
     const orders = this._s.orders.filter((o) => this._s.selected.has(o.id));
     if (!orders.length) return;
+    this._opener = { bulk: true };
     this.#set({ bulk: { open: true, orders, phase: 'form', progress: { done: 0, total: 0 }, results: [], run: null } });
   }
 
-  async runBulk(ids, to, values, previous = []) {
+  /** `skipped`: the engine's blocked orders of the plan ({id, errors}), listed and counted, never sent. */
+  async runBulk(ids, to, values, previous = [], skipped = []) {
     const { notes, fields } = splitValues(values);
     const bulk = this._s.bulk;
     this.#set({ bulk: { ...bulk, phase: 'running', progress: { done: 0, total: ids.length }, run: { to, values } } });
     const results = new Map(previous.map((r) => [r.id, r]));
+    for (const b of skipped) results.set(b.id, { id: b.id, ok: false, skipped: true, message: b.errors.map((x) => x.message).join(' '), errors: b.errors });
     let done = 0;
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
@@ -310,25 +362,28 @@ export class OfOrderWorkspace extends LitElement {
           if (x.ok && x.order) updated.push(x.order);
         }
         this.#replace(...updated);
-        for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: 'No result returned by the server' });
+        for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: this.i18n.t('noResult') });
       } catch (err) {
-        const msg = err.kind === 'network' ? 'Network failure: not applied' : this.#problem(err).message;
+        const msg = err.kind === 'network' ? this.i18n.t('notApplied') : this.#problem(err).message;
         for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
       }
       done += chunk.length;
       this.#set({ bulk: { ...this._s.bulk, progress: { done, total: ids.length } } });
     }
-    const order = [...previous.map((r) => r.id).filter((id) => !ids.includes(id)), ...ids];
-    const list = order.map((id) => results.get(id));
-    const failed = list.filter((r) => !r.ok).length;
+    const sent = new Set([...ids, ...skipped.map((b) => b.id)]);
+    const order = [...previous.map((r) => r.id).filter((id) => !sent.has(id)), ...skipped.map((b) => b.id), ...ids];
+    const list = order.map((id) => results.get(id)).map((r) => (r.ok ? r : { ...r, retryable: retryable(r) }));
+    const skippedN = list.filter((r) => r.skipped).length;
+    const failed = list.filter((r) => !r.ok && !r.skipped).length;
     this.#set({ bulk: { ...this._s.bulk, phase: 'done', results: list } });
-    this.alert(failed ? 'warning' : 'success', `Bulk update: ${list.length - failed} updated, ${failed} failed.`, { key: 'bulk' });
+    this.alert(failed || skippedN ? 'warning' : 'success', this.i18n.t('bulkAlert', { ok: list.length - failed - skippedN, failed, skipped: skippedN }), { key: 'bulk' });
   }
 
   #retryFailed() {
     const b = this._s.bulk;
     if (!b?.run) return;
-    const failedIds = b.results.filter((r) => !r.ok).map((r) => r.id);
+    const failedIds = b.results.filter((r) => !r.ok && r.retryable).map((r) => r.id);
+    if (!failedIds.length) return;
     this.runBulk(failedIds, b.run.to, b.run.values, b.results);
   }
 
@@ -337,6 +392,7 @@ export class OfOrderWorkspace extends LitElement {
     const sel = new Set(this._s.selected);
     if (b?.phase === 'done') for (const r of b.results) if (r.ok) sel.delete(r.id);
     this.#set({ bulk: null, selected: sel });
+    this.#returnFocus();
   }
 
   // ---------- live updates ----------
@@ -365,7 +421,8 @@ export class OfOrderWorkspace extends LitElement {
       for (const o of this._s.orders) {
         const e = batch.get(o.id);
         if (e && !this._s.busyIds.has(o.id) && (e.lock_version ?? 0) > (o.lock_version ?? 0)) {
-          rows.push({ ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by });
+          rows.push({ ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by,
+            updated_by_name: e.updated_by_name ?? (e.updated_by ? undefined : o.updated_by_name), updated_at: e.updated_at ?? o.updated_at });
         }
       }
       if (rows.length) this.#replace(...rows);
@@ -390,40 +447,38 @@ export class OfOrderWorkspace extends LitElement {
 
   render() {
     const s = this._s;
-    if (!this.rules || !this.api) return html`<p role="status">Loading…</p>`;
+    if (!this.rules || !this.api) return html`<p role="status">${this.i18n.t('loading')}</p>`;
     const d = s.detail;
     return html`
-      <div class="alerts">
-        ${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
-          @of-dismiss=${() => this.#dropAlert(a.id)}
+      <div class="alerts" part="messages">${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
+          @of-dismiss=${() => { this.#dropAlert(a.id); if (a.key?.startsWith('order-')) this.#dropRetry('direct'); }}
           @of-alert-action=${(e) => {
             if (e.detail.id === 'retry-load') { this.#dropAlert(a.id); this.load(); }
             else if (e.detail.id === 'retry') { this.#dropAlert(a.id); this._manualRetry?.(); }
             else if (e.detail.id === 'refresh' && this._conflict) { this.#dropAlert(a.id); this.#refresh(this._conflict.id, 'direct'); }
-          }}></of-alert>`)}
-      </div>
-      <of-order-list ?hidden=${!!d} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
+          }}></of-alert>`)}</div>
+      <of-order-list ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
         ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
         @of-status-select=${this.#onStatusSelect}
-        @of-open=${(e) => this.open(e.detail.orderId)}
+        @of-open=${(e) => { this._detailOpener = openerOf(e, e.detail.orderId); this.open(e.detail.orderId); }}
         @of-select=${this.#onSelect}
         @of-page=${(e) => { this.perPage = e.detail.perPage; this.#set({ page: e.detail.page }); this.load(); }}
         @of-filter=${(e) => { this.#set({ filters: e.detail, page: 1 }); this.load(); }}
         @of-bulk-action=${this.#openBulk}></of-order-list>
       ${d ? html`<of-order-detail .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
           ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
-          @of-edit=${(e) => this.#set({ detail: { ...this._s.detail, editing: e.detail.editing, problem: null } })}
+          @of-edit=${(e) => { if (!e.detail.editing) this.#dropRetry('detail'); this.#set({ detail: { ...this._s.detail, editing: e.detail.editing, problem: null } }); }}
           @of-save=${(e) => this.submit(d.order, e.detail.to, e.detail.values, 'detail')}
           @of-alert-action=${(e) => this.#onProblemAction(e, 'detail')}
-          @of-close=${() => { this.#set({ detail: null }); }}></of-order-detail>` : nothing}
+          @of-close=${() => { this.#dropRetry('detail'); this.#set({ detail: null }); this._opener = this._detailOpener; this.#returnFocus(); }}></of-order-detail>` : nothing}
       <of-confirm-dialog .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
         ?busy=${!!s.confirm?.busy} .problem=${s.confirm?.problem ?? null}
         @of-confirm=${(e) => this.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
         @of-alert-action=${(e) => this.#onProblemAction(e, 'confirm')}
-        @of-dismiss=${() => this.#set({ confirm: null })}></of-confirm-dialog>
+        @of-dismiss=${this.#closeConfirm}></of-confirm-dialog>
       <of-bulk-dialog .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
         .progress=${s.bulk?.progress} .results=${s.bulk?.results ?? []}
-        @of-bulk-run=${(e) => this.runBulk(e.detail.ids, e.detail.to, e.detail.values)}
+        @of-bulk-run=${(e) => this.runBulk(e.detail.ids, e.detail.to, e.detail.values, [], e.detail.skipped ?? [])}
         @of-bulk-retry=${this.#retryFailed}
         @of-dismiss=${this.#closeBulk}></of-bulk-dialog>`;
   }

@@ -12,7 +12,7 @@ export class OfWorkflowDiagram extends LitElement {
     current: {}, allowed: { attribute: false },
   };
   static styles = css`
-    :host { display: block; font-family: system-ui, sans-serif; }
+    :host { display: block; font-family: var(--of-font-family, inherit); }
     svg { width: 100%; height: auto; max-height: 260px; }
     text { font-size: 11px; }
   `;
