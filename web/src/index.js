@@ -11,3 +11,4 @@ export { OfBulkDialog } from './elements/of-bulk-dialog.js';
 export { OfOrderWorkspace } from './elements/of-order-workspace.js';
 export { createClient, DIALECTS, ApiError } from './api/index.js';
 export { Rules, loadFlow } from './rules.js';
+export { defineMessages, overrideMessages, english } from './i18n/index.js';

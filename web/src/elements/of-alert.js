@@ -32,7 +32,7 @@ export class OfAlert extends LitElement {
     const role = this.kind === 'error' ? 'alert' : 'status';
     const detail = this.detail;
     return html`<div class="box ${this.kind}" part="alert ${this.kind}" role=${role}>
-      <div class="text"><div class="msg">${this.message ?? ''}</div>
+      <div class="text" dir="auto"><div class="msg">${this.message ?? ''}</div>
         ${Array.isArray(detail) && detail.length
     ? html`<ul class="detail">${detail.map((d) => html`<li>${d}</li>`)}</ul>`
     : detail && !Array.isArray(detail) ? html`<div class="detail">${detail}</div>` : ''}

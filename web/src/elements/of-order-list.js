@@ -54,9 +54,9 @@ export class OfOrderList extends LitElement {
     tbody tr.r:nth-child(even) { background: var(--of-color-surface-alt, #f9fafb); }
     tbody tr.r.sel { background: var(--of-color-selected, #eff6ff); }
     td { padding-block: 0; padding-inline: var(--of-space, 8px); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-block-end: 1px solid var(--of-color-border-soft, #eef0f3); height: ${ROW_H - 1}px; }
-    .c-sel { width: 34px; } .c-id { width: 64px; } .c-store { width: 90px; } .c-date { width: 110px; } .c-pay { width: 80px; }
+    .c-sel { width: 34px; } .c-id { width: 96px; } .c-store { width: 90px; } .c-date { width: 104px; } .c-pay { width: 140px; }
     .c-total { width: 80px; text-align: end; }
-    .c-status { width: 140px; } .c-change { width: 190px; } .c-upd { width: 130px; }
+    .c-status { width: 130px; } .c-change { width: 180px; } .c-upd { width: 130px; }
     .c-change.buttons { width: 250px; }
     td.c-total { text-align: end; font-variant-numeric: tabular-nums; }
     .pay-open { color: var(--of-color-warning-text, #92400e); font-weight: 600; }
@@ -215,9 +215,9 @@ export class OfOrderList extends LitElement {
             <button role="menuitem" @click=${() => { this._menu = false; this.#fire('of-bulk-action', { action: 'update-status' }); }}>${i18n.t('updateStatus')}</button>
           </div>` : nothing}
         </div>
-        <span class="hint" role="status">${nSel ? i18n.t('nSelected', { n: nSel }) : ''}</span>
+        <span class="hint" role="status" dir="auto">${nSel ? i18n.t('nSelected', { n: nSel }) : ''}</span>
         <span class="spacer"></span>
-        <span class="hint" role="status" aria-live="polite" part="count">${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${i18n.t('loadingOrders')}` : i18n.t('nOrders', { n: this.total })}</span>
+        <span class="hint" role="status" aria-live="polite" part="count" dir="auto">${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${i18n.t('loadingOrders')}` : i18n.t('nOrders', { n: this.total })}</span>
       </div>
       <div class="scroller ${n <= 12 ? 'short' : ''}" part="table-wrap" @scroll=${this.#onScroll}>
         <table part="table" aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>

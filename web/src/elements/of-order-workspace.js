@@ -457,7 +457,7 @@ export class OfOrderWorkspace extends LitElement {
             else if (e.detail.id === 'retry') { this.#dropAlert(a.id); this._manualRetry?.(); }
             else if (e.detail.id === 'refresh' && this._conflict) { this.#dropAlert(a.id); this.#refresh(this._conflict.id, 'direct'); }
           }}></of-alert>`)}</div>
-      <of-order-list ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
+      <of-order-list exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager" ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
         ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
         @of-status-select=${this.#onStatusSelect}
         @of-open=${(e) => { this._detailOpener = openerOf(e, e.detail.orderId); this.open(e.detail.orderId); }}
@@ -465,18 +465,18 @@ export class OfOrderWorkspace extends LitElement {
         @of-page=${(e) => { this.perPage = e.detail.perPage; this.#set({ page: e.detail.page }); this.load(); }}
         @of-filter=${(e) => { this.#set({ filters: e.detail, page: 1 }); this.load(); }}
         @of-bulk-action=${this.#openBulk}></of-order-list>
-      ${d ? html`<of-order-detail .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
+      ${d ? html`<of-order-detail exportparts="detail" .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
           ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
           @of-edit=${(e) => { if (!e.detail.editing) this.#dropRetry('detail'); this.#set({ detail: { ...this._s.detail, editing: e.detail.editing, problem: null } }); }}
           @of-save=${(e) => this.submit(d.order, e.detail.to, e.detail.values, 'detail')}
           @of-alert-action=${(e) => this.#onProblemAction(e, 'detail')}
           @of-close=${() => { this.#dropRetry('detail'); this.#set({ detail: null }); this._opener = this._detailOpener; this.#returnFocus(); }}></of-order-detail>` : nothing}
-      <of-confirm-dialog .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
+      <of-confirm-dialog exportparts="dialog, dialog-actions, primary-button" .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
         ?busy=${!!s.confirm?.busy} .problem=${s.confirm?.problem ?? null}
         @of-confirm=${(e) => this.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
         @of-alert-action=${(e) => this.#onProblemAction(e, 'confirm')}
         @of-dismiss=${this.#closeConfirm}></of-confirm-dialog>
-      <of-bulk-dialog .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
+      <of-bulk-dialog exportparts="dialog, primary-button" .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
         .progress=${s.bulk?.progress} .results=${s.bulk?.results ?? []}
         @of-bulk-run=${(e) => this.runBulk(e.detail.ids, e.detail.to, e.detail.values, [], e.detail.skipped ?? [])}
         @of-bulk-retry=${this.#retryFailed}

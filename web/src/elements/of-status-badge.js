@@ -7,12 +7,12 @@ export class OfStatusBadge extends LitElement {
   static properties = { label: {}, color: {}, pending: { type: Boolean } };
   static styles = css`
     :host { display: inline-block; }
-    span { display: inline-block; padding: 2px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; line-height: 18px; white-space: nowrap; }
+    span { display: inline-block; padding: 2px 9px; border-radius: var(--of-badge-radius, 999px); font-size: .86em; font-weight: 600; line-height: 18px; white-space: nowrap; }
     span.saving { outline: 2px dashed #6b7280; outline-offset: 1px; }
   `;
   render() {
     const c = badgeColors(this.color);
-    return html`<span class=${this.pending ? 'saving' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
+    return html`<span part="badge" class=${this.pending ? 'saving' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
   }
 }
 customElements.define('of-status-badge', OfStatusBadge);

@@ -30,7 +30,7 @@ export class OfStatusDropdown extends LitElement {
   render() {
     const opts = this.options ?? [];
     const off = this.disabled || opts.length === 0;
-    return html`<select part="select" aria-label=${this.i18n.t('statusFor', { id: this.orderId })} ?disabled=${off} @change=${this.#change}>
+    return html`<select part="select" dir="auto" aria-label=${this.i18n.t('statusFor', { id: this.orderId })} ?disabled=${off} @change=${this.#change}>
       <option value="" selected>${off ? this.i18n.t('noChange') : this.i18n.t('changeTo')}</option>
       ${opts.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
     </select>`;

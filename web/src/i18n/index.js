@@ -30,6 +30,15 @@ function changed() {
   if (typeof window !== 'undefined') window.dispatchEvent(new Event(EVENT));
 }
 
+// A page that switches language by changing <html lang> (or any element's lang) re-renders the
+// elements: one observer for the whole page, started by the first element.
+let observer = null;
+function watchLang() {
+  if (observer || typeof MutationObserver === 'undefined') return;
+  observer = new MutationObserver(changed);
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['lang'], subtree: true });
+}
+
 /** 'de-CH' -> ['de-ch', 'de', 'en'] */
 function chain(locale) {
   const out = [];
@@ -81,7 +90,7 @@ export class Strings {
     this._onChange = () => { this._locale = null; host.requestUpdate(); };
     this._locale = null;
   }
-  hostConnected() { this._locale = null; window.addEventListener(EVENT, this._onChange); }
+  hostConnected() { this._locale = null; window.addEventListener(EVENT, this._onChange); watchLang(); }
   hostDisconnected() { window.removeEventListener(EVENT, this._onChange); }
   get locale() { return (this._locale ??= localeOf(this.host)); }
   t(key, params) { return message(this.locale, key, params); }
