@@ -61,7 +61,6 @@ export default {
   couldNotLoadOrder: ({ id, message }) => `Bestellung ${id} konnte nicht geladen werden. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Der Verlauf von Bestellung ${id} konnte nicht geladen werden. ${message}`,
   orderProblem: ({ id, message }) => `Bestellung ${id}: ${message}`,
-  someone: 'jemand anderes',
   bulkTitle: ({ n }, f) => `Status von ${orders(n, f)} ändern`,
   nOfTotal: ({ n, total }, f) => `${f.n(n)} von ${f.n(total)}`,
   canMoveTo: ({ status }) => `können zu ${status} wechseln.`,

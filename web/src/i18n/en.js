@@ -65,7 +65,6 @@ export default {
   couldNotLoadOrder: ({ id, message }) => `Could not load order ${id}. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Could not load the history of order ${id}. ${message}`,
   orderProblem: ({ id, message }) => `Order ${id}: ${message}`,
-  someone: 'someone else',
 
   // bulk
   bulkTitle: ({ n }, f) => `Update Status of ${f.n(n)} selected order${f.plural(n) === 'one' ? '' : 's'}`,
@@ -87,7 +86,6 @@ export default {
   retryFailed: ({ n }, f) => `Retry failed (${f.n(n)})`,
   noResult: 'No result returned by the server',
   notApplied: 'Network failure: not applied',
-  cannotSucceed: 'Retrying cannot help: ',
 
   // detail
   loadingOrder: 'Loading order…',
@@ -98,7 +96,6 @@ export default {
   noChangeForYou: 'No status change is available to you for this order.',
   customer: 'Customer', store: 'Store', payment: 'Payment', total: 'Total', created: 'Ordered',
   trackingNumber: 'Tracking number', lastChange: 'Last change',
-  lastChangeBy: ({ who, when }) => (who && when ? `${who}, ${when}` : who || when),
   items: 'Items', colSku: 'SKU', colItem: 'Item', colQty: 'Qty', colStock: 'In stock',
   stockYes: 'yes', stockNo: 'no', stockUsed: 'used by this order', stockReleased: '—',
   workflow: 'Workflow',
