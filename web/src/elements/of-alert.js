@@ -19,7 +19,7 @@ export class OfAlert extends LitElement {
     .info { background: #eff6ff; border-color: #2563eb; color: #1e3a8a; }
     .text { flex: 1; overflow-wrap: anywhere; }
     .msg { white-space: pre-wrap; }
-    .detail { font-size: 13px; opacity: .9; margin-top: 2px; }
+    .detail { font-size: 13px; opacity: .9; margin-block-start: 2px; }
     ul { margin: 4px 0 0; padding-inline-start: 18px; }
   `];
   constructor() { super(); this.kind = 'info'; this.actions = []; this.dismissible = false; this.i18n = new Strings(this); }

@@ -36,7 +36,7 @@ export class OfBulkDialog extends LitElement {
     .groups li { border-inline-start: 3px solid #d97706; padding: 4px 8px; margin-block-end: 6px; background: #fffbeb; }
     .ids { color: #4b5563; font-size: 12px; overflow-wrap: anywhere; }
     progress { width: 100%; height: 16px; }
-    .results { max-height: 260px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-top: 8px; }
+    .results { max-height: 260px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-block-start: 8px; }
     .results table { width: 100%; border-collapse: collapse; font-size: 13px; }
     .results td, .results th { padding: 3px 8px; border-block-end: 1px solid #f3f4f6; text-align: start; }
     .results tr { content-visibility: auto; contain-intrinsic-size: auto 24px; }

@@ -12,7 +12,7 @@ export class OfHistoryTimeline extends LitElement {
     li { position: relative; padding-block: 6px 10px; padding-inline: 12px 0; }
     li::before { content: ""; position: absolute; inset-inline-start: -21px; inset-block-start: 10px; width: 10px; height: 10px; border-radius: 50%; background: #6b7280; border: 2px solid #fff; }
     .meta { color: var(--of-color-muted, #4b5563); font-size: .86em; }
-    .notes { white-space: pre-wrap; overflow-wrap: anywhere; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px 8px; margin-top: 4px; }
+    .notes { white-space: pre-wrap; overflow-wrap: anywhere; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px 8px; margin-block-start: 4px; }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; margin: 4px 0 0; font-size: 13px; }
     dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
   `];

@@ -33,7 +33,7 @@ export class OfOrderDetail extends LitElement {
     section { background: var(--of-color-surface, #fff); border: 1px solid var(--of-color-border, #d1d5db); border-radius: calc(var(--of-radius, 6px) + 4px); padding: 14px 16px; }
     header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
     header h2 { margin: 0; }
-    .grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; margin-top: 12px; }
+    .grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; margin-block-start: 12px; }
     @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 8px 0; }
     dt { color: var(--of-color-muted, #4b5563); } dd { margin: 0; overflow-wrap: anywhere; }
@@ -100,10 +100,10 @@ export class OfOrderDetail extends LitElement {
         <option value="" ?selected=${!this.to}>${this.i18n.t('chooseStatus')}</option>
         ${options.map((o) => html`<option value=${o.id} ?selected=${o.id === this.to}>${o.label}</option>`)}
       </select>
-      ${general.length ? html`<of-alert style="margin-top:8px" kind="error" .message=${general[0].message}
+      ${general.length ? html`<of-alert style="margin-block-start:8px" kind="error" .message=${general[0].message}
           .detail=${general.slice(1).map((x) => x.message)}></of-alert>` : nothing}
       ${renderFields({ fields, values: this.values, errors: v.errors, onInput: (id, x) => { this.values = { ...this.values, [id]: x }; }, prefix: 'df', disabled: this.busy, optional: this.i18n.t('optional') })}
-      ${this.problem ? html`<of-alert style="margin-top:10px" kind=${this.problem.kind ?? 'error'} .message=${this.problem.message}
+      ${this.problem ? html`<of-alert style="margin-block-start:10px" kind=${this.problem.kind ?? 'error'} .message=${this.problem.message}
           .detail=${this.problem.detail} .actions=${this.problem.actions ?? []}></of-alert>` : nothing}
       <div class="form-actions">
         <button type="submit" class="primary" ?disabled=${!v.ok || this.busy} aria-busy=${this.busy ? 'true' : 'false'}>
