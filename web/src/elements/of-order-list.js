@@ -1,5 +1,6 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { VirtualizerController } from '@tanstack/lit-virtual';
 import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
 import { RowFocus } from './row-focus.js';
@@ -7,14 +8,20 @@ import './of-status-badge.js';
 import './of-status-dropdown.js';
 
 const ROW_H = 44;
-const WINDOW_ALL = 200; // up to this many rows everything is in the DOM; beyond, rows are windowed
+const WINDOW_ALL = 200; // up to this many rows everything is in the DOM; beyond, only the rows in view
+const HEAD_H = 41;      // the sticky header row inside the scroller, before the first order row
 
 /**
  * <of-order-list .rules .orders .total .page .perPage .loading .selected .stores .filters .busyIds controls>
  * Paged, filterable list: checkbox, status badge, and either a status dropdown or one button per
  * next status (only what the engine allows this actor). Rows are keyed by order id, so a control
  * always belongs to the order it was rendered for, and the focused control keeps its order across
- * refreshes. Large pages are windowed (only the rows in view are in the DOM).
+ * refreshes. Large pages are virtualized by TanStack Virtual (a maintained, headless virtualizer
+ * that keeps the real <table>: @lit-labs/virtualizer positions rows absolutely, which table layout
+ * does not allow, lit/lit#4764): only the rows in view are in the DOM, spacer rows keep the
+ * scroll height. Every row stays reachable by keyboard: Tab scrolls the next row into view, and on
+ * a row's checkbox, link or buttons ArrowDown/ArrowUp go to the same control of the next/previous
+ * order, Ctrl+Home/Ctrl+End to the first/last.
  * `controls`: 'dropdown', 'buttons' or 'auto' (buttons when no status offers more than two next
  * statuses, so they fit in a row; else the dropdown). A read-only role gets neither, and a note.
  * Fires: of-status-select {orderId, to, direct?}, of-open {orderId}, of-select {ids, selected},
@@ -33,7 +40,6 @@ export class OfOrderList extends LitElement {
     stores: { attribute: false },
     filters: { attribute: false },
     controls: {},
-    _top: { state: true },
     _menu: { state: true },
   };
 
@@ -72,28 +78,59 @@ export class OfOrderList extends LitElement {
     this.orders = []; this.total = 0; this.page = 1; this.perPage = 50; this.loading = false;
     this.selected = new Set(); this.busyIds = new Set(); this.stores = []; this.filters = {};
     this.controls = 'auto';
-    this._top = 0; this._menu = false; this._raf = 0;
+    this._menu = false;
     this.i18n = new Strings(this);
     this.rowFocus = new RowFocus(this);
+    this.virtual = new VirtualizerController(this, {
+      count: 0,
+      getScrollElement: () => this.renderRoot?.querySelector('.scroller') ?? null,
+      estimateSize: () => ROW_H,
+      scrollMargin: HEAD_H,
+      overscan: 10,
+      enabled: false,
+    });
   }
 
   #fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
 
-  #onScroll(e) {
-    const top = e.target.scrollTop;
-    if (this._raf) return;
-    this._raf = requestAnimationFrame(() => { this._raf = 0; this._top = top; });
-  }
-
-  /** Scrolls the row of `id` into the window (and view). */
+  /** Scrolls the row of `id` into view; resolves to its <tr> once rendered (null if not listed). */
   async scrollToOrder(id) {
     const i = this.orders.findIndex((o) => String(o.id) === String(id));
-    const sc = this.renderRoot.querySelector('.scroller');
-    if (i < 0 || !sc) return null;
-    sc.scrollTop = Math.max(0, i * ROW_H - 40);
-    this._top = sc.scrollTop;
-    await this.updateComplete;
-    return this.renderRoot.querySelector(`tr[data-order-id="${CSS.escape(String(id))}"]`);
+    if (i < 0) return null;
+    return this.#scrollToIndex(i);
+  }
+
+  async #scrollToIndex(i) {
+    const id = String(this.orders[i].id);
+    const find = () => this.renderRoot.querySelector(`tr[data-order-id="${CSS.escape(id)}"]`);
+    if (this.orders.length > WINDOW_ALL) this.virtual.getVirtualizer().scrollToIndex(i, { align: 'auto' });
+    for (let k = 0; k < 10 && !find(); k++) {
+      await new Promise((r) => requestAnimationFrame(r));
+      await this.updateComplete;
+    }
+    const tr = find();
+    tr?.scrollIntoView({ block: 'nearest' });
+    return tr;
+  }
+
+  // ArrowDown/ArrowUp on a row's checkbox, link or button: the same control one order on;
+  // Ctrl+Home/Ctrl+End: the first/last order. (A <select> keeps its own arrow keys.)
+  async #rowKey(e) {
+    const el = e.composedPath()[0];
+    if (!el?.dataset?.ctl || el.tagName === 'SELECT') return;
+    const tr = el.closest('tr[data-order-id]');
+    if (!tr) return;
+    const i = Number(tr.getAttribute('aria-rowindex')) - 2;
+    let to = null;
+    if (e.key === 'ArrowDown' && !e.ctrlKey) to = i + 1;
+    else if (e.key === 'ArrowUp' && !e.ctrlKey) to = i - 1;
+    else if (e.key === 'End' && e.ctrlKey) to = this.orders.length - 1;
+    else if (e.key === 'Home' && e.ctrlKey) to = 0;
+    if (to === null) return;
+    e.preventDefault();
+    to = Math.max(0, Math.min(this.orders.length - 1, to));
+    await this.#scrollToIndex(to);
+    this.rowFocus.focus(this.orders[to].id, el.dataset.ctl, to);
   }
 
   /**
@@ -111,15 +148,19 @@ export class OfOrderList extends LitElement {
     return false;
   }
 
+  /** [start, end) of the rows to render and the spacer heights above and below them. */
   #window() {
     const n = this.orders.length;
-    if (n <= WINDOW_ALL) return [0, n];
-    const sc = this.renderRoot?.querySelector('.scroller');
-    const h = sc?.clientHeight || 800;
-    const overscan = 10;
-    const start = Math.max(0, Math.floor(this._top / ROW_H) - overscan);
-    const end = Math.min(n, Math.ceil((this._top + h) / ROW_H) + overscan);
-    return [start, end];
+    if (n <= WINDOW_ALL) return { start: 0, end: n, above: 0, below: 0 };
+    const v = this.virtual.getVirtualizer();
+    const items = v.getVirtualItems();
+    if (!items.length) {
+      const end = Math.min(n, 30); // before the scroller is measured: the first screen
+      return { start: 0, end, above: 0, below: (n - end) * ROW_H };
+    }
+    const first = items[0];
+    const last = items[items.length - 1];
+    return { start: first.index, end: last.index + 1, above: first.start - HEAD_H, below: v.getTotalSize() - (last.end - HEAD_H) };
   }
 
   #toggleMenu(open = !this._menu) {
@@ -180,6 +221,11 @@ export class OfOrderList extends LitElement {
   // Store names for the Store column, rebuilt only when the store list changes.
   #storeNames = new Map();
   willUpdate(changed) {
+    if (changed.has('orders')) {
+      const v = this.virtual.getVirtualizer();
+      const n = this.orders.length;
+      if (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL) v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
+    }
     if (changed.has('stores')) this.#storeNames = new Map((this.stores ?? []).map((s) => [String(s.id), s.name ?? String(s.id)]));
   }
 
@@ -187,7 +233,7 @@ export class OfOrderList extends LitElement {
     const { rules, i18n } = this;
     if (!rules) return html`<div class="empty" role="status">${i18n.t('loadingWorkflow')}</div>`;
     const n = this.orders.length;
-    const [start, end] = this.#window();
+    const { start, end, above, below } = this.#window();
     const mode = this.#mode();
     const allSel = n > 0 && this.orders.every((o) => this.selected.has(o.id));
     const someSel = !allSel && this.orders.some((o) => this.selected.has(o.id));
@@ -219,7 +265,7 @@ export class OfOrderList extends LitElement {
         <span class="spacer"></span>
         <span class="hint" role="status" aria-live="polite" part="count" dir="auto">${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${i18n.t('loadingOrders')}` : i18n.t('nOrders', { n: this.total })}</span>
       </div>
-      <div class="scroller ${n <= 12 ? 'short' : ''}" part="table-wrap" @scroll=${this.#onScroll}>
+      <div class="scroller ${n <= 12 ? 'short' : ''}" part="table-wrap" @keydown=${this.#rowKey}>
         <table part="table" aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>
           <thead><tr aria-rowindex="1" part="header-row">
             ${mode === 'none' ? nothing : html`<th class="c-sel"><input type="checkbox" data-ctl="select-all" aria-label=${i18n.t('selectAll')} .checked=${allSel} .indeterminate=${someSel}
@@ -231,9 +277,9 @@ export class OfOrderList extends LitElement {
             <th class="c-upd">${i18n.t('colUpdatedBy')}</th>
           </tr></thead>
           <tbody>
-            ${start > 0 ? html`<tr aria-hidden="true" style=${`height:${start * ROW_H}px`}></tr>` : nothing}
+            ${above > 0 ? html`<tr aria-hidden="true" style=${`height:${above}px`}></tr>` : nothing}
             ${repeat(this.orders.slice(start, end), (o) => o.id, (o, i) => this.#row(o, mode, start + i))}
-            ${end < n ? html`<tr aria-hidden="true" style=${`height:${(n - end) * ROW_H}px`}></tr>` : nothing}
+            ${below > 0 ? html`<tr aria-hidden="true" style=${`height:${below}px`}></tr>` : nothing}
           </tbody>
         </table>
         ${n === 0 && !this.loading ? html`<div class="empty">${i18n.t('noOrders')}</div>` : nothing}

@@ -25,6 +25,9 @@ export class RowFocus {
     if (!s) return;
     const root = this.host.renderRoot;
     if (root.activeElement === s.el && s.el.closest('tr')?.dataset.orderId === s.id) return;
+    // still listed but scrolled out of the rendered rows: the user scrolled away, leave it
+    const listed = (this.host.orders ?? []).some((o) => String(o.id) === s.id);
+    if (listed && !root.querySelector(`tr[data-order-id="${CSS.escape(s.id)}"]`)) return;
     this.focus(s.id, s.ctl, s.index);
   }
 
