@@ -34,6 +34,9 @@ step "build: WebAssembly module (dist/)"
 cmake --preset wasm >/dev/null
 cmake --build --preset wasm
 
+step "build: the elements' bundle and manifest (dist/orderflow-elements.js, custom-elements.json)"
+node scripts/build-elements.js
+
 if [ -f web/vite.config.js ]; then
   step "build: browser UI (web/dist/)"
   npx vite build --config web/vite.config.js --logLevel warn

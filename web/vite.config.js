@@ -13,7 +13,11 @@ export default defineConfig({
   base: '/',
   publicDir: false,
   resolve: {
-    alias: [{ find: /^orderflow$/, replacement: join(moduleDir, 'index.browser.js') }],
+    alias: [
+      { find: /^orderflow$/, replacement: join(moduleDir, 'index.browser.js') },
+      // the demo imports the package entry as any CMS would
+      { find: /^orderflow\/elements$/, replacement: here('src/elements.js') },
+    ],
   },
   optimizeDeps: { exclude: ['orderflow'] },
   build: {

@@ -3,10 +3,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installPackage, ROOT } from './support/package.js';
+import { typecheck } from './support/typescript.js';
 
 let pkg;
 let work;
@@ -123,31 +124,16 @@ test('graph: status ids that Mermaid cannot take are drawn under generated names
 });
 
 test('tsc --noEmit accepts the typed sample against the installed declarations, and catches misuse', () => {
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const tsconfig = JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'],
-      strict: true, noEmit: true, types: [] },
-  });
-  // each check in its own folder inside the scratch project, so 'orderflow' resolves to the installed package
-  const typecheck = (name, source) => {
-    const dir = mkdtempSync(join(pkg.project, 'tsc-'));
-    try {
-      writeFileSync(join(dir, 'tsconfig.json'), tsconfig.replace('{"compilerOptions"', `{"files":["${name}"],"compilerOptions"`));
-      writeFileSync(join(dir, name), source);
-      return spawnSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  };
-  const good = typecheck('typed.ts', readFileSync(join(ROOT, 'examples', 'typed.ts'), 'utf8'));
+  const good = typecheck(pkg, { 'typed.ts': readFileSync(join(ROOT, 'examples', 'typed.ts'), 'utf8') });
   assert.equal(good.status, 0, good.stdout + good.stderr);
-  const bad = typecheck('bad.ts', `import { createOrderFlow } from 'orderflow';
+  // a workflow loaded from a document without types: ids are plain strings, other types still hold
+  const bad = typecheck(pkg, { 'bad.ts': `import { createOrderFlow } from 'orderflow';
 const flow = await createOrderFlow();
-const wf = flow.workflow('cms');
+const wf = flow.workflow(JSON.stringify({ id: 'x' }));
 wf.check({ status: 'new' }, 42, {}, { role: 'admin' });
 const s: number = wf.statuses[0].label;
 export {};
-`);
+` });
   assert.notEqual(bad.status, 0);
   assert.match(bad.stdout, /bad\.ts\(4,\d+\).*not assignable to parameter of type 'string'/);
   assert.match(bad.stdout, /bad\.ts\(5,\d+\).*'string' is not assignable to type 'number'/);

@@ -2,13 +2,20 @@
 // orderflow command line:
 //   orderflow lint <workflow.json>          every problem as "path: message"; exit 1 if any
 //   orderflow graph <workflow.json | id>    a Mermaid stateDiagram-v2 of the workflow
+//   orderflow types <workflow.json | id> [--out file.d.ts] [--name TypeName]
+//                                           TypeScript declarations: its ids as string unions
 // Exit codes: 0 ok, 1 the workflow has problems, 2 usage error or unreadable file.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createOrderFlow, OrderflowError } from './index.node.js';
 import { mermaid } from './graph.js';
+import { declarations, isTypeName, typeName } from './types.js';
 
 const USAGE = `usage: orderflow lint <workflow.json>
-       orderflow graph <workflow.json | built-in id>`;
+       orderflow graph <workflow.json | built-in id>
+       orderflow types <workflow.json | built-in id> [--out file.d.ts] [--name TypeName]`;
+const COMMANDS = new Set(['lint', 'graph', 'types']);
 
 function fail(message, code) {
   process.stderr.write(`${message}\n`);
@@ -27,19 +34,41 @@ function printProblems(problems) {
   for (const p of problems) process.stdout.write(`${p.path || '(document)'}: ${p.message}\n`);
 }
 
+// Options (only `types` has any) through node:util's parseArgs; null when the line is not valid.
+function parse(argv) {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, name: { type: 'string' } },
+    });
+    const [command, target, ...rest] = positionals;
+    if (!COMMANDS.has(command) || !target || rest.length) return null;
+    if (command !== 'types' && Object.keys(values).length) return null;
+    return { command, target, ...values };
+  } catch {
+    return null;
+  }
+}
+
 async function main(argv) {
-  const [command, target, ...rest] = argv;
-  if (command === '--help' || command === '-h' || command === 'help') {
+  if (['--help', '-h', 'help'].includes(argv[0])) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  if ((command !== 'lint' && command !== 'graph') || !target || rest.length) {
+  const args = parse(argv);
+  if (!args) {
     fail(USAGE, 2);
+    return;
+  }
+  const { command, target } = args;
+  if (args.name !== undefined && !isTypeName(args.name)) {
+    fail(`orderflow: --name ${JSON.stringify(args.name)} is not a TypeScript identifier`, 2);
     return;
   }
   const flow = await createOrderFlow();
   let workflow;
-  if (command === 'graph' && flow.workflows.includes(target)) {
+  if (command !== 'lint' && flow.workflows.includes(target)) {
     workflow = flow.workflow(target);
   } else {
     const { text, error } = readText(target);
@@ -60,8 +89,25 @@ async function main(argv) {
       + `${count(workflow.statuses.length, 'status', 'statuses')}, `
       + `${count(workflow.transitions.length, 'transition', 'transitions')}, `
       + `${count(workflow.roles.length, 'role', 'roles')}\n`);
-  } else {
+  } else if (command === 'graph') {
     process.stdout.write(mermaid(workflow));
+  } else {
+    writeTypes(workflow, target, args);
+  }
+}
+
+function writeTypes(workflow, target, { out, name = typeName(workflow.id) }) {
+  // the path users import the declarations by: next to the output file, or the input's name
+  const stem = out ? basename(out).replace(/\.d\.[cm]?ts$|\.ts$/, '') : basename(target).replace(/\.json$/i, '');
+  const text = declarations(workflow, { name, source: basename(target), module: `./${stem}.js` });
+  if (!out) {
+    process.stdout.write(text);
+    return;
+  }
+  try {
+    writeFileSync(out, text);
+  } catch (e) {
+    fail(`orderflow: cannot write ${out}: ${e.message}`, 2);
   }
 }
 

@@ -1,5 +1,26 @@
 // TypeScript declarations of the orderflow npm module (hand-written: Emscripten 3.1.6 has no
 // --emit-tsd). Everything is plain data: nothing to .delete(), no classes to construct yourself.
+// The built-in workflows' ids (./workflows.d.ts) are generated from core/workflows/*.json.
+
+import type { BuiltinWorkflows } from './workflows.js';
+
+export type { BuiltinWorkflows, CmsWorkflow, DeliveryWorkflow } from './workflows.js';
+
+/**
+ * The ids of one workflow as string unions: the type parameter `W` of `Workflow`, `Actor`,
+ * `Fields`, ... `orderflow types my-workflow.json` writes one (`MyWorkflow`) for a workflow file;
+ * the built-ins have `CmsWorkflow` and `DeliveryWorkflow`. The default, `WorkflowTypes` itself,
+ * takes any string (a workflow loaded without types).
+ */
+export interface WorkflowTypes {
+  readonly id: string;
+  /** Status ids. */
+  readonly status: string;
+  /** Role ids. */
+  readonly role: string;
+  /** Field ids. */
+  readonly field: string;
+}
 
 /** JSON as the engine reads it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -41,10 +62,10 @@ export interface OrderItem {
 }
 
 /** An order as the engine reads it; other keys are ignored. */
-export interface Order {
+export interface Order<W extends WorkflowTypes = WorkflowTypes> {
   id?: Json;
   /** Current status (current or legacy value: legacy values are read through the aliases). */
-  status: string;
+  status: W['status'] | (string & {});
   /** Compared as text with the actor's stores (number 1 is "1"). */
   store_id?: string | number | null;
   lock_version?: number;
@@ -54,18 +75,20 @@ export interface Order {
 }
 
 /** Who asks: a role of the workflow and the stores assigned to them. */
-export interface Actor {
-  role: string;
+export interface Actor<W extends WorkflowTypes = WorkflowTypes> {
+  role: W['role'];
   stores?: Array<string | number>;
   [key: string]: unknown;
 }
 
 /** Field values submitted with a change, by field id (e.g. `{ notes: "...", rejection_reason: "..." }`). */
-export type Fields = Record<string, unknown>;
+export type Fields<W extends WorkflowTypes = WorkflowTypes> = [W['field']] extends [never]
+  ? { readonly [key: string]: never }
+  : { [K in W['field']]?: unknown };
 
 /** A status of the workflow. */
-export interface Status {
-  readonly id: string;
+export interface Status<W extends WorkflowTypes = WorkflowTypes> {
+  readonly id: W['status'];
   readonly label: string;
   /** CSS colour for badges. */
   readonly color: string;
@@ -76,29 +99,29 @@ export interface Status {
   readonly notify: boolean;
 }
 
-export interface Role {
-  readonly id: string;
+export interface Role<W extends WorkflowTypes = WorkflowTypes> {
+  readonly id: W['role'];
   readonly label?: string;
   /** `"all"` stores or only the `"assigned"` ones. */
   readonly scope?: 'all' | 'assigned' | (string & {});
   readonly readOnly?: boolean;
 }
 
-export interface FieldDefinition {
-  readonly id: string;
+export interface FieldDefinition<W extends WorkflowTypes = WorkflowTypes> {
+  readonly id: W['field'];
   readonly label?: string;
   readonly type?: 'text' | 'choice' | (string & {});
   readonly maxLength?: number;
   readonly values?: readonly string[];
 }
 
-export interface Transition {
+export interface Transition<W extends WorkflowTypes = WorkflowTypes> {
   /** A status id, or `"*"` for any non-terminal status. */
-  readonly from: string;
-  readonly to: string;
-  readonly roles?: readonly string[];
-  readonly requires?: readonly string[];
-  readonly optional?: readonly string[];
+  readonly from: W['status'] | '*';
+  readonly to: W['status'];
+  readonly roles?: readonly W['role'][];
+  readonly requires?: readonly W['field'][];
+  readonly optional?: readonly W['field'][];
   readonly guards?: readonly string[];
   readonly confirm?: boolean;
   readonly action?: string;
@@ -108,26 +131,26 @@ export interface Transition {
  * One arrow of the workflow as the engine applies it: a `"*"` transition is one arrow from each
  * status it applies from (not terminal, not its target, no transition of its own to that target).
  */
-export interface Edge {
-  readonly from: string;
-  readonly to: string;
+export interface Edge<W extends WorkflowTypes = WorkflowTypes> {
+  readonly from: W['status'];
+  readonly to: W['status'];
   /** Button text where the workflow names one. */
   readonly action?: string;
   /** Ids of the roles that may take it. */
-  readonly roles: readonly string[];
+  readonly roles: readonly W['role'][];
 }
 
 /** A next status the actor may pick, as the UI offers it. */
-export interface AllowedOption {
-  readonly id: string;
+export interface AllowedOption<W extends WorkflowTypes = WorkflowTypes> {
+  readonly id: W['status'];
   readonly label: string;
   readonly color: string;
   /** Button text where the workflow names one (`"Accept"`). */
   readonly action?: string;
   /** Field ids that must be filled in. */
-  readonly requires: string[];
+  readonly requires: W['field'][];
   /** Field ids that may be filled in. */
-  readonly optional: string[];
+  readonly optional: W['field'][];
   /** Whether the UI must ask before applying. */
   readonly confirm: boolean;
 }
@@ -137,7 +160,7 @@ export interface AllowedOption {
  * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why
  * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`).
  */
-export type AllowedOptions = AllowedOption[] & { readonly errors: EngineError[] };
+export type AllowedOptions<W extends WorkflowTypes = WorkflowTypes> = AllowedOption<W>[] & { readonly errors: EngineError[] };
 
 /** The verdict of `check`. */
 export type CheckResult =
@@ -145,8 +168,8 @@ export type CheckResult =
   | { ok: false; errors: EngineError[] };
 
 /** The verdict of `normalize`. */
-export type NormalizeResult =
-  | { ok: true; status: string }
+export type NormalizeResult<W extends WorkflowTypes = WorkflowTypes> =
+  | { ok: true; status: W['status'] }
   | { ok: false; error: EngineError };
 
 /** The plan of `planBulk`: the same verdicts as `check`, in input order. */
@@ -157,18 +180,22 @@ export interface BulkPlan {
   blocked: Array<{ id: Json; errors: readonly EngineError[] }>;
 }
 
-/** A loaded, validated workflow. Its data is frozen; its methods never throw on bad orders. */
-export interface Workflow {
-  readonly id: string;
+/**
+ * A loaded, validated workflow. Its data is frozen; its methods never throw on bad orders.
+ * `W` types its status, role and field ids (`Workflow<CmsWorkflow>`: `check` takes only cms
+ * status ids); plain `Workflow` takes any string.
+ */
+export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
+  readonly id: W['id'];
   readonly name: string;
   /** The status of a new order. */
-  readonly initial: string;
-  readonly statuses: readonly Status[];
-  readonly roles: readonly Role[];
-  readonly fields: readonly FieldDefinition[];
-  readonly transitions: readonly Transition[];
+  readonly initial: W['status'];
+  readonly statuses: readonly Status<W>[];
+  readonly roles: readonly Role<W>[];
+  readonly fields: readonly FieldDefinition<W>[];
+  readonly transitions: readonly Transition<W>[];
   /** Every arrow, `"*"` expanded, in the order changes are offered (for diagrams). */
-  readonly edges: readonly Edge[];
+  readonly edges: readonly Edge<W>[];
   /** The validated workflow document (for diagrams, lint, the UI). */
   readonly document: Readonly<Record<string, Json>>;
 
@@ -176,10 +203,10 @@ export interface Workflow {
    * Reads a stored status value (current or legacy) as a current status.
    * @throws TypeError when `value` is not a string.
    */
-  normalize(value: string): NormalizeResult;
+  normalize(value: string): NormalizeResult<W>;
 
   /** The next statuses `actor` may pick for `order`. */
-  allowed(order: Order, actor: Actor): AllowedOptions;
+  allowed(order: Order<W>, actor: Actor<W>): AllowedOptions<W>;
 
   /**
    * Whether `actor` may move `order` to `to` with `fields`, with every reason if not (in a
@@ -188,13 +215,13 @@ export interface Workflow {
    * when the transition has a guard on them), so a broken part it does not read never blocks it.
    * @throws TypeError when `to` is not a string, or an argument cannot be converted to JSON.
    */
-  check(order: Order, to: string, fields: Fields | null | undefined, actor: Actor): CheckResult;
+  check(order: Order<W>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): CheckResult;
 
   /**
    * `check` for many orders in one call (fast: 100,000 orders in a few milliseconds).
    * @throws TypeError when `orders` is not an array (or iterable) or `to` is not a string.
    */
-  planBulk(orders: readonly Order[] | Iterable<Order>, to: string, fields: Fields | null | undefined, actor: Actor): BulkPlan;
+  planBulk(orders: readonly Order<W>[] | Iterable<Order<W>>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): BulkPlan;
 }
 
 /** The loaded engine. */
@@ -202,15 +229,25 @@ export interface OrderFlow {
   /** Ids of the built-in workflows (`["cms", "delivery"]`). */
   readonly workflows: readonly string[];
   /**
-   * A built-in workflow by id (cached), or a workflow document as an object or JSON text.
+   * A built-in workflow by id (cached), typed with its ids: `workflow('cms')` is a
+   * `Workflow<CmsWorkflow>`.
+   * @throws OrderflowError when the id is unknown.
+   */
+  workflow<K extends keyof BuiltinWorkflows>(id: K): Workflow<BuiltinWorkflows[K]>;
+  /**
+   * A workflow document as an object or JSON text (or a built-in id held in a `string`).
+   * `W` is its types as `orderflow types` writes them (`workflow<MyWorkflow>(doc)`); without it
+   * ids are plain strings. The types are not checked against the document: regenerate them
+   * when it changes.
    * @throws OrderflowError when the workflow is invalid or the id unknown.
    */
-  workflow(source: string | Record<string, unknown>): Workflow;
+  workflow<W extends WorkflowTypes = WorkflowTypes>(source: string | Record<string, unknown>): Workflow<W>;
   /**
-   * Loads a workflow from JSON text exactly as given (never read as a built-in id).
+   * Loads a workflow from JSON text exactly as given (never read as a built-in id); `W` as for
+   * `workflow`.
    * @throws OrderflowError when the workflow is invalid.
    */
-  loadText(text: string): Workflow;
+  loadText<W extends WorkflowTypes = WorkflowTypes>(text: string): Workflow<W>;
   /** Workflows currently held by the engine (built-ins included): for leak tests. */
   readonly liveWorkflows: number;
   /** Bytes of WebAssembly memory currently reserved: for leak tests. */

@@ -2,10 +2,10 @@
 // Everything the page shows about statuses and rules comes from the server's workflow document
 // loaded into the orderflow module (the same engine the server runs).
 import { LitElement, html, css, nothing } from 'lit';
-import { createClient } from './api/index.js';
-import { loadFlow, Rules } from './rules.js';
+// The same package entry and adapters a CMS uses (the Vite config maps `orderflow/elements` to
+// web/src/elements.js): createClient() is the reference server's cookie + CSRF session.
+import { createClient, loadFlow, Rules } from 'orderflow/elements';
 import { base } from './elements/shared-styles.js';
-import './index.js';
 
 const params = new URLSearchParams(location.search);
 
@@ -150,7 +150,7 @@ class OfDemo extends LitElement {
       </header>
       ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
       ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
-          .perPage=${this.perPage} .initialFilters=${this.initialFilters} .prefetched=${this.#takePrefetch()} events-url=${this.client.eventsUrl()}
+          .perPage=${this.perPage} .initialFilters=${this.initialFilters} .prefetched=${this.#takePrefetch()}
           @of-session-expired=${() => { this.user = null; this.#showSignIn(); }}></of-order-workspace>`
     : !u && !this.busy ? html`<form class="signin" @submit=${this.#signIn}>
           <h2>Sign in</h2>

@@ -1,14 +1,2 @@
-// The embeddable custom elements and the REST client. Import this module in any page.
-export { OfStatusBadge } from './elements/of-status-badge.js';
-export { OfStatusDropdown } from './elements/of-status-dropdown.js';
-export { OfAlert } from './elements/of-alert.js';
-export { OfConfirmDialog } from './elements/of-confirm-dialog.js';
-export { OfHistoryTimeline } from './elements/of-history-timeline.js';
-export { OfWorkflowDiagram } from './elements/of-workflow-diagram.js';
-export { OfOrderDetail } from './elements/of-order-detail.js';
-export { OfOrderList } from './elements/of-order-list.js';
-export { OfBulkDialog } from './elements/of-bulk-dialog.js';
-export { OfOrderWorkspace } from './elements/of-order-workspace.js';
-export { createClient, DIALECTS, ApiError } from './api/index.js';
-export { Rules, loadFlow } from './rules.js';
-export { defineMessages, overrideMessages, english } from './i18n/index.js';
+// Kept for pages that imported the repository's source: the package entry is ./elements.js.
+export * from './elements.js';

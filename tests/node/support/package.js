@@ -1,7 +1,9 @@
 // Installs the orderflow package exactly as a user gets it: `npm pack` of the repository, then
 // `npm install --offline <tgz>` into a scratch project. Done once per distinct package content
-// (dist/ + package.json), cached under build/pack/<hash>/, safe when test files run in parallel
-// (each builds in a private folder and renames it into place; the first rename wins).
+// (dist/, the elements' source web/src, types/, package.json, …), cached under build/pack/<hash>/,
+// safe when test files run in parallel (each builds in a private folder and renames it into
+// place; the first rename wins). Before packing, the elements' bundle and manifest are built
+// (scripts/build-elements.js), as `npm pack`'s prepack does for a person.
 //
 // ORDERFLOW_DIST=<folder> tests another build of the package instead of dist/, e.g. the
 // hardening build: `ORDERFLOW_DIST=build/wasm-debug/dist node --test tests/node/module*.test.js`.
@@ -26,17 +28,42 @@ function listFiles(dir, prefix = '') {
   return out;
 }
 
-/** Hash of what `npm pack` ships: package.json, README.md and every file in dist/. */
+// What the package is made of besides dist/ (the bundle and manifest are built from these).
+const SHIPPED_FILES = ['package.json', 'README.md', 'LICENSE', 'docs/embedding.md',
+  'custom-elements-manifest.config.mjs', 'scripts/build-elements.js', 'web/vite.bundle.config.js'];
+const SHIPPED_DIRS = ['web/src', 'types'];
+const GENERATED = new Set(['orderflow-elements.js']); // built into dist/ by scripts/build-elements.js
+const withElements = () => DIST === join(ROOT, 'dist');
+
+/** Hash of what `npm pack` ships (generated files excepted: they follow from the rest). */
 export function packageHash() {
   if (!existsSync(join(DIST, 'orderflow.wasm')) || !existsSync(join(DIST, 'index.node.js'))) {
     throw new Error(`${DIST} is not built: run \`cmake --preset wasm && cmake --build --preset wasm\` first`);
   }
   const hash = createHash('sha256');
-  for (const file of ['package.json', 'README.md']) {
+  for (const file of SHIPPED_FILES) {
     if (existsSync(join(ROOT, file))) hash.update(file).update(readFileSync(join(ROOT, file)));
   }
-  for (const file of listFiles(DIST)) hash.update(`dist/${file}`).update(readFileSync(join(DIST, file)));
+  if (withElements()) {
+    for (const dir of SHIPPED_DIRS) {
+      for (const file of listFiles(join(ROOT, dir))) hash.update(`${dir}/${file}`).update(readFileSync(join(ROOT, dir, file)));
+    }
+  }
+  for (const file of listFiles(DIST)) {
+    if (!GENERATED.has(file)) hash.update(`dist/${file}`).update(readFileSync(join(DIST, file)));
+  }
   return hash.digest('hex').slice(0, 16);
+}
+
+// npm install from the local cache only, as CI's `npm ci` leaves it; from the registry when a
+// dependency (lit, react) is not cached yet.
+function npmInstall(args, cwd) {
+  try {
+    return run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', ...args], cwd);
+  } catch (e) {
+    if (!/ENOTCACHED/.test(`${e.stderr ?? ''}${e.stdout ?? ''}`)) throw e;
+    return run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', ...args], cwd);
+  }
 }
 
 function run(cmd, args, cwd) {
@@ -80,7 +107,8 @@ export function installPackage() {
     mkdirSync(tmp, { recursive: true });
     try {
       let source = ROOT;
-      if (DIST !== join(ROOT, 'dist')) {  // pack another build: stage it as a package of its own
+      if (withElements()) run(process.execPath, [join(ROOT, 'scripts', 'build-elements.js')], ROOT);
+      else {  // pack another build: stage it as a package of its own
         source = join(tmp, 'stage');
         mkdirSync(source);
         for (const file of ['package.json', 'README.md']) {
@@ -94,7 +122,7 @@ export function installPackage() {
       mkdirSync(project);
       writeFileSync(join(project, 'package.json'),
         `${JSON.stringify({ name: 'orderflow-scratch', private: true, type: 'module' }, null, 2)}\n`);
-      run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', `../${tarball}`], project);
+      npmInstall([`../${tarball}`], project);
       writeFileSync(join(project, 'entry.js'), "export * from 'orderflow';\nexport { default } from 'orderflow';\n");
       writeFileSync(join(tmp, 'tarball'), tarball);
       writeFileSync(join(tmp, 'ready'), hash);
@@ -118,6 +146,29 @@ export function installPackage() {
     tarball: join(final, readFileSync(join(final, 'tarball'), 'utf8')),
   };
   return installed;
+}
+
+/**
+ * A second scratch project next to the first (same tarball) with more packages installed, e.g.
+ * `scratchProject('react', ['react', 'react-dom'])`; cached like the first. Returns its folder.
+ */
+export function scratchProject(name, deps = []) {
+  const { tarball } = installPackage();
+  const final = join(dirname(tarball), `project-${name}`);
+  if (existsSync(join(final, 'ready'))) return final;
+  const tmp = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  mkdirSync(tmp, { recursive: true });
+  try {
+    writeFileSync(join(tmp, 'package.json'),
+      `${JSON.stringify({ name: `orderflow-scratch-${name}`, private: true, type: 'module' }, null, 2)}\n`);
+    const versions = deps.map((d) => `${d}@${JSON.parse(readFileSync(join(ROOT, 'node_modules', d, 'package.json'), 'utf8')).version}`);
+    npmInstall([tarball, ...versions], tmp);
+    writeFileSync(join(tmp, 'ready'), '');
+    try { renameSync(tmp, final); } catch (e) { if (!existsSync(join(final, 'ready'))) throw e; }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return final;
 }
 
 /** The installed module, imported as a user would (`import ... from 'orderflow'` in Node). */

@@ -1,75 +1,68 @@
-// The `cms` dialect (/api/v1, docs/rest-api.md): errors as {error: {code, message}, errors?, order?}.
-import { ApiError, commonError } from './http.js';
+// The `cms` dialect: the CMS order status update flow's `/api/v1` endpoints. The document lists
+// PUT /api/v1/orders/:id, POST /api/v1/orders/bulk_update, GET …/:id/history and
+// GET …/:id/allowed_statuses; the list view's orders come from GET /api/v1/orders. The reference
+// server adds GET /api/v1/orders/:id, GET /api/v1/workflow and the event stream (`extra`).
+// Errors: the reference server's {error: {code, message}, errors?, order?}, or {message}/{error}.
+import { commonError } from './http.js';
 
-function fail(r) {
-  const e = r.body?.error ?? {};
-  const kind = e.code === 'csrf' ? 'csrf' : undefined;
-  const err = commonError(r.status, e.message ?? r.body?.message, {
-    errors: r.body?.errors ?? [],
-    order: r.body?.order ?? null,
-    changedBy: e.changed_by ?? null,
-    changedAt: e.changed_at ?? null,
-    retryAfter: r.headers?.get?.('Retry-After') ?? null,
-    body: r.body,
-  });
-  if (kind) err.kind = kind;
-  return err;
-}
+const orderOf = (b) => (b && typeof b === 'object' ? b.order ?? (b.id !== undefined && typeof b.status === 'string' ? b : null) : null);
 
-export class CmsApi {
-  constructor(http) {
-    this.http = http;
-    this.dialect = 'cms';
-    this.workflowId = 'cms';
-  }
+export const cms = {
+  id: 'cms',
+  workflow: 'cms',
+  events: '/api/v1/events',
+  endpoints: {
+    listOrders: { method: 'GET', path: '/api/v1/orders' },
+    updateStatus: { method: 'PUT', path: '/api/v1/orders/:id' },
+    bulkUpdate: { method: 'POST', path: '/api/v1/orders/bulk_update' },
+    history: { method: 'GET', path: '/api/v1/orders/:id/history' },
+    allowedStatuses: { method: 'GET', path: '/api/v1/orders/:id/allowed_statuses' },
+    getOrder: { method: 'GET', path: '/api/v1/orders/:id', extra: true },
+    workflow: { method: 'GET', path: '/api/v1/workflow', extra: true },
+  },
 
-  async #ok(method, path, opts) {
-    const r = await this.http.send(method, path, opts);
-    if (r.status >= 400) throw fail(r);
-    return r.body;
-  }
+  failed: (r) => r.status >= 400,
 
-  async workflow() { return this.#ok('GET', '/api/v1/workflow'); }
+  error(r) {
+    const b = r.body ?? {};
+    const e = typeof b.error === 'object' && b.error ? b.error : {};
+    const message = e.message ?? (typeof b.error === 'string' ? b.error : undefined) ?? b.message;
+    const err = commonError(r.status, message, {
+      errors: Array.isArray(b.errors) ? b.errors : [],
+      order: orderOf(b),
+      changedBy: e.changed_by ?? null,
+      changedAt: e.changed_at ?? null,
+      retryAfter: r.headers?.get?.('Retry-After') ?? null,
+      body: r.body,
+    });
+    if (e.code === 'csrf') err.kind = 'csrf';
+    return err;
+  },
 
-  async listOrders({ status, store_id, page = 1, per_page = 50 } = {}, { signal } = {}) {
-    const b = await this.#ok('GET', '/api/v1/orders', { query: { status, store_id, page, per_page }, signal });
-    return { orders: b.orders ?? [], total: b.total ?? (b.orders ?? []).length, page: b.page ?? page, per_page: b.per_page ?? per_page };
-  }
+  body: {
+    updateStatus({ status, notes, fields, lock_version }, { reference }) {
+      const body = { status };
+      if (notes) body.notes = notes;
+      if (fields && Object.keys(fields).length) body.fields = fields;
+      if (reference || (lock_version !== undefined && lock_version !== null)) body.lock_version = lock_version;
+      return body;
+    },
+    bulkUpdate(ids, { status, notes, fields }) {
+      const body = { order_ids: ids, status };
+      if (notes) body.notes = notes;
+      if (fields && Object.keys(fields).length) body.fields = fields;
+      return body;
+    },
+  },
 
-  async getOrder(id) { return (await this.#ok('GET', `/api/v1/orders/${encodeURIComponent(id)}`)).order; }
-
-  async history(id) { return (await this.#ok('GET', `/api/v1/orders/${encodeURIComponent(id)}/history`)).history ?? []; }
-
-  async updateStatus(id, { status, notes, fields, lock_version }, { idempotencyKey } = {}) {
-    const body = { status, lock_version };
-    if (notes) body.notes = notes;
-    if (fields && Object.keys(fields).length) body.fields = fields;
-    const b = await this.#ok('PUT', `/api/v1/orders/${encodeURIComponent(id)}`, { body, idempotencyKey });
-    return { order: b.order, historyEntry: b.history_entry ?? null, raw: b };
-  }
-
-  async bulkUpdate(ids, { status, notes, fields }, { idempotencyKey } = {}) {
-    const body = { order_ids: ids, status };
-    if (notes) body.notes = notes;
-    if (fields && Object.keys(fields).length) body.fields = fields;
-    const b = await this.#ok('POST', '/api/v1/orders/bulk_update', { body, idempotencyKey });
-    return normalizeBulk(b);
-  }
-}
-
-export function normalizeBulk(b) {
-  const results = (b.results ?? []).map((r) => (r.ok
-    ? { id: r.id, ok: true, order: r.order }
-    : {
-      id: r.id, ok: false, status: r.status,
-      message: (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message ?? 'Refused',
-      errors: r.errors ?? [],
-    }));
-  return {
-    results,
-    succeeded: b.succeeded ?? results.filter((r) => r.ok).length,
-    failed: b.failed ?? results.filter((r) => !r.ok).length,
-  };
-}
-
-export { ApiError };
+  read: {
+    listOrders(b, q) {
+      const orders = Array.isArray(b) ? b : b?.orders ?? b?.data ?? [];
+      return { orders, total: b?.total ?? orders.length, page: b?.page ?? q.page, per_page: b?.per_page ?? q.per_page };
+    },
+    updateStatus: (b) => ({ order: orderOf(b), historyEntry: b?.history_entry ?? null }),
+    getOrder: orderOf,
+    history: (b) => (Array.isArray(b) ? b : b?.history ?? b?.data ?? []),
+    allowedStatuses: (b) => (Array.isArray(b) ? b : b?.allowed_statuses ?? b?.statuses ?? []),
+  },
+};

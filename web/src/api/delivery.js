@@ -1,62 +1,69 @@
-// The `delivery` dialect (/api/orders, the quick reference): bodies {success, message, data?,
-// validStatuses?, errors?}. Transition fields travel in `fields` (the server also reads tracking_number at the top level).
+// The `delivery` dialect, as the delivery quick reference writes it: GET /api/orders
+// ({success, data}) and PUT /api/orders/:id/status with {status, tracking_number} at the top level
+// and a Bearer token; error bodies {success: false, message, validStatuses?}, whose message is
+// the sentence shown. The reference server adds one order, history, bulk, workflow (`extra`).
 import { commonError } from './http.js';
-import { normalizeBulk } from './cms.js';
 
-function fail(r) {
-  const b = r.body ?? {};
-  const err = commonError(r.status, b.message ?? b.error?.message, {
-    errors: b.errors ?? [],
-    order: r.status === 409 ? (b.data ?? null) : null,
-    changedBy: r.status === 409 ? (b.data?.updated_by ?? null) : null,
-    changedAt: r.status === 409 ? (b.data?.updated_at ?? null) : null,
-    retryAfter: r.headers?.get?.('Retry-After') ?? null,
-    body: b,
-  });
-  if (r.status === 400 && Array.isArray(b.validStatuses)) err.kind = 'invalid_status';
-  if (b.error?.code === 'csrf') err.kind = 'csrf';
-  return err;
-}
+const orderOf = (b) => {
+  const o = b && typeof b === 'object' ? b.data ?? b.order ?? null : null;
+  return o && typeof o === 'object' && !Array.isArray(o) && typeof o.status === 'string' ? o : null;
+};
 
-export class DeliveryApi {
-  constructor(http) {
-    this.http = http;
-    this.dialect = 'delivery';
-    this.workflowId = 'delivery';
-  }
+export const delivery = {
+  id: 'delivery',
+  workflow: 'delivery',
+  events: '/api/v1/events',
+  endpoints: {
+    listOrders: { method: 'GET', path: '/api/orders' },
+    updateStatus: { method: 'PUT', path: '/api/orders/:id/status' },
+    getOrder: { method: 'GET', path: '/api/orders/:id', extra: true },
+    history: { method: 'GET', path: '/api/orders/:id/history', extra: true },
+    bulkUpdate: { method: 'POST', path: '/api/orders/bulk_update', extra: true },
+    workflow: { method: 'GET', path: '/api/workflow', extra: true },
+  },
 
-  async #ok(method, path, opts) {
-    const r = await this.http.send(method, path, opts);
-    if (r.status >= 400 || r.body?.success === false) throw fail(r);
-    return r.body;
-  }
+  failed: (r) => r.status >= 400 || r.body?.success === false,
 
-  async workflow() { return this.#ok('GET', '/api/workflow'); }
+  error(r) {
+    const b = r.body ?? {};
+    const err = commonError(r.status >= 400 ? r.status : 422, b.message ?? b.error?.message, {
+      errors: Array.isArray(b.errors) ? b.errors : [],
+      order: r.status === 409 ? orderOf(b) : null,
+      changedBy: r.status === 409 ? (b.data?.updated_by ?? null) : null,
+      changedAt: r.status === 409 ? (b.data?.updated_at ?? null) : null,
+      retryAfter: r.headers?.get?.('Retry-After') ?? null,
+      body: r.body,
+    });
+    if (r.status === 400 && Array.isArray(b.validStatuses)) err.kind = 'invalid_status';
+    if (b.error?.code === 'csrf') err.kind = 'csrf';
+    return err;
+  },
 
-  async listOrders({ status, store_id, page = 1, per_page = 50 } = {}, { signal } = {}) {
-    const b = await this.#ok('GET', '/api/orders', { query: { status, store_id, page, per_page }, signal });
-    const orders = b.data ?? [];
-    return { orders, total: b.total ?? orders.length, page: b.page ?? page, per_page: b.per_page ?? per_page };
-  }
+  body: {
+    // Exactly the document's body; notes (and any other field) only when there is one.
+    updateStatus({ status, notes, fields = {}, lock_version }, { reference }) {
+      const { tracking_number: tracking = null, ...rest } = fields;
+      const body = { status, tracking_number: tracking };
+      if (notes) body.notes = notes;
+      if (Object.keys(rest).length) body.fields = rest;
+      if (reference && lock_version !== undefined && lock_version !== null) body.lock_version = lock_version;
+      return body;
+    },
+    bulkUpdate(ids, { status, notes, fields }) {
+      const body = { order_ids: ids, status };
+      if (notes) body.notes = notes;
+      if (fields && Object.keys(fields).length) body.fields = fields;
+      return body;
+    },
+  },
 
-  async getOrder(id) { return (await this.#ok('GET', `/api/orders/${encodeURIComponent(id)}`)).data; }
-
-  async history(id) { return (await this.#ok('GET', `/api/orders/${encodeURIComponent(id)}/history`)).data ?? []; }
-
-  async updateStatus(id, { status, notes, fields, lock_version }, { idempotencyKey } = {}) {
-    const body = { status };
-    if (notes) body.notes = notes;
-    if (fields && Object.keys(fields).length) body.fields = fields;
-    if (lock_version !== undefined && lock_version !== null) body.lock_version = lock_version;
-    const b = await this.#ok('PUT', `/api/orders/${encodeURIComponent(id)}/status`, { body, idempotencyKey });
-    return { order: b.data, historyEntry: b.history_entry ?? null, raw: b };
-  }
-
-  async bulkUpdate(ids, { status, notes, fields }, { idempotencyKey } = {}) {
-    const body = { order_ids: ids, status };
-    if (notes) body.notes = notes;
-    if (fields && Object.keys(fields).length) body.fields = fields;
-    const b = await this.#ok('POST', '/api/orders/bulk_update', { body, idempotencyKey });
-    return normalizeBulk(b);
-  }
-}
+  read: {
+    listOrders(b, q) {
+      const orders = Array.isArray(b) ? b : b?.data ?? b?.orders ?? [];
+      return { orders, total: b?.total ?? orders.length, page: b?.page ?? q.page, per_page: b?.per_page ?? q.per_page };
+    },
+    updateStatus: (b) => ({ order: orderOf(b), historyEntry: b?.history_entry ?? null }),
+    getOrder: orderOf,
+    history: (b) => (Array.isArray(b) ? b : b?.data ?? []),
+  },
+};

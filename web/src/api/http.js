@@ -1,16 +1,24 @@
-// Shared HTTP plumbing for the REST adapters: same-origin session cookie + X-CSRF-Token on
-// mutations, Idempotency-Key when given, and every failure turned into one ApiError shape so
-// the elements never look at a dialect's error body.
+// Shared HTTP plumbing for the REST adapters: auth (a bearer token, a function giving one, or
+// headers; or the reference server's session cookie + X-CSRF-Token), Idempotency-Key when
+// given, and every failure turned into one ApiError shape so the elements never look at a
+// dialect's error body. Kept by hand rather than a fetch wrapper library: it is one function,
+// and what matters here (never passing markup on, a plain sentence per HTTP status) is ours.
+// Our own sentences come from the elements' string table (English here; the elements show the
+// page's language through ApiError.messageKey).
+import { message as english } from '../i18n/index.js';
 
 export class ApiError extends Error {
   /**
    * @param {object} o
    * @param {'network'|'conflict'|'forbidden'|'refused'|'invalid_status'|'not_found'|'bad_request'|
    *   'unauthorized'|'csrf'|'rate_limited'|'server'} o.kind
+   * @param {string} [o.messageKey]  when the sentence is ours, not the server's: its key in the
+   *   elements' string table (web/src/i18n) and `messageParams`; `message` is then the English text
    */
   constructor({ kind, status = 0, message, errors = [], order = null, changedBy = null,
-    changedAt = null, retryAfter = null, body = null }) {
-    super(message);
+    changedAt = null, retryAfter = null, body = null, messageKey, messageParams }) {
+    super(message ?? (messageKey ? english('en', messageKey, messageParams) : undefined));
+    if (messageKey) { this.messageKey = messageKey; this.messageParams = messageParams ?? {}; }
     this.name = 'ApiError';
     this.kind = kind;
     this.status = status;
@@ -28,11 +36,36 @@ export function newIdempotencyKey() {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
+const REASONS = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  409: 'Conflict', 413: 'Payload Too Large', 422: 'Unprocessable Content', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/** One plain sentence for an answer whose body is not JSON (an HTML error page, a proxy's text). */
+export function plainStatusSentence(status) {
+  return english('en', 'plainStatus', plainStatusParams(status));
+}
+const plainStatusParams = (status) => ({ status, reason: REASONS[status] ?? '' });
+
 export class Http {
-  constructor({ baseUrl = '', fetchImpl } = {}) {
+  /**
+   * @param {object} o
+   * @param {string} [o.baseUrl]
+   * @param {typeof fetch} [o.fetchImpl]
+   * @param {string|(() => string|null|Promise<string|null>)} [o.token]  sent as `Authorization: Bearer …`
+   * @param {Record<string,string>|(() => Record<string,string>|Promise<Record<string,string>>)} [o.headers]
+   * @param {RequestCredentials} [o.credentials]  default 'same-origin'
+   * @param {boolean} [o.reference]  the reference server: X-CSRF-Token and X-Orderflow-Source on mutations
+   */
+  constructor({ baseUrl = '', fetchImpl, token, headers, credentials = 'same-origin', reference = false } = {}) {
     this.baseUrl = baseUrl.replace(/\/$/, '');
     this.csrfToken = null;
     this.fetch = fetchImpl ?? ((...a) => globalThis.fetch(...a));
+    this.token = token;
+    this.headers = headers;
+    this.credentials = credentials;
+    this.reference = reference;
   }
 
   url(path, query) {
@@ -48,22 +81,34 @@ export class Http {
     return u;
   }
 
+  async #authHeaders() {
+    const out = {};
+    const extra = typeof this.headers === 'function' ? await this.headers() : this.headers;
+    if (extra) Object.assign(out, extra);
+    const token = typeof this.token === 'function' ? await this.token() : this.token;
+    if (token) out.Authorization = `Bearer ${token}`;
+    return out;
+  }
+
   /**
-   * Sends one request. Resolves to {status, body}; rejects with ApiError(kind 'network') when
-   * nothing came back. HTTP error statuses are returned, not thrown: each dialect reads its own.
+   * Sends one request. Resolves to {status, body, json, headers}: `json` is false when a body came
+   * back that is not JSON (then `body` is null: markup is never passed on). Rejects with
+   * ApiError(kind 'network') when nothing came back. HTTP error statuses are returned, not
+   * thrown: each dialect reads its own.
    */
   async send(method, path, { query, body, idempotencyKey, signal } = {}) {
     const headers = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    if (method !== 'GET') {
+    if (this.reference && method !== 'GET') {
       if (this.csrfToken) headers['X-CSRF-Token'] = this.csrfToken;
       headers['X-Orderflow-Source'] = 'ui';
     }
     if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey;
     let res;
     try {
+      Object.assign(headers, await this.#authHeaders());
       res = await this.fetch(this.url(path, query), {
-        method, headers, credentials: 'same-origin', signal,
+        method, headers, credentials: this.credentials, signal,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
@@ -71,11 +116,12 @@ export class Http {
       throw new ApiError({ kind: 'network', message: 'The server could not be reached. Check the connection and try again.' });
     }
     let parsed = null;
+    let json = true;
     const text = await res.text().catch(() => '');
-    if (text) {
-      try { parsed = JSON.parse(text); } catch { parsed = { message: text.slice(0, 500) }; }
+    if (text.trim()) {
+      try { parsed = JSON.parse(text); } catch { json = false; }
     }
-    return { status: res.status, body: parsed, headers: res.headers };
+    return { status: res.status, body: parsed, json, headers: res.headers };
   }
 }
 
@@ -89,5 +135,6 @@ export function commonError(status, message, extra = {}) {
             : status === 429 ? 'rate_limited'
               : status === 400 || status === 413 ? 'bad_request'
                 : 'server';
-  return new ApiError({ kind, status, message: message || `Request failed (HTTP ${status})`, ...extra });
+  if (typeof message === 'string' && message.trim()) return new ApiError({ kind, status, message, ...extra });
+  return new ApiError({ kind, status, messageKey: 'plainStatus', messageParams: plainStatusParams(status), ...extra });
 }

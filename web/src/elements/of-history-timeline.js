@@ -3,7 +3,7 @@ import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
 import './of-status-badge.js';
 
-/** <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes. */
+/** <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes (entries null: none kept). */
 export class OfHistoryTimeline extends LitElement {
   static properties = { entries: { attribute: false }, rules: { attribute: false }, loading: { type: Boolean } };
   static styles = [base, css`
@@ -25,8 +25,10 @@ export class OfHistoryTimeline extends LitElement {
   }
 
   render() {
-    const list = this.entries ?? [];
     const t = (k, p) => this.i18n.t(k, p);
+    // null: the API keeps no history (withFallbacks' history() without an endpoint)
+    if (this.entries === null) return html`<p class="hint">${t('historyUnavailable')}</p>`;
+    const list = this.entries ?? [];
     if (this.loading && !list.length) return html`<p role="status">${t('loadingHistory')}</p>`;
     if (!list.length) return html`<p class="hint">${t('noHistory')}</p>`;
     return html`<ol part="timeline" aria-label=${t('statusHistory')}>${list.map((h) => {

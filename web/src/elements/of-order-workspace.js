@@ -1,6 +1,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
+import { withFallbacks } from '../api/fallbacks.js';
+import { rulesFor } from '../workflow-source.js';
 import { openerOf } from './workspace/support.js';
 import { describeProblem } from './workspace/problems.js';
 import { OrdersController } from './workspace/orders-controller.js';
@@ -17,12 +19,13 @@ import './of-alert.js';
 let alertSeq = 0;
 
 /**
- * <of-order-workspace .api .rules .stores .eventsUrl .perPage>
- * The list, the detail view and the dialogs wired to one REST adapter and one engine workflow.
+ * <of-order-workspace .api .rules .stores .eventsUrl .perPage> (or .actor + workflow="id" instead of .rules)
+ * The list, the detail view and the dialogs wired to one adapter and one engine workflow.
+ * `api` is any adapter (types/adapter.d.ts); what it lacks is filled in by withFallbacks().
  * The work is done by reactive controllers (./workspace/): `orders` (loading, rows, selection),
  * `changes` (one change: optimistic, rolled back, Idempotency-Key per attempt, 409, abandoned
  * retries, focus return), `details` (detail view, history), `bulk` (chunks, progress, results,
- * retry of what could succeed), `live` (the server's event stream). The state they share is
+ * retry of what could succeed), `live` (the server's event stream, the adapter's `subscribe` or polling). The state they share is
  * `this.state`; this element renders it and keeps one message at a time.
  * Fires `of-loaded`, `of-session-expired`.
  */
@@ -36,6 +39,9 @@ export class OfOrderWorkspace extends LitElement {
     controls: {}, // row controls: 'auto' | 'dropdown' | 'buttons' (see of-order-list)
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
+    workflow: {}, // built-in workflow id (attribute) or a document; used when `rules` is not given
+    actor: { attribute: false }, // {role, stores} of the signed-in user; used when `rules` is not given
+    pollInterval: { type: Number, attribute: 'poll-interval' }, // ms; re-reads the list when the API has no events
     _s: { state: true },
   };
 
@@ -87,6 +93,19 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   willUpdate(changed) {
+    if ((changed.has('api') || changed.has('pollInterval')) && this.api) {
+      this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
+      if (this.isConnected) this.live.subscribe();
+    }
+    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
+      const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
+      rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
+        if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
+      }, (err) => {
+        // a set-up problem of the page (no actor, no workflow) or a workflow that failed to load
+        this.alert('error', err.messageKey ? this.i18n.t(err.messageKey) : this.i18n.t('setupFailed', { message: err.message }), { key: 'rules' });
+      });
+    }
     if (changed.has('api') || changed.has('rules')) {
       if (this.api && this.rules && (changed.get('api') !== undefined || changed.get('rules') !== undefined || !this._loadedOnce)) {
         this._loadedOnce = true;
@@ -136,14 +155,19 @@ export class OfOrderWorkspace extends LitElement {
     else this.changes.action(id, 'direct');
   }
 
+  #alerts() {
+    return html`<div class="alerts" part="messages">${this._s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
+        @of-dismiss=${() => { this.#dropAlert(a.id); if (a.key?.startsWith('order-')) this.changes.dropRetry('direct'); }}
+        @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}></of-alert>`)}</div>`;
+  }
+
   render() {
     const s = this._s;
-    if (!this.rules || !this.api) return html`<p role="status">${this.i18n.t('loading')}</p>`;
+    // before the rules exist, a set-up problem (no actor, no workflow) is still shown
+    if (!this.rules || !this.api) return html`${this.#alerts()}<p role="status">${this.i18n.t('loading')}</p>`;
     const d = s.detail;
     return html`
-      <div class="alerts" part="messages">${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
-          @of-dismiss=${() => { this.#dropAlert(a.id); if (a.key?.startsWith('order-')) this.changes.dropRetry('direct'); }}
-          @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}></of-alert>`)}</div>
+      ${this.#alerts()}
       <of-order-list exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager" ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
         ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
         @of-status-select=${(e) => this.changes.select(e.detail, openerOf(e, e.detail.orderId))}

@@ -65,6 +65,21 @@ export default {
   couldNotLoadOrder: ({ id, message }) => `Could not load order ${id}. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Could not load the history of order ${id}. ${message}`,
   orderProblem: ({ id, message }) => `Order ${id}: ${message}`,
+  acceptedUnreadable: ({ id }) => `Order ${id}: the server accepted the request, but its answer could not be read.`,
+  rereadNow: ({ status }) => `The order was read again: it is now ${status}.`,
+  rereadFailed: ({ message }) => `Reading the order again failed too (${message}); reload the list to see its status.`,
+  setupNoActor: 'No actor: give the workspace the signed-in user\'s role and stores (actor = {role, stores}).',
+  setupNoWorkflow: 'This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.',
+  setupFailed: ({ message }) => `The workflow could not be loaded. ${message}`,
+
+  // answers of the API as the adapters read them (web/src/api)
+  plainStatus: ({ status, reason }) => `The server answered HTTP ${status}${reason ? ` (${reason})` : ''} without a readable message.`,
+  unreadableAnswer: ({ what, id, status }) => `The server's answer for the ${{
+    list: 'list of orders', order: `order ${id}`, history: `history of order ${id}`, allowed: `allowed statuses of order ${id}`,
+    bulk: 'bulk update', workflow: 'workflow',
+  }[what] ?? what} could not be read (HTTP ${status}).`,
+  notInList: ({ id }) => `Order ${id} is not in the current list any more.`,
+  refusedNoReason: 'Refused',
 
   // bulk
   bulkTitle: ({ n }, f) => `Update Status of ${f.n(n)} selected order${f.plural(n) === 'one' ? '' : 's'}`,
@@ -104,6 +119,7 @@ export default {
   // history
   loadingHistory: 'Loading history…',
   noHistory: 'No status changes yet.',
+  historyUnavailable: 'No status history is available: this system\'s API does not provide one.',
   statusHistory: 'Status history',
   created_: '(created)',
   by: ({ who }) => `by ${who}`,

@@ -2,6 +2,8 @@
 // one Idempotency-Key per attempt reused by Retry), 409 -> the dialog shows the order as it is,
 // Refresh re-reads in place, and a retry belongs to its attempt: closing the dialog or form
 // abandons it, so it is never sent later. Focus goes back to the control that opened the dialog.
+// A success whose answer cannot be read is said so and the order re-read: never rolled back
+// (the server may well have made the change).
 import { newIdempotencyKey } from '../../api/http.js';
 import { splitValues } from '../../rules.js';
 
@@ -79,6 +81,7 @@ export class ChangeController {
       this.attempt = null;
       h.retryOnline = null;
       list.busy(order.id, false);
+      if (!r.order) { this.pending = null; this.reread(order, origin); return; }
       list.replace(r.order);
       const from = h.rules.status(order.status).label;
       const toS = h.rules.status(r.order.status);
@@ -112,6 +115,27 @@ export class ChangeController {
         this.#setOrigin(origin, { busy: false, problem: p });
       }
     }
+  }
+
+  /** The server said yes but its answer could not be read: say so and show what it now holds. */
+  async reread(order, origin) {
+    const h = this.host;
+    if (origin === 'confirm' && h.state.confirm?.order?.id === order.id) this.closeConfirm();
+    if (origin === 'direct') this.returnFocus();
+    if (origin === 'detail' && h.state.detail) h.set({ detail: { ...h.state.detail, busy: false, editing: false } });
+    let detail;
+    try {
+      const fresh = await h.api.reread(order.id);
+      h.orders.replace(fresh);
+      if (h.state.detail?.order?.id === order.id) {
+        h.set({ detail: { ...h.state.detail, order: fresh } });
+        h.details.loadHistory(order.id);
+      }
+      detail = h.i18n.t('rereadNow', { status: h.rules.status(fresh.status).label });
+    } catch (err) {
+      detail = h.i18n.t('rereadFailed', { message: h.problem(err).message });
+    }
+    h.alert('warning', h.i18n.t('acceptedUnreadable', { id: order.id }), { detail, key: `order-${order.id}` });
   }
 
   #setOrigin(origin, patch) {

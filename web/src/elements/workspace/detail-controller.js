@@ -1,5 +1,7 @@
 // The order detail view: opening an order (the list's copy at once, then the server's), its
-// history, editing state, and following a live change of the open order unless it is being edited.
+// history (null: the API keeps none, the timeline says so), editing state, and following a live
+// change of the open order unless it is being edited.
+import { newer } from './live-controller.js';
 export class DetailController {
   constructor(host) {
     this.host = host;
@@ -53,7 +55,7 @@ export class DetailController {
   remote(d) {
     const h = this.host;
     const det = h.state.detail;
-    if (det?.order?.id === d.id && !det.editing && !det.busy && (d.lock_version ?? 0) > (det.order.lock_version ?? 0)) {
+    if (det?.order?.id === d.id && !det.editing && !det.busy && newer(d, det.order)) {
       h.api.getOrder(d.id).then((o) => {
         if (h.state.detail?.order?.id === d.id && !h.state.detail.editing) { h.set({ detail: { ...h.state.detail, order: o } }); this.loadHistory(d.id); }
       }).catch(() => {});

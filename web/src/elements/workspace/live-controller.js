@@ -1,10 +1,18 @@
-// Live updates from the server's event stream (`eventsUrl`): changes arriving within 30 ms are
-// applied together, a row only moves forward (a higher lock_version) and never while it is being
+// Live updates: the server's event stream (`eventsUrl`), else the adapter's `subscribe` (its own
+// events, or withFallbacks' polling when the page sets poll-interval). Changes arriving within
+// 30 ms are applied together, a row only moves forward (see `newer`) and never while it is being
 // saved, and the open detail view re-reads its order.
+
+/** Whether event `e` is a later state of order `o`: versions compared when both have one; a polled order without versions when its status moved. */
+export function newer(e, o) {
+  return e.lock_version != null && o.lock_version != null ? e.lock_version > o.lock_version : e.status !== o.status;
+}
+
 export class LiveController {
   constructor(host) {
     this.host = host;
     this.es = null;
+    this.unsubscribe = null;
     this.incoming = null;
     this.flush = null;
     host.addController(this);
@@ -12,15 +20,20 @@ export class LiveController {
 
   hostConnected() { this.subscribe(); }
 
-  hostDisconnected() {
+  hostDisconnected() { this.#stop(); }
+
+  #stop() {
     this.es?.close();
     this.es = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
   }
 
   subscribe() {
-    this.es?.close();
-    this.es = null;
+    this.#stop();
     const url = this.host.eventsUrl;
+    const api = this.host.api;
+    if (!url && api?.subscribe) { this.unsubscribe = api.subscribe((d) => this.receive(d)); return; }
     if (!url || typeof EventSource === 'undefined') return;
     const es = new EventSource(url, { withCredentials: true });
     es.addEventListener('order', (ev) => {
@@ -44,8 +57,9 @@ export class LiveController {
       const rows = [];
       for (const o of h.state.orders) {
         const e = batch.get(o.id);
-        if (e && !h.state.busyIds.has(o.id) && (e.lock_version ?? 0) > (o.lock_version ?? 0)) {
-          rows.push({ ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by,
+        if (e && newer(e, o) && !h.state.busyIds.has(o.id)) {
+          // a polled change carries the whole order as the list now gives it
+          rows.push(e.order ?? { ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by,
             updated_by_name: e.updated_by_name ?? (e.updated_by ? undefined : o.updated_by_name), updated_at: e.updated_at ?? o.updated_at });
         }
       }

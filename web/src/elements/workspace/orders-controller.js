@@ -19,7 +19,7 @@ export class OrdersController {
       const query = { ...s.filters, page: s.page, per_page: h.perPage };
       const pre = h.prefetched;
       h.prefetched = null;
-      const r = await (pre && pre.api === h.api && JSON.stringify(pre.query) === JSON.stringify(query)
+      const r = await (pre && (pre.api === h.api || pre.api === h.api.raw) && JSON.stringify(pre.query) === JSON.stringify(query)
         ? pre.promise : h.api.listOrders(query));
       if (seq !== this.seq) return;
       const ids = new Set(r.orders.map((o) => o.id));

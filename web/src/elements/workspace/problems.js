@@ -8,6 +8,7 @@
  * @param {{t: Function, date: Function, rules: object, sessionExpired: Function}} ctx
  */
 export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rules, sessionExpired }) {
+  const message = said(err, t);
   switch (err.kind) {
     case 'network':
       return { kind: 'error', message: t('networkFailure'),
@@ -20,12 +21,12 @@ export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rul
         actions: onRefresh ? [{ id: 'refresh', label: t('refresh'), primary: true }] : [] };
     }
     case 'forbidden':
-      return { kind: 'error', message: t('forbidden', { message: err.message }), detail: (err.errors ?? []).slice(1).map((e) => e.message) };
+      return { kind: 'error', message: t('forbidden', { message }), detail: (err.errors ?? []).slice(1).map((e) => e.message) };
     case 'refused':
     case 'invalid_status':
     case 'bad_request':
     case 'not_found':
-      return { kind: 'error', message: err.message, detail: (err.errors ?? []).slice(1).map((e) => e.message) };
+      return { kind: 'error', message, detail: (err.errors ?? []).slice(1).map((e) => e.message) };
     case 'unauthorized':
     case 'csrf':
       sessionExpired();
@@ -34,7 +35,16 @@ export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rul
       return { kind: 'error', message: t('tooMany', { wait: err.retryAfter }),
         actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
     default:
-      return { kind: 'error', message: t('serverFailed', { message: err.message }),
+      return { kind: 'error', message: t('serverFailed', { message }),
         actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
   }
+}
+
+/**
+ * The sentence of an error or a bulk result: the server's own words as they came, ours (the
+ * adapters' `messageKey`: an unreadable answer, an HTML error page, an order not in the list)
+ * in the page's language.
+ */
+export function said(err, t) {
+  return err?.messageKey ? t(err.messageKey, err.messageParams) : err?.message;
 }

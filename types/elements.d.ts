@@ -1,0 +1,172 @@
+// Types of `orderflow/elements`: the custom elements (properties in, events out; every event
+// bubbles and is composed), and what the entry exports besides. Hand-written; the generated
+// custom-elements.json describes the same elements for editors and catalogs.
+import type { AllowedOption, Workflow, OrderFlow, Status, CheckResult, BulkPlan } from 'orderflow';
+import type { OrderAdapter, ApiOrder, HistoryEntry, BulkItemResult } from './adapter.js';
+
+export * from './adapter.js';
+
+/** Who works the page: a role of the workflow and the stores assigned to them. */
+export interface PageActor { role: string; stores?: Array<string | number> }
+
+/** The elements' window onto the engine: a Workflow and an actor, with a cache. */
+export declare class Rules {
+  constructor(wf: Workflow, actor: PageActor);
+  readonly wf: Workflow;
+  readonly actor: PageActor;
+  readonly statuses: readonly Status[];
+  status(value: string): Status & { unknown?: boolean };
+  allowed(order: ApiOrder): readonly AllowedOption[];
+  check(order: ApiOrder, to: string, values?: Record<string, unknown>): CheckResult;
+  planBulk(orders: ApiOrder[], to: string, values?: Record<string, unknown>): BulkPlan;
+}
+
+/** Loads the engine once (the .wasm next to the module, or where the bundler put it). */
+export declare function loadFlow(): Promise<OrderFlow>;
+
+/** Rules from a built-in workflow id or a document (else the adapter's workflow()), for this actor. */
+export declare function rulesFor(o: { adapter?: OrderAdapter; workflow?: string | Record<string, unknown> | null; actor: PageActor }): Promise<Rules>;
+
+export interface AlertAction { id: string; label: string; primary?: boolean }
+export interface Problem { kind: 'error' | 'warning' | 'info' | 'success'; message: string; detail?: string | string[]; actions?: AlertAction[] }
+
+export declare class OfStatusBadge extends HTMLElement {
+  label: string;
+  /** CSS colour of the status; the text colour is picked for contrast. */
+  color: string;
+  pending: boolean;
+}
+
+export declare class OfStatusDropdown extends HTMLElement {
+  orderId: string | number;
+  /** The current status (shown as the selected, empty option). */
+  current: Status | null;
+  /** The next statuses, as the engine's allowed() gives them. */
+  options: readonly AllowedOption[];
+  disabled: boolean;
+}
+
+export declare class OfAlert extends HTMLElement {
+  /** success/info/warning → role=status; error → role=alert. */
+  kind: 'success' | 'info' | 'warning' | 'error';
+  message: string;
+  detail?: string | string[];
+  actions: AlertAction[];
+  dismissible: boolean;
+}
+
+export declare class OfConfirmDialog extends HTMLElement {
+  open: boolean;
+  order: ApiOrder | null;
+  option: AllowedOption | null;
+  rules: Rules | null;
+  busy: boolean;
+  problem: Problem | null;
+}
+
+export declare class OfHistoryTimeline extends HTMLElement {
+  /** Oldest first; null: the API keeps no history (said in plain words). */
+  entries: HistoryEntry[] | null;
+  rules: Rules | null;
+  loading: boolean;
+}
+
+export declare class OfWorkflowDiagram extends HTMLElement {
+  statuses: readonly Status[];
+  edges: Workflow['edges'];
+  initial: string;
+  current: string;
+  allowed: readonly string[];
+}
+
+export declare class OfOrderDetail extends HTMLElement {
+  order: ApiOrder | null;
+  rules: Rules | null;
+  stores: Array<{ id: string | number; name?: string }>;
+  history: HistoryEntry[] | null;
+  historyLoading: boolean;
+  loading: boolean;
+  busy: boolean;
+  problem: Problem | null;
+  editing: boolean;
+}
+
+export declare class OfOrderList extends HTMLElement {
+  rules: Rules | null;
+  orders: ApiOrder[];
+  total: number;
+  page: number;
+  perPage: number;
+  loading: boolean;
+  selected: Set<string | number>;
+  busyIds: Set<string | number>;
+  stores: Array<{ id: string | number; name?: string }>;
+  filters: { status?: string; store_id?: string | number };
+}
+
+export declare class OfBulkDialog extends HTMLElement {
+  open: boolean;
+  orders: ApiOrder[];
+  rules: Rules | null;
+  phase: 'form' | 'running' | 'done';
+  progress: { done: number; total: number };
+  results: BulkItemResult[];
+  problem: Problem | null;
+}
+
+/**
+ * The whole screen, wired to one adapter: list, detail, dialogs, bulk, live updates.
+ * Give it `rules`, or `actor` plus a `workflow` (built-in id or document; without one, the
+ * adapter's workflow()).
+ */
+export declare class OfOrderWorkspace extends HTMLElement {
+  /** Any adapter; it is wrapped in withFallbacks() when set. */
+  api: OrderAdapter | null;
+  rules: Rules | null;
+  /** Attribute `workflow`: a built-in workflow id ("cms", "delivery"), or a document (property). */
+  workflow: string | Record<string, unknown> | null;
+  actor: PageActor | null;
+  stores: Array<{ id: string | number; name?: string }>;
+  /** Attribute `events-url`: a server-sent-events URL (else the adapter's subscribe()). */
+  eventsUrl: string | null;
+  /** Attribute `per-page`. */
+  perPage: number;
+  /** Attribute `poll-interval` (ms): without live events, re-read the list this often. */
+  pollInterval: number;
+  initialFilters: { status?: string; store_id?: string | number };
+}
+
+export interface OrderflowEvents {
+  'of-status-select': CustomEvent<{ orderId: string | number; to: string; direct?: boolean }>;
+  'of-confirm': CustomEvent<{ orderId: string | number; to: string; values: Record<string, unknown> }>;
+  'of-save': CustomEvent<{ orderId: string | number; to: string; values: Record<string, unknown> }>;
+  'of-edit': CustomEvent<{ editing: boolean }>;
+  'of-open': CustomEvent<{ orderId: string | number }>;
+  'of-select': CustomEvent<{ ids: Array<string | number>; selected: boolean }>;
+  'of-page': CustomEvent<{ page: number; perPage: number }>;
+  'of-filter': CustomEvent<{ status?: string; store_id?: string | number }>;
+  'of-bulk-action': CustomEvent<{ action: 'update-status' }>;
+  'of-bulk-run': CustomEvent<{ to: string; values: Record<string, unknown>; ids: Array<string | number> }>;
+  'of-bulk-retry': CustomEvent<Record<string, never>>;
+  'of-alert-action': CustomEvent<{ id: string }>;
+  'of-dismiss': CustomEvent<Record<string, never>>;
+  'of-close': CustomEvent<Record<string, never>>;
+  'of-loaded': CustomEvent<{ count: number; total: number }>;
+  'of-session-expired': CustomEvent<undefined>;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'of-status-badge': OfStatusBadge;
+    'of-status-dropdown': OfStatusDropdown;
+    'of-alert': OfAlert;
+    'of-confirm-dialog': OfConfirmDialog;
+    'of-history-timeline': OfHistoryTimeline;
+    'of-workflow-diagram': OfWorkflowDiagram;
+    'of-order-detail': OfOrderDetail;
+    'of-order-list': OfOrderList;
+    'of-bulk-dialog': OfBulkDialog;
+    'of-order-workspace': OfOrderWorkspace;
+  }
+  interface HTMLElementEventMap extends OrderflowEvents {}
+}

@@ -1,0 +1,2 @@
+// `orderflow/elements/of-bulk-dialog`: defines <of-bulk-dialog> only.
+export { OfBulkDialog } from '../elements.js';

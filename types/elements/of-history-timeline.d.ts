@@ -1,0 +1,2 @@
+// `orderflow/elements/of-history-timeline`: defines <of-history-timeline> only.
+export { OfHistoryTimeline } from '../elements.js';

@@ -1,0 +1,2 @@
+// `orderflow/elements/of-status-badge`: defines <of-status-badge> only.
+export { OfStatusBadge } from '../elements.js';

@@ -1,0 +1,2 @@
+// `orderflow/elements/of-status-dropdown`: defines <of-status-dropdown> only.
+export { OfStatusDropdown } from '../elements.js';

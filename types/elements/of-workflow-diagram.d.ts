@@ -1,0 +1,2 @@
+// `orderflow/elements/of-workflow-diagram`: defines <of-workflow-diagram> only.
+export { OfWorkflowDiagram } from '../elements.js';
