@@ -40,9 +40,18 @@ test('the packed package exports the elements, one entry per element, the bundle
     'of-order-list', 'of-order-workspace', 'of-status-badge', 'of-status-dropdown', 'of-workflow-diagram']);
   const dropdown = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-status-dropdown');
   assert.deepEqual(dropdown.events.map((e) => e.name), ['of-status-select']);
+  // the workspace's public surface of the ui branch: row controls, parts, custom properties, events
+  const ws = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-order-workspace');
+  assert.ok(ws.attributes.some((a) => a.name === 'controls'), 'controls attribute');
+  for (const p of ['row', 'toolbar', 'messages', 'dialog', 'primary-button']) assert.ok(ws.cssParts.some((x) => x.name === p), `part ${p}`);
+  const primary = ws.cssProperties.find((x) => x.name === '--of-color-primary');
+  assert.equal(primary?.default, '#1d4ed8');
+  assert.deepEqual(ws.events.map((e) => e.name).sort(), ['of-loaded', 'of-session-expired']);
   const elements = await import(pathToFileURL(resolve('orderflow/elements')).href);
   assert.equal(typeof elements.createAdapter, 'function');
   assert.equal(typeof elements.OfOrderWorkspace, 'function');
+  for (const f of ['defineMessages', 'overrideMessages']) assert.equal(typeof elements[f], 'function', f);
+  assert.equal(elements.english.bulkActions, 'Bulk Actions');
 });
 
 test('delivery dialect: token function, the document\'s body, its error sentences', async () => {
@@ -184,8 +193,10 @@ test('tsc accepts examples/elements-typed.ts against the installed declarations,
   const bad = check(`import { createAdapter } from 'orderflow/elements';
 createAdapter({ dialect: 'soap' });
 document.createElement('of-order-workspace').pollInterval = 'often';
+document.createElement('of-order-workspace').controls = 'sideways';
 export {};
 `);
   assert.match(bad.stdout, /x\.ts\(2,\d+\).*'"soap"' is not assignable/);
   assert.match(bad.stdout, /x\.ts\(3,\d+\).*'string' is not assignable to type 'number'/);
+  assert.match(bad.stdout, /x\.ts\(4,\d+\).*'"sideways"' is not assignable to type 'RowControls'/);
 });

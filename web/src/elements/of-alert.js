@@ -5,6 +5,21 @@ import { Strings } from '../i18n/index.js';
 /**
  * <of-alert kind="success|error|info|warning" .message .detail .actions=[{id,label}] dismissible>
  * Errors are role=alert, everything else role=status. Fires `of-alert-action` {id} and `of-dismiss`.
+ * @csspart alert - The message box (also given its kind: success, info, warning, error)
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-space=8px] - Spacing unit
  */
 export class OfAlert extends LitElement {
   static properties = {

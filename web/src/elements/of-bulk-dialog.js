@@ -16,6 +16,23 @@ const FIELD_CODES = new Set(['missing_field', 'invalid_field']);
  * failed, and skipped: the orders the engine refused before sending) and `Retry failed` for the
  * failures a retry could fix (`retryable` on the result). Fires `of-bulk-run`
  * {to, values, ids, skipped: [{id, errors}]}, `of-bulk-retry`, `of-dismiss`.
+ * @csspart dialog - The <dialog>
+ * @csspart primary-button - The Confirm button
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
  */
 export class OfBulkDialog extends LitElement {
   static properties = {

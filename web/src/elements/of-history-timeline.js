@@ -3,7 +3,26 @@ import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
 import './of-status-badge.js';
 
-/** <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes (entries null: none kept). */
+/**
+ * <of-history-timeline .entries .rules> — every status change: from → to, who, when, notes (entries null: none kept).
+ * @csspart timeline - The list of changes
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border=#d1d5db] - Borders
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
+ */
 export class OfHistoryTimeline extends LitElement {
   static properties = { entries: { attribute: false }, rules: { attribute: false }, loading: { type: Boolean } };
   static styles = [base, css`

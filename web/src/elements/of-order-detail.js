@@ -13,6 +13,24 @@ import './of-workflow-diagram.js';
  * The order, its status, `Update Status` → form (status dropdown, notes, the fields the chosen
  * status requires, `Save`), the history timeline and a diagram of the workflow.
  * Fires `of-save` {orderId, to, values}, `of-close`, `of-edit` {editing}; lets `of-alert-action` bubble.
+ * @csspart detail - The detail section
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-warning-text=#92400e] - Warnings, unpaid orders
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border=#d1d5db] - Borders
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
  */
 export class OfOrderDetail extends LitElement {
   static properties = {

@@ -26,6 +26,36 @@ const HEAD_H = 41;      // the sticky header row inside the scroller, before the
  * statuses, so they fit in a row; else the dropdown). A read-only role gets neither, and a note.
  * Fires: of-status-select {orderId, to, direct?}, of-open {orderId}, of-select {ids, selected},
  * of-page {page, perPage}, of-filter {status, store_id}, of-bulk-action {action}.
+ * @csspart toolbar - Filters and Bulk Actions
+ * @csspart bulk-button - The Bulk Actions button
+ * @csspart count - The number of orders and of selected orders
+ * @csspart view-only - The note for a read-only role
+ * @csspart table-wrap - The scroll area around the table
+ * @csspart table - The table
+ * @csspart header-row - The table's header row
+ * @csspart row - One order's row
+ * @csspart pager - Paging controls
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-link=#1d4ed8] - Links
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-warning-text=#92400e] - Warnings, unpaid orders
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-header=#f3f4f6] - Table header
+ * @cssprop [--of-color-selected=#eff6ff] - Selected row
+ * @cssprop [--of-color-border=#d1d5db] - Borders
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
+ * @cssprop [--of-list-height=62vh] - The order list's scroll area
  */
 export class OfOrderList extends LitElement {
   static properties = {

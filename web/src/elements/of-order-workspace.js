@@ -28,6 +28,43 @@ let alertSeq = 0;
  * retry of what could succeed), `live` (the server's event stream, the adapter's `subscribe` or polling). The state they share is
  * `this.state`; this element renders it and keeps one message at a time.
  * Fires `of-loaded`, `of-session-expired`.
+ * @csspart toolbar - Filters and Bulk Actions
+ * @csspart bulk-button - The Bulk Actions button
+ * @csspart count - The number of orders and of selected orders
+ * @csspart view-only - The note for a read-only role
+ * @csspart table-wrap - The scroll area around the table
+ * @csspart table - The table
+ * @csspart header-row - The table's header row
+ * @csspart row - One order's row
+ * @csspart pager - Paging controls
+ * @csspart detail - The order detail view (of-order-detail)
+ * @csspart dialog - The confirmation and bulk dialogs
+ * @csspart dialog-actions - The confirmation dialog's buttons
+ * @csspart primary-button - The dialogs' Confirm buttons
+ * @csspart messages - The one message shown at a time, in a corner
+ * @fires of-loaded - {count, total}: a page of orders was loaded
+ * @fires of-session-expired - The API answered 401 or a CSRF failure: sign in again
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-link=#1d4ed8] - Links
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-warning-text=#92400e] - Warnings, unpaid orders
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-header=#f3f4f6] - Table header
+ * @cssprop [--of-color-selected=#eff6ff] - Selected row
+ * @cssprop [--of-color-border=#d1d5db] - Borders
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
+ * @cssprop [--of-list-height=62vh] - The order list's scroll area
  */
 export class OfOrderWorkspace extends LitElement {
   static properties = {

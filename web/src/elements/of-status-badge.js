@@ -2,7 +2,11 @@ import { LitElement, html, css } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { badgeColors } from '../color.js';
 
-/** <of-status-badge label="Processing" color="#2563eb"> — a status in its workflow colour. */
+/**
+ * <of-status-badge label="Processing" color="#2563eb"> — a status in its workflow colour.
+ * @csspart badge - The badge
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ */
 export class OfStatusBadge extends LitElement {
   static properties = { label: {}, color: {}, pending: { type: Boolean } };
   static styles = css`

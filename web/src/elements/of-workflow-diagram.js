@@ -6,6 +6,8 @@ import { Strings } from '../i18n/index.js';
  * <of-workflow-diagram .statuses .edges .current .allowed> — a small SVG of the workflow,
  * laid out by distance from the initial status (terminal statuses on a second row); the current status and the transitions this
  * actor may take now are highlighted. Everything drawn comes from the engine's data.
+ * @csspart diagram - The <svg>
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
  */
 export class OfWorkflowDiagram extends LitElement {
   static properties = {
