@@ -213,3 +213,26 @@ test('delivery API: without an event stream, the page polls and shows a change m
     } finally { await close(); }
   });
 });
+
+test('a page that gives no actor is told so in its own language, instead of an endless Loading', async () => {
+  await withDelivery(async (api, url) => {
+    const { page, errors, close } = await openPage(url);
+    try {
+      // a second workspace set up as a page author might forget to: a workflow but no actor, in German
+      await page.evaluate(async () => {
+        const { createAdapter } = await import('/node_modules/orderflow/dist/orderflow-elements.js');
+        const box = document.createElement('section');
+        box.lang = 'de';
+        const ws = document.createElement('of-order-workspace');
+        ws.setAttribute('workflow', 'delivery');
+        ws.api = createAdapter({ dialect: 'delivery', token: 'admin-token' });
+        box.append(ws);
+        document.body.append(box);
+      });
+      const alert = page.getByRole('alert').filter({ hasText: 'Kein Benutzer: Geben Sie dem Arbeitsbereich Rolle und Filialen' });
+      await alert.waitFor();
+      assert.equal(await page.getByRole('status').filter({ hasText: 'Wird geladen…' }).count(), 1, 'still waiting for the actor, and saying why');
+      assert.deepEqual(errors, []);
+    } finally { await close(); }
+  });
+});

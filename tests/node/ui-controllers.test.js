@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { createOrderFlow } from 'orderflow';
 import { Rules } from '../../web/src/rules.js';
 import { ApiError } from '../../web/src/api/http.js';
+import { withFallbacks } from '../../web/src/api/fallbacks.js';
+import { rulesFor } from '../../web/src/workflow-source.js';
 import { message } from '../../web/src/i18n/index.js';
 import { describeProblem } from '../../web/src/elements/workspace/problems.js';
 import { OrdersController } from '../../web/src/elements/workspace/orders-controller.js';
@@ -34,6 +36,7 @@ function host(api, orders = []) {
     alert(kind, text, o = {}) { this.messages.push({ kind, text, ...o }); },
     problem(err, offer) { return describeProblem(err, offer, { t: this.i18n.t, date: this.i18n.date, rules: admin, sessionExpired: () => {} }); },
     async focusRow(o) { this.focused.push(o); },
+    load() { this.loads = (this.loads ?? 0) + 1; return this.orders.load(); },
   };
   h.orders = new OrdersController(h);
   h.changes = new ChangeController(h);
@@ -159,4 +162,102 @@ test('details: leaving the form drops its failed change; closing returns focus t
   assert.equal(h.retryOnline, null);
   h.details.close();
   assert.deepEqual(h.focused.at(-1), { orderId: 4, ctl: 'open', index: 0 });
+});
+
+// --- what the pkg branch's workspace does, now in the controllers ---
+
+const tick = (ms = 0) => new Promise((r) => setTimeout(r, ms));
+
+test('bulk without a bulk endpoint: one stream of single updates, 6 at a time, progress painted at most once a frame; an unreadable success reloads the list', async () => {
+  const frames = [];
+  globalThis.requestAnimationFrame = (f) => { frames.push(f); setTimeout(f, 16); };
+  try {
+    let inFlight = 0; let most = 0; let puts = 0; let lists = 0;
+    const many = Array.from({ length: 250 }, (_, i) => order(i + 1, 'processing'));
+    const api = withFallbacks({
+      async listOrders() { lists += 1; return { orders: many, total: many.length }; },
+      async updateStatus(id, change) {
+        puts += 1; inFlight += 1; most = Math.max(most, inFlight);
+        await tick(1);
+        inFlight -= 1;
+        if (id === 9) throw new ApiError({ kind: 'network', message: 'The server could not be reached.' });
+        if (id === 11) throw new ApiError({ kind: 'server', status: 502, messageKey: 'plainStatus', messageParams: { status: 502, reason: 'Bad Gateway' } });
+        return id === 7 ? { order: null, unreadable: true } : { order: { ...order(id, change.status), lock_version: 2 } };
+      },
+    });
+    const h = host(api, many);
+    h.orders.select({ ids: many.map((o) => o.id), selected: true });
+    h.bulk.open();
+    const seen = [];
+    const set = h.set.bind(h);
+    h.set = (p) => { if (p.bulk?.progress) seen.push(p.bulk.progress.done); set(p); };
+    await h.bulk.run(many.map((o) => o.id), 'cancelled', {});
+    assert.equal(puts, 250, 'one update per order');
+    assert.ok(most <= 6, `at most 6 at a time (saw ${most})`);
+    assert.ok(frames.length < 250 / 6, `progress repainted once a frame, not per order (${frames.length} frames for 250 updates)`);
+    assert.ok(seen.length > 2 && seen.length < 60, `progress steps seen: ${seen.length}`);
+    assert.equal(h.state.bulk.progress.done, 250);
+    assert.equal(h.state.bulk.results.filter((r) => r.ok).length, 248);
+    const lost = h.state.bulk.results.find((r) => r.id === 9);
+    assert.deepEqual([lost.message, lost.retryable], [message('en', 'notApplied'), true], 'a lost request, in the table\'s words');
+    const html = h.state.bulk.results.find((r) => r.id === 11);
+    assert.deepEqual([html.message, html.retryable], ['The server answered HTTP 502 (Bad Gateway) without a readable message.', true]);
+    assert.equal(h.messages.at(-1).text, 'Bulk update: 248 updated, 2 failed.');
+    assert.equal(h.loads, 1, 'order 7 answered unreadably: the list is read again');
+    await tick(20);
+    assert.equal(lists, 1);
+    assert.equal(h.state.bulk.phase, 'done', 'a late frame does not bring the progress back');
+  } finally { delete globalThis.requestAnimationFrame; }
+});
+
+test('changes: a success whose answer cannot be read is said so and the order re-read, never rolled back', async () => {
+  let listed = [order(7, 'ready_for_pickup', { lock_version: 2 })];
+  const api = withFallbacks({
+    async listOrders() { if (!listed) throw new ApiError({ kind: 'network', message: 'offline' }); return { orders: listed, total: 1 }; },
+    async updateStatus() { return { order: null, unreadable: true }; },
+  });
+  const h = host(api, [order(7, 'processing')]);
+  await h.changes.submit(h.state.orders[0], 'ready_for_pickup', {}, 'direct');
+  await tick();
+  assert.deepEqual(h.messages.at(-1), { kind: 'warning', key: 'order-7',
+    text: 'Order 7: the server accepted the request, but its answer could not be read.',
+    detail: 'The order was read again: it is now Ready for Pickup.' });
+  assert.equal(h.state.orders[0].status, 'ready_for_pickup', 'not rolled back: the row shows what the server holds');
+  assert.equal(h.state.orders[0].lock_version, 2);
+  assert.equal(h.state.busyIds.size, 0);
+
+  listed = null; // and when reading it again fails too
+  await h.changes.submit(order(7, 'ready_for_pickup', { lock_version: 2 }), 'completed', {}, 'direct');
+  await tick();
+  assert.match(h.messages.at(-1).detail, /^Reading the order again failed too \(.+\); reload the list to see its status\.$/);
+  assert.equal(h.state.orders[0].status, 'completed', 'still not rolled back');
+});
+
+test('live: without an events URL the adapter\'s subscribe (withFallbacks\' polling) moves rows; an order without versions moves when its status changed', async () => {
+  const rows = [{ id: 1, status: 'new', store_id: 's1', items }, { id: 2, status: 'new', store_id: 's1', items }];
+  let polls = 0;
+  const api = withFallbacks({
+    async listOrders() { polls += 1; return { orders: rows.map((o) => ({ ...o })), total: rows.length }; },
+    async updateStatus() { throw new Error('not used'); },
+  }, { pollInterval: 10 });
+  const h = host(api, rows.map((o) => ({ ...o })));
+  h.live.subscribe();
+  await tick(25);
+  rows[0].status = 'processing';
+  rows[0].updated_by = 'pos';
+  await tick(80);
+  assert.deepEqual(h.state.orders.map((o) => [o.id, o.status]), [[1, 'processing'], [2, 'new']]);
+  assert.equal(h.state.orders[0].updated_by, 'pos', 'the polled row is the order as the list gives it');
+  h.live.hostDisconnected();
+  const stopped = polls;
+  await tick(40);
+  assert.ok(polls <= stopped + 1, 'no more polling once the element is gone');
+});
+
+test('set-up problems are keys of the string table (shown before the rules exist, in the page\'s language)', async () => {
+  await assert.rejects(rulesFor({ workflow: 'delivery' }), { name: 'TypeError', messageKey: 'setupNoActor' });
+  await assert.rejects(rulesFor({ adapter: {}, actor: { role: 'admin' } }), { messageKey: 'setupNoWorkflow', message: message('en', 'setupNoWorkflow') });
+  assert.match(message('de', 'setupNoActor'), /^Kein Benutzer/);
+  const r = await rulesFor({ workflow: 'delivery', actor: { role: 'admin' } });
+  assert.ok(r.allowed({ id: 1, status: 'assigned' }).some((o) => o.id === 'in_transit'), 'with both, the rules come from the built-in workflow');
 });
