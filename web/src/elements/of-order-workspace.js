@@ -130,11 +130,24 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   willUpdate(changed) {
+    // `api` is kept wrapped in withFallbacks(). A page re-rendering passes its own adapter again
+    // (Lit sets object properties on every render), which is put back to the same wrapper: only
+    // a different adapter (or poll interval) re-wraps, re-subscribes and reloads the list.
+    let newAdapter = false;
     if ((changed.has('api') || changed.has('pollInterval')) && this.api) {
-      this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
-      if (this.isConnected) this.live.subscribe();
+      const raw = this.api.raw ?? this.api;
+      newAdapter = raw !== this._raw;
+      if (newAdapter || (this.pollInterval || 0) !== this._poll) {
+        this._raw = raw;
+        this._poll = this.pollInterval || 0;
+        this._wrapped = withFallbacks(raw, { pollInterval: this._poll });
+        this.api = this._wrapped;
+        if (this.isConnected) this.live.subscribe();
+      } else {
+        this.api = this._wrapped;
+      }
     }
-    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
+    if ((changed.has('workflow') || changed.has('actor') || newAdapter) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
       const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
       rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
         if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
@@ -143,13 +156,12 @@ export class OfOrderWorkspace extends LitElement {
         this.alert('error', err.messageKey ? this.i18n.t(err.messageKey) : this.i18n.t('setupFailed', { message: err.message }), { key: 'rules' });
       });
     }
-    if (changed.has('api') || changed.has('rules')) {
-      if (this.api && this.rules && (changed.get('api') !== undefined || changed.get('rules') !== undefined || !this._loadedOnce)) {
-        this._loadedOnce = true;
-        const keep = this._s;
-        this._s = { ...OfOrderWorkspace.initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
-        this.load();
-      }
+    const newRules = changed.has('rules') && changed.get('rules') !== undefined;
+    if (this.api && this.rules && (!this._loadedOnce || newAdapter || newRules)) {
+      this._loadedOnce = true;
+      const keep = this._s;
+      this._s = { ...OfOrderWorkspace.initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
+      this.load();
     }
     if (changed.has('eventsUrl') && this.isConnected) this.live.subscribe();
   }
