@@ -10,6 +10,9 @@ function privateFireEvents() {
       if (!decl) return;
       // `dispatchEvent(new CustomEvent(name, …))` inside #fire reads as an event called "name"
       if (decl.events) decl.events = decl.events.filter((e) => e.name?.includes('-'));
+      // Lit state (`{ state: true }`, named with a leading underscore) is not an attribute of the element
+      if (decl.attributes) decl.attributes = decl.attributes.filter((x) => !x.name.startsWith('_'));
+      if (decl.members) decl.members = decl.members.filter((x) => !x.name.startsWith('_'));
       const names = new Set((decl.events ?? []).map((e) => e.name));
       for (const m of node.getText().matchAll(/#fire\('([a-z-]+)'/g)) {
         if (names.has(m[1])) continue;

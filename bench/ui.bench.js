@@ -4,13 +4,17 @@
 //     50 orders as the in-run peer;
 //  2. a 1,000-order bulk update through the UI (chunks of 100, progress bar) until all per-order
 //     results are shown, next to the same 10 bulk_update requests sent straight from Node.
-//  3. the package in an existing CMS (examples/existing-cms, bundle from the packed package):
+//  3. the limit beside 1.: the same 5,000 rows as a plain HTML table (no framework, no engine:
+//     one <select> per row holding every status) built by a page in the same browser from the
+//     same API answer, navigation → table in the DOM and painted; printed as the ratio of 1. to it.
+//  4. the package in an existing CMS (examples/existing-cms, bundle from the packed package):
 //     a 1,000-order bulk through the per-order fallback (delivery stand-in: no bulk endpoint, so
 //     1,000 PUTs, 6 at a time) next to the same bulk through the CMS stand-in's bulk endpoint;
-//  4. the elements' bundle (dist/orderflow-elements.js: Lit, elements, adapters, engine glue)
-//     gzipped, without the .wasm.
-// Targets (DESIGN.md, issue 10): list < 500 ms, bulk < 3 s, fallback bulk < 5 s, bundle < 40 KB.
-// Usage: node bench/ui.bench.js [runs] [--existing-cms (only 3 and 4)]
+//  5. the elements' bundle (dist/orderflow-elements.js: Lit, TanStack Virtual, elements, strings,
+//     adapters, engine glue) gzipped, without the .wasm.
+// Targets (DESIGN.md, issue 10): list < 500 ms, bulk < 3 s, 5,000 rows within 1.5x the plain
+// table, fallback bulk < 5 s, bundle < 40 KB.
+// Usage: node bench/ui.bench.js [runs] [--existing-cms (only 4 and 5)]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -78,6 +82,30 @@ async function listRun(page, url, perPage) {
   return { first: first.t, n: first.n, last: last.t, scroll: last.scroll, enabled: last.enabled, index: last.index };
 }
 
+// The plain table: served by Playwright under the server's origin (so the session cookie goes with
+// the fetch), with its own inline script.
+const PLAIN = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>plain</title>
+<style>body{font-family:system-ui,sans-serif;font-size:14px;margin:0}table{border-collapse:collapse;width:100%;table-layout:fixed}
+td,th{padding:0 8px;height:43px;border-bottom:1px solid #eee;white-space:nowrap;overflow:hidden;text-align:start}
+.w{max-height:62vh;overflow:auto}</style></head><body><div class="w"><table><thead><tr><th></th><th>Order</th><th>Customer</th>
+<th>Store</th><th>Date</th><th>Payment</th><th>Total</th><th>Status</th><th>Change status</th><th>Updated by</th></tr></thead>
+<tbody id="b"></tbody></table></div><script type="module">
+const [r, wf] = await Promise.all([fetch('/api/v1/orders?per_page=5000', { credentials: 'same-origin' }).then((x) => x.json()),
+  fetch('/api/v1/workflow', { credentials: 'same-origin' }).then((x) => x.json())]);
+const label = new Map(wf.statuses.map((s) => [s.id, s.label]));
+const date = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
+const num = new Intl.NumberFormat('en', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const opts = wf.statuses.map((s) => '<option value="' + s.id + '">' + s.label + '</option>').join('');
+const esc = (t) => String(t ?? '').replace(/[&<>"]/g, (c) => '&#' + c.charCodeAt(0) + ';');
+document.getElementById('b').innerHTML = r.orders.map((o) => '<tr data-order-id="' + o.id + '"><td><input type="checkbox" aria-label="Select order ' + o.id + '"></td><td><a href="#' + o.id + '">#' + o.id + '</a></td><td>' + esc(o.customer_name) + '</td><td>' + esc(o.store_id) + '</td><td>' + date.format(new Date(o.created_at)) + '</td><td>' + esc(o.payment_status) + '</td><td>' + num.format(o.total) + '</td><td>' + esc(label.get(o.status) ?? o.status) + '</td><td><select aria-label="Status for order ' + o.id + '"><option value="">Change to…</option>' + opts + '</select></td><td>' + esc(o.updated_by_name ?? o.updated_by) + '</td></tr>').join('');
+requestAnimationFrame(() => { window.__plain = { t: performance.now(), n: r.orders.length }; });
+</script></body></html>`;
+
+async function plainRun(page, url) {
+  await page.goto(`${url}/plain-table.html`, { waitUntil: 'commit' });
+  return (await page.waitForFunction(() => window.__plain, null, { polling: 'raf', timeout: 30000 })).jsonValue();
+}
+
 // One bulk of every listed order to `label` through the existing-CMS page; ms until all results show.
 async function cmsPageBulk(browser, url, label, n) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
@@ -85,14 +113,15 @@ async function cmsPageBulk(browser, url, label, n) {
   await page.goto(url);
   await page.locator('of-order-list tbody tr.r').first().waitFor();
   await page.getByLabel('Orders per page').selectOption('5000');
-  await page.getByText(`${n} orders`).first().waitFor();
+  const num = n.toLocaleString('en'); // the elements format numbers with Intl
+  await page.getByText(`${num} orders`).first().waitFor();
   await page.getByRole('checkbox', { name: 'Select all orders' }).check();
-  await page.getByText(`${n} selected`).waitFor();
+  await page.getByText(`${num} selected`).waitFor();
   await page.getByRole('button', { name: 'Bulk Actions' }).click();
   await page.getByRole('menuitem', { name: 'Update Status' }).click();
   const dlg = page.getByRole('dialog');
   await dlg.getByLabel('New status').selectOption({ label });
-  await dlg.getByTestId('eligible-count').filter({ hasText: `${n} of ${n}` }).waitFor();
+  await dlg.getByTestId('eligible-count').filter({ hasText: `${num} of ${num}` }).waitFor();
   const t0 = Date.now();
   await dlg.getByRole('button', { name: 'Confirm' }).click();
   await dlg.getByRole('heading', { name: 'Bulk update finished' }).waitFor({ timeout: 120000 });
@@ -144,7 +173,7 @@ async function existingCms(browser, rows) {
   }
   const bundle = readFileSync(join(packageDir, 'dist', 'orderflow-elements.js'));
   const gz = gzipSync(bundle, { level: 9 }).length;
-  rows.push(['elements bundle (Lit + elements + adapters + engine glue), gzipped, without the .wasm',
+  rows.push(['elements bundle (Lit + TanStack Virtual + elements + strings + adapters + engine glue), gzipped, without the .wasm',
     `${(gz / 1024).toFixed(1)} KB`, `${(bundle.length / 1024).toFixed(1)} KB raw`, gz < 40 * 1024 ? 'target < 40 KB: met' : 'target < 40 KB: MISSED']);
 }
 
@@ -181,15 +210,25 @@ async function main() {
     rows.push([`list ${big[0].n} orders: navigation → row ${big[0].index} dropdown enabled (scrolled)`, fmt(l5k), `${(l5k / s50).toFixed(2)}x peer`, l5k < 500 ? 'target < 500 ms: met' : 'target < 500 ms: MISSED']);
     if (!big.every((r) => r.enabled)) rows.push(['WARNING: the last row dropdown was not enabled', '', '', '']);
 
+    // the limit: the same rows as a plain HTML table in this browser
+    await page.route(`${url}/plain-table.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: PLAIN }));
+    await plainRun(page, url); // warm-up
+    const plain = [];
+    for (let i = 0; i < RUNS; i++) plain.push(await plainRun(page, url));
+    const p5k = median(plain.map((r) => r.t));
+    const ratio = s5k / p5k;
+    rows.push([`plain HTML table, the same ${plain[0].n} rows: navigation → table painted (limit)`, fmt(p5k), '', '']);
+    rows.push([`list ${big[0].n} orders vs the plain table`, `${ratio.toFixed(2)}x`, '', ratio <= 1.5 ? 'target within 1.5x: met' : 'target within 1.5x: MISSED']);
+
     // bulk through the UI: 1,000 processing orders → cancelled
     await page.goto(`${url}/?status=processing&per_page=1000`);
     await page.getByRole('checkbox', { name: 'Select all orders' }).check();
-    await page.getByText('1000 selected').waitFor();
+    await page.getByText('1,000 selected').waitFor();
     await page.getByRole('button', { name: 'Bulk Actions' }).click();
     await page.getByRole('menuitem', { name: 'Update Status' }).click();
     const dlg = page.getByRole('dialog');
     await dlg.getByLabel('New status').selectOption({ label: 'Cancelled' });
-    await dlg.getByTestId('eligible-count').filter({ hasText: '1000 of 1000' }).waitFor();
+    await dlg.getByTestId('eligible-count').filter({ hasText: '1,000 of 1,000' }).waitFor();
     await page.evaluate(watchProgress);
     const t0 = Date.now();
     await dlg.getByRole('button', { name: 'Confirm' }).click();

@@ -1,6 +1,6 @@
 // The elements' and adapters' declarations in use (checked by `npm run typecheck`).
 import {
-  createAdapter, withFallbacks, rulesFor, ApiError,
+  createAdapter, withFallbacks, rulesFor, ApiError, overrideMessages, defineMessages, english,
   type OrderAdapter, type OfOrderWorkspace, type StatusChange, type CompleteAdapter,
 } from 'orderflow/elements';
 import type { OfStatusDropdown } from 'orderflow/elements/of-status-dropdown';
@@ -22,10 +22,14 @@ export async function embed(): Promise<void> {
   ws.workflow = 'delivery';
   ws.actor = { role: 'admin' };
   ws.pollInterval = 15_000;
+  ws.controls = 'buttons';
+  overrideMessages('en', { bulkActions: 'Mass edit', nSelected: ({ n }, f) => `${f.n(n)} ticked` });
+  defineMessages('fr', { confirm: 'Confirmer' });
+  console.log(typeof english.retry === 'string' ? english.retry : '');
   ws.addEventListener('of-loaded', (e) => console.log(e.detail.count, e.detail.total));
   const dd: OfStatusDropdown | null = document.querySelector('of-status-dropdown');
   dd?.addEventListener('of-status-select', (e) => console.log(e.detail.orderId, e.detail.to));
   const rules = await rulesFor({ workflow: 'cms', actor: { role: 'store_manager', stores: ['1'] } });
   console.log(rules.allowed({ id: 1, status: 'new' }).map((o) => o.label));
-  try { await api.updateStatus(1, { status: 'confirmed' }); } catch (e) { if (e instanceof ApiError) console.log(e.kind, e.status, e.message); }
+  try { await api.updateStatus(1, { status: 'confirmed' }); } catch (e) { if (e instanceof ApiError) console.log(e.kind, e.status, e.message, e.messageKey ?? 'the server\'s own words'); }
 }

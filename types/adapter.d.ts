@@ -55,6 +55,9 @@ export interface BulkItemResult {
   status?: number;
   kind?: ApiErrorKind;
   errors?: Array<{ code?: string; message: string; field?: string }>;
+  /** When the sentence is the adapter's own (not the server's): its key in the elements' string table. */
+  messageKey?: string;
+  messageParams?: Record<string, unknown>;
 }
 
 export interface BulkResult {
@@ -104,7 +107,14 @@ export declare class ApiError extends Error {
   changedAt: string | null;
   retryAfter: string | null;
   body: unknown;
-  constructor(o: { kind: ApiErrorKind; status?: number; message: string; [key: string]: unknown });
+  /**
+   * When the sentence is the adapter's own, not the server's (an HTML error page, an unreadable
+   * answer, an order not in the list): its key in the elements' string table and the parameters;
+   * `message` is then its English text. The elements show it in the page's language.
+   */
+  messageKey?: string;
+  messageParams?: Record<string, unknown>;
+  constructor(o: { kind: ApiErrorKind; status?: number; message?: string; messageKey?: string; messageParams?: Record<string, unknown>; [key: string]: unknown });
 }
 
 /**

@@ -27,6 +27,22 @@ export declare function loadFlow(): Promise<OrderFlow>;
 /** Rules from a built-in workflow id or a document (else the adapter's workflow()), for this actor. */
 export declare function rulesFor(o: { adapter?: OrderAdapter; workflow?: string | Record<string, unknown> | null; actor: PageActor }): Promise<Rules>;
 
+/** Formatting help a message function gets: the locale, its plural category of n, n formatted. */
+export interface MessageFormat { locale: string; plural(n: number): Intl.LDMLPluralRule; n(x: number): string }
+/** One message: a string, or a function of its parameters. */
+export type Message = string | ((params: Record<string, any>, f: MessageFormat) => string);
+/** A table of messages by key (web/src/i18n/en.js lists every key). */
+export type Messages = Record<string, Message>;
+/** Adds or extends a language (`defineMessages('fr', {...})`); missing keys fall back to English. Re-renders the page's elements. */
+export declare function defineMessages(locale: string, table: Messages): void;
+/** Rewords single strings of a language (`overrideMessages('en', {bulkActions: 'Mass edit'})`). Re-renders the page's elements. */
+export declare function overrideMessages(locale: string, table: Messages): void;
+/** The English table, every key the elements use. */
+export declare const english: Readonly<Messages>;
+
+/** How a row offers its changes: `buttons` (one per next status), a `dropdown`, or `auto` (buttons where no status has more than two next statuses). */
+export type RowControls = 'auto' | 'dropdown' | 'buttons';
+
 export interface AlertAction { id: string; label: string; primary?: boolean }
 export interface Problem { kind: 'error' | 'warning' | 'info' | 'success'; message: string; detail?: string | string[]; actions?: AlertAction[] }
 
@@ -39,8 +55,6 @@ export declare class OfStatusBadge extends HTMLElement {
 
 export declare class OfStatusDropdown extends HTMLElement {
   orderId: string | number;
-  /** The current status (shown as the selected, empty option). */
-  current: Status | null;
   /** The next statuses, as the engine's allowed() gives them. */
   options: readonly AllowedOption[];
   disabled: boolean;
@@ -102,6 +116,8 @@ export declare class OfOrderList extends HTMLElement {
   busyIds: Set<string | number>;
   stores: Array<{ id: string | number; name?: string }>;
   filters: { status?: string; store_id?: string | number };
+  /** Attribute `controls`. */
+  controls: RowControls;
 }
 
 export declare class OfBulkDialog extends HTMLElement {
@@ -133,6 +149,8 @@ export declare class OfOrderWorkspace extends HTMLElement {
   perPage: number;
   /** Attribute `poll-interval` (ms): without live events, re-read the list this often. */
   pollInterval: number;
+  /** Attribute `controls`: how rows offer changes. */
+  controls: RowControls;
   initialFilters: { status?: string; store_id?: string | number };
 }
 
@@ -146,7 +164,7 @@ export interface OrderflowEvents {
   'of-page': CustomEvent<{ page: number; perPage: number }>;
   'of-filter': CustomEvent<{ status?: string; store_id?: string | number }>;
   'of-bulk-action': CustomEvent<{ action: 'update-status' }>;
-  'of-bulk-run': CustomEvent<{ to: string; values: Record<string, unknown>; ids: Array<string | number> }>;
+  'of-bulk-run': CustomEvent<{ to: string; values: Record<string, unknown>; ids: Array<string | number>; skipped: Array<{ id: string | number; errors: Array<{ code?: string; message: string }> }> }>;
   'of-bulk-retry': CustomEvent<Record<string, never>>;
   'of-alert-action': CustomEvent<{ id: string }>;
   'of-dismiss': CustomEvent<Record<string, never>>;

@@ -60,12 +60,14 @@ test('bulk with mixed eligibility: preview, progress, per-order results, Retry f
     const results = dlg.getByTestId('bulk-results');
     assert.equal(await results.locator('td.ok').count(), open.length - failedIds.length);
     assert.equal(await results.locator('td.bad').count(), failedIds.length);
+    assert.equal(await results.locator('td.skip').count(), closed.length, 'the orders the engine refused are listed as skipped');
+    await dlg.getByRole('status').filter({ hasText: `, ${failedIds.length} failed, ${closed.length} skipped.` }).waitFor();
     assert.match(await results.locator(`tr[data-order-id="${failedIds[0]}"]`).textContent(), /Network failure/);
     await screenshot(page, 'bulk-results-partial.png');
 
-    await dlg.getByRole('button', { name: 'Retry failed' }).click();
+    await dlg.getByRole('button', { name: `Retry failed (${failedIds.length})` }).click();
     await dlg.getByRole('heading', { name: 'Bulk update finished' }).waitFor();
-    await dlg.getByRole('status').filter({ hasText: `${open.length} updated, 0 failed.` }).waitFor();
+    await dlg.getByRole('status').filter({ hasText: `${open.length} updated, 0 failed, ${closed.length} skipped.` }).waitFor();
     assert.deepEqual(sent[2], failedIds, 'Retry failed re-sends exactly the failed ids');
     assert.equal(sent.length, 3);
     assert.equal(await dlg.getByRole('button', { name: 'Retry failed' }).count(), 0);

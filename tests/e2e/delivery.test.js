@@ -10,9 +10,9 @@ let env; let tok;
 before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
 after(async () => { await env?.close(); });
 
-const buttons = async (page, id) => (await row(page, id).locator('td.c-actions button').allTextContents()).map((t) => t.trim());
+const buttons = async (page, id) => (await row(page, id).locator('td.c-change button').allTextContents()).map((t) => t.trim());
 
-test('admin actions: Accept, Next, Next, Next walk an order to delivered; Decline asks first, then cancels', async () => {
+test('admin actions: Accept, then forward buttons that name their target; Delivered (final) and Decline ask first', async () => {
   const pending = (await deliveryOrders(env.url, tok, 'status=pending'));
   // o is walked to delivered: every item in stock (stock is shared with the cms workflow, and
   // the server refuses a reservation over what is on hand)
@@ -25,13 +25,21 @@ test('admin actions: Accept, Next, Next, Next walk an order to delivered; Declin
     await row(page, o.id).getByRole('button', { name: 'Accept' }).click();
     await page.getByRole('status').filter({ hasText: `Order ${o.id} updated: Pending → Confirmed.` }).waitFor();
     assert.equal(await rowStatus(page, o.id), 'confirmed');
-    assert.deepEqual(await buttons(page, o.id), ['Next', 'Cancel']);
-    for (const next of ['assigned', 'in_transit', 'delivered']) {
-      await row(page, o.id).getByRole('button', { name: 'Next' }).click();
+    // the workflow's "Next" leads to three statuses: each button says which
+    assert.deepEqual(await buttons(page, o.id), ['Mark Assigned', 'Cancel']);
+    assert.equal(await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).count(), 0, 'no dropdown repeating the buttons');
+    for (const [label, next] of [['Mark Assigned', 'assigned'], ['Mark In Transit', 'in_transit']]) {
+      await row(page, o.id).getByRole('button', { name: label }).click();
       await row(page, o.id).and(page.locator(`[data-status="${next}"]`)).waitFor();
     }
+    // Delivered is final: one click asks first, nothing is sent until Confirm
+    await row(page, o.id).getByRole('button', { name: 'Mark Delivered' }).click();
+    const final = page.getByRole('dialog', { name: `Change order ${o.id} to Delivered`, exact: true });
+    await final.waitFor();
+    assert.equal(await rowStatus(page, o.id), 'in_transit');
+    await final.getByRole('button', { name: 'Confirm' }).click();
+    await row(page, o.id).and(page.locator('[data-status="delivered"]')).waitFor();
     assert.deepEqual(await buttons(page, o.id), [], 'delivered is final');
-    assert.equal(await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).isDisabled(), true);
     const h = await history(env.url, tok, o.id, 'delivery');
     assert.deepEqual(h.slice(-4).map((x) => x.to_status), ['confirmed', 'assigned', 'in_transit', 'delivered']);
 
@@ -95,7 +103,8 @@ test('legacy stored values are shown as their current status and can move on', a
     await signIn(page, env.url, 'admin', 'workflow=delivery&status=in_transit&per_page=500');
     assert.equal(await rowStatus(page, legacy.id), 'in_transit');
     assert.equal((await row(page, legacy.id).locator('of-status-badge').evaluate((b) => b.label)), 'In Transit');
-    await row(page, legacy.id).getByRole('button', { name: 'Next' }).click();
+    await row(page, legacy.id).getByRole('button', { name: 'Mark Delivered' }).click();
+    await page.getByRole('dialog', { name: `Change order ${legacy.id} to Delivered` }).getByRole('button', { name: 'Confirm' }).click();
     await row(page, legacy.id).and(page.locator('[data-status="delivered"]')).waitFor();
   } finally { await context.close(); }
 });
@@ -107,15 +116,16 @@ test('a driver sees only the driving steps', async () => {
   const { page, context } = await newPage(env.browser);
   try {
     await signIn(page, env.url, 'driver', 'per_page=500');
-    assert.deepEqual(await buttons(page, assigned.id), ['Next']);
+    assert.deepEqual(await buttons(page, assigned.id), ['Mark In Transit']);
     assert.deepEqual(await buttons(page, pend.id), []);
-    assert.equal(await page.getByRole('combobox', { name: `Status for order ${pend.id}`, exact: true }).isDisabled(), true);
-    // tracking number is optional on the way out
-    await page.getByRole('combobox', { name: `Status for order ${assigned.id}`, exact: true }).selectOption({ label: 'In Transit' });
-    const dlg = page.getByRole('dialog');
+    // tracking number is optional on the way out: the detail form asks for it
+    await page.getByRole('link', { name: `Open order ${assigned.id}`, exact: true }).click();
+    const dlg = page.locator('of-order-detail');
+    await dlg.getByRole('button', { name: 'Update Status' }).click();
+    await dlg.getByLabel('New status').selectOption({ label: 'In Transit' });
     await dlg.getByLabel('Tracking number').fill('TRK-000123');
-    await dlg.getByRole('button', { name: 'Confirm' }).click();
-    await dlg.waitFor({ state: 'hidden' });
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').filter({ hasText: `Order ${assigned.id} updated` }).waitFor();
     const now = (await deliveryOrders(env.url, tok)).find((x) => x.id === assigned.id);
     assert.equal(now.status, 'in_transit');
     assert.equal(now.tracking_number, 'TRK-000123');

@@ -47,7 +47,8 @@ test('delivery API: legacy values read as current statuses; Accept sends exactly
       assert.equal(await rowStatus(page, 6), 'in_transit');
       assert.equal(await row(page, 3).locator('of-status-badge span').textContent(), 'Confirmed');
       assert.equal(await row(page, 6).locator('of-status-badge span').textContent(), 'In Transit');
-      assert.deepEqual(await row(page, 6).getByRole('button').allTextContents(), ['Next', 'Cancel']);
+      // forward buttons name their target (the workflow's "Next" leads to several statuses)
+      assert.deepEqual(await row(page, 6).getByRole('button').allTextContents(), ['Mark Delivered', 'Cancel']);
 
       await row(page, 1).getByRole('button', { name: 'Accept' }).click();
       await page.getByRole('status').filter({ hasText: 'Order 1 updated: Pending → Confirmed.' }).waitFor();
@@ -60,20 +61,20 @@ test('delivery API: legacy values read as current statuses; Accept sends exactly
       for (const h of ['x-csrf-token', 'idempotency-key', 'x-orderflow-source', 'cookie']) assert.equal(puts[0].headers[h], undefined, h);
       assert.equal(api.orders.get(1).status, 'confirmed');
 
-      // assigned → in transit asks for the tracking number (the workflow's optional field)
-      await page.getByRole('combobox', { name: 'Status for order 5', exact: true }).selectOption({ label: 'In Transit' });
-      const dlg = page.getByRole('dialog', { name: 'Change order 5 to In Transit', exact: true });
-      await dlg.getByLabel('Tracking number').fill('TRK-12345');
-      await dlg.getByRole('button', { name: 'Confirm' }).click();
-      await dlg.waitFor({ state: 'hidden' });
+      // the detail view works without a single-order or history endpoint, and says so plainly
+      await page.getByRole('link', { name: 'Open order 5', exact: true }).click();
+      await page.getByText('No status history is available: this system\'s API does not provide one.').waitFor();
+      // assigned → in transit with the tracking number (the workflow's optional field; a row's
+      // one-click button sends none, so staff give it in the detail form)
+      const detail = page.locator('of-order-detail');
+      await detail.getByRole('button', { name: 'Update Status' }).click();
+      await detail.getByLabel('New status').selectOption({ label: 'In Transit' });
+      await detail.getByLabel('Tracking number').fill('TRK-12345');
+      await detail.getByRole('button', { name: 'Save' }).click();
       await page.getByRole('status').filter({ hasText: 'Order 5 updated: Assigned → In Transit.' }).waitFor();
       assert.equal(api.requests.at(-1).body, '{"status":"in_transit","tracking_number":"TRK-12345"}');
       assert.equal(api.orders.get(5).status, 'in_transit');
       assert.equal(api.orders.get(5).tracking_number, 'TRK-12345');
-
-      // the detail view works without a single-order or history endpoint, and says so plainly
-      await page.getByRole('link', { name: 'Open order 5', exact: true }).click();
-      await page.getByText('No status history is available: this system\'s API does not provide one.').waitFor();
       await page.getByRole('button', { name: 'Back to list' }).click();
 
       assert.deepEqual(onlyDocumented(apiCalls(api), DELIVERY_DOC), [], 'only the document\'s endpoints are called');
@@ -141,7 +142,11 @@ test('CMS API: its PUT with the page\'s CSRF token, its bulk endpoint and histor
   const url = await api.listen();
   const { page, errors, close } = await openPage(url);
   try {
-    await row(page, 1).getByRole('button', { name: 'Accept' }).click();
+    // a new CMS order has more than two next statuses: its row offers them in a dropdown
+    await page.getByRole('combobox', { name: 'Status for order 1', exact: true }).selectOption({ label: 'Processing' });
+    const confirm = page.getByRole('dialog', { name: 'Change order 1 to Processing', exact: true });
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await confirm.waitFor({ state: 'hidden' });
     await page.getByRole('status').filter({ hasText: 'Order 1 updated: New → Processing.' }).waitFor();
     const put = api.requests.find((r) => r.method === 'PUT');
     assert.equal(put.path, '/api/v1/orders/1');
@@ -183,7 +188,7 @@ test('delivery API: a success answer the page cannot read is said so and the ord
         await route.fetch();
         await route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><body><h1>Saved!</h1></body></html>' });
       });
-      await row(page, 4).getByRole('button', { name: 'Next' }).click();
+      await row(page, 4).getByRole('button', { name: 'Mark Assigned' }).click();
       const warning = page.getByRole('status').filter({ hasText: 'Order 4: the server accepted the request, but its answer could not be read.' });
       await warning.waitFor();
       assert.match(await warning.textContent(), /read again: it is now Assigned\./);
@@ -204,6 +209,29 @@ test('delivery API: without an event stream, the page polls and shows a change m
       Object.assign(api.orders.get(10), { status: 'cancelled', updated_by: 'Dora Dispatcher' });
       await row(page, 10).and(page.locator('[data-status="cancelled"]')).waitFor();
       assert.deepEqual(await row(page, 10).getByRole('button').allTextContents(), []);
+      assert.deepEqual(errors, []);
+    } finally { await close(); }
+  });
+});
+
+test('a page that gives no actor is told so in its own language, instead of an endless Loading', async () => {
+  await withDelivery(async (api, url) => {
+    const { page, errors, close } = await openPage(url);
+    try {
+      // a second workspace set up as a page author might forget to: a workflow but no actor, in German
+      await page.evaluate(async () => {
+        const { createAdapter } = await import('/node_modules/orderflow/dist/orderflow-elements.js');
+        const box = document.createElement('section');
+        box.lang = 'de';
+        const ws = document.createElement('of-order-workspace');
+        ws.setAttribute('workflow', 'delivery');
+        ws.api = createAdapter({ dialect: 'delivery', token: 'admin-token' });
+        box.append(ws);
+        document.body.append(box);
+      });
+      const alert = page.getByRole('alert').filter({ hasText: 'Kein Benutzer: Geben Sie dem Arbeitsbereich Rolle und Filialen' });
+      await alert.waitFor();
+      assert.equal(await page.getByRole('status').filter({ hasText: 'Wird geladen…' }).count(), 1, 'still waiting for the actor, and saying why');
       assert.deepEqual(errors, []);
     } finally { await close(); }
   });

@@ -190,3 +190,20 @@ test('loading state: the list says it is loading while the server answers', asyn
     assert.ok(await page.locator('of-order-list tr.r').count() > 0);
   } finally { release(); await page.unroute('**/api/v1/orders?*'); }
 });
+
+test('the first page of orders is asked for once: the page re-rendering the workspace does not reload it', async () => {
+  const lists = [];
+  const onRequest = (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/orders') lists.push(r.url()); };
+  page.on('request', onRequest);
+  try {
+    await signIn(page, env.url, 'admin');
+    // the demo page re-renders as the stores and the other workflows' documents arrive, passing
+    // the same adapter again each time; give those answers time to land
+    await page.getByLabel('Filter by store').locator('option').nth(1).waitFor({ state: 'attached' });
+    await page.waitForTimeout(500);
+    assert.equal(lists.length, 1, `list requests: ${lists.join(', ')}`);
+    await page.getByLabel('Orders per page').selectOption('100');
+    await page.waitForTimeout(300);
+    assert.equal(lists.length, 2, 'a real change of the query still asks');
+  } finally { page.off('request', onRequest); }
+});

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { spawnSync } from 'node:child_process';
 import { installPackage, ROOT } from './support/package.js';
 import { createDeliveryApi } from '../../examples/existing-cms/delivery-api.js';
+import { message } from '../../web/src/i18n/index.js';
 
 let A; let delivery; let url; let resolve;
 before(async () => {
@@ -39,9 +40,18 @@ test('the packed package exports the elements, one entry per element, the bundle
     'of-order-list', 'of-order-workspace', 'of-status-badge', 'of-status-dropdown', 'of-workflow-diagram']);
   const dropdown = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-status-dropdown');
   assert.deepEqual(dropdown.events.map((e) => e.name), ['of-status-select']);
+  // the workspace's public surface of the ui branch: row controls, parts, custom properties, events
+  const ws = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-order-workspace');
+  assert.ok(ws.attributes.some((a) => a.name === 'controls'), 'controls attribute');
+  for (const p of ['row', 'toolbar', 'messages', 'dialog', 'primary-button']) assert.ok(ws.cssParts.some((x) => x.name === p), `part ${p}`);
+  const primary = ws.cssProperties.find((x) => x.name === '--of-color-primary');
+  assert.equal(primary?.default, '#1d4ed8');
+  assert.deepEqual(ws.events.map((e) => e.name).sort(), ['of-loaded', 'of-session-expired']);
   const elements = await import(pathToFileURL(resolve('orderflow/elements')).href);
   assert.equal(typeof elements.createAdapter, 'function');
   assert.equal(typeof elements.OfOrderWorkspace, 'function');
+  for (const f of ['defineMessages', 'overrideMessages']) assert.equal(typeof elements[f], 'function', f);
+  assert.equal(elements.english.bulkActions, 'Bulk Actions');
 });
 
 test('delivery dialect: token function, the document\'s body, its error sentences', async () => {
@@ -56,7 +66,11 @@ test('delivery dialect: token function, the document\'s body, its error sentence
   assert.equal(delivery.requests.at(-1).body, '{"status":"delivered","tracking_number":null}');
   assert.equal(asked, 2, 'the token function is asked before every request');
 
-  await assert.rejects(api.updateStatus(999, { status: 'confirmed' }), { name: 'ApiError', kind: 'not_found', message: 'Order not found' });
+  const notFound = await api.updateStatus(999, { status: 'confirmed' }).catch((e) => e);
+  assert.equal(notFound.name, 'ApiError');
+  assert.equal(notFound.kind, 'not_found');
+  assert.equal(notFound.message, 'Order not found');
+  assert.equal(notFound.messageKey, undefined, 'the server\'s own sentence is shown as it came, not looked up');
   await assert.rejects(api.updateStatus(1, { status: 'shipped' }), {
     kind: 'invalid_status', status: 400,
     message: 'Invalid status value. Must be one of: pending, confirmed, assigned, in_transit, delivered, cancelled',
@@ -73,6 +87,9 @@ test('an HTML error page becomes one plain sentence with the HTTP status, never 
     assert.equal(err.name, 'ApiError');
     assert.equal(err.kind, 'server');
     assert.equal(err.message, 'The server answered HTTP 502 (Bad Gateway) without a readable message.');
+    // our own sentence, so the elements can say it in the page's language
+    assert.equal(err.messageKey, 'plainStatus');
+    assert.equal(message('de', err.messageKey, err.messageParams), 'Der Server antwortete mit HTTP 502 (Bad Gateway) ohne lesbare Meldung.');
     assert.equal(err.body, null);
     const list = await api.listOrders({}).catch((e) => e);
     assert.doesNotMatch(list.message, /[<>]/);
@@ -176,8 +193,10 @@ test('tsc accepts examples/elements-typed.ts against the installed declarations,
   const bad = check(`import { createAdapter } from 'orderflow/elements';
 createAdapter({ dialect: 'soap' });
 document.createElement('of-order-workspace').pollInterval = 'often';
+document.createElement('of-order-workspace').controls = 'sideways';
 export {};
 `);
   assert.match(bad.stdout, /x\.ts\(2,\d+\).*'"soap"' is not assignable/);
   assert.match(bad.stdout, /x\.ts\(3,\d+\).*'string' is not assignable to type 'number'/);
+  assert.match(bad.stdout, /x\.ts\(4,\d+\).*'"sideways"' is not assignable to type 'RowControls'/);
 });

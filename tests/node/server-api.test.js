@@ -315,7 +315,7 @@ describe('cms dialect', () => {
     assert.equal(r.body.order.status, 'processing');
     assert.equal(r.body.order.lock_version, o.lock_version + 1);
     assert.equal(r.body.order.updated_by, 'admin');
-    assert.deepEqual({ ...r.body.history_entry, id: 0, at: '' }, { id: 0, at: '', order_id: o.id, lock_version: o.lock_version + 1, from_status: 'new', to_status: 'processing', actor: 'admin', notes: 'Packing now', fields: {}, source: 'api' });
+    assert.deepEqual({ ...r.body.history_entry, id: 0, at: '' }, { id: 0, at: '', order_id: o.id, lock_version: o.lock_version + 1, from_status: 'new', to_status: 'processing', actor: 'admin', actor_name: 'Ada Admin', notes: 'Packing now', fields: {}, source: 'api' });
     const after = readDb((db) => ({
       inv: Object.fromEntries(o.items.map((i) => [i.sku, db.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved])),
       notes: db.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n,

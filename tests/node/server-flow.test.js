@@ -270,7 +270,7 @@ describe('event stream', () => {
     assert.equal(hook.status, 200, JSON.stringify(hook.body));
     assert.ok(await until(() => sub.events.length >= 4), `got ${JSON.stringify(sub.events)}`);
     const seen = sub.events.map((e) => e.data);
-    assert.deepEqual(seen.find((e) => e.id === a.id), { id: a.id, workflow: 'cms', status: 'processing', lock_version: a.lock_version + 1, updated_by: 'admin', source: 'api', store_id: 's2' });
+    assert.deepEqual(seen.find((e) => e.id === a.id), { id: a.id, workflow: 'cms', status: 'processing', lock_version: a.lock_version + 1, updated_by: 'admin', updated_by_name: 'Ada Admin', source: 'api', store_id: 's2' });
     for (const id of bulkIds) assert.equal(seen.find((e) => e.id === id).source, 'bulk');
     assert.equal(seen.find((e) => e.id === w.id).source, 'pos');
     assert.ok(sub.events.every((e) => e.event === 'order'));

@@ -99,7 +99,9 @@ export class OrderStore {
       historyRow: db.prepare('SELECT * FROM history WHERE id = ?'),
       notification: db.prepare('INSERT INTO notifications (kind, created_at) VALUES (?, ?)'),
       notificationItem: db.prepare('INSERT INTO notification_items (notification_id, order_id, lock_version, status) VALUES (?, ?, ?, ?)'),
+      displayName: db.prepare('SELECT display_name FROM users WHERE username = ?'),
     };
+    this.names = new Map();  // username -> display name (or null), read once: names do not change while running
     this.listStatements = new Map();  // SQL text -> prepared statement (a few shapes of list query)
   }
 
@@ -110,6 +112,13 @@ export class OrderStore {
   }
 
   // --- reading ----------------------------------------------------------------------------
+
+  // The person's name for a username, for staff to read beside "changed by" (null if unknown).
+  displayName(username) {
+    if (!username) return null;
+    if (!this.names.has(username)) this.names.set(username, this.q.displayName.get(username)?.display_name ?? null);
+    return this.names.get(username);
+  }
 
   inventoryMap() {
     const m = new Map();
@@ -140,6 +149,7 @@ export class OrderStore {
       created_at: row.created_at,
       updated_at: row.updated_at,
       updated_by: row.updated_by ?? null,
+      updated_by_name: this.displayName(row.updated_by),
     };
   }
 
@@ -229,6 +239,7 @@ export class OrderStore {
       from_status: h.from_status,
       to_status: h.to_status,
       actor: h.actor,
+      actor_name: this.displayName(h.actor),
       at: h.at,
       notes: h.notes,
       fields: JSON.parse(h.fields),
@@ -281,7 +292,7 @@ export class OrderStore {
         ok: true,
         order: after.order,
         history_entry: this.apiHistory(view, this.q.historyRow.get(h.lastInsertRowid)),
-        event: { id, workflow: view.id, status: to, lock_version: version, updated_by: username, source },
+        event: { id, workflow: view.id, status: to, lock_version: version, updated_by: username, updated_by_name: this.displayName(username), source },
         notificationId,
       };
     };

@@ -1,5 +1,6 @@
 // The package entry `orderflow/elements`: defines every custom element and exports the adapter
-// factory, the fallbacks and the rules helpers. One entry per element: `orderflow/elements/of-*`.
+// factory, the fallbacks, the rules helpers and the string functions (defineMessages,
+// overrideMessages). One entry per element: `orderflow/elements/of-*`.
 // Types: types/elements.d.ts, types/adapter.d.ts; manifest: custom-elements.json.
 export { OfStatusBadge } from './elements/of-status-badge.js';
 export { OfStatusDropdown } from './elements/of-status-dropdown.js';
@@ -16,3 +17,4 @@ export {
 } from './api/index.js';
 export { Rules, loadFlow } from './rules.js';
 export { rulesFor } from './workflow-source.js';
+export { defineMessages, overrideMessages, english } from './i18n/index.js';

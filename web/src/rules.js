@@ -21,7 +21,15 @@ export class Rules {
     this.fieldById = new Map(this.fields.map((f) => [f.id, f]));
     this.allowedCache = new Map();
     this.normCache = new Map();
+    // Whether the workflow marks this actor's role read-only (its data, read here for the view).
+    this.readOnly = !!wf.roles?.find((r) => r.id === actor?.role)?.readOnly;
+    // Action labels the workflow uses for more than one target ("Next"): a button needs the target too.
+    const targets = new Map();
+    for (const e of wf.edges ?? []) if (e.action) (targets.get(e.action) ?? targets.set(e.action, new Set()).get(e.action)).add(e.to);
+    this.ambiguousActions = new Set([...targets].filter(([, t]) => t.size > 1).map(([a]) => a));
   }
+
+  actionIsAmbiguous(action) { return this.ambiguousActions.has(action); }
 
   /** The current status object of a stored value (aliases read through the engine). */
   status(value) {

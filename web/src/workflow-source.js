@@ -3,6 +3,12 @@
 // endpoint; the actor (role, stores) always from the page, since a CMS's API need not have a
 // session endpoint.
 import { loadFlow, Rules } from './rules.js';
+import { message } from './i18n/index.js';
+
+// A set-up mistake of the page, told in English here and in the page's language by the workspace.
+function setupError(messageKey) {
+  return Object.assign(new TypeError(message('en', messageKey)), { messageKey });
+}
 
 /**
  * @param {{adapter?: {workflow?: () => Promise<object>}, workflow?: string|object|null, actor?: {role: string, stores?: Array<string|number>}}} o
@@ -10,12 +16,12 @@ import { loadFlow, Rules } from './rules.js';
  */
 export async function rulesFor({ adapter, workflow, actor }) {
   if (!actor || typeof actor.role !== 'string' || !actor.role) {
-    throw new TypeError('No actor: give the workspace the signed-in user\'s role and stores (actor = {role, stores}).');
+    throw setupError('setupNoActor');
   }
   let source = workflow;
   if (source === undefined || source === null || source === '') {
     if (typeof adapter?.workflow !== 'function') {
-      throw new TypeError('This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.');
+      throw setupError('setupNoWorkflow');
     }
     source = await adapter.workflow();
   }

@@ -1,4 +1,5 @@
-// One orderflow element in a React 19 app: <of-status-dropdown> per order, its options from the
+// Two orderflow elements in a React 19 app: per order an <of-status-badge> (the current status in
+// its workflow colour) and an <of-status-dropdown> of the next statuses, its options from the
 // engine (a built-in workflow and the signed-in user's role), its event handled by React
 // (React 19 passes `onof-status-select` to the custom element as an event listener).
 import { useEffect, useState } from 'react';
@@ -31,14 +32,17 @@ export function App() {
     <main>
       <h1>Deliveries</h1>
       <table>
-        <thead><tr><th>Order</th><th>Customer</th><th>Status</th></tr></thead>
+        <thead><tr><th>Order</th><th>Customer</th><th>Status</th><th>Change status</th></tr></thead>
         <tbody>
           {orders.map((o) => (
             <tr key={o.id}>
               <td>#{o.id}</td>
               <td>{o.customer}</td>
+              <td data-testid={`status-${o.id}`}>
+                <of-status-badge label={rules.status(o.status).label} color={rules.status(o.status).color}></of-status-badge>
+              </td>
               <td>
-                <of-status-dropdown orderId={o.id} current={rules.status(o.status)} options={rules.allowed(o)}
+                <of-status-dropdown orderId={o.id} options={rules.allowed(o)}
                   onof-status-select={onSelect}></of-status-dropdown>
               </td>
             </tr>

@@ -40,7 +40,7 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
   async function orderFromList(id) {
     const r = await adapter.listOrders(lastQuery);
     const found = r.orders.find((o) => String(o.id) === String(id));
-    if (!found) throw new ApiError({ kind: 'not_found', status: 404, message: `Order ${id} is not in the current list any more.` });
+    if (!found) throw new ApiError({ kind: 'not_found', status: 404, messageKey: 'notInList', messageParams: { id } });
     return found;
   }
 
@@ -56,7 +56,8 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
           const r = await adapter.updateStatus(id, change, {});
           results[i] = { id, ok: true, order: r.order ?? null, unreadable: !!r.unreadable };
         } catch (err) {
-          results[i] = { id, ok: false, status: err.status, kind: err.kind, message: err.message, errors: err.errors ?? [] };
+          results[i] = { id, ok: false, status: err.status, kind: err.kind, message: err.message, errors: err.errors ?? [],
+            ...(err.messageKey ? { messageKey: err.messageKey, messageParams: err.messageParams } : {}) };
         }
         done++;
         onProgress?.(done, ids.length);

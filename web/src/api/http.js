@@ -3,16 +3,22 @@
 // given, and every failure turned into one ApiError shape so the elements never look at a
 // dialect's error body. Kept by hand rather than a fetch wrapper library: it is one function,
 // and what matters here (never passing markup on, a plain sentence per HTTP status) is ours.
+// Our own sentences come from the elements' string table (English here; the elements show the
+// page's language through ApiError.messageKey).
+import { message as english } from '../i18n/index.js';
 
 export class ApiError extends Error {
   /**
    * @param {object} o
    * @param {'network'|'conflict'|'forbidden'|'refused'|'invalid_status'|'not_found'|'bad_request'|
    *   'unauthorized'|'csrf'|'rate_limited'|'server'} o.kind
+   * @param {string} [o.messageKey]  when the sentence is ours, not the server's: its key in the
+   *   elements' string table (web/src/i18n) and `messageParams`; `message` is then the English text
    */
   constructor({ kind, status = 0, message, errors = [], order = null, changedBy = null,
-    changedAt = null, retryAfter = null, body = null }) {
-    super(message);
+    changedAt = null, retryAfter = null, body = null, messageKey, messageParams }) {
+    super(message ?? (messageKey ? english('en', messageKey, messageParams) : undefined));
+    if (messageKey) { this.messageKey = messageKey; this.messageParams = messageParams ?? {}; }
     this.name = 'ApiError';
     this.kind = kind;
     this.status = status;
@@ -38,9 +44,9 @@ const REASONS = {
 
 /** One plain sentence for an answer whose body is not JSON (an HTML error page, a proxy's text). */
 export function plainStatusSentence(status) {
-  const reason = REASONS[status] ? ` (${REASONS[status]})` : '';
-  return `The server answered HTTP ${status}${reason} without a readable message.`;
+  return english('en', 'plainStatus', plainStatusParams(status));
 }
+const plainStatusParams = (status) => ({ status, reason: REASONS[status] ?? '' });
 
 export class Http {
   /**
@@ -129,6 +135,6 @@ export function commonError(status, message, extra = {}) {
             : status === 429 ? 'rate_limited'
               : status === 400 || status === 413 ? 'bad_request'
                 : 'server';
-  const text = typeof message === 'string' && message.trim() ? message : plainStatusSentence(status);
-  return new ApiError({ kind, status, message: text, ...extra });
+  if (typeof message === 'string' && message.trim()) return new ApiError({ kind, status, message, ...extra });
+  return new ApiError({ kind, status, messageKey: 'plainStatus', messageParams: plainStatusParams(status), ...extra });
 }

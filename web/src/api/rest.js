@@ -10,13 +10,12 @@ export const DIALECTS = { cms, delivery };
 const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
 
 export function normalizeBulk(b) {
-  const results = (b?.results ?? []).map((r) => (r.ok
-    ? { id: r.id, ok: true, order: r.order ?? null }
-    : {
-      id: r.id, ok: false, status: r.status,
-      message: (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message ?? 'Refused',
-      errors: r.errors ?? [],
-    }));
+  const results = (b?.results ?? []).map((r) => {
+    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
+    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
+    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
+      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
+  });
   return {
     results,
     succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
@@ -62,8 +61,8 @@ export function createAdapter(options = {}) {
   }
 
   // A 2xx answer without the JSON the dialect expects (an HTML page, an empty body).
-  function unreadable(what, status) {
-    return new ApiError({ kind: 'server', status, message: `The server's answer for the ${what} could not be read (HTTP ${status}).` });
+  function unreadable(what, status, id) {
+    return new ApiError({ kind: 'server', status, messageKey: 'unreadableAnswer', messageParams: { what, id, status } });
   }
 
   const api = {
@@ -74,7 +73,7 @@ export function createAdapter(options = {}) {
     async listOrders(query = {}, { signal } = {}) {
       const q = { status: query.status, store_id: query.store_id, page: query.page ?? 1, per_page: query.per_page ?? 50 };
       const r = await call('listOrders', { query: q, signal });
-      if (!r.readable) throw unreadable('list of orders', r.status);
+      if (!r.readable) throw unreadable('list', r.status);
       return d.read.listOrders(r.body, q);
     },
 
@@ -91,28 +90,28 @@ export function createAdapter(options = {}) {
     api.getOrder = async (id) => {
       const r = await call('getOrder', { id });
       const order = r.readable ? d.read.getOrder(r.body) : null;
-      if (!order) throw unreadable(`order ${id}`, r.status);
+      if (!order) throw unreadable('order', r.status, id);
       return order;
     };
   }
   if (paths.history) {
     api.history = async (id) => {
       const r = await call('history', { id });
-      if (!r.readable) throw unreadable(`history of order ${id}`, r.status);
+      if (!r.readable) throw unreadable('history', r.status, id);
       return d.read.history(r.body);
     };
   }
   if (paths.allowedStatuses) {
     api.allowedStatuses = async (id) => {
       const r = await call('allowedStatuses', { id });
-      if (!r.readable) throw unreadable(`allowed statuses of order ${id}`, r.status);
+      if (!r.readable) throw unreadable('allowed', r.status, id);
       return d.read.allowedStatuses(r.body);
     };
   }
   if (paths.bulkUpdate) {
     api.bulkUpdate = async (ids, change, { idempotencyKey } = {}) => {
       const r = await call('bulkUpdate', { body: d.body.bulkUpdate(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
-      if (!r.readable) throw unreadable('bulk update', r.status);
+      if (!r.readable) throw unreadable('bulk', r.status);
       return normalizeBulk(r.body);
     };
   }

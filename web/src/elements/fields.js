@@ -17,14 +17,15 @@ function choiceValues(def) {
  * @param {(id, value) => void} o.onInput
  * @param {string} o.prefix         id prefix, unique inside the shadow root
  * @param {boolean} o.disabled
+ * @param {string} o.optional      the words after an optional field's label
  */
-export function renderFields({ fields, values, errors, onInput, prefix, disabled = false }) {
+export function renderFields({ fields, values, errors, onInput, prefix, disabled = false, optional = '(optional)' }) {
   return fields.map(({ def, required }) => {
     const id = `${prefix}-${def.id}`;
     const errs = (errors ?? []).filter((e) => e.field === def.id);
     const errId = `${id}-err`;
     const value = values[def.id] ?? '';
-    const label = html`${def.label ?? def.id}${required ? html` <span aria-hidden="true">*</span>` : html` <span class="hint">(optional)</span>`}`;
+    const label = html`${def.label ?? def.id}${required ? html` <span aria-hidden="true">*</span>` : html` <span class="hint">${optional}</span>`}`;
     const max = def.maxLength ?? def.max_length;
     let control;
     if (def.type === 'choice') {

@@ -3,6 +3,7 @@ import { base } from './shared-styles.js';
 import { trapTab } from './focus-trap.js';
 import { renderFields } from './fields.js';
 import { engineValues } from '../rules.js';
+import { Strings } from '../i18n/index.js';
 import './of-alert.js';
 
 const FIELD_CODES = new Set(['missing_field', 'invalid_field']);
@@ -11,8 +12,27 @@ const FIELD_CODES = new Set(['missing_field', 'invalid_field']);
  * <of-bulk-dialog .open .orders .rules .phase .progress .results .problem>
  * Bulk status update: the count, the new status, the fields it needs (asked once), and before
  * submitting how many orders can move and why the others cannot (grouped reasons from the
- * engine's planBulk). While running: a progress bar. At the end: per-order results and
- * `Retry failed`. Fires `of-bulk-run` {to, values, ids}, `of-bulk-retry`, `of-dismiss`.
+ * engine's planBulk). While running: a progress bar. At the end: per-order results (updated,
+ * failed, and skipped: the orders the engine refused before sending) and `Retry failed` for the
+ * failures a retry could fix (`retryable` on the result). Fires `of-bulk-run`
+ * {to, values, ids, skipped: [{id, errors}]}, `of-bulk-retry`, `of-dismiss`.
+ * @csspart dialog - The <dialog>
+ * @csspart primary-button - The Confirm button
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
  */
 export class OfBulkDialog extends LitElement {
   static properties = {
@@ -30,24 +50,25 @@ export class OfBulkDialog extends LitElement {
     dialog { width: 640px; }
     .summary { margin: 10px 0; }
     .groups { list-style: none; padding: 0; margin: 6px 0; max-height: 180px; overflow: auto; }
-    .groups li { border-left: 3px solid #d97706; padding: 4px 8px; margin-bottom: 6px; background: #fffbeb; }
+    .groups li { border-inline-start: 3px solid #d97706; padding: 4px 8px; margin-block-end: 6px; background: #fffbeb; }
     .ids { color: #4b5563; font-size: 12px; overflow-wrap: anywhere; }
     progress { width: 100%; height: 16px; }
-    .results { max-height: 260px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-top: 8px; }
+    .results { max-height: 260px; overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; margin-block-start: 8px; }
     .results table { width: 100%; border-collapse: collapse; font-size: 13px; }
-    .results td, .results th { padding: 3px 8px; border-bottom: 1px solid #f3f4f6; text-align: left; }
+    .results td, .results th { padding: 3px 8px; border-block-end: 1px solid #f3f4f6; text-align: start; }
     .results tr { content-visibility: auto; contain-intrinsic-size: auto 24px; }
-    .ok { color: #047857; font-weight: 600; } .bad { color: #b91c1c; font-weight: 600; }
+    .ok { color: #047857; font-weight: 600; } .bad { color: #b91c1c; font-weight: 600; } .skip { color: #92400e; font-weight: 600; }
   `];
 
   constructor() {
     super();
     this.open = false; this.orders = []; this.phase = 'form'; this.progress = { done: 0, total: 0 };
     this.results = []; this.to = ''; this.values = {}; this._lastClick = 0;
+    this.i18n = new Strings(this);
   }
 
   willUpdate(changed) {
-    if (changed.has('open') && this.open && this.phase === 'form') { this.to = ''; this.values = {}; }
+    if (changed.has('open') && this.open && this.phase === 'form') { this.to = ''; this.values = {}; this._lastClick = 0; }
     if (changed.has('to') || changed.has('orders') || changed.has('open')) this._needed = null;
   }
 
@@ -93,7 +114,8 @@ export class OfBulkDialog extends LitElement {
     if (now - this._lastClick < 400) return;
     this._lastClick = now;
     if (!plan || !plan.eligible.length || fieldErrors.length) return;
-    this.#fire('of-bulk-run', { to: this.to, values: { ...this.values }, ids: [...plan.eligible] });
+    this.#fire('of-bulk-run', { to: this.to, values: { ...this.values }, ids: [...plan.eligible],
+      skipped: plan.blocked.map((b) => ({ id: b.id, errors: [...b.errors] })) });
   }
 
   #cancel(e) { e.preventDefault(); if (this.phase !== 'running') this.#fire('of-dismiss', {}); }
@@ -110,7 +132,7 @@ export class OfBulkDialog extends LitElement {
 
   #ids(ids) {
     const shown = ids.slice(0, 15).map((i) => `#${i}`).join(', ');
-    return ids.length > 15 ? `${shown} and ${ids.length - 15} more` : shown;
+    return ids.length > 15 ? this.i18n.t('andMore', { shown, more: ids.length - 15 }) : shown;
   }
 
   #form() {
@@ -130,61 +152,67 @@ export class OfBulkDialog extends LitElement {
     }
     const groups = plan ? this.#groups(plan.blocked) : [];
     const elig = plan?.eligible.length ?? 0;
+    const t = (k, p) => this.i18n.t(k, p);
     return html`
       <div class="dialog-body">
-        <h2 id="bulk-title">Update Status of ${n} selected order${n === 1 ? '' : 's'}</h2>
-        <label for="bulk-status">New status</label>
+        <h2 id="bulk-title">${t('bulkTitle', { n })}</h2>
+        <label for="bulk-status">${t('newStatus')}</label>
         <select id="bulk-status" @change=${(e) => { this.to = e.target.value; }}>
-          <option value="" ?selected=${!this.to}>Choose a status…</option>
+          <option value="" ?selected=${!this.to}>${t('chooseStatus')}</option>
           ${targets.map((s) => html`<option value=${s.id} ?selected=${s.id === this.to}>${s.label}</option>`)}
         </select>
-        ${renderFields({ fields, values: this.values, errors: fieldErrs, onInput: (id, x) => { this.values = { ...this.values, [id]: x }; }, prefix: 'bf' })}
+        ${renderFields({ fields, values: this.values, errors: fieldErrs, onInput: (id, x) => { this.values = { ...this.values, [id]: x }; }, prefix: 'bf', optional: t('optional') })}
         ${plan ? html`<div class="summary" role="status" aria-live="polite">
-          <strong data-testid="eligible-count">${elig} of ${n}</strong> can move to ${targets.find((s) => s.id === this.to)?.label}.
-          ${plan.blocked.length ? html`<span data-testid="blocked-count">${plan.blocked.length}</span> cannot:` : ''}
+          <strong data-testid="eligible-count">${t('nOfTotal', { n: elig, total: n })}</strong> ${t('canMoveTo', { status: targets.find((s) => s.id === this.to)?.label })}
+          ${plan.blocked.length ? html`<span data-testid="blocked-count">${this.i18n.number(plan.blocked.length)}</span> ${t('cannot')}` : ''}
         </div>
-        ${groups.length ? html`<ul class="groups" aria-label="Why some orders cannot move">${groups.map((g) => html`<li>
-            <div><strong>${g.ids.length} order${g.ids.length === 1 ? '' : 's'}:</strong> ${g.messages.join(' ')}</div>
+        ${groups.length ? html`<ul class="groups" aria-label=${t('whyNot')}>${groups.map((g) => html`<li>
+            <div><strong>${t('nOrdersColon', { n: g.ids.length })}</strong> ${g.messages.join(' ')}</div>
             <div class="ids">${this.#ids(g.ids)}</div></li>`)}</ul>` : nothing}` : nothing}
         ${this.problem ? html`<of-alert kind="error" .message=${this.problem.message} .actions=${this.problem.actions ?? []}></of-alert>` : nothing}
       </div>
       <div class="dialog-actions">
-        <button type="button" @click=${() => this.#fire('of-dismiss', {})}>Cancel</button>
-        <button type="button" class="primary" ?disabled=${!elig || fieldErrs.length > 0}
-          @click=${() => this.#run(plan, fieldErrs)}>Confirm</button>
+        <button type="button" @click=${() => this.#fire('of-dismiss', {})}>${t('cancel')}</button>
+        <button type="button" class="primary" part="primary-button" ?disabled=${!elig || fieldErrs.length > 0}
+          @click=${() => this.#run(plan, fieldErrs)}>${t('confirm')}</button>
       </div>`;
   }
 
   #running() {
     const { done = 0, total = 0 } = this.progress ?? {};
+    const t = (k, p) => this.i18n.t(k, p);
     return html`<div class="dialog-body">
-        <h2 id="bulk-title">Updating ${total} orders…</h2>
-        <progress aria-label="Bulk update progress" max=${total || 1} .value=${done}></progress>
-        <p role="status" aria-live="polite" data-testid="bulk-progress">${done} of ${total} orders processed</p>
+        <h2 id="bulk-title">${t('updating', { n: total })}</h2>
+        <progress aria-label=${t('bulkProgress')} max=${total || 1} .value=${done}></progress>
+        <p role="status" aria-live="polite" data-testid="bulk-progress">${t('processed', { done, total })}</p>
       </div>
-      <div class="dialog-actions"><button type="button" disabled>Close</button></div>`;
+      <div class="dialog-actions"><button type="button" disabled>${t('close')}</button></div>`;
   }
 
   #done() {
+    const t = (k, p) => this.i18n.t(k, p);
     const res = this.results ?? [];
     const ok = res.filter((r) => r.ok).length;
-    const failed = res.filter((r) => !r.ok);
+    const skipped = res.filter((r) => r.skipped);
+    const failed = res.filter((r) => !r.ok && !r.skipped);
+    const canRetry = failed.filter((r) => r.retryable).length;
+    const word = (r) => (r.ok ? ['ok', t('resUpdated')] : r.skipped ? ['skip', t('resSkipped')] : ['bad', t('resFailed')]);
     return html`<div class="dialog-body">
-        <h2 id="bulk-title">Bulk update finished</h2>
-        <progress aria-label="Bulk update progress" max=${res.length || 1} .value=${res.length}></progress>
-        <of-alert kind=${failed.length ? 'warning' : 'success'}
-          .message=${`${ok} updated, ${failed.length} failed.`}></of-alert>
-        <h3 id="results-title" tabindex="-1" style="font-size:15px;margin:10px 0 4px">Results</h3>
+        <h2 id="bulk-title">${t('bulkDone')}</h2>
+        <progress aria-label=${t('bulkProgress')} max=${res.length || 1} .value=${res.length}></progress>
+        <of-alert kind=${failed.length || skipped.length ? 'warning' : 'success'}
+          .message=${t('bulkSummary', { ok, failed: failed.length, skipped: skipped.length })}></of-alert>
+        <h3 id="results-title" tabindex="-1" style="font-size:1.07em;margin:10px 0 4px">${t('results')}</h3>
         <div class="results"><table aria-labelledby="results-title" data-testid="bulk-results">
-          <thead><tr><th>Order</th><th>Result</th><th>Reason</th></tr></thead>
-          <tbody>${[...failed, ...res.filter((r) => r.ok)].map((r) => html`<tr data-order-id=${r.id}><td>#${r.id}</td>
-            <td class=${r.ok ? 'ok' : 'bad'}>${r.ok ? 'Updated' : 'Failed'}</td>
+          <thead><tr><th>${t('colOrder')}</th><th>${t('colResult')}</th><th>${t('colReason')}</th></tr></thead>
+          <tbody>${[...failed, ...skipped, ...res.filter((r) => r.ok)].map((r) => html`<tr data-order-id=${r.id}><td>#${r.id}</td>
+            <td class=${word(r)[0]}>${word(r)[1]}</td>
             <td>${r.ok ? '' : r.message}</td></tr>`)}</tbody>
         </table></div>
       </div>
       <div class="dialog-actions">
-        ${failed.length ? html`<button type="button" class="primary" @click=${() => this.#fire('of-bulk-retry', {})}>Retry failed</button>` : nothing}
-        <button type="button" @click=${() => this.#fire('of-dismiss', {})}>Close</button>
+        ${canRetry ? html`<button type="button" class="primary" @click=${() => this.#fire('of-bulk-retry', {})}>${t('retryFailed', { n: canRetry })}</button>` : nothing}
+        <button type="button" @click=${() => this.#fire('of-dismiss', {})}>${t('close')}</button>
       </div>`;
   }
 
@@ -192,7 +220,7 @@ export class OfBulkDialog extends LitElement {
     if (!this.rules || !this.open) return html`<dialog></dialog>`;
     if (this.phase === 'done' && this._lastPhase !== 'done') this._focusResults = true;
     this._lastPhase = this.phase;
-    return html`<dialog aria-labelledby="bulk-title" @cancel=${this.#cancel} @keydown=${trapTab}>
+    return html`<dialog part="dialog" aria-labelledby="bulk-title" @cancel=${this.#cancel} @keydown=${trapTab}>
       ${this.phase === 'running' ? this.#running() : this.phase === 'done' ? this.#done() : this.#form()}
     </dialog>`;
   }

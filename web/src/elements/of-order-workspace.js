@@ -1,31 +1,70 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
-import { newIdempotencyKey } from '../api/http.js';
+import { Strings } from '../i18n/index.js';
 import { withFallbacks } from '../api/fallbacks.js';
 import { rulesFor } from '../workflow-source.js';
-import { splitValues } from '../rules.js';
+import { openerOf } from './workspace/support.js';
+import { describeProblem } from './workspace/problems.js';
+import { OrdersController } from './workspace/orders-controller.js';
+import { ChangeController } from './workspace/change-controller.js';
+import { DetailController } from './workspace/detail-controller.js';
+import { BulkController } from './workspace/bulk-controller.js';
+import { LiveController } from './workspace/live-controller.js';
 import './of-order-list.js';
 import './of-order-detail.js';
 import './of-confirm-dialog.js';
 import './of-bulk-dialog.js';
 import './of-alert.js';
 
-const CHUNK = 100;
 let alertSeq = 0;
-
-function when(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : d.toLocaleString();
-}
 
 /**
  * <of-order-workspace .api .rules .stores .eventsUrl .perPage> (or .actor + workflow="id" instead of .rules)
- * The list, the detail view and the dialogs wired to one REST adapter and one engine workflow:
- * submits changes (optimistic, rolled back on failure, one Idempotency-Key per attempt reused on
- * Retry), handles 409/403/network/refusals, runs bulk updates in chunks with progress, and
- * follows live updates from the server's event stream. Fires `of-session-expired`.
+ * The list, the detail view and the dialogs wired to one adapter and one engine workflow.
  * `api` is any adapter (types/adapter.d.ts); what it lacks is filled in by withFallbacks().
+ * The work is done by reactive controllers (./workspace/): `orders` (loading, rows, selection),
+ * `changes` (one change: optimistic, rolled back, Idempotency-Key per attempt, 409, abandoned
+ * retries, focus return), `details` (detail view, history), `bulk` (chunks, progress, results,
+ * retry of what could succeed), `live` (the server's event stream, the adapter's `subscribe` or polling). The state they share is
+ * `this.state`; this element renders it and keeps one message at a time.
+ * Fires `of-loaded`, `of-session-expired`.
+ * @csspart toolbar - Filters and Bulk Actions
+ * @csspart bulk-button - The Bulk Actions button
+ * @csspart count - The number of orders and of selected orders
+ * @csspart view-only - The note for a read-only role
+ * @csspart table-wrap - The scroll area around the table
+ * @csspart table - The table
+ * @csspart header-row - The table's header row
+ * @csspart row - One order's row
+ * @csspart pager - Paging controls
+ * @csspart detail - The order detail view (of-order-detail)
+ * @csspart dialog - The confirmation and bulk dialogs
+ * @csspart dialog-actions - The confirmation dialog's buttons
+ * @csspart primary-button - The dialogs' Confirm buttons
+ * @csspart messages - The one message shown at a time, in a corner
+ * @fires of-loaded - {count, total}: a page of orders was loaded
+ * @fires of-session-expired - The API answered 401 or a CSRF failure: sign in again
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-link=#1d4ed8] - Links
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-warning-text=#92400e] - Warnings, unpaid orders
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-header=#f3f4f6] - Table header
+ * @cssprop [--of-color-selected=#eff6ff] - Selected row
+ * @cssprop [--of-color-border=#d1d5db] - Borders
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ * @cssprop [--of-space=8px] - Spacing unit
+ * @cssprop [--of-list-height=62vh] - The order list's scroll area
  */
 export class OfOrderWorkspace extends LitElement {
   static properties = {
@@ -34,6 +73,7 @@ export class OfOrderWorkspace extends LitElement {
     stores: { attribute: false },
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
+    controls: {}, // row controls: 'auto' | 'dropdown' | 'buttons' (see of-order-list)
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
     workflow: {}, // built-in workflow id (attribute) or a document; used when `rules` is not given
@@ -44,7 +84,10 @@ export class OfOrderWorkspace extends LitElement {
 
   static styles = [base, css`
     :host { display: block; }
-    .alerts { display: grid; gap: 6px; margin-bottom: 10px; }
+    /* one message at a time, over the page's corner: the list never moves when it changes */
+    .alerts { position: fixed; z-index: 20; inset-block-end: var(--of-space, 8px); inset-inline-end: var(--of-space, 8px);
+      inline-size: min(480px, calc(100vw - 2 * var(--of-space, 8px))); box-shadow: 0 8px 24px rgba(0,0,0,.18); border-radius: calc(var(--of-radius, 6px) + 2px); }
+    .alerts:empty { display: none; }
     [hidden] { display: none !important; }
   `];
 
@@ -52,432 +95,152 @@ export class OfOrderWorkspace extends LitElement {
     super();
     this.perPage = 50;
     this.stores = [];
-    this._s = this.#initial();
-    this._retry = null;
-    this._onOnline = () => { if (this._retry) this._retry(); };
-    this._loadSeq = 0;
+    this.controls = 'auto';
+    this.i18n = new Strings(this);
+    this._s = OfOrderWorkspace.initial();
+    this.retryOnline = null; // what the `online` event re-sends (a failed load or change), if anything
+    this._onOnline = () => { if (this.retryOnline) this.retryOnline(); };
+    this.orders = new OrdersController(this);
+    this.changes = new ChangeController(this);
+    this.details = new DetailController(this);
+    this.bulk = new BulkController(this);
+    this.live = new LiveController(this);
   }
 
-  #initial() {
+  static initial() {
     return {
       orders: [], total: 0, page: 1, filters: {}, loading: false, selected: new Set(), busyIds: new Set(),
       alerts: [], confirm: null, detail: null, bulk: null,
     };
   }
 
-  #set(patch) { this._s = { ...this._s, ...patch }; }
+  /** The state the controllers share (replaced, never mutated). */
+  get state() { return this._s; }
+  set(patch) { this._s = { ...this._s, ...patch }; }
+  fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
 
   connectedCallback() {
     super.connectedCallback();
     window.addEventListener('online', this._onOnline);
-    this.#subscribe();
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
     window.removeEventListener('online', this._onOnline);
-    this._es?.close();
-    this._es = null;
-    this._unsub?.();
-    this._unsub = null;
   }
 
   willUpdate(changed) {
+    // `api` is kept wrapped in withFallbacks(). A page re-rendering passes its own adapter again
+    // (Lit sets object properties on every render), which is put back to the same wrapper: only
+    // a different adapter (or poll interval) re-wraps, re-subscribes and reloads the list.
+    let newAdapter = false;
     if ((changed.has('api') || changed.has('pollInterval')) && this.api) {
-      this.api = withFallbacks(this.api.raw ?? this.api, { pollInterval: this.pollInterval || 0 });
-      if (this.isConnected) this.#subscribe();
+      const raw = this.api.raw ?? this.api;
+      newAdapter = raw !== this._raw;
+      if (newAdapter || (this.pollInterval || 0) !== this._poll) {
+        this._raw = raw;
+        this._poll = this.pollInterval || 0;
+        this._wrapped = withFallbacks(raw, { pollInterval: this._poll });
+        this.api = this._wrapped;
+        if (this.isConnected) this.live.subscribe();
+      } else {
+        this.api = this._wrapped;
+      }
     }
-    if ((changed.has('workflow') || changed.has('actor') || changed.has('api')) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
+    if ((changed.has('workflow') || changed.has('actor') || newAdapter) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
       const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
       rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
         if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
-      }, (err) => this.alert('error', err.message, { key: 'rules' }));
+      }, (err) => {
+        // a set-up problem of the page (no actor, no workflow) or a workflow that failed to load
+        this.alert('error', err.messageKey ? this.i18n.t(err.messageKey) : this.i18n.t('setupFailed', { message: err.message }), { key: 'rules' });
+      });
     }
-    if (changed.has('api') || changed.has('rules')) {
-      if (this.api && this.rules && (changed.get('api') !== undefined || changed.get('rules') !== undefined || !this._loadedOnce)) {
-        this._loadedOnce = true;
-        const keep = this._s;
-        this._s = { ...this.#initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
-        this.load();
-      }
+    const newRules = changed.has('rules') && changed.get('rules') !== undefined;
+    if (this.api && this.rules && (!this._loadedOnce || newAdapter || newRules)) {
+      this._loadedOnce = true;
+      const keep = this._s;
+      this._s = { ...OfOrderWorkspace.initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
+      this.load();
     }
-    if (changed.has('eventsUrl') && this.isConnected) this.#subscribe();
+    if (changed.has('eventsUrl') && this.isConnected) this.live.subscribe();
   }
 
-  // ---------- alerts ----------
+  // The element's public methods (kept for pages and the adapters' fallbacks).
+  load() { return this.orders.load(); }
+  submit(order, to, values, origin) { return this.changes.submit(order, to, values, origin); }
+  open(id) { return this.details.open(id); }
+  runBulk(ids, to, values, previous, skipped) { return this.bulk.run(ids, to, values, previous, skipped); }
+
+  // One message at a time: a new one replaces the last (one live region, nothing stacks).
   alert(kind, message, { detail, actions, key } = {}) {
     const a = { id: ++alertSeq, kind, message, detail, actions, key };
-    const rest = this._s.alerts.filter((x) => !key || x.key !== key);
-    this.#set({ alerts: [...rest, a].slice(-3) });
+    this.set({ alerts: [a] });
     return a.id;
   }
 
-  #dropAlert(id) { this.#set({ alerts: this._s.alerts.filter((a) => a.id !== id) }); }
+  #dropAlert(id) { this.set({ alerts: this._s.alerts.filter((a) => a.id !== id) }); }
 
-  #problem(err, { onRetry, onRefresh } = {}) {
-    switch (err.kind) {
-      case 'network':
-        return { kind: 'error', message: 'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
-          actions: onRetry ? [{ id: 'retry', label: 'Retry', primary: true }] : [] };
-      case 'conflict': {
-        const by = err.changedBy ? ` by ${err.changedBy}` : '';
-        const at = err.changedAt ? ` at ${when(err.changedAt)}` : '';
-        return { kind: 'warning', message: `${err.message || 'This order was changed by someone else.'}`,
-          detail: `It was changed${by}${at}${err.order ? ` and is now ${this.rules.status(err.order.status).label}` : ''}. Refresh to see the current version before changing it.`,
-          actions: onRefresh ? [{ id: 'refresh', label: 'Refresh', primary: true }] : [] };
-      }
-      case 'forbidden':
-        return { kind: 'error', message: `You may not do this. ${err.message}`, detail: (err.errors ?? []).slice(1).map((e) => e.message) };
-      case 'refused':
-      case 'invalid_status':
-      case 'bad_request':
-      case 'not_found':
-        return { kind: 'error', message: err.message, detail: (err.errors ?? []).slice(1).map((e) => e.message) };
-      case 'unauthorized':
-      case 'csrf':
-        this.dispatchEvent(new CustomEvent('of-session-expired', { bubbles: true, composed: true }));
-        return { kind: 'error', message: `Your session has ended; sign in again. (${err.message})` };
-      case 'rate_limited':
-        return { kind: 'error', message: `Too many requests${err.retryAfter ? `; wait ${err.retryAfter} s` : ''} and retry.`,
-          actions: onRetry ? [{ id: 'retry', label: 'Retry' }] : [] };
-      default:
-        return { kind: 'error', message: `The server failed: ${err.message}`,
-          actions: onRetry ? [{ id: 'retry', label: 'Retry' }] : [] };
-    }
-  }
-
-  // ---------- list ----------
-  async load() {
-    const seq = ++this._loadSeq;
-    const s = this._s;
-    this.#set({ loading: true });
-    try {
-      const query = { ...s.filters, page: s.page, per_page: this.perPage };
-      const pre = this.prefetched;
-      this.prefetched = null;
-      const r = await (pre && (pre.api === this.api || pre.api === this.api.raw) && JSON.stringify(pre.query) === JSON.stringify(query)
-        ? pre.promise : this.api.listOrders(query));
-      if (seq !== this._loadSeq) return;
-      const ids = new Set(r.orders.map((o) => o.id));
-      const selected = new Set([...this._s.selected].filter((id) => ids.has(id)));
-      this.#set({ orders: r.orders, total: r.total, loading: false, selected });
-      this.dispatchEvent(new CustomEvent('of-loaded', { detail: { count: r.orders.length, total: r.total }, bubbles: true, composed: true }));
-    } catch (err) {
-      if (seq !== this._loadSeq) return;
-      this.#set({ loading: false });
-      const p = this.#problem(err, { onRetry: true });
-      this._retry = () => { this._retry = null; this.load(); };
-      this.alert('error', `Could not load orders. ${p.message}`, { actions: [{ id: 'retry-load', label: 'Retry' }], key: 'load' });
-    }
-  }
-
-  #replace(...changed) {
-    const byId = new Map(changed.map((o) => [o.id, o]));
-    let next = null;
-    this._s.orders.forEach((o, i) => {
-      const c = byId.get(o.id);
-      if (c) { next ??= this._s.orders.slice(); next[i] = c; }
+  /** A failed request as staff read it (see workspace/problems.js). */
+  problem(err, offer = {}) {
+    return describeProblem(err, offer, {
+      t: (k, p) => this.i18n.t(k, p), date: (x) => this.i18n.date(x), rules: this.rules,
+      sessionExpired: () => this.fire('of-session-expired', {}),
     });
-    if (next) this.#set({ orders: next });
-    const d = this._s.detail;
-    const mine = d?.order && byId.get(d.order.id);
-    if (mine && !d.editing) this.#set({ detail: { ...d, order: mine } });
   }
 
-  #busy(id, on) {
-    const b = new Set(this._s.busyIds);
-    if (on) b.add(id); else b.delete(id);
-    this.#set({ busyIds: b });
+  /** Focus on a row's control (`{orderId, ctl, index}` from openerOf) or, `{bulk: true}`, Bulk Actions. */
+  async focusRow(opener) {
+    await this.updateComplete;
+    const list = this.renderRoot.querySelector('of-order-list');
+    await list?.updateComplete;
+    if (opener.bulk) list?.focusBulk();
+    else list?.focusOrderControl(opener.orderId, opener.ctl, opener.index);
   }
 
-  // ---------- single change ----------
-  #onStatusSelect(e) {
-    const { orderId, to, direct } = e.detail;
-    const order = this._s.orders.find((o) => o.id === orderId) ?? (this._s.detail?.order?.id === orderId ? this._s.detail.order : null);
-    if (!order || this._s.busyIds.has(orderId)) return;
-    const option = this.rules.allowed(order).find((o) => o.id === to);
-    if (!option) return;
-    if (direct && !option.confirm && !(option.requires ?? []).length) {
-      this.submit(order, to, {}, 'direct');
-      return;
-    }
-    this.#set({ confirm: { order: { ...order }, option, busy: false, problem: null } });
+  #onAlertAction(a, id) {
+    this.#dropAlert(a.id);
+    if (id === 'retry-load') this.load();
+    else this.changes.action(id, 'direct');
   }
 
-  /**
-   * Sends one status change. `origin` is where its problems are shown: 'confirm' (the dialog),
-   * 'detail' (the form) or 'direct' (a page alert). The Idempotency-Key is kept for identical
-   * retries of the same attempt, so a retry after a lost answer is not applied twice.
-   */
-  async submit(order, to, values, origin) {
-    if (this._s.busyIds.has(order.id)) return; // no double submission
-    const { notes, fields } = splitValues(values);
-    const sig = JSON.stringify([order.id, order.lock_version, to, notes, fields]);
-    if (this._attempt?.sig !== sig) this._attempt = { sig, key: newIdempotencyKey() };
-    const key = this._attempt.key;
-    const original = this._s.orders.find((o) => o.id === order.id) ?? order;
-    this.#busy(order.id, true);
-    this.#setOrigin(origin, { busy: true, problem: null });
-    // optimistic: the row shows the new status while the request runs
-    this.#replace({ ...original, status: to });
-    try {
-      const r = await this.api.updateStatus(order.id, { status: to, notes, fields, lock_version: order.lock_version }, { idempotencyKey: key });
-      this._attempt = null;
-      this._retry = null;
-      this.#busy(order.id, false);
-      if (!r.order) { this.#reread(order, origin); return; }
-      this.#replace(r.order);
-      const from = this.rules.status(order.status).label;
-      const toS = this.rules.status(r.order.status);
-      // the workflow says whether entering this status notifies the customer (the server queues it)
-      const detail = toS.notify ? 'The customer is notified of this change.' : undefined;
-      this.alert('success', `Order ${order.id} updated: ${from} → ${toS.label}.`, { detail, key: `order-${order.id}` });
-      if (origin === 'confirm') this.#set({ confirm: null });
-      if (origin === 'detail' || this._s.detail?.order?.id === order.id) {
-        this.#set({ detail: { ...this._s.detail, order: r.order, editing: false, busy: false, problem: null } });
-        this.#loadHistory(order.id);
-      }
-    } catch (err) {
-      this.#busy(order.id, false);
-      this.#replace(original); // roll back
-      const retry = () => { this._retry = null; this.submit(order, to, values, origin); };
-      const p = this.#problem(err, { onRetry: true, onRefresh: true });
-      this._retry = err.kind === 'network' ? retry : null;
-      this._manualRetry = retry;
-      this._conflict = err.kind === 'conflict' ? { id: order.id, order: err.order, origin } : null;
-      if (origin === 'direct') {
-        this.alert(p.kind, `Order ${order.id}: ${p.message}`, { detail: p.detail, actions: p.actions?.map((a) => ({ ...a, id: `${a.id}` })), key: `order-${order.id}` });
-      } else {
-        this.#setOrigin(origin, { busy: false, problem: p });
-      }
-    }
-  }
-
-  // The server said yes but its answer could not be read: say so and show what it now holds;
-  // the change is not rolled back (the server may well have made it).
-  async #reread(order, origin) {
-    if (origin === 'confirm') this.#set({ confirm: null });
-    if (origin === 'detail' && this._s.detail) this.#set({ detail: { ...this._s.detail, busy: false, editing: false } });
-    let now = '';
-    try {
-      const fresh = await this.api.reread(order.id);
-      this.#replace(fresh);
-      if (this._s.detail?.order?.id === order.id) { this.#set({ detail: { ...this._s.detail, order: fresh } }); this.#loadHistory(order.id); }
-      now = ` The order was read again: it is now ${this.rules.status(fresh.status).label}.`;
-    } catch (err) {
-      now = ` Reading the order again failed too (${err.message}); reload the list to see its status.`;
-    }
-    this.alert('warning', `Order ${order.id}: the server accepted the request, but its answer could not be read.${now}`, { key: `order-${order.id}` });
-  }
-
-  #setOrigin(origin, patch) {
-    if (origin === 'confirm' && this._s.confirm) this.#set({ confirm: { ...this._s.confirm, ...patch } });
-    if (origin === 'detail' && this._s.detail) this.#set({ detail: { ...this._s.detail, ...patch } });
-  }
-
-  async #refresh(id, origin) {
-    try {
-      const fresh = await this.api.getOrder(id);
-      this.#replace(fresh);
-      if (origin === 'confirm') this.#set({ confirm: null });
-      if (this._s.detail?.order?.id === id) {
-        this.#set({ detail: { ...this._s.detail, order: fresh, problem: null, editing: false } });
-        this.#loadHistory(id);
-      }
-      this.alert('info', `Order ${id} refreshed: it is now ${this.rules.status(fresh.status).label} (last changed by ${fresh.updated_by ?? 'unknown'}).`, { key: `order-${id}` });
-    } catch (err) {
-      this.alert('error', `Could not refresh order ${id}. ${this.#problem(err).message}`, { key: `order-${id}` });
-    }
-  }
-
-  #onProblemAction(e, origin) {
-    e.stopPropagation();
-    const id = e.detail.id;
-    if (id === 'retry') this._manualRetry?.();
-    if (id === 'refresh' && this._conflict) this.#refresh(this._conflict.id, origin);
-  }
-
-  // ---------- detail ----------
-  async open(id) {
-    const cached = this._s.orders.find((o) => o.id === id) ?? null;
-    this.#set({ detail: { order: cached, history: [], loading: !cached, historyLoading: true, editing: false, busy: false, problem: null } });
-    try {
-      const order = await this.api.getOrder(id);
-      if (this._s.detail) this.#set({ detail: { ...this._s.detail, order, loading: false } });
-    } catch (err) {
-      this.alert('error', `Could not load order ${id}. ${this.#problem(err).message}`);
-      if (this._s.detail) this.#set({ detail: { ...this._s.detail, loading: false } });
-    }
-    this.#loadHistory(id);
-  }
-
-  async #loadHistory(id) {
-    try {
-      const history = await this.api.history(id);
-      if (this._s.detail?.order?.id === id || this._s.detail?.loading) this.#set({ detail: { ...this._s.detail, history, historyLoading: false } });
-    } catch (err) {
-      if (this._s.detail) this.#set({ detail: { ...this._s.detail, historyLoading: false } });
-      this.alert('error', `Could not load the history of order ${id}. ${this.#problem(err).message}`);
-    }
-  }
-
-  // ---------- bulk ----------
-  #openBulk() {
-    const orders = this._s.orders.filter((o) => this._s.selected.has(o.id));
-    if (!orders.length) return;
-    this.#set({ bulk: { open: true, orders, phase: 'form', progress: { done: 0, total: 0 }, results: [], run: null } });
-  }
-
-  async runBulk(ids, to, values, previous = []) {
-    const { notes, fields } = splitValues(values);
-    const bulk = this._s.bulk;
-    this.#set({ bulk: { ...bulk, phase: 'running', progress: { done: 0, total: ids.length }, run: { to, values } } });
-    const results = new Map(previous.map((r) => [r.id, r]));
-    let done = 0;
-    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead
-    const size = this.api.capabilities?.bulkUpdate === false ? ids.length : CHUNK;
-    for (let i = 0; i < ids.length; i += size) {
-      const chunk = ids.slice(i, i + size);
-      try {
-        // one update per order reports after each: shown at most once a frame, not 1,000 renders
-        const onProgress = (n) => {
-          const first = this._progress === undefined;
-          this._progress = done + n;
-          if (first) requestAnimationFrame(() => { this.#set({ bulk: { ...this._s.bulk, progress: { done: this._progress, total: ids.length } } }); this._progress = undefined; });
-        };
-        const r = await this.api.bulkUpdate(chunk, { status: to, notes, fields }, { idempotencyKey: newIdempotencyKey(), onProgress });
-        const got = new Set();
-        const updated = [];
-        for (const x of r.results) {
-          got.add(x.id);
-          results.set(x.id, x);
-          if (x.ok && x.order) updated.push(x.order);
-          if (x.ok && !x.order) this._reloadAfterBulk = true; // a success whose answer was unreadable
-        }
-        this.#replace(...updated);
-        for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: 'No result returned by the server' });
-      } catch (err) {
-        const msg = err.kind === 'network' ? 'Network failure: not applied' : this.#problem(err).message;
-        for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
-      }
-      done += chunk.length;
-      this.#set({ bulk: { ...this._s.bulk, progress: { done, total: ids.length } } });
-    }
-    const order = [...previous.map((r) => r.id).filter((id) => !ids.includes(id)), ...ids];
-    const list = order.map((id) => results.get(id));
-    const failed = list.filter((r) => !r.ok).length;
-    this.#set({ bulk: { ...this._s.bulk, phase: 'done', results: list } });
-    if (this._reloadAfterBulk) { this._reloadAfterBulk = false; this.load(); }
-    this.alert(failed ? 'warning' : 'success', `Bulk update: ${list.length - failed} updated, ${failed} failed.`, { key: 'bulk' });
-  }
-
-  #retryFailed() {
-    const b = this._s.bulk;
-    if (!b?.run) return;
-    const failedIds = b.results.filter((r) => !r.ok).map((r) => r.id);
-    this.runBulk(failedIds, b.run.to, b.run.values, b.results);
-  }
-
-  #closeBulk() {
-    const b = this._s.bulk;
-    const sel = new Set(this._s.selected);
-    if (b?.phase === 'done') for (const r of b.results) if (r.ok) sel.delete(r.id);
-    this.#set({ bulk: null, selected: sel });
-  }
-
-  // ---------- live updates ----------
-  #subscribe() {
-    this._es?.close();
-    this._es = null;
-    this._unsub?.();
-    this._unsub = null;
-    if (!this.eventsUrl && this.api?.subscribe) { this._unsub = this.api.subscribe((d) => this.#onRemoteChange(d)); return; }
-    if (!this.eventsUrl || typeof EventSource === 'undefined') return;
-    const es = new EventSource(this.eventsUrl, { withCredentials: true });
-    es.addEventListener('order', (ev) => {
-      let d;
-      try { d = JSON.parse(ev.data); } catch { return; }
-      this.#onRemoteChange(d);
-    });
-    this._es = es;
-  }
-
-  #onRemoteChange(d) {
-    if (!this.api || (d.workflow && d.workflow !== this.api.workflowId)) return;
-    (this._incoming ??= new Map()).set(d.id, d);
-    this._flush ??= setTimeout(() => {
-      const batch = this._incoming;
-      this._incoming = null;
-      this._flush = null;
-      for (const e of batch.values()) this.#remoteDetail(e);
-      const rows = [];
-      for (const o of this._s.orders) {
-        const e = batch.get(o.id);
-        // versions compared when both have one; a polled order without versions when its status moved
-        const newer = e && (e.lock_version != null && o.lock_version != null ? e.lock_version > o.lock_version : e.status !== o.status);
-        if (newer && !this._s.busyIds.has(o.id)) {
-          rows.push(e.order ?? { ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by });
-        }
-      }
-      if (rows.length) this.#replace(...rows);
-    }, 30);
-  }
-
-  #remoteDetail(d) {
-    const det = this._s.detail;
-    if (det?.order?.id === d.id && !det.editing && !det.busy && (d.lock_version ?? 0) > (det.order.lock_version ?? 0)) {
-      this.api.getOrder(d.id).then((o) => {
-        if (this._s.detail?.order?.id === d.id && !this._s.detail.editing) { this.#set({ detail: { ...this._s.detail, order: o } }); this.#loadHistory(d.id); }
-      }).catch(() => {});
-    }
-  }
-
-  // ---------- render ----------
-  #onSelect(e) {
-    const sel = new Set(this._s.selected);
-    for (const id of e.detail.ids) if (e.detail.selected) sel.add(id); else sel.delete(id);
-    this.#set({ selected: sel });
+  #alerts() {
+    return html`<div class="alerts" part="messages">${this._s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
+        @of-dismiss=${() => { this.#dropAlert(a.id); if (a.key?.startsWith('order-')) this.changes.dropRetry('direct'); }}
+        @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}></of-alert>`)}</div>`;
   }
 
   render() {
     const s = this._s;
     // before the rules exist, a set-up problem (no actor, no workflow) is still shown
-    if (!this.rules || !this.api) return html`<div class="alerts">${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message}></of-alert>`)}</div><p role="status">Loading…</p>`;
+    if (!this.rules || !this.api) return html`${this.#alerts()}<p role="status">${this.i18n.t('loading')}</p>`;
     const d = s.detail;
     return html`
-      <div class="alerts">
-        ${s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
-          @of-dismiss=${() => this.#dropAlert(a.id)}
-          @of-alert-action=${(e) => {
-            if (e.detail.id === 'retry-load') { this.#dropAlert(a.id); this.load(); }
-            else if (e.detail.id === 'retry') { this.#dropAlert(a.id); this._manualRetry?.(); }
-            else if (e.detail.id === 'refresh' && this._conflict) { this.#dropAlert(a.id); this.#refresh(this._conflict.id, 'direct'); }
-          }}></of-alert>`)}
-      </div>
-      <of-order-list ?hidden=${!!d} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
+      ${this.#alerts()}
+      <of-order-list exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager" ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
         ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
-        @of-status-select=${this.#onStatusSelect}
-        @of-open=${(e) => this.open(e.detail.orderId)}
-        @of-select=${this.#onSelect}
-        @of-page=${(e) => { this.perPage = e.detail.perPage; this.#set({ page: e.detail.page }); this.load(); }}
-        @of-filter=${(e) => { this.#set({ filters: e.detail, page: 1 }); this.load(); }}
-        @of-bulk-action=${this.#openBulk}></of-order-list>
-      ${d ? html`<of-order-detail .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
+        @of-status-select=${(e) => this.changes.select(e.detail, openerOf(e, e.detail.orderId))}
+        @of-open=${(e) => this.details.open(e.detail.orderId, openerOf(e, e.detail.orderId))}
+        @of-select=${(e) => this.orders.select(e.detail)}
+        @of-page=${(e) => this.orders.page(e.detail)}
+        @of-filter=${(e) => this.orders.filter(e.detail)}
+        @of-bulk-action=${() => this.bulk.open()}></of-order-list>
+      ${d ? html`<of-order-detail exportparts="detail" .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
           ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
-          @of-edit=${(e) => this.#set({ detail: { ...this._s.detail, editing: e.detail.editing, problem: null } })}
-          @of-save=${(e) => this.submit(d.order, e.detail.to, e.detail.values, 'detail')}
-          @of-alert-action=${(e) => this.#onProblemAction(e, 'detail')}
-          @of-close=${() => { this.#set({ detail: null }); }}></of-order-detail>` : nothing}
-      <of-confirm-dialog .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
+          @of-edit=${(e) => this.details.edit(e.detail.editing)}
+          @of-save=${(e) => this.changes.submit(d.order, e.detail.to, e.detail.values, 'detail')}
+          @of-alert-action=${(e) => { e.stopPropagation(); this.changes.action(e.detail.id, 'detail'); }}
+          @of-close=${() => this.details.close()}></of-order-detail>` : nothing}
+      <of-confirm-dialog exportparts="dialog, dialog-actions, primary-button" .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
         ?busy=${!!s.confirm?.busy} .problem=${s.confirm?.problem ?? null}
-        @of-confirm=${(e) => this.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
-        @of-alert-action=${(e) => this.#onProblemAction(e, 'confirm')}
-        @of-dismiss=${() => this.#set({ confirm: null })}></of-confirm-dialog>
-      <of-bulk-dialog .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
+        @of-confirm=${(e) => this.changes.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
+        @of-alert-action=${(e) => { e.stopPropagation(); this.changes.action(e.detail.id, 'confirm'); }}
+        @of-dismiss=${() => this.changes.closeConfirm()}></of-confirm-dialog>
+      <of-bulk-dialog exportparts="dialog, primary-button" .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
         .progress=${s.bulk?.progress} .results=${s.bulk?.results ?? []}
-        @of-bulk-run=${(e) => this.runBulk(e.detail.ids, e.detail.to, e.detail.values)}
-        @of-bulk-retry=${this.#retryFailed}
-        @of-dismiss=${this.#closeBulk}></of-bulk-dialog>`;
+        @of-bulk-run=${(e) => this.bulk.run(e.detail.ids, e.detail.to, e.detail.values, [], e.detail.skipped ?? [])}
+        @of-bulk-retry=${() => this.bulk.retryFailed()}
+        @of-dismiss=${() => this.bulk.close()}></of-bulk-dialog>`;
   }
 }
 customElements.define('of-order-workspace', OfOrderWorkspace);

@@ -2,17 +2,21 @@ import { LitElement, html, css } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import { badgeColors } from '../color.js';
 
-/** <of-status-badge label="Processing" color="#2563eb"> — a status in its workflow colour. */
+/**
+ * <of-status-badge label="Processing" color="#2563eb"> — a status in its workflow colour.
+ * @csspart badge - The badge
+ * @cssprop [--of-badge-radius=999px] - Status badge corners
+ */
 export class OfStatusBadge extends LitElement {
   static properties = { label: {}, color: {}, pending: { type: Boolean } };
   static styles = css`
     :host { display: inline-block; }
-    span { display: inline-block; padding: 2px 9px; border-radius: 999px; font-size: 12px; font-weight: 600; line-height: 18px; white-space: nowrap; }
+    span { display: inline-block; padding: 2px 9px; border-radius: var(--of-badge-radius, 999px); font-size: .86em; font-weight: 600; line-height: 18px; white-space: nowrap; }
     span.saving { outline: 2px dashed #6b7280; outline-offset: 1px; }
   `;
   render() {
     const c = badgeColors(this.color);
-    return html`<span class=${this.pending ? 'saving' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
+    return html`<span part="badge" class=${this.pending ? 'saving' : ''} style=${styleMap(c)}>${this.label ?? ''}</span>`;
   }
 }
 customElements.define('of-status-badge', OfStatusBadge);

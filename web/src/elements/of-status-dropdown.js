@@ -1,20 +1,37 @@
 import { LitElement, html, css } from 'lit';
 import { base } from './shared-styles.js';
+import { Strings } from '../i18n/index.js';
 
 /**
- * <of-status-dropdown .orderId .current .options .disabled> — the next statuses the engine allows.
- * Fires `of-status-select` {orderId, to} and snaps back to the current status.
+ * <of-status-dropdown .orderId .options .disabled> — the next statuses the engine allows (the
+ * current status is shown by the badge beside it, not repeated here). Fires `of-status-select`
+ * {orderId, to} and goes back to its prompt. Focusing the element focuses its <select>.
+ * @csspart select - The <select>
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
+ * @cssprop [--of-font-size=inherit] - Text size
+ * @cssprop [--of-color-text=#1f2937] - Text colour
+ * @cssprop [--of-color-muted=#4b5563] - Hints and secondary text
+ * @cssprop [--of-color-primary=#1d4ed8] - Primary buttons
+ * @cssprop [--of-color-on-primary=#fff] - Text on primary buttons
+ * @cssprop [--of-color-focus=#f59e0b] - Focus ring
+ * @cssprop [--of-color-danger=#b91c1c] - Errors
+ * @cssprop [--of-color-surface=#fff] - Backgrounds
+ * @cssprop [--of-color-surface-alt=#f9fafb] - Striped rows, secondary backgrounds
+ * @cssprop [--of-color-border-strong=#9ca3af] - Strong borders (inputs)
+ * @cssprop [--of-color-border-soft=#eef0f3] - Row separators
+ * @cssprop [--of-radius=6px] - Corners
+ * @cssprop [--of-space=8px] - Spacing unit
  */
 export class OfStatusDropdown extends LitElement {
+  static shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
   static properties = {
     orderId: { attribute: 'order-id' },
-    current: { attribute: false },
     options: { attribute: false },
     disabled: { type: Boolean },
   };
-  static styles = [base, css`:host { display: inline-block; } select { max-width: 190px; }`];
+  static styles = [base, css`:host { display: inline-block; } select { max-width: 180px; }`];
 
-  constructor() { super(); this.options = []; this.current = null; this.disabled = false; }
+  constructor() { super(); this.options = []; this.disabled = false; this.i18n = new Strings(this); }
 
   #change(e) {
     const to = e.target.value;
@@ -28,8 +45,8 @@ export class OfStatusDropdown extends LitElement {
   render() {
     const opts = this.options ?? [];
     const off = this.disabled || opts.length === 0;
-    return html`<select aria-label=${`Status for order ${this.orderId}`} ?disabled=${off} @change=${this.#change}>
-      <option value="" selected>${this.current?.label ?? ''}</option>
+    return html`<select part="select" dir="auto" aria-label=${this.i18n.t('statusFor', { id: this.orderId })} ?disabled=${off} @change=${this.#change}>
+      <option value="" selected>${off ? this.i18n.t('noChange') : this.i18n.t('changeTo')}</option>
       ${opts.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
     </select>`;
   }

@@ -1,10 +1,13 @@
 import { LitElement, html, svg, css, nothing } from 'lit';
 import { badgeColors } from '../color.js';
+import { Strings } from '../i18n/index.js';
 
 /**
  * <of-workflow-diagram .statuses .edges .current .allowed> — a small SVG of the workflow,
  * laid out by distance from the initial status (terminal statuses on a second row); the current status and the transitions this
  * actor may take now are highlighted. Everything drawn comes from the engine's data.
+ * @csspart diagram - The <svg>
+ * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
  */
 export class OfWorkflowDiagram extends LitElement {
   static properties = {
@@ -12,10 +15,12 @@ export class OfWorkflowDiagram extends LitElement {
     current: {}, allowed: { attribute: false },
   };
   static styles = css`
-    :host { display: block; font-family: system-ui, sans-serif; }
+    :host { display: block; font-family: var(--of-font-family, inherit); }
     svg { width: 100%; height: auto; max-height: 260px; }
     text { font-size: 11px; }
   `;
+
+  constructor() { super(); this.i18n = new Strings(this); }
 
   render() {
     const sts = this.statuses ?? [];
@@ -72,18 +77,20 @@ export class OfWorkflowDiagram extends LitElement {
       const c = badgeColors(s.color);
       const isCur = s.id === cur;
       const isNext = allowed.has(s.id);
+      // statuses out of reach now are drawn as outlines with dark text (not faded: faded text
+      // on a pale box was unreadable); the current and next ones in their colour
       const dim = cur && !isCur && !isNext;
-      return svg`<g opacity=${dim ? 0.4 : 1} data-status=${s.id} class=${isCur ? 'current' : isNext ? 'next' : ''}>
-        <rect x=${p.x} y=${p.y} width=${W} height=${H} rx="8" fill=${c.background}
-          stroke=${isCur ? '#111827' : isNext ? '#1d4ed8' : 'none'} stroke-width=${isCur ? 3 : 2}
+      return svg`<g data-status=${s.id} class=${isCur ? 'current' : isNext ? 'next' : 'other'}>
+        <rect x=${p.x} y=${p.y} width=${W} height=${H} rx="8" fill=${dim ? '#ffffff' : c.background}
+          stroke=${isCur ? '#111827' : isNext ? '#1d4ed8' : dim ? (s.color || '#6b7280') : 'none'} stroke-width=${isCur ? 3 : 2}
           stroke-dasharray=${isNext ? '5 3' : 'none'}></rect>
-        <text x=${p.x + W / 2} y=${p.y + H / 2 + 4} text-anchor="middle" fill=${c.color} font-weight=${isCur ? 700 : 500}>${s.label}</text>
+        <text x=${p.x + W / 2} y=${p.y + H / 2 + 4} text-anchor="middle" fill=${dim ? '#374151' : c.color} font-weight=${isCur ? 700 : 500}>${s.label}</text>
       </g>`;
     });
     const curLabel = sts.find((s) => s.id === cur)?.label;
     const nextLabels = sts.filter((s) => allowed.has(s.id)).map((s) => s.label);
-    const desc = `Workflow diagram. ${curLabel ? `Current status: ${curLabel}.` : ''} ${nextLabels.length ? `You may move it to: ${nextLabels.join(', ')}.` : 'No change available to you.'}`;
-    return html`<svg viewBox="0 0 ${width} ${height}" role="img" aria-label=${desc}>
+    const desc = this.i18n.t('diagram', { current: curLabel, next: nextLabels.length ? new Intl.ListFormat(this.i18n.locale).format(nextLabels) : '' });
+    return html`<svg part="diagram" viewBox="0 0 ${width} ${height}" role="img" aria-label=${desc}>
       <defs>
         <marker id="ah" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b8bec8"></path></marker>
         <marker id="ah-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d4ed8"></path></marker>
