@@ -181,6 +181,7 @@ export function createExtras({ db, views, store, config, helpers }) {
   return {
     routes, audit, jobs, dispatcher, submitBulk, annotateHistory, closeBatch,
     jobThreshold: extras.jobThreshold,
+    jobMaxOrders: extras.jobMaxOrders,
     start() { dispatcher.start(); jobs.startResumer(); },
     async stop() { jobs.stop(); await dispatcher.stop(); },
   };
