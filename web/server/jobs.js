@@ -10,6 +10,7 @@
 // process died is taken over by the next start (or by another instance) once its lease expires.
 import { randomBytes } from 'node:crypto';
 import { userFromRow } from './auth.js';
+import { WorkflowView } from './orders.js';
 
 export class BulkJobs {
   // helpers: {bulkFailure(ctx, view, id, r), failure(err, message), publish(event)}
@@ -126,6 +127,10 @@ export class BulkJobs {
     const user = userFromRow(this.q.user.get(job.username));
     const { status: to, fields } = JSON.parse(job.params);
     const actor = user ? view.actor(user) : { role: null, stores: [] };
+    // As in the synchronous bulk: an order outside the user's stores (read when the job runs) is
+    // answered exactly as a missing one, before the engine is asked (no status or stock leaks).
+    const stores = user ? view.visibleStores(user) : null;
+    const visible = (row) => WorkflowView.canSee(stores, row.store_id);
     const notification = { kind: 'batch', id: job.notification_id };
     const ctx = { dialect: 'cms' };
     for (let first = true; ; first = false) {
@@ -139,6 +144,7 @@ export class BulkJobs {
       const todo = this.q.todo.all(id, this.chunk);
       if (todo.length === 0) break;
       const found = this.store.getMany(view, todo.map((t) => t.order_id));
+      for (const [orderId, o] of found) if (!visible(o.row)) found.delete(orderId);
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const { seq, order_id: orderId } of todo) {
@@ -149,7 +155,7 @@ export class BulkJobs {
           // The change, "this order is done" and its audit row commit together: nothing is
           // applied twice, no refusal is recorded twice or lost.
           done = this.db.transaction(() => {
-            const r = early ?? this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification });
+            const r = early ?? this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible });
             const result = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
             if (this.q.setResult.run(JSON.stringify(result), id, seq).changes !== 1) throw new Error(`job ${id} item ${seq} was done by another process`);
             this.auditRefusal(job, view, to, result);
