@@ -43,6 +43,11 @@ test('a job answers orders outside the user\'s stores exactly as missing ones, a
   // The same per-order answer as the synchronous bulk gives.
   const sync = await manager.post('/api/v1/orders/bulk_update', { order_ids: [s3[0].id], status: target });
   assert.deepEqual(strip(sync.body.results[0]), missing);
+  // The admin-only audit trail records the out-of-scope attempts (source bulk), not the missing id.
+  const audit = (await admin.get('/api/v1/audit?username=manager&code=out_of_scope&limit=1000')).body.entries;
+  const outside = [...s3, ...s3Other].map((o) => o.id);
+  assert.deepEqual([...new Set(audit.filter((e) => e.source === 'bulk').map((e) => e.order_id))].sort(), [...outside].sort());
+  assert.ok(audit.every((e) => e.http_status === 404 && outside.includes(e.order_id)));
   const after = (await admin.get('/api/v1/orders?per_page=5000&store_id=s3')).body.orders;
   for (const o of [...s3, ...s3Other]) assert.equal(after.find((x) => x.id === o.id).lock_version, o.lock_version, `order ${o.id} unchanged`);
 });
@@ -58,6 +63,12 @@ test('a job\'s ids are charged to the sender\'s bucket: after a 5,000-id job its
   assert.equal(next.status, 429, 'the job was charged by its ids');
   assert.ok(Number(next.headers.get('retry-after')) >= 1);
   assert.equal((await admin.get('/api/auth/me')).status, 200, 'other users are not affected');
+  // A change refused by the rate limit is no refusal of an order: the audit trail does not grow by it.
+  const mine = (await admin.get('/api/v1/orders?per_page=5000&store_id=s1')).body.orders[0];
+  const limited = await f.put(`/api/v1/orders/${mine.id}`, { status: 'cancelled', lock_version: 999 });
+  assert.equal(limited.status, 429);
+  const rows = (await admin.get('/api/v1/audit?username=fulfillment&limit=1000')).body.entries;
+  assert.ok(rows.every((e) => e.http_status !== 429), JSON.stringify(rows.slice(0, 3)));
   const done = await job(admin, r.body.job_id);
   assert.equal(done.results.length, 5000);
 });

@@ -389,9 +389,11 @@ export function createApp({ db, views, config }) {
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
-      return syncMutation(ctx, user.username, () => changeResponse(ctx, view, store.apply(view, {
-        id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible,
-      })));
+      return syncMutation(ctx, user.username, () => {
+        const r = store.apply(view, { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible });
+        if (r.hidden) ctx.outOfScope = new Set([id]);  // for the audit trail only: the answer is a missing order's
+        return changeResponse(ctx, view, r);
+      });
     };
   }
 
@@ -439,7 +441,11 @@ export function createApp({ db, views, config }) {
       }
       const chunk = ids.slice(start, start + config.bulkChunk);
       const found = store.getMany(view, chunk);
-      for (const [id, o] of found) if (!visible(o.row)) found.delete(id);
+      for (const [id, o] of found) {
+        if (visible(o.row)) continue;
+        found.delete(id);
+        (ctx.outOfScope ??= new Set()).add(id);  // for the audit trail only
+      }
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const id of chunk) {
@@ -459,6 +465,7 @@ export function createApp({ db, views, config }) {
           results.push({ id, ok: true, order: r.order });
           publish({ ...r.event, store_id: r.order.store_id });
         } else {
+          if (r.hidden) (ctx.outOfScope ??= new Set()).add(id);
           results.push(bulkFailure(ctx, view, id, r));
         }
       }

@@ -1,5 +1,6 @@
-// Audit trail of refused change attempts (403 permission, 409 stale, 422 engine refusal), in the
-// same database, append-only (rows are never updated; the only DELETE is the cap below).
+// Audit trail of refused change attempts (403 permission, 409 stale, 422 engine refusal, 404 on an
+// order outside the user's stores), in the same database, append-only (rows are never updated;
+// the only DELETE is the cap below).
 //
 // Never blocking or failing the answer: entries are queued in memory and written after the answer
 // has been sent (setImmediate), in one transaction per flush; a write that fails (locked or full
@@ -20,7 +21,12 @@ const CHANGE_ROUTES = [
   [/^\/api\/orders\/[^/]+\/status$/, 'delivery', null],
 ];
 const REFUSALS = new Set([403, 409, 422]);
-const DEFAULT_CODE = { 403: 'forbidden', 409: 'conflict', 422: 'refused' };
+const DEFAULT_CODE = { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'refused' };
+// An attempt on an order that exists outside the user's stores: the client gets a missing order's
+// 404 (nothing leaks), the audit records it as 404 with this code next to not_found (the server
+// sets ctx.outOfScope). A missing id is not recorded, nor are 429s (rate limit, login throttle):
+// they say nothing about an order, and the rate limit itself bounds what they could add.
+export const OUT_OF_SCOPE = 'out_of_scope';
 
 export class AuditTrail {
   constructor(db, { maxRows = 100000, log = console } = {}) {
@@ -99,14 +105,17 @@ export class AuditTrail {
       const target = typeof req.status === 'string' ? req.status : null;
       if (kind === 'bulk' && status === 200 && Array.isArray(body?.results)) {
         for (const r of body.results) {
-          if (!r.ok && REFUSALS.has(r.status)) {
-            this.record({ username, workflow, order_id: r.id, target_status: target, http_status: r.status, codes: codesOf(r), source });
+          if (r.ok) continue;
+          const hidden = r.status === 404 && ctx.outOfScope?.has(r.id);
+          if (REFUSALS.has(r.status) || hidden) {
+            this.record({ username, workflow, order_id: r.id, target_status: target, http_status: r.status, codes: hidden ? ['not_found', OUT_OF_SCOPE] : codesOf(r), source });
           }
         }
         return;
       }
-      if (!REFUSALS.has(status)) return;
-      const codes = codesOf(body);
+      const hidden = status === 404 && ctx.outOfScope?.size > 0;
+      if (!REFUSALS.has(status) && !hidden) return;
+      const codes = hidden ? ['not_found', OUT_OF_SCOPE] : codesOf(body);
       if (codes.some((c) => c.startsWith('idempotency_'))) return;  // about the key, not the order
       const orderId = kind === 'pos' ? req.order_id : Number(ctx.params?.id);
       this.record({ username, workflow, order_id: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : null, target_status: target, http_status: status, codes, source });
