@@ -119,7 +119,7 @@ export function createExtras({ db, views, store, config, helpers }) {
       since: timeParam(ctx, 'since'), until: timeParam(ctx, 'until'), beforeId: intParam(ctx, 'before_id', null),
       limit: intParam(ctx, 'limit', 100, 1000),
     };
-    audit.flush();  // what was refused a moment ago is visible now
+    audit.flush({ all: true });  // what was refused a moment ago is visible now
     const entries = audit.list(filter);
     return { status: 200, body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows } };
   }
