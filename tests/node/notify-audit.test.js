@@ -1,5 +1,5 @@
-// The audit trail of refused change attempts (issue 13): 403 permission, 422 engine refusal and
-// 409 stale writes are recorded with who, when, which order, the target status, the codes and the
+// The audit trail of refused change attempts (issue 13): 403 permission, 422 engine refusal,
+// 409 stale writes and 404s for orders outside the user's stores (out_of_scope) are recorded with who, when, which order, the target status, the codes and the
 // source; admins read them with filters; the table is capped; with no transport configured the
 // notifications are held (kept and shown, never sent or dropped).
 import { test, describe, before, after } from 'node:test';
@@ -94,6 +94,24 @@ describe('audit trail of refusals', () => {
     assert.equal(a.status, 409);
     assert.equal(b.headers.get('idempotent-replayed'), 'true');
     assert.equal((await audit(`?order_id=${order.id}&username=manager`)).length, 1);
+  });
+
+  test('an attempt on an order outside the user\'s stores is answered as missing but recorded as out_of_scope; a missing id is not recorded', async () => {
+    const s3 = orders.find((o) => o.store_id === 's3' && o.status === doc.initial && !used.has(o.id));
+    const missingId = 999999;
+    used.add(s3.id);
+    const body = { status: doc.statuses.find((x) => x.id !== doc.initial).id, lock_version: s3.lock_version };
+    const mine = await manager.put(`/api/v1/orders/${s3.id}`, body);
+    const missing = await manager.put(`/api/v1/orders/${missingId}`, body);
+    assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], 'the client cannot tell them apart');
+    assert.equal(mine.status, 404);
+    const bulk = await manager.post('/api/v1/orders/bulk_update', { order_ids: [s3.id, missingId], status: body.status }, { headers: { 'X-Orderflow-Source': 'ui' } });
+    assert.deepEqual(bulk.body.results.map((r) => r.status), [404, 404]);
+    const entries = await audit(`?order_id=${s3.id}`);
+    assert.deepEqual(entries.map((e) => [e.username, e.http_status, e.source, e.target_status]), [['manager', 404, 'bulk', body.status], ['manager', 404, 'api', body.status]]);
+    assert.ok(entries.every((e) => e.codes.includes('out_of_scope') && e.codes.includes('not_found')), JSON.stringify(entries.map((e) => e.codes)));
+    assert.deepEqual(await audit(`?order_id=${missingId}`), [], 'a missing order is not an attempt on anything');
+    assert.ok((await audit('?code=out_of_scope')).every((e) => e.order_id === s3.id));
   });
 
   test(`growth is bounded: at most ORDERFLOW_AUDIT_MAX_ROWS (${CAP}) rows, the oldest roll off`, async () => {

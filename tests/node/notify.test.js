@@ -15,13 +15,15 @@ process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
 const FAST = { ORDERFLOW_NOTIFY_RETRY_BASE_MS: '100', ORDERFLOW_NOTIFY_POLL_MS: '30', ORDERFLOW_NOTIFY_MAX_ATTEMPTS: '4', ORDERFLOW_RATE_LIMIT: 'off' };
 
-// An order of `status` and a transition from it, read from the workflow document, into a status
+// An order of `status` (all items in stock) and a transition from it, read from the workflow document, into a status
 // the workflow marks `notify`, open to admins, with no required field and no guard.
 async function notifyChange(client, doc, status, skip = new Set()) {
   const t = doc.transitions.find((x) => x.from === status && doc.statuses.find((s) => s.id === x.to).notify
     && x.roles.includes('admin') && !(x.requires ?? []).length && !(x.guards ?? []).length);
   const { body } = await client.get(`/api/v1/orders?status=${status}&per_page=5000`);
-  const order = body.orders.find((o) => !skip.has(o.id));
+  // every item in stock: stock is shared by both workflows, and the server refuses a move that
+  // would reserve or take more than is on hand (422 insufficient_stock), which is not this test's subject
+  const order = body.orders.find((o) => !skip.has(o.id) && o.items.every((i) => i.in_stock));
   if (!t || !order) throw new Error(`no ${status} order with a notify target`);
   return { order, target: t.to };
 }

@@ -35,7 +35,11 @@ async function findOrder(pred, base = '/api/v1/orders', client = admin) {
 const allInStock = (o) => o.items.every((i) => i.in_stock);
 
 before(async () => {
-  srv = await startServer();
+  // This file tests routes and bodies with one admin client reading whole lists (charged by size)
+  // many times a second; the default bucket (50/s, burst 100) would answer it 429 part-way. The
+  // limiter itself, with the default and a tiny bucket, is tested below ('rate limit') and in
+  // server-flood.test.js / notify-jobs-limits.test.js.
+  srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '400:800' } });
   admin = await new ApiClient(srv.url).login('admin');
   for (const u of ['manager', 'fulfillment', 'reporting', 'driver']) as[u] = await new ApiClient(srv.url).login(u);
   cmsDoc = (await admin.get('/api/v1/workflow')).body;

@@ -64,6 +64,10 @@ test(`one read-only user flooding within the rate limit (${FLOOD_S} s, at most $
       bulk: Buffer.from(JSON.stringify({ order_ids: Array.from({ length: 500 }, (_, i) => i + 1), status: 'processing' })),
       bulkKeys: Buffer.from(JSON.stringify({ order_ids: [1, 2, 3], status: 'processing', fields: keys })),
       hugePut: Buffer.from(JSON.stringify({ status: 'processing', lock_version: 0, fields: huge })),
+      // since bulk jobs: a job-sized list of ids fits bulk_update's larger body limit (20,001 ids:
+      // parsed, then 400), and 2,000 ids are a background job (202, then 429 too_many_jobs)
+      bulkMax: Buffer.from(JSON.stringify({ order_ids: Array.from({ length: 20001 }, (_, i) => i + 1), status: 'processing' })),
+      job: Buffer.from(JSON.stringify({ order_ids: Array.from({ length: 2000 }, (_, i) => i + 1), status: 'processing' })),
     };
     const flood = requester(srv.url, new http.Agent({ keepAlive: true, maxSockets: 8 }));
     const attacks = [
@@ -72,6 +76,8 @@ test(`one read-only user flooding within the rate limit (${FLOOD_S} s, at most $
       () => flood('POST', '/api/v1/orders/bulk_update', { payload: bodies.bulk, headers: auth }),
       () => flood('POST', '/api/v1/orders/bulk_update', { payload: bodies.bulkKeys, headers: auth }),
       () => flood('PUT', '/api/v1/orders/1', { payload: bodies.hugePut, headers: auth }),
+      () => flood('POST', '/api/v1/orders/bulk_update', { payload: bodies.bulkMax, headers: auth }),
+      () => flood('POST', '/api/v1/orders/bulk_update', { payload: bodies.job, headers: auth }),
     ];
     // Baseline just before and just after: on a shared machine other processes slow every answer;
     // the bound is 100 ms above what health takes here without the flood (a few ms when quiet).

@@ -209,6 +209,17 @@ describe('bulk_update', () => {
       assert.equal(r.status, 400, JSON.stringify(body).slice(0, 80));
       assert.match(r.body.error.message, re);
     }
+    // The bulk body limit fits the job maximum of the longest ids (16 digits, ", " between them):
+    // 20,001 of them are still answered with the id limit, not 413; one byte more than
+    // 64 KB + 18 bytes per id is 413 (web/server/limits.js bulkBodyLimit).
+    const longIds = `{"status":"cancelled","order_ids":[${Array.from({ length: 20001 }, (_, i) => 1e15 + i).join(', ')}]}`;
+    const long = await admin.request('POST', '/api/v1/orders/bulk_update', { raw: longIds });
+    assert.equal(long.status, 400, long.text.slice(0, 200));
+    assert.match(long.body.error.message, /at most 20000/);
+    const limit = 64 * 1024 + 18 * 20000;
+    const over = await admin.request('POST', '/api/v1/orders/bulk_update', { raw: `{"order_ids":[1],"status":"cancelled","notes":"${'x'.repeat(limit)}"}` });
+    assert.equal(over.status, 413);
+    assert.match(over.body.error.message, new RegExp(`limit of ${limit} bytes`));
     const ok = await admin.post('/api/v1/orders/bulk_update', { order_ids: many.slice(0, 500), status: 'bogus' });
     assert.equal(ok.status, 200, '500 ids are accepted');
     assert.equal(ok.body.succeeded, 0);

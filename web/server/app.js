@@ -12,7 +12,7 @@ import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { LoginThrottle } from './login-throttle.js';
-import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
+import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor, bulkBodyLimit } from './limits.js';
 import { createExtras } from './routes-admin.js';  // issue 13: notifications, audit trail, bulk jobs
 
 // The sentences for "no such order" and "not allowed" come with the workflow (messages.order_not_found,
@@ -227,12 +227,12 @@ export function createApp({ db, views, config }) {
   }
 
   // Body read once, kept raw for the idempotency fingerprint.
-  async function mutationBody(ctx, allowed) {
+  async function mutationBody(ctx, allowed, limit = MAX_BODY_BYTES) {
     const type = ctx.req.headers['content-type'];
     if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
       throw fail(ctx.dialect, 415, 'unsupported_media_type', `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`);
     }
-    const buf = await readBody(ctx.req);
+    const buf = await readBody(ctx.req, limit);
     ctx.rawBody = buf;
     ctx.charge(extraCost.bytes(buf.length));
     const body = parseJsonObject(buf, (m) => badRequest(ctx, m));
@@ -389,9 +389,11 @@ export function createApp({ db, views, config }) {
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
-      return syncMutation(ctx, user.username, () => changeResponse(ctx, view, store.apply(view, {
-        id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible,
-      })));
+      return syncMutation(ctx, user.username, () => {
+        const r = store.apply(view, { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible });
+        if (r.hidden) ctx.outOfScope = new Set([id]);  // for the audit trail only: the answer is a missing order's
+        return changeResponse(ctx, view, r);
+      });
     };
   }
 
@@ -400,11 +402,14 @@ export function createApp({ db, views, config }) {
     return s === 'ui' ? 'ui' : 'api';
   }
 
+  // A bulk of up to the job maximum must fit (limits.js: bulkBodyLimit); 64 KB everywhere else.
+  const bulkLimit = bulkBodyLimit(MAX_BODY_BYTES, extras.jobMaxOrders);
+
   function bulkUpdate(view) {
     return async (ctx) => {
       const user = requireUser(ctx);
       const stores = storesOrThrow(ctx, view, user);
-      const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields']);
+      const body = await mutationBody(ctx, ['order_ids', 'status', 'notes', 'fields'], bulkLimit);
       if (!Array.isArray(body.order_ids) || body.order_ids.length === 0) throw badRequest(ctx, 'order_ids must be a non-empty array of order ids');
       // issue 13 hook: above the threshold the bulk runs as a background job (202 + job id)
       if (body.order_ids.length > Math.min(extras.jobThreshold, MAX_BULK)) return extras.submitBulk(ctx, view, user, body, { changeInput, syncMutation });
@@ -436,7 +441,11 @@ export function createApp({ db, views, config }) {
       }
       const chunk = ids.slice(start, start + config.bulkChunk);
       const found = store.getMany(view, chunk);
-      for (const [id, o] of found) if (!visible(o.row)) found.delete(id);
+      for (const [id, o] of found) {
+        if (visible(o.row)) continue;
+        found.delete(id);
+        (ctx.outOfScope ??= new Set()).add(id);  // for the audit trail only
+      }
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const id of chunk) {
@@ -456,6 +465,7 @@ export function createApp({ db, views, config }) {
           results.push({ id, ok: true, order: r.order });
           publish({ ...r.event, store_id: r.order.store_id });
         } else {
+          if (r.hidden) (ctx.outOfScope ??= new Set()).add(id);
           results.push(bulkFailure(ctx, view, id, r));
         }
       }
@@ -602,7 +612,7 @@ export function createApp({ db, views, config }) {
         let body = err.body;
         if (err.status === 413) {
           body = errorBody(ctx.dialect, 'payload_too_large', err.body.message);
-          ctx.charge?.(extraCost.bytes(MAX_BODY_BYTES));
+          ctx.charge?.(extraCost.bytes(err.limit ?? MAX_BODY_BYTES));
         }
         sendJson(res, err.status, body, err.headers);
         extras.audit.fromAnswer(ctx, err.status, body, err.headers);  // issue 13 hook

@@ -1,8 +1,9 @@
 // HTTP plumbing for the reference server: bounded body reading, JSON answers, security headers,
 // request errors that carry their status code. No workflow knowledge lives here.
 
-// No request of this API needs more (fields are capped at 32 KB of JSON, bulk_update at 500 ids);
-// parsing and walking a body is paid before anything else can refuse it, so it is kept small.
+// No request of this API needs more (fields are capped at 32 KB of JSON), except bulk_update's
+// list of ids (its own, larger limit: bulkBodyLimit in limits.js); parsing and walking a body is
+// paid before anything else can refuse it, so it is kept small.
 export const MAX_BODY_BYTES = 64 * 1024;
 
 // An error that becomes an HTTP answer. `body` is the exact JSON body to send.
@@ -76,6 +77,7 @@ export function readBody(req, limit = MAX_BODY_BYTES) {
 function tooLarge(limit) {
   const e = new HttpError(413, { code: 'payload_too_large', message: `Request body exceeds the limit of ${limit} bytes` });
   e.closeConnection = true;
+  e.limit = limit;  // what the sender is charged for (the server reads the rest away)
   return e;
 }
 

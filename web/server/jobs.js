@@ -10,6 +10,8 @@
 // process died is taken over by the next start (or by another instance) once its lease expires.
 import { randomBytes } from 'node:crypto';
 import { userFromRow } from './auth.js';
+import { WorkflowView } from './orders.js';
+import { OUT_OF_SCOPE } from './audit.js';
 
 export class BulkJobs {
   // helpers: {bulkFailure(ctx, view, id, r), failure(err, message), publish(event)}
@@ -126,6 +128,10 @@ export class BulkJobs {
     const user = userFromRow(this.q.user.get(job.username));
     const { status: to, fields } = JSON.parse(job.params);
     const actor = user ? view.actor(user) : { role: null, stores: [] };
+    // As in the synchronous bulk: an order outside the user's stores (read when the job runs) is
+    // answered exactly as a missing one, before the engine is asked (no status or stock leaks).
+    const stores = user ? view.visibleStores(user) : null;
+    const visible = (row) => WorkflowView.canSee(stores, row.store_id);
     const notification = { kind: 'batch', id: job.notification_id };
     const ctx = { dialect: 'cms' };
     for (let first = true; ; first = false) {
@@ -139,6 +145,8 @@ export class BulkJobs {
       const todo = this.q.todo.all(id, this.chunk);
       if (todo.length === 0) break;
       const found = this.store.getMany(view, todo.map((t) => t.order_id));
+      const hidden = new Set();
+      for (const [orderId, o] of found) if (!visible(o.row)) { found.delete(orderId); hidden.add(orderId); }
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const { seq, order_id: orderId } of todo) {
@@ -149,10 +157,10 @@ export class BulkJobs {
           // The change, "this order is done" and its audit row commit together: nothing is
           // applied twice, no refusal is recorded twice or lost.
           done = this.db.transaction(() => {
-            const r = early ?? this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification });
+            const r = early ? { ...early, ...(hidden.has(orderId) ? { hidden: true } : {}) } : this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible });
             const result = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
             if (this.q.setResult.run(JSON.stringify(result), id, seq).changes !== 1) throw new Error(`job ${id} item ${seq} was done by another process`);
-            this.auditRefusal(job, view, to, result);
+            this.auditRefusal(job, view, to, result, r.hidden);
             return { result, event: r.ok ? { ...r.event, store_id: r.order.store_id } : null };
           }).immediate();
         } catch (e) {
@@ -168,10 +176,12 @@ export class BulkJobs {
     this.closeBatch(job.notification_id);
   }
 
-  auditRefusal(job, view, to, result) {
-    if (result.ok || ![403, 409, 422].includes(result.status)) return;
+  // hidden: the order exists outside the creator's stores (answered as missing, recorded as an
+  // out-of-scope attempt, as audit.js does for requests).
+  auditRefusal(job, view, to, result, hidden) {
+    if (result.ok || !([403, 409, 422].includes(result.status) || (hidden && result.status === 404))) return;
     this.audit.recordNow({ username: job.username, workflow: view.id, order_id: result.id, target_status: to, http_status: result.status,
-      codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code)], source: 'bulk' });
+      codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code), ...(hidden ? [OUT_OF_SCOPE] : [])], source: 'bulk' });
   }
 
   // Public view of a job; results once it is done (the same per-order results as the synchronous bulk).

@@ -252,7 +252,7 @@ export class OrderStore {
   // Applies one status change inside its own (IMMEDIATE) transaction, or as a savepoint of the
   // caller's. Returns
   //   {ok: true, order, history_entry, event, notificationId}
-  //   {ok: false, kind: 'not_found'} | {ok: false, kind: 'conflict', order}
+  //   {ok: false, kind: 'not_found', hidden?: true (it exists, outside the caller's stores)} | {ok: false, kind: 'conflict', order}
   //   {ok: false, kind: 'refused', errors, order}
   // `notification`: {kind: 'single'} or {kind: 'batch', id: existing batch id or null}.
   // `visible(row)`: whether the caller may see this order; one it may not see is answered
@@ -260,7 +260,8 @@ export class OrderStore {
   apply(view, { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true }) {
     const run = () => {
       const cur = this.get(view, id);
-      if (!cur || !visible(cur.row)) return { ok: false, kind: 'not_found' };
+      // `hidden` is for the admin-only audit trail (app.js, jobs.js), never for the answer.
+      if (!cur || !visible(cur.row)) return { ok: false, kind: 'not_found', ...(cur ? { hidden: true } : {}) };
       if (lockVersion !== undefined && lockVersion !== null && cur.row.lock_version !== lockVersion) {
         return { ok: false, kind: 'conflict', order: cur.order };
       }

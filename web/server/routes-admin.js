@@ -8,6 +8,7 @@
 //   GET  /api/v1/audit                    admin: ?username=&order_id=&code=&since=&until=&before_id=&limit=
 //   GET  /api/v1/jobs/:id                 the job's creator or an admin (kept ORDERFLOW_JOB_RETENTION_MS after it ends)
 import { parseId } from './http.js';
+import { extraCost } from './limits.js';
 import { readExtrasConfig } from './notify/config.js';
 import { Dispatcher } from './notify/dispatcher.js';
 import { AuditTrail } from './audit.js';
@@ -118,7 +119,7 @@ export function createExtras({ db, views, store, config, helpers }) {
       since: timeParam(ctx, 'since'), until: timeParam(ctx, 'until'), beforeId: intParam(ctx, 'before_id', null),
       limit: intParam(ctx, 'limit', 100, 1000),
     };
-    audit.flush();  // what was refused a moment ago is visible now
+    audit.flush({ all: true });  // what was refused a moment ago is visible now
     const entries = audit.list(filter);
     return { status: 200, body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows } };
   }
@@ -144,6 +145,12 @@ export function createExtras({ db, views, store, config, helpers }) {
     const dup = ids.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
     if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
     const input = changeInput(ctx, body, { lockRequired: false });
+    // A job's ids are charged like a synchronous bulk's (one token per 50), but as debt rather
+    // than required up front: a job may hold more ids than one burst of the bucket could ever
+    // pay, and its work runs in the background, chunked, bounded per user by
+    // ORDERFLOW_JOB_MAX_ACTIVE. The sender's next requests wait until the debt (at most one burst)
+    // is paid, so a job is not a free way around the rate limit for engine checks and audit rows.
+    ctx.charge(extraCost.ids(ids.length));
     const resp = syncMutation(ctx, user.username, () => {
       if (!jobs.canStart(user.username)) {
         throw fail(ctx.dialect, 429, 'too_many_jobs', `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`, {}, { 'Retry-After': '5' });
@@ -181,6 +188,7 @@ export function createExtras({ db, views, store, config, helpers }) {
   return {
     routes, audit, jobs, dispatcher, submitBulk, annotateHistory, closeBatch,
     jobThreshold: extras.jobThreshold,
+    jobMaxOrders: extras.jobMaxOrders,
     start() { dispatcher.start(); jobs.startResumer(); },
     async stop() { jobs.stop(); await dispatcher.stop(); },
   };
