@@ -4,7 +4,7 @@
 // ({results, succeeded, failed}). At or below the threshold it is one ordinary bulk request.
 // The job keeps running on the server if the page is closed; `jobId` lets a page pick it up again.
 import { commonError } from './http.js';
-import { normalizeBulk } from './cms.js';
+import { normalizeBulk } from './rest.js';
 
 const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
 
