@@ -1,0 +1,102 @@
+// How the module reads an order, the same way in check, allowed and planBulk (and in planBulk's
+// fast path, facade.js marshal): as JSON.stringify sees it (its own enumerable string-keyed
+// properties, toJSON applied, each accessor read once, nothing inherited, a Proxy through its
+// traps), and only the parts the engine may read (docs/workflow-format.md, "How an order is read").
+
+// The order's parts the engine may read, and an item's. Nothing else is sent or looked at, so a
+// BigInt or a cycle elsewhere in an order (say in `customer`) is never the engine's business.
+export const ORDER_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items'];
+export const ITEM_KEYS = ['quantity', 'in_stock'];
+const KNOWN = new Set([...ORDER_KEYS, ...ITEM_KEYS]);
+
+// True when an inherited property could stand in for one the engine reads (prototype pollution,
+// e.g. `Object.prototype.in_stock = true`): planBulk's fast path then reads no order itself.
+export function prototypesPolluted() {
+  for (const key of KNOWN) if (key in Object.prototype) return true;
+  return 'toJSON' in Object.prototype;
+}
+
+function callToJSON(value, key) {
+  if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
+    const toJSON = value.toJSON;
+    if (typeof toJSON === 'function') return toJSON.call(value, key);
+  }
+  return value;
+}
+
+// A value the engine reads only by its kind (and, for a string, number or boolean, its value):
+// what JSON.stringify would write for it, with objects and arrays reduced to `{}` and `[]` (so a
+// cycle or a BigInt inside one is never serialized) and a BigInt (which JSON cannot write) read as
+// an object. undefined for what JSON leaves out (undefined, a function, a symbol).
+function leaf(value, key) {
+  const v = callToJSON(value, key);
+  switch (typeof v) {
+    case 'string': case 'number': case 'boolean': return v;
+    case 'undefined': case 'function': case 'symbol': return undefined;
+    case 'bigint': return {};
+    default:
+      if (v === null) return null;
+      if (v instanceof String || v instanceof Number || v instanceof Boolean) return v.valueOf();
+      return Array.isArray(v) ? [] : {};
+  }
+}
+
+function item(value, key) {
+  const v = callToJSON(value, key);
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
+  const out = {};
+  for (const k of Object.keys(v)) {
+    if (k === 'quantity' || k === 'in_stock') {
+      const x = leaf(v[k], k);
+      if (x !== undefined) out[k] = x;
+    }
+  }
+  return out;
+}
+
+function items(value) {
+  const v = callToJSON(value, 'items');
+  if (!Array.isArray(v)) return leaf(v, 'items');
+  const n = v.length;
+  const out = new Array(n);
+  for (let j = 0; j < n; j++) {
+    const x = item(v[j], String(j));
+    out[j] = x === undefined ? null : x;  // as JSON writes a hole or an undefined element
+  }
+  return out;
+}
+
+/**
+ * The JSON text of what the engine may read of `order` (`text`) and the order's id as planBulk
+ * reports it (`id`, null when absent). A TypeError when the id cannot be written as JSON (it is
+ * given back to the caller, so it must be data) or a toJSON or getter throws.
+ */
+export function readOrder(order, what = 'order') {
+  let out;
+  let id = null;
+  try {
+    const o = callToJSON(order, '');
+    if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof String || o instanceof Number || o instanceof Boolean) {
+      out = leaf(o, '');
+    } else {
+      out = {};
+      for (const k of Object.keys(o)) {
+        switch (k) {
+          case 'id': { const x = o.id; if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') out.id = id = x; break; }
+          case 'items': { const x = items(o.items); if (x !== undefined) out.items = x; break; }
+          case 'status': case 'store_id': case 'payment_status': { const x = leaf(o[k], k); if (x !== undefined) out[k] = x; break; }
+          default: break;
+        }
+      }
+    }
+  } catch (e) {
+    throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`);
+  }
+  let text;
+  try {
+    text = out === undefined ? 'null' : JSON.stringify(out);
+  } catch (e) {
+    throw new TypeError(`orderflow: ${what}.id cannot be converted to JSON (${e && e.message})`);
+  }
+  return { text, id: typeof id === 'number' && !Number.isFinite(id) ? null : id };
+}
