@@ -18,6 +18,21 @@ export class OrderflowError extends Error {
 // text 1 MiB) and needs at most 24 MiB as UTF-8.
 export const MAX_ARGUMENT_UNITS = 8 * 1024 * 1024;
 
+export function deepFreeze(value) {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze(value[key]);
+  }
+  return value;
+}
+
+// An answer of the engine; a released handle is a programming error in the facade.
+export function parseAnswer(text) {
+  const answer = JSON.parse(text);
+  if (answer && answer.released) throw new Error('orderflow: this workflow was released');
+  return answer;
+}
+
 export function describe(value) {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -7,14 +7,6 @@
 // BigInt or a cycle elsewhere in an order (say in `customer`) is never the engine's business.
 export const ORDER_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items'];
 export const ITEM_KEYS = ['quantity', 'in_stock'];
-const KNOWN = new Set([...ORDER_KEYS, ...ITEM_KEYS]);
-
-// True when an inherited property could stand in for one the engine reads (prototype pollution,
-// e.g. `Object.prototype.in_stock = true`): planBulk's fast path then reads no order itself.
-export function prototypesPolluted() {
-  for (const key of KNOWN) if (key in Object.prototype) return true;
-  return 'toJSON' in Object.prototype;
-}
 
 function callToJSON(value, key) {
   if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
@@ -26,10 +18,17 @@ function callToJSON(value, key) {
 
 // A value the engine reads only by its kind (and, for a string, number or boolean, its value):
 // what JSON.stringify would write for it, with objects and arrays reduced to `{}` and `[]` (so a
-// cycle or a BigInt inside one is never serialized) and a BigInt (which JSON cannot write) read as
-// an object. undefined for what JSON leaves out (undefined, a function, a symbol).
+// cycle or a BigInt inside one is never serialized), and a BigInt (which JSON cannot write) or a
+// part whose getter or toJSON throws read as an object: malformed if the engine reads that part,
+// ignored if it does not (as planBulk's fast path, which reads only what the engine reads).
+// undefined for what JSON leaves out (undefined, a function, a symbol).
 function leaf(value, key) {
-  const v = callToJSON(value, key);
+  let v;
+  try {
+    v = callToJSON(value, key);
+  } catch {
+    return {};
+  }
   switch (typeof v) {
     case 'string': case 'number': case 'boolean': return v;
     case 'undefined': case 'function': case 'symbol': return undefined;
@@ -41,35 +40,56 @@ function leaf(value, key) {
   }
 }
 
-function item(value, key) {
-  const v = callToJSON(value, key);
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
-  const out = {};
-  for (const k of Object.keys(v)) {
-    if (k === 'quantity' || k === 'in_stock') {
-      const x = leaf(v[k], k);
-      if (x !== undefined) out[k] = x;
-    }
+// obj[key], or UNREADABLE when a getter (or a Proxy trap) throws.
+const UNREADABLE = Symbol('unreadable');
+function get(obj, key) {
+  try {
+    return obj[key];
+  } catch {
+    return UNREADABLE;
   }
-  return out;
+}
+
+function item(value, key) {
+  try {
+    const v = callToJSON(value, key);
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
+    const out = {};
+    for (const k of Object.keys(v)) {
+      if (k === 'quantity' || k === 'in_stock') {
+        const x = get(v, k);
+        const y = x === UNREADABLE ? {} : leaf(x, k);
+        if (y !== undefined) out[k] = y;
+      }
+    }
+    return out;
+  } catch {
+    return {};  // a throwing toJSON or Proxy trap: an item the engine refuses if it reads items
+  }
 }
 
 function items(value) {
-  const v = callToJSON(value, 'items');
-  if (!Array.isArray(v)) return leaf(v, 'items');
-  const n = v.length;
-  const out = new Array(n);
-  for (let j = 0; j < n; j++) {
-    const x = item(v[j], String(j));
-    out[j] = x === undefined ? null : x;  // as JSON writes a hole or an undefined element
+  try {
+    const v = callToJSON(value, 'items');
+    if (!Array.isArray(v)) return leaf(v, 'items');
+    const n = v.length;
+    const out = new Array(n);
+    for (let j = 0; j < n; j++) {
+      const e = get(v, j);
+      const x = e === UNREADABLE ? {} : item(e, String(j));
+      out[j] = x === undefined ? null : x;  // as JSON writes a hole or an undefined element
+    }
+    return out;
+  } catch {
+    return {};
   }
-  return out;
 }
 
 /**
  * The JSON text of what the engine may read of `order` (`text`) and the order's id as planBulk
  * reports it (`id`, null when absent). A TypeError when the id cannot be written as JSON (it is
- * given back to the caller, so it must be data) or a toJSON or getter throws.
+ * given back to the caller, so it must be data), or the order's own toJSON, its id's getter or a
+ * Proxy's ownKeys trap throws (nothing of the order can be read then).
  */
 export function readOrder(order, what = 'order') {
   let out;
@@ -83,8 +103,13 @@ export function readOrder(order, what = 'order') {
       for (const k of Object.keys(o)) {
         switch (k) {
           case 'id': { const x = o.id; if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') out.id = id = x; break; }
-          case 'items': { const x = items(o.items); if (x !== undefined) out.items = x; break; }
-          case 'status': case 'store_id': case 'payment_status': { const x = leaf(o[k], k); if (x !== undefined) out[k] = x; break; }
+          case 'items': { const v = get(o, k); const x = v === UNREADABLE ? {} : items(v); if (x !== undefined) out.items = x; break; }
+          case 'status': case 'store_id': case 'payment_status': {
+            const v = get(o, k);
+            const x = v === UNREADABLE ? {} : leaf(v, k);
+            if (x !== undefined) out[k] = x;
+            break;
+          }
           default: break;
         }
       }
