@@ -97,7 +97,15 @@ export function requireString(value, fn, name) {
 }
 
 export function fieldsJson(fields, fn) {
-  return fields === undefined || fields === null ? '{}' : toJson(fields, fn, 'fields', true);
+  if (fields === undefined || fields === null) return '{}';
+  // a field value alone over the bound (a pasted file as a note): said before JSON.stringify copies it
+  if (typeof fields === 'object' && !Array.isArray(fields)) {
+    for (const key of Object.keys(fields)) {
+      const v = fields[key];
+      if (typeof v === 'string' && v.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `fields.${key}`, v.length);
+    }
+  }
+  return toJson(fields, fn, 'fields', true);
 }
 
 // The actor is required (a missing one is a programming error, not a refusal to show a user).

@@ -282,7 +282,7 @@ export class Workflow {
       units = 2;
     };
     for (const i of indexes) {
-      const { text, id } = readOrder(orders[i], `orders[${i}]`);
+      const { text, id } = readOrder(orders[i], 'planBulk(orders, to, fields, actor)', `orders[${i}]`);
       if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge('planBulk(orders, to, fields, actor)', `orders[${i}]`, text.length);
       if (units + text.length + 1 > MAX_ARGUMENT_UNITS) flush();
       batch.push(i);
@@ -305,7 +305,7 @@ export class Workflow {
 
 // The order's JSON text as check() and allowed() send it (order.js), bounded in size.
 function orderJson(order, fn) {
-  const { text } = readOrder(order);
+  const { text } = readOrder(order, fn);
   if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, 'order', text.length);
   return text;
 }
@@ -325,6 +325,7 @@ export class OrderFlow {
     this.workflows = Object.freeze(JSON.parse(module.builtinIds()));
     Object.defineProperty(this, '_columns', { value: new Columns(), enumerable: false });
     Object.defineProperty(this, '_scratch', { value: new Scratch(engine), enumerable: false });
+    Object.defineProperty(this, '_engine', { value: engine, enumerable: false });  // for fault tests
   }
 
   /** A built-in workflow by id, a workflow document (object), or a workflow's JSON text. */

@@ -57,7 +57,13 @@ function instantiate(bytes, fresh) {
 /** Loads the engine (once; later calls share it) and returns an OrderFlow. */
 export const createOrderFlow = makeCreateOrderFlow((options, fresh = false) => {
   const bytes = options.wasmBinary ?? readWasm();
-  return instantiate(bytes, fresh);
+  const module = instantiate(bytes, fresh);
+  if (typeof module.then !== 'function') return module;
+  return module.catch((e) => {
+    const where = options.wasmBinary ? 'the given wasmBinary' : fileURLToPath(wasmUrl);
+    throw new OrderflowError(`orderflow: could not load the WebAssembly module from ${where} (${e && e.message || e})`,
+      [], 'wasm_load_failed');
+  });
 });
 
 export default createOrderFlow;

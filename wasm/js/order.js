@@ -1,3 +1,5 @@
+import { MAX_ARGUMENT_UNITS, tooLarge } from './args.js';
+
 // How the module reads an order, the same way in check, allowed and planBulk (and in planBulk's
 // fast path, facade.js marshal): as JSON.stringify sees it (its own enumerable string-keyed
 // properties, toJSON applied, each accessor read once, nothing inherited, a Proxy through its
@@ -91,7 +93,7 @@ function items(value) {
  * given back to the caller, so it must be data), or the order's own toJSON, its id's getter or a
  * Proxy's ownKeys trap throws (nothing of the order can be read then).
  */
-export function readOrder(order, what = 'order') {
+export function readOrder(order, fn, what = 'order') {
   let out;
   let id = null;
   try {
@@ -106,6 +108,8 @@ export function readOrder(order, what = 'order') {
           case 'items': { const v = get(o, k); const x = v === UNREADABLE ? {} : items(v); if (x !== undefined) out.items = x; break; }
           case 'status': case 'store_id': case 'payment_status': {
             const v = get(o, k);
+            // said before JSON.stringify copies it (a status of 400 M characters costs seconds)
+            if (typeof v === 'string' && v.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `${what}.${k}`, v.length);
             const x = v === UNREADABLE ? {} : leaf(v, k);
             if (x !== undefined) out[k] = x;
             break;
@@ -115,6 +119,7 @@ export function readOrder(order, what = 'order') {
       }
     }
   } catch (e) {
+    if (e instanceof TypeError && e.message.startsWith('orderflow:')) throw e;
     throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`);
   }
   let text;
