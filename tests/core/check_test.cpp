@@ -565,3 +565,22 @@ TEST_F(Check, PlanBatchSharesVerdicts) {
     orderflow::OrderBatch none;
     EXPECT_TRUE(cms->planBatch(none, "processing", nullptr, admin()).verdict.empty());
 }
+
+// checkEach (the module's per-order path of planBulk) answers exactly what check answers, order by
+// order, for well-formed and malformed orders alike.
+TEST_F(Check, CheckEachEqualsCheck) {
+    const json orders = json::array({
+        order("new"), order("new", {{"store_id", "s2"}}), order("completed"), json(7), json::array(),
+        order("new", {{"items", "x"}}), order("processing", {{"payment_status", 3}}), order("shipped"),
+        order("new", {{"store_id", json::object()}}), json::object(),
+    });
+    for (const json& actor : {admin(), manager(), json(nullptr)}) {
+        for (const char* to : {"processing", "completed", "cancelled", "nope"}) {
+            const auto each = cms->checkEach(orders, to, {{"notes", "x"}}, actor);
+            ASSERT_EQ(each.size(), orders.size());
+            for (std::size_t i = 0; i < orders.size(); ++i)
+                EXPECT_EQ(describe(each[i]), describe(cms->check(orders[i], to, {{"notes", "x"}}, actor).errors)) << i << " " << to;
+        }
+    }
+    EXPECT_TRUE(cms->checkEach(json::object(), "processing", nullptr, admin()).empty());
+}

@@ -259,38 +259,44 @@ export class Workflow {
     return { eligible, blocked };
   }
 
-  // check() for the orders at `indexes`, a few engine calls for all of them: the texts are joined
-  // into JSON arrays of at most MAX_ARGUMENT_UNITS each. Map: order index -> {id, errors}.
+  // check() for the orders at `indexes`, in few engine calls: each distinct order text (without
+  // its id, which no verdict depends on) is judged once, the texts joined into JSON arrays of at
+  // most MAX_ARGUMENT_UNITS each. Map: order index -> {id, errors}.
   #checkMany(h, orders, indexes, target, fieldsText, actorText) {
+    const fn = 'planBulk(orders, to, fields, actor)';
     const out = new Map();
+    const verdicts = new Map();  // key -> {text, errors}
+    for (const i of indexes) {
+      const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`);
+      if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `orders[${i}]`, text.length);
+      let v = verdicts.get(key);
+      if (v === undefined) verdicts.set(key, v = { text, errors: null });
+      out.set(i, { id, v });
+    }
     const io = this.#flow._scratch;
     let batch = [];
-    let texts = [];
     let units = 2;
     const flush = () => {
       if (batch.length === 0) return;
       const answer = JSON.parse(this.#engine.call((m) => {
-        const len = io.write(m, [`[${texts.join(',')}]`, target, fieldsText, actorText]);
+        const len = io.write(m, [`[${batch.map((v) => v.text).join(',')}]`, target, fieldsText, actorText]);
         const text = m.checkMany(h, io.ptr, len[0], len[1], len[2], len[3]);
         io.done(m);
         return text;
       }));
+      if (answer.verdicts.length !== batch.length) throw new Error('orderflow: internal error: checkMany lost orders');
       const frozen = answer.table.map((errors) => deepFreeze(errors));
-      for (let k = 0; k < batch.length; k++) out.get(batch[k]).errors = frozen[answer.verdicts[k]];
+      for (let k = 0; k < batch.length; k++) batch[k].errors = frozen[answer.verdicts[k]];
       batch = [];
-      texts = [];
       units = 2;
     };
-    for (const i of indexes) {
-      const { text, id } = readOrder(orders[i], 'planBulk(orders, to, fields, actor)', `orders[${i}]`);
-      if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge('planBulk(orders, to, fields, actor)', `orders[${i}]`, text.length);
-      if (units + text.length + 1 > MAX_ARGUMENT_UNITS) flush();
-      batch.push(i);
-      texts.push(text);
-      units += text.length + 1;
-      out.set(i, { id, errors: null });
+    for (const v of verdicts.values()) {
+      if (units + v.text.length + 1 > MAX_ARGUMENT_UNITS) flush();
+      batch.push(v);
+      units += v.text.length + 1;
     }
     flush();
+    for (const entry of out.values()) entry.errors = entry.v.errors;
     return out;
   }
 

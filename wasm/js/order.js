@@ -88,14 +88,17 @@ function items(value) {
 }
 
 /**
- * The JSON text of what the engine may read of `order` (`text`) and the order's id as planBulk
- * reports it (`id`, null when absent). A TypeError when the id cannot be written as JSON (it is
- * given back to the caller, so it must be data), or the order's own toJSON, its id's getter or a
- * Proxy's ownKeys trap throws (nothing of the order can be read then).
+ * The JSON text of what the engine may read of `order` (`text`), the order's id as planBulk
+ * reports it (`id`, null when absent), and `key`: the text without a plain id (the verdict does
+ * not depend on one), so that planBulk asks the engine once per distinct malformed order. A
+ * TypeError when the id cannot be written as JSON (it is given back to the caller, so it must be
+ * data), or the order's own toJSON, its id's getter or a Proxy's ownKeys trap throws (nothing of
+ * the order can be read then).
  */
 export function readOrder(order, fn, what = 'order') {
   let out;
-  let id = null;
+  let id;
+  let hasId = false;
   try {
     const o = callToJSON(order, '');
     if (o === null || typeof o !== 'object' || Array.isArray(o) || o instanceof String || o instanceof Number || o instanceof Boolean) {
@@ -104,7 +107,7 @@ export function readOrder(order, fn, what = 'order') {
       out = {};
       for (const k of Object.keys(o)) {
         switch (k) {
-          case 'id': { const x = o.id; if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') out.id = id = x; break; }
+          case 'id': { id = o.id; hasId = true; break; }
           case 'items': { const v = get(o, k); const x = v === UNREADABLE ? {} : items(v); if (x !== undefined) out.items = x; break; }
           case 'status': case 'store_id': case 'payment_status': {
             const v = get(o, k);
@@ -122,11 +125,17 @@ export function readOrder(order, fn, what = 'order') {
     if (e instanceof TypeError && e.message.startsWith('orderflow:')) throw e;
     throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`);
   }
-  let text;
+  if (out === undefined) return { text: 'null', key: 'null', id: null };
+  const body = JSON.stringify(out);  // only strings, numbers, booleans, null and stubs: never throws
+  if (!hasId) return { text: body, key: body, id: null };
+  let idText;
   try {
-    text = out === undefined ? 'null' : JSON.stringify(out);
+    idText = JSON.stringify(id);
   } catch (e) {
     throw new TypeError(`orderflow: ${what}.id cannot be converted to JSON (${e && e.message})`);
   }
-  return { text, id: typeof id === 'number' && !Number.isFinite(id) ? null : id };
+  if (idText === undefined) return { text: body, key: body, id: null };  // undefined, a function, a symbol
+  const text = body === '{}' ? `{"id":${idText}}` : `{"id":${idText},${body.slice(1)}`;
+  const plain = id === null || typeof id !== 'object';
+  return { text, key: plain ? body : text, id: typeof id === 'number' && !Number.isFinite(id) ? null : id };
 }

@@ -351,19 +351,17 @@ std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t
     std::string_view to = args.next(toLength);
     json fields = parse(args.next(fieldsLength));
     json actor = parse(args.next(actorLength));
-    if (!orders.is_array()) orders = json::array();
     std::vector<std::vector<orderflow::Error>> table(1);
     std::map<std::string, std::uint32_t> seen;
     seen.emplace(std::string(), 0);
     Writer w;
     w.raw("{").key("verdicts").raw("[");
     bool first = true;
-    for (const auto& order : orders) {
-        auto v = wf->check(order, to, fields, actor);
+    for (auto& errors : wf->checkEach(orders, to, fields, actor)) {
         std::string key;
-        for (const auto& e : v.errors) key.append(e.code).append(1, '\x1f').append(e.message).append(1, '\x1f').append(e.field).append(1, '\x1e');
+        for (const auto& e : errors) key.append(e.code).append(1, '\x1f').append(e.message).append(1, '\x1f').append(e.field).append(1, '\x1e');
         auto [it, fresh] = seen.emplace(std::move(key), static_cast<std::uint32_t>(table.size()));
-        if (fresh) table.push_back(std::move(v.errors));
+        if (fresh) table.push_back(std::move(errors));
         if (!first) w.raw(",");
         first = false;
         w.number(it->second);
