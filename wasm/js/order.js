@@ -137,5 +137,5 @@ export function readOrder(order, fn, what = 'order') {
   if (idText === undefined) return { text: body, key: body, id: null };  // undefined, a function, a symbol
   const text = body === '{}' ? `{"id":${idText}}` : `{"id":${idText},${body.slice(1)}`;
   const plain = id === null || typeof id !== 'object';
-  return { text, key: plain ? body : text, id: typeof id === 'number' && !Number.isFinite(id) ? null : id };
+  return { text, key: plain ? body : text, id };  // given back as given (NaN, Infinity too)
 }
