@@ -106,7 +106,7 @@ test('an aborted instance is replaced: the failing call is an OrderflowError, ev
   // Take (almost) all the wasm heap, as a leak elsewhere would, so that the engine's next C++
   // allocation fails: on Emscripten that is abort(), after which the instance refuses every call.
   const m = flow._engine.m;
-  for (let size = 256 * MB; size >= 4096; size >>= 1) while (m._malloc(size)) { /* hold it */ }
+  for (let size = 256 * MB; size >= 16; size >>= 1) while (m._malloc(size)) { /* hold it */ }
   t.diagnostic(`heap taken: ${(m.HEAPU8.length / MB).toFixed(0)} MB`);
   let aborted = null;
   try {
