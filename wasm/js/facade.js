@@ -241,7 +241,7 @@ export class Workflow {
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
       else pending = [];
       for (let i = 0; i < n; i++) if (index[i] !== BAD_VERDICT && index[i] >= table.length) pending.push(i);
-      const judged = this.#checkMany(h, orders, pending, target, fieldsText, actorText);
+      const judged = this.#checkMany(h, orders, pending, reads, target, fieldsText, actorText);
       for (let i = 0; i < n; i++) {
         const v = index[i];
         if (v === 0) eligible.push(ids[i]);
@@ -262,12 +262,12 @@ export class Workflow {
   // check() for the orders at `indexes`, in few engine calls: each distinct order text (without
   // its id, which no verdict depends on) is judged once, the texts joined into JSON arrays of at
   // most MAX_ARGUMENT_UNITS each. Map: order index -> {id, errors}.
-  #checkMany(h, orders, indexes, target, fieldsText, actorText) {
+  #checkMany(h, orders, indexes, reads, target, fieldsText, actorText) {
     const fn = 'planBulk(orders, to, fields, actor)';
     const out = new Map();
     const verdicts = new Map();  // key -> {text, errors}
     for (const i of indexes) {
-      const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`);
+      const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`, reads);
       if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `orders[${i}]`, text.length);
       let v = verdicts.get(key);
       if (v === undefined) verdicts.set(key, v = { text, errors: null });

@@ -87,15 +87,28 @@ function items(value) {
   }
 }
 
+// A leaf part read from the order: its JSON form, or undefined when absent.
+function part(order, key, fn, what) {
+  const v = get(order, key);
+  if (v === UNREADABLE) return {};
+  // said before JSON.stringify copies it (a status of 400 M characters costs seconds)
+  if (typeof v === 'string' && v.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `${what}.${key}`, v.length);
+  return leaf(v, key);
+}
+
+const ALL_PARTS = 7;  // the engine's BatchReads bits: 1 store_id, 2 payment_status, 4 items
+
 /**
  * The JSON text of what the engine may read of `order` (`text`), the order's id as planBulk
  * reports it (`id`, null when absent), and `key`: the text without a plain id (the verdict does
- * not depend on one), so that planBulk asks the engine once per distinct malformed order. A
- * TypeError when the id cannot be written as JSON (it is given back to the caller, so it must be
- * data), or the order's own toJSON, its id's getter or a Proxy's ownKeys trap throws (nothing of
- * the order can be read then).
+ * not depend on one), so that planBulk asks the engine once per distinct malformed order.
+ * `reads` (planBulk: the engine's batchReads answer for this target and actor) leaves out the
+ * parts the engine will not read for this order's status, as planBulk's fast path does; without
+ * it (check, allowed) every part is sent. A TypeError when the id cannot be written as JSON (it
+ * is given back to the caller, so it must be data), a part is too large, or the order's own
+ * toJSON, its id's getter or a Proxy's ownKeys trap throws (nothing of the order can be read then).
  */
-export function readOrder(order, fn, what = 'order') {
+export function readOrder(order, fn, what = 'order', reads = null) {
   let out;
   let id;
   let hasId = false;
@@ -105,20 +118,30 @@ export function readOrder(order, fn, what = 'order') {
       out = leaf(o, '');
     } else {
       out = {};
+      let store;
+      let payment;
+      let list;
+      let seen = 0;  // which of store_id (1), payment_status (2), items (4) are the order's
       for (const k of Object.keys(o)) {
         switch (k) {
-          case 'id': { id = o.id; hasId = true; break; }
-          case 'items': { const v = get(o, k); const x = v === UNREADABLE ? {} : items(v); if (x !== undefined) out.items = x; break; }
-          case 'status': case 'store_id': case 'payment_status': {
-            const v = get(o, k);
-            // said before JSON.stringify copies it (a status of 400 M characters costs seconds)
-            if (typeof v === 'string' && v.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `${what}.${k}`, v.length);
-            const x = v === UNREADABLE ? {} : leaf(v, k);
-            if (x !== undefined) out[k] = x;
-            break;
-          }
+          case 'id': id = o.id; hasId = true; break;
+          case 'status': { const x = part(o, k, fn, what); if (x !== undefined) out.status = x; break; }
+          case 'store_id': store = part(o, k, fn, what); seen |= 1; break;
+          case 'payment_status': payment = part(o, k, fn, what); seen |= 2; break;
+          case 'items': list = get(o, k); seen |= 4; break;
           default: break;
         }
+      }
+      let r = ALL_PARTS;
+      if (reads !== null) {
+        const st = out.status;
+        r = typeof st === 'string' ? (reads.byValue.get(st) ?? reads.unknown) : 0;
+      }
+      if ((seen & r & 1) !== 0 && store !== undefined) out.store_id = store;
+      if ((seen & r & 2) !== 0 && payment !== undefined) out.payment_status = payment;
+      if ((seen & r & 4) !== 0) {
+        const x = list === UNREADABLE ? {} : items(list);
+        if (x !== undefined) out.items = x;
       }
     }
   } catch (e) {
