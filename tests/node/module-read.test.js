@@ -49,6 +49,8 @@ const EXOTIC = [
   ['Proxy calling store_id non-enumerable', () => new Proxy(base(), {
     getOwnPropertyDescriptor: (t, k) => { const d = Reflect.getOwnPropertyDescriptor(t, k); if (k === 'store_id' && d) d.enumerable = false; return d; },
   })],
+  ['Proxy with a lying has trap', () => new Proxy(base(), { has: () => false })],
+  ['Proxy of an item', () => { const o = base(); o.items[0] = new Proxy({ quantity: 1, in_stock: false }, { get: (t, k) => (k === 'in_stock' ? true : t[k]) }); return o; }],
   ['Proxy of an item array', () => { const o = base(); o.items = new Proxy(o.items, {}); return o; }],
   ['getter status', () => { const o = base(); delete o.status; Object.defineProperty(o, 'status', { get: () => 'new', enumerable: true }); return o; }],
   ['getter on the prototype', () => Object.assign(Object.create({ get status() { return 'new'; } }), { id: 7, store_id: 's1' })],

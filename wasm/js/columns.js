@@ -40,8 +40,6 @@ export class Columns {
     this.paymentOf = new Recent(this.interner);
     this.readsOfIndex = [];
     this.reads = new BatchReads();
-    this.orderKeys = new KeyMask();
-    this.itemKeys = new KeyMask();
   }
 
   grow(orders, items) {
@@ -136,55 +134,57 @@ class BatchReads {
   }
 }
 
-// Which of the keys the fast path reads are among `keys` (an object's own enumerable keys, as
-// Object.keys and JSON.stringify list them). Orders of one shape list the same keys in the same
-// order, so the answer for the previous list is reused when this one matches it element by element.
-class KeyMask {
-  constructor() {
-    this.last = [];
-    this.mask = 0;
+// Which of the keys the fast path reads are the object's own enumerable ones. for-in lists what
+// Object.keys and JSON.stringify list (through a Proxy's ownKeys and getOwnPropertyDescriptor
+// traps too) plus inherited enumerable keys, which the caller rules out (proto checks, and
+// prototypesPolluted() per call). Measured: a for-in that only compares keys costs about a third
+// of Object.keys, which allocates an array per order.
+function orderMask(o) {
+  let m = 0;
+  for (const k in o) {
+    switch (k) {
+      case 'id': m |= K_ID; break;
+      case 'status': m |= K_STATUS; break;
+      case 'store_id': m |= K_STORE; break;
+      case 'payment_status': m |= K_PAYMENT; break;
+      case 'items': m |= K_ITEMS; break;
+      default: break;
+    }
   }
+  return m;
+}
 
-  of(keys) {
-    const last = this.last;
-    const n = keys.length;
-    if (n === last.length) {
-      let i = 0;
-      while (i < n && keys[i] === last[i]) i++;
-      if (i === n) return this.mask;
-    }
-    let m = 0;
-    for (let i = 0; i < n; i++) {
-      switch (keys[i]) {
-        case 'id': m |= K_ID; break;
-        case 'status': m |= K_STATUS; break;
-        case 'store_id': m |= K_STORE; break;
-        case 'payment_status': m |= K_PAYMENT; break;
-        case 'items': m |= K_ITEMS; break;
-        case 'quantity': m |= K_QUANTITY; break;
-        case 'in_stock': m |= K_IN_STOCK; break;
-        default: break;
-      }
-    }
-    this.last = keys;
-    this.mask = m;
-    return m;
+function itemMask(it) {
+  let m = 0;
+  for (const k in it) {
+    if (k === 'quantity') m |= K_QUANTITY;
+    else if (k === 'in_stock') m |= K_IN_STOCK;
   }
+  return m;
+}
+
+// True when an inherited property could stand in for one the fast path reads (prototype
+// pollution elsewhere in the page, e.g. `Object.prototype.in_stock = true`): then no order is read
+// by the fast path (for-in would list the inherited key).
+const READ_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items', 'quantity', 'in_stock', 'toJSON'];
+export function prototypesPolluted() {
+  for (let i = 0; i < READ_KEYS.length; i++) if (READ_KEYS[i] in Object.prototype) return true;
+  return false;
 }
 
 // Fills the columns for planBatch. An order is "clean" when the columns say everything the
 // engine would read from it, read the way check() reads it (order.js): a property counts only when
-// it is among the object's own enumerable keys (Object.keys, as JSON.stringify lists them, through
-// a Proxy's traps too), so nothing inherited, nothing non-enumerable, whatever the prototype.
+// it is among the object's own enumerable keys (orderMask), so nothing inherited, nothing
+// non-enumerable; only plain objects (prototype Object.prototype or null) are read here.
 // Anything else (malformed, or merely unusual: toJSON, non-finite numbers, object or BigInt ids,
 // long strings) is left to the per-order path, so the engine has the last word on it. `reads`
 // (the engine's batchReads) says, per stored status value, which parts of an order the verdict
 // reads besides its status: only those are looked at, checked and copied; the engine never reads
 // the others (docs/workflow-format.md: an order is read only as far as the decision needs it), so
 // they stay 0 (absent).
-export function marshal(orders, n, cols, reads) {
+export function marshal(orders, n, cols, reads, polluted) {
   const readsOfValue = reads.byValue;
-  const { interner, statusOf, storeOf, paymentOf, readsOfIndex, orderKeys, itemKeys } = cols;
+  const { interner, statusOf, storeOf, paymentOf, readsOfIndex } = cols;
   interner.reset();
   statusOf.reset();
   storeOf.reset();
@@ -205,10 +205,10 @@ export function marshal(orders, n, cols, reads) {
     const o = orders[i];
     clean: {
       // JSON.stringify writes arrays and boxed strings, numbers, booleans otherwise: the per-order way
-      if (o === null || typeof o !== 'object' || Array.isArray(o)) break clean;
+      if (polluted || o === null || typeof o !== 'object' || Array.isArray(o)) break clean;
       const proto = Object.getPrototypeOf(o);
       if ((proto !== OBJECT && proto !== null) || o.toJSON !== undefined) break clean;
-      const mask = orderKeys.of(Object.keys(o));
+      const mask = orderMask(o);
       const st = (mask & K_STATUS) !== 0 ? o.status : undefined;
       const id = (mask & K_ID) !== 0 ? o.id : undefined;
       if (typeof st !== 'string' || st.length > MAX_COLUMN_STRING) break clean;
@@ -254,7 +254,7 @@ export function marshal(orders, n, cols, reads) {
             if (it === null || typeof it !== 'object' || Array.isArray(it)) break clean;
             const itemProto = Object.getPrototypeOf(it);
             if ((itemProto !== OBJECT && itemProto !== null) || it.toJSON !== undefined) break clean;
-            const im = itemKeys.of(Object.keys(it));
+            const im = itemMask(it);
             const q = (im & K_QUANTITY) !== 0 ? it.quantity : undefined;
             const s = (im & K_IN_STOCK) !== 0 ? it.in_stock : undefined;
             if (q === undefined) quantity[k] = NaN;

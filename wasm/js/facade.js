@@ -10,7 +10,7 @@ import {
 } from './args.js';
 import { readOrder } from './order.js';
 import {
-  BAD_VERDICT, Columns, marshal, marshalNone, allBelow, collectAll, planColumns,
+  BAD_VERDICT, Columns, marshal, marshalNone, allBelow, collectAll, planColumns, prototypesPolluted,
 } from './columns.js';
 import { Engine, DEFAULT_MEMORY_BUDGET } from './engine.js';
 
@@ -225,7 +225,7 @@ export class Workflow {
       const reads = cols.reads.set(JSON.parse(readsText));
       let marshalled;
       try {
-        marshalled = marshal(orders, n, cols, reads);
+        marshalled = marshal(orders, n, cols, reads, prototypesPolluted());
       } catch {
         // a getter or Proxy trap threw: every order goes the per-order way, which says which one
         marshalled = marshalNone(n, cols);
