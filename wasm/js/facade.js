@@ -236,11 +236,11 @@ export class Workflow {
       const table = verdictOf.table;
       const shared = new Array(table.length).fill(null);  // one frozen error array per verdict
       if (!slow && allBelow(index, n, table.length)) return collectAll(index, n, ids, table, shared);
-      // The other orders go to the engine in batches (checkMany), read as check() reads them.
-      let pending = slow ?? [];
+      // The other orders (not clean, or without a verdict) go to the engine in batches
+      // (checkMany), read as check() reads them.
       if (slow) for (let k = 0; k < slow.length; k++) index[slow[k]] = BAD_VERDICT;
-      else pending = [];
-      for (let i = 0; i < n; i++) if (index[i] !== BAD_VERDICT && index[i] >= table.length) pending.push(i);
+      const pending = [];
+      for (let i = 0; i < n; i++) if (index[i] >= table.length) pending.push(i);
       const judged = this.#checkMany(h, orders, pending, reads, target, fieldsText, actorText);
       for (let i = 0; i < n; i++) {
         const v = index[i];
