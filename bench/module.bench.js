@@ -348,7 +348,7 @@ async function main() {
   const cold = coldStart();
   const wasm = readFileSync(join(ROOT, 'dist', 'orderflow.wasm'));
   const glue = readFileSync(join(ROOT, 'dist', 'orderflow.js'));
-  const FACADE = ['facade.js', 'args.js', 'order.js', 'columns.js', 'engine.js', 'index.node.js'];
+  const FACADE = ['facade.js', 'index.node.js'];
   const facade = FACADE.map((f) => readFileSync(join(ROOT, 'dist', f)));
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
