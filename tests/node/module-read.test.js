@@ -269,4 +269,7 @@ test('lone surrogates keep store ids apart, the same in check, allowed and planB
   const plan = cms.planBulk([{ ...order, store_id: 'a\ud800' }, { ...order, id: 8, store_id: 'a\udbff' }], 'processing', {},
     { role: 'store_manager', stores: ['a\ud800'] });
   assert.deepEqual(plan.eligible, [7]);
+  // a workflow document is text to show: there, as in field values, a lone surrogate is U+FFFD
+  const doc = { ...cms.document, id: 'cms_copy', name: 'CMS \ud800' };
+  assert.equal(flow.workflow(doc).name, 'CMS \ufffd');
 });

@@ -341,7 +341,7 @@ export class OrderFlow {
       if (BUILTIN_ID.test(source)) return this.#builtin(source);
       return this.loadText(source);
     }
-    if (source !== null && typeof source === 'object') return this.loadText(toJson(source, 'workflow(source)', 'workflow'));
+    if (source !== null && typeof source === 'object') return this.loadText(toJson(source, 'workflow(source)', 'workflow', true));
     throw new TypeError(`orderflow: workflow(source): source must be a built-in id, a workflow object or JSON text, got ${describe(source)}`);
   }
 
