@@ -96,9 +96,13 @@ export async function tour(): Promise<void> {
   } catch (e) {
     if (e instanceof OrderflowError) {
       for (const p of e.problems) console.log(`${p.path}: ${p.message}`);
+      if (e.code === 'memory_budget') console.log('dispose() some workflows');
     }
   }
-  const live: number = flow.liveWorkflows + flow.memoryBytes;
+  const live: number = flow.liveWorkflows + flow.memoryBytes + flow.memory.used - flow.memory.budget;
+  custom.dispose();  // its engine memory is released now, not when collected
+  await flow.ready;
+  const budgeted: Promise<OrderFlow> = createOrderFlow({ memoryBudget: 256 * 1024 * 1024 });
 
-  void [same, ids, labels, roles, required, fieldIds, arrows, initial, docId, why, eligibleCount, firstReason, current, custom, anyStatus, refund, live];
+  void [same, ids, labels, roles, required, fieldIds, arrows, initial, docId, why, eligibleCount, firstReason, current, custom, anyStatus, refund, live, budgeted];
 }

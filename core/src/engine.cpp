@@ -396,6 +396,16 @@ BulkPlan Workflow::planBulk(const json& orders, std::string_view to, const json&
     return plan;
 }
 
+std::vector<std::vector<Error>> Workflow::checkEach(const json& orders, std::string_view to, const json& fields,
+                                                   const json& actor) const {
+    std::vector<std::vector<Error>> out;
+    if (!orders.is_array()) return out;
+    out.reserve(orders.size());
+    Evaluator ev(*impl_, to, fields, actor);
+    for (const json& order : orders) out.push_back(ev.evaluate(order));
+    return out;
+}
+
 std::uint32_t Workflow::batchReads(std::string_view to, const json& actor) const {
     // Mirrors planBatch: the store column is read only through storeState (a store-scoped role),
     // the payment and item columns only for the guards of a transition into `to`.

@@ -16,7 +16,8 @@ namespace detail {
 // ---- text helpers (text.cpp) ----
 bool validUtf8(std::string_view s);
 std::size_t utf8Length(std::string_view s);  // code points; only meaningful when valid
-// true when s holds a C0 control other than \n \r \t, DEL, or a C1 control (s must be valid UTF-8)
+// true when s holds a C0 control other than \n \r \t, DEL, a C1 control or a bidirectional
+// formatting control (U+061C, U+200E/F, U+202A..E, U+2066..9) (s must be valid UTF-8)
 bool hasControl(std::string_view s);
 bool isBlank(std::string_view s);  // empty or only ASCII whitespace
 // A short, escaped, double-quoted excerpt of user text, safe to put in a message.

@@ -28,6 +28,7 @@ constexpr int kMaxDepth = 32;
 constexpr std::size_t kMaxStatuses = 256, kMaxAliases = 256, kMaxRoles = 64, kMaxFields = 64,
                       kMaxGuards = 32, kMaxTransitions = 4096, kMaxValues = 256, kMaxListed = 64;
 constexpr std::size_t kMaxLabel = 200, kMaxText = 2000, kMaxMaxLength = 1000000;
+constexpr std::size_t kMaxMessageBytes = 64 * 1024;  // a rendered message, at most (see "messages" below)
 
 const char* const kEngineCodes[] = {"unknown_status", "terminal_status", "invalid_transition",
                                     "forbidden_role", "forbidden_store", "read_only", "missing_field",
@@ -405,6 +406,43 @@ Loaded Loader::run(const json& doc, json* owned) {
             auto [it, fresh] = w.fieldIndex.emplace(field.id, static_cast<int>(w.fields.size()));
             if (!fresh) { add(at(p, "id"), "duplicate field " + q(field.id)); continue; }
             w.fields.push_back(std::move(field));
+        }
+    }
+
+    // Bound what one refusal can cost: an overridden template that repeats a list placeholder
+    // ({statuses} 199 times gave 3.4 MB per refusal) is refused here. Each placeholder counts as the
+    // longest text it can stand for in this workflow (labels, lists, quoted excerpts of at most 40
+    // characters); checked after fields, whose labels and values it needs.
+    if (const json* msgs = get(doc, "messages"); msgs && msgs->is_object()) {
+        std::size_t statusList = 0, statusLabel = 0, roleLabel = 256, fieldLabel = 0, valueList = 0;
+        for (const auto& st : w.statuses) {
+            statusList += st.id.size() + 2;
+            statusLabel = std::max(statusLabel, st.label.size());
+        }
+        for (const auto& r : w.roles) roleLabel = std::max(roleLabel, r.label.size());
+        for (const auto& f : w.fields) {
+            fieldLabel = std::max(fieldLabel, f.label.size());
+            std::size_t list = 0;
+            for (const auto& v : f.values) list += v.size() + 2;
+            valueList = std::max(valueList, list);
+        }
+        auto most = [&](const std::string& name) -> std::size_t {
+            if (name == "statuses") return statusList;
+            if (name == "values") return valueList;
+            if (name == "from" || name == "to") return statusLabel;
+            if (name == "role") return roleLabel;
+            if (name == "field") return fieldLabel;
+            if (name == "workflow") return w.name.size();
+            if (name == "key") return 256;  // a quoted, escaped excerpt of at most 40 characters
+            return 20;                      // {max}, {count}: a number
+        };
+        for (int m = 0; m < kMsgCount; ++m) {
+            if (!msgs->contains(kMsgKeys[m]) || w.messages[m] == kMsgDefaults[m]) continue;
+            std::size_t bound = w.messages[m].size();
+            for (const auto& name : placeholders(w.messages[m])) bound += most(name);
+            if (bound > kMaxMessageBytes)
+                add(at("messages", kMsgKeys[m]), "could expand to " + std::to_string(bound) + " bytes per refusal (at most " +
+                                                    std::to_string(kMaxMessageBytes) + "); use each placeholder once");
         }
     }
 

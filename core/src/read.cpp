@@ -6,7 +6,7 @@
 // workflow, the first calls) that code would be compiled and run cold.
 //
 // The text must be valid UTF-8 (not checked here). Anything unusual (nesting deeper than
-// maxDepth, an unpaired \u surrogate, odd numbers, anything that is not JSON) returns false, and
+// maxDepth, odd numbers, anything that is not JSON) returns false, and
 // the caller falls back to nlohmann's parser, which has the last word.
 #include <climits>
 #include <cstdint>
@@ -169,13 +169,18 @@ private:
                 case 'u': {
                     unsigned u;
                     if (!unit(u)) return false;
-                    if (u >= 0xdc00 && u <= 0xdfff) return false;  // unpaired low surrogate
-                    if (u >= 0xd800 && u <= 0xdbff) {
-                        unsigned low;
-                        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+                    // A surrogate pair is one character. A lone surrogate (JSON.stringify writes
+                    // one as an escape) is kept as its own 3-byte sequence (WTF-8), which is not
+                    // valid UTF-8: "\ud800" and "\udc00" stay distinct (store ids never collide),
+                    // text checks refuse them, and answers show U+FFFD.
+                    if (u >= 0xd800 && u <= 0xdbff && end_ - p_ >= 6 && p_[0] == '\\' && p_[1] == 'u') {
+                        const char* back = p_;
                         p_ += 2;
-                        if (!unit(low) || low < 0xdc00 || low > 0xdfff) return false;
-                        u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
+                        unsigned low;
+                        if (unit(low) && low >= 0xdc00 && low <= 0xdfff)
+                            u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
+                        else
+                            p_ = back;
                     }
                     char buf[4];
                     std::size_t n;

@@ -76,6 +76,16 @@ bool hasControl(std::string_view s) {
             const auto d = static_cast<unsigned char>(s[i + 1]);
             if (d >= 0x80 && d <= 0x9F) return true;
         }
+        // Bidirectional formatting controls, which make text display in another order than it is
+        // stored (a note that reads reversed): U+061C (D8 9C), U+200E..U+200F (E2 80 8E..8F),
+        // U+202A..U+202E (E2 80 AA..AE), U+2066..U+2069 (E2 81 A6..A9).
+        if (c == 0xD8 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x9C) return true;
+        if (c == 0xE2 && i + 2 < s.size()) {
+            const auto d = static_cast<unsigned char>(s[i + 1]);
+            const auto e = static_cast<unsigned char>(s[i + 2]);
+            if (d == 0x80 && (e == 0x8E || e == 0x8F || (e >= 0xAA && e <= 0xAE))) return true;
+            if (d == 0x81 && e >= 0xA6 && e <= 0xA9) return true;
+        }
     }
     return false;
 }

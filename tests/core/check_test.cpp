@@ -159,6 +159,13 @@ TEST_F(Check, HostileNotes) {
     EXPECT_EQ(codes(c1.errors), std::vector<std::string>{"invalid_field"});
     auto del = cms->check(order("new"), "processing", {{"notes", std::string("a\x7Fz")}}, admin());
     EXPECT_EQ(codes(del.errors), std::vector<std::string>{"invalid_field"});
+    // Bidirectional controls (a note that would display reversed) are refused too, naming the field.
+    for (const char* bidi : {"\xE2\x80\xAE", "\xE2\x80\xAA", "\xE2\x81\xA6", "\xE2\x81\xA9", "\xE2\x80\x8F", "\xD8\x9C"}) {
+        auto b = cms->check(order("new"), "processing", {{"notes", std::string("pay ") + bidi + "gnp.exe"}}, admin());
+        EXPECT_EQ(describe(b.errors), "invalid_field: Notes contains control characters. [notes]\n") << bidi;
+    }
+    // Neighbours of those code points are ordinary text: U+2010 (hyphen), U+2030 (per mille), U+0627.
+    EXPECT_TRUE(cms->check(order("new"), "processing", {{"notes", "a\xE2\x80\x90" "b \xE2\x80\xB0 \xD8\xA7"}}, admin()).ok);
 
     // Newlines, tabs, markup and emoji are ordinary text (the UI shows notes as text).
     EXPECT_TRUE(cms->check(order("new"), "processing", {{"notes", "line 1\r\nline\t2 <script>alert(1)</script> \xF0\x9F\x93\xA6"}}, admin()).ok);
@@ -557,4 +564,23 @@ TEST_F(Check, PlanBatchSharesVerdicts) {
     // Empty batch, null columns.
     orderflow::OrderBatch none;
     EXPECT_TRUE(cms->planBatch(none, "processing", nullptr, admin()).verdict.empty());
+}
+
+// checkEach (the module's per-order path of planBulk) answers exactly what check answers, order by
+// order, for well-formed and malformed orders alike.
+TEST_F(Check, CheckEachEqualsCheck) {
+    const json orders = json::array({
+        order("new"), order("new", {{"store_id", "s2"}}), order("completed"), json(7), json::array(),
+        order("new", {{"items", "x"}}), order("processing", {{"payment_status", 3}}), order("shipped"),
+        order("new", {{"store_id", json::object()}}), json::object(),
+    });
+    for (const json& actor : {admin(), manager(), json(nullptr)}) {
+        for (const char* to : {"processing", "completed", "cancelled", "nope"}) {
+            const auto each = cms->checkEach(orders, to, {{"notes", "x"}}, actor);
+            ASSERT_EQ(each.size(), orders.size());
+            for (std::size_t i = 0; i < orders.size(); ++i)
+                EXPECT_EQ(describe(each[i]), describe(cms->check(orders[i], to, {{"notes", "x"}}, actor).errors)) << i << " " << to;
+        }
+    }
+    EXPECT_TRUE(cms->checkEach(json::object(), "processing", nullptr, admin()).empty());
 }

@@ -37,6 +37,24 @@ try {
     badWorkflow: (() => { try { flow.workflow({ id: 'x' }); return null; } catch (e) { return { name: e.name, problems: e.problems.length }; } })(),
     cached: (await createOrderFlow()) === flow,
   };
+  if (location.search.includes('faults')) {
+    // a .wasm that is not there: an OrderflowError naming the URL tried
+    let failed = null;
+    try { await createOrderFlow({ wasmUrl: '/missing/orderflow.wasm' }); } catch (e) { failed = { name: e.name, code: e.code, message: e.message }; }
+    // the instance aborts (its heap exhausted, then a call that allocates): that call fails, the
+    // next ones until the replacement is ready too, then everything answers again
+    const m = flow._engine.m;
+    for (let size = 256 * 1024 * 1024; size >= 16; size >>= 1) while (m._malloc(size)) { /* hold it */ }
+    let aborted = null;
+    try { cms.check(order, 'processing', { notes: 'x'.repeat(100) }, manager); } catch (e) { aborted = e.code; }
+    let during = null;
+    try { cms.check(order, 'processing', {}, manager); } catch (e) { during = e.code; }
+    await flow.ready;
+    window.__result.faults = {
+      failed, aborted, during, after: cms.check(order, 'processing', {}, manager).ok,
+      bulk: cms.planBulk(orders, 'processing', {}, manager).eligible, delivery: delivery.normalize('shipped').status,
+    };
+  }
   if (location.search.includes('wasmUrl')) {
     // the escape hatch: fetch the .wasm from a URL of our choosing (a separate, uncached instance)
     const url = new URL(location.search.slice(1).split('=')[1], location.href);
@@ -122,6 +140,16 @@ test('the built dist/ works in Chromium from a plain page', async () => {
     assertResults(r);
     assert.deepEqual(r.wasmUrl, { distinct: true, statuses: ['pending', 'confirmed', 'assigned', 'in_transit', 'delivered', 'cancelled'] });
     assert.ok(server.requested.includes('/engine-copy.wasm'), server.requested.join(' '));
+    // faults: a failed load names the URL; an aborted instance is replaced
+    const f = (await resultsOf(`${server.url}/index.html?faults`)).faults;
+    assert.equal(f.failed.name, 'OrderflowError');
+    assert.equal(f.failed.code, 'wasm_load_failed');
+    assert.match(f.failed.message, /\/missing\/orderflow\.wasm/);
+    assert.equal(f.aborted, 'engine_aborted');
+    assert.equal(f.during, 'engine_restarting');
+    assert.equal(f.after, true);
+    assert.deepEqual(f.bulk, [1]);
+    assert.equal(f.delivery, 'in_transit');
   } finally {
     await server.close();
   }

@@ -7,7 +7,7 @@
 // invalid UTF-8, reach the engine). Missing parts: target "processing", fields null, actor admin.
 //
 // Invariants (abort on failure): ok == errors.empty(); codes in the fixed order; messages valid
-// UTF-8; planBulk and planBatch agree with check; allowed reports errors exactly for malformed
+// UTF-8; planBulk, checkEach and planBatch agree with check; allowed reports errors exactly for malformed
 // input and offers only targets check refuses for fields or guards at most.
 #include <cstdint>
 #include <cstdio>
@@ -101,11 +101,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::vector<Error>> verdicts;
     std::vector<bool> valid;
 
-    std::size_t e = 0, b = 0;
+    const auto each = w.checkEach(orders, to, fields, actor);
+    REQUIRE(each.size() == orders.size());
+    std::size_t e = 0, b = 0, k = 0;
     for (const json& o : orders) {
         const auto v = w.check(o, to, fields, actor);
         REQUIRE(v.ok == v.errors.empty());
         verify(v.errors);
+        REQUIRE(same(each[k++], v.errors));
         const json id = o.is_object() && o.contains("id") ? o["id"] : json(nullptr);
         if (v.ok) {
             REQUIRE(e < bulk.eligible.size() && bulk.eligible[e] == id);

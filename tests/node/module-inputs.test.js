@@ -121,7 +121,7 @@ test('absent optional data is not malformed: null store, payment and items are f
 
 test('malformed actors are refused with invalid_actor', () => {
   const actors = {
-    'null': null, 'undefined': undefined, 'a string': 'admin', 'a number': 1, 'an array': ['admin'],
+    'null': null, 'a string': 'admin', 'a number': 1, 'an array': ['admin'],
     'no role': { stores: ['s1'] }, 'role a number': { role: 1 }, 'stores a string': { role: 'store_manager', stores: 's1' },
     'stores holding objects': { role: 'store_manager', stores: [{ id: 's1' }] },
   };
@@ -133,6 +133,11 @@ test('malformed actors are refused with invalid_actor', () => {
     const plan = cms.planBulk([order, order], 'processing', {}, actor);
     assert.deepEqual(plan.eligible, [], `planBulk: ${name}`);
     assert.equal(plan.blocked[0].errors[0].code, 'invalid_actor', `planBulk: ${name}`);
+  }
+  // a missing actor is a programming error: a TypeError from all three, as for a missing target
+  for (const call of [() => cms.check(order, 'processing', {}), () => cms.allowed(order),
+    () => cms.planBulk([order], 'processing', {})]) {
+    assert.throws(call, (e) => e instanceof TypeError && /actor is required/.test(e.message));
   }
   // an unknown role is not malformed, just not allowed to do anything
   const stranger = cms.check(order, 'processing', {}, { role: 'janitor', stores: ['s1'] });
@@ -151,9 +156,11 @@ test('wrong argument types are a clear TypeError, not a crash', () => {
   for (const value of [undefined, null, 3, {}]) {
     assert.throws(() => delivery.normalize(value), TypeError);
   }
+  // an id is given back by planBulk, so it must be JSON data (a cycle elsewhere is never read)
   const circular = { ...order };
-  circular.self = circular;
-  assert.throws(() => cms.check(circular, 'processing', {}, admin), (e) => e instanceof TypeError && /order cannot be converted to JSON/.test(e.message));
+  circular.id = { self: circular };
+  assert.throws(() => cms.check(circular, 'processing', {}, admin), (e) => e instanceof TypeError && /order\.id cannot be converted to JSON/.test(e.message));
+  assert.throws(() => cms.planBulk([order, circular], 'processing', {}, admin), (e) => e instanceof TypeError && /orders\[1\]\.id cannot be converted to JSON/.test(e.message));
   assert.throws(() => cms.check({ ...order, id: 10n }, 'processing', {}, admin), TypeError);
   assert.throws(() => flow.loadText(7), TypeError);
   assert.throws(() => orderflow.createOrderFlow('cms'), TypeError);

@@ -205,7 +205,10 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
    */
   normalize(value: string): NormalizeResult<W>;
 
-  /** The next statuses `actor` may pick for `order`. */
+  /**
+   * The next statuses `actor` may pick for `order`.
+   * @throws TypeError when `actor` is missing, or an argument is too large or cannot be read.
+   */
   allowed(order: Order<W>, actor: Actor<W>): AllowedOptions<W>;
 
   /**
@@ -213,7 +216,9 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
    * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`;
    * the order is read only as far as this change needs it (its `payment_status` / `items` only
    * when the transition has a guard on them), so a broken part it does not read never blocks it.
-   * @throws TypeError when `to` is not a string, or an argument cannot be converted to JSON.
+   * An order is read as JSON.stringify sees it (own enumerable properties only; nothing inherited).
+   * @throws TypeError when `to` is not a string, `actor` is missing, an argument is larger than
+   * 8 Mi UTF-16 units, or the order's id cannot be converted to JSON.
    */
   check(order: Order<W>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): CheckResult;
 
@@ -221,7 +226,15 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
    * `check` for many orders in one call (fast: 100,000 orders in a few milliseconds).
    * @throws TypeError when `orders` is not an array (or iterable) or `to` is not a string.
    */
-  planBulk(orders: readonly Order<W>[] | Iterable<Order<W>>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): BulkPlan;
+    planBulk(orders: readonly Order<W>[] | Iterable<Order<W>>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): BulkPlan;
+
+  /**
+   * Releases the engine's memory for this workflow now (besides the collector's finalizer);
+   * later calls throw an `OrderflowError` with code `disposed`. A no-op on built-in workflows.
+   * Also `wf[Symbol.dispose]()` where the runtime has `Symbol.dispose` (for `using`); not declared
+   * here, so that these types need no `esnext` lib.
+   */
+  dispose(): void;
 }
 
 /** The loaded engine. */
@@ -252,6 +265,10 @@ export interface OrderFlow {
   readonly liveWorkflows: number;
   /** Bytes of WebAssembly memory currently reserved: for leak tests. */
   readonly memoryBytes: number;
+  /** Wasm heap bytes held by live custom workflows, and the budget they must stay within. */
+  readonly memory: { readonly used: number; readonly budget: number };
+  /** Resolves when the engine can take calls (at once, unless it is replacing an aborted instance). */
+  readonly ready: Promise<void>;
 }
 
 export interface CreateOptions {
@@ -261,11 +278,23 @@ export interface CreateOptions {
   locateFile?: (path: string, prefix: string) => string;
   /** The `.wasm` bytes, when you already have them. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /**
+   * Wasm heap bytes that live custom workflows may hold together (default 1 GiB); loading past it
+   * throws an `OrderflowError` with code `memory_budget`.
+   */
+  memoryBudget?: number;
 }
 
-/** A workflow that failed to load: `message` is the loader's text, one problem per line. */
+/**
+ * A workflow that failed to load (`code` `invalid_workflow`: `message` is the loader's text, one
+ * problem per line), or a module-level failure, each with a stable `code`: `memory_budget`,
+ * `disposed`, `engine_aborted` (the WebAssembly instance aborted during this call and was
+ * replaced), `engine_restarting` (browsers: the replacement is not ready yet; await `flow.ready`),
+ * `wasm_load_failed` (the message names the URL or file tried).
+ */
 export declare class OrderflowError extends Error {
   readonly name: 'OrderflowError';
+  readonly code: 'invalid_workflow' | 'memory_budget' | 'disposed' | 'engine_aborted' | 'engine_restarting' | 'wasm_load_failed';
   /** Every problem found, in document order, e.g. `{ path: "transitions[3].to", message: 'unknown status "shiped"' }`. */
   readonly problems: ReadonlyArray<{ readonly path: string; readonly message: string }>;
 }

@@ -6,10 +6,11 @@
 #include <orderflow/workflow.hpp>
 
 #include <emscripten/bind.h>
-
+#include <emscripten/emmalloc.h>
 
 #include <cstdint>
 #include <string>
+#include <map>
 #include <vector>
 
 namespace {
@@ -337,6 +338,44 @@ std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ord
     return std::move(w.out);
 }
 
+// check() for each order of a JSON array (the orders planBulk's columns could not carry: malformed
+// or unusual ones), in one call: one string round trip and one parse for the whole lot instead of
+// one per order. Returns {"verdicts": [index, ...], "table": [[error, ...], ...]}: each order's
+// index into the table of distinct verdicts, entry 0 the empty "ok" verdict.
+std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ordersLength,
+                      std::uint32_t toLength, std::uint32_t fieldsLength, std::uint32_t actorLength) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    Args args(buffer);
+    json orders = parse(args.next(ordersLength));
+    std::string_view to = args.next(toLength);
+    json fields = parse(args.next(fieldsLength));
+    json actor = parse(args.next(actorLength));
+    std::vector<std::vector<orderflow::Error>> table(1);
+    std::map<std::string, std::uint32_t> seen;
+    seen.emplace(std::string(), 0);
+    Writer w;
+    w.raw("{").key("verdicts").raw("[");
+    bool first = true;
+    for (auto& errors : wf->checkEach(orders, to, fields, actor)) {
+        std::string key;
+        for (const auto& e : errors) key.append(e.code).append(1, '\x1f').append(e.message).append(1, '\x1f').append(e.field).append(1, '\x1e');
+        auto [it, fresh] = seen.emplace(std::move(key), static_cast<std::uint32_t>(table.size()));
+        if (fresh) table.push_back(std::move(errors));
+        if (!first) w.raw(",");
+        first = false;
+        w.number(it->second);
+    }
+    w.raw("],").key("table").array(table, [&](const std::vector<orderflow::Error>& e) { w.errors(e); });
+    return std::move(w.raw("}").out);
+}
+
+// Bytes of the wasm heap in use (allocated, not free): the facade measures what a loaded workflow
+// holds with it, for the module's memory budget. Walks emmalloc's free list: called per load only.
+double heapUsed() {
+    return static_cast<double>(emmalloc_dynamic_heap_size()) - static_cast<double>(emmalloc_free_dynamic_memory());
+}
+
 // What planBatch will read for (to, actor), as JSON: {"any": bits for any status, "unknown": bits
 // for a status value the workflow does not know, "statuses": [[value, bits], ...] for every
 // current and legacy value} (BatchReads bits). The facade reads, checks, interns and copies only
@@ -420,4 +459,6 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("check", &check);
     emscripten::function("batchReads", &batchReads);
     emscripten::function("planBatch", &planBatch);
+    emscripten::function("checkMany", &checkMany);
+    emscripten::function("heapUsed", &heapUsed);
 }

@@ -172,6 +172,10 @@ public:
     Allowed allowed(const json& order, const json& actor) const;
     Verdict check(const json& order, std::string_view to, const json& fields, const json& actor) const;
     BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
+    // check() for each element of `orders` (a JSON array), with `to`, `fields` and `actor` read
+    // once: each order's errors, in order (empty: allowed). Not an array: no verdicts.
+    std::vector<std::vector<Error>> checkEach(const json& orders, std::string_view to, const json& fields,
+                                              const json& actor) const;
     BatchPlan planBatch(const OrderBatch& orders, std::string_view to, const json& fields, const json& actor) const;
     std::uint32_t batchReads(std::string_view to, const json& actor) const;  // BatchReads bits, any status
     // BatchReads bits for orders stored with `status` (a current, legacy or unknown value).

@@ -1,0 +1,380 @@
+// planBulk's fast path: orders laid out as columns (typed arrays) in the wasm heap, judged by the
+// engine's planBatch in one call. No workflow rule here: which parts of an order to copy comes
+// from the engine (batchReads), every verdict from planBatch.
+import { deepFreeze, parseAnswer } from './args.js';
+
+export const BAD_VERDICT = 0xffffffff;
+// Bits of the engine's batchReads answer (core: BatchReads).
+const READS_STORE = 1;
+const READS_PAYMENT = 2;
+const READS_ITEMS = 4;
+
+// Longer strings in an order go to the per-order path (their table would be copied whole).
+const MAX_COLUMN_STRING = 1024;
+// Bits of the order's own enumerable keys that the fast path reads (see keyMask).
+const K_ID = 1;
+const K_STATUS = 2;
+const K_STORE = 4;
+const K_PAYMENT = 8;
+const K_ITEMS = 16;
+const K_QUANTITY = 32;
+const K_IN_STOCK = 64;
+
+// ---- planBulk marshalling ----------------------------------------------------------------------
+
+// Scratch columns reused between calls (grown by doubling); copied into the wasm heap in one go.
+// The interning state and the batchReads answer are reused too (reset per call), not created per
+// call: marshal's optimised code depends on the shapes of the objects it reads, and the shape of
+// an object made per call dies with it at the next full garbage collection, which throws that
+// code away (measured: the first planBulk after a collection took 2-3x as long).
+export class Columns {
+  constructor() {
+    this.busy = false;
+    this.ids = [];  // the clean orders' ids, emptied (set to null) after each call
+    this.orders = 0;
+    this.items = 0;
+    this.grow(1024, 4096);
+    this.interner = new Interner();
+    this.statusOf = new Recent(this.interner);
+    this.storeOf = new Recent(this.interner);
+    this.paymentOf = new Recent(this.interner);
+    this.readsOfIndex = [];
+    this.reads = new BatchReads();
+  }
+
+  grow(orders, items) {
+    if (orders > this.orders) {
+      this.orders = orders;
+      this.status = new Uint32Array(orders);
+      this.store = new Uint32Array(orders);
+      this.payment = new Uint32Array(orders);
+      this.valid = new Uint8Array(orders);
+      this.itemsPresent = new Uint8Array(orders);
+      this.itemBegin = new Uint32Array(orders + 1);
+      this.verdict = new Uint32Array(orders);
+    }
+    if (items > this.items) {
+      const old = this.items ? { kind: this.kind, stock: this.stock, quantity: this.quantity } : null;
+      this.items = items;
+      this.kind = new Uint8Array(items);
+      this.stock = new Float64Array(items);
+      this.quantity = new Float64Array(items);
+      if (old) {
+        this.kind.set(old.kind);
+        this.stock.set(old.stock);
+        this.quantity.set(old.quantity);
+      }
+    }
+  }
+}
+
+// The strings of a batch (status values, store ids, payment states), each given an index once.
+class Interner {
+  constructor() {
+    this.strings = [''];
+    this.index = new Map();
+  }
+
+  reset() {
+    this.strings = [''];
+    this.index.clear();
+  }
+
+  intern(s) {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.strings.length;
+      this.strings.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+// One string column: a small direct-mapped cache in front of the shared Map (a column usually
+// holds a handful of distinct values, which rarely share length, first, middle and last character).
+const SLOTS = 64;
+class Recent {
+  constructor(interner) {
+    this.interner = interner;
+    this.keys = new Array(SLOTS).fill(null);
+    this.values = new Int32Array(SLOTS);
+  }
+
+  reset() {
+    this.keys.fill(null);
+  }
+
+  get(s) {
+    const n = s.length;
+    const slot = n === 0 ? 0
+      : (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & (SLOTS - 1);
+    if (this.keys[slot] === s) return this.values[slot];
+    const i = this.interner.intern(s);
+    this.keys[slot] = s;
+    this.values[slot] = i;
+    return i;
+  }
+}
+
+// The engine's batchReads answer: `any` (bits for any status), `unknown` (for a status value the
+// workflow does not know) and `byValue` (stored status value -> bits).
+class BatchReads {
+  constructor() {
+    this.any = 0;
+    this.unknown = 0;
+    this.byValue = new Map();
+  }
+
+  set(answer) {
+    this.any = answer.any >>> 0;
+    this.unknown = answer.unknown >>> 0;
+    this.byValue = new Map(answer.statuses);
+    return this;
+  }
+}
+
+// Which of the keys the fast path reads are the object's own enumerable ones. for-in lists what
+// Object.keys and JSON.stringify list (through a Proxy's ownKeys and getOwnPropertyDescriptor
+// traps too) plus inherited enumerable keys, which the caller rules out (proto checks, and
+// prototypesPolluted() per call). A for-in that only compares keys allocates nothing; Object.keys
+// allocates an array per order (measured slower in isolation).
+function orderMask(o) {
+  let m = 0;
+  for (const k in o) {
+    switch (k) {
+      case 'id': m |= K_ID; break;
+      case 'status': m |= K_STATUS; break;
+      case 'store_id': m |= K_STORE; break;
+      case 'payment_status': m |= K_PAYMENT; break;
+      case 'items': m |= K_ITEMS; break;
+      default: break;
+    }
+  }
+  return m;
+}
+
+function itemMask(it) {
+  let m = 0;
+  for (const k in it) {
+    if (k === 'quantity') m |= K_QUANTITY;
+    else if (k === 'in_stock') m |= K_IN_STOCK;
+  }
+  return m;
+}
+
+// True when an inherited property could stand in for one the fast path reads (prototype
+// pollution elsewhere in the page, e.g. `Object.prototype.in_stock = true`): then no order is read
+// by the fast path (for-in would list the inherited key).
+const READ_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items', 'quantity', 'in_stock', 'toJSON'];
+export function prototypesPolluted() {
+  for (let i = 0; i < READ_KEYS.length; i++) if (READ_KEYS[i] in Object.prototype) return true;
+  return false;
+}
+
+// Fills the columns for planBatch. An order is "clean" when the columns say everything the
+// engine would read from it, read the way check() reads it (order.js): a property counts only when
+// it is among the object's own enumerable keys (orderMask), so nothing inherited, nothing
+// non-enumerable; only plain objects (prototype Object.prototype or null) are read here.
+// Anything else (malformed, or merely unusual: toJSON, non-finite numbers, object or BigInt ids,
+// long strings) is left to the per-order path, so the engine has the last word on it. `reads`
+// (the engine's batchReads) says, per stored status value, which parts of an order the verdict
+// reads besides its status: only those are looked at, checked and copied; the engine never reads
+// the others (docs/workflow-format.md: an order is read only as far as the decision needs it), so
+// they stay 0 (absent).
+export function marshal(orders, n, cols, reads, polluted) {
+  const readsOfValue = reads.byValue;
+  const { interner, statusOf, storeOf, paymentOf, readsOfIndex } = cols;
+  interner.reset();
+  statusOf.reset();
+  storeOf.reset();
+  paymentOf.reset();
+  readsOfIndex.length = 0;  // interned status index -> bits
+  cols.grow(n, 0);
+  const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
+  let { kind, stock, quantity } = cols;
+  let itemCap = cols.items;
+  let slow = null;
+  let items = 0;
+  const ids = cols.ids;
+  if (ids.length < n) ids.length = n;
+  const OBJECT = Object.prototype;
+
+  for (let i = 0; i < n; i++) {
+    itemBegin[i] = items;
+    const o = orders[i];
+    clean: {
+      // JSON.stringify writes arrays and boxed strings, numbers, booleans otherwise: the per-order way
+      if (polluted || o === null || typeof o !== 'object' || Array.isArray(o)) break clean;
+      const proto = Object.getPrototypeOf(o);
+      if ((proto !== OBJECT && proto !== null) || o.toJSON !== undefined) break clean;
+      const mask = orderMask(o);
+      const st = (mask & K_STATUS) !== 0 ? o.status : undefined;
+      const id = (mask & K_ID) !== 0 ? o.id : undefined;
+      if (typeof st !== 'string' || st.length > MAX_COLUMN_STRING) break clean;
+      // ids are given back as they are: only plain data here (an object id may hold a cycle)
+      if (typeof id !== 'string' && (typeof id !== 'number' || id - id !== 0) && id !== undefined && id !== null) break clean;
+      const statusIndex = statusOf.get(st);
+      let r = readsOfIndex[statusIndex];
+      if (r === undefined) r = readsOfIndex[statusIndex] = readsOfValue.get(st) ?? reads.unknown;
+      let storeIndex = 0;
+      if ((r & READS_STORE) !== 0 && (mask & K_STORE) !== 0) {
+        const sid = o.store_id;
+        if (typeof sid === 'string') {
+          if (sid.length > MAX_COLUMN_STRING) break clean;
+          storeIndex = storeOf.get(sid);
+        } else if (typeof sid === 'number') {
+          if (!Number.isFinite(sid)) break clean;
+          storeIndex = interner.intern(String(sid));
+        } else if (sid !== undefined && sid !== null) break clean;
+      }
+      let payIndex = 0;
+      if ((r & READS_PAYMENT) !== 0 && (mask & K_PAYMENT) !== 0) {
+        const pay = o.payment_status;
+        if (typeof pay === 'string') {
+          if (pay.length > MAX_COLUMN_STRING) break clean;
+          payIndex = paymentOf.get(pay);
+        } else if (pay !== undefined && pay !== null) break clean;
+      }
+      let present = 0;
+      if ((r & READS_ITEMS) !== 0 && (mask & K_ITEMS) !== 0) {
+        const list = o.items;
+        if (list !== undefined && list !== null) {
+          if (!Array.isArray(list) || list.toJSON !== undefined) break clean;
+          present = 1;
+          const m = list.length;
+          if (items + m > itemCap) {
+            cols.grow(0, Math.max(itemCap * 2, items + m));
+            ({ kind, stock, quantity } = cols);
+            itemCap = cols.items;
+          }
+          let k = items;
+          for (let j = 0; j < m; j++, k++) {
+            const it = list[j];
+            if (it === null || typeof it !== 'object' || Array.isArray(it)) break clean;
+            const itemProto = Object.getPrototypeOf(it);
+            if ((itemProto !== OBJECT && itemProto !== null) || it.toJSON !== undefined) break clean;
+            const im = itemMask(it);
+            const q = (im & K_QUANTITY) !== 0 ? it.quantity : undefined;
+            const s = (im & K_IN_STOCK) !== 0 ? it.in_stock : undefined;
+            if (q === undefined) quantity[k] = NaN;
+            else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
+            else break clean;
+            if (s === true) { kind[k] = 2; stock[k] = 0; }
+            else if (s === false) { kind[k] = 1; stock[k] = 0; }
+            else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
+            else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
+            else break clean;
+          }
+          items = k;
+        }
+      }
+      status[i] = statusIndex;
+      store[i] = storeIndex;
+      payment[i] = payIndex;
+      itemsPresent[i] = present;
+      valid[i] = 1;
+      ids[i] = id === undefined ? null : id;
+      continue;
+    }
+    // not clean: an invalid row for the engine, judged by checkMany afterwards
+    status[i] = 0;
+    store[i] = 0;
+    payment[i] = 0;
+    itemsPresent[i] = 0;
+    valid[i] = 0;
+    (slow ??= []).push(i);
+  }
+  itemBegin[n] = items;
+  return { items, strings: interner.strings, slow, ids };
+}
+
+// The columns when no order could be read by marshal: every row invalid, every order slow.
+export function marshalNone(n, cols) {
+  cols.interner.reset();
+  cols.valid.fill(0, 0, n);
+  cols.status.fill(0, 0, n);
+  cols.ids.fill(null, 0, n);
+  cols.itemBegin.fill(0, 0, n + 1);
+  const slow = new Array(n);
+  for (let i = 0; i < n; i++) slow[i] = i;
+  return { items: 0, strings: cols.interner.strings, slow, ids: cols.ids };
+}
+
+export function allBelow(index, n, limit) {
+  for (let i = 0; i < n; i++) if (index[i] >= limit) return false;
+  return true;
+}
+
+// The whole answer when every order has a verdict from the columns: both arrays allocated at
+// their final length (counted first), no growing by push.
+export function collectAll(index, n, ids, table, shared) {
+  let zeros = 0;
+  for (let i = 0; i < n; i++) if (index[i] === 0) zeros++;
+  const eligible = new Array(zeros);
+  const blocked = new Array(n - zeros);
+  let e = 0;
+  let b = 0;
+  for (let i = 0; i < n; i++) {
+    const v = index[i];
+    if (v === 0) {
+      eligible[e++] = ids[i];
+    } else {
+      let errors = shared[v];
+      if (errors === null) errors = shared[v] = deepFreeze(table[v]);
+      blocked[b++] = { id: ids[i], errors };
+    }
+  }
+  return { eligible, blocked };
+}
+
+export function planColumns(m, io, h, cols, n, items, tableText, reads, to, fieldsText, actorText) {
+  // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
+  const itemCount = Math.max(items, 1);
+  const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n * 2 + itemCount + 16;
+  const base = m._malloc(bytes);
+  if (!base) throw new RangeError('orderflow: out of memory for planBulk');
+  try {
+    const at = (base + 7) & ~7;
+    const pStock = at;
+    const pQuantity = pStock + itemCount * 8;
+    const pStatus = pQuantity + itemCount * 8;
+    const pStore = pStatus + n * 4;
+    const pPayment = pStore + n * 4;
+    const pOut = pPayment + n * 4;
+    const pItemBegin = pOut + n * 4;
+    const pValid = pItemBegin + (n + 1) * 4;
+    const pPresent = pValid + n;
+    const pKind = pPresent + n;
+    const heapF64 = m.HEAPF64;
+    const heapU32 = m.HEAPU32;
+    const heapU8 = m.HEAPU8;
+    // Only the columns the engine reads (batchReads) are copied; the others go as null.
+    const readStore = (reads & READS_STORE) !== 0;
+    const readPayment = (reads & READS_PAYMENT) !== 0;
+    const readItems = (reads & READS_ITEMS) !== 0;
+    heapU32.set(cols.status.subarray(0, n), pStatus >> 2);
+    heapU8.set(cols.valid.subarray(0, n), pValid);
+    if (readStore) heapU32.set(cols.store.subarray(0, n), pStore >> 2);
+    if (readPayment) heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
+    if (readItems) {
+      heapF64.set(cols.stock.subarray(0, items), pStock >> 3);
+      heapF64.set(cols.quantity.subarray(0, items), pQuantity >> 3);
+      heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
+      heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
+      heapU8.set(cols.kind.subarray(0, items), pKind);
+    }
+    const len = io.write(m, [tableText, to, fieldsText, actorText]);
+    const verdicts = m.planBatch(h, n, pStatus, readStore ? pStore : 0, readPayment ? pPayment : 0,
+      pValid, readItems ? pItemBegin : 0, readItems ? pKind : 0, readItems ? pStock : 0,
+      readItems ? pQuantity : 0, readItems ? pPresent : 0, pOut, io.ptr, len[0], len[1], len[2], len[3]);
+    io.done(m);
+    const parsed = parseAnswer(verdicts);
+    // The call may have grown memory: take a fresh view.
+    const index = cols.verdict.subarray(0, n);
+    index.set(new Uint32Array(m.HEAPU32.buffer, pOut, n));
+    return { index, table: parsed };
+  } finally {
+    m._free(base);
+  }
+}
