@@ -85,6 +85,31 @@ test('changes: a 409 puts the order as it is now in the dialog and the row; Refr
   assert.equal(admin.check(later, 'cancelled', {}).ok, false, 'and the engine now refuses the old choice');
 });
 
+test('changes: a 404 for an order that is gone takes its row off the list and says so; a 404 while the order still reads is shown as it came', async () => {
+  const gone = new ApiError({ kind: 'not_found', status: 404, message: 'Order not found' });
+  const api = { updateStatus: async () => { throw gone; }, getOrder: async () => { throw gone; } };
+  const h = host(api, [order(7, 'processing'), order(8, 'processing')]);
+  h.set({ selected: new Set([7, 8]) });
+  h.changes.select({ orderId: 7, to: 'ready_for_pickup' }, { orderId: 7, ctl: 'status', index: 0 });
+  await h.changes.submit(h.state.confirm.order, 'ready_for_pickup', {}, 'confirm');
+  assert.deepEqual(h.state.orders.map((o) => o.id), [8], 'the row left, not rolled back');
+  assert.equal(h.state.total, 1);
+  assert.deepEqual([...h.state.selected], [8]);
+  assert.equal(h.state.confirm, null);
+  assert.equal(h.messages.at(-1).kind, 'warning');
+  assert.equal(h.messages.at(-1).text, message('en', 'orderGone', { id: 7 }));
+  assert.equal(h.retryOnline, null);
+  assert.deepEqual(h.focused, [{ orderId: 7, ctl: 'status', index: 0 }], 'focus to the row now in its place');
+
+  // the same 404 while the order still reads (a missing endpoint, a proxy): rolled back, the error shown
+  const here = order(9, 'processing', { lock_version: 4 });
+  const h2 = host({ updateStatus: async () => { throw gone; }, getOrder: async () => here }, [order(9, 'processing')]);
+  h2.changes.select({ orderId: 9, to: 'ready_for_pickup' }, null);
+  await h2.changes.submit(h2.state.confirm.order, 'ready_for_pickup', {}, 'confirm');
+  assert.deepEqual(h2.state.orders, [here]);
+  assert.equal(h2.state.confirm.problem.message, 'Order not found');
+});
+
 test('changes: a one-click change into a final status asks first', () => {
   const h = host({}, [order(7, 'processing')]);
   h.changes.select({ orderId: 7, to: 'completed', direct: true }, null);

@@ -72,6 +72,7 @@ export default {
     list: 'auf die Bestellliste', order: `zu Bestellung ${id}`, history: `zum Verlauf von Bestellung ${id}`,
     allowed: `zu den möglichen Status von Bestellung ${id}`, bulk: 'auf die Sammeländerung', workflow: 'zum Ablauf',
   }[what] ?? what} war nicht lesbar (HTTP ${status}).`,
+  orderGone: ({ id }) => `Bestellung ${id} ist für Sie nicht mehr verfügbar: Sie wurde gelöscht oder gehört nicht mehr zu Ihren Filialen. Es wurde nichts geändert; sie wurde aus dieser Liste entfernt.`,
   notInList: ({ id }) => `Bestellung ${id} ist nicht mehr in der aktuellen Liste.`,
   refusedNoReason: 'Abgelehnt',
   bulkTitle: ({ n }, f) => `Status von ${orders(n, f)} ändern`,

@@ -64,6 +64,7 @@ export default {
   couldNotRefresh: ({ id, message }) => `Could not refresh order ${id}. ${message}`,
   couldNotLoadOrder: ({ id, message }) => `Could not load order ${id}. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Could not load the history of order ${id}. ${message}`,
+  orderGone: ({ id }) => `Order ${id} is no longer available to you: it was deleted or moved out of your stores. Nothing was changed; it has been taken off this list.`,
   orderProblem: ({ id, message }) => `Order ${id}: ${message}`,
   acceptedUnreadable: ({ id }) => `Order ${id}: the server accepted the request, but its answer could not be read.`,
   rereadNow: ({ status }) => `The order was read again: it is now ${status}.`,
