@@ -9,6 +9,7 @@ import { ApiError } from '../../web/src/api/http.js';
 import { withFallbacks } from '../../web/src/api/fallbacks.js';
 import { rulesFor } from '../../web/src/workflow-source.js';
 import { message } from '../../web/src/i18n/index.js';
+import '../../web/src/locales/de.js'; // the German the page would load
 import { describeProblem } from '../../web/src/elements/workspace/problems.js';
 import { OrdersController } from '../../web/src/elements/workspace/orders-controller.js';
 import { ChangeController } from '../../web/src/elements/workspace/change-controller.js';

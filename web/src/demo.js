@@ -6,6 +6,8 @@ import { LitElement, html, css, nothing } from 'lit';
 // web/src/elements.js): createClient() is the reference server's cookie + CSRF session.
 import { createClient, loadFlow, Rules } from 'orderflow/elements';
 import { base } from './elements/shared-styles.js';
+// the page can be switched to German (<html lang="de">), so it loads that language
+import './locales/de.js';
 // issue 13: admin views (notifications, audit trail), shown when the server lets this user read them
 import { AdminApi } from './api/admin.js';
 import './elements/of-notifications-view.js';

@@ -66,6 +66,7 @@ export default {
   rereadFailed: ({ message }) => `Auch das erneute Lesen ist fehlgeschlagen (${message}); laden Sie die Liste neu, um den Status zu sehen.`,
   setupNoActor: 'Kein Benutzer: Geben Sie dem Arbeitsbereich Rolle und Filialen des angemeldeten Benutzers (actor = {role, stores}).',
   setupNoWorkflow: 'Diese API hat keinen Workflow-Endpunkt: Nennen Sie einen eingebauten Ablauf (workflow="cms" oder "delivery") oder übergeben Sie ein Workflow-Dokument.',
+  partFailed: ({ message }) => `Dieser Teil der Seite konnte nicht geladen werden. ${message}`,
   setupFailed: ({ message }) => `Der Ablauf konnte nicht geladen werden. ${message}`,
   plainStatus: ({ status, reason }) => `Der Server antwortete mit HTTP ${status}${reason ? ` (${reason})` : ''} ohne lesbare Meldung.`,
   unreadableAnswer: ({ what, id, status }) => `Die Antwort des Servers ${{

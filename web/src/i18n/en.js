@@ -71,6 +71,7 @@ export default {
   rereadFailed: ({ message }) => `Reading the order again failed too (${message}); reload the list to see its status.`,
   setupNoActor: 'No actor: give the workspace the signed-in user\'s role and stores (actor = {role, stores}).',
   setupNoWorkflow: 'This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.',
+  partFailed: ({ message }) => `This part of the page could not be loaded. ${message}`,
   setupFailed: ({ message }) => `The workflow could not be loaded. ${message}`,
 
   // answers of the API as the adapters read them (web/src/api)
