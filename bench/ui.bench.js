@@ -2,8 +2,9 @@
 //  1. time from navigation to a 5,000-order list being interactive (first row's dropdown enabled,
 //     and the 5,000th row's dropdown enabled after scrolling to it), next to the same page with
 //     50 orders as the in-run peer;
-//  2. a 1,000-order bulk update through the UI (chunks of 100, progress bar) until all per-order
-//     results are shown, next to the same 10 bulk_update requests sent straight from Node.
+//  2. a 1,000-order bulk update through the UI (above 500 orders one request the server runs as a
+//     job, its progress polled, progress bar) until all per-order results are shown, next to the
+//     same request sent straight from Node and its job polled the same way.
 //  3. the limit beside 1.: the same 5,000 rows as a plain HTML table (no framework, no engine:
 //     one <select> per row holding every status) built by a page in the same browser from the
 //     same API answer, navigation → table in the DOM and painted; printed as the ratio of 1. to it.
@@ -269,14 +270,20 @@ async function main() {
     // peer: the same work as 10 direct requests from Node (no browser, no UI)
     const tok = (await (await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo' }) })).json()).token;
     const ready = (await (await fetch(`${url}/api/v1/orders?status=ready_for_pickup&per_page=1000`, { headers: { Authorization: `Bearer ${tok}` } })).json()).orders.map((o) => o.id);
+    // the peer: the same single request from Node (above 500 ids the server answers 202 + a job),
+    // its job polled every 500 ms as the page's adapter does
     const p0 = Date.now();
-    let peerOk = 0;
-    for (let i = 0; i < ready.length; i += 100) {
-      const r = await fetch(`${url}/api/v1/orders/bulk_update`, { method: 'POST', headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ order_ids: ready.slice(i, i + 100), status: 'cancelled' }) });
-      peerOk += (await r.json()).succeeded;
+    const headers = { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' };
+    const posted = await fetch(`${url}/api/v1/orders/bulk_update`, { method: 'POST', headers, body: JSON.stringify({ order_ids: ready, status: 'cancelled' }) });
+    let answer = await posted.json();
+    while (posted.status === 202) {
+      const j = (await (await fetch(`${url}/api/v1/jobs/${answer.job_id}?results=0`, { headers })).json()).job;
+      if (j.state === 'done') { answer = j; break; }
+      await new Promise((r) => setTimeout(r, 500));
     }
+    const peerOk = answer.succeeded;
     const tPeer = Date.now() - p0;
-    rows.push([`bulk ${ready.length} orders, direct API from Node, 10 requests (peer)`, fmt(tPeer), `${peerOk} updated`, '']);
+    rows.push([`bulk ${ready.length} orders, direct API from Node, one request${posted.status === 202 ? ' (a server job, polled every 500 ms)' : ''} (peer)`, fmt(tPeer), `${peerOk} updated`, '']);
     rows.push([`bulk 1000 orders through the UI → all results shown`, fmt(tBulk), `${(tBulk / tPeer).toFixed(2)}x peer; ${ok} updated; ${progress.length} progress steps seen (${progress.join(', ')})`, tBulk < 3000 ? 'target < 3 s: met' : 'target < 3 s: MISSED']);
     await context.close();
     await existingCms(browser, rows);

@@ -146,6 +146,38 @@ test('bulk: skipped orders counted and listed, only failures a retry could fix a
   assert.deepEqual([...h.state.selected].sort((a, b) => a - b), [2, 3, 250], 'the updated orders are no longer selected');
 });
 
+test('bulk above the adapter\'s job threshold: sent whole, the job\'s progress shown, per-order results as from chunks', async () => {
+  const sent = [];
+  globalThis.requestAnimationFrame ??= (fn) => setTimeout(fn, 0);
+  const api = withFallbacks({
+    listOrders: async () => ({ orders: [], total: 0 }),
+    updateStatus: async () => { throw new Error('not used'); },
+    bulkJobThreshold: 500,
+    async bulkUpdate(ids, change, { onProgress }) {
+      sent.push(ids.length);
+      if (ids.length > 500) for (const done of [0, 300, 600]) { onProgress(done, ids.length); await new Promise((r) => setTimeout(r, 5)); }
+      return { results: ids.map((id) => ({ id, ok: true, order: order(id, 'cancelled') })), job: ids.length > 500 };
+    },
+  });
+  const many = Array.from({ length: 600 }, (_, i) => order(i + 1, 'processing'));
+  const h = host(api, many);
+  const seen = [];
+  const set = h.set.bind(h);
+  h.set = (p) => { if (p.bulk?.progress) seen.push(p.bulk.progress.done); set(p); };
+  h.orders.select({ ids: many.map((o) => o.id), selected: true });
+  h.bulk.open();
+  await h.bulk.run(many.map((o) => o.id), 'cancelled', {});
+  assert.deepEqual(sent, [600], 'one call: the server runs it as one job');
+  assert.ok(seen.includes(300), `the job's progress reached the dialog: ${seen}`);
+  assert.equal(h.state.bulk.results.length, 600);
+  assert.equal(h.messages.at(-1).text, 'Bulk update: 600 updated, 0 failed.');
+  // at or below the threshold: chunks of 100 as before
+  sent.length = 0;
+  h.bulk.open();
+  await h.bulk.run(many.slice(0, 500).map((o) => o.id), 'cancelled', {});
+  assert.deepEqual(sent, [100, 100, 100, 100, 100]);
+});
+
 test('live: a batch of events moves rows forward only, never a row being saved; the list keeps its order', async () => {
   const h = host({ workflowId: 'cms' }, [order(1, 'new'), order(2, 'new'), order(3, 'new')]);
   h.orders.busy(3, true);

@@ -4,7 +4,21 @@
 // ({results, succeeded, failed}). At or below the threshold it is one ordinary bulk request.
 // The job keeps running on the server if the page is closed; `jobId` lets a page pick it up again.
 import { commonError } from './http.js';
-import { normalizeBulk } from './cms.js';
+
+/** A bulk answer (or a finished job) as the adapters' BulkResult: {results, succeeded, failed}. */
+export function normalizeBulk(b) {
+  const results = (b?.results ?? []).map((r) => {
+    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
+    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
+    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
+      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
+  });
+  return {
+    results,
+    succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
+    failed: b?.failed ?? results.filter((r) => !r.ok).length,
+  };
+}
 
 const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
 

@@ -4,24 +4,13 @@
 import { Http, ApiError } from './http.js';
 import { cms } from './cms.js';
 import { delivery } from './delivery.js';
+import { normalizeBulk, followJob } from './jobs.js';
+
+export { normalizeBulk };
 
 export const DIALECTS = { cms, delivery };
 
 const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
-
-export function normalizeBulk(b) {
-  const results = (b?.results ?? []).map((r) => {
-    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
-    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
-    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
-      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
-  });
-  return {
-    results,
-    succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
-    failed: b?.failed ?? results.filter((r) => !r.ok).length,
-  };
-}
 
 /**
  * @param {import('../../../types/adapter').RestAdapterOptions} [options]
@@ -109,11 +98,20 @@ export function createAdapter(options = {}) {
     };
   }
   if (paths.bulkUpdate) {
-    api.bulkUpdate = async (ids, change, { idempotencyKey } = {}) => {
+    // The reference server runs a bulk of more than 500 orders as a background job (202 + job
+    // id): followed here to the same per-order results, its progress reported through
+    // `onProgress` like the per-order fallback's. `bulkJobThreshold` tells the workspace to send
+    // such a selection in one call rather than in its chunks of 100.
+    api.bulkUpdate = async (ids, change, { idempotencyKey, onProgress } = {}) => {
       const r = await call('bulkUpdate', { body: d.body.bulkUpdate(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
       if (!r.readable) throw unreadable('bulk', r.status);
+      if (r.status === 202 && reference && r.body?.job_id) {
+        const job = await followJob(http, r.body.job_id, { onProgress: onProgress && ((p) => onProgress(p.done, p.total)) });
+        return { ...job, job: true };
+      }
       return normalizeBulk(r.body);
     };
+    if (reference) api.bulkJobThreshold = 500;
   }
   if (paths.workflow) {
     api.workflow = async () => {

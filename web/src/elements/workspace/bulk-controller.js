@@ -1,6 +1,7 @@
 // Bulk status updates: the dialog's state, sending the eligible ids in chunks of at most 100 with
-// progress (or, when the API has no bulk endpoint, all ids as one stream of single updates from
-// withFallbacks, progress repainted at most once a frame), per-order results (updated, failed,
+// progress (or all at once: above the adapter's bulkJobThreshold, where the server runs one
+// background job, or, when the API has no bulk endpoint, one stream of single updates from
+// withFallbacks; their progress repainted at most once a frame), per-order results (updated, failed,
 // and skipped: the orders the engine refused before sending), and retrying only the failures that
 // could succeed. A success whose answer could not be read reloads the list afterwards.
 import { newIdempotencyKey } from '../../api/http.js';
@@ -34,8 +35,10 @@ export class BulkController {
     for (const b of skipped) results.set(b.id, { id: b.id, ok: false, skipped: true, message: b.errors.map((x) => x.message).join(' '), errors: b.errors });
     let done = 0;
     let reload = false;
-    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead
-    const size = h.api.capabilities?.bulkUpdate === false ? ids.length : CHUNK;
+    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead, and
+    // so does a selection the server runs as one background job (it reports its own progress)
+    const whole = h.api.capabilities?.bulkUpdate === false || ids.length > (h.api.bulkJobThreshold ?? Infinity);
+    const size = whole ? ids.length : CHUNK;
     for (let i = 0; i < ids.length; i += size) {
       const chunk = ids.slice(i, i + size);
       let painted = true;
