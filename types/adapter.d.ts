@@ -44,6 +44,11 @@ export interface UpdateResult {
   /** True when the server said yes but the answer had no readable order: the elements re-read it. */
   unreadable?: boolean;
   historyEntry?: unknown;
+  /**
+   * Set when the API reports that this change notifies the customer (and how far that got);
+   * absent or null: nothing is said about notifications.
+   */
+  notification?: { state: 'pending' | 'held' | 'failed' | 'sent' } | null;
   raw?: unknown;
 }
 

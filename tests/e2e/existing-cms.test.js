@@ -53,7 +53,10 @@ test('delivery API: legacy values read as current statuses; Accept sends exactly
       assert.deepEqual(await row(page, 6).getByRole('button').allTextContents(), ['Mark Delivered', 'Cancel']);
 
       await row(page, 1).getByRole('button', { name: 'Accept' }).click();
-      await page.getByRole('status').filter({ hasText: 'Order 1 updated: Pending → Confirmed.' }).waitFor();
+      const updated = page.getByRole('status').filter({ hasText: 'Order 1 updated: Pending → Confirmed.' });
+      await updated.waitFor();
+      // Confirmed is a notifying status of the workflow, but this API reports no notification: nothing is claimed
+      assert.doesNotMatch(await updated.textContent(), /notif/i);
       const puts = api.requests.filter((r) => r.method === 'PUT');
       assert.equal(puts.length, 1);
       assert.equal(puts[0].path, '/api/orders/1/status');

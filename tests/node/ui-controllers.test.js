@@ -111,6 +111,21 @@ test('changes: a 404 for an order that is gone takes its row off the list and sa
   assert.equal(h2.state.confirm.problem.message, 'Order not found');
 });
 
+test('changes: the customer notification is mentioned only when the API reports one for the change', async () => {
+  // Ready for Pickup notifies in the workflow; whether anyone is notified is the API's to say
+  const said = async (notification) => {
+    const api = { updateStatus: async (id) => ({ order: order(id, 'ready_for_pickup', { lock_version: 2 }), ...(notification !== undefined ? { notification } : {}) }) };
+    const h = host(api, [order(7, 'processing')]);
+    h.details.loadHistory = () => {};
+    await h.changes.submit(order(7, 'processing'), 'ready_for_pickup', {}, 'direct');
+    return h.messages.at(-1);
+  };
+  assert.equal((await said(undefined)).detail, undefined, 'a foreign API that says nothing: nothing claimed');
+  assert.equal((await said(null)).detail, undefined);
+  assert.equal((await said({ state: 'held' })).detail, 'Customer notification held (no transport configured)');
+  assert.equal((await said({ state: 'sent' })).detail, 'Customer notified');
+});
+
 test('changes: a one-click change into a final status asks first', () => {
   const h = host({}, [order(7, 'processing')]);
   h.changes.select({ orderId: 7, to: 'completed', direct: true }, null);

@@ -10,6 +10,19 @@ export { normalizeBulk };
 
 export const DIALECTS = { cms, delivery };
 
+// What an answer or history entry says about a customer notification of this change:
+// {state} ('pending' | 'held' | 'failed' | 'sent'), null when it says there is none, undefined
+// when it does not say (the reference server: `notification` and `customer_notified`).
+function notificationOf(x) {
+  if (!x || typeof x !== 'object') return undefined;
+  if (x.customer_notified === true) return { state: 'sent' };
+  if (x.notification && typeof x.notification === 'object') {
+    return { state: ['pending', 'held', 'failed', 'sent'].includes(x.notification.state) ? x.notification.state : 'pending' };
+  }
+  if ('notification' in x || 'customer_notified' in x) return null;
+  return undefined;
+}
+
 const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
 
 /**
@@ -66,12 +79,24 @@ export function createAdapter(options = {}) {
       return d.read.listOrders(r.body, q);
     },
 
-    /** Resolves to {order, historyEntry, unreadable}: `order` is null when the answer was a success the adapter could not read. */
+    /**
+     * Resolves to {order, historyEntry, notification, unreadable}: `order` is null when the answer
+     * was a success the adapter could not read; `notification` ({state}) only when the API said
+     * that this change notifies the customer, else null (the elements then say nothing about it).
+     */
     async updateStatus(id, change, { idempotencyKey } = {}) {
       const body = d.body.updateStatus(change, { reference });
       const r = await call('updateStatus', { id, body, idempotencyKey: reference ? idempotencyKey : undefined });
       const read = r.readable ? d.read.updateStatus(r.body) : { order: null, historyEntry: null };
-      return { ...read, unreadable: !read.order, raw: r.body };
+      let notification = notificationOf(r.body) ?? notificationOf(read.historyEntry);
+      if (notification === undefined && read.order && reference && paths.history) {
+        // The reference server's change answer does not say; its history entry of this version does.
+        try {
+          const entry = (await api.history(id)).find((e) => e.lock_version === read.order.lock_version);
+          notification = notificationOf(entry);
+        } catch { /* not known: nothing is said */ }
+      }
+      return { ...read, notification: notification ?? null, unreadable: !read.order, raw: r.body };
     },
   };
 

@@ -47,7 +47,6 @@ export default {
   noneAllowed: ({ status }) => `Von ${status} aus ist für Sie keine Änderung möglich.`,
   loading: 'Wird geladen…',
   updated: ({ id, from, to }) => `Bestellung ${id} geändert: ${from} → ${to}.`,
-  customerNotified: 'Der Kunde wird über diese Änderung benachrichtigt.',
   networkFailure: 'Netzwerkfehler: Der Server hat die Änderung nicht bestätigt. Ihre Eingaben bleiben erhalten; sobald die Verbindung zurück ist, wird es erneut versucht.',
   changedByOther: 'Jemand anderes hat diese Bestellung inzwischen geändert.',
   changedBy: ({ who, when, status }) => `${who ? `${who} hat sie geändert` : 'Sie wurde geändert'}${when ? ` (${when})` : ''}${status ? `; sie ist jetzt ${status}` : ''}. Laden Sie sie neu, bevor Sie sie ändern.`,

@@ -51,7 +51,6 @@ export default {
   // workspace messages
   loading: 'Loading…',
   updated: ({ id, from, to }) => `Order ${id} updated: ${from} → ${to}.`,
-  customerNotified: 'The customer is notified of this change.',
   networkFailure: 'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
   changedByOther: 'Someone else changed this order while you were working on it.',
   changedBy: ({ who, when, status }) => `${who ? `${who} changed it` : 'It was changed'}${when ? ` on ${when}` : ''}${status ? `; it is now ${status}` : ''}. Refresh to see it before changing it.`,

@@ -85,8 +85,10 @@ export class ChangeController {
       list.replace(r.order);
       const from = h.rules.status(order.status).label;
       const toS = h.rules.status(r.order.status);
-      // the workflow says whether entering this status notifies the customer (the server queues it)
-      const detail = toS.notify ? h.i18n.t('customerNotified') : undefined;
+      // Only what the API reported: a workflow's `notify` status says nothing about whether this
+      // API (a foreign one, say) notifies anyone.
+      const n = r.notification;
+      const detail = n?.state ? h.i18n.t(`customerNotification.${n.state}`) : undefined;
       h.alert('success', h.i18n.t('updated', { id: order.id, from, to: toS.label }), { detail, key: `order-${order.id}` });
       this.pending = null;
       if (origin === 'confirm' && h.state.confirm?.order?.id === order.id) this.closeConfirm();
