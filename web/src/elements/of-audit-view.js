@@ -6,6 +6,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
+import '../i18n/admin.js'; // this view's words (English, German)
 import './of-alert.js';
 
 export class OfAuditView extends LitElement {
