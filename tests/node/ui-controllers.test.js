@@ -334,3 +334,32 @@ test('set-up problems are keys of the string table (shown before the rules exist
   const r = await rulesFor({ workflow: 'delivery', actor: { role: 'admin' } });
   assert.ok(r.allowed({ id: 1, status: 'assigned' }).some((o) => o.id === 'in_transit'), 'with both, the rules come from the built-in workflow');
 });
+
+test('a server job is followed through lost polls; when its end cannot be read, its orders are neither "not applied" nor retried', async () => {
+  const { Http } = await import('../../web/src/api/http.js');
+  const { followJob } = await import('../../web/src/api/jobs.js');
+  let polls = 0;
+  const job = (state, done) => ({ job: { id: 'j1', state, total: 2, done, results: state === 'done' ? [{ id: 1, ok: true }, { id: 2, ok: false, status: 422, error: { message: 'final' } }] : undefined } });
+  const http = new Http({ fetchImpl: async () => {
+    polls += 1;
+    if (polls === 2 || polls === 3) throw new TypeError('Failed to fetch');
+    return new Response(JSON.stringify(job(polls >= 5 ? 'done' : 'running', polls >= 5 ? 2 : 1)), { status: 200 });
+  } });
+  const seen = [];
+  const r = await followJob(http, 'j1', { pollMs: 1, onProgress: (p) => seen.push(p.done) });
+  assert.deepEqual(r.results.map((x) => x.ok), [true, false]);
+  assert.equal(r.failed, 1);
+  assert.ok(seen.at(-1) === 2);
+
+  const gone = new Http({ fetchImpl: async () => { throw new TypeError('Failed to fetch'); } });
+  const err = await followJob(gone, 'j2', { pollMs: 1, maxLost: 2 }).catch((e) => e);
+  assert.equal(err.messageKey, 'jobUnreadable');
+  const h = host({ bulkUpdate: async () => { throw err; } }, [order(1, 'processing'), order(2, 'processing')]);
+  h.orders.select({ ids: [1, 2], selected: true });
+  h.bulk.open();
+  await h.bulk.run([1, 2], 'cancelled', {});
+  const res = h.state.bulk.results;
+  assert.match(res[0].message, /background job \(j2\)/);
+  assert.ok(res.every((x) => !x.retryable), 'not offered for retry');
+  assert.equal(h.loads, 1, 'the list is read again');
+});

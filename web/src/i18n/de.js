@@ -73,6 +73,7 @@ export default {
     allowed: `zu den möglichen Status von Bestellung ${id}`, bulk: 'auf die Sammeländerung', workflow: 'zum Ablauf',
   }[what] ?? what} war nicht lesbar (HTTP ${status}).`,
   orderGone: ({ id }) => `Bestellung ${id} ist für Sie nicht mehr verfügbar: Sie wurde gelöscht oder gehört nicht mehr zu Ihren Filialen. Es wurde nichts geändert; sie wurde aus dieser Liste entfernt.`,
+  jobUnreadable: ({ id }) => `Der Server führt diese Sammeländerung als Hintergrundauftrag aus (${id}), aber sein Fortschritt ließ sich nicht lesen: Die Bestellungen können sich noch ändern. Laden Sie die Liste später neu.`,
   notInList: ({ id }) => `Bestellung ${id} ist nicht mehr in der aktuellen Liste.`,
   refusedNoReason: 'Abgelehnt',
   bulkTitle: ({ n }, f) => `Status von ${orders(n, f)} ändern`,

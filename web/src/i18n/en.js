@@ -79,6 +79,7 @@ export default {
     list: 'list of orders', order: `order ${id}`, history: `history of order ${id}`, allowed: `allowed statuses of order ${id}`,
     bulk: 'bulk update', workflow: 'workflow',
   }[what] ?? what} could not be read (HTTP ${status}).`,
+  jobUnreadable: ({ id }) => `The server runs this bulk update as a background job (${id}), but its progress could not be read: the orders may still change. Reload the list later to see them.`,
   notInList: ({ id }) => `Order ${id} is not in the current list any more.`,
   refusedNoReason: 'Refused',
 

@@ -66,8 +66,16 @@ export class BulkController {
         h.orders.replace(...updated);
         for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: h.i18n.t('noResult') });
       } catch (err) {
-        const msg = err.kind === 'network' ? h.i18n.t('notApplied') : h.problem(err).message;
-        for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
+        if (err.messageKey === 'jobUnreadable') {
+          // accepted as a server job whose end could not be read: not "failed", not retried (the
+          // job may still apply them); the list is read again afterwards
+          reload = true;
+          const msg = said(err, (k, p) => h.i18n.t(k, p));
+          for (const id of chunk) results.set(id, { id, ok: false, status: 202, message: msg, kind: 'job' });
+        } else {
+          const msg = err.kind === 'network' ? h.i18n.t('notApplied') : h.problem(err).message;
+          for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
+        }
       }
       done += chunk.length;
       h.set({ bulk: { ...h.state.bulk, progress: { done, total: ids.length } } });
