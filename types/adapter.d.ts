@@ -44,6 +44,11 @@ export interface UpdateResult {
   /** True when the server said yes but the answer had no readable order: the elements re-read it. */
   unreadable?: boolean;
   historyEntry?: unknown;
+  /**
+   * Set when the API reports that this change notifies the customer (and how far that got);
+   * absent or null: nothing is said about notifications.
+   */
+  notification?: { state: 'pending' | 'held' | 'failed' | 'sent' } | null;
   raw?: unknown;
 }
 
@@ -66,6 +71,9 @@ export interface BulkResult {
   failed: number;
   /** Set when the fallback sent one update per order. */
   oneByOne?: boolean;
+  /** Set when the server ran it as a background job (its id in `jobId`). */
+  job?: boolean;
+  jobId?: string;
 }
 
 export interface HistoryEntry {
@@ -130,8 +138,18 @@ export interface OrderAdapter {
   getOrder?(id: string | number): Promise<ApiOrder>;
   /** Status history, oldest first. */
   history?(id: string | number): Promise<HistoryEntry[]>;
+  /**
+   * Several orders at once. `onProgress(done, total)` when the API reports progress (the
+   * reference server's background job for more than 500 orders).
+   */
   bulkUpdate?(ids: Array<string | number>, change: Omit<StatusChange, 'lock_version'>,
     options?: { idempotencyKey?: string; onProgress?: (done: number, total: number) => void }): Promise<BulkResult>;
+  /**
+   * Above this many ids one bulkUpdate call runs as a server-side job that reports progress
+   * (the reference server: 500); the workspace then sends the selection whole instead of in
+   * chunks of 100.
+   */
+  readonly bulkJobThreshold?: number;
   /** Status ids the server allows next for this order. */
   allowedStatuses?(id: string | number): Promise<string[] | Array<{ id: string }>>;
   /** Live changes; returns the function that stops them. */

@@ -40,6 +40,13 @@ export declare function overrideMessages(locale: string, table: Messages): void;
 /** The English table, every key the elements use. */
 export declare const english: Readonly<Messages>;
 
+/**
+ * Resolves when every element is defined. With this entry they all are already; the
+ * self-contained bundle loads the detail view and the bulk dialog on first use, and a page using
+ * those elements on their own awaits this first.
+ */
+export declare function loadAllElements(): Promise<void>;
+
 /** How a row offers its changes: `buttons` (one per next status), a `dropdown`, or `auto` (buttons where no status has more than two next statuses). */
 export type RowControls = 'auto' | 'dropdown' | 'buttons';
 

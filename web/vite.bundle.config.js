@@ -1,13 +1,31 @@
 // The self-contained ES bundle for pages without a bundler: Lit, the elements, the adapters and
-// the engine's glue in one module, dist/orderflow-elements.js. The .wasm is not copied: the
-// bundle sits in dist/ next to dist/orderflow.wasm and asks for it there (new URL(…, import.meta.url)).
-// Built by scripts/build-elements.js (which moves the one file into dist/).
+// the engine's glue in one module, dist/orderflow-elements.js, plus what a page needs only
+// sometimes in chunks next to it, loaded by the bundle itself when needed (the virtualizer for
+// long lists: dist/orderflow-elements-virtual.js). The .wasm is not copied: the bundle sits in
+// dist/ next to dist/orderflow.wasm and asks for it there (new URL(…, import.meta.url)).
+// ORDERFLOW_BUNDLE_LOCALE=de builds a language instead (dist/orderflow-elements-de.js), which
+// registers its table with the bundle it sits next to (import './orderflow-elements.js').
+// Built by scripts/build-elements.js (which moves the files into dist/).
 import { defineConfig } from 'vite';
+// Lit's html`` and css`` templates keep their source whitespace and comments; this removes them
+// in the bundle (a maintained plugin of the Lit team; the source in web/src stays readable).
+import minifyHTML from '@lit-labs/rollup-plugin-minify-html-literals';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const moduleDir = process.env.ORDERFLOW_DIST ? resolve(process.env.ORDERFLOW_DIST) : here('../dist');
+const locale = process.env.ORDERFLOW_BUNDLE_LOCALE;
+
+// A locale's module imports defineMessages from the bundle itself, not a second copy of the table code.
+const bundleAsExternal = {
+  name: 'orderflow-bundle-external',
+  enforce: 'pre',
+  resolveId(id, importer) {
+    if (importer && /[\\/]locales[\\/][^\\/]+\.js$/.test(importer) && id === '../i18n/index.js') return { id: './orderflow-elements.js', external: true };
+    return null;
+  },
+};
 
 export default defineConfig({
   configFile: false,
@@ -15,6 +33,7 @@ export default defineConfig({
   base: './', // the wasm URL stays relative to the bundle
   publicDir: false,
   logLevel: 'warn',
+  plugins: locale ? [bundleAsExternal] : [{ ...minifyHTML({ failOnError: true }), enforce: 'pre' }],
   resolve: { alias: [{ find: /^orderflow$/, replacement: join(moduleDir, 'index.browser.js') }] },
   build: {
     outDir: process.env.ORDERFLOW_BUNDLE_OUT ?? here('../build/elements-bundle'),
@@ -23,10 +42,13 @@ export default defineConfig({
     assetsInlineLimit: 0,
     reportCompressedSize: false,
     modulePreload: false,
-    rollupOptions: {
-      input: here('src/elements.js'),
-      preserveEntrySignatures: 'strict',
-      output: { format: 'es', entryFileNames: 'orderflow-elements.js', assetFileNames: '[name][extname]', codeSplitting: false },
+    rollupOptions: locale ? {
+      input: here(`src/locales/${locale}.js`),
+      output: { format: 'es', entryFileNames: `orderflow-elements-${locale}.js` },
+    } : {
+      input: here('src/bundle.js'),
+      preserveEntrySignatures: 'allow-extension', // chunks import what they share with the entry from it
+      output: { format: 'es', entryFileNames: 'orderflow-elements.js', chunkFileNames: 'orderflow-elements-[name].js', assetFileNames: '[name][extname]' },
     },
   },
 });

@@ -29,12 +29,18 @@ test('an admin opens the notifications and the audit trail from the demo page', 
   await page.getByRole('button', { name: 'Notifications' }).click();
   const notes = page.getByRole('region', { name: 'Notifications' });
   await notes.getByRole('table').waitFor();
-  await notes.getByRole('row').filter({ hasText: 'held' }).first().waitFor();
+  await notes.getByRole('row').filter({ hasText: 'Held (no transport)' }).first().waitFor();
   await notes.getByText('No transport configured').waitFor();
-  await notes.getByLabel('State').selectOption('failed');
-  await notes.getByText('No notifications in state failed.').waitFor();
-  await notes.getByLabel('State').selectOption('held');
-  await notes.getByRole('row').filter({ hasText: 'held' }).first().waitFor();
+  await notes.getByLabel('State').selectOption({ label: 'Failed' });
+  await notes.getByText('No notifications in the state “Failed”.').waitFor();
+  await notes.getByLabel('State').selectOption({ label: 'Held (no transport)' });
+  const held = notes.getByRole('row').filter({ hasText: 'Held (no transport)' }).first();
+  await held.waitFor();
+  // words and dates as staff read them: no ISO timestamps, no internal state or kind codes
+  const heldText = await held.innerText();
+  assert.doesNotMatch(heldText, /\d{4}-\d{2}-\d{2}T|\bheld\b|\bsingle\b|\bbatch\b/, heldText);
+  assert.match(heldText, /One order|Batch of orders/);
+  assert.match(heldText, new RegExp(doc.name));
   await screenshot(page, 'admin-notifications.png');
 
   await page.getByRole('button', { name: 'Audit trail' }).click();
@@ -46,7 +52,18 @@ test('an admin opens the notifications and the audit trail from the demo page', 
   await rowEl.waitFor();
   const text = await rowEl.innerText();
   assert.match(text, new RegExp(`\\b${order.id}\\b`));
-  assert.match(text, new RegExp(t.to));
+  const label = doc.statuses.find((s) => s.id === t.to).label;
+  assert.match(text, new RegExp(label), 'the target status by its label');
+  assert.match(text, /in the staff screen|through the API/, 'the source in words');
+  if (stale.status === 409) assert.match(text, /changed by someone else meanwhile/, 'the refusal in words, its code beside');
+  assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T/, 'no raw ISO timestamp');
+  // the same view in German, from the page's language
+  await page.evaluate(() => { document.documentElement.lang = 'de'; });
+  const auditDe = page.getByRole('region', { name: 'Protokoll' });
+  await auditDe.getByRole('table', { name: 'Abgelehnte Versuche' }).waitFor();
+  await auditDe.getByRole('button', { name: 'Filter anwenden' }).waitFor();
+  await auditDe.getByRole('columnheader', { name: 'Grund' }).waitFor();
+  await page.evaluate(() => { document.documentElement.lang = 'en'; });
   await audit.getByLabel('User').fill('nobody-at-all');
   await audit.getByRole('button', { name: 'Apply filters' }).click();
   await audit.getByText('No refused attempts match.').waitFor();

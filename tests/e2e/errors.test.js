@@ -107,7 +107,7 @@ test('permission: a reporting user gets no status controls and is told why; fulf
   } finally { await context.close(); }
 });
 
-test('a server 403 says the user may not do this (store access revoked while the page was open)', async () => {
+test('store access revoked while the page was open: the order is said to be no longer available and leaves the list (no rollback)', async () => {
   const o = await pick((x) => x.status === 'processing' && x.store_id === 's1', 'status=processing&store_id=s1');
   const { page, context } = await newPage(env.browser);
   const db = new Database(join(env.server.dataDir, 'orderflow.sqlite'));
@@ -117,18 +117,56 @@ test('a server 403 says the user may not do this (store access revoked while the
     const filter = page.getByRole('combobox', { name: 'Filter by store' });
     await filter.locator('option', { hasText: 'Uptown' }).waitFor({ state: 'attached' });
     assert.deepEqual(await filter.locator('option').allTextContents(), ['All stores', 'Downtown', 'Uptown']);
-    // an administrator takes store s1 away from the manager; the open page still offers the change
+    // an administrator takes store s1 away from the manager; the open page still offers the change.
+    // The server answers an order outside the user's stores exactly like a missing one (404).
     db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s2']), 'manager');
     await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    const msg = dialog.getByRole('alert').filter({ hasText: /You may not do this/ });
-    await msg.waitFor();
-    assert.equal(await rowStatus(page, o.id), 'processing', 'rolled back');
+    await page.getByText(`Order ${o.id} is no longer available to you`).waitFor();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await row(page, o.id).count(), 0, 'the row left the list');
+    assert.equal(await page.getByText(/You may not do this|rolled back/).count(), 0);
+    // focus is on a control of the list, not lost to the page body
+    const focused = await page.evaluate(() => {
+      let a = document.activeElement;
+      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+      let n = a; let tr = null; let inList = false;
+      while (n) { tr ??= n.closest?.('tr[data-order-id]'); if (n.tagName === 'OF-ORDER-LIST') inList = true; n = n.parentNode ?? n.host; }
+      return { tag: a?.tagName, inList, order: tr?.dataset.orderId ?? null };
+    });
+    assert.ok(focused.inList, `focus is in the list (on ${focused.tag})`);
+    assert.notEqual(focused.order, String(o.id));
     const now = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
     assert.equal(now.lock_version, o.lock_version, 'nothing changed on the server');
   } finally {
     db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1', 's2']), 'manager');
+    db.close();
+    await context.close();
+  }
+});
+
+test('a server 403 says the user may not do this (role changed to read-only while the page was open)', async () => {
+  const o = await pick((x) => x.status === 'processing' && x.store_id === 's1', 'status=processing&store_id=s1');
+  const { page, context } = await newPage(env.browser);
+  const db = new Database(join(env.server.dataDir, 'orderflow.sqlite'));
+  const roles = db.prepare('SELECT roles FROM users WHERE username = ?').get('manager').roles;
+  try {
+    await signIn(page, env.url, 'manager', 'status=processing&store_id=s1');
+    // an administrator makes the manager a reporting (read-only) user; the open page still offers the change
+    db.prepare('UPDATE users SET roles = ? WHERE username = ?').run(JSON.stringify({ ...JSON.parse(roles), cms: 'reporting' }), 'manager');
+    const mtok = await token(env.url, 'manager');
+    const direct = await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'ready_for_pickup', lock_version: o.lock_version });
+    assert.equal(direct.status, 403, `the server refuses a read-only role with 403 (got ${direct.status})`);
+    await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.getByRole('alert').filter({ hasText: /You may not do this/ }).waitFor();
+    assert.equal(await rowStatus(page, o.id), 'processing', 'the row shows the status the server kept');
+    const now = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
+    assert.equal(now.lock_version, o.lock_version, 'nothing changed on the server');
+  } finally {
+    db.prepare('UPDATE users SET roles = ? WHERE username = ?').run(roles, 'manager');
     db.close();
     await context.close();
   }

@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { installPackage, ROOT } from './support/package.js';
 import { createDeliveryApi } from '../../examples/existing-cms/delivery-api.js';
 import { message } from '../../web/src/i18n/index.js';
+import '../../web/src/locales/de.js'; // the German the page would load
 
 let A; let delivery; let url; let resolve;
 before(async () => {

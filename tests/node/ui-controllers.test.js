@@ -9,6 +9,7 @@ import { ApiError } from '../../web/src/api/http.js';
 import { withFallbacks } from '../../web/src/api/fallbacks.js';
 import { rulesFor } from '../../web/src/workflow-source.js';
 import { message } from '../../web/src/i18n/index.js';
+import '../../web/src/locales/de.js'; // the German the page would load
 import { describeProblem } from '../../web/src/elements/workspace/problems.js';
 import { OrdersController } from '../../web/src/elements/workspace/orders-controller.js';
 import { ChangeController } from '../../web/src/elements/workspace/change-controller.js';
@@ -85,6 +86,46 @@ test('changes: a 409 puts the order as it is now in the dialog and the row; Refr
   assert.equal(admin.check(later, 'cancelled', {}).ok, false, 'and the engine now refuses the old choice');
 });
 
+test('changes: a 404 for an order that is gone takes its row off the list and says so; a 404 while the order still reads is shown as it came', async () => {
+  const gone = new ApiError({ kind: 'not_found', status: 404, message: 'Order not found' });
+  const api = { updateStatus: async () => { throw gone; }, getOrder: async () => { throw gone; } };
+  const h = host(api, [order(7, 'processing'), order(8, 'processing')]);
+  h.set({ selected: new Set([7, 8]) });
+  h.changes.select({ orderId: 7, to: 'ready_for_pickup' }, { orderId: 7, ctl: 'status', index: 0 });
+  await h.changes.submit(h.state.confirm.order, 'ready_for_pickup', {}, 'confirm');
+  assert.deepEqual(h.state.orders.map((o) => o.id), [8], 'the row left, not rolled back');
+  assert.equal(h.state.total, 1);
+  assert.deepEqual([...h.state.selected], [8]);
+  assert.equal(h.state.confirm, null);
+  assert.equal(h.messages.at(-1).kind, 'warning');
+  assert.equal(h.messages.at(-1).text, message('en', 'orderGone', { id: 7 }));
+  assert.equal(h.retryOnline, null);
+  assert.deepEqual(h.focused, [{ orderId: 7, ctl: 'status', index: 0 }], 'focus to the row now in its place');
+
+  // the same 404 while the order still reads (a missing endpoint, a proxy): rolled back, the error shown
+  const here = order(9, 'processing', { lock_version: 4 });
+  const h2 = host({ updateStatus: async () => { throw gone; }, getOrder: async () => here }, [order(9, 'processing')]);
+  h2.changes.select({ orderId: 9, to: 'ready_for_pickup' }, null);
+  await h2.changes.submit(h2.state.confirm.order, 'ready_for_pickup', {}, 'confirm');
+  assert.deepEqual(h2.state.orders, [here]);
+  assert.equal(h2.state.confirm.problem.message, 'Order not found');
+});
+
+test('changes: the customer notification is mentioned only when the API reports one for the change', async () => {
+  // Ready for Pickup notifies in the workflow; whether anyone is notified is the API's to say
+  const said = async (notification) => {
+    const api = { updateStatus: async (id) => ({ order: order(id, 'ready_for_pickup', { lock_version: 2 }), ...(notification !== undefined ? { notification } : {}) }) };
+    const h = host(api, [order(7, 'processing')]);
+    h.details.loadHistory = () => {};
+    await h.changes.submit(order(7, 'processing'), 'ready_for_pickup', {}, 'direct');
+    return h.messages.at(-1);
+  };
+  assert.equal((await said(undefined)).detail, undefined, 'a foreign API that says nothing: nothing claimed');
+  assert.equal((await said(null)).detail, undefined);
+  assert.equal((await said({ state: 'held' })).detail, 'Customer notification held (no transport configured)');
+  assert.equal((await said({ state: 'sent' })).detail, 'Customer notified');
+});
+
 test('changes: a one-click change into a final status asks first', () => {
   const h = host({}, [order(7, 'processing')]);
   h.changes.select({ orderId: 7, to: 'completed', direct: true }, null);
@@ -118,6 +159,38 @@ test('bulk: skipped orders counted and listed, only failures a retry could fix a
   h.bulk.close();
   assert.equal(h.state.bulk, null);
   assert.deepEqual([...h.state.selected].sort((a, b) => a - b), [2, 3, 250], 'the updated orders are no longer selected');
+});
+
+test('bulk above the adapter\'s job threshold: sent whole, the job\'s progress shown, per-order results as from chunks', async () => {
+  const sent = [];
+  globalThis.requestAnimationFrame ??= (fn) => setTimeout(fn, 0);
+  const api = withFallbacks({
+    listOrders: async () => ({ orders: [], total: 0 }),
+    updateStatus: async () => { throw new Error('not used'); },
+    bulkJobThreshold: 500,
+    async bulkUpdate(ids, change, { onProgress }) {
+      sent.push(ids.length);
+      if (ids.length > 500) for (const done of [0, 300, 600]) { onProgress(done, ids.length); await new Promise((r) => setTimeout(r, 5)); }
+      return { results: ids.map((id) => ({ id, ok: true, order: order(id, 'cancelled') })), job: ids.length > 500 };
+    },
+  });
+  const many = Array.from({ length: 600 }, (_, i) => order(i + 1, 'processing'));
+  const h = host(api, many);
+  const seen = [];
+  const set = h.set.bind(h);
+  h.set = (p) => { if (p.bulk?.progress) seen.push(p.bulk.progress.done); set(p); };
+  h.orders.select({ ids: many.map((o) => o.id), selected: true });
+  h.bulk.open();
+  await h.bulk.run(many.map((o) => o.id), 'cancelled', {});
+  assert.deepEqual(sent, [600], 'one call: the server runs it as one job');
+  assert.ok(seen.includes(300), `the job's progress reached the dialog: ${seen}`);
+  assert.equal(h.state.bulk.results.length, 600);
+  assert.equal(h.messages.at(-1).text, 'Bulk update: 600 updated, 0 failed.');
+  // at or below the threshold: chunks of 100 as before
+  sent.length = 0;
+  h.bulk.open();
+  await h.bulk.run(many.slice(0, 500).map((o) => o.id), 'cancelled', {});
+  assert.deepEqual(sent, [100, 100, 100, 100, 100]);
 });
 
 test('live: a batch of events moves rows forward only, never a row being saved; the list keeps its order', async () => {
@@ -260,4 +333,33 @@ test('set-up problems are keys of the string table (shown before the rules exist
   assert.match(message('de', 'setupNoActor'), /^Kein Benutzer/);
   const r = await rulesFor({ workflow: 'delivery', actor: { role: 'admin' } });
   assert.ok(r.allowed({ id: 1, status: 'assigned' }).some((o) => o.id === 'in_transit'), 'with both, the rules come from the built-in workflow');
+});
+
+test('a server job is followed through lost polls; when its end cannot be read, its orders are neither "not applied" nor retried', async () => {
+  const { Http } = await import('../../web/src/api/http.js');
+  const { followJob } = await import('../../web/src/api/jobs.js');
+  let polls = 0;
+  const job = (state, done) => ({ job: { id: 'j1', state, total: 2, done, results: state === 'done' ? [{ id: 1, ok: true }, { id: 2, ok: false, status: 422, error: { message: 'final' } }] : undefined } });
+  const http = new Http({ fetchImpl: async () => {
+    polls += 1;
+    if (polls === 2 || polls === 3) throw new TypeError('Failed to fetch');
+    return new Response(JSON.stringify(job(polls >= 5 ? 'done' : 'running', polls >= 5 ? 2 : 1)), { status: 200 });
+  } });
+  const seen = [];
+  const r = await followJob(http, 'j1', { pollMs: 1, onProgress: (p) => seen.push(p.done) });
+  assert.deepEqual(r.results.map((x) => x.ok), [true, false]);
+  assert.equal(r.failed, 1);
+  assert.ok(seen.at(-1) === 2);
+
+  const gone = new Http({ fetchImpl: async () => { throw new TypeError('Failed to fetch'); } });
+  const err = await followJob(gone, 'j2', { pollMs: 1, maxLost: 2 }).catch((e) => e);
+  assert.equal(err.messageKey, 'jobUnreadable');
+  const h = host({ bulkUpdate: async () => { throw err; } }, [order(1, 'processing'), order(2, 'processing')]);
+  h.orders.select({ ids: [1, 2], selected: true });
+  h.bulk.open();
+  await h.bulk.run([1, 2], 'cancelled', {});
+  const res = h.state.bulk.results;
+  assert.match(res[0].message, /background job \(j2\)/);
+  assert.ok(res.every((x) => !x.retryable), 'not offered for retry');
+  assert.equal(h.loads, 1, 'the list is read again');
 });

@@ -3,7 +3,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { message, defineMessages, overrideMessages, english } from '../../web/src/i18n/index.js';
-import de from '../../web/src/i18n/de.js';
+
+// German is a module of its own: until a page imports it, German pages read English
+test('German is there once its locale module is imported, not before', async () => {
+  assert.equal(message('de', 'bulkActions'), 'Bulk Actions');
+  await import('../../web/src/locales/de.js');
+  assert.equal(message('de', 'bulkActions'), 'Sammelaktionen');
+});
+const { default: de } = await import('../../web/src/i18n/de.js');
 
 test('a locale falls back region -> language -> English, key by key', () => {
   assert.equal(message('de-CH', 'bulkActions'), 'Sammelaktionen');
@@ -26,4 +33,11 @@ test('a page rewords single strings and adds a language', () => {
 
 test('every German key is an English key', () => {
   for (const k of Object.keys(de)) assert.ok(k in english, `de.${k} has no English original`);
+});
+
+test('the admin views\' words: every German key is an English key, and none is in the embedded table', async () => {
+  const admin = await import('../../web/src/i18n/admin.js');
+  for (const k of Object.keys(admin.de)) assert.ok(k in admin.en, `admin de.${k} has no English original`);
+  for (const k of Object.keys(admin.en)) assert.ok(!(k in english), `${k} is in the admin table and in en.js`);
+  assert.equal(message('de', 'auditTrail'), 'Protokoll');
 });

@@ -5,7 +5,10 @@ import { LitElement, html, css, nothing } from 'lit';
 // The same package entry and adapters a CMS uses (the Vite config maps `orderflow/elements` to
 // web/src/elements.js): createClient() is the reference server's cookie + CSRF session.
 import { createClient, loadFlow, Rules } from 'orderflow/elements';
+import { Strings } from './i18n/index.js';
 import { base } from './elements/shared-styles.js';
+// the page can be switched to German (<html lang="de">), so it loads that language
+import './locales/de.js';
 // issue 13: admin views (notifications, audit trail), shown when the server lets this user read them
 import { AdminApi } from './api/admin.js';
 import './elements/of-notifications-view.js';
@@ -42,6 +45,7 @@ class OfDemo extends LitElement {
     this.perPage = Number(params.get('per_page')) || 50;
     this.initialFilters = { status: params.get('status') || '', store_id: params.get('store_id') || '' };
     this.admin = new AdminApi(this.client.http); this.adminView = ''; this.canAdmin = false;
+    this.i18n = new Strings(this); // the admin views' buttons (the rest of this demo page is English only)
     this.#boot();
   }
 
@@ -154,13 +158,14 @@ class OfDemo extends LitElement {
               ${this.#workflows(u).map((w) => html`<option value=${w} ?selected=${w === this.workflowId}>${this.docs[w]?.name ?? w}</option>`)}
             </select></span>
           <span class="spacer"></span>
-          ${this.canAdmin ? html`<button aria-pressed=${this.adminView === 'notifications'} @click=${() => { this.adminView = this.adminView === 'notifications' ? '' : 'notifications'; }}>Notifications</button>
-            <button aria-pressed=${this.adminView === 'audit'} @click=${() => { this.adminView = this.adminView === 'audit' ? '' : 'audit'; }}>Audit trail</button>` : nothing}
+          ${this.canAdmin ? html`<button aria-pressed=${this.adminView === 'notifications'} @click=${() => { this.adminView = this.adminView === 'notifications' ? '' : 'notifications'; }}>${this.i18n.t('notifications')}</button>
+            <button aria-pressed=${this.adminView === 'audit'} @click=${() => { this.adminView = this.adminView === 'audit' ? '' : 'audit'; }}>${this.i18n.t('auditTrail')}</button>` : nothing}
           <button @click=${this.#signOut}>Sign out</button>` : nothing}
       </header>
-      ${u && this.adminView ? html`<section aria-label=${this.adminView === 'audit' ? 'Audit trail' : 'Notifications'} style="margin-bottom: 16px">
-          ${this.adminView === 'audit' ? html`<of-audit-view .api=${this.admin}></of-audit-view>` : html`<of-notifications-view .api=${this.admin}></of-notifications-view>`}
-          <button @click=${() => { this.adminView = ''; }}>Close</button></section>` : nothing}
+      ${u && this.adminView ? html`<section aria-label=${this.i18n.t(this.adminView === 'audit' ? 'auditTrail' : 'notifications')} style="margin-bottom: 16px">
+          ${this.adminView === 'audit' ? html`<of-audit-view .api=${this.admin} .workflows=${this.docs}></of-audit-view>`
+            : html`<of-notifications-view .api=${this.admin} .workflows=${this.docs}></of-notifications-view>`}
+          <button @click=${() => { this.adminView = ''; }}>${this.i18n.t('close')}</button></section>` : nothing}
       ${this.error ? html`<of-alert kind="error" .message=${this.error}></of-alert>` : nothing}
       ${u && this.rules ? html`<of-order-workspace .api=${this.api} .rules=${this.rules} .stores=${this.stores}
           .perPage=${this.perPage} .initialFilters=${this.initialFilters} .prefetched=${this.#takePrefetch()}

@@ -105,6 +105,8 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
     history: capabilities.history ? (id) => adapter.history(id) : async () => null,
     allowedStatuses: capabilities.allowedStatuses ? (id) => adapter.allowedStatuses(id) : undefined,
     bulkUpdate: capabilities.bulkUpdate ? (ids, change, opts) => adapter.bulkUpdate(ids, change, opts) : bulkOneByOne,
+    /** Above this many ids one bulkUpdate call runs as a server job reporting progress (sent whole). */
+    bulkJobThreshold: capabilities.bulkUpdate ? adapter.bulkJobThreshold : undefined,
     workflow: capabilities.workflow ? () => adapter.workflow() : undefined,
     subscribe: capabilities.subscribe ? (fn) => adapter.subscribe(fn) : pollInterval > 0 ? poll : undefined,
   };

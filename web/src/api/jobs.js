@@ -3,8 +3,22 @@
 // (GET /api/v1/jobs/:id, polled) and resolves with the same shape as the adapters' bulkUpdate
 // ({results, succeeded, failed}). At or below the threshold it is one ordinary bulk request.
 // The job keeps running on the server if the page is closed; `jobId` lets a page pick it up again.
-import { commonError } from './http.js';
-import { normalizeBulk } from './rest.js';
+import { ApiError, commonError } from './http.js';
+
+/** A bulk answer (or a finished job) as the adapters' BulkResult: {results, succeeded, failed}. */
+export function normalizeBulk(b) {
+  const results = (b?.results ?? []).map((r) => {
+    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
+    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
+    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
+      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
+  });
+  return {
+    results,
+    succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
+    failed: b?.failed ?? results.filter((r) => !r.ok).length,
+  };
+}
 
 const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
 
@@ -31,19 +45,36 @@ export async function bulkUpdateAsJob(http, dialect, ids, { status, notes, field
 }
 
 /** Polls a job until it is done; resolves with {results, succeeded, failed, jobId}. */
-export async function followJob(http, jobId, { onProgress, pollMs = 500, signal } = {}) {
+export async function followJob(http, jobId, { onProgress, pollMs = 500, signal, maxLost = 20 } = {}) {
+  // The job runs on the server whatever happens to this page's connection: a lost poll is asked
+  // again (up to `maxLost` times in a row), never read as "not applied".
+  let lost = 0;
+  const get = async (query) => {
+    for (;;) {
+      try {
+        const r = await http.send('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, { query, signal });
+        if (r.status >= 400) throw fail(r);
+        lost = 0;
+        return r.body.job;
+      } catch (err) {
+        if (err?.kind !== 'network') throw err;
+        if (++lost > maxLost) throw new ApiError({ kind: 'server', messageKey: 'jobUnreadable', messageParams: { id: jobId } });
+        await wait(pollMs * 2, signal);
+      }
+    }
+  };
   for (;;) {
-    const r = await http.send('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, { query: { results: 0 }, signal });
-    if (r.status >= 400) throw fail(r);
-    const job = r.body.job;
+    const job = await get({ results: 0 });
     onProgress?.({ done: job.done, total: job.total, jobId });
     if (job.state === 'done') break;
-    await new Promise((res, rej) => {
-      const t = setTimeout(res, pollMs);
-      signal?.addEventListener('abort', () => { clearTimeout(t); rej(signal.reason); }, { once: true });
-    });
+    await wait(pollMs, signal);
   }
-  const r = await http.send('GET', `/api/v1/jobs/${encodeURIComponent(jobId)}`, { signal });
-  if (r.status >= 400) throw fail(r);
-  return { ...normalizeBulk(r.body.job), jobId };
+  return { ...normalizeBulk(await get(undefined)), jobId };
+}
+
+function wait(ms, signal) {
+  return new Promise((res, rej) => {
+    const t = setTimeout(res, ms);
+    signal?.addEventListener('abort', () => { clearTimeout(t); rej(signal.reason); }, { once: true });
+  });
 }

@@ -4,24 +4,26 @@
 import { Http, ApiError } from './http.js';
 import { cms } from './cms.js';
 import { delivery } from './delivery.js';
+import { normalizeBulk, followJob } from './jobs.js';
+
+export { normalizeBulk };
 
 export const DIALECTS = { cms, delivery };
 
-const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
-
-export function normalizeBulk(b) {
-  const results = (b?.results ?? []).map((r) => {
-    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
-    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
-    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
-      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
-  });
-  return {
-    results,
-    succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
-    failed: b?.failed ?? results.filter((r) => !r.ok).length,
-  };
+// What an answer or history entry says about a customer notification of this change:
+// {state} ('pending' | 'held' | 'failed' | 'sent'), null when it says there is none, undefined
+// when it does not say (the reference server: `notification` and `customer_notified`).
+function notificationOf(x) {
+  if (!x || typeof x !== 'object') return undefined;
+  if (x.customer_notified === true) return { state: 'sent' };
+  if (x.notification && typeof x.notification === 'object') {
+    return { state: ['pending', 'held', 'failed', 'sent'].includes(x.notification.state) ? x.notification.state : 'pending' };
+  }
+  if ('notification' in x || 'customer_notified' in x) return null;
+  return undefined;
 }
+
+const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
 
 /**
  * @param {import('../../../types/adapter').RestAdapterOptions} [options]
@@ -77,12 +79,24 @@ export function createAdapter(options = {}) {
       return d.read.listOrders(r.body, q);
     },
 
-    /** Resolves to {order, historyEntry, unreadable}: `order` is null when the answer was a success the adapter could not read. */
+    /**
+     * Resolves to {order, historyEntry, notification, unreadable}: `order` is null when the answer
+     * was a success the adapter could not read; `notification` ({state}) only when the API said
+     * that this change notifies the customer, else null (the elements then say nothing about it).
+     */
     async updateStatus(id, change, { idempotencyKey } = {}) {
       const body = d.body.updateStatus(change, { reference });
       const r = await call('updateStatus', { id, body, idempotencyKey: reference ? idempotencyKey : undefined });
       const read = r.readable ? d.read.updateStatus(r.body) : { order: null, historyEntry: null };
-      return { ...read, unreadable: !read.order, raw: r.body };
+      let notification = notificationOf(r.body) ?? notificationOf(read.historyEntry);
+      if (notification === undefined && read.order && reference && paths.history) {
+        // The reference server's change answer does not say; its history entry of this version does.
+        try {
+          const entry = (await api.history(id)).find((e) => e.lock_version === read.order.lock_version);
+          notification = notificationOf(entry);
+        } catch { /* not known: nothing is said */ }
+      }
+      return { ...read, notification: notification ?? null, unreadable: !read.order, raw: r.body };
     },
   };
 
@@ -109,11 +123,20 @@ export function createAdapter(options = {}) {
     };
   }
   if (paths.bulkUpdate) {
-    api.bulkUpdate = async (ids, change, { idempotencyKey } = {}) => {
+    // The reference server runs a bulk of more than 500 orders as a background job (202 + job
+    // id): followed here to the same per-order results, its progress reported through
+    // `onProgress` like the per-order fallback's. `bulkJobThreshold` tells the workspace to send
+    // such a selection in one call rather than in its chunks of 100.
+    api.bulkUpdate = async (ids, change, { idempotencyKey, onProgress } = {}) => {
       const r = await call('bulkUpdate', { body: d.body.bulkUpdate(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
       if (!r.readable) throw unreadable('bulk', r.status);
+      if (r.status === 202 && reference && r.body?.job_id) {
+        const job = await followJob(http, r.body.job_id, { onProgress: onProgress && ((p) => onProgress(p.done, p.total)) });
+        return { ...job, job: true };
+      }
       return normalizeBulk(r.body);
     };
+    if (reference) api.bulkJobThreshold = 500;
   }
   if (paths.workflow) {
     api.workflow = async () => {

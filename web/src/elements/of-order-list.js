@@ -1,6 +1,5 @@
 import { LitElement, html, css, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import { VirtualizerController } from '@tanstack/lit-virtual';
 import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
 import { RowFocus } from './row-focus.js';
@@ -19,7 +18,8 @@ const HEAD_H = 41;      // the sticky header row inside the scroller, before the
  * refreshes. Large pages are virtualized by TanStack Virtual (a maintained, headless virtualizer
  * that keeps the real <table>: @lit-labs/virtualizer positions rows absolutely, which table layout
  * does not allow, lit/lit#4764): only the rows in view are in the DOM, spacer rows keep the
- * scroll height. Every row stays reachable by keyboard: Tab scrolls the next row into view, and on
+ * scroll height. The virtualizer is loaded (./virtual.js) when the first long list arrives; until it
+ * is there the list shows its first screen. Every row stays reachable by keyboard: Tab scrolls the next row into view, and on
  * a row's checkbox, link or buttons ArrowDown/ArrowUp go to the same control of the next/previous
  * order, Ctrl+Home/Ctrl+End to the first/last.
  * `controls`: 'dropdown', 'buttons' or 'auto' (buttons when no status offers more than two next
@@ -111,14 +111,23 @@ export class OfOrderList extends LitElement {
     this._menu = false;
     this.i18n = new Strings(this);
     this.rowFocus = new RowFocus(this);
-    this.virtual = new VirtualizerController(this, {
-      count: 0,
-      getScrollElement: () => this.renderRoot?.querySelector('.scroller') ?? null,
-      estimateSize: () => ROW_H,
-      scrollMargin: HEAD_H,
-      overscan: 10,
-      enabled: false,
+    this.virtual = null; // TanStack's controller, once a list longer than WINDOW_ALL asked for it
+  }
+
+  /** Loads and attaches the virtualizer (once); resolves when it is there. */
+  #needVirtual() {
+    this._virtualLoading ??= import('./virtual.js').then(({ VirtualizerController }) => {
+      this.virtual = new VirtualizerController(this, {
+        count: this.orders.length,
+        getScrollElement: () => this.renderRoot?.querySelector('.scroller') ?? null,
+        estimateSize: () => ROW_H,
+        scrollMargin: HEAD_H,
+        overscan: 10,
+        enabled: this.orders.length > WINDOW_ALL,
+      });
+      this.requestUpdate();
     });
+    return this._virtualLoading;
   }
 
   #fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
@@ -133,7 +142,11 @@ export class OfOrderList extends LitElement {
   async #scrollToIndex(i) {
     const id = String(this.orders[i].id);
     const find = () => this.renderRoot.querySelector(`tr[data-order-id="${CSS.escape(id)}"]`);
-    if (this.orders.length > WINDOW_ALL) this.virtual.getVirtualizer().scrollToIndex(i, { align: 'auto' });
+    if (this.orders.length > WINDOW_ALL) {
+      await this.#needVirtual();
+      await this.updateComplete;
+      this.virtual.getVirtualizer().scrollToIndex(i, { align: 'auto' });
+    }
     for (let k = 0; k < 10 && !find(); k++) {
       await new Promise((r) => requestAnimationFrame(r));
       await this.updateComplete;
@@ -182,8 +195,8 @@ export class OfOrderList extends LitElement {
   #window() {
     const n = this.orders.length;
     if (n <= WINDOW_ALL) return { start: 0, end: n, above: 0, below: 0 };
-    const v = this.virtual.getVirtualizer();
-    const items = v.getVirtualItems();
+    const v = this.virtual?.getVirtualizer();
+    const items = v?.getVirtualItems() ?? [];
     if (!items.length) {
       const end = Math.min(n, 30); // before the scroller is measured: the first screen
       return { start: 0, end, above: 0, below: (n - end) * ROW_H };
@@ -252,9 +265,10 @@ export class OfOrderList extends LitElement {
   #storeNames = new Map();
   willUpdate(changed) {
     if (changed.has('orders')) {
-      const v = this.virtual.getVirtualizer();
       const n = this.orders.length;
-      if (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL) v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
+      if (n > WINDOW_ALL && !this.virtual) this.#needVirtual();
+      const v = this.virtual?.getVirtualizer();
+      if (v && (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL)) v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
     }
     if (changed.has('stores')) this.#storeNames = new Map((this.stores ?? []).map((s) => [String(s.id), s.name ?? String(s.id)]));
   }

@@ -11,12 +11,20 @@ import { DetailController } from './workspace/detail-controller.js';
 import { BulkController } from './workspace/bulk-controller.js';
 import { LiveController } from './workspace/live-controller.js';
 import './of-order-list.js';
-import './of-order-detail.js';
 import './of-confirm-dialog.js';
-import './of-bulk-dialog.js';
 import './of-alert.js';
 
 let alertSeq = 0;
+
+// Not needed to show the list, so loaded on first use: the detail view (with the timeline and
+// the diagram) when an order is opened, the bulk dialog when Bulk Actions is chosen. The
+// self-contained bundle keeps them in chunks next to itself.
+const later = {
+  detail: () => import('./of-order-detail.js'),
+  bulk: () => import('./of-bulk-dialog.js'),
+};
+const loading = {};
+const need = (what) => (loading[what] ??= later[what]().catch((err) => { loading[what] = null; throw err; }));
 
 /**
  * <of-order-workspace .api .rules .stores .eventsUrl .perPage> (or .actor + workflow="id" instead of .rules)
@@ -169,7 +177,7 @@ export class OfOrderWorkspace extends LitElement {
   // The element's public methods (kept for pages and the adapters' fallbacks).
   load() { return this.orders.load(); }
   submit(order, to, values, origin) { return this.changes.submit(order, to, values, origin); }
-  open(id) { return this.details.open(id); }
+  async open(id, opener) { await this.#need('detail'); return this.details.open(id, opener); }
   runBulk(ids, to, values, previous, skipped) { return this.bulk.run(ids, to, values, previous, skipped); }
 
   // One message at a time: a new one replaces the last (one live region, nothing stacks).
@@ -180,6 +188,16 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   #dropAlert(id) { this.set({ alerts: this._s.alerts.filter((a) => a.id !== id) }); }
+
+  /** Loads a part of the UI on first use; a failed load (the chunk not found) is said on the page. */
+  async #need(what) {
+    try {
+      await need(what);
+    } catch (err) {
+      this.alert('error', this.i18n.t('partFailed', { message: err.message }), { key: 'chunk' });
+      throw err;
+    }
+  }
 
   /** A failed request as staff read it (see workspace/problems.js). */
   problem(err, offer = {}) {
@@ -220,11 +238,11 @@ export class OfOrderWorkspace extends LitElement {
       <of-order-list exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager" ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
         ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
         @of-status-select=${(e) => this.changes.select(e.detail, openerOf(e, e.detail.orderId))}
-        @of-open=${(e) => this.details.open(e.detail.orderId, openerOf(e, e.detail.orderId))}
+        @of-open=${(e) => this.open(e.detail.orderId, openerOf(e, e.detail.orderId)).catch(() => {})}
         @of-select=${(e) => this.orders.select(e.detail)}
         @of-page=${(e) => this.orders.page(e.detail)}
         @of-filter=${(e) => this.orders.filter(e.detail)}
-        @of-bulk-action=${() => this.bulk.open()}></of-order-list>
+        @of-bulk-action=${() => this.#need('bulk').then(() => this.bulk.open(), () => {})}></of-order-list>
       ${d ? html`<of-order-detail exportparts="detail" .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
           ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
           @of-edit=${(e) => this.details.edit(e.detail.editing)}

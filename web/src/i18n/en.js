@@ -51,7 +51,6 @@ export default {
   // workspace messages
   loading: 'Loading…',
   updated: ({ id, from, to }) => `Order ${id} updated: ${from} → ${to}.`,
-  customerNotified: 'The customer is notified of this change.',
   networkFailure: 'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
   changedByOther: 'Someone else changed this order while you were working on it.',
   changedBy: ({ who, when, status }) => `${who ? `${who} changed it` : 'It was changed'}${when ? ` on ${when}` : ''}${status ? `; it is now ${status}` : ''}. Refresh to see it before changing it.`,
@@ -64,12 +63,14 @@ export default {
   couldNotRefresh: ({ id, message }) => `Could not refresh order ${id}. ${message}`,
   couldNotLoadOrder: ({ id, message }) => `Could not load order ${id}. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Could not load the history of order ${id}. ${message}`,
+  orderGone: ({ id }) => `Order ${id} is no longer available to you: it was deleted or moved out of your stores. Nothing was changed; it has been taken off this list.`,
   orderProblem: ({ id, message }) => `Order ${id}: ${message}`,
   acceptedUnreadable: ({ id }) => `Order ${id}: the server accepted the request, but its answer could not be read.`,
   rereadNow: ({ status }) => `The order was read again: it is now ${status}.`,
   rereadFailed: ({ message }) => `Reading the order again failed too (${message}); reload the list to see its status.`,
   setupNoActor: 'No actor: give the workspace the signed-in user\'s role and stores (actor = {role, stores}).',
   setupNoWorkflow: 'This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.',
+  partFailed: ({ message }) => `This part of the page could not be loaded. ${message}`,
   setupFailed: ({ message }) => `The workflow could not be loaded. ${message}`,
 
   // answers of the API as the adapters read them (web/src/api)
@@ -78,6 +79,7 @@ export default {
     list: 'list of orders', order: `order ${id}`, history: `history of order ${id}`, allowed: `allowed statuses of order ${id}`,
     bulk: 'bulk update', workflow: 'workflow',
   }[what] ?? what} could not be read (HTTP ${status}).`,
+  jobUnreadable: ({ id }) => `The server runs this bulk update as a background job (${id}), but its progress could not be read: the orders may still change. Reload the list later to see them.`,
   notInList: ({ id }) => `Order ${id} is not in the current list any more.`,
   refusedNoReason: 'Refused',
 

@@ -5,10 +5,10 @@
 // and it has no plural forms. These elements are guests on someone else's page, so they keep
 // a small table of their own: one function per message (plurals via Intl.PluralRules), a
 // locale per element read from the nearest `lang` attribute, and page overrides of any key.
+// English is built in; other languages are modules that register themselves (../locales/de.js).
 import en from './en.js';
-import de from './de.js';
 
-const catalogs = new Map([['en', en], ['de', de]]);
+const catalogs = new Map([['en', en]]);
 const overrides = new Map(); // locale -> partial table set by the page
 const EVENT = 'orderflow-strings-changed';
 

@@ -1,6 +1,7 @@
 // Bulk status updates: the dialog's state, sending the eligible ids in chunks of at most 100 with
-// progress (or, when the API has no bulk endpoint, all ids as one stream of single updates from
-// withFallbacks, progress repainted at most once a frame), per-order results (updated, failed,
+// progress (or all at once: above the adapter's bulkJobThreshold, where the server runs one
+// background job, or, when the API has no bulk endpoint, one stream of single updates from
+// withFallbacks; their progress repainted at most once a frame), per-order results (updated, failed,
 // and skipped: the orders the engine refused before sending), and retrying only the failures that
 // could succeed. A success whose answer could not be read reloads the list afterwards.
 import { newIdempotencyKey } from '../../api/http.js';
@@ -34,8 +35,10 @@ export class BulkController {
     for (const b of skipped) results.set(b.id, { id: b.id, ok: false, skipped: true, message: b.errors.map((x) => x.message).join(' '), errors: b.errors });
     let done = 0;
     let reload = false;
-    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead
-    const size = h.api.capabilities?.bulkUpdate === false ? ids.length : CHUNK;
+    // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead, and
+    // so does a selection the server runs as one background job (it reports its own progress)
+    const whole = h.api.capabilities?.bulkUpdate === false || ids.length > (h.api.bulkJobThreshold ?? Infinity);
+    const size = whole ? ids.length : CHUNK;
     for (let i = 0; i < ids.length; i += size) {
       const chunk = ids.slice(i, i + size);
       let painted = true;
@@ -63,8 +66,16 @@ export class BulkController {
         h.orders.replace(...updated);
         for (const id of chunk) if (!got.has(id)) results.set(id, { id, ok: false, message: h.i18n.t('noResult') });
       } catch (err) {
-        const msg = err.kind === 'network' ? h.i18n.t('notApplied') : h.problem(err).message;
-        for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
+        if (err.messageKey === 'jobUnreadable') {
+          // accepted as a server job whose end could not be read: not "failed", not retried (the
+          // job may still apply them); the list is read again afterwards
+          reload = true;
+          const msg = said(err, (k, p) => h.i18n.t(k, p));
+          for (const id of chunk) results.set(id, { id, ok: false, status: 202, message: msg, kind: 'job' });
+        } else {
+          const msg = err.kind === 'network' ? h.i18n.t('notApplied') : h.problem(err).message;
+          for (const id of chunk) results.set(id, { id, ok: false, message: msg, kind: err.kind });
+        }
       }
       done += chunk.length;
       h.set({ bulk: { ...h.state.bulk, progress: { done, total: ids.length } } });

@@ -85,8 +85,10 @@ export class ChangeController {
       list.replace(r.order);
       const from = h.rules.status(order.status).label;
       const toS = h.rules.status(r.order.status);
-      // the workflow says whether entering this status notifies the customer (the server queues it)
-      const detail = toS.notify ? h.i18n.t('customerNotified') : undefined;
+      // Only what the API reported: a workflow's `notify` status says nothing about whether this
+      // API (a foreign one, say) notifies anyone.
+      const n = r.notification;
+      const detail = n?.state ? h.i18n.t(`customerNotification.${n.state}`) : undefined;
       h.alert('success', h.i18n.t('updated', { id: order.id, from, to: toS.label }), { detail, key: `order-${order.id}` });
       this.pending = null;
       if (origin === 'confirm' && h.state.confirm?.order?.id === order.id) this.closeConfirm();
@@ -97,8 +99,10 @@ export class ChangeController {
       }
     } catch (err) {
       list.busy(order.id, false);
-      // roll back; after a 409 the row shows the order as it now is
-      list.replace(err.kind === 'conflict' && err.order ? err.order : original);
+      const found = err.kind === 'not_found' ? await this.#gone(order, origin) : null;
+      if (found === 'gone') return;
+      // roll back; after a 409 the row shows the order as it now is (after a 404, as re-read)
+      list.replace(err.kind === 'conflict' && err.order ? err.order : found ?? original);
       const retry = () => { h.retryOnline = null; this.submit(order, to, values, origin); };
       const p = h.problem(err, { onRetry: true, onRefresh: true });
       this.pending = { origin, id: order.id };
@@ -115,6 +119,34 @@ export class ChangeController {
         this.#setOrigin(origin, { busy: false, problem: p });
       }
     }
+  }
+
+  /**
+   * The server answered "no such order": it was deleted, or (the reference server answers both
+   * alike) it is no longer in the user's stores. Read it again to be sure the 404 was about the
+   * order and not a missing endpoint; when it is gone, the row leaves the list and staff are told
+   * in plain words (not "rolled back": there is nothing to roll back to). Resolves to 'gone', the
+   * order as re-read (the 404 was about something else), or null when the re-read failed otherwise.
+   */
+  async #gone(order, origin) {
+    const h = this.host;
+    try {
+      return (await h.api.getOrder(order.id)) ?? null;
+    } catch (again) {
+      if (again.kind !== 'not_found') return null;
+    }
+    this.dropRetry(origin);
+    this.pending = null;
+    h.orders.remove(order.id);
+    const message = h.i18n.t('orderGone', { id: order.id });
+    if (origin === 'detail' && h.state.detail?.order?.id === order.id) {
+      h.set({ detail: { ...h.state.detail, busy: false, editing: false, problem: { kind: 'warning', message } } });
+      return 'gone';
+    }
+    if (origin === 'confirm' && h.state.confirm?.order?.id === order.id) h.set({ confirm: null });
+    h.alert('warning', message, { key: `order-${order.id}` });
+    await this.returnFocus(); // to the row now in its place
+    return 'gone';
   }
 
   /** The server said yes but its answer could not be read: say so and show what it now holds. */

@@ -50,6 +50,16 @@ export class OrdersController {
     if (mine && !d.editing) h.set({ detail: { ...d, order: mine } });
   }
 
+  /** An order that is gone (deleted, or no longer visible to this user) leaves the page. */
+  remove(id) {
+    const h = this.host;
+    const orders = h.state.orders.filter((o) => o.id !== id);
+    if (orders.length === h.state.orders.length) return;
+    const selected = new Set(h.state.selected);
+    selected.delete(id);
+    h.set({ orders, selected, total: Math.max(0, h.state.total - 1) });
+  }
+
   busy(id, on) {
     const b = new Set(this.host.state.busyIds);
     if (on) b.add(id); else b.delete(id);

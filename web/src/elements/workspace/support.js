@@ -23,7 +23,7 @@ export function openerOf(e, orderId) {
  * before sending.
  */
 export function retryable(r) {
-  if (r.ok || r.skipped) return false;
+  if (r.ok || r.skipped || r.kind === 'job') return false; // a server job may still apply it
   if ((r.errors ?? []).length) return false;
   if (r.kind === 'network' || r.kind === 'server' || r.kind === 'rate_limited' || r.kind === 'conflict') return true;
   return !r.status || r.status >= 500 || r.status === 409 || r.status === 429;
