@@ -2,7 +2,7 @@
 // requests with visible progress, per-order results, and Retry failed re-sending only those.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, signIn, row, rowStatus, token, cmsOrders, history, screenshot } from './helpers.js';
+import { setup, newPage, signIn, rowStatus, token, cmsOrders, history, screenshot } from './helpers.js';
 
 let env; let tok;
 

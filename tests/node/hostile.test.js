@@ -793,7 +793,7 @@ const TABLE = [
         assert.equal(first.status, 200, first.text);
         return { first };
       },
-      request: (v, ctx, s) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-same-${v.id}` }, json: change(v) }),
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-same-${v.id}` }, json: change(v) }),
       status: 200,
       check: (res, v, ctx, s) => {
         assert.equal(res.headers['idempotent-replayed'], 'true');

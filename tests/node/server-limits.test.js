@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';

@@ -80,7 +80,7 @@ export function toJson(value, fn, what, repair = false) {
   try {
     text = JSON.stringify(value);
   } catch (e) {
-    throw new TypeError(`orderflow: ${what} cannot be converted to JSON (${e && e.message})`);
+    throw new TypeError(`orderflow: ${what} cannot be converted to JSON (${e && e.message})`, { cause: e });
   }
   if (text === undefined) return 'null';  // a function or a symbol
   if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, what, text.length);

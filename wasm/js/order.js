@@ -146,7 +146,7 @@ export function readOrder(order, fn, what = 'order', reads = null) {
     }
   } catch (e) {
     if (e instanceof TypeError && e.message.startsWith('orderflow:')) throw e;
-    throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`);
+    throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`, { cause: e });
   }
   if (out === undefined) return { text: 'null', key: 'null', id: null };
   const body = JSON.stringify(out);  // only strings, numbers, booleans, null and stubs: never throws
@@ -155,7 +155,7 @@ export function readOrder(order, fn, what = 'order', reads = null) {
   try {
     idText = JSON.stringify(id);
   } catch (e) {
-    throw new TypeError(`orderflow: ${what}.id cannot be converted to JSON (${e && e.message})`);
+    throw new TypeError(`orderflow: ${what}.id cannot be converted to JSON (${e && e.message})`, { cause: e });
   }
   if (idText === undefined) return { text: body, key: body, id: null };  // undefined, a function, a symbol
   const text = body === '{}' ? `{"id":${idText}}` : `{"id":${idText},${body.slice(1)}`;

@@ -3,6 +3,7 @@
 // debug package also runs under Node (the Node entry passes wasmBinary, so nothing is fetched),
 // so give that check what it looks for. This build knows only the web environment
 // (ENVIRONMENT_IS_WORKER is a constant false), so nothing else reads it.
+/* exported importScripts */
 var importScripts = typeof window == 'object' ? undefined : function () {
   throw new Error('importScripts is not available here');
 };

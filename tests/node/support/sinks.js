@@ -32,7 +32,7 @@ export async function startWebhookSink(secret) {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      let verified = false;
+      let verified;
       try { verifier.verify(raw, req.headers); verified = true; } catch { verified = false; }
       const status = sink.answer;
       const entry = { id: req.headers['webhook-id'], timestamp: req.headers['webhook-timestamp'], verified, body: JSON.parse(raw), status };
