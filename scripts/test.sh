@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sets orderflow up (see setup.sh) and runs every test: engine (GoogleTest under ASan + UBSan),
+# Sets orderflow up (see setup.sh) and runs every test: the linter (ESLint), engine (GoogleTest under ASan + UBSan),
 # module and server (node --test against the packed package), browser (Playwright in Chromium)
 # the module again under a debug wasm build, and the bounded fuzz runs. Prints one closing line: "N passed, N failed".
 set -uo pipefail
@@ -26,12 +26,17 @@ suite() {  # suite NAME command...: runs one suite; its counts are read from the
 node_test() { node --test --test-reporter=spec --test-reporter-destination=stdout \
   --test-reporter=tap --test-reporter-destination="$REPORT.tap" "$@"; }
 
+# ESLint (eslint.config.js) as its own suite. Its JUnit report (eslint-formatter-junit) counts one
+# passed test per clean file and one failed test per problem; on failure the problems are shown.
+lint() { npx eslint --max-warnings 0 --format junit --output-file "$REPORT.xml" . || { npx eslint --max-warnings 0 .; return 1; }; }
+
 # The hardening issue's load figure: 50 concurrent clients for 30 s against the server.
 export ORDERFLOW_FAULT_LOAD_S=${ORDERFLOW_FAULT_LOAD_S:-30}
 
 # The native engine and its GoogleTest suite (ASan + UBSan) are built here, not in setup.sh:
 # starting the product needs only the wasm module and the UI.
 engine() { cmake --preset native >/dev/null && cmake --build --preset native && ctest --preset native --parallel 2 --output-junit "$REPORT.xml"; }
+suite lint lint
 suite engine engine
 [ -d tests/node ] && suite node node_test --test-concurrency=2 tests/node/
 # The module's tests again, against the debug build (-sASSERTIONS=2 -sSAFE_HEAP=1).
