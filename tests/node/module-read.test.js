@@ -34,6 +34,9 @@ const base = () => ({
 });
 const hide = (o, key) => { const v = o[key]; delete o[key]; Object.defineProperty(o, key, { value: v, enumerable: false }); return o; };
 
+// [<hole>, item]: an array of length 2 whose index 0 was never set
+const withHole = (item) => Object.assign(new Array(2), { 1: item });
+
 // Each entry: [name, () => order]. Made afresh per use (some are consumed by their toJSON etc.).
 const EXOTIC = [
   ['plain', () => base()],
@@ -77,7 +80,7 @@ const EXOTIC = [
   ['numeric store_id', () => ({ ...base(), store_id: 1 })],
   ['function status', () => ({ ...base(), status: () => 'new' })],
   ['undefined store_id', () => ({ ...base(), store_id: undefined })],
-  ['hole in items', () => { const o = base(); o.items = [, { quantity: 1, in_stock: true }]; return o; }], // eslint-disable-line no-sparse-arrays
+  ['hole in items', () => { const o = base(); o.items = withHole({ quantity: 1, in_stock: true }); return o; }],
   ['JSON __proto__ key', () => JSON.parse('{"id":7,"status":"new","store_id":"s1","__proto__":{"status":"completed"}}')],
   ['lone surrogate store_id', () => ({ ...base(), store_id: 's1\ud800' })],
   ['long status', () => ({ ...base(), status: 'n'.repeat(5000) })],
@@ -89,7 +92,7 @@ const POLLUTED = [
   ['Object.prototype.status = "new"', () => { const o = base(); delete o.status; return o; }, 'status', 'new'],
   ['Object.prototype.store_id = "s1"', () => { const o = base(); delete o.store_id; return o; }, 'store_id', 's1'],
   ['Object.prototype.payment_status = "paid"', () => { const o = base(); delete o.payment_status; return o; }, 'payment_status', 'paid'],
-  ['Array.prototype[0] with a hole', () => { const o = base(); o.items = [, { quantity: 1, in_stock: true }]; return o; }, 0, { quantity: 1, in_stock: true }], // eslint-disable-line no-sparse-arrays
+  ['Array.prototype[0] with a hole', () => { const o = base(); o.items = withHole({ quantity: 1, in_stock: true }); return o; }, 0, { quantity: 1, in_stock: true }],
 ];
 
 function withPollution(key, value, fn) {
