@@ -47,19 +47,10 @@ export const cms = {
       if (reference || (lock_version !== undefined && lock_version !== null)) body.lock_version = lock_version;
       return body;
     },
-    bulkUpdate(ids, { status, notes, fields }) {
-      const body = { order_ids: ids, status };
-      if (notes) body.notes = notes;
-      if (fields && Object.keys(fields).length) body.fields = fields;
-      return body;
-    },
   },
 
   read: {
-    listOrders(b, q) {
-      const orders = Array.isArray(b) ? b : b?.orders ?? b?.data ?? [];
-      return { orders, total: b?.total ?? orders.length, page: b?.page ?? q.page, per_page: b?.per_page ?? q.per_page };
-    },
+    listKeys: ['orders', 'data'], // where a list answer keeps its orders (rest.js reads the rest of it)
     updateStatus: (b) => ({ order: orderOf(b), historyEntry: b?.history_entry ?? null }),
     getOrder: orderOf,
     history: (b) => (Array.isArray(b) ? b : b?.history ?? b?.data ?? []),

@@ -20,6 +20,14 @@ export function normalizeBulk(b) {
   };
 }
 
+/** The body of `POST .../bulk_update`, the same in both dialects: notes and fields only when given. */
+export function bulkBody(ids, { status, notes, fields }) {
+  const body = { order_ids: ids, status };
+  if (notes) body.notes = notes;
+  if (fields && Object.keys(fields).length) body.fields = fields;
+  return body;
+}
+
 const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
 
 function fail(r) {
@@ -34,11 +42,8 @@ function fail(r) {
  * @param {{idempotencyKey?: string, onProgress?: (p: {done: number, total: number, jobId: string}) => void,
  *   pollMs?: number, signal?: AbortSignal}} [opts]
  */
-export async function bulkUpdateAsJob(http, dialect, ids, { status, notes, fields }, { idempotencyKey, onProgress, pollMs = 500, signal } = {}) {
-  const body = { order_ids: ids, status };
-  if (notes) body.notes = notes;
-  if (fields && Object.keys(fields).length) body.fields = fields;
-  const r = await http.send('POST', PATHS[dialect], { body, idempotencyKey, signal });
+export async function bulkUpdateAsJob(http, dialect, ids, change, { idempotencyKey, onProgress, pollMs = 500, signal } = {}) {
+  const r = await http.send('POST', PATHS[dialect], { body: bulkBody(ids, change), idempotencyKey, signal });
   if (r.status >= 400) throw fail(r);
   if (r.status !== 202) return normalizeBulk(r.body);
   return followJob(http, r.body.job_id, { onProgress, pollMs, signal });

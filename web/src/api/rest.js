@@ -4,7 +4,7 @@
 import { Http, ApiError } from './http.js';
 import { cms } from './cms.js';
 import { delivery } from './delivery.js';
-import { normalizeBulk, followJob } from './jobs.js';
+import { normalizeBulk, followJob, bulkBody } from './jobs.js';
 
 export { normalizeBulk };
 
@@ -24,6 +24,16 @@ function notificationOf(x) {
 }
 
 const pathFor = (template, id) => template.replace(':id', encodeURIComponent(id));
+
+// A list answer, the same in both dialects but for where the orders are: the answer itself when
+// it is an array, else the first of the dialect's `read.listKeys` that is set; paging as given,
+// or as asked.
+function readList(b, q, keys) {
+  let orders = Array.isArray(b) ? b : undefined;
+  for (const key of keys) orders ??= b?.[key];
+  orders ??= [];
+  return { orders, total: b?.total ?? orders.length, page: b?.page ?? q.page, per_page: b?.per_page ?? q.per_page };
+}
 
 /**
  * @param {import('../../../types/adapter').RestAdapterOptions} [options]
@@ -76,7 +86,7 @@ export function createAdapter(options = {}) {
       const q = { status: query.status, store_id: query.store_id, page: query.page ?? 1, per_page: query.per_page ?? 50 };
       const r = await call('listOrders', { query: q, signal });
       if (!r.readable) throw unreadable('list', r.status);
-      return d.read.listOrders(r.body, q);
+      return readList(r.body, q, d.read.listKeys);
     },
 
     /**
@@ -128,7 +138,7 @@ export function createAdapter(options = {}) {
     // `onProgress` like the per-order fallback's. `bulkJobThreshold` tells the workspace to send
     // such a selection in one call rather than in its chunks of 100.
     api.bulkUpdate = async (ids, change, { idempotencyKey, onProgress } = {}) => {
-      const r = await call('bulkUpdate', { body: d.body.bulkUpdate(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
+      const r = await call('bulkUpdate', { body: bulkBody(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
       if (!r.readable) throw unreadable('bulk', r.status);
       if (r.status === 202 && reference && r.body?.job_id) {
         const job = await followJob(http, r.body.job_id, { onProgress: onProgress && ((p) => onProgress(p.done, p.total)) });
