@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { installPackage, ROOT } from './support/package.js';
+import { typecheck } from './support/typescript.js';
 import { createDeliveryApi } from '../../examples/existing-cms/delivery-api.js';
 import { message } from '../../web/src/i18n/index.js';
 import '../../web/src/locales/de.js'; // the German the page would load
@@ -177,19 +177,8 @@ test('withFallbacks: without events, polling reports orders whose status changed
 });
 
 test('tsc accepts examples/elements-typed.ts against the installed declarations, and catches misuse', () => {
-  const { project } = installPackage();
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const check = (source) => {
-    const dir = mkdtempSync(join(project, 'tsc-elements-'));
-    try {
-      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        files: ['x.ts'],
-        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], strict: true, noEmit: true, types: [] },
-      }));
-      writeFileSync(join(dir, 'x.ts'), source);
-      return spawnSync(process.execPath, [tsc, '-p', dir], { cwd: dir, encoding: 'utf8' });
-    } finally { rmSync(dir, { recursive: true, force: true }); }
-  };
+  const pkg = installPackage();
+  const check = (source) => typecheck(pkg, { 'x.ts': source });
   const good = check(readFileSync(join(ROOT, 'examples', 'elements-typed.ts'), 'utf8'));
   assert.equal(good.status, 0, good.stdout + good.stderr);
   const bad = check(`import { createAdapter } from 'orderflow/elements';
