@@ -7,11 +7,12 @@ cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs
 step() { printf '\n== %s\n' "$*"; }
 
+# Developer tools, beside what builds and runs the product: clang-format for `npm run format`.
+DEV_PACKAGES=(clang-format)
 APT_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev make python3 pkg-config
-              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates
-              clang-format)
+              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates)
 missing=()
-for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in "${APT_PACKAGES[@]}" "${DEV_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
 if [ ${#missing[@]} -gt 0 ]; then
   step "apt: installing ${missing[*]}"
