@@ -5,26 +5,23 @@
 import js from '@eslint/js';
 import globals from 'globals';
 
+const BROWSER = ['web/src/**', 'examples/existing-cms/public/**', 'examples/vite-react/src/**'];
+
 export default [
   { ignores: ['**/node_modules/', 'build/', '**/dist/', 'test-results/', '.cache/', '.data/'] },
   js.configs.recommended,
   {
     files: ['**/*.{js,mjs,jsx}'],
-    languageOptions: {
-      ecmaVersion: 'latest',
-      sourceType: 'module',
-      globals: { ...globals.node },
-    },
+    languageOptions: { ecmaVersion: 'latest', sourceType: 'module' },
     rules: {
       // `const { id, ...rest } = x` is how the code leaves a key out of a copy.
       'no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
-  // Code that runs in the browser: the elements and adapters, the demo page, the examples' pages.
-  {
-    files: ['web/src/**', 'examples/existing-cms/public/**', 'examples/vite-react/src/**'],
-    languageOptions: { globals: { ...globals.browser } },
-  },
+  // Code that runs in the browser only: the elements and adapters, the demo page, the examples' pages.
+  { files: BROWSER, languageOptions: { globals: { ...globals.browser } } },
+  // Everything else runs under Node.
+  { files: ['**/*.{js,mjs,jsx}'], ignores: BROWSER, languageOptions: { globals: { ...globals.node } } },
   // Node tests and benchmarks that drive Chromium: the functions they hand to page.evaluate run in the page.
   { files: ['tests/e2e/**', 'bench/ui.bench.js'], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
   // Emscripten's --pre-js: a classic script pasted in front of the glue, whose top-level `var` is a global.
