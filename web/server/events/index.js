@@ -1,0 +1,19 @@
+// The event hub: every committed order change is published here and reaches the subscribers (the
+// server-sent event streams, http/sse.js). Interface: publish(event) → Promise|void, subscribe(fn)
+// → unsubscribe(). This in-process hub reaches the streams of this process only; with several
+// instances on one PostgreSQL database the pg hub (events/pg.js: LISTEN/NOTIFY) reaches all.
+export function createInProcessHub() {
+  const subscribers = new Set();
+  return {
+    publish(event) {
+      for (const fn of subscribers) {
+        try { fn(event); } catch (e) { console.error('orderflow events: a subscriber failed', e); }
+      }
+    },
+    subscribe(fn) {
+      subscribers.add(fn);
+      return () => subscribers.delete(fn);
+    },
+    async close() { subscribers.clear(); },
+  };
+}
