@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
-import { checkConsistency } from '../web/server/consistency.js';
+import { checkConsistency } from '../tests/support/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 

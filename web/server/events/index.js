@@ -17,3 +17,13 @@ export function createInProcessHub() {
     async close() { subscribers.clear(); },
   };
 }
+
+// The hub for this store: in-process on SQLite (one machine, and the instances sharing a SQLite
+// file are on it: they see each other's changes on their next read, not on their streams); on
+// PostgreSQL the LISTEN/NOTIFY hub of events/pg.js (`createPgHub({store, config})`), so a change
+// made through one instance reaches the event streams of every instance.
+export async function openEventHub({ store, config }) {
+  if (store.kind !== 'postgres') return createInProcessHub();
+  const { createPgHub } = await import('./pg.js');
+  return createPgHub({ store, config });
+}
