@@ -91,6 +91,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     // A path that is not valid percent-encoded UTF-8 is routed with its '%' kept literally: the
     // route (or the static files) then refuses it with its own message, as for any bad id.
     rewriteUrl: (req) => escapeBadPercent(req.url),
+    // A repeated query parameter counts with its first value (URLSearchParams.get), as the
+    // handlers read it: `?per_page=5000&per_page=500` lists 5,000, it is not a 400.
+    routerOptions: { querystringParser: firstValues },
     return503OnClosing: false,
     forceCloseConnections: false,
   });
@@ -275,6 +278,14 @@ function rawParams(pattern, path) {
   const names = pattern.split('/');
   const parts = path.split('/');
   names.forEach((n, i) => { if (n.startsWith(':')) out[n.slice(1)] = parts[i]; });
+  return out;
+}
+
+function firstValues(text) {
+  const out = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 
