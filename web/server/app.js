@@ -93,7 +93,16 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     rewriteUrl: (req) => escapeBadPercent(req.url),
     // A repeated query parameter counts with its first value (URLSearchParams.get), as the
     // handlers read it: `?per_page=5000&per_page=500` lists 5,000, it is not a 400.
-    routerOptions: { querystringParser: firstValues },
+    // An over-long id is the route's 400 like any other bad id (the request line is bounded by
+    // node:http's header limit anyway), not the router's 414.
+    routerOptions: { querystringParser: firstValues, maxParamLength: 16384 },
+    // Anything else the router refuses before a route runs: still the API's error body.
+    frameworkErrors: (err, request, reply) => {
+      const path = String(request.raw.originalUrl ?? request.raw.url ?? '').split('?')[0];
+      const status = err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      reply.code(status).headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+        .send(errorBody(dialectOf(path), 'bad_request', String(err.message ?? 'Bad request').slice(0, 300)));
+    },
     return503OnClosing: false,
     forceCloseConnections: false,
   });
