@@ -5,7 +5,9 @@
 // exactly one history row, none is lost or duplicated, reserved stock matches the orders.
 // Last, a hostile flood: health GET latency and the server's event-loop delay while one user
 // floods within the rate limit.
-//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6)
+// The storage set-ups are a list (SCENARIOS below: SQLite; PostgreSQL rows are added there).
+//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6
+//                                          BENCH_SCENARIOS=SQLite,... to run some only)
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -13,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
-import { checkConsistency } from '../web/server/consistency.js';
+import { checkConsistency } from '../tests/support/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
@@ -70,12 +72,58 @@ async function bareServer() {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => { child.on('exit', r); child.kill(); }) };
 }
 
+// The storage set-ups measured, each against the same bare node:http peer in the same run. A
+// scenario starts its server instance(s) with `env` and says how to read its database afterwards:
+// start(env) -> {urls, history(): rows in history, stop(), check(docs): {ok, problems}, cleanup()}.
+// Requests are spread over `urls` round-robin (several instances behind one address).
+const SCENARIOS = [
+  {
+    name: 'SQLite',
+    async start(env) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-bench-'));
+      const file = join(dataDir, 'orderflow.sqlite');
+      const srv = await startServer({ dataDir, env });
+      return {
+        urls: [srv.url],
+        history: async () => {
+          const db = new Database(file, { readonly: true });
+          try { return db.prepare('SELECT COUNT(*) AS n FROM history').get().n; } finally { db.close(); }
+        },
+        stop: () => srv.stop({ signal: 'SIGTERM' }),
+        check: async (docs) => {
+          const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (st) => d.aliases?.[st]?.to ?? st]));
+          return checkConsistency(file, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
+        },
+        cleanup: async () => { await srv.stop().catch(() => {}); rmSync(dataDir, { recursive: true, force: true }); },
+      };
+    },
+  },
+];
+
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-bench-'));
-  const srv = await startServer({ dataDir, env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS), ORDERFLOW_SEED_DELIVERY_ORDERS: '60' } });
+  const only = process.env.BENCH_SCENARIOS ? new Set(process.env.BENCH_SCENARIOS.split(',')) : null;
+  const bare = await bareServer();
+  let failed = false;
+  try {
+    for (const scenario of SCENARIOS) {
+      if (only && !only.has(scenario.name)) continue;
+      if (!(await measure(scenario, bare))) failed = true;
+    }
+  } finally {
+    await bare.close();
+  }
+  if (failed) process.exitCode = 1;
+  await hostileFlood();
+}
+
+// Single PUTs (and GETs) against the bare peer, then a contended run; afterwards the history rows
+// added must equal the accepted updates and the database must agree with itself. -> ok
+async function measure(scenario, bare) {
+  const inst = await scenario.start({ ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS), ORDERFLOW_SEED_DELIVERY_ORDERS: '60' });
   const rows = [];
   try {
-    const req = client(srv.url, CONC);
+    const clients = inst.urls.map((u) => client(u, CONC));
+    const req = (method, path, body, headers, i = 0) => clients[i % clients.length](method, path, body, headers);
     const login = await req('POST', '/api/auth/login', { username: 'admin', password: 'demo' });
     const auth = { Authorization: `Bearer ${login.body.token}` };
     const list = (await req('GET', '/api/v1/orders?per_page=5000', undefined, auth)).body.orders;
@@ -86,22 +134,19 @@ async function main() {
     const plan = [];
     await drive(list.length, CONC, async (i) => {
       const o = list[i];
-      const r = await req('GET', `/api/v1/orders/${o.id}/allowed_statuses`, undefined, auth);
+      const r = await req('GET', `/api/v1/orders/${o.id}/allowed_statuses`, undefined, auth, i);
       // Prefer a step that keeps the order open; the engine may still refuse it (payment, stock).
       const open = (r.body.allowed ?? []).filter((a) => (a.requires ?? []).length === 0);
       const opt = open.find((a) => !terminal.has(a.id)) ?? open.find((a) => a.confirm) ?? open[0];
       if (opt) plan.push({ id: o.id, status: opt.id, lock_version: o.lock_version });
       return r;
     });
-    const historyBefore = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
-    const h0 = historyBefore.prepare('SELECT COUNT(*) AS n FROM history').get().n;
-    historyBefore.close();
+    const h0 = await inst.history();
 
-    const bare = await bareServer();
     const breq = client(bare.url, CONC);
     const n = plan.length;
     await drive(500, CONC, () => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: 0 }));  // warm-up
-    await drive(500, CONC, (i) => req('GET', `/api/v1/orders/${plan[i % n].id}`, undefined, auth));
+    await drive(500, CONC, (i) => req('GET', `/api/v1/orders/${plan[i % n].id}`, undefined, auth, i));
     // Three interleaved rounds (the machine is shared: best round per scenario is reported);
     // each round updates a third of the planned orders.
     const best = {};
@@ -119,15 +164,14 @@ async function main() {
       const slice = plan.slice(round * third, (round + 1) * third);
       keep('peerGet', await drive(slice.length, CONC, () => breq('GET', '/api/v1/orders/1')), slice.length);
       keep('peerPut', await drive(slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })), slice.length);
-      keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth)), slice.length);
+      keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth, i)), slice.length);
       keep('put', await drive(slice.length, CONC, (i) => req('PUT', `/api/v1/orders/${slice[i].id}`,
-        { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version }, auth)), slice.length);
+        { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version }, auth, i)), slice.length);
     }
-    await bare.close();
     rows.push(['peer: bare node:http GET (fixed JSON)', best.peerGet, best.peerGet]);
     rows.push(['peer: bare node:http PUT (fixed JSON)', best.peerPut, best.peerPut]);
-    rows.push(['GET /api/v1/orders/:id', best.get, best.peerGet]);
-    rows.push(['PUT /api/v1/orders/:id (status update)', best.put, best.peerPut]);
+    rows.push([`${scenario.name}: GET /api/v1/orders/:id`, best.get, best.peerGet]);
+    rows.push([`${scenario.name}: PUT /api/v1/orders/:id (status update)`, best.put, best.peerPut]);
     const writes = best.put;
 
     // Contended: 50 clients on 10 hot orders at a time, each PUT carrying the lock_version the
@@ -136,10 +180,11 @@ async function main() {
       .filter((o) => !terminal.has(o.status)).map((o) => o.id);
     const hot = pool.splice(0, 10);
     const contendedClients = 50;
-    const creq = client(srv.url, contendedClients);
+    const cclients = inst.urls.map((u) => client(u, contendedClients));
+    const creq = (method, path, body, headers, w) => cclients[w % cclients.length](method, path, body, headers);
     const known = new Map();
-    const refresh = async (id) => {
-      const [g, o] = await Promise.all([creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth), creq('GET', `/api/v1/orders/${id}`, undefined, auth)]);
+    const refresh = async (id, w) => {
+      const [g, o] = await Promise.all([creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth, w), creq('GET', `/api/v1/orders/${id}`, undefined, auth, w)]);
       const v = { lock_version: o.body.order.lock_version, options: g.body.allowed.filter((a) => !(a.requires ?? []).length) };
       known.set(id, v);
       return v;
@@ -152,14 +197,14 @@ async function main() {
       while (Date.now() < stopAt && hot.length) {
         const slot = Math.floor(Math.random() * hot.length);
         const id = hot[slot];
-        const cur = known.get(id) ?? await refresh(id);
+        const cur = known.get(id) ?? await refresh(id, w);
         if (!cur.options.length) {
           const at = hot.indexOf(id);
           if (at >= 0) { if (pool.length) hot[at] = pool.shift(); else hot.splice(at, 1); }
           continue;
         }
         const target = cur.options[w % cur.options.length].id;
-        const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth);
+        const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth, w);
         total += 1;
         ccounts[r.status] = (ccounts[r.status] ?? 0) + 1;
         if (r.status === 200) accepted += 1;
@@ -167,16 +212,13 @@ async function main() {
       }
     }));
     const cs = Number(process.hrtime.bigint() - t0) / 1e9;
-    rows.push([`contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`, { requests: total, counts: ccounts, seconds: cs, rate: total / cs }, best.peerPut]);
+    rows.push([`${scenario.name}: contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`, { requests: total, counts: ccounts, seconds: cs, rate: total / cs }, best.peerPut]);
 
-    await srv.stop({ signal: 'SIGTERM' });
-    const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s]));
-    const check = checkConsistency(join(dataDir, 'orderflow.sqlite'), { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
-    const db = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
-    const h1 = db.prepare('SELECT COUNT(*) AS n FROM history').get().n;
-    db.close();
+    const h1 = await inst.history();
+    await inst.stop();
+    const check = await inst.check(docs);
 
-    console.log(`\norderflow reference server, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
+    console.log(`\norderflow reference server, ${scenario.name}${inst.urls.length > 1 ? ` (${inst.urls.length} instances)` : ''}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
     console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {
@@ -187,12 +229,10 @@ async function main() {
     const okWrites = (writes.counts[200] ?? 0) + accepted;
     console.log(`\nhistory rows added: ${h1 - h0}; accepted updates (200): ${okWrites}; lost: ${Math.max(0, okWrites - (h1 - h0))}; duplicated: ${Math.max(0, (h1 - h0) - okWrites)}`);
     console.log(`consistency (history per lock_version, last row = status, reserved stock = orders): ${check.ok ? 'ok' : check.problems.slice(0, 5).join('; ')}`);
-    if (!check.ok || h1 - h0 !== okWrites) process.exitCode = 1;
+    return check.ok && h1 - h0 === okWrites;
   } finally {
-    await srv.stop().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await inst.cleanup();
   }
-  await hostileFlood();
 }
 
 const pct = (arr, p) => { const s = [...arr].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
-import { checkConsistency } from '../../web/server/consistency.js';
+import { ApiClient } from '../support/client.js';
+import { checkConsistency } from '../support/consistency.js';
 import { importPackage } from './support/package.js';
 import {
   MB, deepArray, deepArrayText, manyKeys, bodyWithBytes, send, sendRaw, snapshot, storedNotes,

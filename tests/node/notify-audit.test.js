@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
-import { checkConsistency } from '../../web/server/consistency.js';
+import { checkConsistency } from '../support/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 

@@ -7,8 +7,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
-import { checkConsistency } from '../../web/server/consistency.js';
+import { ApiClient } from '../support/client.js';
+import { checkConsistency } from '../support/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
