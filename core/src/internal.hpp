@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "orderflow/text.hpp"
 #include "orderflow/workflow.hpp"
 
 namespace orderflow {

@@ -5,6 +5,8 @@
 // The JS facade (wasm/js/facade.js) is the only caller; see it for the shapes.
 #include <orderflow/workflow.hpp>
 
+#include "json_writer.hpp"
+
 #include <emscripten/bind.h>
 #include <emscripten/emmalloc.h>
 
@@ -18,6 +20,7 @@ namespace {
 using orderflow::json;
 using orderflow::Workflow;
 using orderflow::WorkflowPtr;
+using orderflow::wasm::Writer;
 
 std::vector<WorkflowPtr>& handles() {
     static std::vector<WorkflowPtr> table(1);  // handle 0 is never valid
@@ -33,147 +36,6 @@ const Workflow* lookup(std::uint32_t handle) {
     if (handle == 0 || handle >= table.size()) return nullptr;
     return table[handle].get();
 }
-
-// Answers are written as JSON text directly, keys in the documented order. Strings are escaped
-// and any invalid UTF-8 is replaced by U+FFFD, so the text always parses in JS. (A small writer
-// instead of a second nlohmann instantiation keeps the module small and the calls cheap.)
-class Writer {
-public:
-    std::string out;
-
-    Writer& raw(std::string_view text) {
-        out.append(text);
-        return *this;
-    }
-    Writer& boolean(bool value) { return raw(value ? "true" : "false"); }
-    Writer& number(std::uint32_t value) {
-        char buf[12];
-        int n = 0;
-        do {
-            buf[n++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value);
-        while (n) out.push_back(buf[--n]);
-        return *this;
-    }
-    Writer& string(std::string_view s) {
-        static const char hex[] = "0123456789abcdef";
-        out.push_back('"');
-        std::size_t i = 0;
-        std::size_t run = 0;  // start of the pending run of bytes copied as they are
-        while (i < s.size()) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                ++i;
-                continue;
-            }
-            if (c >= 0x80) {
-                const std::size_t len = utf8Length(s, i);
-                if (len) {
-                    i += len;
-                    continue;
-                }
-            }
-            out.append(s.data() + run, i - run);
-            if (c == '"' || c == '\\') {
-                const char escaped[2] = {'\\', static_cast<char>(c)};
-                out.append(escaped, 2);
-            } else if (c < 0x80) {
-                const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                out.append(escaped, 6);
-            } else {
-                out.append("\xEF\xBF\xBD", 3);  // invalid UTF-8: U+FFFD
-            }
-            run = ++i;
-        }
-        out.append(s.data() + run, i - run);
-        out.push_back('"');
-        return *this;
-    }
-    Writer& key(std::string_view k) {
-        string(k);
-        out.push_back(':');
-        return *this;
-    }
-    // A JSON array of the items of `list`, each written by each(item).
-    template <class List, class Each>
-    Writer& array(const List& list, Each&& each) {
-        out.push_back('[');
-        bool first = true;
-        for (const auto& item : list) {
-            if (!first) out.push_back(',');
-            first = false;
-            each(item);
-        }
-        out.push_back(']');
-        return *this;
-    }
-    Writer& strings(const std::vector<std::string>& list) {
-        return array(list, [this](const std::string& s) { string(s); });
-    }
-    Writer& error(const orderflow::Error& e) {
-        raw("{").key("code").string(e.code).raw(",").key("message").string(e.message);
-        if (!e.field.empty()) raw(",").key("field").string(e.field);
-        return raw("}");
-    }
-    // A JSON value (the validated workflow document), keys in the json object's (sorted) order.
-    // Written here rather than with json::dump so that it runs no more code than it must (the first
-    // call runs cold); a non-integer number, rare in a workflow, is left to json::dump.
-    Writer& value(const json& v) {
-        switch (v.type()) {
-            case json::value_t::null: return raw("null");
-            case json::value_t::boolean: return boolean(v.get<bool>());
-            case json::value_t::string: return string(*v.get_ptr<const std::string*>());
-            case json::value_t::number_integer: return raw(std::to_string(v.get<std::int64_t>()));
-            case json::value_t::number_unsigned: return raw(std::to_string(v.get<std::uint64_t>()));
-            case json::value_t::array: return array(v, [this](const json& item) { value(item); });
-            case json::value_t::object: {
-                out.push_back('{');
-                bool first = true;
-                for (auto it = v.begin(); it != v.end(); ++it) {
-                    if (!first) out.push_back(',');
-                    first = false;
-                    key(it.key());
-                    value(it.value());
-                }
-                out.push_back('}');
-                return *this;
-            }
-            default: return raw(v.dump(-1, ' ', false, json::error_handler_t::replace));
-        }
-    }
-    Writer& errors(const std::vector<orderflow::Error>& list) {
-        return array(list, [this](const orderflow::Error& e) { error(e); });
-    }
-
-private:
-    // Length of the well-formed UTF-8 sequence starting at s[i], or 0 if it is not one.
-    static std::size_t utf8Length(std::string_view s, std::size_t i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len;
-        unsigned char lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;  // no UTF-16 surrogates
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else {
-            return 0;
-        }
-        if (i + len > s.size()) return 0;
-        const auto c1 = static_cast<unsigned char>(s[i + 1]);
-        if (c1 < lo || c1 > hi) return 0;
-        for (std::size_t k = 2; k < len; ++k) {
-            const auto ck = static_cast<unsigned char>(s[i + k]);
-            if (ck < 0x80 || ck > 0xbf) return 0;
-        }
-        return len;
-    }
-};
 
 // Text in: the facade writes its arguments as UTF-8 (TextEncoder.encodeInto) one after another
 // into a scratch buffer in wasm memory and passes the buffer and each length; Args reads them
