@@ -64,6 +64,8 @@ std::string render(std::string_view tmpl, Vars vars);
 // Placeholders ("{name}") used in a template; false if a brace group is not a valid name.
 std::vector<std::string> placeholders(std::string_view tmpl);
 
+constexpr std::size_t kMaxGuards = 32;  // guard bits: TransitionDef::guards, two outcome bits each in a uint64
+
 // ---- model ----
 struct RoleDef {
     std::string id, label;
