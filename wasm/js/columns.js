@@ -328,15 +328,38 @@ export function collectAll(index, n, ids, table, shared) {
   return { eligible, blocked };
 }
 
+// The header planBatch reads (wasm/src/bindings.cpp: BatchHeader, the same words in the same
+// order): one uint32 each, a count, a length, or a byte offset into the wasm heap (0 for a
+// column the engine will not read, per batchReads).
+export const HEADER = Object.freeze({
+  COUNT: 0,           // orders
+  STATUS: 1,          // uint32[count]: index into the string table
+  STORE: 2,           // uint32[count]: index into the string table, or 0
+  PAYMENT: 3,         // uint32[count]: index into the string table, or 0
+  VALID: 4,           // uint8[count]: 1 = read by the columns, 0 = invalid_order
+  ITEM_BEGIN: 5,      // uint32[count + 1]: offsets into the item columns, or 0
+  ITEM_KIND: 6,       // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
+  ITEM_STOCK: 7,      // float64[items], or 0
+  ITEM_QUANTITY: 8,   // float64[items] (NaN: absent), or 0
+  ITEMS_PRESENT: 9,   // uint8[count]: 1 = the order has an items array, or 0
+  OUT: 10,            // uint32[count]: receives each order's verdict index
+  TEXT: 11,           // the text arguments below, one after another (UTF-8)
+  STRINGS_LENGTH: 12, // the string table as a JSON array, index 0 unused
+  TO_LENGTH: 13,      // the target status
+  FIELDS_LENGTH: 14,  // the fields, JSON
+  ACTOR_LENGTH: 15,   // the actor, JSON
+});
+const HEADER_WORDS = 16;
+
 export function planColumns(m, io, h, cols, n, items, tableText, reads, to, fieldsText, actorText) {
-  // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
+  // Layout: the header, then 8-byte aligned doubles, then uint32 columns, then bytes.
   const itemCount = Math.max(items, 1);
-  const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n * 2 + itemCount + 16;
+  const bytes = HEADER_WORDS * 4 + itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n * 2 + itemCount + 16;
   const base = m._malloc(bytes);
   if (!base) throw new RangeError('orderflow: out of memory for planBulk');
   try {
-    const at = (base + 7) & ~7;
-    const pStock = at;
+    const pHeader = (base + 7) & ~7;
+    const pStock = pHeader + HEADER_WORDS * 4;
     const pQuantity = pStock + itemCount * 8;
     const pStatus = pQuantity + itemCount * 8;
     const pStore = pStatus + n * 4;
@@ -349,7 +372,7 @@ export function planColumns(m, io, h, cols, n, items, tableText, reads, to, fiel
     const heapF64 = m.HEAPF64;
     const heapU32 = m.HEAPU32;
     const heapU8 = m.HEAPU8;
-    // Only the columns the engine reads (batchReads) are copied; the others go as null.
+    // Only the columns the engine reads (batchReads) are copied; the others go as 0 (absent).
     const readStore = (reads & READS_STORE) !== 0;
     const readPayment = (reads & READS_PAYMENT) !== 0;
     const readItems = (reads & READS_ITEMS) !== 0;
@@ -365,9 +388,24 @@ export function planColumns(m, io, h, cols, n, items, tableText, reads, to, fiel
       heapU8.set(cols.kind.subarray(0, items), pKind);
     }
     const len = io.write(m, [tableText, to, fieldsText, actorText]);
-    const verdicts = m.planBatch(h, n, pStatus, readStore ? pStore : 0, readPayment ? pPayment : 0,
-      pValid, readItems ? pItemBegin : 0, readItems ? pKind : 0, readItems ? pStock : 0,
-      readItems ? pQuantity : 0, readItems ? pPresent : 0, pOut, io.ptr, len[0], len[1], len[2], len[3]);
+    const header = m.HEAPU32.subarray(pHeader >> 2, (pHeader >> 2) + HEADER_WORDS);
+    header[HEADER.COUNT] = n;
+    header[HEADER.STATUS] = pStatus;
+    header[HEADER.STORE] = readStore ? pStore : 0;
+    header[HEADER.PAYMENT] = readPayment ? pPayment : 0;
+    header[HEADER.VALID] = pValid;
+    header[HEADER.ITEM_BEGIN] = readItems ? pItemBegin : 0;
+    header[HEADER.ITEM_KIND] = readItems ? pKind : 0;
+    header[HEADER.ITEM_STOCK] = readItems ? pStock : 0;
+    header[HEADER.ITEM_QUANTITY] = readItems ? pQuantity : 0;
+    header[HEADER.ITEMS_PRESENT] = readItems ? pPresent : 0;
+    header[HEADER.OUT] = pOut;
+    header[HEADER.TEXT] = io.ptr;
+    header[HEADER.STRINGS_LENGTH] = len[0];
+    header[HEADER.TO_LENGTH] = len[1];
+    header[HEADER.FIELDS_LENGTH] = len[2];
+    header[HEADER.ACTOR_LENGTH] = len[3];
+    const verdicts = m.planBatch(h, pHeader);
     io.done(m);
     const parsed = parseAnswer(verdicts);
     // The call may have grown memory: take a fresh view.

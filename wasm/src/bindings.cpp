@@ -11,6 +11,7 @@
 #include <emscripten/emmalloc.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <map>
 #include <vector>
@@ -263,42 +264,65 @@ std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t 
     return std::move(w.raw("}").out);
 }
 
-// The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
-// column pointers are byte offsets into the heap, `out` receives one uint32 verdict index per
-// order, and the text arguments (a JSON array of the interned strings, index 0 unused; the
-// target; the fields and actor JSON) follow each other in `text`. Returns the verdict table as
-// JSON: [[error, ...], ...] with entry 0 the empty "ok" verdict.
-std::string planBatch(std::uint32_t handle, std::uint32_t count,
-                      std::uintptr_t status, std::uintptr_t store, std::uintptr_t payment,
-                      std::uintptr_t valid, std::uintptr_t itemBegin, std::uintptr_t itemKind,
-                      std::uintptr_t itemStock, std::uintptr_t itemQuantity,
-                      std::uintptr_t itemsPresent, std::uintptr_t out, std::uintptr_t text,
-                      std::uint32_t stringsLength, std::uint32_t toLength,
-                      std::uint32_t fieldsLength, std::uint32_t actorLength) {
+// The header planBatch is given, written by the facade into wasm memory next to the columns
+// (wasm/js/columns.js: HEADER names the same words, in the same order). Every word is a uint32:
+// a count, a length, or a byte offset into the heap (wasm32), 0 for a column the engine will not
+// read (batchReads). The columns are OrderBatch's (core: orderflow/workflow.hpp).
+struct BatchHeader {
+    std::uint32_t count;          // orders
+    std::uint32_t status;         // uint32[count]: index into the string table
+    std::uint32_t store;          // uint32[count]: index into the string table, or 0
+    std::uint32_t payment;        // uint32[count]: index into the string table, or 0
+    std::uint32_t valid;          // uint8[count]: 1 = read by the columns, 0 = invalid_order
+    std::uint32_t itemBegin;      // uint32[count + 1]: offsets into the item columns, or 0
+    std::uint32_t itemKind;       // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
+    std::uint32_t itemStock;      // float64[items], or 0
+    std::uint32_t itemQuantity;   // float64[items] (NaN: absent), or 0
+    std::uint32_t itemsPresent;   // uint8[count]: 1 = the order has an items array, or 0
+    std::uint32_t out;            // uint32[count]: receives each order's verdict index
+    std::uint32_t text;           // the text arguments below, one after another (UTF-8)
+    std::uint32_t stringsLength;  // the string table as a JSON array, index 0 unused
+    std::uint32_t toLength;       // the target status
+    std::uint32_t fieldsLength;   // the fields, JSON
+    std::uint32_t actorLength;    // the actor, JSON
+};
+static_assert(sizeof(BatchHeader) == 16 * sizeof(std::uint32_t), "columns.js HEADER_WORDS");
+
+template <class T>
+const T* column(std::uint32_t offset) {
+    return offset ? reinterpret_cast<const T*>(static_cast<std::uintptr_t>(offset)) : nullptr;
+}
+
+// The whole batch is in wasm memory, laid out by the facade (columns.js, planColumns), described
+// by the BatchHeader at `header`. Returns the verdict table as JSON: [[error, ...], ...] with
+// entry 0 the empty "ok" verdict; each order's index into it is written to the `out` column.
+std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
-    Args args(text);
-    json table = parse(args.next(stringsLength));
-    std::string_view to = args.next(toLength);
-    json fields = parse(args.next(fieldsLength));
-    json actor = parse(args.next(actorLength));
+    BatchHeader h;
+    std::memcpy(&h, reinterpret_cast<const void*>(header), sizeof h);
+    Args args(h.text);
+    json table = parse(args.next(h.stringsLength));
+    std::string_view to = args.next(h.toLength);
+    json fields = parse(args.next(h.fieldsLength));
+    json actor = parse(args.next(h.actorLength));
     orderflow::OrderBatch batch;
-    batch.count = count;
+    batch.count = h.count;
     if (table.is_array()) {
         batch.strings.reserve(table.size());
         for (const auto& s : table) batch.strings.push_back(s.is_string() ? s.get<std::string>() : std::string());
     }
     if (batch.strings.empty()) batch.strings.emplace_back();
-    batch.status = reinterpret_cast<const std::uint32_t*>(status);
-    batch.store = reinterpret_cast<const std::uint32_t*>(store);
-    batch.payment = reinterpret_cast<const std::uint32_t*>(payment);
-    batch.valid = reinterpret_cast<const std::uint8_t*>(valid);
-    batch.item_begin = reinterpret_cast<const std::uint32_t*>(itemBegin);
-    batch.item_stock_kind = reinterpret_cast<const std::uint8_t*>(itemKind);
-    batch.item_stock = reinterpret_cast<const double*>(itemStock);
-    batch.item_quantity = reinterpret_cast<const double*>(itemQuantity);
-    batch.items_present = reinterpret_cast<const std::uint8_t*>(itemsPresent);
-    batch.verdict_out = reinterpret_cast<std::uint32_t*>(out);
+    batch.status = column<std::uint32_t>(h.status);
+    batch.store = column<std::uint32_t>(h.store);
+    batch.payment = column<std::uint32_t>(h.payment);
+    batch.valid = column<std::uint8_t>(h.valid);
+    batch.item_begin = column<std::uint32_t>(h.itemBegin);
+    batch.item_stock_kind = column<std::uint8_t>(h.itemKind);
+    batch.item_stock = column<double>(h.itemStock);
+    batch.item_quantity = column<double>(h.itemQuantity);
+    batch.items_present = column<std::uint8_t>(h.itemsPresent);
+    batch.verdict_out = reinterpret_cast<std::uint32_t*>(static_cast<std::uintptr_t>(h.out));
 
     auto plan = wf->planBatch(batch, to, fields, actor);
     if (plan.verdicts.empty()) return "[[]]";  // verdicts[0], "ok", is always there; never reached
