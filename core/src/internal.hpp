@@ -80,11 +80,14 @@ struct FieldDef {
     std::vector<std::string> values;
 };
 
+struct GuardKind;  // guards.hpp
+
 struct GuardDef {
     std::string id;
-    bool items = false;     // kind items_in_stock; else equals
-    std::string orderKey;   // equals: the order key read
-    std::string value;      // equals: the expected value
+    const GuardKind* kind = nullptr;
+    std::string field;  // a kind reading an order field (equals): its key in the order
+    int slot = -1;      // that field's index in Workflow::Impl::orderFields (its planBatch column)
+    std::string value;  // equals: the expected value
     std::string code, message, missingMessage;
 };
 
@@ -114,6 +117,7 @@ struct Workflow::Impl {
     std::vector<detail::RoleDef> roles;
     std::vector<detail::FieldDef> fields;
     std::vector<detail::GuardDef> guards;
+    std::vector<std::string> orderFields;  // the top-level order fields guards read, each once (guardFields())
     std::vector<detail::TransitionDef> transitions;  // wildcards expanded, in offer order
     std::vector<detail::AliasDef> aliases;
     std::map<std::string, int, std::less<>> statusIndex, roleIndex, fieldIndex, aliasIndex, guardIndexTmp;

@@ -200,6 +200,7 @@ const std::string& Workflow::name() const { return impl_->name; }
 const std::string& Workflow::initial() const { return impl_->initial; }
 const std::vector<Status>& Workflow::statuses() const { return impl_->statuses; }
 const json& Workflow::document() const { return impl_->document; }
+const std::vector<std::string>& Workflow::guardFields() const { return impl_->orderFields; }
 
 std::vector<Edge> Workflow::edges() const {
     const Impl& w = *impl_;

@@ -216,7 +216,7 @@ orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::s
     for (const auto& o : orders)
         c.add(true, c.intern(o["status"].get<std::string>()),
               o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0,
-              o.contains("payment_status") ? c.intern(o["payment_status"].get<std::string>()) : 0,
+              {o.contains("payment_status") ? c.intern(o["payment_status"].get<std::string>()) : 0},
               o.contains("items") ? &o["items"] : nullptr);
     return w.planBatch(c.batch(), to, fields, actor);
 }

@@ -92,6 +92,7 @@ export class Workflow {
   #engine;
   #cell;
   #doc = null;
+  #guardFields;  // the order fields the workflow's guards read: sent with each order, planBatch's field columns
 
   constructor(flow, engine, loaded, cell) {
     this.#flow = flow;
@@ -101,6 +102,7 @@ export class Workflow {
     this.name = loaded.name;
     this.initial = loaded.initial;
     this.statuses = deepFreeze(loaded.statuses);
+    this.#guardFields = Object.freeze(loaded.guardFields);
     // roles, fields, transitions, document: enumerable, read-only, the same frozen values on
     // every read (getters, so the document is fetched on first use).
     for (const key of FROM_DOCUMENT) {
@@ -162,7 +164,7 @@ export class Workflow {
   /** The next statuses `actor` may pick for `order`; `.errors` (non-enumerable) says why none. */
   allowed(order, actor) {
     const fn = 'allowed(order, actor)';
-    const orderText = orderJson(order, fn);
+    const orderText = orderJson(order, fn, this.#guardFields);
     const actorText = actorJson(actor, fn);
     const h = this.#handle();
     const io = this.#flow._scratch;
@@ -181,7 +183,7 @@ export class Workflow {
   check(order, to, fields, actor) {
     const fn = 'check(order, to, fields, actor)';
     const target = requireString(to, fn, 'to');
-    const orderText = orderJson(order, fn);
+    const orderText = orderJson(order, fn, this.#guardFields);
     const fieldsText = fieldsJson(fields, fn);
     const actorText = actorJson(actor, fn);
     const h = this.#handle();
@@ -225,7 +227,7 @@ export class Workflow {
       const reads = cols.reads.set(JSON.parse(readsText));
       let marshalled;
       try {
-        marshalled = marshal(orders, n, cols, reads, prototypesPolluted());
+        marshalled = marshal(orders, n, cols, reads, prototypesPolluted(this.#guardFields), this.#guardFields);
       } catch {
         // a getter or Proxy trap threw: every order goes the per-order way, which says which one
         marshalled = marshalNone(n, cols);
@@ -267,7 +269,7 @@ export class Workflow {
     const out = new Map();
     const verdicts = new Map();  // key -> {text, errors}
     for (const i of indexes) {
-      const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`, reads);
+      const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`, reads, this.#guardFields);
       if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `orders[${i}]`, text.length);
       let v = verdicts.get(key);
       if (v === undefined) verdicts.set(key, v = { text, errors: null });
@@ -305,13 +307,14 @@ export class Workflow {
     // keeps distinct (two different ones never compare equal).
     const tableText = JSON.stringify(strings);
     if (tableText.length > MAX_ARGUMENT_UNITS) throw tooLarge('planBulk(orders, to, fields, actor)', 'orders', tableText.length);
-    return this.#engine.call((m) => planColumns(m, this.#flow._scratch, h, cols, n, items, tableText, reads, to, fieldsText, actorText));
+    const nFields = this.#guardFields.length;
+    return this.#engine.call((m) => planColumns(m, this.#flow._scratch, h, cols, n, items, nFields, tableText, reads, to, fieldsText, actorText));
   }
 }
 
 // The order's JSON text as check() and allowed() send it (order.js), bounded in size.
-function orderJson(order, fn) {
-  const { text } = readOrder(order, fn);
+function orderJson(order, fn, guardFields) {
+  const { text } = readOrder(order, fn, 'order', null, guardFields);
   if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, 'order', text.length);
   return text;
 }

@@ -96,6 +96,7 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
     });
+    w.raw(",").key("guardFields").strings(wf.guardFields());  // planBatch's field columns, in order
     w.raw("}");
     return std::move(w.out);
 }
@@ -272,7 +273,9 @@ struct BatchHeader {
     std::uint32_t count;          // orders
     std::uint32_t status;         // uint32[count]: index into the string table
     std::uint32_t store;          // uint32[count]: index into the string table, or 0
-    std::uint32_t payment;        // uint32[count]: index into the string table, or 0
+    std::uint32_t fields;         // uint32[fieldColumns * count]: the order fields guards read
+                                  // (loaded answer's guardFields), column f at f * count; or 0
+    std::uint32_t fieldColumns;   // how many columns `fields` holds
     std::uint32_t valid;          // uint8[count]: 1 = read by the columns, 0 = invalid_order
     std::uint32_t itemBegin;      // uint32[count + 1]: offsets into the item columns, or 0
     std::uint32_t itemKind;       // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
@@ -286,7 +289,7 @@ struct BatchHeader {
     std::uint32_t fieldsLength;   // the fields, JSON
     std::uint32_t actorLength;    // the actor, JSON
 };
-static_assert(sizeof(BatchHeader) == 16 * sizeof(std::uint32_t), "columns.js HEADER_WORDS");
+static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "columns.js HEADER_WORDS");
 
 template <class T>
 const T* column(std::uint32_t offset) {
@@ -315,7 +318,8 @@ std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
     if (batch.strings.empty()) batch.strings.emplace_back();
     batch.status = column<std::uint32_t>(h.status);
     batch.store = column<std::uint32_t>(h.store);
-    batch.payment = column<std::uint32_t>(h.payment);
+    batch.fields = column<std::uint32_t>(h.fields);
+    batch.field_columns = h.fields ? h.fieldColumns : 0;
     batch.valid = column<std::uint8_t>(h.valid);
     batch.item_begin = column<std::uint32_t>(h.itemBegin);
     batch.item_stock_kind = column<std::uint8_t>(h.itemKind);
