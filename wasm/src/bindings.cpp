@@ -266,7 +266,7 @@ std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t 
 }
 
 // The header planBatch is given, written by the facade into wasm memory next to the columns
-// (wasm/js/columns.js: HEADER names the same words, in the same order). Every word is a uint32:
+// (wasm/js/batch.js: HEADER names the same words, in the same order). Every word is a uint32:
 // a count, a length, or a byte offset into the heap (wasm32), 0 for a column the engine will not
 // read (batchReads). The columns are OrderBatch's (core: orderflow/workflow.hpp).
 struct BatchHeader {
@@ -289,14 +289,14 @@ struct BatchHeader {
     std::uint32_t fieldsLength;   // the fields, JSON
     std::uint32_t actorLength;    // the actor, JSON
 };
-static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "columns.js HEADER_WORDS");
+static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
 
 template <class T>
 const T* column(std::uint32_t offset) {
     return offset ? reinterpret_cast<const T*>(static_cast<std::uintptr_t>(offset)) : nullptr;
 }
 
-// The whole batch is in wasm memory, laid out by the facade (columns.js, planColumns), described
+// The whole batch is in wasm memory, laid out by the facade (batch.js, planColumns), described
 // by the BatchHeader at `header`. Returns the verdict table as JSON: [[error, ...], ...] with
 // entry 0 the empty "ok" verdict; each order's index into it is written to the `out` column.
 std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
