@@ -2,8 +2,6 @@
 // here throws (types are checked before values are read). See docs/workflow-format.md for the
 // semantics, in particular the fixed order of error codes.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <map>
 
 #include "evaluator.hpp"
@@ -34,9 +32,10 @@ bool shallow(const json& v, std::size_t limit) {
 
 // An order is read only as far as the decision needs it (docs/workflow-format.md, "The engine's
 // answers"): its status always; its store when the role is store-scoped; what a guard reads (a
-// field, the items: guards.cpp) only when the transition asked about has that guard. So a broken part the
-// decision does not read (say an item's quantity, when cancelling) never blocks it, and a broken
-// part it does read is named in the refusal. Each reader returns "" or the message naming the path.
+// field, the items: guards.cpp) only when the transition asked about has that guard. So a broken
+// part the decision does not read (say an item's quantity, when cancelling) never blocks it, and a
+// broken part it does read is named in the refusal. Each reader returns "" or the message naming
+// the path.
 
 std::string readStatus(const json& o, OrderView& v) {
     if (!o.is_object()) return std::string("order: expected an object, got ") + kindOf(o);

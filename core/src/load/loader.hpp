@@ -66,8 +66,7 @@ struct Loader {
     static const json* get(const json& obj, const char* key);
     bool object(const json& v, const std::string& path);
     void keys(const json& obj, const std::string& path, std::initializer_list<const char*> allowed);
-    void keys(const json& obj, const std::string& path, const std::vector<const char*>& allowed);
-    void keys(const json& obj, const std::string& path, const char* const* first, const char* const* last);
+    void keys(const json& obj, const std::string& path, const char* const* first, const char* const* last);  // [first, last)
     // A text value: a string without control characters, at most maxChars characters.
     bool text(const json& v, const std::string& path, std::string& out, std::size_t maxChars, bool allowEmpty = false);
     // The same for the value at path.key (key given) or path (key null). The path is written only

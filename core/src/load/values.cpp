@@ -42,10 +42,6 @@ void Loader::keys(const json& obj, const std::string& path, std::initializer_lis
     keys(obj, path, allowed.begin(), allowed.end());
 }
 
-void Loader::keys(const json& obj, const std::string& path, const std::vector<const char*>& allowed) {
-    keys(obj, path, allowed.data(), allowed.data() + allowed.size());
-}
-
 void Loader::keys(const json& obj, const std::string& path, const char* const* first, const char* const* last) {
     const auto allowed = [&] { return Span{first, last}; };
     for (auto it = obj.begin(); it != obj.end(); ++it) {
