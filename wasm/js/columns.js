@@ -1,7 +1,7 @@
 // planBulk's fast path: orders laid out as columns (typed arrays) in the wasm heap, judged by the
 // engine's planBatch in one call. No workflow rule here: which parts of an order to copy comes
 // from the engine (batchReads), every verdict from planBatch.
-import { deepFreeze, parseAnswer } from './args.js';
+import { deepFreeze } from './args.js';
 
 export const BAD_VERDICT = 0xffffffff;
 // Bits of the engine's batchReads answer (core: BatchReads).
