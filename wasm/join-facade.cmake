@@ -1,5 +1,6 @@
 # Joins the facade's source modules (wasm/js: argument checks, order reading, engine lifecycle,
-# columns, the public classes) into the one dist/facade.js the package ships. Why: Node's module
+# columns, the planBatch call, the argument buffer, the public classes) into the one
+# dist/facade.js the package ships. Why: Node's module
 # loader costs about 1 ms per module at start-up (measured: five modules made the cold start
 # 4-5 ms slower than one), and the cold start is a target. The sources import each other only by
 # named imports of `./x.js`; those lines (and the re-export of OrderflowError) are dropped, the

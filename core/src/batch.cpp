@@ -1,8 +1,7 @@
 // planBatch: the verdicts of a whole batch of orders given as columns (see OrderBatch in the
 // header). Apart from engine.cpp so that the wasm build can compile this per-order loop for
 // speed (wasm/CMakeLists.txt) while everything else is compiled for size.
-#include <cmath>
-#include <limits>
+#include <algorithm>
 #include <map>
 
 #include "evaluator.hpp"
@@ -31,7 +30,6 @@ using namespace detail;
     std::int64_t malformed = kUnset, actorOnly = kUnset;
     const std::size_t nStrings = b.strings.size();
     const std::size_t nGuards = w.guards.size();
-    const double nan = std::numeric_limits<double>::quiet_NaN();
     auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
         if (!col) return 0;
         const std::uint32_t s = col[i];
@@ -39,20 +37,20 @@ using namespace detail;
     };
 
     // Everything that does not depend on one order is worked out once, in flat tables:
-    // per status key, the transition to the target and which of its guards read the payment
-    // state (two outcome bits per guard) or the items; per interned string, its status key, its
-    // store state and the outcome of every `equals` guard on it; per (status key, store state),
-    // the verdict without guard failures and the few verdicts seen with some.
+    // per status key, the transition to the target and which of its guards read an order field
+    // (two outcome bits per guard, and the field columns they read) or the items; per interned
+    // string, its status key, its store state and, per field column, the outcome of every guard
+    // reading that field on it; per (status key, store state), the verdict without guard failures
+    // and the few verdicts seen with some.
     struct FromInfo {
         int t = -1;
-        std::uint64_t equalsMask = 0;  // outcome bits of the transition's equals guards
-        std::uint64_t itemsUnit = 0;   // low outcome bit of each of its items_in_stock guards
+        std::uint64_t fieldMask = 0;   // outcome bits of the transition's guards reading a field
+        std::uint32_t fieldSlots = 0;  // bit per field column those guards read
+        std::uint32_t itemGuards = 0;  // bit per guard of the transition reading the items
     };
     const int keys = ev.keys();
+    const std::size_t nSlots = w.orderFields.size();
     std::vector<FromInfo> from(static_cast<std::size_t>(keys));
-    std::uint64_t equalsMissing = 0;
-    for (std::size_t g = 0; g < nGuards; ++g)
-        if (!w.guards[g].items) equalsMissing |= std::uint64_t{kMissing} << (2 * g);
     for (int key = 0; key < keys; ++key) {
         FromInfo& f = from[static_cast<std::size_t>(key)];
         f.t = ev.transitionFor(key);
@@ -60,39 +58,56 @@ using namespace detail;
         const auto& tr = w.transitions[static_cast<std::size_t>(f.t)];
         for (std::size_t g = 0; g < nGuards; ++g) {
             if (!(tr.guards >> g & 1u)) continue;
-            if (w.guards[g].items) f.itemsUnit |= std::uint64_t{1} << (2 * g);
-            else f.equalsMask |= std::uint64_t{3} << (2 * g);
+            const auto& gd = w.guards[g];
+            if (gd.kind->reads == kReadsItems) f.itemGuards |= std::uint32_t{1} << g;
+            else {
+                f.fieldMask |= std::uint64_t{3} << (2 * g);
+                f.fieldSlots |= std::uint32_t{1} << gd.slot;
+            }
         }
     }
     std::vector<std::int32_t> statusKeyOf(nStrings, -1);
     std::vector<std::int8_t> storeStateOf(nStrings, -1);
-    std::vector<std::uint64_t> equalsOf(nStrings, 0);
-    std::vector<std::uint8_t> equalsDone(nStrings, 0);
-    auto equalsOutcomes = [&](std::uint32_t p) -> std::uint64_t {
-        if (p == 0) return equalsMissing;
-        if (!equalsDone[p]) {
+    // the field column `slot` of order i: an index into strings, 0 when absent
+    auto field = [&](std::size_t slot, std::size_t i) -> std::uint32_t {
+        if (!b.fields || slot >= b.field_columns) return 0;
+        const std::uint32_t s = b.fields[slot * b.count + i];
+        return s < nStrings ? s : 0;
+    };
+    std::vector<std::uint64_t> fieldOutcomeOf(nSlots * nStrings, 0);
+    std::vector<std::uint8_t> fieldDone(nSlots * nStrings, 0);
+    auto fieldOutcomes = [&](std::size_t slot, std::uint32_t p) -> std::uint64_t {
+        const std::size_t k = slot * nStrings + p;
+        if (!fieldDone[k]) {
+            const std::string* value = p ? &b.strings[p] : nullptr;
             std::uint64_t o = 0;
-            for (std::size_t g = 0; g < nGuards; ++g)
-                if (!w.guards[g].items && b.strings[p] != w.guards[g].value) o |= std::uint64_t{kFail} << (2 * g);
-            equalsOf[p] = o;
-            equalsDone[p] = 1;
+            for (std::size_t g = 0; g < nGuards; ++g) {
+                const auto& gd = w.guards[g];
+                if (gd.kind->reads == kReadsFields && static_cast<std::size_t>(gd.slot) == slot)
+                    o |= std::uint64_t{gd.kind->judgeText(gd, value)} << (2 * g);
+            }
+            fieldOutcomeOf[k] = o;
+            fieldDone[k] = 1;
         }
-        return equalsOf[p];
+        return fieldOutcomeOf[k];
     };
     const int storeNone = ev.storeState(false, {});
     std::vector<std::int64_t> baseVerdict(static_cast<std::size_t>(keys * 3), kUnset);
     // per (status key, store state): the verdicts met with guard failures, {outcomes, verdict}
     std::vector<std::vector<std::pair<std::uint64_t, std::uint32_t>>> guarded(static_cast<std::size_t>(keys * 3));
-    // Unless the transition has an items guard, a verdict depends on the (status, store, payment)
-    // strings alone: remembered per triple of string indexes (verdict + 1; kGuarded = work it out
-    // per order), so such an order costs one lookup. Only while the table stays small (it grows
-    // with the cube of the string count; the payment axis only when that column is read).
+    // Unless the transition has an items guard, a verdict depends on the (status, store, field)
+    // strings alone when at most one field column is read: remembered per triple of string
+    // indexes (verdict + 1; kGuarded = work it out per order), so such an order costs one lookup.
+    // Only while the table stays small (it grows with the cube of the string count; the field
+    // axis only when that column is read).
     constexpr std::uint32_t kGuarded = 0xffffffffu;
     constexpr std::size_t kMaxMemo = std::size_t{1} << 16;
-    const std::size_t payDim = b.payment ? nStrings : 1;
-    std::vector<std::uint32_t> pairMemo(nStrings * nStrings * payDim <= kMaxMemo ? nStrings * nStrings * payDim : 0, 0);
+    const std::size_t memoSlots = b.fields ? std::min(b.field_columns, nSlots) : 0;
+    const std::size_t payDim = memoSlots == 1 ? nStrings : 1;
+    const std::size_t memoSize = memoSlots <= 1 && nStrings * nStrings * payDim <= kMaxMemo ? nStrings * nStrings * payDim : 0;
+    std::vector<std::uint32_t> pairMemo(memoSize, 0);
     auto memoIndex = [&](std::uint32_t si, std::uint32_t st, std::size_t i) {
-        return (si * nStrings + st) * payDim + str(b.payment, i);
+        return (si * nStrings + st) * payDim + (payDim == 1 ? 0 : field(0, i));
     };
 
     const bool actorBad = ev.actorBad();
@@ -134,25 +149,18 @@ using namespace detail;
         const auto k = static_cast<std::size_t>(fromKey * 3 + ss);
         const FromInfo& f = from[static_cast<std::size_t>(fromKey)];
         std::uint64_t outcomes = 0;
-        if (f.equalsMask) outcomes |= equalsOutcomes(str(b.payment, i)) & f.equalsMask;
-        if (f.itemsUnit) {
-            std::uint64_t o = kPass;
-            if (b.items_present && !b.items_present[i]) o = kMissing;
-            else if (b.item_begin) {
-                for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
-                    const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
-                    double qty = b.item_quantity ? b.item_quantity[j] : nan;
-                    if (std::isnan(qty)) qty = 1;
-                    const bool enough = kind == 2 || (kind == 3 && b.item_stock && b.item_stock[j] >= qty);
-                    if (!enough) { o = kFail; break; }
-                }
-            }
-            outcomes |= o * f.itemsUnit;
+        for (std::uint32_t slots = f.fieldSlots; slots; slots &= slots - 1) {
+            const auto slot = static_cast<std::size_t>(__builtin_ctz(slots));
+            outcomes |= fieldOutcomes(slot, field(slot, i)) & f.fieldMask;
+        }
+        for (std::uint32_t gs = f.itemGuards; gs; gs &= gs - 1) {
+            const auto g = static_cast<std::size_t>(__builtin_ctz(gs));
+            outcomes |= std::uint64_t{w.guards[g].kind->judgeItems(b, i)} << (2 * g);
         }
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));
             out[i] = static_cast<std::uint32_t>(baseVerdict[k]);
-            if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
+            if (memo && *memo == 0) *memo = f.itemGuards ? kGuarded : static_cast<std::uint32_t>(baseVerdict[k]) + 1;
             continue;
         }
         auto& seen = guarded[k];
@@ -167,7 +175,7 @@ using namespace detail;
             seen.emplace_back(outcomes, verdict);
         }
         out[i] = verdict;
-        if (memo && *memo == 0) *memo = f.itemsUnit ? kGuarded : verdict + 1;
+        if (memo && *memo == 0) *memo = f.itemGuards ? kGuarded : verdict + 1;
     }
     return plan;
 }

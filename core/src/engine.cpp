@@ -2,8 +2,6 @@
 // here throws (types are checked before values are read). See docs/workflow-format.md for the
 // semantics, in particular the fixed order of error codes.
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <map>
 
 #include "evaluator.hpp"
@@ -12,12 +10,6 @@ namespace orderflow {
 using namespace detail;
 
 namespace {
-
-bool finiteNumber(const json& v, double& out) {
-    if (!v.is_number()) return false;
-    out = v.get<double>();
-    return std::isfinite(out);
-}
 
 constexpr std::size_t kMaxUnknownKeysNamed = 10;
 
@@ -39,10 +31,11 @@ bool shallow(const json& v, std::size_t limit) {
 }
 
 // An order is read only as far as the decision needs it (docs/workflow-format.md, "The engine's
-// answers"): its status always; its store when the role is store-scoped; its payment state and
-// its items only when the transition asked about has a guard reading them. So a broken part the
-// decision does not read (say an item's quantity, when cancelling) never blocks it, and a broken
-// part it does read is named in the refusal. Each reader returns "" or the message naming the path.
+// answers"): its status always; its store when the role is store-scoped; what a guard reads (a
+// field, the items: guards.cpp) only when the transition asked about has that guard. So a broken
+// part the decision does not read (say an item's quantity, when cancelling) never blocks it, and a
+// broken part it does read is named in the refusal. Each reader returns "" or the message naming
+// the path.
 
 std::string readStatus(const json& o, OrderView& v) {
     if (!o.is_object()) return std::string("order: expected an object, got ") + kindOf(o);
@@ -64,45 +57,6 @@ std::string readStore(const json& o, OrderView& v) {
     else return std::string("order.store_id: expected a string or a number, got ") + kindOf(*store);
     v.hasStore = true;
     return {};
-}
-
-std::string readPayment(const json& o, OrderView& v) {
-    auto pay = o.find("payment_status");
-    if (pay == o.end() || pay->is_null()) return {};
-    if (!pay->is_string()) return std::string("order.payment_status: expected a string, got ") + kindOf(*pay);
-    v.payment = pay->get_ptr<const std::string*>();
-    return {};
-}
-
-std::string readItems(const json& o, OrderView& v) {
-    auto items = o.find("items");
-    if (items == o.end() || items->is_null()) return {};
-    if (!items->is_array()) return std::string("order.items: expected an array, got ") + kindOf(*items);
-    for (std::size_t j = 0; j < items->size(); ++j) {
-        const json& it = (*items)[j];
-        const std::string p = "order.items[" + std::to_string(j) + "]";
-        if (!it.is_object()) return p + ": expected an object, got " + kindOf(it);
-        auto q = it.find("quantity");
-        double d = 0;
-        if (q != it.end()) {
-            if (!finiteNumber(*q, d)) return p + ".quantity: expected a finite number >= 0, got " + kindOf(*q);
-            if (d < 0) return p + ".quantity: expected a finite number >= 0, got " + jsNumberText(d);
-        }
-        auto s = it.find("in_stock");
-        if (s != it.end() && !s->is_boolean() && !finiteNumber(*s, d))
-            return p + ".in_stock: expected true, false or a finite number, got " + kindOf(*s);
-    }
-    v.items = &*items;
-    return {};
-}
-
-bool itemEnough(const json& item) {
-    double qty = 1;
-    if (auto q = item.find("quantity"); q != item.end()) qty = q->get<double>();
-    auto s = item.find("in_stock");
-    if (s == item.end()) return false;
-    if (s->is_boolean()) return s->get<bool>();
-    return s->get<double>() >= qty;
 }
 
 std::string joinList(const std::vector<std::string>& v) {
@@ -132,19 +86,21 @@ std::uint64_t Evaluator::guardOutcomes(int t, const OrderView& v) const {
     for (std::size_t g = 0; g < w_.guards.size(); ++g) {
         if (!(tr.guards >> g & 1u)) continue;
         const auto& gd = w_.guards[g];
-        std::uint64_t o = kPass;
-        if (gd.items) {
-            if (!v.items) o = kMissing;
-            else
-                for (const auto& item : *v.items)
-                    if (!itemEnough(item)) { o = kFail; break; }
-        } else {
-            if (!v.payment) o = kMissing;
-            else if (*v.payment != gd.value) o = kFail;
-        }
-        out |= o << (2 * g);
+        out |= std::uint64_t{gd.kind->judge(gd, v)} << (2 * g);
     }
     return out;
+}
+
+std::string Evaluator::readGuarded(int t, const json& order, OrderView& v) const {
+    const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
+    for (std::size_t k = 0; k < kGuardKindCount; ++k)
+        for (std::size_t g = 0; g < w_.guards.size(); ++g) {
+            const auto& gd = w_.guards[g];
+            if (!(tr.guards >> g & 1u) || gd.kind != &kGuardKinds[k]) continue;
+            std::string bad = gd.kind->read(order, gd, v);
+            if (!bad.empty()) return bad;
+        }
+    return {};
 }
 
 void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const {
@@ -165,7 +121,7 @@ std::uint32_t Evaluator::reads(int fromKey) const {
     if (t < 0) return r;
     const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
     for (std::size_t g = 0; g < w_.guards.size(); ++g)
-        if (tr.guards >> g & 1u) r |= w_.guards[g].items ? std::uint32_t{kReadsItems} : std::uint32_t{kReadsPayment};
+        if (tr.guards >> g & 1u) r |= w_.guards[g].kind->reads;
     return r;
 }
 
@@ -178,8 +134,7 @@ std::vector<Error> Evaluator::evaluate(const json& order) {
         fromKey = w_.statusKey(v.status);
         const std::uint32_t r = reads(fromKey);
         if (r & kReadsStore) bad = readStore(order, v);
-        if (bad.empty() && (r & kReadsPayment)) bad = readPayment(order, v);
-        if (bad.empty() && (r & kReadsItems)) bad = readItems(order, v);
+        if (bad.empty() && (r & (kReadsFields | kReadsItems))) bad = readGuarded(transitionFor(fromKey), order, v);
     }
     if (!bad.empty()) errs.push_back({"invalid_order", std::move(bad), ""});
     if (actorBad_) errs.push_back(actorError_);

@@ -11,12 +11,11 @@
 #include <string_view>
 #include <vector>
 
+#include "guards.hpp"
 #include "internal.hpp"
 
 namespace orderflow {
 namespace detail {
-
-enum Outcome : std::uint64_t { kPass = 0, kFail = 1, kMissing = 2 };
 
 // What check reads from a well-formed order.
 struct OrderView {
@@ -24,7 +23,9 @@ struct OrderView {
     bool hasStore = false;
     std::string_view store;
     std::string storeBuf;  // holds the text of a number store id
-    const std::string* payment = nullptr;
+    // Per Impl::orderFields slot: the value, null when absent. Written by the guards' read()
+    // before any judge() reads it, so left uninitialised (not zero-filled per order).
+    const std::string* fields[kMaxGuards];
     const json* items = nullptr;  // an array, or null when absent
 };
 
@@ -72,6 +73,10 @@ public:
     void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const;
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
+
+    // Reads into v the parts of `order` the guards of transition t read: "" or the message
+    // naming the broken path (the first, parts in the order of the guard kinds table).
+    std::string readGuarded(int t, const json& order, OrderView& v) const;
 
     // Whether the store is read: only for a store-scoped role (see storeState).
     bool readsStore() const { return !actorBad_ && role_ >= 0 && w_.roles[static_cast<std::size_t>(role_)].assigned; }

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "orderflow/text.hpp"
 #include "orderflow/workflow.hpp"
 
 namespace orderflow {
@@ -63,6 +64,8 @@ std::string render(std::string_view tmpl, Vars vars);
 // Placeholders ("{name}") used in a template; false if a brace group is not a valid name.
 std::vector<std::string> placeholders(std::string_view tmpl);
 
+constexpr std::size_t kMaxGuards = 32;  // guard bits: TransitionDef::guards, two outcome bits each in a uint64
+
 // ---- model ----
 struct RoleDef {
     std::string id, label;
@@ -77,11 +80,14 @@ struct FieldDef {
     std::vector<std::string> values;
 };
 
+struct GuardKind;  // guards.hpp
+
 struct GuardDef {
     std::string id;
-    bool items = false;     // kind items_in_stock; else equals
-    std::string orderKey;   // equals: the order key read
-    std::string value;      // equals: the expected value
+    const GuardKind* kind = nullptr;
+    std::string field;  // a kind reading an order field (equals): its key in the order
+    int slot = -1;      // that field's index in Workflow::Impl::orderFields (its planBatch column)
+    std::string value;  // equals: the expected value
     std::string code, message, missingMessage;
 };
 
@@ -111,6 +117,7 @@ struct Workflow::Impl {
     std::vector<detail::RoleDef> roles;
     std::vector<detail::FieldDef> fields;
     std::vector<detail::GuardDef> guards;
+    std::vector<std::string> orderFields;  // the top-level order fields guards read, each once (guardFields())
     std::vector<detail::TransitionDef> transitions;  // wildcards expanded, in offer order
     std::vector<detail::AliasDef> aliases;
     std::map<std::string, int, std::less<>> statusIndex, roleIndex, fieldIndex, aliasIndex, guardIndexTmp;

@@ -21,11 +21,9 @@ std::string Loaded::error() const {
     return out;
 }
 
-namespace detail {
-
-namespace {
-// Length of the UTF-8 sequence starting at s[i], or 0 if it is not a valid one.
-std::size_t seqLen(std::string_view s, std::size_t i) {
+// Length of the UTF-8 sequence starting at s[i], or 0 if it is not a valid one (declared in
+// orderflow/text.hpp: the wasm bindings' JSON writer uses it too).
+std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
     const auto c = static_cast<unsigned char>(s[i]);
     if (c < 0x80) return 1;
     std::size_t n;
@@ -44,7 +42,9 @@ std::size_t seqLen(std::string_view s, std::size_t i) {
     if (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
     return n;
 }
-}  // namespace
+
+namespace detail {
+
 
 bool validUtf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
@@ -52,7 +52,7 @@ bool validUtf8(std::string_view s) {
             ++i;
             continue;
         }
-        const std::size_t n = seqLen(s, i);
+        const std::size_t n = utf8SequenceLength(s, i);
         if (n == 0) return false;
         i += n;
     }
@@ -104,7 +104,7 @@ std::string quoteExcerpt(std::string_view s, std::size_t maxChars) {
     // Cut at a character boundary (invalid bytes count as one character each; dump replaces them).
     std::size_t i = 0, chars = 0;
     while (i < s.size() && chars < maxChars) {
-        const std::size_t n = seqLen(s, i);
+        const std::size_t n = utf8SequenceLength(s, i);
         i += n == 0 ? 1 : n;
         ++chars;
     }

@@ -1,5 +1,6 @@
 // check, allowed, normalize and planBulk/planBatch on hand-picked cases: store scope, read-only,
 // required fields, guards, legacy statuses, every reason together, malformed input, hostile notes.
+#include "batch_columns.hpp"
 #include "support.hpp"
 
 using namespace oftest;
@@ -453,10 +454,10 @@ TEST_F(Check, BrokenPartsBlockOnlyTheDecisionsThatReadThem) {
     EXPECT_EQ(cms->batchReads("processing", manager(), "new"), std::uint32_t{orderflow::kReadsStore | orderflow::kReadsItems});
     EXPECT_EQ(cms->batchReads("processing", admin(), "new"), std::uint32_t{orderflow::kReadsItems});
     EXPECT_EQ(cms->batchReads("cancelled", manager(), "new"), std::uint32_t{orderflow::kReadsStore});
-    EXPECT_EQ(cms->batchReads("completed", admin(), "processing"), std::uint32_t{orderflow::kReadsPayment});
+    EXPECT_EQ(cms->batchReads("completed", admin(), "processing"), std::uint32_t{orderflow::kReadsFields});
     EXPECT_EQ(cms->batchReads("completed", admin(), "shipped"), 0u);
     EXPECT_EQ(cms->batchReads("completed", json(1), "processing"), 0u);
-    EXPECT_EQ(cms->batchReads("completed", admin()), std::uint32_t{orderflow::kReadsPayment});
+    EXPECT_EQ(cms->batchReads("completed", admin()), std::uint32_t{orderflow::kReadsFields});
 }
 
 TEST_F(Check, DeeplyNestedIds) {
@@ -540,7 +541,8 @@ TEST_F(Check, PlanBatchSharesVerdicts) {
     }
     b.status = status.data();
     b.store = store.data();
-    b.payment = payment.data();
+    b.fields = payment.data();  // cms reads one field: payment_status
+    b.field_columns = 1;
     b.valid = valid.data();
     b.item_begin = begin.data();
     auto plan = cms->planBatch(b, "processing", nullptr, manager({"s1"}));
@@ -583,4 +585,65 @@ TEST_F(Check, CheckEachEqualsCheck) {
         }
     }
     EXPECT_TRUE(cms->checkEach(json::object(), "processing", nullptr, admin()).empty());
+}
+
+// An `equals` guard reads any top-level order field the workflow names, not only payment_status:
+// here cms with a second guard on `fraud_check` for processing -> completed. check, planBulk and
+// planBatch (one column per field, in guardFields() order) give the same verdicts.
+TEST_F(Check, EqualsGuardOnAnyOrderField) {
+    json doc = json::parse(orderflow::Workflow::builtinSource("cms"));
+    doc["guards"].push_back({{"id", "fraud_cleared"}, {"kind", "equals"}, {"field", "fraud_check"}, {"value", "cleared"},
+                             {"code", "fraud_hold"}, {"message", "This order is held by the fraud check."}});
+    for (auto& t : doc["transitions"])
+        if (t["from"] == "processing" && t["to"] == "completed") t["guards"].push_back("fraud_cleared");
+    auto loaded = orderflow::Workflow::load(doc);
+    ASSERT_TRUE(loaded.ok()) << loaded.error();
+    const auto& w = *loaded.workflow;
+    EXPECT_EQ(w.guardFields(), (std::vector<std::string>{"payment_status", "fraud_check"}));
+    EXPECT_EQ(w.document()["guards"][2]["missingMessage"], "This order has no fraud check.");
+    EXPECT_EQ(w.batchReads("completed", admin(), "processing"), std::uint32_t{orderflow::kReadsFields});
+
+    const json orders = json::array({
+        order("processing", {{"fraud_check", "cleared"}}),
+        order("processing", {{"fraud_check", "held"}}),
+        order("processing"),
+        order("processing", {{"fraud_check", 5}}),
+        order("processing", {{"fraud_check", "held"}, {"payment_status", "due"}}),
+        order("processing", {{"fraud_check", nullptr}, {"payment_status", drop()}}),
+    });
+    const std::vector<std::string> expected = {
+        "",
+        "fraud_hold: This order is held by the fraud check.\n",
+        "fraud_hold: This order has no fraud check.\n",
+        "invalid_order: order.fraud_check: expected a string, got a number\n",
+        "payment_required: Payment has not been settled for this order: it can be completed once it is paid.\n"
+        "fraud_hold: This order is held by the fraud check.\n",
+        "payment_required: This order has no payment status: it can be completed once it is paid.\n"
+        "fraud_hold: This order has no fraud check.\n",
+    };
+    BatchColumns cols;
+    for (std::size_t i = 0; i < orders.size(); ++i) {
+        EXPECT_EQ(describe(w.check(orders[i], "completed", nullptr, admin()).errors), expected[i]) << i;
+        const json& o = orders[i];
+        auto text = [&](const char* key) {
+            return o.contains(key) && o[key].is_string() ? cols.intern(o[key].get<std::string>()) : 0u;
+        };
+        const bool valid = i != 3;  // what the facade does: a field that is not a string goes the per-order way
+        cols.add(valid, cols.intern("processing"), 0, {text("payment_status"), text("fraud_check")}, nullptr);
+    }
+    const auto bulk = w.planBulk(orders, "completed", nullptr, admin());
+    EXPECT_EQ(bulk.eligible.size(), 1u);
+    ASSERT_EQ(bulk.blocked.size(), orders.size() - 1);
+    for (std::size_t i = 1; i < orders.size(); ++i) EXPECT_EQ(describe(bulk.blocked[i - 1].errors), expected[i]) << i;
+    const auto batch = w.planBatch(cols.batch(), "completed", nullptr, admin());
+    ASSERT_EQ(batch.verdict.size(), orders.size());
+    for (std::size_t i = 0; i < orders.size(); ++i)
+        if (i != 3) EXPECT_EQ(describe(batch.verdicts[batch.verdict[i]]), expected[i]) << i;
+    // With only the first column given, the second field reads as absent.
+    orderflow::OrderBatch& b = cols.batch();
+    b.field_columns = 1;
+    const auto first = w.planBatch(b, "completed", nullptr, admin());
+    EXPECT_EQ(describe(first.verdicts[first.verdict[0]]), "fraud_hold: This order has no fraud check.\n");
+    // A broken field that the decision does not read never blocks it.
+    EXPECT_TRUE(w.check(orders[3], "cancelled", nullptr, admin()).ok);
 }

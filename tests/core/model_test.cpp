@@ -19,7 +19,7 @@ struct ModelTransition {
     int to;
     std::set<int> roles;
     std::vector<std::string> required, optional;
-    bool payGuard = false, stockGuard = false;
+    bool payGuard = false, stockGuard = false, fraudGuard = false;  // fraud: an equals guard on another field
 };
 
 struct Model {
@@ -71,6 +71,7 @@ Model randomWorkflow(std::mt19937& rng) {
         if (f1 == 2) t.optional.push_back("f1");
         t.payGuard = pick(3) == 0;
         t.stockGuard = pick(3) == 0;
+        t.fraudGuard = pick(4) == 0;
         m.transitions.push_back(std::move(t));
     };
     // reachability: a chain through the non-terminal statuses, each other status from s0 or a
@@ -102,6 +103,7 @@ Model randomWorkflow(std::mt19937& rng) {
         json guards = json::array();
         if (t.stockGuard) guards.push_back("stock");
         if (t.payGuard) guards.push_back("pay");
+        if (t.fraudGuard) guards.push_back("fraud");
         transitions.push_back({{"from", t.from < 0 ? std::string("*") : m.sid(t.from)}, {"to", m.sid(t.to)}, {"roles", roleIds},
                                {"requires", t.required}, {"optional", t.optional}, {"guards", guards}});
     }
@@ -110,7 +112,8 @@ Model randomWorkflow(std::mt19937& rng) {
              {"fields", {{{"id", "f0"}, {"label", "F0"}, {"type", "text"}, {"maxLength", 5}},
                          {{"id", "f1"}, {"label", "F1"}, {"type", "choice"}, {"values", {"a", "b"}}}}},
              {"guards", {{{"id", "pay"}, {"kind", "equals"}, {"field", "payment_status"}, {"value", "paid"}, {"code", "payment_required"}, {"message", "Pay."}},
-                         {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Stock."}}}},
+                         {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Stock."}},
+                         {{"id", "fraud"}, {"kind", "equals"}, {"field", "fraud_check"}, {"value", "cleared"}, {"code", "fraud_hold"}, {"message", "Held."}}}},
              {"transitions", transitions}};
     return m;
 }
@@ -206,18 +209,22 @@ Expected predict(const Model& m, const json& order, const std::string& to, const
                 }
             if (!ok) out.push_back({"inventory_short", ""});
         }
+        if (t->fraudGuard && !(order.contains("fraud_check") && order["fraud_check"] == "cleared")) out.push_back({"fraud_hold", ""});
     }
     return out;
 }
 
-// planBatch over the same (well-formed) orders, columns built here.
+// planBatch over the same (well-formed) orders, columns built here: one per guard field, in
+// guardFields() order.
 orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::string& to, const json& fields, const json& actor) {
     BatchColumns c;
-    for (const auto& o : orders)
+    for (const auto& o : orders) {
+        std::vector<std::uint32_t> values;
+        for (const auto& f : w.guardFields()) values.push_back(o.contains(f) ? c.intern(o[f].get<std::string>()) : 0);
         c.add(true, c.intern(o["status"].get<std::string>()),
-              o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0,
-              o.contains("payment_status") ? c.intern(o["payment_status"].get<std::string>()) : 0,
+              o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0, values,
               o.contains("items") ? &o["items"] : nullptr);
+    }
     return w.planBatch(c.batch(), to, fields, actor);
 }
 
@@ -255,6 +262,7 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                 if (!sources.empty() && pick(2)) o["status"] = m.sid(sources[static_cast<std::size_t>(pick(static_cast<int>(sources.size())))]);
                 if (pick(4)) o["store_id"] = pick(2) ? "A" : "B";
                 if (pick(4)) o["payment_status"] = pick(2) ? "paid" : "due";
+                if (pick(4)) o["fraud_check"] = pick(2) ? "cleared" : "held";
                 if (pick(5)) {
                     o["items"] = json::array();
                     for (int n = pick(3); n > 0; --n) {

@@ -200,7 +200,7 @@ std::uint32_t readsOf(const Workflow& w, const json& o, const std::string& to, c
 }
 bool wellFormed(const json& o, std::uint32_t reads) {
     return statusWellFormed(o) && (!(reads & orderflow::kReadsStore) || storeWellFormed(o)) &&
-           (!(reads & orderflow::kReadsPayment) || paymentWellFormed(o)) &&
+           (!(reads & orderflow::kReadsFields) || paymentWellFormed(o)) &&
            (!(reads & orderflow::kReadsItems) || itemsWellFormed(o));
 }
 
@@ -227,8 +227,8 @@ BatchColumns columns(const Workflow& w, const json& orders, const std::string& t
         c.add(ok, ok ? c.intern(o["status"].get<std::string>()) : 0,
               (fill & orderflow::kReadsStore) && storeWellFormed(o) && o.contains("store_id") && !o["store_id"].is_null()
                   ? c.intern(storeText(o["store_id"])) : 0,
-              (fill & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
-                  ? c.intern(o["payment_status"].get<std::string>()) : 0,
+              {(fill & orderflow::kReadsFields) && o.contains("payment_status") && o["payment_status"].is_string()
+                  ? c.intern(o["payment_status"].get<std::string>()) : 0},
               hasItems ? &o["items"] : nullptr);
     }
     return c;
@@ -304,7 +304,7 @@ void property(const std::string& id, std::uint32_t seed) {
             if (statusWellFormed(o)) {
                 const std::pair<orderflow::BatchReads, std::pair<const char*, json>> parts[] = {
                     {orderflow::kReadsStore, {"store_id", true}},
-                    {orderflow::kReadsPayment, {"payment_status", 5}},
+                    {orderflow::kReadsFields, {"payment_status", 5}},
                     {orderflow::kReadsItems, {"items", {{{"quantity", "x"}}}}},
                 };
                 for (const auto& [bit, part] : parts) {

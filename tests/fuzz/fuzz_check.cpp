@@ -128,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const auto errs = w.check(o, opt.id, fields, actor).errors;
             // a guard's broken input (payment state, items) is only read once the option is picked
             if (!errs.empty() && errs[0].code == "invalid_order")
-                REQUIRE(w.batchReads(opt.id, actor, o["status"].get<std::string>()) & (orderflow::kReadsPayment | orderflow::kReadsItems));
+                REQUIRE(w.batchReads(opt.id, actor, o["status"].get<std::string>()) & (orderflow::kReadsFields | orderflow::kReadsItems));
             else
                 for (const auto& err : errs) REQUIRE(rank(err.code) >= 8);
         }
@@ -142,8 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         columns.add(ok, ok ? columns.intern(o["status"].get<std::string>()) : 0,
                     (reads & orderflow::kReadsStore) && o.contains("store_id") && orderflow::detail::storeIdText(o["store_id"], text)
                         ? columns.intern(text) : 0,
-                    (reads & orderflow::kReadsPayment) && o.contains("payment_status") && o["payment_status"].is_string()
-                        ? columns.intern(o["payment_status"].get<std::string>()) : 0,
+                    {(reads & orderflow::kReadsFields) && o.contains("payment_status") && o["payment_status"].is_string()
+                        ? columns.intern(o["payment_status"].get<std::string>()) : 0},
                     hasItems ? &o["items"] : nullptr);
     }
     REQUIRE(e == bulk.eligible.size() && b == bulk.blocked.size());

@@ -80,3 +80,60 @@ test('planBulk over 100,000 orders shares one frozen error array per distinct ve
     assert.equal(plan.eligible.includes(orders[i].id), r.ok, `order ${orders[i].id}`);
   }
 });
+
+// An `equals` guard may read any top-level order field the workflow names (not only
+// payment_status): check reads it, planBulk carries each such field as a column of its own, and
+// both give the same verdicts, for well-formed, absent, null and broken values alike.
+test('equals guards on other order fields: check and planBulk read them alike', () => {
+  const doc = JSON.parse(JSON.stringify(flow.workflow('cms').document));
+  doc.guards.push(
+    { id: 'fraud_cleared', kind: 'equals', field: 'fraud_check', value: 'cleared', code: 'fraud_hold', message: 'Held by the fraud check.' },
+    { id: 'in_person', kind: 'equals', field: 'channel', value: 'pickup', code: 'wrong_channel', message: 'Only pickup orders complete here.' },
+  );
+  for (const t of doc.transitions) {
+    if (t.to === 'completed') t.guards.push('fraud_cleared', 'in_person');
+    if (t.to === 'processing') t.guards.push('fraud_cleared');
+  }
+  const wf = flow.workflow(doc);
+  const admin = { role: 'admin' };
+  const base = { id: 1, status: 'processing', store_id: 's1', payment_status: 'paid', channel: 'pickup', fraud_check: 'cleared' };
+  assert.deepEqual(wf.check(base, 'completed', {}, admin), { ok: true, errors: [] });
+  assert.deepEqual(wf.check({ ...base, fraud_check: 'held', channel: undefined }, 'completed', {}, admin).errors, [
+    { code: 'fraud_hold', message: 'Held by the fraud check.' },
+    { code: 'wrong_channel', message: 'This order has no channel.' },
+  ]);
+  assert.deepEqual(wf.check({ ...base, channel: 7 }, 'completed', {}, admin).errors, [
+    { code: 'invalid_order', message: 'order.channel: expected a string, got a number' },
+  ]);
+  // a broken field the decision does not read never blocks it
+  assert.equal(wf.check({ ...base, channel: 7 }, 'cancelled', {}, admin).ok, true);
+
+  const values = ['cleared', 'held', 'pickup', 'delivery', undefined, null, 5, {}, 'x'.repeat(2000)];
+  const orders = [];
+  for (let i = 0; i < 3000; i++) {
+    const o = { ...base, id: i, status: ['new', 'processing', 'ready_for_pickup', 'completed'][i % 4] };
+    o.fraud_check = values[(i * 7) % values.length];
+    o.channel = values[(i * 5 + 2) % values.length];
+    if (i % 11 === 0) delete o.channel;
+    if (i % 13 === 0) delete o.fraud_check;
+    orders.push(o);
+  }
+  let blocked = 0;
+  for (const to of ['processing', 'completed', 'cancelled']) {
+    for (const actor of [admin, { role: 'store_manager', stores: ['s1'] }, { role: 'fulfillment', stores: [] }]) {
+      blocked += compare(wf, orders, to, {}, actor).blocked.length;
+    }
+  }
+  assert.ok(blocked > 1000);
+  const codes = new Set(wf.planBulk(orders, 'completed', {}, admin).blocked.flatMap((b) => b.errors.map((e) => e.code)));
+  for (const code of ['fraud_hold', 'wrong_channel', 'invalid_order', 'terminal_status']) assert.ok(codes.has(code), code);
+
+  // A field named like an Object.prototype member is read as the order's own key only.
+  const odd = JSON.parse(JSON.stringify(doc));
+  odd.guards.find((g) => g.id === 'in_person').field = 'constructor';
+  const wf2 = flow.workflow(odd);
+  const own = { ...base, constructor: 'pickup' };
+  assert.equal(wf2.check(own, 'completed', {}, admin).ok, true);
+  assert.deepEqual(wf2.check(base, 'completed', {}, admin).errors, [{ code: 'wrong_channel', message: 'This order has no constructor.' }]);
+  compare(wf2, [own, base, { ...base, constructor: 'delivery' }], 'completed', {}, admin);
+});

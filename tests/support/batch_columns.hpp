@@ -26,15 +26,17 @@ public:
         return it->second;
     }
 
-    // One order: valid or not, its interned status, store and payment state (0: absent), and its
-    // items (null: no `items` array; else item objects whose `quantity`, when there, is a number
-    // and whose `in_stock`, when there, is a boolean or a number).
-    void add(bool valid, std::uint32_t status, std::uint32_t store, std::uint32_t payment,
+    // One order: valid or not, its interned status, store and the values of the fields guards
+    // read (Workflow::guardFields(), in that order; 0: absent), and its items (null: no `items`
+    // array; else item objects whose `quantity`, when there, is a number and whose `in_stock`,
+    // when there, is a boolean or a number).
+    void add(bool valid, std::uint32_t status, std::uint32_t store, std::vector<std::uint32_t> fields,
              const orderflow::json* items) {
         valid_.push_back(valid ? 1 : 0);
         status_.push_back(status);
         store_.push_back(store);
-        payment_.push_back(payment);
+        if (fields.size() > fields_.size()) fields_.resize(fields.size(), std::vector<std::uint32_t>(status_.size() - 1, 0));
+        for (std::size_t f = 0; f < fields_.size(); ++f) fields_[f].push_back(f < fields.size() ? fields[f] : 0);
         present_.push_back(items ? 1 : 0);
         if (items)
             for (const auto& it : *items) {
@@ -52,7 +54,10 @@ public:
         batch_.count = status_.size();
         batch_.status = status_.data();
         batch_.store = store_.data();
-        batch_.payment = payment_.data();
+        flatFields_.clear();  // column f at f * count
+        for (const auto& column : fields_) flatFields_.insert(flatFields_.end(), column.begin(), column.end());
+        batch_.fields = flatFields_.empty() ? nullptr : flatFields_.data();
+        batch_.field_columns = fields_.size();
         batch_.valid = valid_.data();
         batch_.item_begin = begin_.data();
         batch_.item_stock_kind = kind_.data();
@@ -65,7 +70,8 @@ public:
 private:
     orderflow::OrderBatch batch_;
     std::map<std::string, std::uint32_t> index_;
-    std::vector<std::uint32_t> status_, store_, payment_, begin_;
+    std::vector<std::uint32_t> status_, store_, begin_, flatFields_;
+    std::vector<std::vector<std::uint32_t>> fields_;
     std::vector<std::uint8_t> valid_, present_, kind_;
     std::vector<double> stock_, quantity_;
 };

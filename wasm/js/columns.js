@@ -1,13 +1,13 @@
 // planBulk's fast path: orders laid out as columns (typed arrays) in the wasm heap, judged by the
 // engine's planBatch in one call. No workflow rule here: which parts of an order to copy comes
 // from the engine (batchReads), every verdict from planBatch.
-import { deepFreeze, parseAnswer } from './args.js';
+import { deepFreeze } from './args.js';
 
 export const BAD_VERDICT = 0xffffffff;
 // Bits of the engine's batchReads answer (core: BatchReads).
-const READS_STORE = 1;
-const READS_PAYMENT = 2;
-const READS_ITEMS = 4;
+export const READS_STORE = 1;
+export const READS_FIELDS = 2;  // the order fields the workflow's guards name (its guardFields)
+export const READS_ITEMS = 4;
 
 // Longer strings in an order go to the per-order path (their table would be copied whole).
 const MAX_COLUMN_STRING = 1024;
@@ -15,7 +15,6 @@ const MAX_COLUMN_STRING = 1024;
 const K_ID = 1;
 const K_STATUS = 2;
 const K_STORE = 4;
-const K_PAYMENT = 8;
 const K_ITEMS = 16;
 const K_QUANTITY = 32;
 const K_IN_STOCK = 64;
@@ -33,21 +32,26 @@ export class Columns {
     this.ids = [];  // the clean orders' ids, emptied (set to null) after each call
     this.orders = 0;
     this.items = 0;
-    this.grow(1024, 4096);
+    this.fieldSlots = 0;  // this.fields holds this many columns of this.orders rows
+    this.grow(1024, 4096, 1);
     this.interner = new Interner();
     this.statusOf = new Recent(this.interner);
     this.storeOf = new Recent(this.interner);
-    this.paymentOf = new Recent(this.interner);
+    this.fieldOf = [];  // one Recent per guard field column
     this.readsOfIndex = [];
     this.reads = new BatchReads();
   }
 
-  grow(orders, items) {
+  grow(orders, items, fieldSlots = 0) {
+    if (orders > this.orders || fieldSlots > this.fieldSlots) {
+      // column f of a call with n orders is fields[f * n, f * n + n) (the layout planBatch reads)
+      this.fieldSlots = Math.max(fieldSlots, this.fieldSlots);
+      this.fields = new Uint32Array(Math.max(orders, this.orders) * this.fieldSlots);
+    }
     if (orders > this.orders) {
       this.orders = orders;
       this.status = new Uint32Array(orders);
       this.store = new Uint32Array(orders);
-      this.payment = new Uint32Array(orders);
       this.valid = new Uint8Array(orders);
       this.itemsPresent = new Uint8Array(orders);
       this.itemBegin = new Uint32Array(orders + 1);
@@ -68,7 +72,7 @@ export class Columns {
   }
 }
 
-// The strings of a batch (status values, store ids, payment states), each given an index once.
+// The strings of a batch (status values, store ids, guard field values), each given an index once.
 class Interner {
   constructor() {
     this.strings = [''];
@@ -138,19 +142,29 @@ class BatchReads {
 // Object.keys and JSON.stringify list (through a Proxy's ownKeys and getOwnPropertyDescriptor
 // traps too) plus inherited enumerable keys, which the caller rules out (proto checks, and
 // prototypesPolluted() per call). A for-in that only compares keys allocates nothing; Object.keys
-// allocates an array per order (measured slower in isolation).
-function orderMask(o) {
+// allocates an array per order (measured slower in isolation). The guard fields (the workflow's
+// guardFields: `first`, and `more` mapping the others to their column) are reported in
+// fieldBits, a bit per column.
+let fieldBits = 0;
+function orderMask(o, first, more) {
   let m = 0;
+  let f = 0;
   for (const k in o) {
     switch (k) {
       case 'id': m |= K_ID; break;
       case 'status': m |= K_STATUS; break;
       case 'store_id': m |= K_STORE; break;
-      case 'payment_status': m |= K_PAYMENT; break;
       case 'items': m |= K_ITEMS; break;
-      default: break;
+      default:
+        if (k === first) f |= 1;
+        else if (more !== null) {
+          const slot = more.get(k);
+          if (slot !== undefined) f |= 1 << slot;
+        }
+        break;
     }
   }
+  fieldBits = f;
   return m;
 }
 
@@ -166,9 +180,12 @@ function itemMask(it) {
 // True when an inherited property could stand in for one the fast path reads (prototype
 // pollution elsewhere in the page, e.g. `Object.prototype.in_stock = true`): then no order is read
 // by the fast path (for-in would list the inherited key).
-const READ_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items', 'quantity', 'in_stock', 'toJSON'];
-export function prototypesPolluted() {
+// The same for the workflow's guard fields (a field named like an Object.prototype member, say
+// `constructor`, always sends the orders the per-order way).
+const READ_KEYS = ['id', 'status', 'store_id', 'items', 'quantity', 'in_stock', 'toJSON'];
+export function prototypesPolluted(fields) {
   for (let i = 0; i < READ_KEYS.length; i++) if (READ_KEYS[i] in Object.prototype) return true;
+  for (let i = 0; i < fields.length; i++) if (fields[i] in Object.prototype) return true;
   return false;
 }
 
@@ -181,17 +198,21 @@ export function prototypesPolluted() {
 // (the engine's batchReads) says, per stored status value, which parts of an order the verdict
 // reads besides its status: only those are looked at, checked and copied; the engine never reads
 // the others (docs/workflow-format.md: an order is read only as far as the decision needs it), so
-// they stay 0 (absent).
-export function marshal(orders, n, cols, reads, polluted) {
+// they stay 0 (absent). `fields`: the workflow's guard fields, one column each.
+export function marshal(orders, n, cols, reads, polluted, fields) {
   const readsOfValue = reads.byValue;
-  const { interner, statusOf, storeOf, paymentOf, readsOfIndex } = cols;
+  const { interner, statusOf, storeOf, fieldOf, readsOfIndex } = cols;
+  const nFields = fields.length;
   interner.reset();
   statusOf.reset();
   storeOf.reset();
-  paymentOf.reset();
+  while (fieldOf.length < nFields) fieldOf.push(new Recent(interner));
+  for (let f = 0; f < nFields; f++) fieldOf[f].reset();
+  const firstField = nFields > 0 ? fields[0] : null;
+  const moreFields = nFields > 1 ? new Map(fields.slice(1).map((k, f) => [k, f + 1])) : null;
   readsOfIndex.length = 0;  // interned status index -> bits
-  cols.grow(n, 0);
-  const { status, store, payment, valid, itemBegin, itemsPresent } = cols;
+  cols.grow(n, 0, nFields);
+  const { status, store, fields: fieldCol, valid, itemBegin, itemsPresent } = cols;
   let { kind, stock, quantity } = cols;
   let itemCap = cols.items;
   let slow = null;
@@ -208,7 +229,8 @@ export function marshal(orders, n, cols, reads, polluted) {
       if (polluted || o === null || typeof o !== 'object' || Array.isArray(o)) break clean;
       const proto = Object.getPrototypeOf(o);
       if ((proto !== OBJECT && proto !== null) || o.toJSON !== undefined) break clean;
-      const mask = orderMask(o);
+      const mask = orderMask(o, firstField, moreFields);
+      const has = fieldBits;
       const st = (mask & K_STATUS) !== 0 ? o.status : undefined;
       const id = (mask & K_ID) !== 0 ? o.id : undefined;
       if (typeof st !== 'string' || st.length > MAX_COLUMN_STRING) break clean;
@@ -228,13 +250,20 @@ export function marshal(orders, n, cols, reads, polluted) {
           storeIndex = interner.intern(String(sid));
         } else if (sid !== undefined && sid !== null) break clean;
       }
-      let payIndex = 0;
-      if ((r & READS_PAYMENT) !== 0 && (mask & K_PAYMENT) !== 0) {
-        const pay = o.payment_status;
-        if (typeof pay === 'string') {
-          if (pay.length > MAX_COLUMN_STRING) break clean;
-          payIndex = paymentOf.get(pay);
-        } else if (pay !== undefined && pay !== null) break clean;
+      if ((r & READS_FIELDS) !== 0 && has !== 0) {
+        for (let f = 0; f < nFields; f++) {
+          let index = 0;
+          if ((has & (1 << f)) !== 0) {
+            const v = o[fields[f]];
+            if (typeof v === 'string') {
+              if (v.length > MAX_COLUMN_STRING) break clean;
+              index = fieldOf[f].get(v);
+            } else if (v !== undefined && v !== null) break clean;
+          }
+          fieldCol[f * n + i] = index;
+        }
+      } else {
+        for (let f = 0; f < nFields; f++) fieldCol[f * n + i] = 0;
       }
       let present = 0;
       if ((r & READS_ITEMS) !== 0 && (mask & K_ITEMS) !== 0) {
@@ -271,7 +300,6 @@ export function marshal(orders, n, cols, reads, polluted) {
       }
       status[i] = statusIndex;
       store[i] = storeIndex;
-      payment[i] = payIndex;
       itemsPresent[i] = present;
       valid[i] = 1;
       ids[i] = id === undefined ? null : id;
@@ -280,7 +308,7 @@ export function marshal(orders, n, cols, reads, polluted) {
     // not clean: an invalid row for the engine, judged by checkMany afterwards
     status[i] = 0;
     store[i] = 0;
-    payment[i] = 0;
+    for (let f = 0; f < nFields; f++) fieldCol[f * n + i] = 0;
     itemsPresent[i] = 0;
     valid[i] = 0;
     (slow ??= []).push(i);
@@ -326,55 +354,4 @@ export function collectAll(index, n, ids, table, shared) {
     }
   }
   return { eligible, blocked };
-}
-
-export function planColumns(m, io, h, cols, n, items, tableText, reads, to, fieldsText, actorText) {
-  // Layout: 8-byte aligned doubles first, then uint32 columns, then bytes.
-  const itemCount = Math.max(items, 1);
-  const bytes = itemCount * 16 + (n * 4) * 4 + (n + 1) * 4 + n * 2 + itemCount + 16;
-  const base = m._malloc(bytes);
-  if (!base) throw new RangeError('orderflow: out of memory for planBulk');
-  try {
-    const at = (base + 7) & ~7;
-    const pStock = at;
-    const pQuantity = pStock + itemCount * 8;
-    const pStatus = pQuantity + itemCount * 8;
-    const pStore = pStatus + n * 4;
-    const pPayment = pStore + n * 4;
-    const pOut = pPayment + n * 4;
-    const pItemBegin = pOut + n * 4;
-    const pValid = pItemBegin + (n + 1) * 4;
-    const pPresent = pValid + n;
-    const pKind = pPresent + n;
-    const heapF64 = m.HEAPF64;
-    const heapU32 = m.HEAPU32;
-    const heapU8 = m.HEAPU8;
-    // Only the columns the engine reads (batchReads) are copied; the others go as null.
-    const readStore = (reads & READS_STORE) !== 0;
-    const readPayment = (reads & READS_PAYMENT) !== 0;
-    const readItems = (reads & READS_ITEMS) !== 0;
-    heapU32.set(cols.status.subarray(0, n), pStatus >> 2);
-    heapU8.set(cols.valid.subarray(0, n), pValid);
-    if (readStore) heapU32.set(cols.store.subarray(0, n), pStore >> 2);
-    if (readPayment) heapU32.set(cols.payment.subarray(0, n), pPayment >> 2);
-    if (readItems) {
-      heapF64.set(cols.stock.subarray(0, items), pStock >> 3);
-      heapF64.set(cols.quantity.subarray(0, items), pQuantity >> 3);
-      heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
-      heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
-      heapU8.set(cols.kind.subarray(0, items), pKind);
-    }
-    const len = io.write(m, [tableText, to, fieldsText, actorText]);
-    const verdicts = m.planBatch(h, n, pStatus, readStore ? pStore : 0, readPayment ? pPayment : 0,
-      pValid, readItems ? pItemBegin : 0, readItems ? pKind : 0, readItems ? pStock : 0,
-      readItems ? pQuantity : 0, readItems ? pPresent : 0, pOut, io.ptr, len[0], len[1], len[2], len[3]);
-    io.done(m);
-    const parsed = parseAnswer(verdicts);
-    // The call may have grown memory: take a fresh view.
-    const index = cols.verdict.subarray(0, n);
-    index.set(new Uint32Array(m.HEAPU32.buffer, pOut, n));
-    return { index, table: parsed };
-  } finally {
-    m._free(base);
-  }
 }

@@ -69,6 +69,7 @@ export interface Order<W extends WorkflowTypes = WorkflowTypes> {
   /** Compared as text with the actor's stores (number 1 is "1"). */
   store_id?: string | number | null;
   lock_version?: number;
+  /** Read by the built-in `cms` workflow's payment guard; an `equals` guard may name any other top-level field. */
   payment_status?: string | null;
   items?: OrderItem[] | null;
   [key: string]: unknown;
@@ -214,8 +215,8 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
   /**
    * Whether `actor` may move `order` to `to` with `fields`, with every reason if not (in a
    * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`;
-   * the order is read only as far as this change needs it (its `payment_status` / `items` only
-   * when the transition has a guard on them), so a broken part it does not read never blocks it.
+   * the order is read only as far as this change needs it (a field an `equals` guard names, such
+   * as `payment_status`, or its `items` only when the transition has a guard on them), so a broken part it does not read never blocks it.
    * An order is read as JSON.stringify sees it (own enumerable properties only; nothing inherited).
    * @throws TypeError when `to` is not a string, `actor` is missing, an argument is larger than
    * 8 Mi UTF-16 units, or the order's id cannot be converted to JSON.

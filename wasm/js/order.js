@@ -5,10 +5,11 @@ import { MAX_ARGUMENT_UNITS, tooLarge } from './args.js';
 // properties, toJSON applied, each accessor read once, nothing inherited, a Proxy through its
 // traps), and only the parts the engine may read (docs/workflow-format.md, "How an order is read").
 
-// The order's parts the engine may read, and an item's. Nothing else is sent or looked at, so a
-// BigInt or a cycle elsewhere in an order (say in `customer`) is never the engine's business.
-export const ORDER_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items'];
-export const ITEM_KEYS = ['quantity', 'in_stock'];
+// The order's parts the engine may read: id, status, store_id, items (each item's quantity and
+// in_stock) and the top-level fields the workflow's guards name (guardFields, e.g.
+// payment_status). Nothing else is sent or looked at, so a BigInt or a cycle elsewhere in an
+// order (say in `customer`) is never the engine's business.
+const NO_FIELDS = Object.freeze([]);
 
 function callToJSON(value, key) {
   if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
@@ -96,7 +97,7 @@ function part(order, key, fn, what) {
   return leaf(v, key);
 }
 
-const ALL_PARTS = 7;  // the engine's BatchReads bits: 1 store_id, 2 payment_status, 4 items
+const ALL_PARTS = 7;  // the engine's BatchReads bits: 1 store_id, 2 the guard fields, 4 items
 
 /**
  * The JSON text of what the engine may read of `order` (`text`), the order's id as planBulk
@@ -104,11 +105,12 @@ const ALL_PARTS = 7;  // the engine's BatchReads bits: 1 store_id, 2 payment_sta
  * not depend on one), so that planBulk asks the engine once per distinct malformed order.
  * `reads` (planBulk: the engine's batchReads answer for this target and actor) leaves out the
  * parts the engine will not read for this order's status, as planBulk's fast path does; without
- * it (check, allowed) every part is sent. A TypeError when the id cannot be written as JSON (it
+ * it (check, allowed) every part is sent. `fields`: the workflow's guard fields (the engine's
+ * guardFields), read like payment_status always was. A TypeError when the id cannot be written as JSON (it
  * is given back to the caller, so it must be data), a part is too large, or the order's own
  * toJSON, its id's getter or a Proxy's ownKeys trap throws (nothing of the order can be read then).
  */
-export function readOrder(order, fn, what = 'order', reads = null) {
+export function readOrder(order, fn, what = 'order', reads = null, fields = NO_FIELDS) {
   let out;
   let id;
   let hasId = false;
@@ -119,17 +121,23 @@ export function readOrder(order, fn, what = 'order', reads = null) {
     } else {
       out = {};
       let store;
-      let payment;
+      let values = null;  // the guard fields' parts, by column
       let list;
-      let seen = 0;  // which of store_id (1), payment_status (2), items (4) are the order's
+      let seen = 0;  // which of store_id (1), a guard field (2), items (4) are the order's
       for (const k of Object.keys(o)) {
         switch (k) {
           case 'id': id = o.id; hasId = true; break;
           case 'status': { const x = part(o, k, fn, what); if (x !== undefined) out.status = x; break; }
           case 'store_id': store = part(o, k, fn, what); seen |= 1; break;
-          case 'payment_status': payment = part(o, k, fn, what); seen |= 2; break;
           case 'items': list = get(o, k); seen |= 4; break;
-          default: break;
+          default: {
+            const f = fields.length === 0 ? -1 : fields.indexOf(k);
+            if (f >= 0) {
+              (values ??= new Array(fields.length))[f] = part(o, k, fn, what);
+              seen |= 2;
+            }
+            break;
+          }
         }
       }
       let r = ALL_PARTS;
@@ -138,7 +146,12 @@ export function readOrder(order, fn, what = 'order', reads = null) {
         r = typeof st === 'string' ? (reads.byValue.get(st) ?? reads.unknown) : 0;
       }
       if ((seen & r & 1) !== 0 && store !== undefined) out.store_id = store;
-      if ((seen & r & 2) !== 0 && payment !== undefined) out.payment_status = payment;
+      if ((seen & r & 2) !== 0) {
+        for (let f = 0; f < fields.length; f++) {
+          // defined, not assigned: a field may be named like an Object.prototype accessor (__proto__)
+          if (values[f] !== undefined) Object.defineProperty(out, fields[f], { value: values[f], enumerable: true, writable: true, configurable: true });
+        }
+      }
       if ((seen & r & 4) !== 0) {
         const x = list === UNREADABLE ? {} : items(list);
         if (x !== undefined) out.items = x;

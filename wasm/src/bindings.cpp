@@ -5,10 +5,13 @@
 // The JS facade (wasm/js/facade.js) is the only caller; see it for the shapes.
 #include <orderflow/workflow.hpp>
 
+#include "json_writer.hpp"
+
 #include <emscripten/bind.h>
 #include <emscripten/emmalloc.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <map>
 #include <vector>
@@ -18,6 +21,7 @@ namespace {
 using orderflow::json;
 using orderflow::Workflow;
 using orderflow::WorkflowPtr;
+using orderflow::wasm::Writer;
 
 std::vector<WorkflowPtr>& handles() {
     static std::vector<WorkflowPtr> table(1);  // handle 0 is never valid
@@ -33,147 +37,6 @@ const Workflow* lookup(std::uint32_t handle) {
     if (handle == 0 || handle >= table.size()) return nullptr;
     return table[handle].get();
 }
-
-// Answers are written as JSON text directly, keys in the documented order. Strings are escaped
-// and any invalid UTF-8 is replaced by U+FFFD, so the text always parses in JS. (A small writer
-// instead of a second nlohmann instantiation keeps the module small and the calls cheap.)
-class Writer {
-public:
-    std::string out;
-
-    Writer& raw(std::string_view text) {
-        out.append(text);
-        return *this;
-    }
-    Writer& boolean(bool value) { return raw(value ? "true" : "false"); }
-    Writer& number(std::uint32_t value) {
-        char buf[12];
-        int n = 0;
-        do {
-            buf[n++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value);
-        while (n) out.push_back(buf[--n]);
-        return *this;
-    }
-    Writer& string(std::string_view s) {
-        static const char hex[] = "0123456789abcdef";
-        out.push_back('"');
-        std::size_t i = 0;
-        std::size_t run = 0;  // start of the pending run of bytes copied as they are
-        while (i < s.size()) {
-            const auto c = static_cast<unsigned char>(s[i]);
-            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                ++i;
-                continue;
-            }
-            if (c >= 0x80) {
-                const std::size_t len = utf8Length(s, i);
-                if (len) {
-                    i += len;
-                    continue;
-                }
-            }
-            out.append(s.data() + run, i - run);
-            if (c == '"' || c == '\\') {
-                const char escaped[2] = {'\\', static_cast<char>(c)};
-                out.append(escaped, 2);
-            } else if (c < 0x80) {
-                const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-                out.append(escaped, 6);
-            } else {
-                out.append("\xEF\xBF\xBD", 3);  // invalid UTF-8: U+FFFD
-            }
-            run = ++i;
-        }
-        out.append(s.data() + run, i - run);
-        out.push_back('"');
-        return *this;
-    }
-    Writer& key(std::string_view k) {
-        string(k);
-        out.push_back(':');
-        return *this;
-    }
-    // A JSON array of the items of `list`, each written by each(item).
-    template <class List, class Each>
-    Writer& array(const List& list, Each&& each) {
-        out.push_back('[');
-        bool first = true;
-        for (const auto& item : list) {
-            if (!first) out.push_back(',');
-            first = false;
-            each(item);
-        }
-        out.push_back(']');
-        return *this;
-    }
-    Writer& strings(const std::vector<std::string>& list) {
-        return array(list, [this](const std::string& s) { string(s); });
-    }
-    Writer& error(const orderflow::Error& e) {
-        raw("{").key("code").string(e.code).raw(",").key("message").string(e.message);
-        if (!e.field.empty()) raw(",").key("field").string(e.field);
-        return raw("}");
-    }
-    // A JSON value (the validated workflow document), keys in the json object's (sorted) order.
-    // Written here rather than with json::dump so that it runs no more code than it must (the first
-    // call runs cold); a non-integer number, rare in a workflow, is left to json::dump.
-    Writer& value(const json& v) {
-        switch (v.type()) {
-            case json::value_t::null: return raw("null");
-            case json::value_t::boolean: return boolean(v.get<bool>());
-            case json::value_t::string: return string(*v.get_ptr<const std::string*>());
-            case json::value_t::number_integer: return raw(std::to_string(v.get<std::int64_t>()));
-            case json::value_t::number_unsigned: return raw(std::to_string(v.get<std::uint64_t>()));
-            case json::value_t::array: return array(v, [this](const json& item) { value(item); });
-            case json::value_t::object: {
-                out.push_back('{');
-                bool first = true;
-                for (auto it = v.begin(); it != v.end(); ++it) {
-                    if (!first) out.push_back(',');
-                    first = false;
-                    key(it.key());
-                    value(it.value());
-                }
-                out.push_back('}');
-                return *this;
-            }
-            default: return raw(v.dump(-1, ' ', false, json::error_handler_t::replace));
-        }
-    }
-    Writer& errors(const std::vector<orderflow::Error>& list) {
-        return array(list, [this](const orderflow::Error& e) { error(e); });
-    }
-
-private:
-    // Length of the well-formed UTF-8 sequence starting at s[i], or 0 if it is not one.
-    static std::size_t utf8Length(std::string_view s, std::size_t i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len;
-        unsigned char lo = 0x80, hi = 0xbf;
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            if (c == 0xe0) lo = 0xa0;
-            if (c == 0xed) hi = 0x9f;  // no UTF-16 surrogates
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            if (c == 0xf0) lo = 0x90;
-            if (c == 0xf4) hi = 0x8f;
-        } else {
-            return 0;
-        }
-        if (i + len > s.size()) return 0;
-        const auto c1 = static_cast<unsigned char>(s[i + 1]);
-        if (c1 < lo || c1 > hi) return 0;
-        for (std::size_t k = 2; k < len; ++k) {
-            const auto ck = static_cast<unsigned char>(s[i + k]);
-            if (ck < 0x80 || ck > 0xbf) return 0;
-        }
-        return len;
-    }
-};
 
 // Text in: the facade writes its arguments as UTF-8 (TextEncoder.encodeInto) one after another
 // into a scratch buffer in wasm memory and passes the buffer and each length; Args reads them
@@ -233,6 +96,7 @@ std::string loadedJson(const orderflow::Loaded& loaded) {
         w.raw(",").key("color").string(s.color).raw(",").key("terminal").boolean(s.terminal);
         w.raw(",").key("stock").string(s.stock).raw(",").key("notify").boolean(s.notify).raw("}");
     });
+    w.raw(",").key("guardFields").strings(wf.guardFields());  // planBatch's field columns, in order
     w.raw("}");
     return std::move(w.out);
 }
@@ -401,42 +265,68 @@ std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t 
     return std::move(w.raw("}").out);
 }
 
-// The whole batch is in wasm memory, laid out by the facade (see facade.js, planBulk): the
-// column pointers are byte offsets into the heap, `out` receives one uint32 verdict index per
-// order, and the text arguments (a JSON array of the interned strings, index 0 unused; the
-// target; the fields and actor JSON) follow each other in `text`. Returns the verdict table as
-// JSON: [[error, ...], ...] with entry 0 the empty "ok" verdict.
-std::string planBatch(std::uint32_t handle, std::uint32_t count,
-                      std::uintptr_t status, std::uintptr_t store, std::uintptr_t payment,
-                      std::uintptr_t valid, std::uintptr_t itemBegin, std::uintptr_t itemKind,
-                      std::uintptr_t itemStock, std::uintptr_t itemQuantity,
-                      std::uintptr_t itemsPresent, std::uintptr_t out, std::uintptr_t text,
-                      std::uint32_t stringsLength, std::uint32_t toLength,
-                      std::uint32_t fieldsLength, std::uint32_t actorLength) {
+// The header planBatch is given, written by the facade into wasm memory next to the columns
+// (wasm/js/batch.js: HEADER names the same words, in the same order). Every word is a uint32:
+// a count, a length, or a byte offset into the heap (wasm32), 0 for a column the engine will not
+// read (batchReads). The columns are OrderBatch's (core: orderflow/workflow.hpp).
+struct BatchHeader {
+    std::uint32_t count;          // orders
+    std::uint32_t status;         // uint32[count]: index into the string table
+    std::uint32_t store;          // uint32[count]: index into the string table, or 0
+    std::uint32_t fields;         // uint32[fieldColumns * count]: the order fields guards read
+                                  // (loaded answer's guardFields), column f at f * count; or 0
+    std::uint32_t fieldColumns;   // how many columns `fields` holds
+    std::uint32_t valid;          // uint8[count]: 1 = read by the columns, 0 = invalid_order
+    std::uint32_t itemBegin;      // uint32[count + 1]: offsets into the item columns, or 0
+    std::uint32_t itemKind;       // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
+    std::uint32_t itemStock;      // float64[items], or 0
+    std::uint32_t itemQuantity;   // float64[items] (NaN: absent), or 0
+    std::uint32_t itemsPresent;   // uint8[count]: 1 = the order has an items array, or 0
+    std::uint32_t out;            // uint32[count]: receives each order's verdict index
+    std::uint32_t text;           // the text arguments below, one after another (UTF-8)
+    std::uint32_t stringsLength;  // the string table as a JSON array, index 0 unused
+    std::uint32_t toLength;       // the target status
+    std::uint32_t fieldsLength;   // the fields, JSON
+    std::uint32_t actorLength;    // the actor, JSON
+};
+static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
+
+template <class T>
+const T* column(std::uint32_t offset) {
+    return offset ? reinterpret_cast<const T*>(static_cast<std::uintptr_t>(offset)) : nullptr;
+}
+
+// The whole batch is in wasm memory, laid out by the facade (batch.js, planColumns), described
+// by the BatchHeader at `header`. Returns the verdict table as JSON: [[error, ...], ...] with
+// entry 0 the empty "ok" verdict; each order's index into it is written to the `out` column.
+std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
-    Args args(text);
-    json table = parse(args.next(stringsLength));
-    std::string_view to = args.next(toLength);
-    json fields = parse(args.next(fieldsLength));
-    json actor = parse(args.next(actorLength));
+    BatchHeader h;
+    std::memcpy(&h, reinterpret_cast<const void*>(header), sizeof h);
+    Args args(h.text);
+    json table = parse(args.next(h.stringsLength));
+    std::string_view to = args.next(h.toLength);
+    json fields = parse(args.next(h.fieldsLength));
+    json actor = parse(args.next(h.actorLength));
     orderflow::OrderBatch batch;
-    batch.count = count;
+    batch.count = h.count;
     if (table.is_array()) {
         batch.strings.reserve(table.size());
         for (const auto& s : table) batch.strings.push_back(s.is_string() ? s.get<std::string>() : std::string());
     }
     if (batch.strings.empty()) batch.strings.emplace_back();
-    batch.status = reinterpret_cast<const std::uint32_t*>(status);
-    batch.store = reinterpret_cast<const std::uint32_t*>(store);
-    batch.payment = reinterpret_cast<const std::uint32_t*>(payment);
-    batch.valid = reinterpret_cast<const std::uint8_t*>(valid);
-    batch.item_begin = reinterpret_cast<const std::uint32_t*>(itemBegin);
-    batch.item_stock_kind = reinterpret_cast<const std::uint8_t*>(itemKind);
-    batch.item_stock = reinterpret_cast<const double*>(itemStock);
-    batch.item_quantity = reinterpret_cast<const double*>(itemQuantity);
-    batch.items_present = reinterpret_cast<const std::uint8_t*>(itemsPresent);
-    batch.verdict_out = reinterpret_cast<std::uint32_t*>(out);
+    batch.status = column<std::uint32_t>(h.status);
+    batch.store = column<std::uint32_t>(h.store);
+    batch.fields = column<std::uint32_t>(h.fields);
+    batch.field_columns = h.fields ? h.fieldColumns : 0;
+    batch.valid = column<std::uint8_t>(h.valid);
+    batch.item_begin = column<std::uint32_t>(h.itemBegin);
+    batch.item_stock_kind = column<std::uint8_t>(h.itemKind);
+    batch.item_stock = column<double>(h.itemStock);
+    batch.item_quantity = column<double>(h.itemQuantity);
+    batch.items_present = column<std::uint8_t>(h.itemsPresent);
+    batch.verdict_out = reinterpret_cast<std::uint32_t*>(static_cast<std::uintptr_t>(h.out));
 
     auto plan = wf->planBatch(batch, to, fields, actor);
     if (plan.verdicts.empty()) return "[[]]";  // verdicts[0], "ok", is always there; never reached

@@ -105,7 +105,11 @@ struct OrderBatch {
     std::vector<std::string> strings;      // shared string table; strings[0] is unused (absent)
     const std::uint32_t* status = nullptr;   // [count] index into strings
     const std::uint32_t* store = nullptr;    // [count] index into strings (store ids as text)
-    const std::uint32_t* payment = nullptr;  // [count] index into strings
+    // The order fields guards read (Workflow::guardFields(), e.g. payment_status), one column
+    // each: column f is fields[f * count .. f * count + count), index into strings. Null, or a
+    // column f >= field_columns: every order lacks that field.
+    const std::uint32_t* fields = nullptr;
+    std::size_t field_columns = 0;
     const std::uint8_t* valid = nullptr;     // [count] 1 = a well-formed order, 0 = invalid_order
     const std::uint32_t* item_begin = nullptr;  // [count + 1] offsets into the item arrays
     const std::uint8_t* item_stock_kind = nullptr;  // per item: 0 absent, 1 false, 2 true, 3 number
@@ -120,11 +124,11 @@ struct OrderBatch {
 };
 
 // What a verdict for one (to, actor) reads of an order besides its status (batchReads): the
-// store for a store-scoped role, the payment state / the items when the transition from the
-// order's status into `to` has a guard reading them. check and allowed judge only these parts
+// store for a store-scoped role, the fields an `equals` guard names (guardFields()) / the items
+// when the transition from the order's status into `to` has a guard reading them. check and allowed judge only these parts
 // (a malformed part that is not read does not make the order invalid); planBatch never reads
 // the other columns, so a caller may leave them at 0 / absent.
-enum BatchReads : std::uint32_t { kReadsStore = 1, kReadsPayment = 2, kReadsItems = 4 };
+enum BatchReads : std::uint32_t { kReadsStore = 1, kReadsFields = 2, kReadsItems = 4 };
 
 // Verdicts of a batch: verdict[i] indexes `verdicts` (empty when OrderBatch::verdict_out was
 // given: the indexes are there); verdicts[0] is always "ok" (empty).
@@ -164,6 +168,9 @@ public:
     const std::string& initial() const;
     const std::vector<Status>& statuses() const;
     const json& document() const;  // the validated workflow as JSON (for diagrams, lint, the UI)
+    // The top-level order fields the workflow's guards read (an `equals` guard's "field"), each
+    // once, in the order the guards first name them: the columns of OrderBatch::fields.
+    const std::vector<std::string>& guardFields() const;
     std::vector<Edge> edges() const;  // every arrow, in the order changes are offered
 
     // A stored value (current or legacy) read as a current status.
