@@ -8,7 +8,8 @@ export NODE_PATH=/usr/share/nodejs
 step() { printf '\n== %s\n' "$*"; }
 
 APT_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev make python3 pkg-config
-              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates)
+              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates
+              postgresql)  # postgresql: the throwaway clusters of the tests (scripts/pg-cluster.sh)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
