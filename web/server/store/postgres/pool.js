@@ -1,0 +1,116 @@
+// The PostgreSQL connection pool (node-postgres) and the two things every part of the PostgreSQL
+// store needs from it: all-or-nothing transactions, and the mapping of PostgreSQL's failures to
+// the answers the SQLite store gives for its own (503 busy, 507 full).
+import pg from 'pg';
+
+// BIGINT (ids, unix-ms times, COUNT(*), SUM of integers) as JS numbers: every value the schema
+// holds is far below 2^53, and the answers must equal SQLite's, which are numbers.
+// NUMERIC (SUM of a bigint) likewise. Per pool, not pg.types globally: no other user changes.
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+// DATABASE_URL as the server reads it: postgres://user[:password]@host[:port]/db[?host=/socket/dir].
+export function isPostgresUrl(url) {
+  return typeof url === 'string' && /^postgres(ql)?:\/\//i.test(url);
+}
+
+// `max`: connections per instance. Each request's transaction holds one for its duration; more
+// than the CPU can use only adds lock waits, and PostgreSQL's max_connections is shared by every
+// instance.
+export function openPool(connectionString, { max = 10, applicationName = 'orderflow', statementTimeoutMs = 30000, lockTimeoutMs = 5000, log = console } = {}) {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    // One idle connection is kept: it is also what tells other instances this one is alive
+    // (idempotency.js reads pg_stat_activity).
+    min: 1,
+    types,
+    application_name: applicationName,
+    statement_timeout: statementTimeoutMs,
+    // A row lock held longer than this (another instance stuck mid-transaction) answers 503
+    // "busy", as SQLite's busy timeout does, instead of queueing requests behind it.
+    lock_timeout: lockTimeoutMs,
+    idleTimeoutMillis: 30000,
+    connectionTimeoutMillis: 10000,
+  });
+  // An idle connection the server dropped (restart, admin kill) is an 'error' on the pool; the
+  // pool replaces it on the next checkout. Without a listener the process would crash.
+  pool.on('error', (err) => log.error(`orderflow postgres: idle connection lost (${err.code ?? ''} ${err.message})`));
+  return pool;
+}
+
+// Runs fn(client) inside BEGIN ... COMMIT on one pooled connection; any throw rolls back and is
+// rethrown. Row locks (SELECT ... FOR UPDATE) taken inside hold until the end, so a transaction
+// that reads an order FOR UPDATE, checks it and writes it is all-or-nothing across instances.
+export async function transaction(pool, fn) {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    try { await client.query('ROLLBACK'); } catch { broken = true; }
+    throw e;
+  } finally {
+    client.release(broken);  // a connection that could not roll back is discarded, not reused
+  }
+}
+
+// SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+const BUSY = new Set([
+  '40001',  // serialization_failure
+  '40P01',  // deadlock_detected
+  '55P03',  // lock_not_available (lock_timeout)
+  '57014',  // query_canceled (statement_timeout)
+  '53300',  // too_many_connections
+  '57P01', '57P02', '57P03',  // admin_shutdown, crash_shutdown, cannot_connect_now
+]);
+const FULL = new Set(['53100', '53200']);  // disk_full, out_of_memory
+const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
+
+export function isBusyError(err) {
+  if (!err) return false;
+  if (typeof err.code === 'string' && (BUSY.has(err.code) || NETWORK.has(err.code))) return true;
+  // node-postgres' own words for a pool or connection that gave up
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(String(err.message ?? ''));
+}
+
+export function isFullError(err) {
+  return !!err && typeof err.code === 'string' && FULL.has(err.code);
+}
+
+// The answer for a write PostgreSQL refused for lack of a lock, a connection or space, or null
+// for any other error: the same bodies as the SQLite store's (the transaction was rolled back,
+// nothing was changed).
+export function storageFailure(err) {
+  if (isBusyError(err)) return { status: 503, code: 'unavailable', message: 'The database is busy or unreachable; nothing was changed. Retry shortly.', headers: { 'Retry-After': '1' } };
+  if (isFullError(err)) return { status: 507, code: 'storage_full', message: "The server's disk is full; nothing was changed. Free some space, then retry.", headers: {} };
+  return null;
+}
+
+// PostgreSQL text cannot hold U+0000 (SQLite's can). A value with one can match no stored row, so
+// lookups answer "none" for it without asking; writes of client text strip nothing silently:
+// they are refused by validation before reaching the store.
+export const hasNul = (s) => typeof s === 'string' && s.includes('\u0000');
+
+// Statements by name: node-postgres prepares a named statement once per connection and then
+// sends only its name and values (the parse and plan are not repeated on every request).
+let statementCount = 0;
+export function statement(text) {
+  return { name: `of${++statementCount}`, text };
+}
+
+// Small helpers over a pool or a transaction's client, so the repositories read like the SQLite
+// ones: all -> rows, get -> first row or null, run -> rows affected. `st`: a statement() or SQL text.
+export function executor(db) {
+  const query = (st, values) => db.query(typeof st === 'string' ? { text: st, values } : { name: st.name, text: st.text, values });
+  return {
+    db,
+    all: async (st, values = []) => (await query(st, values)).rows,
+    get: async (st, values = []) => (await query(st, values)).rows[0] ?? null,
+    run: async (st, values = []) => (await query(st, values)).rowCount,
+  };
+}
