@@ -6,8 +6,9 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { HttpError, MAX_BODY_BYTES, sendJson, readBody, parseJsonObject, parseCookies, parseId, setSecurityHeaders } from './http.js';
 import { Sessions, RateLimiter, SESSION_COOKIE, safeEqual, verifyPassword, userFromRow } from './auth.js';
-import { OrderStore, WorkflowView, permissionOnly } from './orders.js';
-import { storageFailure } from './db.js';
+import { OrderReader, WorkflowView, permissionOnly } from './services/orders.js';
+import { StatusChange } from './services/status-change.js';
+import { storageFailure } from './store/index.js';
 import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
 import { IdempotencyKeys } from './idempotency.js';
@@ -39,36 +40,34 @@ function errorBody(dialect, code, message, extra = {}) {
 const fail = (dialect, status, code, message, extra, headers) =>
   new HttpError(status, errorBody(dialect, code, message, extra), headers);
 
-export function createApp({ db, views, config }) {
-  const sessions = new Sessions(db, { ttlMs: config.sessionTtlMs });
+// store: an opened store (store/index.js openStore).
+export async function createApp({ store, views, config }) {
+  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs });
   const limiter = new RateLimiter(config.rateLimit);
   const logins = new LoginThrottle(config.login);
-  const store = new OrderStore(db, { failOrderIds: config.failOrderIds });
-  const idem = new IdempotencyKeys(db, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
+  const reader = new OrderReader(store);
+  const changes = new StatusChange({ store, reader, failOrderIds: config.failOrderIds });
+  const idem = new IdempotencyKeys(store, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
   const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
-  const storeRows = db.prepare('SELECT id, name FROM stores ORDER BY id').all();
+  const storeRows = await store.stores.list();
   const storeIds = storeRows.map((s) => s.id);
-  const q = {
-    user: db.prepare('SELECT * FROM users WHERE username = ?'),
-    users: db.prepare('SELECT * FROM users ORDER BY rowid'),
-  };
 
   const publish = (event) => streams.publish(event);
   // --- issue 13 hook: notifications, audit trail of refusals, bulk jobs (web/server/routes-admin.js)
-  const extras = createExtras({ db, views, store, config, helpers: { requireUser, badRequest, fail, bulkFailure, failure, publish } });
+  const extras = createExtras({ store, views, changes, reader, config, helpers: { requireUser, badRequest, fail, bulkFailure, failure, publish } });
   const loopDelay = loopDelayMonitor();
 
   // --- helpers ----------------------------------------------------------------------------
-  function authenticate(req) {
+  async function authenticate(req) {
     const h = req.headers.authorization;
     if (typeof h === 'string' && /^Bearer\s+/i.test(h)) {
       const token = h.replace(/^Bearer\s+/i, '').trim();
-      const s = sessions.resolve(token);
+      const s = await sessions.resolve(token);
       return s ? { ...s, via: 'bearer', token } : { invalid: true };
     }
     const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
     if (cookie) {
-      const s = sessions.resolve(cookie);
+      const s = await sessions.resolve(cookie);
       return s ? { ...s, via: 'cookie', token: cookie } : null;
     }
     return null;
@@ -137,7 +136,7 @@ export function createApp({ db, views, config }) {
     return { to: body.status, fields, lockVersion };
   }
 
-  // Maps a store.apply result to the dialect's answer; `events` are published after commit.
+  // Maps a status-change result (services/status-change.js) to the dialect's answer; `events` are published after commit.
   function changeResponse(ctx, view, r) {
     if (ctx.dialect === 'delivery') {
       if (r.ok) return { status: 200, body: { success: true, message: 'Order status updated', data: r.order }, events: [{ ...r.event, store_id: r.order.store_id }] };
@@ -163,20 +162,19 @@ export function createApp({ db, views, config }) {
     return `This order was changed by ${order.updated_by ?? 'someone else'} at ${order.updated_at} (now lock_version ${order.lock_version}); refresh it and try again`;
   }
 
-  // Runs a synchronous mutation in one IMMEDIATE transaction together with its idempotency key.
-  function syncMutation(ctx, scope, fn) {
+  // Runs a mutation `fn(tx)` in one store transaction together with its idempotency key.
+  async function syncMutation(ctx, scope, fn) {
     const key = idemKey(ctx);
     const fp = key && fingerprint(ctx);
-    const tx = db.transaction(() => {
+    const resp = await store.transaction(async (tx) => {
       if (key) {
-        const prior = idem.get(scope, key);
+        const prior = await idem.get(tx, scope, key);
         if (prior) return replay(ctx, prior, fp);
       }
-      const resp = fn();
-      if (key) idem.put(scope, key, fp, resp.status, resp.body);
-      return resp;
+      const r = await fn(tx);
+      if (key) await idem.put(tx, scope, key, fp, r.status, r.body);
+      return r;
     });
-    const resp = tx.immediate();
     for (const e of resp.events ?? []) publish(e);
     return resp;
   }
@@ -186,22 +184,22 @@ export function createApp({ db, views, config }) {
     const key = idemKey(ctx);
     const fp = key && fingerprint(ctx);
     if (key) {
-      const early = db.transaction(() => {
-        const prior = idem.get(scope, key);
+      const early = await store.transaction(async (tx) => {
+        const prior = await idem.get(tx, scope, key);
         if (prior) return replay(ctx, prior, fp);
-        idem.put(scope, key, fp, null, null);
+        await idem.put(tx, scope, key, fp, null, null);
         return null;
-      }).immediate();
+      });
       if (early) return early;
     }
     let resp;
     try {
       resp = await fn();
     } catch (e) {
-      if (key) idem.drop(scope, key);
+      if (key) await idem.drop(scope, key);
       throw e;
     }
-    if (key) idem.finish(scope, key, resp.status, resp.body);
+    if (key) await idem.finish(scope, key, resp.status, resp.body);
     return resp;
   }
 
@@ -286,7 +284,7 @@ export function createApp({ db, views, config }) {
     const throttled = (s) => fail(ctx.dialect, 429, 'login_throttled', `Too many failed logins for this account or from this address; retry in ${s} s`, {}, { 'Retry-After': String(s) });
     const wait = await logins.wait(body.username, address);
     if (wait) throw throttled(wait);  // before the password is even hashed
-    const row = q.user.get(body.username);
+    const row = await store.users.get(body.username);
     const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
     if (!row || !ok) {
       const locked = await logins.failed(body.username, address);
@@ -294,7 +292,7 @@ export function createApp({ db, views, config }) {
       return { status: 401, body: { success: false, message: 'Invalid username or password' } };
     }
     await logins.succeeded(body.username);
-    const { token, csrf } = sessions.create(row.username);
+    const { token, csrf } = await sessions.create(row.username);
     return {
       status: 200,
       body: { success: true, token, csrf_token: csrf, user: userJson(userFromRow(row)) },
@@ -307,15 +305,15 @@ export function createApp({ db, views, config }) {
     return { status: 200, body: { success: true, user: userJson(user), csrf_token: ctx.auth.csrf } };
   }
 
-  function logout(ctx) {
+  async function logout(ctx) {
     requireUser(ctx);
-    sessions.destroy(ctx.auth.token);
+    await sessions.destroy(ctx.auth.token);
     streams.endSession(ctx.auth.token);
     return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
   }
 
-  function demoUsers() {
-    return { status: 200, body: { success: true, users: q.users.all().map((r) => userJson(userFromRow(r))) } };
+  async function demoUsers() {
+    return { status: 200, body: { success: true, users: (await store.users.list()).map((r) => userJson(userFromRow(r))) } };
   }
 
   // Every store; with ?workflow=<id> and a signed-in user, only the stores whose orders that user
@@ -332,47 +330,47 @@ export function createApp({ db, views, config }) {
   const workflowDoc = (view) => () => ({ status: 200, body: view.wf.document });
 
   function listOrders(view) {
-    return (ctx) => {
+    return async (ctx) => {
       const user = requireUser(ctx);
       const storeId = storeFilter(ctx);
       const stores = storesOrThrow(ctx, view, user);
       storeFilterOrThrow(ctx, view, stores, storeId);
       const status = statusFilter(ctx, view);
       const { page, perPage } = pageParams(ctx);
-      const { total, orders } = store.list(view, { stores, storeId, status, page, perPage });
+      const { total, orders } = await reader.list(view, { stores, storeId, status, page, perPage });
       ctx.charge(extraCost.rows(orders.length));
       if (ctx.dialect === 'delivery') return { status: 200, body: { success: true, data: orders, page, per_page: perPage, total } };
       return { status: 200, body: { orders, page, per_page: perPage, total } };
     };
   }
 
-  function loadVisible(ctx, view) {
+  async function loadVisible(ctx, view) {
     const user = requireUser(ctx);
     const id = orderId(ctx);
     const stores = storesOrThrow(ctx, view, user);
-    const cur = store.get(view, id);
+    const cur = await reader.get(view, id);
     if (!cur || !WorkflowView.canSee(stores, cur.row.store_id)) throw notFound(ctx, view);
     return { user, cur };
   }
 
   function getOrder(view) {
-    return (ctx) => {
-      const { cur } = loadVisible(ctx, view);
+    return async (ctx) => {
+      const { cur } = await loadVisible(ctx, view);
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: cur.order } } : { status: 200, body: { order: cur.order } };
     };
   }
 
   function getHistory(view) {
-    return (ctx) => {
-      const { cur } = loadVisible(ctx, view);
-      const history = extras.annotateHistory(store.history(view, cur.row.id), cur.row.id);  // issue 13 hook
+    return async (ctx) => {
+      const { cur } = await loadVisible(ctx, view);
+      const history = await extras.annotateHistory(await reader.history(view, cur.row.id), cur.row.id);  // issue 13 hook
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, data: history } } : { status: 200, body: { history } };
     };
   }
 
   function allowedStatuses(view) {
-    return (ctx) => {
-      const { user, cur } = loadVisible(ctx, view);
+    return async (ctx) => {
+      const { user, cur } = await loadVisible(ctx, view);
       const allowed = view.wf.allowed(cur.engine, view.actor(user));
       const current = cur.order.status;
       return ctx.dialect === 'delivery' ? { status: 200, body: { success: true, current, data: allowed } } : { status: 200, body: { current, allowed } };
@@ -389,8 +387,8 @@ export function createApp({ db, views, config }) {
       const body = await mutationBody(ctx, keys);
       const input = changeInput(ctx, body, { lockRequired: ctx.dialect === 'cms' });
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
-      return syncMutation(ctx, user.username, () => {
-        const r = store.apply(view, { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible });
+      return syncMutation(ctx, user.username, async (tx) => {
+        const r = await changes.apply(view, { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible }, tx);
         if (r.hidden) ctx.outOfScope = new Set([id]);  // for the audit trail only: the answer is a missing order's
         return changeResponse(ctx, view, r);
       });
@@ -440,7 +438,7 @@ export function createApp({ db, views, config }) {
         if (config.bulkPauseMs) await new Promise((r) => setTimeout(r, config.bulkPauseMs));
       }
       const chunk = ids.slice(start, start + config.bulkChunk);
-      const found = store.getMany(view, chunk);
+      const found = await reader.getMany(view, chunk);
       for (const [id, o] of found) {
         if (visible(o.row)) continue;
         found.delete(id);
@@ -453,7 +451,7 @@ export function createApp({ db, views, config }) {
         if (blocked.has(id)) { results.push(bulkFailure(ctx, view, id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }
         let r;
         try {
-          r = store.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification, visible });
+          r = await changes.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification, visible });
         } catch (e) {
           const f = failure(e, 'Internal error; nothing was changed for this order');
           results.push({ id, ok: false, status: f.status, error: { code: f.code, message: f.message } });
@@ -470,7 +468,7 @@ export function createApp({ db, views, config }) {
         }
       }
     }
-    extras.closeBatch(notification.id);  // issue 13 hook: the batch is complete, the dispatcher may send it
+    await extras.closeBatch(notification.id);  // issue 13 hook: the batch is complete, the dispatcher may send it
     return { status: 200, body: { results, succeeded, failed: results.length - succeeded, ...(notification.id ? { notification_id: notification.id } : {}) } };
   }
 
@@ -490,9 +488,9 @@ export function createApp({ db, views, config }) {
       if (id === null) throw badRequest(ctx, 'order_id must be a positive integer');
       const input = changeInput(ctx, body, { lockRequired: false });
       const actor = { role: config.posRole, stores: storeIds };
-      return syncMutation(ctx, 'pos', () => changeResponse(ctx, view, store.apply(view, {
+      return syncMutation(ctx, 'pos', async (tx) => changeResponse(ctx, view, await changes.apply(view, {
         id, ...input, actor, username: 'pos', source: 'pos',
-      })));
+      }, tx)));
     };
   }
 
@@ -552,7 +550,7 @@ export function createApp({ db, views, config }) {
     }
     const [method, re, handler, opts = {}] = route;
     ctx.params = re.exec(ctx.path).groups ?? {};
-    ctx.auth = opts.webhook ? null : authenticate(req);
+    ctx.auth = opts.webhook ? null : await authenticate(req);
     const who = opts.webhook ? 'pos' : ctx.auth?.user ? `u:${ctx.auth.user.username}` : `ip:${req.socket.remoteAddress}`;
     ctx.who = who;
     ctx.charge = (n) => limiter.charge(who, n);
@@ -571,7 +569,7 @@ export function createApp({ db, views, config }) {
   // (503/507, see storageFailure), else 500 `internal` with `internalMessage`, logged unless it is
   // the test hook's injected failure. Either way nothing was changed.
   function failure(err, internalMessage) {
-    const sf = storageFailure(err);
+    const sf = storageFailure(store, err);
     if (sf) return sf;
     if (!String(err?.message).startsWith('injected failure')) console.error('orderflow: internal error', err);
     return { status: 500, code: 'internal', message: internalMessage, headers: {} };

@@ -1,5 +1,5 @@
 // Audit trail of refused change attempts (403 permission, 409 stale, 422 engine refusal, 404 on an
-// order outside the user's stores), in the same database, append-only (rows are never updated;
+// order outside the user's stores), in the store (store.audit), append-only (rows are never updated;
 // the only DELETE is the cap below).
 //
 // Never blocking or failing the answer: entries are queued in memory and written after the answer
@@ -30,28 +30,19 @@ const DEFAULT_CODE = { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422:
 export const OUT_OF_SCOPE = 'out_of_scope';
 
 export class AuditTrail {
-  constructor(db, { maxRows = 100000, log = console } = {}) {
-    this.db = db;
+  constructor(store, { maxRows = 100000, log = console } = {}) {
+    this.store = store;
     this.maxRows = maxRows;
     this.log = log;
     this.queue = [];
     this.dropped = 0;
     this.scheduled = false;
-    this.q = {
-      insert: db.prepare(`INSERT INTO audit_refusals (at, username, workflow, order_id, target_status, http_status, codes, source)
-                          VALUES (@at, @username, @workflow, @order_id, @target_status, @http_status, @codes, @source)`),
-      trim: db.prepare('DELETE FROM audit_refusals WHERE id <= (SELECT MAX(id) FROM audit_refusals) - ?'),
-    };
-    this.flushTx = db.transaction((rows) => {
-      for (const r of rows) this.q.insert.run(r);
-      this.q.trim.run(this.maxRows);
-    });
+    this.flushing = null;
   }
 
   // Writes one entry at once, inside the caller's transaction (bulk jobs: with the order's result).
-  recordNow(entry) {
-    this.q.insert.run(this.row(entry));
-    this.q.trim.run(this.maxRows);
+  recordNow(tx, entry) {
+    return tx.audit.append([this.row(entry)], this.maxRows);
   }
 
   // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
@@ -73,7 +64,7 @@ export class AuditTrail {
       order_id: Number.isSafeInteger(entry.order_id) ? entry.order_id : null,
       target_status: typeof entry.target_status === 'string' ? entry.target_status.slice(0, 100) : null,
       http_status: entry.http_status,
-      codes: JSON.stringify(codes.length ? codes : [DEFAULT_CODE[entry.http_status] ?? 'refused']),
+      codes: codes.length ? codes : [DEFAULT_CODE[entry.http_status] ?? 'refused'],
       source: entry.source,
     };
   }
@@ -81,22 +72,26 @@ export class AuditTrail {
   // Writes what is queued, at most FLUSH_ROWS rows per transaction: a bulk refused for 500 orders
   // is 500 rows, which in one transaction held the event loop for up to ~15 ms on the 2-core test
   // machine; the rest is written on the next turn (`all`: everything now, for GET /api/v1/audit).
-  flush({ all = false } = {}) {
+  async flush({ all = false } = {}) {
     this.scheduled = false;
-    while (this.queue.length) {
-      const rows = this.queue.splice(0, FLUSH_ROWS);
-      try {
-        this.flushTx.immediate(rows);
-      } catch (e) {
-        this.dropped += rows.length;
-        this.log.error(`orderflow audit: ${rows.length} refusal(s) not recorded (${e?.code ?? ''} ${e?.message ?? e}); ${this.dropped} dropped so far`);
+    if (this.flushing) await this.flushing;  // one flush at a time, rows stay in order
+    const run = async () => {
+      while (this.queue.length) {
+        const rows = this.queue.splice(0, FLUSH_ROWS);
+        try {
+          await this.store.transaction((tx) => tx.audit.append(rows, this.maxRows));
+        } catch (e) {
+          this.dropped += rows.length;
+          this.log.error(`orderflow audit: ${rows.length} refusal(s) not recorded (${e?.code ?? ''} ${e?.message ?? e}); ${this.dropped} dropped so far`);
+        }
+        if (!all && this.queue.length) {
+          if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+          return;
+        }
       }
-      if (!all && this.queue.length) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-        return;
-      }
-    }
+    };
+    this.flushing = run().finally(() => { this.flushing = null; });
+    return this.flushing;
   }
 
   // Hook for the HTTP layer: called with every answer; records the refusals among change requests.
@@ -139,17 +134,8 @@ export class AuditTrail {
   }
 
   // Newest first. filter: {username, orderId, code, since, until (ISO), beforeId, limit}.
-  list({ username, orderId, code, since, until, beforeId, limit }) {
-    const where = [];
-    const args = [];
-    if (username) { where.push('username = ?'); args.push(username); }
-    if (orderId) { where.push('order_id = ?'); args.push(orderId); }
-    if (code) { where.push('EXISTS (SELECT 1 FROM json_each(codes) WHERE value = ?)'); args.push(code); }
-    if (since) { where.push('at >= ?'); args.push(since); }
-    if (until) { where.push('at < ?'); args.push(until); }
-    if (beforeId) { where.push('id < ?'); args.push(beforeId); }
-    const sql = `SELECT * FROM audit_refusals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return this.db.prepare(sql).all(...args, limit).map((r) => ({ ...r, codes: JSON.parse(r.codes) }));
+  list(filter) {
+    return this.store.audit.list(filter);
   }
 }
 

@@ -31,47 +31,37 @@ export function verifyPassword(password, stored) {
 
 const sha256 = (s) => createHash('sha256').update(s).digest('hex');
 
+// A user as the server passes it around: no password hash.
 export function userFromRow(row) {
   if (!row) return null;
-  return {
-    username: row.username,
-    display_name: row.display_name,
-    roles: JSON.parse(row.roles),
-    stores: JSON.parse(row.stores),
-  };
+  return { username: row.username, display_name: row.display_name, roles: row.roles, stores: row.stores };
 }
 
 export class Sessions {
-  constructor(db, { ttlMs = SESSION_TTL_MS } = {}) {
-    this.db = db;
+  constructor(store, { ttlMs = SESSION_TTL_MS } = {}) {
+    this.store = store;
     this.ttlMs = ttlMs;
-    this.insert = db.prepare('INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)');
-    this.lookup = db.prepare(`SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username
-                              WHERE s.token_hash = ?`);
-    this.remove = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
-    this.purge = db.prepare('DELETE FROM sessions WHERE expires_at < ?');
-    this.userRow = db.prepare('SELECT * FROM users WHERE username = ?');
   }
 
-  create(username) {
+  async create(username) {
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(24).toString('base64url');
     const now = Date.now();
-    this.purge.run(now);
-    this.insert.run(sha256(token), username, csrf, new Date(now).toISOString(), now + this.ttlMs);
+    await this.store.sessions.purgeExpired(now);
+    await this.store.sessions.create({ tokenHash: sha256(token), username, csrf, createdAt: new Date(now).toISOString(), expiresAt: now + this.ttlMs });
     return { token, csrf };
   }
 
   // -> {user, csrf, expiresAt} or null
-  resolve(token) {
+  async resolve(token) {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
-    const row = this.lookup.get(sha256(token));
-    if (!row || row.expires_at < Date.now()) return null;
-    return { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at };
+    const s = await this.store.sessions.find(sha256(token));
+    if (!s || s.expiresAt < Date.now()) return null;
+    return { user: userFromRow(s.user), csrf: s.csrf, expiresAt: s.expiresAt };
   }
 
-  destroy(token) {
-    if (typeof token === 'string') this.remove.run(sha256(token));
+  async destroy(token) {
+    if (typeof token === 'string') await this.store.sessions.remove(sha256(token));
   }
 }
 

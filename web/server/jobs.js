@@ -4,21 +4,22 @@
 // per-order results), and publishes each change on the event stream.
 //
 // Restart safety: an order's change and its job_items result are written in ONE transaction
-// (store.apply runs as a savepoint of it), so after a crash an order is either changed and marked
+// (the status change runs as a savepoint of it), so after a crash an order is either changed and marked
 // done, or neither: a resumed job skips what is done and applies nothing twice. A job is leased
 // like a notification delivery (UPDATE ... WHERE lease free), renewed every chunk; a job whose
 // process died is taken over by the next start (or by another instance) once its lease expires.
 import { randomBytes } from 'node:crypto';
 import { userFromRow } from './auth.js';
-import { WorkflowView } from './orders.js';
+import { WorkflowView } from './services/orders.js';
 import { OUT_OF_SCOPE } from './audit.js';
 
 export class BulkJobs {
   // helpers: {bulkFailure(ctx, view, id, r), failure(err, message), publish(event)}
-  constructor({ db, views, store, config, extras, audit, closeBatch, helpers, log = console }) {
-    this.db = db;
-    this.views = views;
+  constructor({ store, views, changes, reader, config, extras, audit, closeBatch, helpers, log = console }) {
     this.store = store;
+    this.views = views;
+    this.changes = changes;
+    this.reader = reader;
     this.chunk = config.bulkChunk ?? 50;
     this.pauseMs = config.bulkPauseMs ?? 0;
     this.threshold = extras.jobThreshold;
@@ -35,43 +36,18 @@ export class BulkJobs {
     this.owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
     this.running = new Map();  // job id -> promise
     this.stopped = false;
-    this.q = {
-      insertJob: db.prepare(`INSERT INTO jobs (id, kind, workflow, username, params, state, total, notification_id, created_at)
-                             VALUES (?, 'bulk_update', ?, ?, ?, 'queued', ?, ?, ?)`),
-      insertItem: db.prepare('INSERT INTO job_items (job_id, seq, order_id) VALUES (?, ?, ?)'),
-      notification: db.prepare("INSERT INTO notifications (kind, created_at) VALUES ('batch', ?)"),
-      job: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      progress: db.prepare(`SELECT COUNT(result) AS done,
-                                   SUM(CASE WHEN json_extract(result, '$.ok') THEN 1 ELSE 0 END) AS succeeded
-                            FROM job_items WHERE job_id = ?`),
-      todo: db.prepare('SELECT seq, order_id FROM job_items WHERE job_id = ? AND result IS NULL ORDER BY seq LIMIT ?'),
-      results: db.prepare('SELECT result FROM job_items WHERE job_id = ? ORDER BY seq'),
-      setResult: db.prepare('UPDATE job_items SET result = ? WHERE job_id = ? AND seq = ? AND result IS NULL'),
-      claimable: db.prepare("SELECT id FROM jobs WHERE state != 'done' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at LIMIT 5"),
-      claim: db.prepare(`UPDATE jobs SET lease_owner = @owner, lease_until = @until, state = 'running'
-                         WHERE id = @id AND state != 'done' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`),
-      finish: db.prepare(`UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL, lease_until = NULL
-                          WHERE id = ? AND lease_owner = ?`),
-      release: db.prepare("UPDATE jobs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? AND state != 'done'"),
-      user: db.prepare('SELECT * FROM users WHERE username = ?'),
-      active: db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE username = ? AND state != 'done'"),
-      expiredItems: db.prepare("DELETE FROM job_items WHERE job_id IN (SELECT id FROM jobs WHERE state = 'done' AND finished_at < ?)"),
-      expiredJobs: db.prepare("DELETE FROM jobs WHERE state = 'done' AND finished_at < ?"),
-    };
   }
 
-  // Whether this user may start another job now.
-  canStart(username) { return this.q.active.get(username).n < this.maxActive; }
+  // Whether this user may start another job now. db: the store or a tx.
+  async canStart(db, username) { return (await db.jobs.activeCount(username)) < this.maxActive; }
 
-  // Stores a new job; returns its id. ids: validated order ids; input: {to, fields}.
-  create(view, user, ids, { to, fields }) {
+  // Stores a new job inside the caller's transaction; returns its id. ids: validated order ids;
+  // input: {to, fields}.
+  async create(tx, view, user, ids, { to, fields }) {
     const id = `job_${randomBytes(12).toString('hex')}`;
     const now = new Date().toISOString();
-    this.db.transaction(() => {
-      const notificationId = Number(this.q.notification.run(now).lastInsertRowid);
-      this.q.insertJob.run(id, view.id, user.username, JSON.stringify({ status: to, fields }), ids.length, notificationId, now);
-      ids.forEach((orderId, seq) => this.q.insertItem.run(id, seq, orderId));
-    })();
+    const notificationId = await tx.notifications.create('batch', now);
+    await tx.jobs.create({ id, workflow: view.id, username: user.username, params: { status: to, fields }, total: ids.length, notificationId, createdAt: now }, ids);
     return id;
   }
 
@@ -83,14 +59,14 @@ export class BulkJobs {
   // Looks for jobs nobody runs (after a restart, or another instance died) and runs them.
   startResumer(intervalMs = 1000) {
     let looks = 0;
-    const look = () => {
+    const look = async () => {
       if (this.stopped) return;
       try {
         if (looks++ % 60 === 0) {
           const cutoff = new Date(Date.now() - this.retentionMs).toISOString();
-          this.db.transaction(() => { this.q.expiredItems.run(cutoff); this.q.expiredJobs.run(cutoff); }).immediate();
+          await this.store.transaction((tx) => tx.jobs.purgeFinished(cutoff));
         }
-        for (const { id } of this.q.claimable.all(Date.now())) if (!this.running.has(id)) this.run(id);
+        for (const id of await this.store.jobs.claimable(Date.now(), 5)) if (!this.running.has(id)) this.run(id);
       } catch (e) {
         this.log.error(`orderflow jobs: looking for jobs failed: ${e?.message ?? e}`);
       }
@@ -101,15 +77,15 @@ export class BulkJobs {
   }
 
   // Stops between chunks and hands the leases back, so the next start resumes at once.
-  stop() {
+  async stop() {
     this.stopped = true;
     clearInterval(this.resumer);
-    try { this.q.release.run(this.owner); } catch { /* the lease then simply expires */ }
+    try { await this.store.jobs.release(this.owner); } catch { /* the lease then simply expires */ }
   }
 
   lease(id) {
     const now = Date.now();
-    return this.q.claim.run({ id, owner: this.owner, now, until: now + this.leaseMs }).changes === 1;
+    return this.store.jobs.claim(id, this.owner, now, now + this.leaseMs);
   }
 
   run(id) {
@@ -122,11 +98,11 @@ export class BulkJobs {
   }
 
   async execute(id) {
-    if (!this.lease(id)) return;  // another process has it
-    const job = this.q.job.get(id);
+    if (!(await this.lease(id))) return;  // another process has it
+    const job = await this.store.jobs.get(id);
     const view = this.views[job.workflow];
-    const user = userFromRow(this.q.user.get(job.username));
-    const { status: to, fields } = JSON.parse(job.params);
+    const user = userFromRow(await this.store.users.get(job.username));
+    const { status: to, fields } = job.params;
     const actor = user ? view.actor(user) : { role: null, stores: [] };
     // As in the synchronous bulk: an order outside the user's stores (read when the job runs) is
     // answered exactly as a missing one, before the engine is asked (no status or stock leaks).
@@ -140,11 +116,11 @@ export class BulkJobs {
         await new Promise((r) => setImmediate(r));
         if (this.pauseMs) await new Promise((r) => setTimeout(r, this.pauseMs));
         if (this.stopped) return;
-        if (!this.lease(id)) return;  // lost the lease (we were too slow): the other owner carries on
+        if (!(await this.lease(id))) return;  // lost the lease (we were too slow): the other owner carries on
       }
-      const todo = this.q.todo.all(id, this.chunk);
+      const todo = await this.store.jobs.todo(id, this.chunk);
       if (todo.length === 0) break;
-      const found = this.store.getMany(view, todo.map((t) => t.order_id));
+      const found = await this.reader.getMany(view, todo.map((t) => t.order_id));
       const hidden = new Set();
       for (const [orderId, o] of found) if (!visible(o.row)) { found.delete(orderId); hidden.add(orderId); }
       const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
@@ -156,48 +132,48 @@ export class BulkJobs {
         try {
           // The change, "this order is done" and its audit row commit together: nothing is
           // applied twice, no refusal is recorded twice or lost.
-          done = this.db.transaction(() => {
-            const r = early ? { ...early, ...(hidden.has(orderId) ? { hidden: true } : {}) } : this.store.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible });
+          done = await this.store.transaction(async (tx) => {
+            const r = early ? { ...early, ...(hidden.has(orderId) ? { hidden: true } : {}) }
+              : await this.changes.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible }, tx);
             const result = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
-            if (this.q.setResult.run(JSON.stringify(result), id, seq).changes !== 1) throw new Error(`job ${id} item ${seq} was done by another process`);
-            this.auditRefusal(job, view, to, result, r.hidden);
+            if (!(await tx.jobs.setResult(id, seq, result))) throw new Error(`job ${id} item ${seq} was done by another process`);
+            await this.auditRefusal(tx, job, view, to, result, r.hidden);
             return { result, event: r.ok ? { ...r.event, store_id: r.order.store_id } : null };
-          }).immediate();
+          });
         } catch (e) {
           const f = this.helpers.failure(e, 'Internal error; nothing was changed for this order');
           if (f.status !== 500) throw e;  // locked or full: stop; the job resumes later
           done = { result: { id: orderId, ok: false, status: f.status, error: { code: f.code, message: f.message } }, event: null };
-          this.q.setResult.run(JSON.stringify(done.result), id, seq);
+          await this.store.jobs.setResult(id, seq, done.result);
         }
         if (done.event) this.helpers.publish(done.event);
       }
     }
-    this.q.finish.run(new Date().toISOString(), id, this.owner);
-    this.closeBatch(job.notification_id);
+    await this.store.jobs.finish(id, this.owner, new Date().toISOString());
+    await this.closeBatch(job.notification_id);
   }
 
   // hidden: the order exists outside the creator's stores (answered as missing, recorded as an
   // out-of-scope attempt, as audit.js does for requests).
-  auditRefusal(job, view, to, result, hidden) {
+  async auditRefusal(tx, job, view, to, result, hidden) {
     if (result.ok || !([403, 409, 422].includes(result.status) || (hidden && result.status === 404))) return;
-    this.audit.recordNow({ username: job.username, workflow: view.id, order_id: result.id, target_status: to, http_status: result.status,
+    await this.audit.recordNow(tx, { username: job.username, workflow: view.id, order_id: result.id, target_status: to, http_status: result.status,
       codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code), ...(hidden ? [OUT_OF_SCOPE] : [])], source: 'bulk' });
   }
 
   // Public view of a job; results once it is done (the same per-order results as the synchronous bulk).
-  get(id, { withResults = true } = {}) {
-    const job = this.q.job.get(id);
+  async get(id, { withResults = true, db = this.store } = {}) {
+    const job = await db.jobs.get(id);
     if (!job) return null;
-    const p = this.q.progress.get(id);
+    const p = await db.jobs.progress(id);
     const out = {
       id: job.id, kind: job.kind, workflow: job.workflow, username: job.username, state: job.state,
-      total: job.total, done: p.done, succeeded: p.succeeded ?? 0, failed: p.done - (p.succeeded ?? 0),
+      total: job.total, done: p.done, succeeded: p.succeeded, failed: p.done - p.succeeded,
       created_at: job.created_at, finished_at: job.finished_at,
     };
     if (job.state === 'done') {
-      const hasItems = this.db.prepare('SELECT 1 FROM notifications WHERE id = ?').get(job.notification_id);
-      if (hasItems) out.notification_id = job.notification_id;
-      if (withResults) out.results = this.q.results.all(id).map((r) => JSON.parse(r.result));
+      if (await db.notifications.exists(job.notification_id)) out.notification_id = job.notification_id;
+      if (withResults) out.results = await db.jobs.results(id);
     }
     return out;
   }

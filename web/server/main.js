@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // orderflow reference REST server. Environment:
 //   PORT (default 3000; 0 = any free port), HOST (default 0.0.0.0), ORDERFLOW_DATA_DIR (default ./.data),
+//   DATABASE_URL (postgres://...: use PostgreSQL instead of SQLite in ORDERFLOW_DATA_DIR),
 //   ORDERFLOW_POS_SECRET (default "demo-pos-secret"), ORDERFLOW_RATE_LIMIT ("off" | "<rate>[:<burst>]",
 //   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (SQLite lock wait before 503, default 1000),
 //   ORDERFLOW_SEED_CMS_ORDERS / ORDERFLOW_SEED_DELIVERY_ORDERS (demo data size on first start,
@@ -24,9 +25,9 @@
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrderFlow } from 'orderflow';
-import { openDatabase, isSeeded } from './db.js';
+import { openStore } from './store/index.js';
 import { parseRateLimit } from './auth.js';
-import { WorkflowView } from './orders.js';
+import { WorkflowView } from './services/orders.js';
 import { seed } from './seed.js';
 import { createApp } from './app.js';
 import { readExtrasConfig } from './notify/config.js';
@@ -47,6 +48,7 @@ async function main() {
     port: intEnv('PORT', 3000),
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.ORDERFLOW_DATA_DIR || join(ROOT, '.data')),
+    databaseUrl: env.DATABASE_URL || null,
     posSecret: env.ORDERFLOW_POS_SECRET || 'demo-pos-secret',
     posRole: env.ORDERFLOW_POS_ROLE || 'admin',
     rateLimit: parseRateLimit(env.ORDERFLOW_RATE_LIMIT),
@@ -81,17 +83,17 @@ async function main() {
 
   const flow = await createOrderFlow();
   const views = { cms: new WorkflowView(flow.workflow('cms'), 'cms'), delivery: new WorkflowView(flow.workflow('delivery'), 'delivery') };
-  const db = openDatabase(config.dataDir, { busyTimeoutMs: config.busyTimeoutMs, maxPages: config.maxPages });
-  if (!isSeeded(db)) await seed(db, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
+  const store = await openStore(config);
+  if (!(await store.isSeeded())) await seed(store, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 
-  const { server, closeStreams, extras } = createApp({ db, views, config });
+  const { server, closeStreams, extras } = await createApp({ store, views, config });
   await new Promise((res, rej) => {
     server.once('error', rej);
     server.listen(config.port, config.host, res);
   });
   const { port } = server.address();
   extras.start();  // the notification dispatcher and the bulk-job runner, in the background
-  console.log(`orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${config.dataDir})`);
+  console.log(`orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${store.kind === 'sqlite' ? config.dataDir : 'PostgreSQL'})`);
 
   let stopping = false;
   const stop = (signal) => {
@@ -102,12 +104,12 @@ async function main() {
     const background = extras.stop();
     server.close(async () => {
       await background;
-      db.close();
+      await store.close();
       process.exit(0);
     });
     server.closeIdleConnections();
     setTimeout(() => { server.closeAllConnections(); }, 3000).unref();
-    setTimeout(() => { try { db.close(); } catch { /* closing anyway */ } process.exit(0); }, 5000).unref();
+    setTimeout(() => { store.close().catch(() => { /* closing anyway */ }).finally(() => process.exit(0)); }, 5000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

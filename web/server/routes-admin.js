@@ -17,12 +17,12 @@ import { BulkJobs } from './jobs.js';
 const STATES = ['pending', 'sent', 'failed', 'held'];
 
 // helpers (from app.js): {requireUser, badRequest, fail, bulkFailure, failure, publish}
-export function createExtras({ db, views, store, config, helpers }) {
+export function createExtras({ store, views, changes, reader, config, helpers }) {
   const extras = config.extras ?? readExtrasConfig();
-  const dispatcher = new Dispatcher({ db, views, config: extras });
-  const audit = new AuditTrail(db, { maxRows: extras.auditMaxRows });
+  const dispatcher = new Dispatcher({ store, views, config: extras });
+  const audit = new AuditTrail(store, { maxRows: extras.auditMaxRows });
   const closeBatch = (id) => dispatcher.closeBatch(id);
-  const jobs = new BulkJobs({ db, views, store, config, extras, audit, closeBatch, helpers });
+  const jobs = new BulkJobs({ store, views, changes, reader, config, extras, audit, closeBatch, helpers });
   const adminRole = extras.adminRole ?? 'admin';
   const { requireUser, badRequest, fail } = helpers;
 
@@ -66,7 +66,7 @@ export function createExtras({ db, views, store, config, helpers }) {
     })),
   });
 
-  function listNotifications(ctx) {
+  async function listNotifications(ctx) {
     requireAdmin(ctx);
     const sp = ctx.url.searchParams;
     const state = sp.get('state') || null;
@@ -75,37 +75,37 @@ export function createExtras({ db, views, store, config, helpers }) {
     if (workflow && !views[workflow]) throw badRequest(ctx, `Unknown workflow "${workflow.slice(0, 40)}"`);
     const page = intParam(ctx, 'page', 1);
     const perPage = intParam(ctx, 'per_page', 50, 500);
-    const { total, rows } = dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
+    const { total, rows } = await dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
     return { status: 200, body: { notifications: rows.map(notificationJson), page, per_page: perPage, total, transports: dispatcher.configured ? dispatcher.channels : [] } };
   }
 
-  function oneNotification(ctx) {
+  async function oneNotification(ctx) {
     const id = parseId(ctx.params.id);
     if (id === null) throw badRequest(ctx, 'Notification id must be a positive integer');
-    const n = dispatcher.store.get(id);
+    const n = await dispatcher.store.get(id);
     if (!n) throw fail(ctx.dialect, 404, 'not_found', `No notification ${id}`);
     return n;
   }
 
-  function getNotification(ctx) {
+  async function getNotification(ctx) {
     requireAdmin(ctx);
-    const n = oneNotification(ctx);
-    const content = dispatcher.store.content(n.id, 1000);
+    const n = await oneNotification(ctx);
+    const content = await dispatcher.store.content(n.id, 1000);
     return { status: 200, body: { notification: { ...notificationJson(n), orders: content.items.map((i) => ({ id: i.order_id, status: i.status, lock_version: i.lock_version, customer_name: i.customer_name, store_id: i.store_id })) } } };
   }
 
-  function retryNotification(ctx) {
+  async function retryNotification(ctx) {
     requireAdmin(ctx);
-    const n = oneNotification(ctx);
+    const n = await oneNotification(ctx);
     if (n.state === 'held' && !dispatcher.configured) {
       throw fail(ctx.dialect, 409, 'no_transport', 'No transport is configured (ORDERFLOW_NOTIFY_WEBHOOK_URL, ORDERFLOW_SMTP_URL): the notification stays held');
     }
     if (n.state !== 'failed' && n.state !== 'held') throw fail(ctx.dialect, 409, 'not_retryable', `Notification ${n.id} is ${n.state}; only a failed or held one can be retried`);
-    dispatcher.store.retry(n.id, dispatcher.channels);
-    return { status: 202, body: { notification: notificationJson(dispatcher.store.get(n.id)) } };
+    await dispatcher.store.retry(n.id, dispatcher.channels);
+    return { status: 202, body: { notification: notificationJson(await dispatcher.store.get(n.id)) } };
   }
 
-  function listAudit(ctx) {
+  async function listAudit(ctx) {
     requireAdmin(ctx);
     const sp = ctx.url.searchParams;
     const text = (name, max) => {
@@ -119,15 +119,15 @@ export function createExtras({ db, views, store, config, helpers }) {
       since: timeParam(ctx, 'since'), until: timeParam(ctx, 'until'), beforeId: intParam(ctx, 'before_id', null),
       limit: intParam(ctx, 'limit', 100, 1000),
     };
-    audit.flush({ all: true });  // what was refused a moment ago is visible now
-    const entries = audit.list(filter);
+    await audit.flush({ all: true });  // what was refused a moment ago is visible now
+    const entries = await audit.list(filter);
     return { status: 200, body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows } };
   }
 
-  function getJob(ctx) {
+  async function getJob(ctx) {
     const user = requireUser(ctx);
     const id = String(ctx.params.id);
-    const job = /^job_[0-9a-f]{24}$/.test(id) ? jobs.get(id, { withResults: ctx.url.searchParams.get('results') !== '0' }) : null;
+    const job = /^job_[0-9a-f]{24}$/.test(id) ? await jobs.get(id, { withResults: ctx.url.searchParams.get('results') !== '0' }) : null;
     // Someone else's job is answered as missing: its existence is not leaked.
     if (!job || (job.username !== user.username && !isAdmin(user))) throw fail(ctx.dialect, 404, 'not_found', `No job ${id.slice(0, 40)}`);
     return { status: 200, body: { job } };
@@ -135,7 +135,7 @@ export function createExtras({ db, views, store, config, helpers }) {
 
   // The bulk hook: called by bulkUpdate for a request above the threshold. appHelpers: app.js's
   // {changeInput, syncMutation} (the same input rules and Idempotency-Key handling as every change).
-  function submitBulk(ctx, view, user, body, { changeInput, syncMutation }) {
+  async function submitBulk(ctx, view, user, body, { changeInput, syncMutation }) {
     const ids = body.order_ids;
     if (ids.length > extras.jobMaxOrders) throw badRequest(ctx, `order_ids may hold at most ${extras.jobMaxOrders} ids (got ${ids.length})`);
     // The same checks as the synchronous bulk's, kept here so app.js gains one hook line only.
@@ -151,12 +151,12 @@ export function createExtras({ db, views, store, config, helpers }) {
     // ORDERFLOW_JOB_MAX_ACTIVE. The sender's next requests wait until the debt (at most one burst)
     // is paid, so a job is not a free way around the rate limit for engine checks and audit rows.
     ctx.charge(extraCost.ids(ids.length));
-    const resp = syncMutation(ctx, user.username, () => {
-      if (!jobs.canStart(user.username)) {
+    const resp = await syncMutation(ctx, user.username, async (tx) => {
+      if (!(await jobs.canStart(tx, user.username))) {
         throw fail(ctx.dialect, 429, 'too_many_jobs', `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`, {}, { 'Retry-After': '5' });
       }
-      const id = jobs.create(view, user, ids, input);
-      return { status: 202, body: { success: true, job_id: id, job: jobs.get(id), status_url: `/api/v1/jobs/${id}` } };
+      const id = await jobs.create(tx, view, user, ids, input);
+      return { status: 202, body: { success: true, job_id: id, job: await jobs.get(id, { db: tx }), status_url: `/api/v1/jobs/${id}` } };
     });
     jobs.start(resp.body.job_id);
     return { ...resp, headers: { ...(resp.headers ?? {}), Location: resp.body.status_url } };
@@ -164,11 +164,11 @@ export function createExtras({ db, views, store, config, helpers }) {
 
   // The history hook: whether the customer was told of each change (the notification of that
   // lock_version, and its delivery state).
-  function annotateHistory(history, orderId) {
-    const byVersion = dispatcher.store.notifiedVersions(orderId);
+  async function annotateHistory(history, orderId) {
+    const byVersion = await dispatcher.store.notifiedVersions(orderId);
     if (byVersion.size === 0) return history.map((h) => ({ ...h, notification: null, customer_notified: false }));
     const states = new Map();
-    for (const nid of new Set(byVersion.values())) states.set(nid, dispatcher.store.get(nid)?.state ?? null);
+    for (const nid of new Set(byVersion.values())) states.set(nid, (await dispatcher.store.get(nid))?.state ?? null);
     return history.map((h) => {
       const nid = byVersion.get(h.lock_version);
       if (!nid) return { ...h, notification: null, customer_notified: false };
@@ -190,6 +190,6 @@ export function createExtras({ db, views, store, config, helpers }) {
     jobThreshold: extras.jobThreshold,
     jobMaxOrders: extras.jobMaxOrders,
     start() { dispatcher.start(); jobs.startResumer(); },
-    async stop() { jobs.stop(); await dispatcher.stop(); },
+    async stop() { await jobs.stop(); await dispatcher.stop(); },
   };
 }

@@ -4,7 +4,7 @@
 // workflow JSON the engine serves. What is demo data: stores, users and their roles, products,
 // customers, payment states and the stock shortages.
 import { hashPasswordAsync } from './auth.js';
-import { OrderStore } from './orders.js';
+import { StatusChange } from './services/status-change.js';
 
 export const STORES = [
   { id: 's1', name: 'Downtown' },
@@ -73,27 +73,28 @@ function pathsFrom(view, actor) {
   return { start, paths };
 }
 
-export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
+// Computes the demo data through the engine, then hands it to the store in one transaction.
+export async function seed(store, views, { cmsOrders = 240, deliveryOrders = 72 } = {}) {
   const rand = prng(20260105);
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
-  const now = new Date().toISOString();
-  const insStore = db.prepare('INSERT INTO stores (id, name) VALUES (?, ?)');
-  const insUser = db.prepare('INSERT INTO users (username, display_name, password_hash, roles, stores) VALUES (?, ?, ?, ?, ?)');
-  const insOrder = db.prepare(`INSERT INTO orders (id, workflow, status, store_id, lock_version, payment_status, customer_name, total,
-                               tracking_number, created_at, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const insItem = db.prepare('INSERT INTO order_items (order_id, sku, name, quantity) VALUES (?, ?, ?, ?)');
-  const insInv = db.prepare('INSERT INTO inventory (store_id, sku, on_hand, reserved) VALUES (?, ?, ?, 0)');
-  const insHist = db.prepare(`INSERT INTO history (order_id, lock_version, from_status, to_status, actor, at, notes, fields, source)
-                              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  const store = new OrderStore(db);
   const hashes = await Promise.all(DEMO_USERS.map(() => hashPasswordAsync('demo')));  // scrypt on the thread pool
+  const users = DEMO_USERS.map((u, i) => ({ ...u, password_hash: hashes[i] }));
+  const inventory = new Map();  // "store\0sku" -> {store_id, sku, on_hand, reserved}
+  const orders = [];
+  const moveStock = (storeId, items, fromStock, toStock) => {
+    for (const [sku, d] of StatusChange.stockDeltas(items, fromStock, toStock)) {
+      const k = `${storeId}\u0000${sku}`;
+      const inv = inventory.get(k) ?? { store_id: storeId, sku, on_hand: 0, reserved: 0 };
+      inv.on_hand += d.onHand;
+      inv.reserved += d.reserved;
+      inventory.set(k, inv);
+    }
+  };
 
-  db.transaction(() => {
-    for (const s of STORES) insStore.run(s.id, s.name);
-    DEMO_USERS.forEach((u, i) => insUser.run(u.username, u.display_name, hashes[i], JSON.stringify(u.roles), JSON.stringify(u.stores)));
+  {
     // Stock scales with the number of orders so that most orders can be fulfilled.
     const scale = Math.max(1, Math.ceil((cmsOrders + deliveryOrders) / 300));
-    for (const s of STORES) for (const [sku] of PRODUCTS) insInv.run(s.id, sku, (60 + Math.floor(rand() * 90)) * scale);
+    for (const s of STORES) for (const [sku] of PRODUCTS) inventory.set(`${s.id}\u0000${sku}`, { store_id: s.id, sku, on_hand: (60 + Math.floor(rand() * 90)) * scale, reserved: 0 });
 
     let nextId = 1;
     const plan = [[views.cms, cmsOrders], [views.delivery, deliveryOrders]];
@@ -157,21 +158,23 @@ export async function seed(db, views, { cmsOrders = 240, deliveryOrders = 72 } =
         const stored = history.length && n % 3 === 0 && legacy !== undefined ? legacy : status;
         const tracking = fieldsUsed.map((f) => f.tracking_number).filter((t) => typeof t === 'string').pop() ?? null;
         const total = Math.round(items.reduce((s, it) => s + it.price * it.quantity, 0) * 100) / 100;
-        insOrder.run(id, view.id, stored, storeId, history.length, payment, `${pick(FIRST)} ${pick(LAST)}`, total,
-          tracking, new Date(created).toISOString(), lastAt, lastBy);
-        for (const it of items) insItem.run(id, it.sku, it.name, it.quantity);
-        insHist.run(id, 0, null, start, 'system', new Date(created).toISOString(), 'Order placed', '{}', 'api');
+        const rows = [{ lock_version: 0, from_status: null, to_status: start, actor: 'system', at: new Date(created).toISOString(), notes: 'Order placed', fields: {}, source: 'api' }];
         history.forEach((h, k) => {
           const { notes, ...rest } = h.fields;
-          insHist.run(id, k + 1, h.from, h.to, staff[(n + k + 1) % staff.length], stamps[k], notes ?? null,
-            JSON.stringify(rest), k === history.length - 1 && n % 5 === 0 ? 'pos' : 'ui');
+          rows.push({ lock_version: k + 1, from_status: h.from, to_status: h.to, actor: staff[(n + k + 1) % staff.length], at: stamps[k],
+            notes: notes ?? null, fields: rest, source: k === history.length - 1 && n % 5 === 0 ? 'pos' : 'ui' });
         });
-        store.moveStock({ store_id: storeId }, items, 'none', view.stockOf(status));
+        orders.push({ id, workflow: view.id, status: stored, store_id: storeId, lock_version: history.length, payment_status: payment,
+          customer_name: `${pick(FIRST)} ${pick(LAST)}`, total, tracking_number: tracking, created_at: new Date(created).toISOString(),
+          updated_at: lastAt, updated_by: lastBy, items: items.map(({ sku, name, quantity }) => ({ sku, name, quantity })), history: rows });
+        moveStock(storeId, items, 'none', view.stockOf(status));
       }
     }
     // Leave the shortage SKUs with nothing (or one unit) available.
-    const setOnHand = db.prepare('UPDATE inventory SET on_hand = MAX(reserved, 0) + ? WHERE store_id = ? AND sku = ?');
-    SHORTAGES.forEach(([s, sku], i) => setOnHand.run(i % 2, s, sku));
-    db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded_at', ?)").run(now);
-  })();
+    SHORTAGES.forEach(([s, sku], i) => {
+      const inv = inventory.get(`${s}\u0000${sku}`);
+      if (inv) inv.on_hand = Math.max(inv.reserved, 0) + (i % 2);
+    });
+  }
+  await store.loadSeed({ stores: STORES, users, inventory: [...inventory.values()], orders });
 }

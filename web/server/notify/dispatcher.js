@@ -9,7 +9,7 @@
 // sooner than half the delay). After maxAttempts, or on a permanent refusal, the delivery is
 // `failed` with its last error, and kept: an admin may retry it.
 import { randomBytes } from 'node:crypto';
-import { DeliveryStore, CHANNEL_NONE } from './store.js';
+import { CHANNEL_NONE } from '../store/channels.js';
 import { createWebhookTransport } from './webhook.js';
 import { createMailTransport } from './mail.js';
 
@@ -19,11 +19,12 @@ export function backoffMs(attempt, baseMs, maxMs, random = Math.random) {
 }
 
 export class Dispatcher {
-  constructor({ db, views, config, log = console }) {
+  // store: the server's store (store/); its `deliveries` area holds the outbox.
+  constructor({ store, views, config, log = console }) {
     this.config = config;
     this.views = views;
     this.log = log;
-    this.store = new DeliveryStore(db);
+    this.store = store.deliveries;
     this.owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
     this.transports = new Map();
     if (config.webhook) this.transports.set('webhook', createWebhookTransport({ ...config.webhook, timeoutMs: config.timeoutMs }, views));
@@ -49,32 +50,36 @@ export class Dispatcher {
   }
 
   // A bulk request finished writing its batched notification: hand it over now.
-  closeBatch(notificationId) {
+  async closeBatch(notificationId) {
     try {
-      this.store.closeBatch(notificationId, this.channels);
+      await this.store.closeBatch(notificationId, this.channels);
     } catch (e) {
       // Not fatal: the batch is picked up by age (batchCloseMs) on a later tick.
       this.warn('closing a batch failed', e);
     }
   }
 
-  tick() {
+  async tick() {
+    if (this.ticking) return;  // the previous tick is still waiting for the store
+    this.ticking = true;
     this.ticks += 1;
     const now = Date.now();
     try {
-      if (this.ticks % 240 === 0) this.store.rescan();
+      if (this.ticks % 240 === 0) await this.store.rescan();
       // Batches left open by a process that died are looked for every 40th tick only.
       const cutoff = this.ticks % 40 === 1 ? new Date(now - this.config.batchCloseMs).toISOString() : null;
-      this.store.materialize(this.channels, now, cutoff);
+      await this.store.materialize(this.channels, now, cutoff);
       if (!this.configured) return;
       const room = this.config.concurrency - this.inFlight.size;
       if (room <= 0) return;
-      for (const d of this.store.claim(this.owner, now, this.config.leaseMs, room)) {
+      for (const d of await this.store.claim(this.owner, now, this.config.leaseMs, room)) {
         const p = this.deliver(d).finally(() => this.inFlight.delete(p));
         this.inFlight.add(p);
       }
     } catch (e) {
       this.warn('dispatcher tick failed (will try again)', e);
+    } finally {
+      this.ticking = false;
     }
   }
 
@@ -84,7 +89,7 @@ export class Dispatcher {
     let retryable = true;
     try {
       if (!transport) throw Object.assign(new Error(`no ${d.channel} transport is configured now`), { retryable: true });
-      const content = this.store.content(d.notification_id);
+      const content = await this.store.content(d.notification_id);
       if (!content || content.items.length === 0) throw Object.assign(new Error('the notification has no orders'), { retryable: false });
       await transport.send(d, content);
     } catch (e) {
@@ -92,9 +97,9 @@ export class Dispatcher {
       retryable = e?.retryable !== false;
     }
     try {
-      if (error === undefined) this.store.markSent(d.id, this.owner);
-      else if (!retryable || d.attempts >= this.config.maxAttempts) this.store.markFailed(d.id, this.owner, `attempt ${d.attempts}: ${error}`);
-      else this.store.markRetry(d.id, this.owner, Date.now() + backoffMs(d.attempts, this.config.retryBaseMs, this.config.retryMaxMs), `attempt ${d.attempts}: ${error}`);
+      if (error === undefined) await this.store.markSent(d.id, this.owner);
+      else if (!retryable || d.attempts >= this.config.maxAttempts) await this.store.markFailed(d.id, this.owner, `attempt ${d.attempts}: ${error}`);
+      else await this.store.markRetry(d.id, this.owner, Date.now() + backoffMs(d.attempts, this.config.retryBaseMs, this.config.retryMaxMs), `attempt ${d.attempts}: ${error}`);
     } catch (e) {
       // The outcome could not be written (database locked or full): the lease expires and the
       // delivery is attempted again, with the same webhook-id.

@@ -1,5 +1,5 @@
-// SQLite storage for the reference server (better-sqlite3, WAL). Holds data only: every rule is
-// the engine's.
+// The SQLite schema and its migrations (better-sqlite3, WAL), and opening the file. The PostgreSQL
+// store (../postgres/) keeps the same tables, columns and schema_version.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -96,12 +96,12 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 
 // --- issue 13 (notifications, audit, bulk jobs): tables added by migration ---------------------
 // New tables only (CREATE ... IF NOT EXISTS), so a database of an older version gains them on its
-// next start without touching what it holds. Their readers and writers: web/server/notify/store.js,
-// web/server/audit.js, web/server/jobs.js.
+// next start without touching what it holds. Their readers and writers: deliveries.js, audit.js,
+// jobs.js in this folder.
 const EXTRA_SCHEMA = `
 -- One delivery per notification and transport ('webhook', 'email'), or one 'held' row (channel
 -- 'none') when no transport was configured. A dispatcher claims a pending row by setting a lease
--- in one UPDATE (see notify/store.js), so several instances sharing the database send it once.
+-- in one UPDATE (see deliveries.js), so several instances sharing the database send it once.
 CREATE TABLE IF NOT EXISTS notification_deliveries (
   id INTEGER PRIMARY KEY,
   notification_id INTEGER NOT NULL REFERENCES notifications(id),
@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS notification_deliveries (
 CREATE INDEX IF NOT EXISTS notification_deliveries_due ON notification_deliveries(state, next_attempt_at);
 CREATE INDEX IF NOT EXISTS notifications_by_kind ON notifications(kind, id);
 CREATE INDEX IF NOT EXISTS notification_items_by_order ON notification_items(order_id, lock_version);
--- Refused change attempts, append-only; capped (oldest rows roll off, see audit.js).
+-- Refused change attempts, append-only; capped (oldest rows roll off, see audit.js in this folder).
 CREATE TABLE IF NOT EXISTS audit_refusals (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
@@ -159,15 +159,24 @@ CREATE TABLE IF NOT EXISTS job_items (
 `;
 // --- end issue 13 ------------------------------------------------------------------------------
 
+// Opens (and creates or migrates) <dataDir>/orderflow.sqlite. maxPages: a cap on the file's size
+// in pages: SQLite then fails writes with SQLITE_FULL, exactly as on a full disk (used to test that path).
 export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {}) {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(join(dataDir, 'orderflow.sqlite'), { timeout: busyTimeoutMs });
   db.pragma('journal_mode = WAL');
-  // A cap on the file's size in pages: SQLite then fails writes with SQLITE_FULL, exactly as on a
-  // full disk (used to test that path).
   if (maxPages > 0) db.pragma(`max_page_count = ${Math.max(maxPages, db.pragma('page_count', { simple: true }))}`);
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  migrate(db);
+  // A request that was running when the process died never answered: forget its key.
+  db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();
+  // Expired keys are purged by the idempotency service while running (http/idempotency.js).
+  db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
+  return db;
+}
+
+export function migrate(db) {
   db.exec(SCHEMA);
   // Files made before the per-user bound on idempotency keys: add the size column.
   if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('idempotency_keys', 'size')) {
@@ -176,29 +185,8 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {
   db.exec('CREATE INDEX IF NOT EXISTS idempotency_by_user ON idempotency_keys(username, created_at, status_code, size)');
   db.exec(EXTRA_SCHEMA);  // issue 13 migration
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
-  // A request that was running when the process died never answered: forget its key.
-  db.prepare('DELETE FROM idempotency_keys WHERE status_code IS NULL').run();
-  // Expired keys are purged by IdempotencyKeys (idempotency.js), at start and while running.
-  db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
-  return db;
 }
 
-export function isSeeded(db) {
-  return db.prepare("SELECT value FROM meta WHERE key = 'seeded_at'").get() !== undefined;
-}
-
-export function isFullError(err) {
-  return !!err && typeof err.code === 'string' && err.code.startsWith('SQLITE_FULL');
-}
-
-// The answer for a write SQLite refused for lack of a lock or of space, or null for any other error.
-// Either way the transaction was rolled back: nothing was changed.
-export function storageFailure(err) {
-  if (isBusyError(err)) return { status: 503, code: 'unavailable', message: 'The database is locked by another process; nothing was changed. Retry shortly.', headers: { 'Retry-After': '1' } };
-  if (isFullError(err)) return { status: 507, code: 'storage_full', message: "The server's disk is full; nothing was changed. Free some space, then retry.", headers: {} };
-  return null;
-}
-
-export function isBusyError(err) {
-  return !!err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'));
-}
+export const isFullError = (err) => !!err && typeof err.code === 'string' && err.code.startsWith('SQLITE_FULL');
+export const isBusyError = (err) => !!err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'));
+export const isConflictError = (err) => !!err && typeof err.code === 'string' && (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');

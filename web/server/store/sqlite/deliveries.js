@@ -1,6 +1,6 @@
-// Storage of notification deliveries (table notification_deliveries, see db.js). Every SQL
-// statement of the dispatcher and of the admin endpoints lives here, behind small functions, so
-// the store can move (PostgreSQL) without touching the dispatcher.
+// Storage of notification deliveries (table notification_deliveries, see schema.js), SQLite. Every
+// SQL statement of the dispatcher and of the admin endpoints lives here, behind small functions,
+// so the store can move (PostgreSQL) without touching the dispatcher.
 //
 // Claiming: `claim()` is ONE statement, UPDATE ... WHERE id IN (due, unleased rows) AND the same
 // conditions again ... RETURNING. SQLite runs it under the database's single write lock, so two
@@ -11,9 +11,11 @@
 // webhook-id, so a receiver that de-duplicates by it sees it once. Every outcome is written only
 // `WHERE lease_owner = <me>`, so a process whose lease was taken over cannot overwrite the outcome.
 
-export const CHANNEL_NONE = 'none';
+import { CHANNEL_NONE } from '../channels.js';
 
 export class DeliveryStore {
+  // The watermark (below) is per process: each instance materializes what it has not seen yet;
+  // INSERT OR IGNORE + the (notification_id, channel) key make a second instance's pass a no-op.
   constructor(db) {
     this.db = db;
     this.watermark = 0;  // singles up to this notification id have their delivery rows
