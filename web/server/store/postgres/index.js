@@ -113,13 +113,15 @@ export class PostgresStore {
   }
 }
 
-// config: {databaseUrl, poolSize?, log?}. -> Promise<PostgresStore>, schema migrated.
+// config: {databaseUrl, busyTimeoutMs? (how long a row lock is waited for before the call fails
+// as busy: PostgreSQL's lock_timeout, the same setting as SQLite's busy timeout), poolSize?, log?}.
+// -> Promise<PostgresStore>, schema migrated.
 export async function openPostgresStore(config) {
   const log = config.log ?? console;
   // Names this instance's connections (application_name, at most 63 bytes): the in-progress
   // idempotency keys it owns are forgotten by the others only once none of them is connected.
   const instance = `orderflow:${hostname().slice(0, 30)}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const pool = openPool(config.databaseUrl, { max: config.poolSize ?? 10, applicationName: instance, log });
+  const pool = openPool(config.databaseUrl, { max: config.poolSize ?? 10, applicationName: instance, lockTimeoutMs: config.busyTimeoutMs ?? 1000, log });
   try {
     const client = await pool.connect();
     try { await migrate(client); } finally { client.release(); }
