@@ -11,6 +11,7 @@ import { StatusChange } from './services/status-change.js';
 import { storageFailure } from './store/index.js';
 import { serveStatic } from './static.js';
 import { EventStreams } from './streams.js';
+import { createPgEvents } from './events/pg.js';
 import { IdempotencyKeys } from './idempotency.js';
 import { LoginThrottle } from './login-throttle.js';
 import { fieldsTooCostly, extraCost, serverOptions, limitConnections, loopDelayMonitor, bulkBodyLimit } from './limits.js';
@@ -52,7 +53,12 @@ export async function createApp({ store, views, config }) {
   const storeRows = await store.stores.list();
   const storeIds = storeRows.map((s) => s.id);
 
-  const publish = (event) => streams.publish(event);
+  // On PostgreSQL several instances may share the database: events go through LISTEN/NOTIFY so
+  // every instance's streams see every change (events/pg.js); on SQLite they stay in-process.
+  const hub = store.kind === 'postgres' ? createPgEvents({ connectionString: config.databaseUrl, pool: store.pool }) : null;
+  hub?.subscribe((event) => streams.publish(event));
+  await hub?.ready;  // listening before this instance answers: no change of another instance is missed
+  const publish = hub ? (event) => hub.publish(event) : (event) => streams.publish(event);
   // --- issue 13 hook: notifications, audit trail of refusals, bulk jobs (web/server/routes-admin.js)
   const extras = createExtras({ store, views, changes, reader, config, helpers: { requireUser, badRequest, fail, bulkFailure, failure, publish } });
   const loopDelay = loopDelayMonitor();
@@ -633,7 +639,7 @@ export async function createApp({ store, views, config }) {
   server.keepAliveTimeout = config.keepAliveTimeoutMs;
   limitConnections(server, config);
 
-  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); idem.stop(); };
+  const closeStreams = () => { streams.closeAll(); loopDelay.stop(); idem.stop(); hub?.close(); };
 
   return { server, closeStreams, publish, extras };
 }
