@@ -18,8 +18,9 @@ import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
 
 const SEED_LOCK = 1406202615;  // advisory lock: one instance seeds an empty database
-const RETRIES = 3;             // runs of a transaction body that PostgreSQL aborted as a deadlock
-const RETRY_CODES = new Set(['40P01', '40001']);  // deadlock_detected, serialization_failure
+const RETRIES = 3;             // runs of a transaction body (see transaction())
+// deadlock_detected, serialization_failure, unique_violation
+const RETRY_CODES = new Set(['40P01', '40001', '23505']);
 
 export class PostgresStore {
   constructor(pool, { instance }) {
@@ -43,9 +44,11 @@ export class PostgresStore {
 
   // All or nothing: BEGIN, the body with `tx` (the same areas on this transaction's connection,
   // reading orders and inventory FOR UPDATE), COMMIT; any exception rolls back and is rethrown.
-  // A body PostgreSQL aborted as a deadlock (bulk updates locking orders other changes hold) is
-  // run again from the start, up to RETRIES times: bodies must not keep state across runs
-  // other than through `tx` (events are published after the transaction, never inside).
+  // Run again from the start (up to RETRIES runs) when the body lost a race to another instance:
+  // a deadlock, or a unique key another transaction committed meanwhile (two instances taking one
+  // Idempotency-Key at once: the second run reads the first's row and replays its answer, and
+  // whatever the lost run wrote was rolled back). Bodies must therefore keep no state across runs
+  // other than through `tx` (the services publish events after the transaction, never inside).
   async transaction(fn) {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
