@@ -34,6 +34,20 @@ export ORDERFLOW_FAULT_LOAD_S=${ORDERFLOW_FAULT_LOAD_S:-30}
 engine() { cmake --preset native >/dev/null && cmake --build --preset native && ctest --preset native --parallel 2 --output-junit "$REPORT.xml"; }
 suite engine engine
 [ -d tests/node ] && suite node node_test --test-concurrency=2 tests/node/
+# --- PostgreSQL (issue 14) ------------------------------------------------------------------------
+# The server suites and the hostile-input table again, on PostgreSQL: a throwaway cluster
+# (scripts/pg-cluster.sh: initdb in a temporary folder, unix socket only) removed afterwards, also
+# on failure. Each server gets a database of its own (tests/support/server.js). The two-instance and
+# store tests (tests/node/pg-*.test.js) ran above, each on a throwaway cluster of its own.
+node_postgres() (
+  eval "$(scripts/pg-cluster.sh start)" || exit 1
+  trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
+  trap 'exit 130' INT TERM
+  DATABASE_URL=$DATABASE_URL ORDERFLOW_TEST_STORE=postgres \
+    node_test --test-concurrency=2 tests/node/server-*.test.js tests/node/hostile.test.js
+)
+suite node-postgres node_postgres
+# --- end PostgreSQL -------------------------------------------------------------------------------
 # The module's tests again, against the debug build (-sASSERTIONS=2 -sSAFE_HEAP=1).
 module_debug() {
   cmake --preset wasm-debug >/dev/null && cmake --build --preset wasm-debug >/dev/null &&
