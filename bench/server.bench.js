@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
 import { checkConsistency } from '../web/server/consistency.js';
+import { postgresRows } from './server-postgres.js';  // issue 14: the PostgreSQL rows
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
@@ -192,8 +193,26 @@ async function main() {
     await srv.stop().catch(() => {});
     rmSync(dataDir, { recursive: true, force: true });
   }
+  await postgresTable();
   await hostileFlood();
 }
+
+// --- PostgreSQL (issue 14): one instance and two on one database (bench/server-postgres.js) ---
+// BENCH_POSTGRES=0 leaves it out.
+async function postgresTable() {
+  if (process.env.BENCH_POSTGRES === '0') return;
+  const rows = await postgresRows({ client, drive, bareServer, orders: ORDERS, conc: CONC, contendedS: CONTENDED_S });
+  console.log(`\nthe same on PostgreSQL (throwaway cluster unless DATABASE_URL is set; two instances: requests round-robin over both), ${CONC} keep-alive connections`);
+  console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http PUT |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const [name, r, base, ok] of rows) {
+    const other = Object.entries(r.counts).filter(([st]) => st !== '200' && st !== '409').map(([st, c]) => `${c}x${st}`).join(' ') || '0';
+    console.log(`| ${name} | ${r.requests} | ${r.counts[200] ?? 0} | ${r.counts[409] ?? 0} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x |`);
+    if (ok === false) process.exitCode = 1;
+  }
+  for (const [name, r] of rows) if (r.verdict) console.log(`${name}: ${r.verdict}`);
+}
+// --- end PostgreSQL ---
 
 const pct = (arr, p) => { const s = [...arr].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };
 
