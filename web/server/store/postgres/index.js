@@ -8,7 +8,7 @@
 // SQLite store no mutex is needed: each transaction has a connection of its own.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { openPool, executor, isBusyError, isFullError } from './pool.js';
+import { openPool, executor, isBusyError, isFullError, TxConnection } from './pool.js';
 import { migrate } from './schema.js';
 import { ordersRepo, historyRepo, inventoryRepo, storesRepo, notificationsRepo, metaRepo, loadSeed } from './orders.js';
 import { usersRepo, sessionsRepo } from './users.js';
@@ -33,10 +33,11 @@ export class PostgresStore {
     this.deliveries = new DeliveryStore(pool, x);
   }
 
-  areas(x, locking) {
+  // locked: inside a transaction, the inventory rows it has locked (orders.js).
+  areas(x, locking, locked = null) {
     return {
       stores: storesRepo(x), users: usersRepo(x), sessions: sessionsRepo(x),
-      orders: ordersRepo(x, { locking }), history: historyRepo(x), inventory: inventoryRepo(x, { locking }),
+      orders: ordersRepo(x, { locking, locked }), history: historyRepo(x), inventory: inventoryRepo(x, { locking, locked }),
       notifications: notificationsRepo(x), idempotency: idempotencyRepo(x, { owner: this.instance }),
       audit: auditRepo(x), jobs: jobsRepo(x), meta: metaRepo(x),
     };
@@ -52,13 +53,15 @@ export class PostgresStore {
   async transaction(fn) {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
+      const conn = new TxConnection(client);
       let broken = false;
       try {
-        await client.query('BEGIN');
-        const result = await fn(this.txFor(client));
-        await client.query('COMMIT');
+        conn.defer('BEGIN');  // sent with the first statement's round trip where possible
+        const result = await fn(this.txFor(conn));
+        await conn.simple('COMMIT');
         return result;
       } catch (e) {
+        conn.pending = [];  // a BEGIN never sent: ROLLBACK then only warns
         try { await client.query('ROLLBACK'); } catch { broken = true; }
         if (attempt < RETRIES && RETRY_CODES.has(e?.code)) continue;
         throw e;
@@ -68,20 +71,25 @@ export class PostgresStore {
     }
   }
 
-  txFor(client) {
-    const x = executor(client);
-    const tx = { kind: 'postgres', inTransaction: true, x, ...this.areas(x, true) };
+  // conn: the transaction's TxConnection.
+  txFor(conn) {
+    const x = executor(conn);
+    // Inventory rows this transaction has locked and read (orders.js): an order's are read with it.
+    const locked = { rows: new Map(), known: new Set() };
+    const tx = { kind: 'postgres', inTransaction: true, x, ...this.areas(x, true, locked) };
     tx.deliveries = new DeliveryStore(this.pool, x);
     // tx.transaction(fn): a nested part that can fail alone (SAVEPOINT), as in the SQLite store.
     tx.transaction = async (fn) => {
       const name = `sp${++this.savepoints}`;
-      await client.query(`SAVEPOINT ${name}`);
+      const [savepoint, release] = [`SAVEPOINT ${name}`, `RELEASE SAVEPOINT ${name}`];
+      conn.defer(savepoint);
       try {
         const result = await fn(tx);
-        await client.query(`RELEASE SAVEPOINT ${name}`);
+        if (!conn.cancel(savepoint)) conn.defer(release);  // sent with the next statement (COMMIT)
         return result;
       } catch (e) {
-        await client.query(`ROLLBACK TO SAVEPOINT ${name}; RELEASE SAVEPOINT ${name}`);
+        locked.rows.clear(); locked.known.clear();  // rolled back: read them again
+        if (!conn.cancel(savepoint)) await conn.simple(`ROLLBACK TO SAVEPOINT ${name}; ${release}`);
         throw e;
       }
     };

@@ -8,6 +8,12 @@
 // single changes can never deadlock (every transaction takes inventory locks in one order). The
 // rarer cycles (a bulk holding several orders) are deadlocks PostgreSQL detects; the store
 // retries those transactions (index.js).
+//
+// Fewer statements: a locking orders.get also locks and reads that order's inventory rows in the
+// same statement, and keeps them in the transaction's `locked` cache; inventory.of answers from it
+// when it holds every SKU asked for (a status change asks for them twice before writing), and any
+// inventory.adjust empties it. Rows locked by this transaction cannot change under it, so the
+// cache answers what the database would.
 import { statement } from './pool.js';
 
 const ORDER_COLUMNS = `o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
@@ -19,7 +25,16 @@ const ITEMS = `COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name',
 
 const S = {
   order: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = $1`),
-  orderLocked: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = $1 FOR UPDATE OF o`),
+  // The order first (the CTE locks it), then its inventory rows in SKU order: the lock order of
+  // every change.
+  orderLocked: statement(`WITH locked AS MATERIALIZED (SELECT * FROM orders WHERE id = $1 FOR UPDATE)
+    SELECT ${ORDER_COLUMNS}, ${ITEMS},
+      (SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
+       FROM (SELECT store_id, sku, on_hand, reserved FROM inventory
+             WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
+             ORDER BY sku FOR UPDATE) v) AS inventory,
+      (SELECT array_agg(DISTINCT sku) FROM order_items WHERE order_id = o.id) AS skus
+    FROM locked o`),
   ordersIn: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = ANY($1::bigint[])`),
   update: statement(`UPDATE orders SET status = $1, lock_version = lock_version + 1, updated_at = $2, updated_by = $3,
                      tracking_number = COALESCE($4, tracking_number) WHERE id = $5 AND lock_version = $6`),
@@ -44,11 +59,22 @@ const S = {
 // would be a type error from PostgreSQL instead).
 export const isId = (id) => Number.isSafeInteger(id);
 
-export function ordersRepo(x, { locking = false } = {}) {
+const invKey = (storeId, sku) => `${storeId}\u0000${sku}`;
+
+// locked: the transaction's {rows: Map(key -> level), known: Set(key)} (index.js), or null.
+export function ordersRepo(x, { locking = false, locked = null } = {}) {
   return {
     async get(id) {
       if (!isId(id)) return null;
-      return x.get(locking ? S.orderLocked : S.order, [id]);
+      if (!locking) return x.get(S.order, [id]);
+      const row = await x.get(S.orderLocked, [id]);
+      if (!row) return null;
+      const { inventory, skus, ...order } = row;
+      if (locked) {
+        for (const sku of skus ?? []) locked.known.add(invKey(order.store_id, sku));
+        for (const level of inventory) locked.rows.set(invKey(level.store_id, level.sku), level);
+      }
+      return order;
     },
 
     async getMany(ids) {
@@ -88,11 +114,25 @@ export function historyRepo(x) {
   };
 }
 
-export function inventoryRepo(x, { locking = false } = {}) {
+export function inventoryRepo(x, { locking = false, locked = null } = {}) {
   return {
     all() { return x.all(S.invAll); },
-    of(storeId, skus) { return x.all(locking ? S.invOfLocked : S.invOf, [storeId, skus]); },
-    async adjust(storeId, sku, onHand, reserved) { await x.run(S.invAdjust, [storeId, sku, onHand, reserved]); },
+    async of(storeId, skus) {
+      if (!locking) return x.all(S.invOf, [storeId, skus]);
+      if (locked && skus.every((sku) => locked.known.has(invKey(storeId, sku)))) {
+        return [...new Set(skus)].sort().map((sku) => locked.rows.get(invKey(storeId, sku))).filter(Boolean).map((r) => ({ ...r }));
+      }
+      const rows = await x.all(S.invOfLocked, [storeId, skus]);
+      if (locked) {
+        for (const sku of skus) locked.known.add(invKey(storeId, sku));
+        for (const r of rows) locked.rows.set(invKey(r.store_id, r.sku), r);
+      }
+      return rows;
+    },
+    async adjust(storeId, sku, onHand, reserved) {
+      if (locked) { locked.rows.clear(); locked.known.clear(); }
+      await x.run(S.invAdjust, [storeId, sku, onHand, reserved]);
+    },
   };
 }
 

@@ -114,3 +114,45 @@ export function executor(db) {
     run: async (st, values = []) => (await query(st, values)).rowCount,
   };
 }
+
+// A transaction's connection that sends its bookkeeping statements (BEGIN, SAVEPOINT, RELEASE)
+// together with the next one where it can: BEGIN and a SAVEPOINT right after it travel as one
+// simple query, and so do RELEASE and COMMIT. Every statement costs a round trip and, mostly,
+// node-postgres' own work in this process; a status change is BEGIN, SAVEPOINT, ~10 statements,
+// RELEASE, COMMIT, so this saves two of them. Only parameterless statements can be joined (the
+// simple-query protocol takes no parameters), which these are.
+export class TxConnection {
+  constructor(client) {
+    this.client = client;
+    this.pending = [];  // parameterless statements not sent yet, in order
+  }
+
+  // Sends `sql` later, with the next statement.
+  defer(sql) { this.pending.push(sql); }
+
+  // Drops a deferred statement that was never sent (a savepoint whose part failed before any
+  // statement: there is nothing to roll back to). -> whether it was still waiting.
+  cancel(sql) {
+    const i = this.pending.lastIndexOf(sql);
+    if (i < 0) return false;
+    this.pending.splice(i, 1);
+    return true;
+  }
+
+  // A parameterless statement, joined with what is waiting: one round trip.
+  simple(sql) {
+    const text = [...this.pending, sql].join('; ');
+    this.pending = [];
+    return this.client.query(text);
+  }
+
+  // Any statement (pg query config or text): what is waiting goes first.
+  async query(config) {
+    if (this.pending.length) {
+      const text = this.pending.join('; ');
+      this.pending = [];
+      await this.client.query(text);
+    }
+    return this.client.query(config);
+  }
+}
