@@ -99,6 +99,42 @@ describe('transactions', () => {
     assert.equal((await s.orders.get(8)).status, 'y');
   });
 
+  test('statements joined to BEGIN/SAVEPOINT/COMMIT: empty bodies, a part that fails before any statement, nesting', async () => {
+    const s = await open();
+    assert.equal(await s.transaction(async () => 42), 42);
+    assert.equal(await s.transaction(async (tx) => tx.transaction(async () => 'inner')), 'inner');
+    await s.transaction(async (tx) => {
+      await assert.rejects(tx.transaction(async () => { throw new Error('early'); }), /early/);
+      await tx.transaction(async (t) => {
+        await assert.rejects(t.transaction(async (u) => {
+          await u.orders.setStatus({ id: 12, expectedVersion: 0, status: 'nested', at: 'now', by: 'ann' });
+          throw new Error('nested');
+        }), /nested/);
+        await t.orders.setStatus({ id: 14, expectedVersion: 0, status: 'kept', at: 'now', by: 'ann' });
+      });
+    });
+    assert.equal((await s.orders.get(12)).status, 'pending');
+    assert.equal((await s.orders.get(14)).status, 'kept');
+    await assert.rejects(s.transaction(async () => { throw new Error('before any statement'); }), /before any statement/);
+  });
+
+  test('inventory read with a locked order answers what the database holds, also after an adjust and a rolled-back part', async () => {
+    const s = await open();
+    await s.transaction(async (tx) => {
+      const o = await tx.orders.get(16);
+      assert.deepEqual(o.items.map((i) => i.sku), ['B', 'A']);
+      assert.equal('inventory' in o, false, 'the row has the SQLite store\'s columns only');
+      const before = await tx.inventory.of('s1', ['A', 'B']);
+      assert.deepEqual(before, await s.inventory.of('s1', ['A', 'B']));
+      await tx.inventory.adjust('s1', 'A', 0, 2);
+      assert.equal((await tx.inventory.of('s1', ['A'])).find((r) => r.sku === 'A').reserved, before.find((r) => r.sku === 'A').reserved + 2);
+      await assert.rejects(tx.transaction(async (t) => { await t.inventory.adjust('s1', 'A', 0, 5); throw new Error('undo'); }), /undo/);
+      assert.equal((await tx.inventory.of('s1', ['A']))[0].reserved, before.find((r) => r.sku === 'A').reserved + 2);
+      assert.deepEqual(await tx.inventory.of('s1', ['ZZZ']), [], 'a missing SKU is absent');
+      throw Object.assign(new Error('roll back the test'), { keep: true });
+    }).catch((e) => { if (!e.keep) throw e; });
+  });
+
   test('two instances changing one order at once: each reads the other\'s committed version (row lock), none is lost', async () => {
     const [a, b] = [await open(), await open()];
     const bump = (store, n) => store.transaction(async (tx) => {
