@@ -219,4 +219,33 @@ describe('two instances on one database', () => {
     assert.equal(new Set(ids2).size, ids2.length, 'no webhook-id sent twice');
     assert.ok(hook.received.every((r) => r.verified), 'every delivery signed');
   });
+
+  test('PostgreSQL ending every connection of both instances: they connect again, changes and events flow again', async () => {
+    const [ca, cb] = await Promise.all([new ApiClient(a.url).login('admin'), new ApiClient(b.url).login('admin')]);
+    const sub = subscribe(b.url, cb.token);
+    await sub.ready;
+    try {
+      const fresh = (await ca.get('/api/v1/orders?per_page=5000')).body.orders.filter((x) => x.status === 'new' && x.items.every((i) => i.in_stock));
+      const killed = await withStoreDb({ databaseUrl: database.url }, (db) => db.all(
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'));
+      assert.ok(killed.length >= 4, `${killed.length} connections ended (pools and listeners of both)`);
+      const g = await ca.get('/api/v1/orders?per_page=1');
+      assert.ok([200, 503].includes(g.status), `a read right after: ${g.status} ${g.text.slice(0, 200)}`);
+      const statuses = {};
+      let changed = null;
+      // A request in flight when its connection ended is a 503 (busy, retry); after that, 200s.
+      const heard = await until(async () => {
+        const o = fresh.shift();
+        const r = await ca.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
+        statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+        assert.ok([200, 503].includes(r.status), `${r.status} ${r.text.slice(0, 200)}`);
+        if (r.status === 200) changed = o.id;
+        await sleep(100);
+        return sub.events.some((e) => e.id === changed);
+      }, 15000);
+      assert.ok(heard, `instance B's stream carries A's changes again (${JSON.stringify(statuses)})`);
+    } finally {
+      sub.close();
+    }
+  });
 });
