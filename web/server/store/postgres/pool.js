@@ -10,11 +10,6 @@ const types = new pg.TypeOverrides();
 types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 
-// DATABASE_URL as the server reads it: postgres://user[:password]@host[:port]/db[?host=/socket/dir].
-export function isPostgresUrl(url) {
-  return typeof url === 'string' && /^postgres(ql)?:\/\//i.test(url);
-}
-
 // `max`: connections per instance. Each request's transaction holds one for its duration; more
 // than the CPU can use only adds lock waits, and PostgreSQL's max_connections is shared by every
 // instance.

@@ -199,7 +199,3 @@ export async function migrate(client) {
     throw e;
   }
 }
-
-// Every table, children first: for tests and tools that empty a database.
-export const TABLES = ['event_payloads', 'job_items', 'jobs', 'audit_refusals', 'notification_deliveries', 'notification_items', 'notifications',
-  'idempotency_keys', 'history', 'inventory', 'order_items', 'orders', 'sessions', 'users', 'stores', 'meta'];
