@@ -165,6 +165,30 @@ describe('transactions', () => {
   });
 });
 
+test('PostgreSQL failures map to the SQLite store\'s kinds: busy (503), full (507), conflict', async () => {
+  const s = opened[0] ?? await open();
+  const err = (code, message = 'x') => Object.assign(new Error(message), { code });
+  assert.deepEqual(['55P03', '40P01', '40001', '57014', '53300', '57P01', 'ECONNREFUSED'].map((c) => s.classify(err(c))), Array(7).fill('busy'));
+  assert.equal(s.classify(new Error('Connection terminated unexpectedly')), 'busy');
+  assert.deepEqual(['53100', '53200'].map((c) => s.classify(err(c))), ['full', 'full']);
+  assert.equal(s.classify(err('23505')), 'conflict');
+  assert.equal(s.classify(err('42P01')), null, 'anything else is an internal error');
+  // a real lock wait running out is busy: another connection holds the order
+  const holder = new pg.Client({ connectionString: database.url });
+  await holder.connect();
+  try {
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM orders WHERE id = 2 FOR UPDATE');
+    const quick = await openPostgresStore({ databaseUrl: database.url, poolSize: 1, busyTimeoutMs: 100, log: quiet });
+    opened.push(quick);
+    const e = await quick.transaction((tx) => tx.orders.get(2)).catch((x) => x);
+    assert.equal(quick.classify(e), 'busy', `${e?.code} ${e?.message}`);
+  } finally {
+    await holder.query('ROLLBACK');
+    await holder.end();
+  }
+});
+
 describe('idempotency keys across instances', () => {
   test('the same key inserted by two instances at once: one wins, the other is a conflict and its transaction stays usable', async () => {
     const [a, b] = [await open(), await open()];

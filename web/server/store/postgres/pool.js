@@ -1,6 +1,6 @@
-// The PostgreSQL connection pool (node-postgres) and the two things every part of the PostgreSQL
-// store needs from it: all-or-nothing transactions, and the mapping of PostgreSQL's failures to
-// the answers the SQLite store gives for its own (503 busy, 507 full).
+// The PostgreSQL connection pool (node-postgres) and what every part of the PostgreSQL store needs
+// from it: all-or-nothing transactions, named statements, and which of PostgreSQL's failures are
+// "busy" (503, retry) or "full" (507), as the SQLite store's are (index.js: classify).
 import pg from 'pg';
 
 // BIGINT (ids, unix-ms times, COUNT(*), SUM of integers) as JS numbers: every value the schema
@@ -75,15 +75,6 @@ export function isBusyError(err) {
 
 export function isFullError(err) {
   return !!err && typeof err.code === 'string' && FULL.has(err.code);
-}
-
-// The answer for a write PostgreSQL refused for lack of a lock, a connection or space, or null
-// for any other error: the same bodies as the SQLite store's (the transaction was rolled back,
-// nothing was changed).
-export function storageFailure(err) {
-  if (isBusyError(err)) return { status: 503, code: 'unavailable', message: 'The database is busy or unreachable; nothing was changed. Retry shortly.', headers: { 'Retry-After': '1' } };
-  if (isFullError(err)) return { status: 507, code: 'storage_full', message: "The server's disk is full; nothing was changed. Free some space, then retry.", headers: {} };
-  return null;
 }
 
 // PostgreSQL text cannot hold U+0000 (SQLite's can). A value with one can match no stored row, so
