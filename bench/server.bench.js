@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
-import { checkConsistency } from '../web/server/consistency.js';
+import { checkStore } from '../tests/support/store-db.js';
 import { postgresRows } from './server-postgres.js';  // issue 14: the PostgreSQL rows
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
@@ -172,7 +172,7 @@ async function main() {
 
     await srv.stop({ signal: 'SIGTERM' });
     const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s]));
-    const check = checkConsistency(join(dataDir, 'orderflow.sqlite'), { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
+    const check = await checkStore({ dataDir }, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
     const db = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
     const h1 = db.prepare('SELECT COUNT(*) AS n FROM history').get().n;
     db.close();

@@ -6,7 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { withStoreDb } from '../support/store-db.js';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';

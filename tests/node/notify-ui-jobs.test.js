@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { Http } from '../../web/src/api/http.js';
 import { bulkUpdateAsJob } from '../../web/src/api/jobs.js';
 

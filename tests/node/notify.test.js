@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { startWebhookSink, startSmtpSink, newWebhookSecret, waitFor } from './support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';

@@ -10,7 +10,7 @@ import http from 'node:http';
 import { startServer } from '../support/server.js';
 import { createDatabase } from '../support/pg.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { startWebhookSink, newWebhookSecret } from './support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import http from 'node:http';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
 import { testStore } from '../support/pg.js';
 

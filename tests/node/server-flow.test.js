@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
 import { startServer } from '../support/server.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process

@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import http from 'node:http';
 import { startServer } from '../support/server.js';
 import { withStoreDb } from '../support/store-db.js';
-import { ApiClient } from '../../web/server/client.js';
+import { ApiClient } from '../support/client.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 

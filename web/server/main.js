@@ -33,6 +33,7 @@ import { parseRateLimit } from './auth.js';
 import { WorkflowView } from './services/orders.js';
 import { seed } from './seed.js';
 import { createApp } from './app.js';
+import { openEventHub } from './events/index.js';
 import { readExtrasConfig } from './notify/config.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,7 +91,8 @@ async function main() {
   const store = await openStore(config);
   if (!(await store.isSeeded())) await seed(store, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 
-  const { server, closeStreams, extras } = await createApp({ store, views, config });
+  const hub = await openEventHub({ store, config });
+  const { server, closeStreams, extras } = await createApp({ store, views, config, hub });
   await new Promise((res, rej) => {
     server.once('error', rej);
     server.listen(config.port, config.host, res);
@@ -108,6 +110,7 @@ async function main() {
     const background = extras.stop();
     server.close(async () => {
       await background;
+      await hub.close();
       await store.close();
       process.exit(0);
     });

@@ -1,6 +1,7 @@
 // Order events across server instances on one PostgreSQL database, through LISTEN/NOTIFY: the
-// same interface as the in-process hub (publish(event), subscribe(fn) -> unsubscribe), so the
-// SSE streams of every instance see a change made through any of them.
+// same interface as the in-process hub (events/index.js: publish(event), subscribe(fn) ->
+// unsubscribe, close()), so the SSE streams of every instance see a change made through any of
+// them.
 //
 // - publish(event) delivers to this instance's subscribers at once (no round trip for the local
 //   streams) and queues it for NOTIFY; the queue is sent once per event-loop turn, packed into as
@@ -170,4 +171,12 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
       if (c) { c.removeAllListeners(); c.on('error', () => {}); await c.end().catch(() => {}); }
     },
   };
+}
+
+// The hub events/index.js opens on a PostgreSQL store (openEventHub): listening before it is
+// returned, so this instance misses no change another makes once it answers requests.
+export async function createPgHub({ store, config, log = console }) {
+  const hub = createPgEvents({ connectionString: config.databaseUrl, pool: store.pool, log });
+  await hub.ready;
+  return hub;
 }

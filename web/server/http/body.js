@@ -1,20 +1,14 @@
-// HTTP plumbing for the reference server: bounded body reading, JSON answers, security headers,
-// request errors that carry their status code. No workflow knowledge lives here.
+// Request bodies and ids: bounded reading, the JSON object parse with its exact messages, security
+// headers, positive-integer ids. Own code, not Fastify's JSON parser: the body must be read raw
+// (the Idempotency-Key fingerprint hashes the exact bytes), the 413 must come before the rest of
+// a large body is read, and the 400 messages (invalid UTF-8, lone surrogates, malformed JSON) are
+// pinned by tests/node/hostile.test.js. No workflow knowledge lives here.
+import { HttpError } from './errors.js';
 
 // No request of this API needs more (fields are capped at 32 KB of JSON), except bulk_update's
 // list of ids (its own, larger limit: bulkBodyLimit in limits.js); parsing and walking a body is
 // paid before anything else can refuse it, so it is kept small.
 export const MAX_BODY_BYTES = 64 * 1024;
-
-// An error that becomes an HTTP answer. `body` is the exact JSON body to send.
-export class HttpError extends Error {
-  constructor(status, body, headers = {}) {
-    super(body?.error?.message ?? body?.message ?? `HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-    this.headers = headers;
-  }
-}
 
 export const SECURITY_HEADERS = {
   'Content-Security-Policy':
@@ -28,22 +22,6 @@ export const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
 };
-
-export function setSecurityHeaders(res) {
-  for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
-}
-
-export function sendJson(res, status, body, headers = {}) {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
 
 // Reads the request body, at most MAX_BODY_BYTES. Over the limit: rejects with 413 and stops
 // reading (the connection is closed after the answer, so the rest is never read).
@@ -102,21 +80,6 @@ export function parseJsonObject(buf, fail) {
     throw fail('Request body must be a JSON object');
   }
   return value;
-}
-
-export function parseCookies(header) {
-  const out = {};
-  if (!header) return out;
-  for (const part of header.split(';')) {
-    const i = part.indexOf('=');
-    if (i < 0) continue;
-    const k = part.slice(0, i).trim();
-    const v = part.slice(i + 1).trim();
-    if (k && !(k in out)) {
-      try { out[k] = decodeURIComponent(v); } catch { out[k] = v; }
-    }
-  }
-  return out;
 }
 
 // Positive integer id from a path segment or body value; null if it is not one.

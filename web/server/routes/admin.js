@@ -1,30 +1,34 @@
-// Issue 13's part of the REST server: the notification dispatcher's admin endpoints, the audit
-// trail of refusals, and bulk jobs. createApp (app.js) calls createExtras once and hooks the
-// result in at a few marked places; everything else lives here and in notify/, audit.js, jobs.js.
+// The admin side of the REST server (issue 13): the notification dispatcher's endpoints, the
+// audit trail of refusals, and bulk jobs. createApp (app.js) calls createExtras once; the bulk
+// routes hand large bulks to submitBulk, history reads go through annotateHistory.
 //
 //   GET  /api/v1/notifications            admin: ?state=pending|sent|failed|held&workflow=&page=&per_page=
 //   GET  /api/v1/notifications/:id        admin
 //   POST /api/v1/notifications/:id/retry  admin: a failed (or held) notification is sent again
 //   GET  /api/v1/audit                    admin: ?username=&order_id=&code=&since=&until=&before_id=&limit=
 //   GET  /api/v1/jobs/:id                 the job's creator or an admin (kept ORDERFLOW_JOB_RETENTION_MS after it ends)
-import { parseId } from './http.js';
-import { extraCost } from './limits.js';
-import { readExtrasConfig } from './notify/config.js';
-import { Dispatcher } from './notify/dispatcher.js';
-import { AuditTrail } from './audit.js';
-import { BulkJobs } from './jobs.js';
+import { parseId } from '../http/body.js';
+import { badRequest, fail } from '../http/errors.js';
+import { extraCost } from '../limits.js';
+import { readExtrasConfig } from '../notify/config.js';
+import { Dispatcher } from '../notify/dispatcher.js';
+import { AuditTrail } from '../audit.js';
+import { BulkJobs } from '../jobs.js';
+import { bulkFailure } from './orders.js';
+import * as S from './schemas.js';
 
 const STATES = ['pending', 'sent', 'failed', 'held'];
 
-// helpers (from app.js): {requireUser, badRequest, fail, bulkFailure, failure, publish}
-export function createExtras({ store, views, changes, reader, config, helpers }) {
+// helpers (from app.js): {requireUser, failure, publish}
+export function createExtras({ store, views, changes, reader, config, helpers: appHelpers }) {
+  const helpers = { ...appHelpers, bulkFailure: (ctx, view, id, r) => bulkFailure(view, id, r) };
   const extras = config.extras ?? readExtrasConfig();
   const dispatcher = new Dispatcher({ store, views, config: extras });
   const audit = new AuditTrail(store, { maxRows: extras.auditMaxRows });
   const closeBatch = (id) => dispatcher.closeBatch(id);
   const jobs = new BulkJobs({ store, views, changes, reader, config, extras, audit, closeBatch, helpers });
   const adminRole = extras.adminRole ?? 'admin';
-  const { requireUser, badRequest, fail } = helpers;
+  const { requireUser } = helpers;
 
   // An administrator holds the admin role, with scope "all", in every workflow the server runs.
   function isAdmin(user) {
@@ -177,13 +181,58 @@ export function createExtras({ store, views, changes, reader, config, helpers })
     });
   }
 
-  const routes = [
-    ['GET', /^\/api\/v1\/notifications$/, listNotifications],
-    ['GET', /^\/api\/v1\/notifications\/(?<id>[^/]+)$/, getNotification],
-    ['POST', /^\/api\/v1\/notifications\/(?<id>[^/]+)\/retry$/, retryNotification],
-    ['GET', /^\/api\/v1\/audit$/, listAudit],
-    ['GET', /^\/api\/v1\/jobs\/(?<id>[^/]+)$/, getJob],
-  ];
+  const security = [{ bearer: [] }, { cookie: [] }];
+  const tag = 'admin';
+  const errors = (...codes) => Object.fromEntries(codes.map((c) => [c, S.cmsError]));
+  const paged = { page: { ...S.positiveText }, per_page: { ...S.positiveText, description: 'at most 500' } };
+  const notificationSchema = { type: 'object', additionalProperties: true };
+  const adminMessages = (names) => Object.fromEntries(names.map((n) => [n, `${n} must be a positive integer`]));
+  function routes({ define }) {
+    define({
+      method: 'GET', url: '/api/v1/notifications', handler: listNotifications, before: (ctx) => { requireAdmin(ctx); },
+      schema: {
+        summary: 'Customer notifications, newest first (admin)', tags: [tag], security,
+        querystring: { type: 'object', properties: { state: { type: 'string', enum: STATES }, workflow: { type: 'string' }, ...paged } },
+        response: { 200: { type: 'object', properties: { notifications: { type: 'array', items: notificationSchema }, page: { type: 'integer' }, per_page: { type: 'integer' }, total: { type: 'integer' }, transports: { type: 'array', items: { type: 'string' } } } }, ...errors(400, 401, 403) },
+      },
+      messages: { querystring: { state: `state must be one of ${STATES.join(', ')}`, page: 'page must be a positive integer', per_page: 'per_page must be a positive integer of at most 500' } },
+    });
+    define({
+      method: 'GET', url: '/api/v1/notifications/:id', handler: getNotification, before: (ctx) => { requireAdmin(ctx); },
+      schema: { summary: 'One notification with its orders (admin)', tags: [tag], security, params: S.idParam, response: { 200: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404) } },
+      messages: { params: { id: 'Notification id must be a positive integer' } },
+    });
+    define({
+      method: 'POST', url: '/api/v1/notifications/:id/retry', handler: retryNotification, before: (ctx) => { requireAdmin(ctx); },
+      schema: { summary: 'Send a failed (or held) notification again (admin)', tags: [tag], security, params: S.idParam, response: { 202: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404, 409) } },
+      messages: { params: { id: 'Notification id must be a positive integer' } },
+    });
+    define({
+      method: 'GET', url: '/api/v1/audit', handler: listAudit, before: (ctx) => { requireAdmin(ctx); },
+      schema: {
+        summary: 'Refused change attempts, newest first (admin)', tags: [tag], security,
+        querystring: {
+          type: 'object',
+          properties: {
+            username: { type: 'string', maxLength: 200 }, code: { type: 'string', maxLength: 64 }, order_id: S.positiveText,
+            since: { type: 'string', description: 'ISO 8601' }, until: { type: 'string', description: 'ISO 8601' }, before_id: S.positiveText,
+            limit: { ...S.positiveText, description: 'at most 1000, default 100' },
+          },
+        },
+        response: { 200: { type: 'object', properties: { entries: { type: 'array', items: { type: 'object', additionalProperties: true } }, next_before_id: { type: ['integer', 'null'] }, max_rows: { type: 'integer' } } }, ...errors(400, 401, 403) },
+      },
+      messages: { querystring: { username: 'username is too long', code: 'code is too long', ...adminMessages(['order_id', 'before_id']), limit: 'limit must be a positive integer of at most 1000' } },
+    });
+    define({
+      method: 'GET', url: '/api/v1/jobs/:id', handler: getJob, before: (ctx) => { requireUser(ctx); },
+      schema: {
+        summary: 'A bulk job: progress, and its per-order results once done (its creator or an admin)', tags: [tag], security,
+        params: { type: 'object', properties: { id: { type: 'string' } } },
+        querystring: { type: 'object', properties: { results: { type: 'string', description: '"0": without the per-order results' } } },
+        response: { 200: { type: 'object', properties: { job: { type: 'object', additionalProperties: true } } }, ...errors(401, 404) },
+      },
+    });
+  }
 
   return {
     routes, audit, jobs, dispatcher, submitBulk, annotateHistory, closeBatch,

@@ -2,7 +2,7 @@
 // A stream belongs to the session that opened it: it is closed when that session logs out or
 // expires, and no event is written to it after. Streams are capped per user and in total.
 // Own code, not a library: a Set of open responses and a timer each is all SSE needs on node:http.
-import { WorkflowView } from './services/orders.js';
+import { WorkflowView } from '../services/orders.js';
 
 export class EventStreams {
   // maxPerUser / maxTotal: open streams allowed; keepAliveMs: comment line interval.
