@@ -30,8 +30,9 @@ as_owner() {  # runs a server binary as the cluster's owner
 start() {
   local bin dir port=${PG_CLUSTER_PORT:-5432} listen=''
   bin=$(bindir)
-  dir=$(mktemp -d "${TMPDIR:-/tmp}/orderflow-pg.XXXXXX")
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+  # as root the server runs as `postgres`, which must reach the folder: /tmp, not root's TMPDIR
+  if [ "$(id -u)" -eq 0 ]; then dir=$(mktemp -d /tmp/orderflow-pg.XXXXXX); chown postgres: "$dir"
+  else dir=$(mktemp -d "${TMPDIR:-/tmp}/orderflow-pg.XXXXXX"); fi
   [ -n "${PG_CLUSTER_PORT:-}" ] && listen=127.0.0.1
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
