@@ -8,7 +8,11 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { createDatabase } from '../support/pg.js';
 import { openPostgresStore } from '../../web/server/store/postgres/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SCHEMA_VERSION } from '../../web/server/store/postgres/schema.js';
+import { SCHEMA_VERSION as SQLITE_SCHEMA_VERSION, openDatabase } from '../../web/server/store/sqlite/schema.js';
 import { createPgEvents } from '../../web/server/events/pg.js';
 
 const quiet = { error() {}, log() {} };
@@ -53,6 +57,28 @@ describe('schema and seed', () => {
     assert.equal(await a.isSeeded(), true);
     assert.equal((await sql('SELECT COUNT(*)::int AS n FROM orders'))[0].n, 20);
     assert.equal((await sql('SELECT COUNT(*)::int AS n FROM history'))[0].n, 20);
+  });
+
+  test('the same tables and columns as the SQLite schema, and the same schema version', async () => {
+    assert.equal(SCHEMA_VERSION, SQLITE_SCHEMA_VERSION);
+    const dir = mkdtempSync(join(tmpdir(), 'orderflow-schema-'));
+    const lite = openDatabase(dir);
+    const sqlite = {};
+    try {
+      for (const { name } of lite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all()) {
+        sqlite[name] = lite.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').all(name).map((c) => c.name);
+      }
+    } finally { lite.close(); rmSync(dir, { recursive: true, force: true }); }
+    const postgres = {};
+    for (const r of await sql("SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position")) {
+      (postgres[r.table_name] ??= []).push(r.column_name);
+    }
+    // PostgreSQL's additions (schema.js says why): rowid order, the instance running a key, big events
+    const extra = { users: ['seq'], idempotency_keys: ['seq', 'owner'] };
+    assert.deepEqual(Object.keys(postgres).filter((t) => t !== 'event_payloads').sort(), Object.keys(sqlite).sort());
+    for (const [table, columns] of Object.entries(sqlite)) {
+      assert.deepEqual(postgres[table], [...columns, ...(extra[table] ?? [])], table);
+    }
   });
 
   test('answers have the SQLite store\'s shapes: numbers, parsed JSON, items in order, users in insertion order', async () => {
