@@ -75,7 +75,7 @@ export class PostgresStore {
   txFor(conn) {
     const x = executor(conn);
     // Inventory rows this transaction has locked and read (orders.js): an order's are read with it.
-    const locked = { rows: new Map(), known: new Set() };
+    const locked = { rows: new Map() };
     const tx = { kind: 'postgres', inTransaction: true, x, ...this.areas(x, true, locked) };
     tx.deliveries = new DeliveryStore(this.pool, x);
     // tx.transaction(fn): a nested part that can fail alone (SAVEPOINT), as in the SQLite store.
@@ -88,7 +88,7 @@ export class PostgresStore {
         if (!conn.cancel(savepoint)) conn.defer(release);  // sent with the next statement (COMMIT)
         return result;
       } catch (e) {
-        locked.rows.clear(); locked.known.clear();  // rolled back: read them again
+        locked.rows.clear();  // rolled back: read them again
         if (!conn.cancel(savepoint)) await conn.simple(`ROLLBACK TO SAVEPOINT ${name}; ${release}`);
         throw e;
       }

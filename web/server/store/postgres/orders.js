@@ -32,8 +32,7 @@ const S = {
       (SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
        FROM (SELECT store_id, sku, on_hand, reserved FROM inventory
              WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
-             ORDER BY sku FOR UPDATE) v) AS inventory,
-      (SELECT array_agg(DISTINCT sku) FROM order_items WHERE order_id = o.id) AS skus
+             ORDER BY sku FOR UPDATE) v) AS inventory
     FROM locked o`),
   ordersIn: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = ANY($1::bigint[])`),
   update: statement(`UPDATE orders SET status = $1, lock_version = lock_version + 1, updated_at = $2, updated_by = $3,
@@ -61,7 +60,7 @@ export const isId = (id) => Number.isSafeInteger(id);
 
 const invKey = (storeId, sku) => `${storeId}\u0000${sku}`;
 
-// locked: the transaction's {rows: Map(key -> level), known: Set(key)} (index.js), or null.
+// locked: the transaction's {rows: Map(key -> level)} of inventory rows it holds locked (index.js), or null.
 export function ordersRepo(x, { locking = false, locked = null } = {}) {
   return {
     async get(id) {
@@ -69,11 +68,10 @@ export function ordersRepo(x, { locking = false, locked = null } = {}) {
       if (!locking) return x.get(S.order, [id]);
       const row = await x.get(S.orderLocked, [id]);
       if (!row) return null;
-      const { inventory, skus, ...order } = row;
-      if (locked) {
-        for (const sku of skus ?? []) locked.known.add(invKey(order.store_id, sku));
-        for (const level of inventory) locked.rows.set(invKey(level.store_id, level.sku), level);
-      }
+      const { inventory, ...order } = row;
+      // Only rows that exist are kept: a missing one is not locked (another transaction may
+      // create it), so asking for it goes to the database.
+      if (locked) for (const level of inventory) locked.rows.set(invKey(level.store_id, level.sku), level);
       return order;
     },
 
@@ -119,18 +117,15 @@ export function inventoryRepo(x, { locking = false, locked = null } = {}) {
     all() { return x.all(S.invAll); },
     async of(storeId, skus) {
       if (!locking) return x.all(S.invOf, [storeId, skus]);
-      if (locked && skus.every((sku) => locked.known.has(invKey(storeId, sku)))) {
-        return [...new Set(skus)].sort().map((sku) => locked.rows.get(invKey(storeId, sku))).filter(Boolean).map((r) => ({ ...r }));
+      if (locked && skus.every((sku) => locked.rows.has(invKey(storeId, sku)))) {
+        return [...new Set(skus)].sort().map((sku) => ({ ...locked.rows.get(invKey(storeId, sku)) }));
       }
       const rows = await x.all(S.invOfLocked, [storeId, skus]);
-      if (locked) {
-        for (const sku of skus) locked.known.add(invKey(storeId, sku));
-        for (const r of rows) locked.rows.set(invKey(r.store_id, r.sku), r);
-      }
+      if (locked) for (const r of rows) locked.rows.set(invKey(r.store_id, r.sku), r);
       return rows;
     },
     async adjust(storeId, sku, onHand, reserved) {
-      if (locked) { locked.rows.clear(); locked.known.clear(); }
+      if (locked) locked.rows.clear();
       await x.run(S.invAdjust, [storeId, sku, onHand, reserved]);
     },
   };
