@@ -335,5 +335,11 @@ describe('events across instances (LISTEN/NOTIFY)', () => {
     await sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'orderflow-listen' AND query ILIKE 'LISTEN%'");
     // keep publishing until B hears one again (it missed those sent while it was away)
     await until(() => { a.publish({ id: 'again' }); return gotB.some((e) => e.id === 'again'); }, 10000);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = gotB.length;
+    a.publish({ id: 'once' });
+    await until(() => gotB.some((e) => e.id === 'once'));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(gotB.length, before + 1, 'one LISTEN connection again: each event arrives once');
   });
 });

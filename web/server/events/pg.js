@@ -61,9 +61,12 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
   async function connect() {
     if (closed) return;
     const client = new pg.Client({ connectionString, application_name: 'orderflow-listen' });
+    let failed = false;
+    // Called once per client, whichever comes first: 'error', 'end', or a failed connect/LISTEN.
     const retry = (err) => {
-      if (listener !== client && listener !== null) return;
-      listener = null;
+      if (failed) return;
+      failed = true;
+      if (listener === client) listener = null;
       client.removeAllListeners();
       client.on('error', () => {});
       client.end().catch(() => {});
