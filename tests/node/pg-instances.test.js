@@ -144,6 +144,19 @@ describe('two instances on one database', () => {
     assert.equal(history.filter((h) => h.to_status === 'in_transit').length, 1, 'one change');
   });
 
+  test('failed logins are counted across instances: the lock-out holds on both', async () => {
+    // ORDERFLOW_LOGIN_MAX_FAILURES defaults to 5: five failures spread over A and B lock the name
+    const login = (s, password) => new ApiClient(s.url).request('POST', '/api/auth/login', { body: { username: 'driver', password }, auth: 'none' });
+    const fails = [];
+    for (let i = 0; i < 5; i++) fails.push((await login(servers()[i % 2], 'wrong')).status);
+    assert.deepEqual(fails.slice(0, 4), [401, 401, 401, 401]);
+    for (const s of servers()) {
+      const r = await login(s, 'demo');
+      assert.equal(r.status, 429, `the right password during the lock-out, on ${s === a ? 'A' : 'B'}: ${r.text.slice(0, 200)}`);
+      assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    }
+  });
+
   test(`50 clients split across both instances racing on 10 orders for ${RACE_S} s: no lost or duplicated history row`, { timeout: (RACE_S + 60) * 1000 }, async () => {
     const users = ['admin', 'manager', 'admin', 'fulfillment', 'admin'];
     const clients = await Promise.all(Array.from({ length: 50 }, (_, i) => new ApiClient(servers()[i % 2].url).login(users[i % users.length])));

@@ -36,7 +36,8 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   // body bytes, bulk ids; limits.js extraCost), charged after the fact as debt, which that plugin's
   // one-point-per-request model cannot express.
   const limiter = new RateLimiter(config.rateLimit);
-  const logins = new LoginThrottle(config.login);
+  // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
+  const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
   const reader = new OrderReader(store);
   const changes = new StatusChange({ store, reader, failOrderIds: config.failOrderIds });
   const idem = new IdempotencyKeys(store, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });

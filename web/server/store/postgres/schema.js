@@ -10,7 +10,8 @@
 // - REAL is DOUBLE PRECISION (SQLite's REAL is an 8-byte float).
 // - idempotency_keys.owner names the instance running a request whose key is "in progress", so
 //   another instance can tell a live one from a dead one (idempotency.js); event_payloads carries
-//   events too large for one NOTIFY (events/pg.js).
+//   events too large for one NOTIFY (events/pg.js); login_throttle holds the failed-login counts
+//   every instance shares (login-throttle.js).
 //
 // Several instances may start at once on an empty database: migrate() takes a transaction-level
 // advisory lock first, so exactly one creates the tables and the others then find them.
@@ -169,6 +170,14 @@ CREATE TABLE IF NOT EXISTS job_items (
   order_id BIGINT NOT NULL,
   result TEXT,                          -- JSON per-order result; NULL until applied
   PRIMARY KEY (job_id, seq)
+);
+-- PostgreSQL only: failed-login counts shared by every instance (rate-limiter-flexible's
+-- RateLimiterPostgres table, created here so that instances starting together do not race on it;
+-- ../../login-throttle.js).
+CREATE TABLE IF NOT EXISTS login_throttle (
+  key VARCHAR(255) PRIMARY KEY,
+  points INTEGER NOT NULL DEFAULT 0,
+  expire BIGINT
 );
 -- PostgreSQL only: an event too large for one NOTIFY payload (8000 bytes) is stored here and
 -- its id sent instead (events/pg.js); rows are deleted a minute later.
