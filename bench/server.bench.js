@@ -5,16 +5,18 @@
 // exactly one history row, none is lost or duplicated, reserved stock matches the orders.
 // Last, a hostile flood: health GET latency and the server's event-loop delay while one user
 // floods within the rate limit.
-//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6)
+// The storage set-ups are a list (SCENARIOS below): SQLite, PostgreSQL with one instance and with
+// two on one database (a throwaway cluster, scripts/pg-cluster.sh, unless DATABASE_URL is set).
+//   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6
+//                                          BENCH_SCENARIOS=SQLite,... to run some only)
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
-import { checkStore } from '../tests/support/store-db.js';
-import { postgresRows } from './server-postgres.js';  // issue 14: the PostgreSQL rows
+import { createDatabase } from '../tests/support/pg.js';
+import { withStoreDb, checkStore } from '../tests/support/store-db.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
@@ -71,12 +73,74 @@ async function bareServer() {
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => { child.on('exit', r); child.kill(); }) };
 }
 
+// The storage set-ups measured, each against the same bare node:http peer in the same run. A
+// scenario starts its server instance(s) with `env` and says how to read its database afterwards:
+// start(env) -> {urls, history(): rows in history, stop(), check(docs): {ok, problems}, cleanup()}.
+// Requests are spread over `urls` round-robin (several instances behind one address).
+// target: what tests/support/store-db.js reads ({dataDir} for SQLite, {databaseUrl} for PostgreSQL).
+const storeReads = (target) => ({
+  history: () => withStoreDb(target, async (db) => (await db.get('SELECT COUNT(*) AS n FROM history')).n),
+  check: (docs) => {
+    const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (st) => d.aliases?.[st]?.to ?? st]));
+    return checkStore(target, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
+  },
+});
+// PostgreSQL: `instances` servers on one new database of the cluster.
+const postgres = (instances) => ({
+  name: `PostgreSQL${instances > 1 ? `, ${instances} instances` : ''}`,
+  async start(env) {
+    const database = await createDatabase();
+    const servers = await Promise.all(Array.from({ length: instances }, () => startServer({ store: 'postgres', database, env })));
+    return {
+      urls: servers.map((x) => x.url),
+      ...storeReads({ databaseUrl: database.url }),
+      stop: () => Promise.all(servers.map((x) => x.stop({ signal: 'SIGTERM' }))),
+      cleanup: async () => { await Promise.all(servers.map((x) => x.stop().catch(() => {}))); await database.drop().catch(() => {}); },
+    };
+  },
+});
+const SCENARIOS = [
+  {
+    name: 'SQLite',
+    async start(env) {
+      const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-bench-'));
+      const srv = await startServer({ dataDir, env, store: 'sqlite' });
+      return {
+        urls: [srv.url],
+        ...storeReads({ dataDir }),
+        stop: () => srv.stop({ signal: 'SIGTERM' }),
+        cleanup: async () => { await srv.stop().catch(() => {}); rmSync(dataDir, { recursive: true, force: true }); },
+      };
+    },
+  },
+  postgres(1),
+  postgres(2),
+];
+
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-bench-'));
-  const srv = await startServer({ dataDir, env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS), ORDERFLOW_SEED_DELIVERY_ORDERS: '60' } });
+  const only = process.env.BENCH_SCENARIOS ? new Set(process.env.BENCH_SCENARIOS.split(',')) : null;
+  const bare = await bareServer();
+  let failed = false;
+  try {
+    for (const scenario of SCENARIOS) {
+      if (only && !only.has(scenario.name)) continue;
+      if (!(await measure(scenario, bare))) failed = true;
+    }
+  } finally {
+    await bare.close();
+  }
+  if (failed) process.exitCode = 1;
+  await hostileFlood();
+}
+
+// Single PUTs (and GETs) against the bare peer, then a contended run; afterwards the history rows
+// added must equal the accepted updates and the database must agree with itself. -> ok
+async function measure(scenario, bare) {
+  const inst = await scenario.start({ ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS), ORDERFLOW_SEED_DELIVERY_ORDERS: '60' });
   const rows = [];
   try {
-    const req = client(srv.url, CONC);
+    const clients = inst.urls.map((u) => client(u, CONC));
+    const req = (method, path, body, headers, i = 0) => clients[i % clients.length](method, path, body, headers);
     const login = await req('POST', '/api/auth/login', { username: 'admin', password: 'demo' });
     const auth = { Authorization: `Bearer ${login.body.token}` };
     const list = (await req('GET', '/api/v1/orders?per_page=5000', undefined, auth)).body.orders;
@@ -87,22 +151,19 @@ async function main() {
     const plan = [];
     await drive(list.length, CONC, async (i) => {
       const o = list[i];
-      const r = await req('GET', `/api/v1/orders/${o.id}/allowed_statuses`, undefined, auth);
+      const r = await req('GET', `/api/v1/orders/${o.id}/allowed_statuses`, undefined, auth, i);
       // Prefer a step that keeps the order open; the engine may still refuse it (payment, stock).
       const open = (r.body.allowed ?? []).filter((a) => (a.requires ?? []).length === 0);
       const opt = open.find((a) => !terminal.has(a.id)) ?? open.find((a) => a.confirm) ?? open[0];
       if (opt) plan.push({ id: o.id, status: opt.id, lock_version: o.lock_version });
       return r;
     });
-    const historyBefore = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
-    const h0 = historyBefore.prepare('SELECT COUNT(*) AS n FROM history').get().n;
-    historyBefore.close();
+    const h0 = await inst.history();
 
-    const bare = await bareServer();
     const breq = client(bare.url, CONC);
     const n = plan.length;
     await drive(500, CONC, () => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: 0 }));  // warm-up
-    await drive(500, CONC, (i) => req('GET', `/api/v1/orders/${plan[i % n].id}`, undefined, auth));
+    await drive(500, CONC, (i) => req('GET', `/api/v1/orders/${plan[i % n].id}`, undefined, auth, i));
     // Three interleaved rounds (the machine is shared: best round per scenario is reported);
     // each round updates a third of the planned orders.
     const best = {};
@@ -120,15 +181,14 @@ async function main() {
       const slice = plan.slice(round * third, (round + 1) * third);
       keep('peerGet', await drive(slice.length, CONC, () => breq('GET', '/api/v1/orders/1')), slice.length);
       keep('peerPut', await drive(slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })), slice.length);
-      keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth)), slice.length);
+      keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth, i)), slice.length);
       keep('put', await drive(slice.length, CONC, (i) => req('PUT', `/api/v1/orders/${slice[i].id}`,
-        { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version }, auth)), slice.length);
+        { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version }, auth, i)), slice.length);
     }
-    await bare.close();
     rows.push(['peer: bare node:http GET (fixed JSON)', best.peerGet, best.peerGet]);
     rows.push(['peer: bare node:http PUT (fixed JSON)', best.peerPut, best.peerPut]);
-    rows.push(['GET /api/v1/orders/:id', best.get, best.peerGet]);
-    rows.push(['PUT /api/v1/orders/:id (status update)', best.put, best.peerPut]);
+    rows.push([`${scenario.name}: GET /api/v1/orders/:id`, best.get, best.peerGet]);
+    rows.push([`${scenario.name}: PUT /api/v1/orders/:id (status update)`, best.put, best.peerPut]);
     const writes = best.put;
 
     // Contended: 50 clients on 10 hot orders at a time, each PUT carrying the lock_version the
@@ -137,10 +197,11 @@ async function main() {
       .filter((o) => !terminal.has(o.status)).map((o) => o.id);
     const hot = pool.splice(0, 10);
     const contendedClients = 50;
-    const creq = client(srv.url, contendedClients);
+    const cclients = inst.urls.map((u) => client(u, contendedClients));
+    const creq = (method, path, body, headers, w) => cclients[w % cclients.length](method, path, body, headers);
     const known = new Map();
-    const refresh = async (id) => {
-      const [g, o] = await Promise.all([creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth), creq('GET', `/api/v1/orders/${id}`, undefined, auth)]);
+    const refresh = async (id, w) => {
+      const [g, o] = await Promise.all([creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth, w), creq('GET', `/api/v1/orders/${id}`, undefined, auth, w)]);
       const v = { lock_version: o.body.order.lock_version, options: g.body.allowed.filter((a) => !(a.requires ?? []).length) };
       known.set(id, v);
       return v;
@@ -153,14 +214,14 @@ async function main() {
       while (Date.now() < stopAt && hot.length) {
         const slot = Math.floor(Math.random() * hot.length);
         const id = hot[slot];
-        const cur = known.get(id) ?? await refresh(id);
+        const cur = known.get(id) ?? await refresh(id, w);
         if (!cur.options.length) {
           const at = hot.indexOf(id);
           if (at >= 0) { if (pool.length) hot[at] = pool.shift(); else hot.splice(at, 1); }
           continue;
         }
         const target = cur.options[w % cur.options.length].id;
-        const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth);
+        const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth, w);
         total += 1;
         ccounts[r.status] = (ccounts[r.status] ?? 0) + 1;
         if (r.status === 200) accepted += 1;
@@ -168,16 +229,13 @@ async function main() {
       }
     }));
     const cs = Number(process.hrtime.bigint() - t0) / 1e9;
-    rows.push([`contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`, { requests: total, counts: ccounts, seconds: cs, rate: total / cs }, best.peerPut]);
+    rows.push([`${scenario.name}: contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`, { requests: total, counts: ccounts, seconds: cs, rate: total / cs }, best.peerPut]);
 
-    await srv.stop({ signal: 'SIGTERM' });
-    const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s]));
-    const check = await checkStore({ dataDir }, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
-    const db = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
-    const h1 = db.prepare('SELECT COUNT(*) AS n FROM history').get().n;
-    db.close();
+    const h1 = await inst.history();
+    await inst.stop();
+    const check = await inst.check(docs);
 
-    console.log(`\norderflow reference server, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
+    console.log(`\norderflow reference server, ${scenario.name}${inst.urls.length > 1 ? ` (${inst.urls.length} instances)` : ''}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
     console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {
@@ -188,31 +246,11 @@ async function main() {
     const okWrites = (writes.counts[200] ?? 0) + accepted;
     console.log(`\nhistory rows added: ${h1 - h0}; accepted updates (200): ${okWrites}; lost: ${Math.max(0, okWrites - (h1 - h0))}; duplicated: ${Math.max(0, (h1 - h0) - okWrites)}`);
     console.log(`consistency (history per lock_version, last row = status, reserved stock = orders): ${check.ok ? 'ok' : check.problems.slice(0, 5).join('; ')}`);
-    if (!check.ok || h1 - h0 !== okWrites) process.exitCode = 1;
+    return check.ok && h1 - h0 === okWrites;
   } finally {
-    await srv.stop().catch(() => {});
-    rmSync(dataDir, { recursive: true, force: true });
+    await inst.cleanup();
   }
-  await postgresTable();
-  await hostileFlood();
 }
-
-// --- PostgreSQL (issue 14): one instance and two on one database (bench/server-postgres.js) ---
-// BENCH_POSTGRES=0 leaves it out.
-async function postgresTable() {
-  if (process.env.BENCH_POSTGRES === '0') return;
-  const rows = await postgresRows({ client, drive, bareServer, orders: ORDERS, conc: CONC, contendedS: CONTENDED_S });
-  console.log(`\nthe same on PostgreSQL (throwaway cluster unless DATABASE_URL is set; two instances: requests round-robin over both), ${CONC} keep-alive connections`);
-  console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http PUT |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const [name, r, base, ok] of rows) {
-    const other = Object.entries(r.counts).filter(([st]) => st !== '200' && st !== '409').map(([st, c]) => `${c}x${st}`).join(' ') || '0';
-    console.log(`| ${name} | ${r.requests} | ${r.counts[200] ?? 0} | ${r.counts[409] ?? 0} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x |`);
-    if (ok === false) process.exitCode = 1;
-  }
-  for (const [name, r] of rows) if (r.verdict) console.log(`${name}: ${r.verdict}`);
-}
-// --- end PostgreSQL ---
 
 const pct = (arr, p) => { const s = [...arr].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };
 

@@ -13,7 +13,8 @@ import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
 import { validationMessage } from './http/validation.js';
-import { Sessions, RateLimiter, SESSION_COOKIE, safeEqual } from './auth.js';
+import { Sessions, SESSION_COOKIE } from './auth.js';
+import { createGuard } from './http/guard.js';
 import { OrderReader } from './services/orders.js';
 import { StatusChange } from './services/status-change.js';
 import { serveStatic } from './static.js';
@@ -32,10 +33,7 @@ import { createMutations } from './http/mutations.js';
 // store: an opened store (store/index.js openStore). hub: an event hub (events/), default in-process.
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs });
-  // Own token bucket (auth.js), not @fastify/rate-limit: requests cost by their size (rows listed,
-  // body bytes, bulk ids; limits.js extraCost), charged after the fact as debt, which that plugin's
-  // one-point-per-request model cannot express.
-  const limiter = new RateLimiter(config.rateLimit);
+  const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
   // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
   const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
   const reader = new OrderReader(store);
@@ -47,36 +45,6 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   const storeRows = await store.stores.list();
   const loopDelay = loopDelayMonitor();
   const failure = (err, message) => failureOf(store, err, message);
-
-  function requireUser(ctx) {
-    if (!ctx.auth || ctx.auth.invalid) {
-      throw fail(ctx.dialect, 401, 'unauthorized', ctx.auth?.invalid
-        ? 'The bearer token is invalid or has expired; log in again'
-        : 'Authentication required: log in and send Authorization: Bearer <token> or the session cookie');
-    }
-    return ctx.auth.user;
-  }
-
-  function rateLimit(ctx, cost) {
-    if (cost <= 0) return;
-    const wait = limiter.take(ctx.who, cost);
-    if (wait) throw fail(ctx.dialect, 429, 'rate_limited', `Too many requests; retry in ${wait} s`, {}, { 'Retry-After': String(wait) });
-  }
-
-  async function authenticate(request) {
-    const h = request.headers.authorization;
-    if (typeof h === 'string' && /^Bearer\s+/i.test(h)) {
-      const token = h.replace(/^Bearer\s+/i, '').trim();
-      const s = await sessions.resolve(token);
-      return s ? { ...s, via: 'bearer', token } : { invalid: true };
-    }
-    const cookie = request.cookies[SESSION_COOKIE];
-    if (cookie) {
-      const s = await sessions.resolve(cookie);
-      return s ? { ...s, via: 'cookie', token: cookie } : null;
-    }
-    return null;
-  }
 
   const fastify = Fastify({
     // node:http with our timeouts against slow clients and the per-address connection cap (limits.js).
@@ -92,6 +60,18 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     // A path that is not valid percent-encoded UTF-8 is routed with its '%' kept literally: the
     // route (or the static files) then refuses it with its own message, as for any bad id.
     rewriteUrl: (req) => escapeBadPercent(req.url),
+    // A repeated query parameter counts with its first value (URLSearchParams.get), as the
+    // handlers read it: `?per_page=5000&per_page=500` lists 5,000, it is not a 400.
+    // An over-long id is the route's 400 like any other bad id (the request line is bounded by
+    // node:http's header limit anyway), not the router's 414.
+    routerOptions: { querystringParser: firstValues, maxParamLength: 16384 },
+    // Anything else the router refuses before a route runs: still the API's error body.
+    frameworkErrors: (err, request, reply) => {
+      const path = String(request.raw.originalUrl ?? request.raw.url ?? '').split('?')[0];
+      const status = err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      reply.code(status).headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+        .send(errorBody(dialectOf(path), 'bad_request', String(err.message ?? 'Bad request').slice(0, 300)));
+    },
     return503OnClosing: false,
     forceCloseConnections: false,
   });
@@ -138,19 +118,7 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     if (request.is404) return;  // static files, or the API's 404/405 (setNotFoundHandler)
     const opts = request.routeOptions.config;
     ctx.params = rawParams(request.routeOptions.url, path);
-    ctx.auth = opts.webhook ? null : await authenticate(request);
-    const who = opts.webhook ? 'pos' : ctx.auth?.user ? `u:${ctx.auth.user.username}` : `ip:${raw.socket.remoteAddress}`;
-    ctx.who = who;
-    ctx.charge = (n) => limiter.charge(who, n);
-    rateLimit(ctx, 1);
-    if (request.method !== 'GET' && request.method !== 'HEAD' && !opts.public && !opts.webhook && ctx.auth?.via === 'cookie') {
-      const token = request.headers['x-csrf-token'];
-      if (!safeEqual(typeof token === 'string' ? token : '', ctx.auth.csrf)) {
-        const message = 'Missing or wrong X-CSRF-Token header (required with the session cookie)';
-        throw fail(ctx.dialect === 'delivery' ? 'delivery' : 'cms', 403, 'csrf', message,
-          ctx.dialect === 'delivery' ? { body: { error: { code: 'csrf', message } } } : {});
-      }
-    }
+    await admit(ctx, opts);  // the session, the rate limit, CSRF (http/guard.js)
     // The route's own checks that come before its body is read (who may call it, the id).
     if (opts.before) await opts.before(ctx);
   });
@@ -276,6 +244,14 @@ function rawParams(pattern, path) {
   const names = pattern.split('/');
   const parts = path.split('/');
   names.forEach((n, i) => { if (n.startsWith(':')) out[n.slice(1)] = parts[i]; });
+  return out;
+}
+
+function firstValues(text) {
+  const out = {};
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }
 

@@ -140,7 +140,7 @@ export class OrderReader {
     return m;
   }
 
-  // One order with its items: {row, order (API), engine}, or null (also when it belongs to another
+  // One order with its items: {row, order (API), engine, inv (its SKUs' stock levels)}, or null (also when it belongs to another
   // workflow). db: the store, or the transaction to read in.
   async get(view, id, db = this.store) {
     const row = await db.orders.get(id);
@@ -149,7 +149,7 @@ export class OrderReader {
     const inv = OrderReader.inventoryMap(skus.length ? await db.inventory.of(row.store_id, skus) : []);
     await this.loadNames(db, [row.updated_by]);
     const order = this.apiOrder(view, row, inv);
-    return { row, order, engine: OrderReader.engineOrder(row, order) };
+    return { row, order, engine: OrderReader.engineOrder(row, order), inv };
   }
 
   // Several orders by id (missing or other-workflow ids are absent from the map).

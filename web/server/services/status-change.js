@@ -3,7 +3,6 @@
 // notification together, or nothing. Used by PUT (both dialects), bulk updates (synchronous and
 // jobs) and the POS webhook. The side effects come from the statuses' `stock` and `notify`
 // attributes in the workflow; the store holds data only.
-import { OrderReader } from './orders.js';
 
 export class StatusChange {
   // failOrderIds: test hook (ORDERFLOW_TEST_FAIL_ORDER_IDS): a change of these orders throws after writing.
@@ -13,7 +12,8 @@ export class StatusChange {
     this.failOrderIds = failOrderIds;
   }
 
-  // Applies one change in its own transaction, or as a savepoint of the caller's `tx`. Returns
+  // Applies one change in its own transaction, or inside the caller's `tx` (an exception then
+  // rolls back the caller's whole transaction: every caller lets it, none catches it inside). Returns
   //   {ok: true, order, history_entry, event, notificationId}
   //   {ok: false, kind: 'not_found', hidden?: true (it exists, outside the caller's stores)} | {ok: false, kind: 'conflict', order}
   //   {ok: false, kind: 'refused', errors, order}
@@ -21,8 +21,7 @@ export class StatusChange {
   // `visible(row)`: whether the caller may see this order; one it may not see is answered
   // exactly as a missing one, before the engine is asked (no status, stock or existence leaks).
   apply(view, input, tx = null) {
-    const run = (t) => this.applyIn(t, view, input);
-    return tx ? tx.transaction(run) : this.store.transaction(run);
+    return tx ? this.applyIn(tx, view, input) : this.store.transaction((t) => this.applyIn(t, view, input));
   }
 
   async applyIn(tx, view, { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true }) {
@@ -39,7 +38,7 @@ export class StatusChange {
     const fromStock = view.stockOf(cur.row.status);
     const toStock = view.stockOf(to);
     const deltas = StatusChange.stockDeltas(cur.row.items, fromStock, toStock);
-    const short = await this.stockShortage(tx, cur.row, deltas);
+    const short = StatusChange.stockShortage(cur.row, cur.inv, deltas);
     if (short) return { ok: false, kind: 'refused', errors: [short], order: cur.order };
     const now = new Date().toISOString();
     const from = cur.order.status;  // the stored value read as a current status
@@ -58,11 +57,18 @@ export class StatusChange {
       await tx.notifications.addItem(notificationId, id, version, to);
     }
     if (this.failOrderIds.has(id)) throw new Error(`injected failure for order ${id} (ORDERFLOW_TEST_FAIL_ORDER_IDS)`);
-    const after = await this.reader.get(view, id, tx);
+    // The order as it now is, from what was read and written in this transaction (no second read).
+    const afterRow = { ...cur.row, status: to, lock_version: version, updated_at: now, updated_by: username, tracking_number: tracking ?? cur.row.tracking_number };
+    const afterInv = new Map(cur.inv);
+    for (const [sku, d] of deltas) {
+      const k = `${cur.row.store_id}\u0000${sku}`;
+      const level = afterInv.get(k) ?? { on_hand: 0, reserved: 0 };
+      afterInv.set(k, { ...level, on_hand: level.on_hand + d.onHand, reserved: level.reserved + d.reserved });
+    }
     await this.reader.loadNames(tx, [username]);
     return {
       ok: true,
-      order: after.order,
+      order: this.reader.apiOrder(view, afterRow, afterInv),
       history_entry: this.reader.apiHistory(view, h),
       event: { id, workflow: view.id, status: to, lock_version: version, updated_by: username, updated_by_name: this.reader.displayName(username), source },
       notificationId,
@@ -88,12 +94,11 @@ export class StatusChange {
   // A store's stock is shared by every workflow: a move that would reserve or take more than is
   // on hand is refused (whether or not the workflow's own rules looked at stock). Answers the
   // refusal as an error {code: 'insufficient_stock', field: sku, message}, or null.
-  async stockShortage(tx, row, deltas) {
+  // inv: the stock levels of the order's SKUs, read in this transaction.
+  static stockShortage(row, inv, deltas) {
     // Only a move that takes from what is free can fall short: releasing, or consuming what
     // this order had reserved, never does (even where older data is already over-reserved).
     const needs = [...deltas].map(([sku, d]) => [sku, d.reserved - d.onHand]).filter(([, need]) => need > 0);
-    if (needs.length === 0) return null;
-    const inv = OrderReader.inventoryMap(await tx.inventory.of(row.store_id, needs.map(([sku]) => sku)));
     for (const [sku, need] of needs) {
       const level = inv.get(`${row.store_id}\u0000${sku}`) ?? { on_hand: 0, reserved: 0 };
       if (level.on_hand - level.reserved < need) {
