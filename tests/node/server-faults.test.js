@@ -238,7 +238,7 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
 });
 
 // SQLite only: the cap on the file's pages is how a full disk is made here. PostgreSQL's disk_full
-// is answered the same way (its classify maps SQLSTATE 53100 to 'full': pg-store.test.js).
+// is answered the same way (its classify maps SQLSTATE 53100 to 'full': tests/postgres/store.test.js).
 test('disk full (SQLite file capped at its size): clear 507, no partial write, reads still work', { skip: testStore() === 'postgres' && 'SQLite only: needs ORDERFLOW_DB_MAX_PAGES' }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-full-'));
   // First start seeds; the second start caps the file at exactly the pages it has.

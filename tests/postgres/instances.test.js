@@ -11,7 +11,7 @@ import { startServer } from '../support/server.js';
 import { createDatabase } from '../support/pg.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
-import { startWebhookSink, newWebhookSecret } from './support/sinks.js';
+import { startWebhookSink, newWebhookSecret } from '../node/support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
