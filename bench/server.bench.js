@@ -235,7 +235,7 @@ async function measure(scenario, bare) {
     await inst.stop();
     const check = await inst.check(docs);
 
-    console.log(`\norderflow reference server, ${scenario.name}${inst.urls.length > 1 ? ` (${inst.urls.length} instances)` : ''}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
+    console.log(`\norderflow reference server, ${scenario.name}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
     console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {
