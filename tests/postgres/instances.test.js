@@ -107,6 +107,25 @@ describe('two instances on one database', () => {
     }
   });
 
+  test('a logout through one instance ends the session\'s event stream on the other', async () => {
+    const c = await new ApiClient(a.url).login('manager');
+    const u = new URL('/api/v1/events', b.url);
+    const ended = new Promise((resolve, reject) => {
+      const req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { Authorization: `Bearer ${c.token}` } }, (res) => {
+        assert.equal(res.statusCode, 200);
+        res.resume();
+        res.on('end', () => resolve(Date.now()));
+        res.on('close', () => resolve(Date.now()));
+        // once the stream is open on B, log out through A
+        setTimeout(() => c.post('/api/auth/logout', {}).then((r) => assert.equal(r.status, 200)).catch(reject), 200);
+      });
+      req.on('error', () => resolve(Date.now()));
+      setTimeout(() => { req.destroy(); reject(new Error('the stream on B was still open 10 s after the logout on A')); }, 10000).unref();
+    });
+    await ended;
+    assert.equal((await new ApiClient(b.url).request('GET', '/api/auth/me', { headers: { Authorization: `Bearer ${c.token}` }, auth: 'none' })).status, 401, 'the token is gone on B too');
+  });
+
   test('a stale write on one instance is a 409 on the other', async () => {
     const [ca, cb] = await Promise.all([new ApiClient(a.url).login('admin'), new ApiClient(b.url).login('manager')]);
     const o = (await cb.get('/api/v1/orders?per_page=5000')).body.orders.find((x) => x.status === 'new' && x.store_id !== 's3' && x.items.every((i) => i.in_stock));
