@@ -5,7 +5,8 @@
 // exactly one history row, none is lost or duplicated, reserved stock matches the orders.
 // Last, a hostile flood: health GET latency and the server's event-loop delay while one user
 // floods within the rate limit.
-// The storage set-ups are a list (SCENARIOS below: SQLite; PostgreSQL rows are added there).
+// The storage set-ups are a list (SCENARIOS below): SQLite, PostgreSQL with one instance and with
+// two on one database (a throwaway cluster, scripts/pg-cluster.sh, unless DATABASE_URL is set).
 //   node bench/server.bench.js            (BENCH_ORDERS=4000 BENCH_CONCURRENCY=16 BENCH_CONTENDED_S=5 BENCH_FLOOD_S=6
 //                                          BENCH_SCENARIOS=SQLite,... to run some only)
 import http from 'node:http';
@@ -13,9 +14,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import Database from 'better-sqlite3';
 import { startServer } from '../tests/support/server.js';
-import { checkConsistency } from '../tests/support/consistency.js';
+import { createDatabase } from '../tests/support/pg.js';
+import { withStoreDb, checkStore } from '../tests/support/store-db.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
@@ -76,28 +77,44 @@ async function bareServer() {
 // scenario starts its server instance(s) with `env` and says how to read its database afterwards:
 // start(env) -> {urls, history(): rows in history, stop(), check(docs): {ok, problems}, cleanup()}.
 // Requests are spread over `urls` round-robin (several instances behind one address).
+// target: what tests/support/store-db.js reads ({dataDir} for SQLite, {databaseUrl} for PostgreSQL).
+const storeReads = (target) => ({
+  history: () => withStoreDb(target, async (db) => (await db.get('SELECT COUNT(*) AS n FROM history')).n),
+  check: (docs) => {
+    const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (st) => d.aliases?.[st]?.to ?? st]));
+    return checkStore(target, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
+  },
+});
+// PostgreSQL: `instances` servers on one new database of the cluster.
+const postgres = (instances) => ({
+  name: `PostgreSQL${instances > 1 ? `, ${instances} instances` : ''}`,
+  async start(env) {
+    const database = await createDatabase();
+    const servers = await Promise.all(Array.from({ length: instances }, () => startServer({ store: 'postgres', database, env })));
+    return {
+      urls: servers.map((x) => x.url),
+      ...storeReads({ databaseUrl: database.url }),
+      stop: () => Promise.all(servers.map((x) => x.stop({ signal: 'SIGTERM' }))),
+      cleanup: async () => { await Promise.all(servers.map((x) => x.stop().catch(() => {}))); await database.drop().catch(() => {}); },
+    };
+  },
+});
 const SCENARIOS = [
   {
     name: 'SQLite',
     async start(env) {
       const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-bench-'));
-      const file = join(dataDir, 'orderflow.sqlite');
-      const srv = await startServer({ dataDir, env });
+      const srv = await startServer({ dataDir, env, store: 'sqlite' });
       return {
         urls: [srv.url],
-        history: async () => {
-          const db = new Database(file, { readonly: true });
-          try { return db.prepare('SELECT COUNT(*) AS n FROM history').get().n; } finally { db.close(); }
-        },
+        ...storeReads({ dataDir }),
         stop: () => srv.stop({ signal: 'SIGTERM' }),
-        check: async (docs) => {
-          const norm = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (st) => d.aliases?.[st]?.to ?? st]));
-          return checkConsistency(file, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, norm);
-        },
         cleanup: async () => { await srv.stop().catch(() => {}); rmSync(dataDir, { recursive: true, force: true }); },
       };
     },
   },
+  postgres(1),
+  postgres(2),
 ];
 
 async function main() {
@@ -218,7 +235,7 @@ async function measure(scenario, bare) {
     await inst.stop();
     const check = await inst.check(docs);
 
-    console.log(`\norderflow reference server, ${scenario.name}${inst.urls.length > 1 ? ` (${inst.urls.length} instances)` : ''}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
+    console.log(`\norderflow reference server, ${scenario.name}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
     console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {

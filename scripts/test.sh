@@ -39,6 +39,25 @@ engine() { cmake --preset native >/dev/null && cmake --build --preset native && 
 suite lint lint
 suite engine engine
 [ -d tests/node ] && suite node node_test --test-concurrency=2 tests/node/
+# --- PostgreSQL (issue 14) ------------------------------------------------------------------------
+# The PostgreSQL store's own tests and two server instances on one database (tests/postgres/), then
+# the server suites, the notification/audit/job suites, the store contract and the hostile-input
+# table again with the server on PostgreSQL: a throwaway cluster (scripts/pg-cluster.sh: initdb in
+# a temporary folder, unix socket only) removed afterwards, also on failure. Each server gets a
+# database of its own (tests/support/server.js). notify-claim.test.js is about SQLite's file lock
+# and stays SQLite-only. One file at a time: the PostgreSQL server shares the two cores, and the
+# flood test's health timings must not compete with the load tests.
+node_postgres() (
+  eval "$(scripts/pg-cluster.sh start)" || exit 1
+  trap 'scripts/pg-cluster.sh stop "$PG_CLUSTER_DIR"' EXIT
+  trap 'exit 130' INT TERM
+  DATABASE_URL=$DATABASE_URL ORDERFLOW_TEST_STORE=postgres \
+    node_test --test-concurrency=1 tests/postgres/ tests/node/server-*.test.js tests/node/hostile.test.js \
+      tests/node/notify.test.js tests/node/notify-audit.test.js tests/node/notify-jobs.test.js \
+      tests/node/notify-jobs-limits.test.js tests/node/notify-ui-jobs.test.js tests/node/store-contract.test.js
+)
+suite node-postgres node_postgres
+# --- end PostgreSQL -------------------------------------------------------------------------------
 # The module's tests again, against the debug build (-sASSERTIONS=2 -sSAFE_HEAP=1).
 module_debug() {
   cmake --preset wasm-debug >/dev/null && cmake --build --preset wasm-debug >/dev/null &&

@@ -4,17 +4,16 @@
 // asked of check, planBulk and allowed, which must agree); and (b) to
 // the reference server over real HTTP, which must answer the expected 4xx with a clear body, and
 // change NOTHING: a digest of every stored row (orders, items, history, inventory,
-// notifications) and the session count are read from the SQLite file before and after.
+// notifications) and the session count are read from the database before and after (SQLite, or
+// PostgreSQL with ORDERFLOW_TEST_STORE=postgres).
 // The few entries that must change something (a script or SQL in a note is data) say exactly
 // what changed. Entries marked `todo` describe known bugs (see SECURITY.md, "Known gaps"): they
 // assert the correct behaviour and are reported as TODO until the server is fixed.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
-import { checkConsistency } from '../support/consistency.js';
+import { withStoreDb, checkStore } from '../support/store-db.js';
 import { importPackage } from './support/package.js';
 import {
   MB, deepArray, deepArrayText, manyKeys, bodyWithBytes, send, sendRaw, snapshot, storedNotes,
@@ -35,7 +34,7 @@ const admin = { role: 'admin', stores: ['s1', 's2', 's3'] };
 const manager = { role: 'store_manager', stores: ['s1', 's2'] };
 
 // The server side: one server for the whole file.
-let srv; let dbFile; let docs;
+let srv; let docs;
 const clients = {};
 const victims = {};
 const used = new Set();
@@ -376,14 +375,14 @@ const TABLE = [
       victim: 'fresh-cms',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"notes":"x\\ud800y"}` }),
       status: [200, 400],
-      verify: (before, after, res, v) => {
+      verify: async (before, after, res, v) => {
         if (res.status === 400) {  // refused: it must name the field, nothing stored
           assert.match(errorOf(res.body).message, /notes/);
           assert.equal(after.digest, before.digest);
           return;
         }
         // accepted: what is stored must be the well-formed text the engine checked
-        assert.equal(storedNotes(dbFile, v.id).hex, Buffer.from('x\ufffdy').toString('hex').toUpperCase());
+        assert.equal((await storedNotes(srv, v.id)).hex, Buffer.from('x\ufffdy').toString('hex').toUpperCase());
       },
     },
   },
@@ -435,7 +434,7 @@ const TABLE = [
         assert.match(res.headers['content-type'], /^application\/json/);
         assert.equal(res.headers['x-content-type-options'], 'nosniff');
         assert.equal(res.body.history_entry.notes, SCRIPT);
-        assert.equal(storedNotes(dbFile, v.id).text, SCRIPT, 'stored byte for byte');
+        assert.equal((await storedNotes(srv, v.id)).text, SCRIPT, 'stored byte for byte');
         assert.equal(after.order.history, before.order.history + 1);
         const h = await ctx.api({ method: 'GET', path: `/api/v1/orders/${v.id}/history` });
         assert.equal(h.body.history.at(-1).notes, SCRIPT);
@@ -495,8 +494,8 @@ const TABLE = [
       victim: 'fresh-cms',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: DROP }) }),
       status: 200,
-      verify: (before, after, res, v) => {
-        assert.equal(storedNotes(dbFile, v.id).text, DROP);
+      verify: async (before, after, res, v) => {
+        assert.equal((await storedNotes(srv, v.id)).text, DROP);
         assert.equal(after.counts.orders, before.counts.orders, 'the orders table is whole');
         assert.equal(after.counts.history, before.counts.history + 1);
       },
@@ -806,7 +805,7 @@ const TABLE = [
     kind: 'idempotency',
     server: {
       setup: async (ctx) => {
-        const o = ctx.fresh('fresh-cms');
+        const o = await ctx.fresh('fresh-cms');
         const first = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${o.id}`, headers: { 'Idempotency-Key': 'h-other-order' }, json: change(o) });
         assert.equal(first.status, 200, first.text);
       },
@@ -819,7 +818,7 @@ const TABLE = [
     kind: 'idempotency',
     server: {
       setup: async (ctx) => {
-        const o = ctx.fresh('fresh-cms');
+        const o = await ctx.fresh('fresh-cms');
         const first = await ctx.api({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-bulk' }, json: { order_ids: [o.id], status: 'processing' } });
         assert.equal(first.status, 200, first.text);
         assert.equal(first.body.succeeded, 1);
@@ -934,21 +933,16 @@ function headersFor(spec) {
 
 const api = (spec) => send(srv.url, { ...spec, headers: headersFor(spec) });
 
-// The order's id, status and lock_version as stored (read from the SQLite file, not the API, so
+// The order's id, status and lock_version as stored (read from the database, not the API, so
 // the table does not spend the users' rate-limit budget on bookkeeping).
-function currentOrder(id) {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT id, status, lock_version FROM orders WHERE id = ?').get(id);
-  } finally {
-    db.close();
-  }
+async function currentOrder(id) {
+  return withStoreDb(srv, (db) => db.get('SELECT id, status, lock_version FROM orders WHERE id = ?', id));
 }
 
 // An order no other entry touches: a new, in-stock cms order, or an assigned delivery one
 // (pools read once before the table runs; only this file changes the server's data).
 const pools = {};
-function fresh(kind) {
+async function fresh(kind) {
   const o = pools[kind].find((x) => !used.has(x.id));
   assert.ok(o, `no unused order left for ${kind}`);
   used.add(o.id);
@@ -984,11 +978,11 @@ function assertClearAnswer(res, spec, server) {
 async function runServer(entry) {
   const server = entry.server;
   let v;
-  if (server.victim?.startsWith('fresh-')) v = fresh(server.victim);
-  else v = currentOrder(victims[server.victim ?? 'cms'].id);
+  if (server.victim?.startsWith('fresh-')) v = await fresh(server.victim);
+  else v = await currentOrder(victims[server.victim ?? 'cms'].id);
   const state = server.setup ? await server.setup(ctx, v) : undefined;
-  if (server.setup && !server.victim?.startsWith('fresh-')) v = currentOrder(v.id);
-  const before = snapshot(dbFile, v.id);
+  if (server.setup && !server.victim?.startsWith('fresh-')) v = await currentOrder(v.id);
+  const before = await snapshot(srv, v.id);
   const spec = server.raw ? null : server.request(v, ctx, state);
   let res;
   if (server.raw) {
@@ -1012,7 +1006,7 @@ async function runServer(entry) {
     assertClearAnswer(r, { ...spec, path }, { ...server, text: r.status === 400 ? server.text : undefined });
   }
   if (server.check) await server.check(res, v, ctx, state);
-  const after = snapshot(dbFile, v.id);
+  const after = await snapshot(srv, v.id);
   if (server.verify) {
     await server.verify(before, after, res, v, ctx, state);
   } else {
@@ -1033,7 +1027,6 @@ before(async () => {
 
   // every client of this file is on 127.0.0.1; the flood entry opens 400 connections at once
   srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '5:300', ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS: '1000' } });
-  dbFile = join(srv.dataDir, 'orderflow.sqlite');
   for (const u of ['admin', 'manager', 'reporting', 'fulfillment']) clients[u] = await new ApiClient(srv.url).login(u);
   docs = { cms: (await api({ method: 'GET', path: '/api/v1/workflow' })).body, delivery: (await api({ method: 'GET', path: '/api/workflow' })).body };
   const cmsOrders = (await api({ method: 'GET', path: '/api/v1/orders?per_page=5000' })).body.orders;
@@ -1054,7 +1047,7 @@ before(async () => {
 after(async () => {
   if (!srv) return;
   const normalize = Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s]));
-  const c = checkConsistency(dbFile, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, normalize);
+  const c = await checkStore(srv, { cms: docs.cms.statuses, delivery: docs.delivery.statuses }, normalize);
   await srv.stop();
   assert.deepEqual(c.problems, [], 'database consistent after the hostile table');
 });

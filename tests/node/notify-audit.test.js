@@ -4,8 +4,7 @@
 // notifications are held (kept and shown, never sent or dropped).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
+import { withStoreDb } from '../support/store-db.js';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
@@ -17,10 +16,8 @@ const CAP = 25;
 describe('audit trail of refusals', () => {
   let srv; let admin; let manager; let fulfillment; let doc; let orders; const used = new Set();
   const audit = async (query = '') => (await admin.get(`/api/v1/audit${query}`)).body.entries;
-  const rows = () => {
-    const db = new Database(join(srv.dataDir, 'orderflow.sqlite'), { readonly: true });
-    try { return db.prepare('SELECT COUNT(*) AS n FROM audit_refusals').get().n; } finally { db.close(); }
-  };
+  // rows stored, read from the database (SQLite or PostgreSQL: ORDERFLOW_TEST_STORE)
+  const rows = async () => (await withStoreDb(srv, (db) => db.get('SELECT COUNT(*) AS n FROM audit_refusals'))).n;
 
   before(async () => {
     srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_AUDIT_MAX_ROWS: String(CAP) } });
@@ -120,7 +117,7 @@ describe('audit trail of refusals', () => {
       const r = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 1000 + i });
       assert.equal(r.status, 409);
     }
-    await waitFor(() => rows() <= CAP && rows() > 0);
+    await waitFor(async () => { const n = await rows(); return n <= CAP && n > 0; });
     const entries = await audit('?limit=1000');
     assert.equal(entries.length, CAP);
     assert.ok(entries.every((e) => e.username === 'manager' && e.http_status === 409), 'the newest are kept');

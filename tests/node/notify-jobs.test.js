@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { waitFor } from './support/sinks.js';
-import { checkConsistency } from '../support/consistency.js';
+import { withStoreDb, checkStore } from '../support/store-db.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
@@ -19,11 +18,14 @@ describe('a 2,000-order bulk update runs as a job', () => {
   let srv; let dataDir;
   const env = { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: '3000', ORDERFLOW_SEED_DELIVERY_ORDERS: '10',
     ORDERFLOW_TEST_BULK_PAUSE_MS: '40', ORDERFLOW_JOB_LEASE_MS: '1000' };
-  const readDb = (fn) => { const db = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true }); try { return fn(db); } finally { db.close(); } };
+  // the database of every server of this test (same data dir: same SQLite file or PostgreSQL database)
+  let dbTarget;
+  const readDb = (fn) => withStoreDb(dbTarget, fn);
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'orderflow-jobs-'));
     srv = await startServer({ dataDir, env });
+    dbTarget = { dataDir, databaseUrl: srv.databaseUrl };
   });
   after(async () => { await srv?.stop(); rmSync(dataDir, { recursive: true, force: true }); });
 
@@ -63,7 +65,7 @@ describe('a 2,000-order bulk update runs as a job', () => {
     await srv.stop();
     assert.ok(seen.some((d) => d > 0 && d < 2000), `progress was visible part-way: ${seen.slice(-5)}`);
     assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes back');
-    const atKill = readDb((db) => db.prepare('SELECT COUNT(result) AS n FROM job_items WHERE job_id = ?').get(jobId).n);
+    const atKill = (await readDb((db) => db.get('SELECT COUNT(result) AS n FROM job_items WHERE job_id = ?', jobId))).n;
     assert.ok(atKill < 2000, `killed before the end (${atKill} done)`);
 
     srv = await startServer({ dataDir, env });
@@ -81,8 +83,8 @@ describe('a 2,000-order bulk update runs as a job', () => {
 
     // Applied once: exactly one history row into the target per moved order, lock_version + 1.
     const moved = movable.slice(0, 1500).map((o) => o.id);
-    const counts = readDb((db) => db.prepare(`SELECT order_id, COUNT(*) AS n FROM history WHERE source = 'bulk' AND notes = 'bulk job'
-      AND order_id IN (SELECT value FROM json_each(?)) GROUP BY order_id`).all(JSON.stringify(moved)));
+    const counts = await readDb((db) => db.all(`SELECT order_id, COUNT(*) AS n FROM history WHERE source = 'bulk' AND notes = 'bulk job'
+      AND order_id IN (${moved.join(',')}) GROUP BY order_id`));
     assert.equal(counts.length, 1500);
     assert.ok(counts.every((c) => c.n === 1), 'no order was changed twice');
 
@@ -100,7 +102,7 @@ describe('a 2,000-order bulk update runs as a job', () => {
     assert.equal(n.order_count, 1500);
     // History complete and unduplicated, reserved stock what the orders hold, across the kill.
     const delivery = (await admin.get('/api/workflow')).body;
-    const c = checkConsistency(join(dataDir, 'orderflow.sqlite'), { cms: doc.statuses, delivery: delivery.statuses },
+    const c = await checkStore(dbTarget, { cms: doc.statuses, delivery: delivery.statuses },
       { cms: (v) => doc.aliases?.[v]?.to ?? v, delivery: (v) => delivery.aliases?.[v]?.to ?? v });
     assert.deepEqual(c.problems, []);
 

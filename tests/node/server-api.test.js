@@ -7,18 +7,15 @@ import { mkdtempSync, mkdirSync, writeFileSync, symlinkSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
+import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
-import { checkConsistency } from '../support/consistency.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
 let srv; let admin; let cmsDoc; let delDoc;
 const as = {};
-const dbFile = () => join(srv.dataDir, 'orderflow.sqlite');
-function readDb(fn) {
-  const db = new Database(dbFile(), { readonly: true });
-  try { return fn(db); } finally { db.close(); }
-}
+// Reads (or, with writable, writes) the server's database, SQLite or PostgreSQL (ORDERFLOW_TEST_STORE).
+const readDb = (fn, options) => withStoreDb(srv, fn, options);
 const normalizer = (doc) => (s) => (doc.aliases?.[s]?.to ?? s);
 
 async function allOrders(client, base) {
@@ -48,7 +45,7 @@ before(async () => {
 
 after(async () => {
   if (srv) {
-    const c = checkConsistency(dbFile(), { cms: cmsDoc.statuses, delivery: delDoc.statuses }, { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) });
+    const c = await checkStore(srv, { cms: cmsDoc.statuses, delivery: delDoc.statuses }, { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) });
     await srv.stop();
     assert.deepEqual(c.problems, [], 'database consistent after the suite');
   }
@@ -310,9 +307,9 @@ describe('cms dialect', () => {
 
   test('PUT applies the change with history, inventory reservation and a notification', async () => {
     const o = await findOrder((x) => x.status === 'new' && x.store_id === 's2' && allInStock(x));
-    const before = readDb((db) => ({
-      inv: Object.fromEntries(o.items.map((i) => [i.sku, db.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved])),
-      notes: db.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n,
+    const before = await readDb(async (db) => ({
+      inv: Object.fromEntries(await Promise.all(o.items.map(async (i) => [i.sku, (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved]))),
+      notes: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', o.id)).n,
     }));
     const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', notes: 'Packing now', lock_version: o.lock_version });
     assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -320,9 +317,9 @@ describe('cms dialect', () => {
     assert.equal(r.body.order.lock_version, o.lock_version + 1);
     assert.equal(r.body.order.updated_by, 'admin');
     assert.deepEqual({ ...r.body.history_entry, id: 0, at: '' }, { id: 0, at: '', order_id: o.id, lock_version: o.lock_version + 1, from_status: 'new', to_status: 'processing', actor: 'admin', actor_name: 'Ada Admin', notes: 'Packing now', fields: {}, source: 'api' });
-    const after = readDb((db) => ({
-      inv: Object.fromEntries(o.items.map((i) => [i.sku, db.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved])),
-      notes: db.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n,
+    const after = await readDb(async (db) => ({
+      inv: Object.fromEntries(await Promise.all(o.items.map(async (i) => [i.sku, (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved]))),
+      notes: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', o.id)).n,
     }));
     for (const it of o.items) assert.equal(after.inv[it.sku], before.inv[it.sku] + it.quantity, `${it.sku} reserved`);
     const notifies = cmsDoc.statuses.find((s) => s.id === 'processing').notify;
@@ -460,9 +457,9 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
       return mine;
     };
     // the driver is limited to store s1 for this test (the demo driver sees every store)
-    const db = new Database(dbFile());
+    const db = await storeDb(srv, { readonly: false });
     try {
-      db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1']), 'driver');
+      await db.run('UPDATE users SET stores = ? WHERE username = ?', JSON.stringify(['s1']), 'driver');
       for (const path of ['/api/orders/ID', '/api/orders/ID/history', '/api/orders/ID/allowed_statuses']) await same(as.driver, path);
       for (const status of ['in_transit', 'delivered', 'cancelled', 'bogus']) {
         const r = await same(as.driver, '/api/orders/ID/status', 'PUT', { status });
@@ -473,8 +470,8 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
       assert.deepEqual(mine, missing);
       assert.equal(mine.status, 404);
     } finally {
-      db.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1', 's2', 's3']), 'driver');
-      db.close();
+      await db.run('UPDATE users SET stores = ? WHERE username = ?', JSON.stringify(['s1', 's2', 's3']), 'driver');
+      await db.close();
     }
     assert.equal((await admin.get(`/api/orders/${s3.id}`)).body.data.lock_version, s3.lock_version, 'nothing changed');
   });
@@ -516,8 +513,8 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
   test('stock is shared across workflows: a delivery order cannot reserve what cms orders hold (422 insufficient_stock)', async () => {
     const short = await findOrder((x) => x.status === 'pending' && !allInStock(x), '/api/orders');
     const sku = short.items.find((i) => !i.in_stock).sku;
-    const inventory = () => readDb((db) => db.prepare('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?').get(short.store_id, sku));
-    const before = inventory();
+    const inventory = () => readDb((db) => db.get('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?', short.store_id, sku));
+    const before = await inventory();
     const r = await admin.put(`/api/orders/${short.id}/status`, { status: 'confirmed' });
     assert.equal(r.status, 422, JSON.stringify(r.body));
     assert.equal(r.body.success, false);
@@ -526,9 +523,9 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     const bulk = await admin.post('/api/orders/bulk_update', { order_ids: [short.id], status: 'confirmed' });
     assert.equal(bulk.body.results[0].status, 422);
     assert.equal(bulk.body.results[0].errors[0].code, 'insufficient_stock');
-    assert.deepEqual(inventory(), before, 'nothing reserved');
+    assert.deepEqual(await inventory(), before, 'nothing reserved');
     assert.equal((await admin.get(`/api/orders/${short.id}`)).body.data.status, 'pending');
-    const all = readDb((db) => db.prepare('SELECT COUNT(*) AS n FROM inventory WHERE reserved > on_hand').get().n);
+    const all = (await readDb((db) => db.get('SELECT COUNT(*) AS n FROM inventory WHERE reserved > on_hand'))).n;
     assert.equal(all, 0, 'no SKU anywhere has more reserved than on hand');
   });
 
@@ -541,30 +538,49 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     }
     assert.ok(o, 'a ready order that may be completed');
     const { sku } = o.items[0];
-    const db = new Database(dbFile());
+    const db = await storeDb(srv, { readonly: false });
     let delta;
     try {
-      const inv = db.prepare('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, sku);
+      const inv = await db.get('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, sku);
       delta = inv.on_hand - inv.reserved + 1;  // leave one more reserved than on hand, as before the shared-stock fix
-      db.prepare('UPDATE inventory SET on_hand = on_hand - ? WHERE store_id = ? AND sku = ?').run(delta, o.store_id, sku);
+      await db.run('UPDATE inventory SET on_hand = on_hand - ? WHERE store_id = ? AND sku = ?', delta, o.store_id, sku);
       const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'completed', lock_version: o.lock_version });
       assert.equal(r.status, 200, JSON.stringify(r.body));
     } finally {
-      db.prepare('UPDATE inventory SET on_hand = on_hand + ? WHERE store_id = ? AND sku = ?').run(delta, o.store_id, sku);
-      db.close();
+      await db.run('UPDATE inventory SET on_hand = on_hand + ? WHERE store_id = ? AND sku = ?', delta, o.store_id, sku);
+      await db.close();
     }
   });
 
   test('the consistency check reports reservations over what is on hand', async () => {
-    const copy = join(mkdtempSync(join(tmpdir(), 'orderflow-copy-')), 'copy.sqlite');
-    readDb((db) => db.exec(`VACUUM INTO '${copy}'`));
-    const db = new Database(copy);
-    const row = db.prepare('SELECT store_id, sku, on_hand FROM inventory LIMIT 1').get();
-    db.prepare('UPDATE inventory SET on_hand = reserved - 1 WHERE store_id = ? AND sku = ?').run(row.store_id, row.sku);
-    db.close();
-    const c = checkConsistency(copy, { cms: cmsDoc.statuses, delivery: delDoc.statuses }, { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) });
+    // On a copy of the SQLite file; on PostgreSQL inside a transaction rolled back afterwards (the
+    // check reads through the same connection).
+    const statuses = { cms: cmsDoc.statuses, delivery: delDoc.statuses };
+    const normalize = { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) };
+    let c; let row;
+    if (srv.databaseUrl) {
+      const db = await storeDb(srv, { readonly: false });
+      try {
+        await db.run('BEGIN');
+        row = await db.get('SELECT store_id, sku, on_hand FROM inventory LIMIT 1');
+        await db.run('UPDATE inventory SET on_hand = reserved - 1 WHERE store_id = ? AND sku = ?', row.store_id, row.sku);
+        c = await checkStore({ db }, statuses, normalize);
+      } finally {
+        await db.run('ROLLBACK');
+        await db.close();
+      }
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), 'orderflow-copy-'));
+      const copy = join(dir, 'orderflow.sqlite');
+      await readDb(async (db) => db.db.exec(`VACUUM INTO '${copy}'`));
+      const db = new Database(copy);
+      row = db.prepare('SELECT store_id, sku, on_hand FROM inventory LIMIT 1').get();
+      db.prepare('UPDATE inventory SET on_hand = reserved - 1 WHERE store_id = ? AND sku = ?').run(row.store_id, row.sku);
+      db.close();
+      c = await checkStore({ dataDir: dir }, statuses, normalize);
+      rmSync(dir, { recursive: true, force: true });
+    }
     assert.ok(c.problems.some((p) => p.startsWith(`inventory ${row.store_id}/${row.sku}: reserved`) && /exceeds on hand/.test(p)), JSON.stringify(c.problems));
-    rmSync(copy, { force: true });
   });
 
   test('422 other refusals, 409 stale lock_version', async () => {

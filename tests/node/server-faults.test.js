@@ -1,7 +1,7 @@
-// Hardening: the server killed (SIGKILL) in the middle of a bulk update, the SQLite file locked
+// Hardening: the server killed (SIGKILL) in the middle of a bulk update, the database locked
 // by another connection, and 50 concurrent clients for a bounded time (ORDERFLOW_FAULT_LOAD_S,
 // default 10 s). Afterwards status, history and inventory must agree and no accepted change may
-// be lost or doubled.
+// be lost or doubled. Against SQLite or PostgreSQL (ORDERFLOW_TEST_STORE, tests/support/server.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import http from 'node:http';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
-import { checkConsistency } from '../support/consistency.js';
+import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
+import { testStore } from '../support/pg.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
@@ -20,16 +21,14 @@ const LOAD_S = Number(process.env.ORDERFLOW_FAULT_LOAD_S || 10);
 async function workflowDocs(client) {
   return { cms: (await client.get('/api/v1/workflow')).body, delivery: (await client.get('/api/workflow')).body };
 }
-function consistency(dataDir, docs) {
-  return checkConsistency(join(dataDir, 'orderflow.sqlite'),
+// srv: a server of startServer() (its data dir or database outlive it: both are read after stops)
+function consistency(srv, docs) {
+  return checkStore(srv,
     Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, d.statuses])),
     Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s])));
 }
-function historyCounts(dataDir) {
-  const db = new Database(join(dataDir, 'orderflow.sqlite'), { readonly: true });
-  try {
-    return new Map(db.prepare('SELECT order_id, COUNT(*) AS n FROM history GROUP BY order_id').all().map((r) => [r.order_id, r.n]));
-  } finally { db.close(); }
+async function historyCounts(srv) {
+  return withStoreDb(srv, async (db) => new Map((await db.all('SELECT order_id, COUNT(*) AS n FROM history GROUP BY order_id')).map((r) => [r.order_id, r.n])));
 }
 function sseIds(url, token) {
   const ids = [];
@@ -91,7 +90,7 @@ test('SIGKILL in the middle of a bulk update: nothing accepted is lost, nothing 
       else { assert.equal(a.lock_version, b.lock_version + 1); assert.equal(a.status, target); applied += 1; }
     }
     assert.ok(applied >= announced.length && applied < ids.length, `${applied} applied`);
-    const c = consistency(dataDir, docs);
+    const c = await consistency(srv, docs);
     assert.deepEqual(c.problems, [], 'status, history and inventory agree after the crash');
     // The interrupted request can be sent again: the rest is applied, the rest of the first refused.
     const again = await admin2.post('/api/v1/orders/bulk_update', { order_ids: ids, status: target });
@@ -103,19 +102,25 @@ test('SIGKILL in the middle of a bulk update: nothing accepted is lost, nothing 
   }
 });
 
-test('SQLite file locked by another connection: clear 503, no partial write, works after', async () => {
+test('database locked by another connection: clear 503, no partial write, works after', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-lock-'));
   const srv = await startServer({ dataDir, env: { ORDERFLOW_BUSY_TIMEOUT_MS: '200', ORDERFLOW_RATE_LIMIT: 'off' } });
-  const other = new Database(join(dataDir, 'orderflow.sqlite'));
+  // SQLite: another connection holds the file's write lock. PostgreSQL: another connection holds
+  // the order tables in EXCLUSIVE mode (plain reads go on; row locks and writes wait), so the
+  // server's lock wait (the same ORDERFLOW_BUSY_TIMEOUT_MS, as lock_timeout) runs out.
+  const other = await storeDb(srv, { readonly: false });
+  const lock = other.kind === 'sqlite'
+    ? async () => { other.db.exec('BEGIN IMMEDIATE'); other.db.prepare("UPDATE meta SET value = value WHERE key = 'schema_version'").run(); }
+    : async () => { await other.run('BEGIN'); await other.run('LOCK TABLE orders, inventory, history IN EXCLUSIVE MODE'); };
+  const unlock = async () => { if (other.kind === 'sqlite') other.db.exec('ROLLBACK'); else await other.run('ROLLBACK'); };
   try {
     const admin = await new ApiClient(srv.url).login('admin');
     const docs = await workflowDocs(admin);
     const list = (await admin.get('/api/v1/orders?per_page=5000')).body.orders;
     const o = list.find((x) => x.status === docs.cms.initial && x.items.every((i) => i.in_stock));
     const bulkIds = list.filter((x) => x.status === docs.cms.initial && x.id !== o.id).slice(0, 3).map((x) => x.id);
-    const historyBefore = historyCounts(dataDir);
-    other.exec('BEGIN IMMEDIATE');
-    other.prepare("UPDATE meta SET value = value WHERE key = 'schema_version'").run();
+    const historyBefore = await historyCounts(srv);
+    await lock();
 
     const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(r.status, 503);
@@ -132,13 +137,13 @@ test('SQLite file locked by another connection: clear 503, no partial write, wor
     assert.equal(g.status, 200, 'reads still work (WAL)');
     assert.deepEqual(g.body.order, o);
 
-    other.exec('ROLLBACK');
-    assert.deepEqual(historyCounts(dataDir), historyBefore, 'no partial write');
+    await unlock();
+    assert.deepEqual(await historyCounts(srv), historyBefore, 'no partial write');
     const ok = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
-    assert.deepEqual(consistency(dataDir, docs).problems, []);
+    assert.deepEqual((await consistency(srv, docs)).problems, []);
   } finally {
-    other.close();
+    await other.close();
     await srv.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -158,7 +163,7 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
     const hotCms = cmsIds.slice(0, 12);  // fought over
     const warmCms = cmsIds.slice(12);     // enough open orders to keep changes flowing
     const hotDel = delIds.slice(0, 20);
-    const historyBefore = historyCounts(dataDir);
+    const historyBefore = await historyCounts(srv);
     const accepted = new Map();
     const statusCounts = {};
     const bump = (id) => accepted.set(id, (accepted.get(id) ?? 0) + 1);
@@ -215,7 +220,7 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
       }
     }));
     await srv.stop();
-    const historyAfter = historyCounts(dataDir);
+    const historyAfter = await historyCounts(srv);
     assert.deepEqual(bad, [], 'every answer a proper status code with a message');
     for (const id of [...cmsIds, ...delIds]) {
       const added = (historyAfter.get(id) ?? 0) - (historyBefore.get(id) ?? 0);
@@ -224,7 +229,7 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
     const total = [...accepted.values()].reduce((a, b) => a + b, 0);
     assert.ok(total >= 20, `${total} accepted changes`);
     assert.ok((statusCounts[409] ?? 0) > 0, 'there was contention');
-    assert.deepEqual(consistency(dataDir, docs).problems, []);
+    assert.deepEqual((await consistency(srv, docs)).problems, []);
     console.log(`# load: ${n} operations in ${LOAD_S} s, ${total} accepted changes, status codes ${JSON.stringify(statusCounts)}`);
   } finally {
     await srv.stop();
@@ -232,7 +237,9 @@ test(`50 concurrent clients for ${LOAD_S} s: no lost update, no duplicate histor
   }
 });
 
-test('disk full (SQLite file capped at its size): clear 507, no partial write, reads still work', async () => {
+// SQLite only: the cap on the file's pages is how a full disk is made here. PostgreSQL's disk_full
+// is answered the same way (its classify maps SQLSTATE 53100 to 'full': tests/postgres/store.test.js).
+test('disk full (SQLite file capped at its size): clear 507, no partial write, reads still work', { skip: testStore() === 'postgres' && 'SQLite only: needs ORDERFLOW_DB_MAX_PAGES' }, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-full-'));
   // First start seeds; the second start caps the file at exactly the pages it has.
   await (await startServer({ dataDir })).stop();
@@ -252,7 +259,7 @@ test('disk full (SQLite file capped at its size): clear 507, no partial write, r
       const allowed = (await admin.get(`/api/v1/orders/${o.id}/allowed_statuses`)).body.allowed;
       const to = allowed.find((a) => a.requires.length === 0);
       if (!to) continue;
-      const before = historyCounts(dataDir).get(o.id);
+      const before = (await historyCounts(srv)).get(o.id);
       const r = await admin.put(`/api/v1/orders/${o.id}`, { status: to.id, notes: note, lock_version: o.lock_version });
       if (r.status === 200) { applied += 1; continue; }
       if (r.status === 422) continue;  // the engine refused (guards): not what this test is about
@@ -266,8 +273,8 @@ test('disk full (SQLite file capped at its size): clear 507, no partial write, r
     const g = await admin.get(`/api/v1/orders/${full.o.id}`);
     assert.equal(g.status, 200, 'reads still work');
     assert.deepEqual(g.body.order, full.o, 'the order is as it was');
-    assert.equal(historyCounts(dataDir).get(full.o.id), full.before, 'no history row');
-    assert.deepEqual(consistency(dataDir, docs).problems, []);
+    assert.equal((await historyCounts(srv)).get(full.o.id), full.before, 'no history row');
+    assert.deepEqual((await consistency(srv, docs)).problems, []);
     // The delivery dialect answers the same condition in its own body shape.
     const d = (await admin.get('/api/orders?per_page=500')).body.data.find((x) => !docs.delivery.statuses.find((s) => s.id === x.status)?.terminal);
     const dr = await admin.put(`/api/orders/${d.id}/status`, { status: 'cancelled', notes: note });

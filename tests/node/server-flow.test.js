@@ -7,20 +7,18 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import http from 'node:http';
-import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
-import { checkConsistency } from '../support/consistency.js';
+import { withStoreDb, checkStore } from '../support/store-db.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-flow-'));
 let srv; let admin; let manager; let docs;
-const dbFile = () => join(dataDir, 'orderflow.sqlite');
-function readDb(fn) {
-  const db = new Database(dbFile(), { readonly: true });
-  try { return fn(db); } finally { db.close(); }
-}
+// The server's database, SQLite or PostgreSQL (ORDERFLOW_TEST_STORE): fn(db) with db.get/all(sql, ...args).
+// (Every server of this file uses dataDir, so its database is the same one across restarts.)
+let dbTarget;
+const readDb = (fn) => withStoreDb(dbTarget, fn);
 const normalizers = () => Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, (s) => d.aliases?.[s]?.to ?? s]));
 const statusesOf = () => Object.fromEntries(Object.entries(docs).map(([k, d]) => [k, d.statuses]));
 const allInStock = (o) => o.items.every((i) => i.in_stock);
@@ -28,10 +26,10 @@ async function orders(client = admin, base = '/api/v1/orders') {
   const r = await client.get(`${base}?per_page=5000`);
   return base === '/api/v1/orders' ? r.body.orders : r.body.data;
 }
-const counts = (id) => readDb((db) => ({
-  history: db.prepare('SELECT COUNT(*) AS n FROM history WHERE order_id = ?').get(id).n,
-  notifications: db.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(id).n,
-  order: db.prepare('SELECT status, lock_version FROM orders WHERE id = ?').get(id),
+const counts = (id) => readDb(async (db) => ({
+  history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', id)).n,
+  notifications: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', id)).n,
+  order: await db.get('SELECT status, lock_version FROM orders WHERE id = ?', id),
 }));
 
 // Reads server-sent events into `events` until closed.
@@ -73,6 +71,7 @@ async function until(pred, ms = 3000) {
 
 before(async () => {
   srv = await startServer({ dataDir, env: { ORDERFLOW_SSE_KEEPALIVE_MS: '200', ORDERFLOW_RATE_LIMIT: '400:800', ORDERFLOW_SEED_CMS_ORDERS: '600' } });
+  dbTarget = { dataDir, databaseUrl: srv.databaseUrl };
   admin = await new ApiClient(srv.url).login('admin');
   manager = await new ApiClient(srv.url).login('manager');
   docs = { cms: (await admin.get('/api/v1/workflow')).body, delivery: (await admin.get('/api/workflow')).body };
@@ -80,7 +79,7 @@ before(async () => {
 
 after(async () => {
   if (srv) await srv.stop();
-  const c = checkConsistency(dbFile(), statusesOf(), normalizers());
+  const c = await checkStore(dbTarget, statusesOf(), normalizers());
   rmSync(dataDir, { recursive: true, force: true });
   assert.deepEqual(c.problems, [], 'database consistent after the suite');
 });
@@ -88,7 +87,7 @@ after(async () => {
 describe('optimistic locking', () => {
   test('twenty racing updates on one order: one wins, nineteen 409, one history row', async () => {
     const o = (await orders()).find((x) => x.status === 'processing' && x.payment_status === 'paid' && x.store_id !== 's3');
-    const before = counts(o.id);
+    const before = await counts(o.id);
     const clients = await Promise.all(Array.from({ length: 4 }, (_, i) => new ApiClient(srv.url).login(i % 2 ? 'admin' : 'manager')));
     const targets = ['ready_for_pickup', 'completed', 'cancelled'];
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
@@ -100,7 +99,7 @@ describe('optimistic locking', () => {
       assert.equal(r.body.order.lock_version, o.lock_version + 1);
       assert.equal(r.body.error.changed_by, winner.body.order.updated_by);
     }
-    const after = counts(o.id);
+    const after = await counts(o.id);
     assert.equal(after.history, before.history + 1);
     assert.equal(after.order.lock_version, o.lock_version + 1);
     assert.equal(after.order.status, winner.body.order.status);
@@ -110,7 +109,7 @@ describe('optimistic locking', () => {
 describe('idempotency keys', () => {
   test('a replayed PUT returns the first answer and applies nothing twice', async () => {
     const o = (await orders()).find((x) => x.status === 'new' && x.store_id === 's2' && allInStock(x));
-    const before = counts(o.id);
+    const before = await counts(o.id);
     const body = { status: 'cancelled', notes: 'customer asked', lock_version: o.lock_version };
     const headers = { 'Idempotency-Key': `cancel-${o.id}` };
     const first = await admin.put(`/api/v1/orders/${o.id}`, body, { headers });
@@ -124,7 +123,7 @@ describe('idempotency keys', () => {
     assert.equal(other.body.error.code, 'idempotency_key_reused');
     const byOtherUser = await manager.put(`/api/v1/orders/${o.id}`, body, { headers });
     assert.equal(byOtherUser.status, 409, 'the key is per user: the manager request runs and meets the new version');
-    const after = counts(o.id);
+    const after = await counts(o.id);
     assert.equal(after.history, before.history + 1);
     assert.equal(after.notifications, before.notifications + (docs.cms.statuses.find((s) => s.id === 'cancelled').notify ? 1 : 0));
   });
@@ -146,7 +145,7 @@ describe('idempotency keys', () => {
     assert.equal(a.body.succeeded, ids.length);
     const b = await admin.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, h);
     assert.deepEqual(b.body, a.body);
-    for (const id of ids) assert.equal(counts(id).order.status, 'processing');
+    for (const id of ids) assert.equal((await counts(id)).order.status, 'processing');
   });
 });
 
@@ -159,7 +158,7 @@ describe('bulk_update', () => {
     const otherStore = all.find((x) => x.status === 'new' && x.store_id === 's3');
     const deliveryId = (await orders(admin, '/api/orders'))[0].id;
     const ids = [...good.map((x) => x.id), short.id, terminal.id, otherStore.id, 999999, deliveryId];
-    const notesBefore = readDb((db) => db.prepare('SELECT COUNT(*) AS n FROM notifications').get().n);
+    const notesBefore = (await readDb((db) => db.get('SELECT COUNT(*) AS n FROM notifications'))).n;
     const r = await manager.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing', notes: 'bulk' });
     assert.equal(r.status, 200);
     assert.equal(r.body.succeeded, good.length);
@@ -179,11 +178,11 @@ describe('bulk_update', () => {
     assert.deepEqual(hidden, missing, 'another store\'s order: the result of a missing id');
     assert.equal(by.get(999999).status, 404);
     assert.equal(by.get(deliveryId).status, 404, 'a delivery order is not found under the cms dialect');
-    const batch = readDb((db) => ({
-      rows: db.prepare('SELECT COUNT(*) AS n FROM notifications').get().n - notesBefore,
-      items: db.prepare('SELECT order_id FROM notification_items WHERE notification_id = (SELECT MAX(id) FROM notifications)').all().map((x) => x.order_id),
-      sources: db.prepare(`SELECT DISTINCT source FROM history WHERE order_id IN (${good.map((g) => g.id).join(',')}) AND lock_version > 0
-                           AND to_status = 'processing' AND notes = 'bulk'`).all().map((x) => x.source),
+    const batch = await readDb(async (db) => ({
+      rows: (await db.get('SELECT COUNT(*) AS n FROM notifications')).n - notesBefore,
+      items: (await db.all('SELECT order_id FROM notification_items WHERE notification_id = (SELECT MAX(id) FROM notifications)')).map((x) => x.order_id),
+      sources: (await db.all(`SELECT DISTINCT source FROM history WHERE order_id IN (${good.map((g) => g.id).join(',')}) AND lock_version > 0
+                              AND to_status = 'processing' AND notes = 'bulk'`)).map((x) => x.source),
     }));
     assert.equal(batch.rows, 1, 'one notification for the whole request');
     assert.deepEqual(batch.items.sort(), good.map((g) => g.id).sort());
@@ -307,22 +306,22 @@ describe('transactions and restarts', () => {
     await srv.stop();
     srv = await startServer({ dataDir, env: { ORDERFLOW_TEST_FAIL_ORDER_IDS: String(o.id) } });
     admin = await new ApiClient(srv.url).login('admin');
-    const snap = () => readDb((db) => ({
-      order: db.prepare('SELECT * FROM orders WHERE id = ?').get(o.id),
-      history: db.prepare('SELECT COUNT(*) AS n FROM history').get().n,
-      inventory: db.prepare('SELECT * FROM inventory ORDER BY store_id, sku').all(),
-      notifications: db.prepare('SELECT (SELECT COUNT(*) FROM notifications) AS a, (SELECT COUNT(*) FROM notification_items) AS b').get(),
+    const snap = () => readDb(async (db) => ({
+      order: await db.get('SELECT * FROM orders WHERE id = ?', o.id),
+      history: (await db.get('SELECT COUNT(*) AS n FROM history')).n,
+      inventory: await db.all('SELECT * FROM inventory ORDER BY store_id, sku'),
+      notifications: await db.get('SELECT (SELECT COUNT(*) FROM notifications) AS a, (SELECT COUNT(*) FROM notification_items) AS b'),
     }));
-    const before = snap();
+    const before = await snap();
     const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', notes: 'boom', lock_version: o.lock_version });
     assert.equal(r.status, 500);
     assert.equal(r.body.error.code, 'internal');
-    assert.deepEqual(snap(), before, 'status, history, inventory and notifications untouched');
+    assert.deepEqual(await snap(), before, 'status, history, inventory and notifications untouched');
     const b = await admin.post('/api/v1/orders/bulk_update', { order_ids: [others[0].id, o.id, others[1].id], status: 'processing' });
     assert.equal(b.status, 200);
     assert.deepEqual(b.body.results.map((x) => x.ok), [true, false, true]);
     assert.equal(b.body.results[1].status, 500);
-    const mid = snap();
+    const mid = await snap();
     assert.deepEqual(mid.order, before.order, 'the failing order is untouched');
     assert.equal(mid.history, before.history + 2, 'the other two committed');
     assert.equal(mid.notifications.a, before.notifications.a + 1, 'one batched notification');
@@ -330,13 +329,15 @@ describe('transactions and restarts', () => {
   });
 
   test('restart keeps every order, history row, session and the seed is not repeated', async () => {
-    const before = readDb((db) => db.prepare(`SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM history) AS h,
-      (SELECT COUNT(*) FROM users) AS u, (SELECT group_concat(status || ':' || lock_version) FROM orders) AS s`).get());
+    const everything = () => readDb(async (db) => ({
+      ...(await db.get('SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM history) AS h, (SELECT COUNT(*) FROM users) AS u')),
+      s: (await db.all('SELECT status, lock_version FROM orders ORDER BY id')).map((r) => `${r.status}:${r.lock_version}`).join(','),
+    }));
+    const before = await everything();
     const token = admin.token;
     await srv.stop();
     srv = await startServer({ dataDir });
-    const after = readDb((db) => db.prepare(`SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM history) AS h,
-      (SELECT COUNT(*) FROM users) AS u, (SELECT group_concat(status || ':' || lock_version) FROM orders) AS s`).get());
+    const after = await everything();
     assert.deepEqual(after, before);
     const c = new ApiClient(srv.url);
     c.token = token;

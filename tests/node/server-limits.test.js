@@ -4,10 +4,9 @@
 // slow clients: tests/node/server-faults.test.js.) Every server here is its own, with small limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import http from 'node:http';
-import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
+import { withStoreDb } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
@@ -153,11 +152,9 @@ test('idempotency keys: a flood of fresh keys keeps at most N answers and B byte
   const srv = await startServer({ env: {
     ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_IDEMPOTENCY_MAX_KEYS: String(MAX_KEYS), ORDERFLOW_IDEMPOTENCY_MAX_BYTES: String(MAX_BYTES), ORDERFLOW_IDEMPOTENCY_TTL_S: '3',
   } });
-  const file = join(srv.dataDir, 'orderflow.sqlite');
-  const stored = (who) => {
-    const db = new Database(file, { readonly: true });
-    try { return db.prepare('SELECT COUNT(*) AS n, COALESCE(SUM(length(CAST(body AS BLOB))), 0) AS bytes FROM idempotency_keys WHERE username = ?').get(who); } finally { db.close(); }
-  };
+  // keys kept and bytes of their stored answers, read from the database (SQLite or PostgreSQL)
+  const stored = (who) => withStoreDb(srv, (db) => db.get(`SELECT COUNT(*) AS n,
+    COALESCE(SUM(${db.kind === 'postgres' ? 'octet_length(body)' : 'length(CAST(body AS BLOB))'}), 0) AS bytes FROM idempotency_keys WHERE username = ?`, who));
   try {
     const [rep, admin] = await Promise.all(['reporting', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
     // refused bulk requests (a read-only user), 60 ids each: every answer is a few KB
@@ -169,7 +166,7 @@ test('idempotency keys: a flood of fresh keys keeps at most N answers and B byte
     }
     const answerBytes = Buffer.byteLength(last.text);
     assert.ok(answerBytes * MAX_KEYS > MAX_BYTES, `answers of ${answerBytes} bytes: the byte bound bites before the count`);
-    const after = stored('reporting');
+    const after = await stored('reporting');
     assert.ok(after.n >= 1 && after.n <= MAX_KEYS, `${after.n} keys kept for ${FLOOD} requests`);
     assert.ok(after.bytes <= MAX_BYTES + answerBytes, `${after.bytes} bytes kept (bound ${MAX_BYTES})`);
     // the newest answer is still replayed
@@ -180,11 +177,11 @@ test('idempotency keys: a flood of fresh keys keeps at most N answers and B byte
     const mine = await admin.get('/api/v1/orders?per_page=1');
     const o = mine.body.orders[0];
     await admin.put(`/api/v1/orders/${o.id}`, { status: 'bogus', lock_version: o.lock_version }, { headers: { 'Idempotency-Key': 'admin-1' } });
-    assert.equal(stored('admin').n, 1);
+    assert.equal((await stored('admin')).n, 1);
     // no request from anyone: the keys expire (TTL 3 s) while the server runs
     const end = Date.now() + 8000;
-    while ((stored('reporting').n || stored('admin').n) && Date.now() < end) await sleep(200);
-    assert.deepEqual([stored('reporting').n, stored('admin').n], [0, 0], 'expired keys are purged without a restart');
+    while (((await stored('reporting')).n || (await stored('admin')).n) && Date.now() < end) await sleep(200);
+    assert.deepEqual([(await stored('reporting')).n, (await stored('admin')).n], [0, 0], 'expired keys are purged without a restart');
     const fresh = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } });
     assert.equal(fresh.headers.get('idempotent-replayed'), null, 'an expired key is a new request');
   } finally {

@@ -1,15 +1,18 @@
 // The store interface (web/server/store/README.md) through its public methods: what every
-// implementation must answer. Runs on SQLite in a temporary folder; with DATABASE_URL set
-// (postgres://...) the same assertions run on PostgreSQL (the database must be empty).
+// implementation must answer. Runs on SQLite in a temporary folder; with
+// ORDERFLOW_TEST_STORE=postgres the same assertions run on PostgreSQL, on a new database of the
+// test cluster (tests/support/pg.js; scripts/test.sh runs it both ways).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, storageFailure } from '../../web/server/store/index.js';
+import { createDatabase, testStore } from '../support/pg.js';
 
 let store;
 let dir;
+let database = null;
 const at = '2026-01-05T08:00:00.000Z';
 const order = (id, extra = {}) => ({
   id, workflow: 'cms', status: 'new', store_id: 's1', lock_version: 0, payment_status: 'paid', customer_name: `C${id}`, total: 10,
@@ -21,7 +24,8 @@ const order = (id, extra = {}) => ({
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orderflow-store-'));
-  store = await openStore({ databaseUrl: process.env.DATABASE_URL || null, dataDir: dir, busyTimeoutMs: 1000 });
+  if (testStore() === 'postgres') database = await createDatabase();
+  store = await openStore({ databaseUrl: database?.url ?? null, dataDir: dir, busyTimeoutMs: 1000 });
   assert.equal(await store.isSeeded(), false);
   await store.loadSeed({
     stores: [{ id: 's1', name: 'One' }, { id: 's2', name: 'Two' }],
@@ -30,7 +34,7 @@ before(async () => {
     orders: [order(1), order(2, { store_id: 's2', workflow: 'delivery', status: 'pending' }), order(3)],
   });
 });
-after(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); await database?.drop(); });
 
 test('seeded data reads back: stores, users, orders with items, history, inventory', async () => {
   assert.equal(await store.isSeeded(), true);

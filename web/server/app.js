@@ -18,7 +18,7 @@ import { createGuard } from './http/guard.js';
 import { OrderReader } from './services/orders.js';
 import { StatusChange } from './services/status-change.js';
 import { serveStatic } from './static.js';
-import { EventStreams } from './http/sse.js';
+import { EventStreams, sessionHash } from './http/sse.js';
 import { IdempotencyKeys } from './http/idempotency.js';
 import { LoginThrottle } from './login-throttle.js';
 import { extraCost, serverOptions, limitConnections, loopDelayMonitor } from './limits.js';
@@ -34,13 +34,17 @@ import { createMutations } from './http/mutations.js';
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs });
   const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
-  const logins = new LoginThrottle(config.login);
+  // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
+  const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
   const reader = new OrderReader(store);
   const changes = new StatusChange({ store, reader, failOrderIds: config.failOrderIds });
   const idem = new IdempotencyKeys(store, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
   const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
-  const unsubscribe = hub.subscribe((event) => streams.publish(event));
+  // Order events go to the streams; a 'session_ended' event (a logout, possibly through another
+  // instance: the hub of a PostgreSQL store reaches every instance) ends that session's streams.
+  const unsubscribe = hub.subscribe((event) => (event?.type === 'session_ended' ? streams.endSessionByHash(event.session) : streams.publish(event)));
   const publish = (event) => hub.publish(event);
+  const endSession = (token) => hub.publish({ type: 'session_ended', session: sessionHash(token) });
   const storeRows = await store.stores.list();
   const loopDelay = loopDelayMonitor();
   const failure = (err, message) => failureOf(store, err, message);
@@ -215,7 +219,7 @@ export async function createApp({ store, views, config, hub = createInProcessHub
 
   const { syncMutation, asyncMutation } = createMutations({ store, idem, publish, fail });
   const deps = {
-    store, views, config, reader, changes, sessions, logins, streams, storeRows, loopDelay, publish, failure,
+    store, views, config, reader, changes, sessions, logins, streams, endSession, storeRows, loopDelay, publish, failure,
     requireUser, rateLimit, syncMutation, asyncMutation, define, fastify,
   };
   const extras = createExtras({ ...deps, helpers: { requireUser, fail, failure, publish } });

@@ -74,7 +74,11 @@ export class AuditTrail {
   // machine; the rest is written on the next turn (`all`: everything now, for GET /api/v1/audit).
   async flush({ all = false } = {}) {
     this.scheduled = false;
-    if (this.flushing) await this.flushing;  // one flush at a time, rows stay in order
+    // One flush at a time, rows stay in order. A loop, not one await: two callers waiting on the
+    // same flush would otherwise both start, and the one that found the queue empty would answer
+    // before the other's rows are committed (GET /api/v1/audit would miss a refusal just made).
+    // With the PostgreSQL store a flush really waits on I/O, which makes that interleaving happen.
+    while (this.flushing) await this.flushing;
     const run = async () => {
       while (this.queue.length) {
         const rows = this.queue.splice(0, FLUSH_ROWS);

@@ -1,14 +1,30 @@
-// Login throttling against password guessing, with rate-limiter-flexible (memory store): failed
-// logins are counted per username and per client address over a window; past the limit, every
-// login for that username (or from that address) gets 429 with Retry-After, even with the right
-// password, until the lock-out ends. A successful login clears its username's count. Unknown
-// usernames are counted like known ones, so the answers do not tell which usernames exist.
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+// Login throttling against password guessing, with rate-limiter-flexible: failed logins are
+// counted per username and per client address over a window; past the limit, every login for that
+// username (or from that address) gets 429 with Retry-After, even with the right password, until
+// the lock-out ends. A successful login clears its username's count. Unknown usernames are counted
+// like known ones, so the answers do not tell which usernames exist.
+// The counts live in memory, or with `pool` (the PostgreSQL store's) in the database (table
+// login_throttle, store/postgres/schema.js), so that instances sharing it share the counts:
+// N instances do not give N times the guesses.
+import { createHash } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
+
+// Keys of the database table are varchar(255) text: usernames of any length or content (even
+// U+0000, which PostgreSQL text cannot hold) are counted under their sha256.
+const hashed = (limiter) => {
+  const k = (s) => createHash('sha256').update(String(s)).digest('hex');
+  return { points: limiter.points, get: (s) => limiter.get(k(s)), consume: (s) => limiter.consume(k(s)), delete: (s) => limiter.delete(k(s)) };
+};
 
 export class LoginThrottle {
   // maxPerUsername / maxPerAddress: failures allowed in windowS; the next one locks for lockoutS.
-  constructor({ maxPerUsername, maxPerAddress, lockoutS, windowS = 15 * 60 }) {
-    const limiter = (keyPrefix, max) => new RateLimiterMemory({ keyPrefix, points: max - 1, duration: windowS, blockDuration: lockoutS });
+  constructor({ maxPerUsername, maxPerAddress, lockoutS, windowS = 15 * 60, pool = null }) {
+    const limiter = (keyPrefix, max) => {
+      const opts = { keyPrefix, points: max - 1, duration: windowS, blockDuration: lockoutS };
+      return pool
+        ? hashed(new RateLimiterPostgres({ ...opts, storeClient: pool, storeType: 'pool', tableName: 'login_throttle', tableCreated: true }))
+        : new RateLimiterMemory(opts);
+    };
     this.byUsername = limiter('login-user', maxPerUsername);
     this.byAddress = limiter('login-addr', maxPerAddress);
   }

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // orderflow reference REST server. Environment:
 //   PORT (default 3000; 0 = any free port), HOST (default 0.0.0.0), ORDERFLOW_DATA_DIR (default ./.data),
-//   DATABASE_URL (postgres://...: use PostgreSQL instead of SQLite in ORDERFLOW_DATA_DIR),
+//   DATABASE_URL (postgres://...: use PostgreSQL instead of SQLite in ORDERFLOW_DATA_DIR; several
+//   instances may share it, docs/scaling.md), ORDERFLOW_PG_POOL_SIZE (PostgreSQL connections per
+//   instance, default 10),
 //   ORDERFLOW_POS_SECRET (default "demo-pos-secret"), ORDERFLOW_RATE_LIMIT ("off" | "<rate>[:<burst>]",
-//   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (SQLite lock wait before 503, default 1000),
+//   default 50:100 per user), ORDERFLOW_BUSY_TIMEOUT_MS (lock wait before 503, default 1000: SQLite's
+//   busy timeout, PostgreSQL's lock_timeout),
 //   ORDERFLOW_SEED_CMS_ORDERS / ORDERFLOW_SEED_DELIVERY_ORDERS (demo data size on first start,
 //   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
 //   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist), ORDERFLOW_EXIT_WITH_PARENT=1 (exit
@@ -54,6 +57,7 @@ async function main() {
     posRole: env.ORDERFLOW_POS_ROLE || 'admin',
     rateLimit: parseRateLimit(env.ORDERFLOW_RATE_LIMIT),
     busyTimeoutMs: intEnv('ORDERFLOW_BUSY_TIMEOUT_MS', 1000),
+    poolSize: intEnv('ORDERFLOW_PG_POOL_SIZE', 10, 1),  // PostgreSQL connections of this instance (docs/scaling.md)
     maxPages: intEnv('ORDERFLOW_DB_MAX_PAGES', 0),
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
     sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,

@@ -6,7 +6,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
+import { withStoreDb } from '../../support/store-db.js';
 
 export const MB = 1024 * 1024;
 
@@ -70,40 +70,37 @@ export function send(baseUrl, { method = 'GET', path, headers = {}, body, json }
 const STORED = ['orders', 'order_items', 'history', 'inventory', 'notifications', 'notification_items'];
 
 /**
- * What the server stores, read from its SQLite file (read-only): a digest of every row of the
- * business tables, the number of sessions and idempotency keys, and one order's state.
+ * What the server stores, read from its database (SQLite file or PostgreSQL, read-only): a digest
+ * of every row of the business tables, the number of sessions, and one order's state.
+ * `target`: the server (tests/support/server.js). Rows are hashed in sorted order, so the digest
+ * does not depend on the store's row order.
  */
-export function snapshot(file, orderId) {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
+export async function snapshot(target, orderId) {
+  return withStoreDb(target, async (db) => {
     const hash = createHash('sha256');
     const counts = {};
     for (const table of STORED) {
-      const rows = db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).raw().all();
+      const rows = (await db.all(`SELECT * FROM ${table}`)).map((r) => JSON.stringify(Object.values(r))).sort();
       counts[table] = rows.length;
       hash.update(`${table}\n`);
-      for (const r of rows) hash.update(`${JSON.stringify(r)}\n`);
+      for (const r of rows) hash.update(`${r}\n`);
     }
-    counts.sessions = db.prepare('SELECT COUNT(*) AS n FROM sessions').get().n;
+    counts.sessions = (await db.get('SELECT COUNT(*) AS n FROM sessions')).n;
     const order = orderId === undefined ? null : {
-      ...db.prepare('SELECT status, lock_version, tracking_number FROM orders WHERE id = ?').get(orderId),
-      history: db.prepare('SELECT COUNT(*) AS n FROM history WHERE order_id = ?').get(orderId).n,
+      ...(await db.get('SELECT status, lock_version, tracking_number FROM orders WHERE id = ?', orderId)),
+      history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', orderId)).n,
     };
     return { digest: hash.digest('hex'), counts, order };
-  } finally {
-    db.close();
-  }
+  });
 }
 
-/** Raw bytes of one history row's notes (to see exactly what was stored). */
-export function storedNotes(file, orderId) {
-  const db = new Database(file, { readonly: true, fileMustExist: true });
-  try {
-    const r = db.prepare('SELECT hex(notes) AS hex, notes FROM history WHERE order_id = ? ORDER BY lock_version DESC LIMIT 1').get(orderId);
+/** Raw bytes (upper-case hex) and text of one order's last history notes (to see exactly what was stored). */
+export async function storedNotes(target, orderId) {
+  return withStoreDb(target, async (db) => {
+    const hex = db.kind === 'postgres' ? "upper(encode(convert_to(notes, 'UTF8'), 'hex'))" : 'hex(notes)';
+    const r = await db.get(`SELECT ${hex} AS hex, notes FROM history WHERE order_id = ? ORDER BY lock_version DESC LIMIT 1`, orderId);
     return { hex: r.hex, text: r.notes };
-  } finally {
-    db.close();
-  }
+  });
 }
 
 // ---- shared assertions -------------------------------------------------------------------------

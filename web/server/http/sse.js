@@ -2,7 +2,12 @@
 // A stream belongs to the session that opened it: it is closed when that session logs out or
 // expires, and no event is written to it after. Streams are capped per user and in total.
 // Own code, not a library: a Set of open responses and a timer each is all SSE needs on node:http.
+import { createHash } from 'node:crypto';
 import { WorkflowView } from '../services/orders.js';
+
+// How a session is named between instances (events/: a logout on one ends the streams on all):
+// the sha256 of its token, never the token (other database clients may LISTEN too).
+export const sessionHash = (token) => createHash('sha256').update(String(token)).digest('hex');
 
 export class EventStreams {
   // maxPerUser / maxTotal: open streams allowed; keepAliveMs: comment line interval.
@@ -79,6 +84,11 @@ export class EventStreams {
   // The session with this token ended (logout): its streams end now.
   endSession(token) {
     for (const c of this.clients) if (c.token === token) this.end(c);
+  }
+
+  // The same, for a session named by sessionHash() (a logout through another instance).
+  endSessionByHash(hash) {
+    for (const c of this.clients) if (sessionHash(c.token) === hash) this.end(c);
   }
 
   closeAll() {

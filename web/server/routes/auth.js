@@ -12,7 +12,7 @@ const user = {
   properties: { username: { type: 'string' }, display_name: { type: 'string' }, roles: { type: 'object', additionalProperties: { type: ['string', 'null'] } }, stores: { type: 'array', items: { type: 'string' } } },
 };
 
-export function authRoutes({ define, store, sessions, logins, streams, requireUser }) {
+export function authRoutes({ define, store, sessions, logins, endSession, requireUser }) {
   const credentials = 'username and password are required strings';
   define({
     method: 'POST', url: '/api/auth/login', public: true, mutation: true,
@@ -63,7 +63,7 @@ export function authRoutes({ define, store, sessions, logins, streams, requireUs
     handler: async (ctx) => {
       requireUser(ctx);
       await sessions.destroy(ctx.auth.token);
-      streams.endSession(ctx.auth.token);
+      endSession(ctx.auth.token);  // its streams on every instance (app.js)
       return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
     },
   });
