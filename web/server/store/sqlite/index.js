@@ -69,7 +69,10 @@ export class SqliteStore {
       idempotency: idempotencyRepo(db), audit: auditRepo(db), jobs: jobsRepo(db), deliveries: new DeliveryStore(db), meta: metaRepo(db),
     };
     this.seeder = seedRepo(db);
-    this.q = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
+    this.q = {
+      begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
+      memberBegin: db.prepare('SAVEPOINT member'), memberEnd: db.prepare('RELEASE member'), memberUndo: db.prepare('ROLLBACK TO member'),
+    };
     // `tx`: the same areas, for use inside a transaction body (no queueing: the body holds the lock).
     this.tx = { kind: 'sqlite', inTransaction: true, transaction: (fn) => this.savepoint(fn) };
     for (const area of AREAS) {
@@ -138,9 +141,10 @@ export class SqliteStore {
         // SQLite rolled the whole transaction back under an earlier member (e.g. SQLITE_FULL):
         // this body runs in a transaction of its own once the group is over.
         if (g.aborted) { g.retry.push(() => this.transaction(fn).then(resolve, reject)); return; }
-        const name = `sp${++this.savepoints}`;
+        // Members never overlap (each starts after the one before it ended), so they share one
+        // savepoint name and its prepared statements (no SQL compiled per change).
         try {
-          this.db.exec(`SAVEPOINT ${name}`);
+          this.q.memberBegin.run();
         } catch (e) {
           if (!this.db.inTransaction) g.aborted = e;
           reject(e);
@@ -148,11 +152,11 @@ export class SqliteStore {
         }
         try {
           const result = await fn(this.tx);
-          this.db.exec(`RELEASE ${name}`);
+          this.q.memberEnd.run();
           g.done.push({ resolve, reject, result });
         } catch (e) {
           try {
-            if (this.db.inTransaction) this.db.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
+            if (this.db.inTransaction) { this.q.memberUndo.run(); this.q.memberEnd.run(); }
           } catch { /* the transaction is gone: handled below */ }
           if (!this.db.inTransaction) g.aborted = e;
           reject(e);
