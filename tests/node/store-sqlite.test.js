@@ -1,6 +1,6 @@
 // What the SQLite store does for speed, checked through the store interface and the file:
-// - group commit: transactions started together share one COMMIT, yet each stays all or nothing
-//   on its own, and none resolves before its writes are committed (another connection sees them);
+// - transactions started together: each stays all or nothing on its own, and none resolves
+//   before its writes are committed (another connection sees them);
 // - the session cache: a session removed or a user changed through ANOTHER connection is seen at
 //   once (PRAGMA data_version), one removed through the store too;
 // - WAL checkpoints run in the checkpointer thread, not in a commit (wal_autocheckpoint is 0), and
@@ -50,7 +50,7 @@ test('transactions started together: each all or nothing, committed before it re
   const other = new Database(file, { readonly: true });
   try {
     const seen = [];
-    // Started in one turn of the event loop: they share a commit. Order 3's body throws.
+    // Started in one turn of the event loop (they queue on the store's mutex). Order 3's body throws.
     const runs = [1, 2, 3, 4].map((id) => change(id, id === 3 ? 'boom' : 'processing').then((v) => {
       seen.push(other.prepare('SELECT status FROM orders WHERE id = ?').get(v).status);  // another connection
       return v;

@@ -10,9 +10,9 @@
 // rolled back with us. So write transactions are serialized by an in-process queue, and a call
 // made on the store itself (not on the transaction's `tx`) while a transaction is open waits for
 // it to end. With no transaction open, a call runs at once (the fast path: no queueing cost).
-// The bodies (services/status-change.js, ...) await only store calls, which settle at once; the
-// transaction stays open until its group commits (see transaction(): one event-loop turn), and
-// the mutex is what keeps calls made meanwhile, or a body that ever awaits real I/O, out of it.
+// In practice the bodies (services/status-change.js, ...) await only store calls, which settle
+// at once, so a transaction never lets the event loop run and the queue stays empty; the mutex is
+// what keeps that true if a body ever awaits real I/O.
 import { openDatabase, isBusyError, isFullError, isConflictError } from './schema.js';
 import { ordersRepo, historyRepo, inventoryRepo, storesRepo, notificationsRepo, metaRepo, seedRepo } from './orders.js';
 import { usersRepo, sessionsRepo } from './users.js';
@@ -41,9 +41,6 @@ function settle(fn) {
   }
 }
 
-// Transactions that may share one commit (transaction() below): bounds the group's latency.
-const GROUP_MAX = 64;
-
 class Mutex {
   constructor() { this.locked = false; this.waiters = []; }
   acquire() {
@@ -62,17 +59,13 @@ export class SqliteStore {
     this.db = db;
     this.mutex = new Mutex();
     this.savepoints = 0;
-    this.group = null;  // the open group commit, see transaction()
     const raw = {
       stores: storesRepo(db), users: usersRepo(db), sessions: sessionsRepo(db), orders: ordersRepo(db),
       history: historyRepo(db), inventory: inventoryRepo(db), notifications: notificationsRepo(db),
       idempotency: idempotencyRepo(db), audit: auditRepo(db), jobs: jobsRepo(db), deliveries: new DeliveryStore(db), meta: metaRepo(db),
     };
     this.seeder = seedRepo(db);
-    this.q = {
-      begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK'),
-      memberBegin: db.prepare('SAVEPOINT member'), memberEnd: db.prepare('RELEASE member'), memberUndo: db.prepare('ROLLBACK TO member'),
-    };
+    this.q = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
     // `tx`: the same areas, for use inside a transaction body (no queueing: the body holds the lock).
     this.tx = { kind: 'sqlite', inTransaction: true, transaction: (fn) => this.savepoint(fn) };
     for (const area of AREAS) {
@@ -97,89 +90,23 @@ export class SqliteStore {
     });
   }
 
-  // All or nothing, with group commit. The first transaction takes the write lock (BEGIN
-  // IMMEDIATE: a busy database fails here, before anything is read) and opens a group; every
-  // transaction that starts before the next turn of the event loop (setImmediate) joins it. Each
-  // body runs alone, one after the other, inside its own SAVEPOINT: a body that throws rolls back
-  // only its own writes and its caller gets the exception at once. Then ONE COMMIT makes the
-  // group's writes durable together, and only then does each caller's promise resolve: no answer
-  // is given before its change is committed (same durability as one commit per change).
-  // Why: BEGIN IMMEDIATE + COMMIT (the commit writes the changed pages to the WAL) was about a
-  // fifth of a PUT's server time; concurrent changes now share it.
-  // What it trades: a COMMIT that fails (disk full, I/O error) fails every member of its group
-  // (nothing of theirs was changed, each caller answers 507/500 as before); a member sees the
-  // writes of the members before it (as it would after their commits); the write lock is held
-  // until the group commits (one event-loop turn), which other processes on the file wait for.
-  transaction(fn) {
-    const g = this.group;
-    if (g && g.open && g.size < GROUP_MAX) {
-      g.size += 1;
-      return this.member(g, fn);
-    }
-    return this.openGroup(fn);
-  }
-
-  async openGroup(fn) {
+  // All or nothing: BEGIN IMMEDIATE (the write lock is taken first, so a busy database fails
+  // here, before anything is read), the body, COMMIT; any exception rolls back and is rethrown.
+  async transaction(fn) {
     await this.mutex.acquire();
     try {
       this.q.begin.run();
-    } catch (e) {
-      this.mutex.release();
-      throw e;
-    }
-    const g = { open: true, size: 1, tail: Promise.resolve(), done: [], aborted: null, retry: [] };
-    this.group = g;
-    const result = this.member(g, fn);
-    setImmediate(() => { this.commitGroup(g); });
-    return result;
-  }
-
-  // Runs one body in the group (after the members before it), inside its own SAVEPOINT.
-  member(g, fn) {
-    return new Promise((resolve, reject) => {
-      g.tail = g.tail.then(async () => {
-        // SQLite rolled the whole transaction back under an earlier member (e.g. SQLITE_FULL):
-        // this body runs in a transaction of its own once the group is over.
-        if (g.aborted) { g.retry.push(() => this.transaction(fn).then(resolve, reject)); return; }
-        // Members never overlap (each starts after the one before it ended), so they share one
-        // savepoint name and its prepared statements (no SQL compiled per change).
-        try {
-          this.q.memberBegin.run();
-        } catch (e) {
-          if (!this.db.inTransaction) g.aborted = e;
-          reject(e);
-          return;
-        }
-        try {
-          const result = await fn(this.tx);
-          this.q.memberEnd.run();
-          g.done.push({ resolve, reject, result });
-        } catch (e) {
-          try {
-            if (this.db.inTransaction) { this.q.memberUndo.run(); this.q.memberEnd.run(); }
-          } catch { /* the transaction is gone: handled below */ }
-          if (!this.db.inTransaction) g.aborted = e;
-          reject(e);
-        }
-      });
-    });
-  }
-
-  // Closes the group: waits for its running bodies, commits once, answers every member.
-  async commitGroup(g) {
-    g.open = false;
-    await g.tail;  // never rejects: each member settles its own promise
-    try {
-      if (g.aborted) throw g.aborted;
-      this.q.commit.run();
-      for (const m of g.done) m.resolve(m.result);
-    } catch (e) {
-      if (this.db.inTransaction) this.q.rollback.run();
-      for (const m of g.done) m.reject(e);
+      let result;
+      try {
+        result = await fn(this.tx);
+        this.q.commit.run();
+      } catch (e) {
+        if (this.db.inTransaction) this.q.rollback.run();
+        throw e;
+      }
+      return result;
     } finally {
-      if (this.group === g) this.group = null;
       this.mutex.release();
-      for (const again of g.retry) again();
     }
   }
 
