@@ -1,8 +1,6 @@
 // What the SQLite store does for speed, checked through the store interface and the file:
 // - transactions started together: each stays all or nothing on its own, and none resolves
 //   before its writes are committed (another connection sees them);
-// - the session cache: a session removed or a user changed through ANOTHER connection is seen at
-//   once (PRAGMA data_version), one removed through the store too;
 // - WAL checkpoints run in the checkpointer thread, not in a commit (wal_autocheckpoint is 0), and
 //   the WAL is still copied back into the database file.
 import { test, before, after } from 'node:test';
@@ -73,26 +71,6 @@ test('a store call made while transactions are open waits for their commit', asy
   const read = store.orders.get(5);  // outside the transaction: must not see it uncommitted, must see it committed
   assert.equal(await t, 5);
   assert.equal((await read).status, 'processing');
-});
-
-test('the session cache: a removal or a user change through another connection is seen at once', async () => {
-  const expiresAt = Date.now() + 60000;
-  await store.sessions.create({ tokenHash: 't1', username: 'ann', csrf: 'c', createdAt: at, expiresAt });
-  await store.sessions.create({ tokenHash: 't2', username: 'ann', csrf: 'c', createdAt: at, expiresAt });
-  assert.deepEqual((await store.sessions.find('t1')).user.stores, ['s1']);
-  assert.deepEqual((await store.sessions.find('t1')).user.stores, ['s1']);  // now from the cache
-  const other = new Database(file);
-  try {
-    other.prepare('UPDATE users SET stores = ? WHERE username = ?').run(JSON.stringify(['s1', 's2']), 'ann');
-    assert.deepEqual((await store.sessions.find('t1')).user.stores, ['s1', 's2']);
-    other.prepare('DELETE FROM sessions WHERE token_hash = ?').run('t1');
-    assert.equal(await store.sessions.find('t1'), null);
-  } finally {
-    other.close();
-  }
-  assert.notEqual(await store.sessions.find('t2'), null);
-  await store.sessions.remove('t2');
-  assert.equal(await store.sessions.find('t2'), null);
 });
 
 test('WAL checkpoints happen off the commit path and still reach the database file', async () => {
