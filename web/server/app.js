@@ -114,7 +114,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     const path = (raw.originalUrl ?? raw.url).split('?')[0];
     const ctx = {
       request, reply, req: raw, res: reply.raw, path, dialect: dialectOf(path),
-      url: new URL(raw.originalUrl ?? raw.url, 'http://localhost'), params: {}, auth: null, who: null,
+      // parsed on first use: most requests (a PUT, one order) never read their query string
+      get url() { return (this.parsedUrl ??= new URL(raw.originalUrl ?? raw.url, 'http://localhost')); },
+      parsedUrl: null, params: {}, auth: null, who: null,
       charge: () => {},
     };
     request.ctx = ctx;
@@ -252,6 +254,7 @@ function rawParams(pattern, path) {
 
 function firstValues(text) {
   const out = {};
+  if (text === '') return out;  // the router asks for every request, most have no query
   for (const [k, v] of new URLSearchParams(text)) {
     if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }

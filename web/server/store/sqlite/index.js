@@ -20,6 +20,7 @@ import { idempotencyRepo } from './idempotency.js';
 import { auditRepo } from './audit.js';
 import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
+import { startCheckpointer } from './checkpointer.js';
 
 const AREAS = ['stores', 'users', 'sessions', 'orders', 'history', 'inventory', 'notifications', 'idempotency', 'audit', 'jobs', 'deliveries', 'meta'];
 
@@ -144,11 +145,14 @@ export class SqliteStore {
 
   async close() {
     await this.mutex.acquire();
+    await this.checkpointer?.stop();
     this.db.close();
     this.mutex.release();
   }
 }
 
 export function openSqliteStore({ dataDir, busyTimeoutMs, maxPages }) {
-  return new SqliteStore(openDatabase(dataDir, { busyTimeoutMs, maxPages }));
+  const store = new SqliteStore(openDatabase(dataDir, { busyTimeoutMs, maxPages }));
+  store.checkpointer = startCheckpointer(store.db);  // WAL checkpoints off the event loop (checkpointer.js)
+  return store;
 }

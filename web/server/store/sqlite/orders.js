@@ -7,8 +7,10 @@ const SELECT_ORDER = `SELECT id, workflow, status, store_id, lock_version, payme
 
 export function ordersRepo(db) {
   const q = {
-    order: db.prepare(`${SELECT_ORDER} WHERE id = ?`),
-    items: db.prepare('SELECT sku, name, quantity FROM order_items WHERE order_id = ? ORDER BY id'),
+    // One statement for an order and its items (one row per item; an order without items: one row, sku null).
+    orderWithItems: db.prepare(`SELECT o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
+                                o.tracking_number, o.created_at, o.updated_at, o.updated_by, i.sku AS item_sku, i.name AS item_name, i.quantity AS item_quantity
+                                FROM orders o LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = ? ORDER BY i.id`),
     itemsOf: db.prepare(`SELECT order_id, sku, name, quantity FROM order_items
                          WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, id`),
     ordersIn: db.prepare(`${SELECT_ORDER} WHERE id IN (SELECT value FROM json_each(?))`),
@@ -33,9 +35,10 @@ export function ordersRepo(db) {
 
   return {
     get(id) {
-      const row = q.order.get(id);
-      if (!row) return null;
-      row.items = q.items.all(id);
+      const rows = q.orderWithItems.all(id);
+      if (rows.length === 0) return null;
+      const { item_sku: _s, item_name: _n, item_quantity: _q, ...row } = rows[0];
+      row.items = rows[0].item_sku === null ? [] : rows.map((r) => ({ sku: r.item_sku, name: r.item_name, quantity: r.item_quantity }));
       return row;
     },
 
@@ -87,13 +90,19 @@ export function inventoryRepo(db) {
     all: db.prepare('SELECT store_id, sku, on_hand, reserved FROM inventory'),
     of: db.prepare(`SELECT store_id, sku, on_hand, reserved FROM inventory
                     WHERE store_id = ? AND sku IN (SELECT value FROM json_each(?))`),
+    // An order's few SKUs: a plain IN list (prepared once per length) costs less than json_each.
+    ofFew: [1, 2, 3, 4].map((n) => db.prepare(`SELECT store_id, sku, on_hand, reserved FROM inventory
+                    WHERE store_id = ? AND sku IN (${Array(n).fill('?').join(', ')})`)),
     adjust: db.prepare(`INSERT INTO inventory (store_id, sku, on_hand, reserved) VALUES (?, ?, ?, ?)
                         ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand,
                         reserved = reserved + excluded.reserved`),
   };
   return {
     all() { return q.all.all(); },
-    of(storeId, skus) { return q.of.all(storeId, JSON.stringify(skus)); },
+    of(storeId, skus) {
+      if (skus.length >= 1 && skus.length <= q.ofFew.length) return q.ofFew[skus.length - 1].all(storeId, ...skus);
+      return q.of.all(storeId, JSON.stringify(skus));
+    },
     adjust(storeId, sku, onHand, reserved) { q.adjust.run(storeId, sku, onHand, reserved); },
   };
 }
