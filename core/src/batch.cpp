@@ -95,6 +95,28 @@ using namespace detail;
         return (si * nStrings + st) * payDim + str(b.payment, i);
     };
 
+    // A stock refusal's verdict names the order's short items (as check does), so it is the
+    // order's own: not shared through `guarded` or the memo.
+    auto stockVerdict = [&](std::size_t i, int fromKey, int ss, int t, std::uint64_t outcomes) -> std::uint32_t {
+        std::vector<ShortItem> shorts;
+        for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
+            const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
+            double qty = b.item_quantity ? b.item_quantity[j] : nan;
+            if (std::isnan(qty)) qty = 1;
+            const bool number = kind == 3 && b.item_stock;
+            if (kind == 2 || (number && b.item_stock[j] >= qty)) continue;
+            ShortItem s;
+            s.index = j - b.item_begin[i];
+            s.sku = b.strings[str(b.item_sku, j)];
+            s.quantity = qty;
+            if (number) s.available = b.item_stock[j];
+            shorts.push_back(std::move(s));
+        }
+        std::vector<Error> errs = ev.base(fromKey, ss);
+        ev.appendGuards(t, outcomes, errs, &shorts);
+        return intern(std::move(errs));
+    };
+
     const bool actorBad = ev.actorBad();
     std::uint32_t* const out = b.verdict_out ? b.verdict_out : plan.verdict.data();
     const std::uint32_t* const memoAt = pairMemo.empty() ? nullptr : pairMemo.data();
@@ -148,6 +170,10 @@ using namespace detail;
                 }
             }
             outcomes |= o * f.itemsUnit;
+        }
+        if (f.itemsUnit && (outcomes & f.itemsUnit)) {  // short items: named per order (see stockVerdict)
+            out[i] = b.item_sku ? stockVerdict(i, fromKey, ss, f.t, outcomes) : kVerdictPerOrder;
+            continue;
         }
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));

@@ -1,5 +1,6 @@
 #include "support.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -32,7 +33,13 @@ std::vector<std::string> codes(const std::vector<orderflow::Error>& errors) {
 
 std::string describe(const std::vector<orderflow::Error>& errors) {
     std::string out;
-    for (const auto& e : errors) out += e.code + ": " + e.message + (e.field.empty() ? "" : " [" + e.field + "]") + "\n";
+    for (const auto& e : errors) {
+        out += e.code + ": " + e.message + (e.field.empty() ? "" : " [" + e.field + "]");
+        for (const auto& it : e.items)  // a stock refusal's short items: index sku quantity/available
+            out += " <" + std::to_string(it.index) + " " + it.sku + " " + json(it.quantity).dump() + "/" +
+                   (std::isnan(it.available) ? std::string("?") : json(it.available).dump()) + ">";
+        out += "\n";
+    }
     return out;
 }
 

@@ -28,7 +28,8 @@ public:
 
     // One order: valid or not, its interned status, store and payment state (0: absent), and its
     // items (null: no `items` array; else item objects whose `quantity`, when there, is a number
-    // and whose `in_stock`, when there, is a boolean or a number).
+    // and whose `in_stock`, when there, is a boolean or a number; a `sku` that is a string or a
+    // number goes into the sku column as its text, anything else as none).
     void add(bool valid, std::uint32_t status, std::uint32_t store, std::uint32_t payment,
              const orderflow::json* items) {
         valid_.push_back(valid ? 1 : 0);
@@ -43,6 +44,7 @@ public:
                 if (!it.contains("in_stock")) { kind_.push_back(0); stock_.push_back(0); }
                 else if (it["in_stock"].is_boolean()) { kind_.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock_.push_back(0); }
                 else { kind_.push_back(3); stock_.push_back(it["in_stock"].get<double>()); }
+                sku_.push_back(skuIndex(it));
             }
         begin_.push_back(static_cast<std::uint32_t>(kind_.size()));
     }
@@ -59,13 +61,27 @@ public:
         batch_.item_stock = stock_.data();
         batch_.item_quantity = quantity_.data();
         batch_.items_present = present_.data();
+        batch_.item_sku = withSkus_ ? sku_.data() : nullptr;
         return batch_;
     }
 
+    // Leave the sku column out (planBatch then leaves stock refusals to check).
+    void withoutSkus() { withSkus_ = false; }
+
 private:
+    std::uint32_t skuIndex(const orderflow::json& item) {
+        auto k = item.find("sku");
+        if (k == item.end()) return 0;
+        if (k->is_string()) return intern(k->get<std::string>());
+        if (k->is_number_integer()) return intern(std::to_string(k->get<std::int64_t>()));
+        if (k->is_number_unsigned()) return intern(std::to_string(k->get<std::uint64_t>()));
+        return 0;  // (no test uses a fractional sku)
+    }
+
     orderflow::OrderBatch batch_;
+    bool withSkus_ = true;
     std::map<std::string, std::uint32_t> index_;
-    std::vector<std::uint32_t> status_, store_, payment_, begin_;
+    std::vector<std::uint32_t> status_, store_, payment_, begin_, sku_;
     std::vector<std::uint8_t> valid_, present_, kind_;
     std::vector<double> stock_, quantity_;
 };
