@@ -8,10 +8,10 @@
 
 namespace orderflow {
 
-const std::vector<ErrorCodeInfo>& errorCodes() {
+std::span<const ErrorCodeInfo> errorCodes() {
     // Add a code here and nowhere else: the loader refuses it as a guard code, the module exports
     // it (flow.errorCodes), and tests check the d.ts ErrorCode union and docs against it.
-    static const std::vector<ErrorCodeInfo> table = {
+    static constexpr ErrorCodeInfo table[] = {
         {"invalid_order", false, "The order's data is malformed."},
         {"invalid_actor", true, "Who is asking is not described correctly (role and stores)."},
         {"unknown_status", false, "The status is not one this workflow knows."},
@@ -32,32 +32,34 @@ namespace {
 constexpr std::size_t kMaxShortNamed = 5;  // items named in the message; then "and N more"
 }  // namespace
 
-std::string shortItemsMessage(std::string_view guardMessage, const std::vector<ShortItem>& items) {
+json shortItem(std::size_t index, std::string_view sku, double quantity, double available) {
+    json it = json::object();
+    it["sku"] = sku.empty() ? json(nullptr) : json(sku);
+    // whole numbers as integers, so that they read "2", not "2.0", wherever they are written
+    auto number = [](double v) { return v == std::floor(v) && std::fabs(v) < 9e15 ? json(static_cast<std::int64_t>(v)) : json(v); };
+    it["quantity"] = number(quantity);
+    it["available"] = std::isnan(available) ? json(nullptr) : number(available);
+    it["index"] = index;
+    return it;
+}
+
+std::string shortItemsMessage(std::string_view guardMessage, const json& items) {
     std::string out(guardMessage);
     if (items.empty()) return out;
     out += " Not enough in stock: ";
     const std::size_t named = std::min(items.size(), kMaxShortNamed);
     for (std::size_t k = 0; k < named; ++k) {
-        const ShortItem& it = items[k];
+        const json& it = items[k];
         if (k) out += k + 1 == named && named == items.size() ? " and " : ", ";
-        out += it.sku.empty() ? "item " + std::to_string(it.index + 1) : quoteExcerpt(it.sku);
-        out += " (" + jsNumberText(it.quantity) + " ordered";
-        if (!std::isnan(it.available)) out += ", " + jsNumberText(it.available) + " in stock";
+        const json& sku = it["sku"];
+        out += sku.is_string() ? quoteExcerpt(sku.get_ref<const std::string&>()) : "item " + std::to_string(it["index"].get<std::size_t>() + 1);
+        out += " (" + jsNumberText(it["quantity"].get<double>()) + " ordered";
+        if (const json& a = it["available"]; a.is_number()) out += ", " + jsNumberText(a.get<double>()) + " in stock";
         out += ")";
     }
     if (items.size() > named) out += " and " + std::to_string(items.size() - named) + " more";
     out += ".";
     return out;
-}
-
-std::string serializeShortItems(const std::vector<ShortItem>& items) {
-    std::string k;
-    for (const auto& it : items) {
-        k += std::to_string(it.index); k += '\x1d'; k += it.sku; k += '\x1d';
-        k += jsNumberText(it.quantity); k += '\x1d';
-        k += std::isnan(it.available) ? std::string("?") : jsNumberText(it.available); k += '\x1c';
-    }
-    return k;
 }
 
 std::string noOptionsText(bool anyOut, std::string_view roleLabel, std::string_view fromLabel) {

@@ -10,12 +10,12 @@
 namespace orderflow {
 namespace detail {
 
-// A stock guard's message followed by the short items it names ("Not enough in stock: \"A-1\" (2 ordered, 1 in
-// stock), item 3 (1 ordered) and 4 more."): at most five named, each sku a short quoted excerpt,
-// so the message stays bounded whatever the order holds.
-std::string shortItemsMessage(std::string_view guardMessage, const std::vector<ShortItem>& items);
-// A key for identical short-item lists (part of a verdict's identity).
-std::string serializeShortItems(const std::vector<ShortItem>& items);
+// One short item as Error::items holds it (available NaN: not known).
+json shortItem(std::size_t index, std::string_view sku, double quantity, double available);
+// A stock guard's message followed by the short items it names ("Not enough in stock: \"A-1\" (2
+// ordered, 1 in stock), item 3 (1 ordered) and 4 more."): at most five named, each sku a short
+// quoted excerpt, so the message stays bounded whatever the order holds.
+std::string shortItemsMessage(std::string_view guardMessage, const json& items);
 // allowed()'s reason when no transition leaves the status for the role: `anyOut` says whether any
 // role may take one.
 std::string noOptionsText(bool anyOut, std::string_view roleLabel, std::string_view fromLabel);

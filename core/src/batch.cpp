@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 
+#include "answers.hpp"
 #include "evaluator.hpp"
 
 namespace orderflow {
@@ -98,19 +99,14 @@ using namespace detail;
     // A stock refusal's verdict names the order's short items (as check does), so it is the
     // order's own: not shared through `guarded` or the memo.
     auto stockVerdict = [&](std::size_t i, int fromKey, int ss, int t, std::uint64_t outcomes) -> std::uint32_t {
-        std::vector<ShortItem> shorts;
+        json shorts = json::array();
         for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
             const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
             double qty = b.item_quantity ? b.item_quantity[j] : nan;
             if (std::isnan(qty)) qty = 1;
             const bool number = kind == 3 && b.item_stock;
             if (kind == 2 || (number && b.item_stock[j] >= qty)) continue;
-            ShortItem s;
-            s.index = j - b.item_begin[i];
-            s.sku = b.strings[str(b.item_sku, j)];
-            s.quantity = qty;
-            if (number) s.available = b.item_stock[j];
-            shorts.push_back(std::move(s));
+            shorts.push_back(shortItem(j - b.item_begin[i], b.strings[str(b.item_sku, j)], qty, number ? b.item_stock[j] : nan));
         }
         std::vector<Error> errs = ev.base(fromKey, ss);
         ev.appendGuards(t, outcomes, errs, &shorts);

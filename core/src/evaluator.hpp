@@ -73,7 +73,7 @@ public:
 
     // `shorts`: the order's short items, attached to (and named by) a failed items_in_stock guard.
     void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
-                      const std::vector<ShortItem>* shorts = nullptr) const;
+                      const json* shorts = nullptr) const;
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
 

@@ -1,6 +1,5 @@
 #include "support.hpp"
 
-#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -35,9 +34,7 @@ std::string describe(const std::vector<orderflow::Error>& errors) {
     std::string out;
     for (const auto& e : errors) {
         out += e.code + ": " + e.message + (e.field.empty() ? "" : " [" + e.field + "]");
-        for (const auto& it : e.items)  // a stock refusal's short items: index sku quantity/available
-            out += " <" + std::to_string(it.index) + " " + it.sku + " " + json(it.quantity).dump() + "/" +
-                   (std::isnan(it.available) ? std::string("?") : json(it.available).dump()) + ">";
+        if (!e.items.is_null()) out += " " + e.items.dump();  // a stock refusal's short items
         out += "\n";
     }
     return out;

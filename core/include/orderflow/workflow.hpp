@@ -7,8 +7,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,25 +25,18 @@ using json = nlohmann::json;
 // with nlohmann, which has the last word). See core/src/read.cpp.
 bool readPlainJson(std::string_view text, json& out, int maxDepth = 128);
 
-// A line item a stock refusal names: its sku (text; "" when the item has none, then the message
-// names it by position), the quantity asked for (1 when absent) and the units available (NaN when
-// not known: `in_stock` false or absent).
-struct ShortItem {
-    std::size_t index = 0;  // position in the order's items
-    std::string sku;
-    double quantity = 1;
-    double available = std::numeric_limits<double>::quiet_NaN();
-};
-
 // One reason a change is refused. `code` is stable (see docs, and errorCodes() below for the
 // engine's own); `message` is for a store employee; `field` names the input concerned
-// ("rejection_reason", "notes", ...) or is empty; `items`: for a failed items_in_stock guard, the
-// short items (every one, in order; the message names the first few).
+// ("rejection_reason", "notes", ...) or is empty. `items`: null, or for a failed items_in_stock
+// guard the short items, every one in order (the message names the first few), as a JSON array of
+// {"sku": text or null (none: the message names it by position), "quantity": asked for (1 when
+// absent), "available": units in stock or null (not known: in_stock false or absent), "index":
+// position in the order's items}. (JSON, as the module hands it on.)
 struct Error {
     std::string code;
     std::string message;
     std::string field;
-    std::vector<ShortItem> items = {};
+    json items = nullptr;
 };
 
 // One code of the engine's own (core/src/answers.cpp): every code check, allowed, planBulk and
@@ -55,7 +48,7 @@ struct ErrorCodeInfo {
     std::string_view message;
 };
 // In the fixed order check reports them (docs/workflow-format.md). A guard may not use one.
-const std::vector<ErrorCodeInfo>& errorCodes();
+std::span<const ErrorCodeInfo> errorCodes();
 
 // One problem found while loading a workflow: where (a JSON path such as "transitions[3].to",
 // or "" for the whole text) and what.
