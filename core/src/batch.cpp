@@ -2,6 +2,7 @@
 // header). Apart from engine.cpp so that the wasm build can compile this per-order loop for
 // speed (wasm/CMakeLists.txt) while everything else is compiled for size.
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 
@@ -96,21 +97,41 @@ using namespace detail;
         return (si * nStrings + st) * payDim + str(b.payment, i);
     };
 
-    // A stock refusal's verdict names the order's short items (as check does), so it is the
-    // order's own: not shared through `guarded` or the memo.
+    // A stock refusal's verdict names the order's short items (as check does), so it is not shared
+    // through `guarded` or the memo: it is found by a compact key of what it depends on (status
+    // key, store state, guard outcomes, and each short item's position, sku string, quantity and
+    // units), and built only the first time that key is met.
+    std::map<std::string, std::uint32_t> stockSeen;
+    std::string key;
     auto stockVerdict = [&](std::size_t i, int fromKey, int ss, int t, std::uint64_t outcomes) -> std::uint32_t {
-        json shorts = json::array();
-        for (std::uint32_t j = b.item_begin[i]; j < b.item_begin[i + 1]; ++j) {
+        auto put = [&key](const auto& v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
+        key.clear();
+        put(fromKey); put(ss); put(outcomes);
+        const std::uint32_t begin = b.item_begin[i], end = b.item_begin[i + 1];
+        for (std::uint32_t j = begin; j < end; ++j) {
             const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
             double qty = b.item_quantity ? b.item_quantity[j] : nan;
             if (std::isnan(qty)) qty = 1;
             const bool number = kind == 3 && b.item_stock;
             if (kind == 2 || (number && b.item_stock[j] >= qty)) continue;
-            shorts.push_back(shortItem(j - b.item_begin[i], b.strings[str(b.item_sku, j)], qty, number ? b.item_stock[j] : nan));
+            const double available = number ? b.item_stock[j] : nan;
+            put(j - begin); put(str(b.item_sku, j)); put(qty); put(available);
+        }
+        auto [it, fresh] = stockSeen.emplace(key, 0);
+        if (!fresh) return it->second;
+        json shorts = json::array();
+        for (std::size_t at = sizeof fromKey + sizeof ss + sizeof outcomes; at < key.size();) {
+            std::uint32_t index, sku;
+            double qty, available;
+            std::memcpy(&index, key.data() + at, sizeof index); at += sizeof index;
+            std::memcpy(&sku, key.data() + at, sizeof sku); at += sizeof sku;
+            std::memcpy(&qty, key.data() + at, sizeof qty); at += sizeof qty;
+            std::memcpy(&available, key.data() + at, sizeof available); at += sizeof available;
+            shorts.push_back(shortItem(index, b.strings[sku], qty, available));
         }
         std::vector<Error> errs = ev.base(fromKey, ss);
         ev.appendGuards(t, outcomes, errs, &shorts);
-        return intern(std::move(errs));
+        return it->second = intern(std::move(errs));
     };
 
     const bool actorBad = ev.actorBad();

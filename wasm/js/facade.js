@@ -177,6 +177,58 @@ export class Workflow {
     return options;
   }
 
+  /**
+   * `allowed` with the reason when it offers nothing: `{options, reason?: {code, message}}`
+   * (a final status, a read-only role, a store not the actor's, a malformed order, ...).
+   */
+  options(order, actor) {
+    const fn = 'options(order, actor)';
+    const answer = this.#ask(fn, 'allowed', [orderJson(order, fn), actorJson(actor, fn)]);
+    return answer.reason ? { options: answer.options, reason: answer.reason } : { options: answer.options };
+  }
+
+  /**
+   * Which stores `actor` may see orders of: `{all: true, stores: []}` (a role covering every
+   * store), or `{all: false, stores: [...]}` (the actor's own, as text); `errors` says why none
+   * (a malformed actor, an unknown role).
+   */
+  visibleStores(actor) {
+    const fn = 'visibleStores(actor)';
+    return this.#ask(fn, 'visibleStores', [actorJson(actor, fn)]);
+  }
+
+  /** Whether `actor` may see orders of store `storeId` (a string, a number, or null: no store). */
+  canSee(actor, storeId) {
+    const fn = 'canSee(actor, storeId)';
+    if (storeId !== null && storeId !== undefined && typeof storeId !== 'string' && typeof storeId !== 'number') {
+      throw new TypeError(`orderflow: ${fn}: storeId must be a string, a number or null, got ${describe(storeId)}`);
+    }
+    return this.#ask(fn, 'canSee', [actorJson(actor, fn), toJson(storeId ?? null, fn, 'storeId')], false);
+  }
+
+  /** The field ids a change into `to` requires from orders stored with any of `statuses`. */
+  requiredFields(to, statuses) {
+    const fn = 'requiredFields(to, statuses)';
+    const target = requireString(to, fn, 'to');
+    if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === 'string')) {
+      throw new TypeError(`orderflow: ${fn}: statuses must be an array of strings, got ${describe(statuses)}`);
+    }
+    return this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')]);
+  }
+
+  // One engine call with text arguments; its JSON answer, deep-frozen (`json` false: as it is).
+  #ask(fn, name, parts, json = true) {
+    const h = this.#handle();
+    const io = this.#flow._scratch;
+    const answer = this.#engine.call((m) => {
+      const len = io.write(m, parts);
+      const out = m[name](h, io.ptr, ...len.subarray(0, parts.length));
+      io.done(m);
+      return out;
+    });
+    return json ? deepFreeze(parseAnswer(answer)) : answer;
+  }
+
   /** Whether `actor` may move `order` to `to` with `fields`, and every reason if not. */
   check(order, to, fields, actor) {
     const fn = 'check(order, to, fields, actor)';
@@ -324,6 +376,7 @@ const BUILTIN_ID = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export class OrderFlow {
   #engine;
   #builtins = new Map();
+  #errorCodes = null;
 
   constructor(module, restart = null, memoryBudget = DEFAULT_MEMORY_BUDGET) {
     const engine = new Engine(module, restart ?? (() => { throw new Error('no way to restart'); }), memoryBudget);
@@ -395,6 +448,16 @@ export class OrderFlow {
       this.#builtins.set(id, workflow);
     }
     return workflow;
+  }
+
+  /**
+   * Every error code the engine itself answers (a workflow's guards add their own), in check's
+   * order: `[{code, permission, message}]`; `permission`: a refusal about who asks, not the order
+   * (the REST APIs' 403); `message`: what it means in plain words.
+   */
+  get errorCodes() {
+    this.#errorCodes ??= deepFreeze(JSON.parse(this.#engine.call((m) => m.errorCodes())));
+    return this.#errorCodes;
   }
 
   /** Number of workflows currently held by the engine (built-ins included); for leak tests. */

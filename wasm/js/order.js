@@ -8,7 +8,7 @@ import { MAX_ARGUMENT_UNITS, tooLarge } from './args.js';
 // The order's parts the engine may read, and an item's. Nothing else is sent or looked at, so a
 // BigInt or a cycle elsewhere in an order (say in `customer`) is never the engine's business.
 export const ORDER_KEYS = ['id', 'status', 'store_id', 'payment_status', 'items'];
-export const ITEM_KEYS = ['quantity', 'in_stock'];
+export const ITEM_KEYS = ['sku', 'quantity', 'in_stock'];  // sku: named in a stock refusal
 
 function callToJSON(value, key) {
   if (value !== null && (typeof value === 'object' || typeof value === 'bigint')) {
@@ -58,7 +58,7 @@ function item(value, key) {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
     const out = {};
     for (const k of Object.keys(v)) {
-      if (k === 'quantity' || k === 'in_stock') {
+      if (k === 'quantity' || k === 'in_stock' || k === 'sku') {
         const x = get(v, k);
         const y = x === UNREADABLE ? {} : leaf(x, k);
         if (y !== undefined) out[k] = y;
