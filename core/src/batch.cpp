@@ -117,8 +117,7 @@ using namespace detail;
             const double available = number ? b.item_stock[j] : nan;
             put(j - begin); put(str(b.item_sku, j)); put(qty); put(available);
         }
-        auto [it, fresh] = stockSeen.emplace(key, 0);
-        if (!fresh) return it->second;
+        if (auto seen = stockSeen.find(key); seen != stockSeen.end()) return seen->second;  // (no node allocated)
         json shorts = json::array();
         for (std::size_t at = sizeof fromKey + sizeof ss + sizeof outcomes; at < key.size();) {
             std::uint32_t index, sku;
@@ -131,7 +130,9 @@ using namespace detail;
         }
         std::vector<Error> errs = ev.base(fromKey, ss);
         ev.appendGuards(t, outcomes, errs, &shorts);
-        return it->second = intern(std::move(errs));
+        const std::uint32_t verdict = intern(std::move(errs));
+        stockSeen.emplace(key, verdict);
+        return verdict;
     };
 
     const bool actorBad = ev.actorBad();
