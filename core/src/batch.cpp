@@ -104,10 +104,14 @@ using namespace detail;
     std::map<std::string, std::uint32_t> stockSeen;
     std::string key;
     auto stockVerdict = [&](std::size_t i, int fromKey, int ss, int t, std::uint64_t outcomes) -> std::uint32_t {
-        auto put = [&key](const auto& v) { key.append(reinterpret_cast<const char*>(&v), sizeof v); };
-        key.clear();
-        put(fromKey); put(ss); put(outcomes);
+        // The key: fromKey, ss, outcomes, then per short item (index, sku, quantity, units), written
+        // with memcpy into a reused buffer (appending field by field cost more than the lookup).
         const std::uint32_t begin = b.item_begin[i], end = b.item_begin[i + 1];
+        constexpr std::size_t kHead = sizeof fromKey + sizeof ss + sizeof outcomes, kItem = 2 * sizeof(std::uint32_t) + 2 * sizeof(double);
+        key.resize(kHead + (end - begin) * kItem);
+        char* at = key.data();
+        auto put = [&at](const auto& v) { std::memcpy(at, &v, sizeof v); at += sizeof v; };
+        put(fromKey); put(ss); put(outcomes);
         for (std::uint32_t j = begin; j < end; ++j) {
             const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
             double qty = b.item_quantity ? b.item_quantity[j] : nan;
@@ -117,20 +121,23 @@ using namespace detail;
             const double available = number ? b.item_stock[j] : nan;
             put(j - begin); put(str(b.item_sku, j)); put(qty); put(available);
         }
+        key.resize(static_cast<std::size_t>(at - key.data()));
         if (auto seen = stockSeen.find(key); seen != stockSeen.end()) return seen->second;  // (no node allocated)
         json shorts = json::array();
-        for (std::size_t at = sizeof fromKey + sizeof ss + sizeof outcomes; at < key.size();) {
+        for (const char* p = key.data() + kHead; p < key.data() + key.size();) {
             std::uint32_t index, sku;
             double qty, available;
-            std::memcpy(&index, key.data() + at, sizeof index); at += sizeof index;
-            std::memcpy(&sku, key.data() + at, sizeof sku); at += sizeof sku;
-            std::memcpy(&qty, key.data() + at, sizeof qty); at += sizeof qty;
-            std::memcpy(&available, key.data() + at, sizeof available); at += sizeof available;
+            std::memcpy(&index, p, sizeof index); p += sizeof index;
+            std::memcpy(&sku, p, sizeof sku); p += sizeof sku;
+            std::memcpy(&qty, p, sizeof qty); p += sizeof qty;
+            std::memcpy(&available, p, sizeof available); p += sizeof available;
             shorts.push_back(shortItem(index, b.strings[sku], qty, available));
         }
         std::vector<Error> errs = ev.base(fromKey, ss);
         ev.appendGuards(t, outcomes, errs, &shorts);
-        const std::uint32_t verdict = intern(std::move(errs));
+        // A new key is a new verdict (it names these very items): no need to compare its content.
+        const auto verdict = static_cast<std::uint32_t>(plan.verdicts.size());
+        plan.verdicts.push_back(std::move(errs));
         stockSeen.emplace(key, verdict);
         return verdict;
     };

@@ -169,7 +169,7 @@ std::uint64_t Evaluator::guardOutcomes(int t, const OrderView& v) const {
 }
 
 void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
-                             const json* shorts) const {
+                             json* shorts) const {
     const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
     for (std::size_t g = 0; g < w_.guards.size(); ++g) {
         if (!(tr.guards >> g & 1u)) continue;
@@ -177,7 +177,7 @@ void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& 
         if (o == kPass) continue;
         const auto& gd = w_.guards[g];
         if (gd.items && o == kFail && shorts && shorts->is_array()) {
-            out.push_back({gd.code, shortItemsMessage(gd.message, *shorts), "", *shorts});
+            out.push_back({gd.code, shortItemsMessage(gd.message, *shorts), "", std::move(*shorts)});
             continue;
         }
         out.push_back({gd.code, o == kMissing ? gd.missingMessage : gd.message, ""});

@@ -71,9 +71,9 @@ public:
         return base_[k];
     }
 
-    // `shorts`: the order's short items, attached to (and named by) a failed items_in_stock guard.
+    // `shorts`: the order's short items, moved into (and named by) a failed items_in_stock guard.
     void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
-                      const json* shorts = nullptr) const;
+                      json* shorts = nullptr) const;
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
 
