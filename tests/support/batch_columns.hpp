@@ -12,6 +12,10 @@
 
 #include "orderflow/workflow.hpp"
 
+namespace orderflow::detail {
+bool storeIdText(const json& v, std::string& out);  // core/src/text.cpp
+}
+
 class BatchColumns {
 public:
     BatchColumns() {
@@ -69,13 +73,12 @@ public:
     void withoutSkus() { withSkus_ = false; }
 
 private:
+    // A sku's text as a caller gives it: a string as it is, a number as JavaScript's String(n)
+    // writes it (core's own function for that), anything else none.
     std::uint32_t skuIndex(const orderflow::json& item) {
         auto k = item.find("sku");
-        if (k == item.end()) return 0;
-        if (k->is_string()) return intern(k->get<std::string>());
-        if (k->is_number_integer()) return intern(std::to_string(k->get<std::int64_t>()));
-        if (k->is_number_unsigned()) return intern(std::to_string(k->get<std::uint64_t>()));
-        return 0;  // (no test uses a fractional sku)
+        std::string text;
+        return k != item.end() && orderflow::detail::storeIdText(*k, text) ? intern(text) : 0;
     }
 
     orderflow::OrderBatch batch_;
