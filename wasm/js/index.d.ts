@@ -191,7 +191,8 @@ export interface AllowedOption<W extends WorkflowTypes = WorkflowTypes> {
 /**
  * The options of `allowed`. The array is empty for terminal statuses and read-only roles; when
  * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why
- * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`).
+ * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`). `options`
+ * gives the same list with the reason whenever it is empty.
  */
 export type AllowedOptions<W extends WorkflowTypes = WorkflowTypes> = AllowedOption<W>[] & { readonly errors: EngineError[] };
 

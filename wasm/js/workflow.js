@@ -163,10 +163,10 @@ export class Workflow {
     if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === 'string')) {
       throw new TypeError(`orderflow: ${fn}: statuses must be an array of strings, got ${describe(statuses)}`);
     }
-    return this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')]);
+    return parseAnswer(this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')], false));  // a fresh array, the caller's
   }
 
-  // One engine call with text arguments; its JSON answer, deep-frozen (`json` false: as it is).
+  // One engine call with text arguments; its JSON answer, deep-frozen (`json` false: the answer as returned).
   #ask(fn, name, parts, json = true) {
     const h = this.#handle();
     const io = this.#flow._scratch;
