@@ -286,6 +286,8 @@ struct BatchHeader {
     std::uint32_t itemStock;      // float64[items], or 0
     std::uint32_t itemQuantity;   // float64[items] (NaN: absent), or 0
     std::uint32_t itemsPresent;   // uint8[count]: 1 = the order has an items array, or 0
+    std::uint32_t itemSku;        // uint32[items]: the item's sku, index into the string table
+                                  // (0: none); or 0 (then stock refusals are left to check)
     std::uint32_t out;            // uint32[count]: receives each order's verdict index
     std::uint32_t text;           // the text arguments below, one after another (UTF-8)
     std::uint32_t stringsLength;  // the string table as a JSON array, index 0 unused
@@ -293,7 +295,7 @@ struct BatchHeader {
     std::uint32_t fieldsLength;   // the fields, JSON
     std::uint32_t actorLength;    // the actor, JSON
 };
-static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
+static_assert(sizeof(BatchHeader) == 18 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
 
 template <class T>
 const T* column(std::uint32_t offset) {
@@ -330,6 +332,7 @@ std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
     batch.item_stock = column<double>(h.itemStock);
     batch.item_quantity = column<double>(h.itemQuantity);
     batch.items_present = column<std::uint8_t>(h.itemsPresent);
+    batch.item_sku = column<std::uint32_t>(h.itemSku);
     batch.verdict_out = reinterpret_cast<std::uint32_t*>(static_cast<std::uintptr_t>(h.out));
 
     auto plan = wf->planBatch(batch, to, fields, actor);
