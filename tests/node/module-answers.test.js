@@ -217,3 +217,22 @@ test('planBulk names the short items exactly as check does, on both of its paths
   assert.match(byId.get(3)[0].message, /"B" \(1 ordered\) and "7" \(1 ordered, 0 in stock\)\.$/);
   assert.match(byId.get(5)[0].message, /item 1 \(1 ordered\)\.$/);
 });
+
+test('planBulk\'s sku column: skus of every kind, and enough items to grow the columns, named as check names them', () => {
+  // more items than the columns start with (4,096), so the sku column is grown and copied mid-batch
+  const orders = [];
+  const kinds = ['', 1.5, -0, 1e21, 'ü-Ω', 'x'.repeat(1025), null, true, [1], undefined];
+  for (let i = 0; i < 2500; i++) {
+    orders.push(shortOrder([
+      { sku: `S-${i}`, quantity: 2, in_stock: i % 3 },
+      { sku: kinds[i % kinds.length], quantity: 1, in_stock: false },
+      { sku: `T-${i % 7}`, quantity: 1, in_stock: true },
+    ], i + 1));
+  }
+  const plan = cms.planBulk(orders, 'processing', {}, manager);
+  assert.equal(plan.eligible.length, 0);
+  const byId = new Map(plan.blocked.map((b) => [b.id, b.errors]));
+  for (const o of orders) assert.deepEqual(byId.get(o.id), cms.check(o, 'processing', {}, manager).errors, `order ${o.id}`);
+  assert.deepEqual(byId.get(2)[0].items.map((it) => it.sku), ['S-1', '1.5']);
+  assert.deepEqual(byId.get(1)[0].items.map((it) => it.sku), ['S-0', null]);
+});
