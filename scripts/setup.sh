@@ -10,7 +10,7 @@ step() { printf '\n== %s\n' "$*"; }
 # Developer tools, beside what builds and runs the product: clang-format for `npm run format`.
 DEV_PACKAGES=(clang-format)
 APT_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev make python3 pkg-config
-              nlohmann-json3-dev libgtest-dev emscripten chromium ca-certificates
+              nlohmann-json3-dev libgtest-dev emscripten binaryen chromium ca-certificates
               postgresql)  # postgresql: the throwaway clusters of the tests (scripts/pg-cluster.sh)
 missing=()
 for p in "${APT_PACKAGES[@]}" "${DEV_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

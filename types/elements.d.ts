@@ -19,6 +19,10 @@ export declare class Rules {
   allowed(order: ApiOrder): readonly AllowedOption[];
   check(order: ApiOrder, to: string, values?: Record<string, unknown>): CheckResult;
   planBulk(orders: ApiOrder[], to: string, values?: Record<string, unknown>): BulkPlan;
+  /** Why this actor may change nothing about `order`, in the workflow's words, or ''. */
+  noChangeReason(order: ApiOrder | null | undefined): string;
+  /** Field ids a change into `to` requires from orders stored with any of `statuses`. */
+  requiredFields(to: string, statuses: readonly string[]): string[];
 }
 
 /** Loads the engine once (the .wasm next to the module, or where the bundler put it). */

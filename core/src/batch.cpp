@@ -2,8 +2,12 @@
 // header). Apart from engine.cpp so that the wasm build can compile this per-order loop for
 // speed (wasm/CMakeLists.txt) while everything else is compiled for size.
 #include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
 #include <map>
 
+#include "answers.hpp"
 #include "evaluator.hpp"
 
 namespace orderflow {
@@ -30,6 +34,7 @@ using namespace detail;
     std::int64_t malformed = kUnset, actorOnly = kUnset;
     const std::size_t nStrings = b.strings.size();
     const std::size_t nGuards = w.guards.size();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
     auto str = [&](const std::uint32_t* col, std::size_t i) -> std::uint32_t {
         if (!col) return 0;
         const std::uint32_t s = col[i];
@@ -47,6 +52,7 @@ using namespace detail;
         std::uint64_t fieldMask = 0;   // outcome bits of the transition's guards reading a field
         std::uint32_t fieldSlots = 0;  // bit per field column those guards read
         std::uint32_t itemGuards = 0;  // bit per guard of the transition reading the items
+        std::uint64_t itemsUnit = 0;   // low outcome bit (kFail) of each of those guards
     };
     const int keys = ev.keys();
     const std::size_t nSlots = w.orderFields.size();
@@ -59,8 +65,10 @@ using namespace detail;
         for (std::size_t g = 0; g < nGuards; ++g) {
             if (!(tr.guards >> g & 1u)) continue;
             const auto& gd = w.guards[g];
-            if (gd.kind->reads == kReadsItems) f.itemGuards |= std::uint32_t{1} << g;
-            else {
+            if (gd.kind->reads == kReadsItems) {
+                f.itemGuards |= std::uint32_t{1} << g;
+                f.itemsUnit |= std::uint64_t{1} << (2 * g);
+            } else {
                 f.fieldMask |= std::uint64_t{3} << (2 * g);
                 f.fieldSlots |= std::uint32_t{1} << gd.slot;
             }
@@ -110,6 +118,51 @@ using namespace detail;
         return (si * nStrings + st) * payDim + (payDim == 1 ? 0 : field(0, i));
     };
 
+    // A stock refusal's verdict names the order's short items (as check does), so it is not shared
+    // through `guarded` or the memo: it is found by a compact key of what it depends on (status
+    // key, store state, guard outcomes, and each short item's position, sku string, quantity and
+    // units), and built only the first time that key is met.
+    std::map<std::string, std::uint32_t> stockSeen;
+    std::string key;
+    auto stockVerdict = [&](std::size_t i, int fromKey, int ss, int t, std::uint64_t outcomes) -> std::uint32_t {
+        // The key: fromKey, ss, outcomes, then per short item (index, sku, quantity, units), written
+        // with memcpy into a reused buffer (appending field by field cost more than the lookup).
+        const std::uint32_t begin = b.item_begin[i], end = b.item_begin[i + 1];
+        constexpr std::size_t kHead = sizeof fromKey + sizeof ss + sizeof outcomes, kItem = 2 * sizeof(std::uint32_t) + 2 * sizeof(double);
+        key.resize(kHead + (end - begin) * kItem);
+        char* at = key.data();
+        auto put = [&at](const auto& v) { std::memcpy(at, &v, sizeof v); at += sizeof v; };
+        put(fromKey); put(ss); put(outcomes);
+        for (std::uint32_t j = begin; j < end; ++j) {
+            const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
+            double qty = b.item_quantity ? b.item_quantity[j] : nan;
+            if (std::isnan(qty)) qty = 1;
+            const bool number = kind == 3 && b.item_stock;
+            if (kind == 2 || (number && b.item_stock[j] >= qty)) continue;
+            const double available = number ? b.item_stock[j] : nan;
+            put(j - begin); put(str(b.item_sku, j)); put(qty); put(available);
+        }
+        key.resize(static_cast<std::size_t>(at - key.data()));
+        if (auto seen = stockSeen.find(key); seen != stockSeen.end()) return seen->second;  // (no node allocated)
+        json shorts = json::array();
+        for (const char* p = key.data() + kHead; p < key.data() + key.size();) {
+            std::uint32_t index, sku;
+            double qty, available;
+            std::memcpy(&index, p, sizeof index); p += sizeof index;
+            std::memcpy(&sku, p, sizeof sku); p += sizeof sku;
+            std::memcpy(&qty, p, sizeof qty); p += sizeof qty;
+            std::memcpy(&available, p, sizeof available); p += sizeof available;
+            shorts.push_back(shortItem(index, b.strings[sku], qty, available));
+        }
+        std::vector<Error> errs = ev.base(fromKey, ss);
+        ev.appendGuards(t, outcomes, errs, &shorts);
+        // A new key is a new verdict (it names these very items): no need to compare its content.
+        const auto verdict = static_cast<std::uint32_t>(plan.verdicts.size());
+        plan.verdicts.push_back(std::move(errs));
+        stockSeen.emplace(key, verdict);
+        return verdict;
+    };
+
     const bool actorBad = ev.actorBad();
     std::uint32_t* const out = b.verdict_out ? b.verdict_out : plan.verdict.data();
     const std::uint32_t* const memoAt = pairMemo.empty() ? nullptr : pairMemo.data();
@@ -156,6 +209,10 @@ using namespace detail;
         for (std::uint32_t gs = f.itemGuards; gs; gs &= gs - 1) {
             const auto g = static_cast<std::size_t>(__builtin_ctz(gs));
             outcomes |= std::uint64_t{w.guards[g].kind->judgeItems(b, i)} << (2 * g);
+        }
+        if (f.itemsUnit && (outcomes & f.itemsUnit)) {  // short items: named per order (see stockVerdict)
+            out[i] = b.item_sku ? stockVerdict(i, fromKey, ss, f.t, outcomes) : kVerdictPerOrder;
+            continue;
         }
         if (outcomes == 0) {
             if (baseVerdict[k] == kUnset) baseVerdict[k] = intern(ev.base(fromKey, ss));

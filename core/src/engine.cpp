@@ -2,8 +2,10 @@
 // here throws (types are checked before values are read). See docs/workflow-format.md for the
 // semantics, in particular the fixed order of error codes.
 #include <algorithm>
+#include <limits>
 #include <map>
 
+#include "answers.hpp"
 #include "evaluator.hpp"
 
 namespace orderflow {
@@ -59,6 +61,24 @@ std::string readStore(const json& o, OrderView& v) {
     return {};
 }
 
+// The items of a (well-formed, see readItems) `items` array that are not known to be in stock, as
+// itemInStock (guards.cpp) judges them. The sku is read only for naming: a string, or a number as its text;
+// anything else (or absent) leaves it "", and never makes the order malformed.
+json shortItems(const json& items) {
+    json out = json::array();
+    std::string sku;
+    for (std::size_t j = 0; j < items.size(); ++j) {
+        const json& item = items[j];
+        if (itemInStock(item)) continue;
+        double quantity = 1, available = std::numeric_limits<double>::quiet_NaN();
+        if (auto k = item.find("sku"); k == item.end() || !storeIdText(*k, sku)) sku.clear();
+        if (auto q = item.find("quantity"); q != item.end()) quantity = q->get<double>();
+        if (auto st = item.find("in_stock"); st != item.end() && st->is_number()) available = st->get<double>();
+        out.push_back(shortItem(j, sku, quantity, available));
+    }
+    return out;
+}
+
 std::string joinList(const std::vector<std::string>& v) {
     std::string out;
     for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
@@ -74,7 +94,9 @@ std::string joinList(const std::vector<std::string>& v) {
 std::string detail::serializeErrors(const std::vector<Error>& errs) {
     std::string k;
     for (const auto& e : errs) {
-        k += e.code; k += '\x1f'; k += e.message; k += '\x1f'; k += e.field; k += '\x1e';
+        k += e.code; k += '\x1f'; k += e.message; k += '\x1f'; k += e.field;
+        if (!e.items.is_null()) { k += '\x1f'; k += jsonDump(e.items); }
+        k += '\x1e';
     }
     return k;
 }
@@ -103,13 +125,18 @@ std::string Evaluator::readGuarded(int t, const json& order, OrderView& v) const
     return {};
 }
 
-void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const {
+void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
+                             json* shorts) const {
     const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
     for (std::size_t g = 0; g < w_.guards.size(); ++g) {
         if (!(tr.guards >> g & 1u)) continue;
         const auto o = outcomes >> (2 * g) & 3u;
         if (o == kPass) continue;
         const auto& gd = w_.guards[g];
+        if (gd.kind->reads == kReadsItems && o == kFail && shorts && shorts->is_array()) {
+            out.push_back({gd.code, shortItemsMessage(gd.message, *shorts), "", std::move(*shorts)});
+            continue;
+        }
         out.push_back({gd.code, o == kMissing ? gd.missingMessage : gd.message, ""});
     }
 }
@@ -141,7 +168,11 @@ std::vector<Error> Evaluator::evaluate(const json& order) {
     if (!errs.empty()) return errs;
     errs = base(fromKey, storeState(v.hasStore, v.store));
     const int t = transitionFor(fromKey);
-    if (t >= 0) appendGuards(t, guardOutcomes(t, v), errs);
+    if (t < 0) return errs;
+    const std::uint64_t outcomes = guardOutcomes(t, v);
+    json shorts;
+    if (outcomes && v.items) shorts = shortItems(*v.items);
+    appendGuards(t, outcomes, errs, &shorts);
     return errs;
 }
 
@@ -303,14 +334,41 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
     if (bad.empty() && ev.readsStore()) bad = readStore(order, v);
     if (!bad.empty()) out.errors.push_back({"invalid_order", std::move(bad), ""});
     if (ev.actorBad()) out.errors.push_back(ev.actorError());
-    if (!out.errors.empty()) return out;
+    if (!out.errors.empty()) {
+        out.reason = out.errors.front();
+        return out;
+    }
+    // Why nothing may change, in check's order of codes; the texts are check's own.
+    const auto& M = w.messages;
     const int from = w.statusKey(v.status);
-    if (from >= w.S() || w.statuses[static_cast<std::size_t>(from)].terminal) return out;
+    if (from >= w.S()) {
+        out.reason = normalize(v.status).error;
+        return out;
+    }
+    const std::string& fromLabel = w.statuses[static_cast<std::size_t>(from)].label;
+    if (w.statuses[static_cast<std::size_t>(from)].terminal) {
+        out.reason = {"terminal_status", render(M[kMsgTerminalStatus], {{"from", fromLabel}}), ""};
+        return out;
+    }
     const int role = ev.role();
-    if (role < 0 || w.roles[static_cast<std::size_t>(role)].readOnly) return out;
-    if (ev.storeState(v.hasStore, v.store) != 0) return out;
+    if (role < 0) {
+        out.reason = {"forbidden_role", render(M[kMsgUnknownRole], {{"role", ev.roleExcerpt()}, {"workflow", w.name}}), ""};
+        return out;
+    }
+    const auto& roleDef = w.roles[static_cast<std::size_t>(role)];
+    if (roleDef.readOnly) {
+        out.reason = {"read_only", render(M[kMsgReadOnly], {{"role", roleDef.label}}), ""};
+        return out;
+    }
+    if (const int store = ev.storeState(v.hasStore, v.store); store != 0) {
+        out.reason = {"forbidden_store", M[store == 1 ? kMsgForbiddenStore : kMsgForbiddenStoreNone], ""};
+        return out;
+    }
+    bool anyOut = false;
     for (const auto& t : w.transitions) {
-        if (t.from != from || !(t.roles >> role & 1u)) continue;
+        if (t.from != from) continue;
+        anyOut = true;
+        if (!(t.roles >> role & 1u)) continue;
         const Status& s = w.statuses[static_cast<std::size_t>(t.to)];
         Option o;
         o.id = s.id;
@@ -322,6 +380,55 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
         o.confirm = t.confirm;
         out.options.push_back(std::move(o));
     }
+    if (out.options.empty())
+        out.reason = {anyOut ? "forbidden_role" : "invalid_transition", noOptionsText(anyOut, roleDef.label, fromLabel), ""};
+    return out;
+}
+
+StoreScope Workflow::visibleStores(const json& actor) const {
+    StoreScope out;
+    const Impl& w = *impl_;
+    static const json kNoFields;
+    Evaluator ev(w, {}, kNoFields, actor);
+    if (ev.actorBad()) {
+        out.errors.push_back(ev.actorError());
+        return out;
+    }
+    const int role = ev.role();
+    if (role < 0) {
+        out.errors.push_back({"forbidden_role", render(w.messages[kMsgUnknownRole], {{"role", ev.roleExcerpt()}, {"workflow", w.name}}), ""});
+        return out;
+    }
+    out.all = !w.roles[static_cast<std::size_t>(role)].assigned;
+    if (!out.all) {
+        out.stores = ev.stores();
+        out.stores.erase(std::unique(out.stores.begin(), out.stores.end()), out.stores.end());
+    }
+    return out;
+}
+
+bool Workflow::canSee(const json& actor, const json& storeId) const {
+    const StoreScope scope = visibleStores(actor);
+    if (!scope.errors.empty() || scope.all) return scope.errors.empty();
+    std::string text;
+    return storeIdText(storeId, text) && std::binary_search(scope.stores.begin(), scope.stores.end(), text);
+}
+
+std::vector<std::string> Workflow::requiredFields(std::string_view to, const std::vector<std::string>& statuses) const {
+    const Impl& w = *impl_;
+    std::vector<std::string> out;
+    auto target = w.statusIndex.find(to);
+    if (target == w.statusIndex.end()) return out;
+    std::uint64_t needed = 0;  // bit per field (at most 64)
+    for (const auto& value : statuses) {
+        const int from = w.statusKey(value);
+        if (from >= w.S() || w.statuses[static_cast<std::size_t>(from)].terminal) continue;
+        const int t = w.transitionIndex(from, target->second);
+        if (t < 0) continue;
+        for (int f : w.transitions[static_cast<std::size_t>(t)].required) needed |= std::uint64_t{1} << f;
+    }
+    for (std::size_t f = 0; f < w.fields.size(); ++f)
+        if (needed >> f & 1u) out.push_back(w.fields[f].id);
     return out;
 }
 

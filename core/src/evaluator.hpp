@@ -47,6 +47,8 @@ public:
     bool actorBad() const { return actorBad_; }
     const Error& actorError() const { return actorError_; }
     int role() const { return role_; }
+    const std::vector<std::string>& stores() const { return stores_; }  // sorted (readActor)
+    const std::string& roleExcerpt() const { return roleExcerpt_; }     // an unknown role, quoted
     int keys() const { return keys_; }
 
     int storeState(bool hasStore, std::string_view store) const {
@@ -70,7 +72,9 @@ public:
         return base_[k];
     }
 
-    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out) const;
+    // `shorts`: the order's short items, moved into (and named by) a failed items_in_stock guard.
+    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
+                      json* shorts = nullptr) const;
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
 

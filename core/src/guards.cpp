@@ -82,19 +82,10 @@ std::string readItems(const json& o, const GuardDef&, OrderView& v) {
     return {};
 }
 
-bool itemEnough(const json& item) {
-    double qty = 1;
-    if (auto q = item.find("quantity"); q != item.end()) qty = q->get<double>();
-    auto s = item.find("in_stock");
-    if (s == item.end()) return false;
-    if (s->is_boolean()) return s->get<bool>();
-    return s->get<double>() >= qty;
-}
-
 Outcome judgeItems(const GuardDef&, const OrderView& v) {
     if (!v.items) return kMissing;
     for (const auto& item : *v.items)
-        if (!itemEnough(item)) return kFail;
+        if (!itemInStock(item)) return kFail;
     return kPass;
 }
 
@@ -119,6 +110,15 @@ const GuardKind kGuardKinds[] = {
     {"items_in_stock", {nullptr, nullptr}, kReadsItems, loadItems, itemsMissing, readItems, judgeItems, nullptr, itemColumns},
 };
 const std::size_t kGuardKindCount = sizeof kGuardKinds / sizeof kGuardKinds[0];
+
+bool itemInStock(const json& item) {
+    double qty = 1;
+    if (auto q = item.find("quantity"); q != item.end()) qty = q->get<double>();
+    auto s = item.find("in_stock");
+    if (s == item.end()) return false;
+    if (s->is_boolean()) return s->get<bool>();
+    return s->get<double>() >= qty;
+}
 
 const GuardKind* guardKind(std::string_view name) {
     for (const auto& k : kGuardKinds)

@@ -43,6 +43,9 @@ extern const GuardKind kGuardKinds[];
 extern const std::size_t kGuardKindCount;
 const GuardKind* guardKind(std::string_view name);  // null when no kind has that name
 
+// Whether a line item (of a well-formed items array) has its quantity (default 1) in stock.
+bool itemInStock(const json& item);
+
 // The order keys the engine reads with a meaning of its own: no guard may read them as a field.
 bool engineOrderKey(std::string_view key);
 

@@ -227,9 +227,11 @@ TEST_F(Check, PaymentGuard) {
 TEST_F(Check, InventoryGuard) {
     auto items = [](json list) { return order("new", {{"items", list}}); };
     const std::string shortMsg =
-        "inventory_short: Some line items are not in stock: restock them or edit the order before processing it.\n";
-    EXPECT_EQ(describe(cms->check(items({{{"sku", "A"}, {"quantity", 1}, {"in_stock", false}}}), "processing", nullptr, admin()).errors), shortMsg);
-    EXPECT_EQ(describe(cms->check(items({{{"quantity", 2}, {"in_stock", 1}}}), "processing", nullptr, admin()).errors), shortMsg);
+        "inventory_short: Some line items are not in stock: restock them or edit the order before processing it. Not enough in stock: ";
+    EXPECT_EQ(describe(cms->check(items({{{"sku", "A"}, {"quantity", 1}, {"in_stock", false}}}), "processing", nullptr, admin()).errors),
+              shortMsg + "\"A\" (1 ordered). [{\"available\":null,\"index\":0,\"quantity\":1,\"sku\":\"A\"}]\n");
+    EXPECT_EQ(describe(cms->check(items({{{"quantity", 2}, {"in_stock", 1}}}), "processing", nullptr, admin()).errors),
+              shortMsg + "item 1 (2 ordered, 1 in stock). [{\"available\":1,\"index\":0,\"quantity\":2,\"sku\":null}]\n");
     EXPECT_TRUE(cms->check(items({{{"quantity", 2}, {"in_stock", 2}}}), "processing", nullptr, admin()).ok);
     EXPECT_TRUE(cms->check(items({{{"quantity", 2.5}, {"in_stock", 3}}}), "processing", nullptr, admin()).ok);
     EXPECT_TRUE(cms->check(items({{{"in_stock", 1}}}), "processing", nullptr, admin()).ok) << "absent quantity counts as 1";
@@ -355,7 +357,7 @@ TEST_F(Check, EveryLaterReasonTogether) {
               "invalid_field: Notes does not apply when moving an order to B. [notes]\n"
               "invalid_field: \"zzz\" is not a field of Test. [zzz]\n"
               "payment_required: Not paid.\n"
-              "inventory_short: Short.\n");
+              "inventory_short: Short. Not enough in stock: item 1 (1 ordered). [{\"available\":null,\"index\":0,\"quantity\":1,\"sku\":null}]\n");
     auto missing = w->check({{"status", "a"}}, "b", {{"reason", "abcd"}}, {{"role", "boss"}});
     EXPECT_EQ(describe(missing.errors),
               "invalid_field: Reason is too long: at most 3 characters. [reason]\n"

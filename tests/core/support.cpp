@@ -32,7 +32,11 @@ std::vector<std::string> codes(const std::vector<orderflow::Error>& errors) {
 
 std::string describe(const std::vector<orderflow::Error>& errors) {
     std::string out;
-    for (const auto& e : errors) out += e.code + ": " + e.message + (e.field.empty() ? "" : " [" + e.field + "]") + "\n";
+    for (const auto& e : errors) {
+        out += e.code + ": " + e.message + (e.field.empty() ? "" : " [" + e.field + "]");
+        if (!e.items.is_null()) out += " " + e.items.dump();  // a stock refusal's short items
+        out += "\n";
+    }
     return out;
 }
 

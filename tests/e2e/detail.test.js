@@ -102,3 +102,31 @@ test('keyboard only: dropdown, dialog with focus kept inside, Escape cancels, En
     assert.equal((await history(env.url, tok, o.id)).at(-1).notes, 'Via keyboard');
   } finally { await context.close(); }
 });
+
+test('detail: why nothing may change, and which items are short, in plain words from the engine', async () => {
+  const done = (await cmsOrders(env.url, tok, 'status=completed')).find((x) => ['s1', 's2'].includes(x.store_id));
+  const short = (await cmsOrders(env.url, tok, 'status=new'))
+    .find((x) => ['s1', 's2'].includes(x.store_id) && x.items.some((i) => i.in_stock === false));
+  assert.ok(done && short, 'the demo data has a completed order and a new one with an item out of stock');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'manager', 'per_page=500');
+    await page.getByRole('link', { name: `Open order ${done.id}`, exact: true }).click();
+    const detail = page.locator('of-order-detail');
+    await detail.getByRole('heading', { name: `Order ${done.id}`, exact: true }).waitFor();
+    assert.equal(await detail.getByTestId('no-change').textContent(), 'Completed is a final status: this order can no longer change.');
+    assert.equal(await detail.getByRole('button', { name: 'Update Status' }).count(), 0);
+    await detail.getByRole('button', { name: 'Back to list' }).click();
+
+    await page.getByRole('link', { name: `Open order ${short.id}`, exact: true }).click();
+    await detail.getByRole('heading', { name: `Order ${short.id}`, exact: true }).waitFor();
+    assert.equal(await detail.getByTestId('no-change').count(), 0, 'a new order in their store: changes are offered');
+    await detail.getByRole('button', { name: 'Update Status' }).click();
+    await detail.getByLabel('New status').selectOption({ label: 'Processing' });
+    const missing = short.items.filter((i) => i.in_stock === false);
+    const named = missing.slice(0, 5).map((i) => `"${i.sku}" (${i.quantity} ordered)`);
+    const sentence = `Not enough in stock: ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0]}`;
+    await detail.getByRole('alert').filter({ hasText: sentence }).waitFor();
+    assert.equal(await detail.getByRole('button', { name: 'Save' }).isDisabled(), true);
+  } finally { await context.close(); }
+});

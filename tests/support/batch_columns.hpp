@@ -12,6 +12,10 @@
 
 #include "orderflow/workflow.hpp"
 
+namespace orderflow::detail {
+bool storeIdText(const json& v, std::string& out);  // core/src/text.cpp
+}
+
 class BatchColumns {
 public:
     BatchColumns() {
@@ -29,7 +33,8 @@ public:
     // One order: valid or not, its interned status, store and the values of the fields guards
     // read (Workflow::guardFields(), in that order; 0: absent), and its items (null: no `items`
     // array; else item objects whose `quantity`, when there, is a number and whose `in_stock`,
-    // when there, is a boolean or a number).
+    // when there, is a boolean or a number; a `sku` that is a string or a number goes into the sku
+    // column as its text, anything else as none).
     void add(bool valid, std::uint32_t status, std::uint32_t store, std::vector<std::uint32_t> fields,
              const orderflow::json* items) {
         valid_.push_back(valid ? 1 : 0);
@@ -45,6 +50,7 @@ public:
                 if (!it.contains("in_stock")) { kind_.push_back(0); stock_.push_back(0); }
                 else if (it["in_stock"].is_boolean()) { kind_.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock_.push_back(0); }
                 else { kind_.push_back(3); stock_.push_back(it["in_stock"].get<double>()); }
+                sku_.push_back(skuIndex(it));
             }
         begin_.push_back(static_cast<std::uint32_t>(kind_.size()));
     }
@@ -64,13 +70,26 @@ public:
         batch_.item_stock = stock_.data();
         batch_.item_quantity = quantity_.data();
         batch_.items_present = present_.data();
+        batch_.item_sku = withSkus_ ? sku_.data() : nullptr;
         return batch_;
     }
 
+    // Leave the sku column out (planBatch then leaves stock refusals to check).
+    void withoutSkus() { withSkus_ = false; }
+
 private:
+    // A sku's text as a caller gives it: a string as it is, a number as JavaScript's String(n)
+    // writes it (core's own function for that), anything else none.
+    std::uint32_t skuIndex(const orderflow::json& item) {
+        auto k = item.find("sku");
+        std::string text;
+        return k != item.end() && orderflow::detail::storeIdText(*k, text) ? intern(text) : 0;
+    }
+
     orderflow::OrderBatch batch_;
+    bool withSkus_ = true;
     std::map<std::string, std::uint32_t> index_;
-    std::vector<std::uint32_t> status_, store_, begin_, flatFields_;
+    std::vector<std::uint32_t> status_, store_, begin_, flatFields_, sku_;
     std::vector<std::vector<std::uint32_t>> fields_;
     std::vector<std::uint8_t> valid_, present_, kind_;
     std::vector<double> stock_, quantity_;

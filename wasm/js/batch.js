@@ -20,20 +20,22 @@ export const HEADER = Object.freeze({
   ITEM_STOCK: 8,      // float64[items], or 0
   ITEM_QUANTITY: 9,   // float64[items] (NaN: absent), or 0
   ITEMS_PRESENT: 10,  // uint8[count]: 1 = the order has an items array, or 0
-  OUT: 11,            // uint32[count]: receives each order's verdict index
-  TEXT: 12,           // the text arguments below, one after another (UTF-8)
-  STRINGS_LENGTH: 13, // the string table as a JSON array, index 0 unused
-  TO_LENGTH: 14,      // the target status
-  FIELDS_LENGTH: 15,  // the change's fields (notes, ...), JSON
-  ACTOR_LENGTH: 16,   // the actor, JSON
+  ITEM_SKU: 11,       // uint32[items]: the item's sku, index into the string table (0: none);
+                      // or 0 (then the engine leaves stock refusals to check)
+  OUT: 12,            // uint32[count]: receives each order's verdict index
+  TEXT: 13,           // the text arguments below, one after another (UTF-8)
+  STRINGS_LENGTH: 14, // the string table as a JSON array, index 0 unused
+  TO_LENGTH: 15,      // the target status
+  FIELDS_LENGTH: 16,  // the change's fields (notes, ...), JSON
+  ACTOR_LENGTH: 17,   // the actor, JSON
 });
-const HEADER_WORDS = 17;
+const HEADER_WORDS = 18;
 
 export function planColumns(m, io, h, cols, n, items, nFields, tableText, reads, to, fieldsText, actorText) {
   // Layout: the header, then 8-byte aligned doubles, then uint32 columns, then bytes.
   const itemCount = Math.max(items, 1);
   const headerWords = HEADER_WORDS + (HEADER_WORDS & 1);  // even: the doubles after it stay 8-byte aligned
-  const bytes = headerWords * 4 + itemCount * 16 + (n * 4) * (3 + nFields) + (n + 1) * 4 + n * 2 + itemCount + 16;
+  const bytes = headerWords * 4 + itemCount * 20 + (n * 4) * (3 + nFields) + (n + 1) * 4 + n * 2 + itemCount + 16;
   const base = m._malloc(bytes);
   if (!base) throw new RangeError('orderflow: out of memory for planBulk');
   try {
@@ -44,7 +46,8 @@ export function planColumns(m, io, h, cols, n, items, nFields, tableText, reads,
     const pStore = pStatus + n * 4;
     const pFields = pStore + n * 4;
     const pOut = pFields + n * 4 * nFields;
-    const pItemBegin = pOut + n * 4;
+    const pSku = pOut + n * 4;
+    const pItemBegin = pSku + itemCount * 4;
     const pValid = pItemBegin + (n + 1) * 4;
     const pPresent = pValid + n;
     const pKind = pPresent + n;
@@ -65,6 +68,7 @@ export function planColumns(m, io, h, cols, n, items, nFields, tableText, reads,
       heapU32.set(cols.itemBegin.subarray(0, n + 1), pItemBegin >> 2);
       heapU8.set(cols.itemsPresent.subarray(0, n), pPresent);
       heapU8.set(cols.kind.subarray(0, items), pKind);
+      heapU32.set(cols.sku.subarray(0, items), pSku >> 2);
     }
     const len = io.write(m, [tableText, to, fieldsText, actorText]);
     const header = m.HEAPU32.subarray(pHeader >> 2, (pHeader >> 2) + HEADER_WORDS);
@@ -79,6 +83,7 @@ export function planColumns(m, io, h, cols, n, items, nFields, tableText, reads,
     header[HEADER.ITEM_STOCK] = readItems ? pStock : 0;
     header[HEADER.ITEM_QUANTITY] = readItems ? pQuantity : 0;
     header[HEADER.ITEMS_PRESENT] = readItems ? pPresent : 0;
+    header[HEADER.ITEM_SKU] = readItems ? pSku : 0;
     header[HEADER.OUT] = pOut;
     header[HEADER.TEXT] = io.ptr;
     header[HEADER.STRINGS_LENGTH] = len[0];

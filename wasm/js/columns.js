@@ -18,6 +18,7 @@ const K_STORE = 4;
 const K_ITEMS = 16;
 const K_QUANTITY = 32;
 const K_IN_STOCK = 64;
+const K_SKU = 128;
 
 // ---- planBulk marshalling ----------------------------------------------------------------------
 
@@ -37,6 +38,7 @@ export class Columns {
     this.interner = new Interner();
     this.statusOf = new Recent(this.interner);
     this.storeOf = new Recent(this.interner);
+    this.skuOf = new Recent(this.interner);
     this.fieldOf = [];  // one Recent per guard field column
     this.readsOfIndex = [];
     this.reads = new BatchReads();
@@ -58,21 +60,23 @@ export class Columns {
       this.verdict = new Uint32Array(orders);
     }
     if (items > this.items) {
-      const old = this.items ? { kind: this.kind, stock: this.stock, quantity: this.quantity } : null;
+      const old = this.items ? { kind: this.kind, stock: this.stock, quantity: this.quantity, sku: this.sku } : null;
       this.items = items;
       this.kind = new Uint8Array(items);
       this.stock = new Float64Array(items);
       this.quantity = new Float64Array(items);
+      this.sku = new Uint32Array(items);
       if (old) {
         this.kind.set(old.kind);
         this.stock.set(old.stock);
         this.quantity.set(old.quantity);
+        this.sku.set(old.sku);
       }
     }
   }
 }
 
-// The strings of a batch (status values, store ids, guard field values), each given an index once.
+// The strings of a batch (status values, store ids, guard field values, skus), each given an index once.
 class Interner {
   constructor() {
     this.strings = [''];
@@ -173,6 +177,7 @@ function itemMask(it) {
   for (const k in it) {
     if (k === 'quantity') m |= K_QUANTITY;
     else if (k === 'in_stock') m |= K_IN_STOCK;
+    else if (k === 'sku') m |= K_SKU;
   }
   return m;
 }
@@ -182,7 +187,7 @@ function itemMask(it) {
 // by the fast path (for-in would list the inherited key).
 // The same for the workflow's guard fields (a field named like an Object.prototype member, say
 // `constructor`, always sends the orders the per-order way).
-const READ_KEYS = ['id', 'status', 'store_id', 'items', 'quantity', 'in_stock', 'toJSON'];
+const READ_KEYS = ['id', 'status', 'store_id', 'items', 'quantity', 'in_stock', 'sku', 'toJSON'];
 export function prototypesPolluted(fields) {
   for (let i = 0; i < READ_KEYS.length; i++) if (READ_KEYS[i] in Object.prototype) return true;
   for (let i = 0; i < fields.length; i++) if (fields[i] in Object.prototype) return true;
@@ -201,11 +206,12 @@ export function prototypesPolluted(fields) {
 // they stay 0 (absent). `fields`: the workflow's guard fields, one column each.
 export function marshal(orders, n, cols, reads, polluted, fields) {
   const readsOfValue = reads.byValue;
-  const { interner, statusOf, storeOf, fieldOf, readsOfIndex } = cols;
+  const { interner, statusOf, storeOf, skuOf, fieldOf, readsOfIndex } = cols;
   const nFields = fields.length;
   interner.reset();
   statusOf.reset();
   storeOf.reset();
+  skuOf.reset();
   while (fieldOf.length < nFields) fieldOf.push(new Recent(interner));
   for (let f = 0; f < nFields; f++) fieldOf[f].reset();
   const firstField = nFields > 0 ? fields[0] : null;
@@ -213,7 +219,7 @@ export function marshal(orders, n, cols, reads, polluted, fields) {
   readsOfIndex.length = 0;  // interned status index -> bits
   cols.grow(n, 0, nFields);
   const { status, store, fields: fieldCol, valid, itemBegin, itemsPresent } = cols;
-  let { kind, stock, quantity } = cols;
+  let { kind, stock, quantity, sku } = cols;
   let itemCap = cols.items;
   let slow = null;
   let items = 0;
@@ -274,7 +280,7 @@ export function marshal(orders, n, cols, reads, polluted, fields) {
           const m = list.length;
           if (items + m > itemCap) {
             cols.grow(0, Math.max(itemCap * 2, items + m));
-            ({ kind, stock, quantity } = cols);
+            ({ kind, stock, quantity, sku } = cols);
             itemCap = cols.items;
           }
           let k = items;
@@ -294,6 +300,13 @@ export function marshal(orders, n, cols, reads, polluted, fields) {
             else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
             else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
             else break clean;
+            // the sku only names a short item in a stock refusal: text as check() reads it (a
+            // string, or a finite number as its text), anything else none (0)
+            const sk = (im & K_SKU) !== 0 ? it.sku : undefined;
+            if (typeof sk === 'string') {
+              if (sk.length > MAX_COLUMN_STRING) break clean;
+              sku[k] = skuOf.get(sk);
+            } else sku[k] = typeof sk === 'number' && sk - sk === 0 ? interner.intern(String(sk)) : 0;
           }
           items = k;
         }

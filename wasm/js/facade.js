@@ -5,7 +5,7 @@
 // differ in how they obtain the WebAssembly bytes. No workflow rule lives here: every status,
 // transition, role rule and message comes from the engine (core/) and the workflow document.
 
-import { OrderflowError, describe, toJson, requireString } from './args.js';
+import { OrderflowError, deepFreeze, describe, toJson, requireString } from './args.js';
 import { Columns } from './columns.js';
 import { Engine, DEFAULT_MEMORY_BUDGET } from './engine.js';
 import { Scratch } from './scratch.js';
@@ -21,6 +21,7 @@ const BUILTIN_ID = /^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/;
 export class OrderFlow {
   #engine;
   #builtins = new Map();
+  #errorCodes = null;
 
   constructor(module, restart = null, memoryBudget = DEFAULT_MEMORY_BUDGET) {
     const engine = new Engine(module, restart ?? (() => { throw new Error('no way to restart'); }), memoryBudget);
@@ -92,6 +93,16 @@ export class OrderFlow {
       this.#builtins.set(id, workflow);
     }
     return workflow;
+  }
+
+  /**
+   * Every error code the engine itself answers (a workflow's guards add their own), in check's
+   * order: `[{code, permission, message}]`; `permission`: a refusal about who asks, not the order
+   * (the REST APIs' 403); `message`: what it means in plain words.
+   */
+  get errorCodes() {
+    this.#errorCodes ??= deepFreeze(JSON.parse(this.#engine.call((m) => m.errorCodes())));
+    return this.#errorCodes;
   }
 
   /** Number of workflows currently held by the engine (built-ins included); for leak tests. */

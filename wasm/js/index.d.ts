@@ -25,21 +25,48 @@ export interface WorkflowTypes {
 /** JSON as the engine reads it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A stable refusal code. New workflows may not add codes; the engine owns this list. */
-export type ErrorCode =
+/**
+ * The engine's own refusal codes, as `flow.errorCodes` lists them (core/src/answers.cpp; a test
+ * checks this union against that table). A workflow's guards may not use them.
+ */
+export type EngineErrorCode =
+  | 'invalid_order'
+  | 'invalid_actor'
   | 'unknown_status'
   | 'terminal_status'
   | 'invalid_transition'
+  | 'read_only'
   | 'forbidden_role'
   | 'forbidden_store'
-  | 'read_only'
   | 'missing_field'
-  | 'invalid_field'
-  | 'payment_required'
-  | 'inventory_short'
-  | 'invalid_order'
-  | 'invalid_actor'
-  | (string & {});
+  | 'invalid_field';
+
+/**
+ * A stable refusal code: the engine's own, or a guard's code from the workflow
+ * (`payment_required`, `inventory_short` in the built-ins).
+ */
+export type ErrorCode = EngineErrorCode | 'payment_required' | 'inventory_short' | (string & {});
+
+/** One entry of `flow.errorCodes`. */
+export interface ErrorCodeInfo {
+  readonly code: EngineErrorCode;
+  /** A refusal about who asks rather than the order (the REST APIs answer these with 403). */
+  readonly permission: boolean;
+  /** What the code means, in plain words. */
+  readonly message: string;
+}
+
+/** A line item a stock refusal (`items_in_stock` guard) names. */
+export interface ShortItem {
+  /** The item's `sku` as text, or null when it has none (the message then says "item 3"). */
+  readonly sku: string | null;
+  /** Units ordered (1 when the item gives no quantity). */
+  readonly quantity: number;
+  /** Units in stock, or null when not known (`in_stock` false or absent). */
+  readonly available: number | null;
+  /** Position in the order's `items`. */
+  readonly index: number;
+}
 
 /** One reason a change is refused. */
 export interface EngineError {
@@ -49,6 +76,11 @@ export interface EngineError {
   readonly message: string;
   /** The input concerned (`"rejection_reason"`, `"notes"`, ...), when there is one. */
   readonly field?: string;
+  /**
+   * A stock refusal's short items, every one (its message names the first five, then "and N
+   * more").
+   */
+  readonly items?: readonly ShortItem[];
 }
 
 /** A line item as the guards read it. */
@@ -159,9 +191,31 @@ export interface AllowedOption<W extends WorkflowTypes = WorkflowTypes> {
 /**
  * The options of `allowed`. The array is empty for terminal statuses and read-only roles; when
  * the order or actor itself is malformed it is empty and the non-enumerable `errors` says why
- * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`).
+ * (`allowed` reads the order's `status` and, for store-scoped roles, its `store_id`). `options`
+ * gives the same list with the reason whenever it is empty.
  */
 export type AllowedOptions<W extends WorkflowTypes = WorkflowTypes> = AllowedOption<W>[] & { readonly errors: EngineError[] };
+
+/** `options`: what `allowed` offers, and when it offers nothing, why. */
+export interface OptionsResult<W extends WorkflowTypes = WorkflowTypes> {
+  readonly options: readonly AllowedOption<W>[];
+  /**
+   * Present when `options` is empty: a malformed order or actor, an unknown status, a final
+   * status, an unknown or read-only role, a store not the actor's, or no change this role may make
+   * from this status; `message` is the workflow's sentence for it.
+   */
+  readonly reason?: EngineError;
+}
+
+/** `visibleStores`: the stores whose orders an actor may see. */
+export interface StoreScope {
+  /** The role covers every store. */
+  readonly all: boolean;
+  /** When not `all`: the actor's stores, as text (numbers as `String(n)`), sorted, once each. */
+  readonly stores: readonly string[];
+  /** Why none: `invalid_actor`, or `forbidden_role` for a role the workflow does not have. */
+  readonly errors: readonly EngineError[];
+}
 
 /** The verdict of `check`. */
 export type CheckResult =
@@ -213,6 +267,32 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
   allowed(order: Order<W>, actor: Actor<W>): AllowedOptions<W>;
 
   /**
+   * `allowed` with the reason when it offers nothing (for "why can I not change this order?").
+   * @throws TypeError as `allowed`.
+   */
+  options(order: Order<W>, actor: Actor<W>): OptionsResult<W>;
+
+  /**
+   * The stores whose orders `actor` may see (from the role's scope).
+   * @throws TypeError when `actor` is missing or cannot be converted to JSON.
+   */
+  visibleStores(actor: Actor<W>): StoreScope;
+
+  /**
+   * Whether `actor` may see (and so change) orders of store `storeId`; null: an order without a
+   * store. False for a malformed actor or an unknown role.
+   * @throws TypeError when `storeId` is not a string, a number or null, or `actor` is missing.
+   */
+  canSee(actor: Actor<W>, storeId: string | number | null): boolean;
+
+  /**
+   * The fields a change into `to` requires from orders stored with any of `statuses` (current or
+   * legacy values), whatever the role, in the workflow's field order (for a bulk change's form).
+   * @throws TypeError when `to` is not a string or `statuses` not an array of strings.
+   */
+  requiredFields(to: W['status'], statuses: readonly string[]): W['field'][];
+
+  /**
    * Whether `actor` may move `order` to `to` with `fields`, with every reason if not (in a
    * fixed order). A malformed order or actor is refused with `invalid_order` / `invalid_actor`;
    * the order is read only as far as this change needs it (a field an `equals` guard names, such
@@ -262,6 +342,8 @@ export interface OrderFlow {
    * @throws OrderflowError when the workflow is invalid.
    */
   loadText<W extends WorkflowTypes = WorkflowTypes>(text: string): Workflow<W>;
+  /** Every code the engine itself answers, in `check`'s order, with its meaning. */
+  readonly errorCodes: readonly ErrorCodeInfo[];
   /** Workflows currently held by the engine (built-ins included): for leak tests. */
   readonly liveWorkflows: number;
   /** Bytes of WebAssembly memory currently reserved: for leak tests. */

@@ -5,10 +5,10 @@ import { MAX_ARGUMENT_UNITS, tooLarge } from './args.js';
 // properties, toJSON applied, each accessor read once, nothing inherited, a Proxy through its
 // traps), and only the parts the engine may read (docs/workflow-format.md, "How an order is read").
 
-// The order's parts the engine may read: id, status, store_id, items (each item's quantity and
-// in_stock) and the top-level fields the workflow's guards name (guardFields, e.g.
-// payment_status). Nothing else is sent or looked at, so a BigInt or a cycle elsewhere in an
-// order (say in `customer`) is never the engine's business.
+// The order's parts the engine may read: id, status, store_id, items (each item's sku, named in
+// a stock refusal, quantity and in_stock) and the top-level fields the workflow's guards name
+// (guardFields, e.g. payment_status). Nothing else is sent or looked at, so a BigInt or a cycle
+// elsewhere in an order (say in `customer`) is never the engine's business.
 const NO_FIELDS = Object.freeze([]);
 
 function callToJSON(value, key) {
@@ -59,7 +59,7 @@ function item(value, key) {
     if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
     const out = {};
     for (const k of Object.keys(v)) {
-      if (k === 'quantity' || k === 'in_stock') {
+      if (k === 'quantity' || k === 'in_stock' || k === 'sku') {
         const x = get(v, k);
         const y = x === UNREADABLE ? {} : leaf(x, k);
         if (y !== undefined) out[k] = y;

@@ -2,7 +2,7 @@
 // questions it answers (normalize, allowed, check, planBulk), each one call into the engine. No
 // workflow rule lives here: every verdict and message comes from the engine (core/).
 import {
-  OrderflowError, deepFreeze, describe, parseAnswer, requireString, fieldsJson, actorJson, tooLarge,
+  OrderflowError, deepFreeze, describe, parseAnswer, toJson, requireString, fieldsJson, actorJson, tooLarge,
   MAX_ARGUMENT_UNITS,
 } from './args.js';
 import { readOrder } from './order.js';
@@ -125,6 +125,58 @@ export class Workflow {
     const options = answer.options;
     Object.defineProperty(options, 'errors', { value: answer.errors, enumerable: false });
     return options;
+  }
+
+  /**
+   * `allowed` with the reason when it offers nothing: `{options, reason?: {code, message}}`
+   * (a final status, a read-only role, a store not the actor's, a malformed order, ...).
+   */
+  options(order, actor) {
+    const fn = 'options(order, actor)';
+    const answer = this.#ask(fn, 'allowed', [orderJson(order, fn, this.#guardFields), actorJson(actor, fn)]);
+    return answer.reason ? { options: answer.options, reason: answer.reason } : { options: answer.options };
+  }
+
+  /**
+   * Which stores `actor` may see orders of: `{all: true, stores: []}` (a role covering every
+   * store), or `{all: false, stores: [...]}` (the actor's own, as text); `errors` says why none
+   * (a malformed actor, an unknown role).
+   */
+  visibleStores(actor) {
+    const fn = 'visibleStores(actor)';
+    return this.#ask(fn, 'visibleStores', [actorJson(actor, fn)]);
+  }
+
+  /** Whether `actor` may see orders of store `storeId` (a string, a number, or null: no store). */
+  canSee(actor, storeId) {
+    const fn = 'canSee(actor, storeId)';
+    if (storeId !== null && storeId !== undefined && typeof storeId !== 'string' && typeof storeId !== 'number') {
+      throw new TypeError(`orderflow: ${fn}: storeId must be a string, a number or null, got ${describe(storeId)}`);
+    }
+    return this.#ask(fn, 'canSee', [actorJson(actor, fn), toJson(storeId ?? null, fn, 'storeId')], false);
+  }
+
+  /** The field ids a change into `to` requires from orders stored with any of `statuses`. */
+  requiredFields(to, statuses) {
+    const fn = 'requiredFields(to, statuses)';
+    const target = requireString(to, fn, 'to');
+    if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === 'string')) {
+      throw new TypeError(`orderflow: ${fn}: statuses must be an array of strings, got ${describe(statuses)}`);
+    }
+    return parseAnswer(this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')], false));  // a fresh array, the caller's
+  }
+
+  // One engine call with text arguments; its JSON answer, deep-frozen (`json` false: the answer as returned).
+  #ask(fn, name, parts, json = true) {
+    const h = this.#handle();
+    const io = this.#flow._scratch;
+    const answer = this.#engine.call((m) => {
+      const len = io.write(m, parts);
+      const out = m[name](h, io.ptr, ...len.subarray(0, parts.length));
+      io.done(m);
+      return out;
+    });
+    return json ? deepFreeze(parseAnswer(answer)) : answer;
   }
 
   /** Whether `actor` may move `order` to `to` with `fields`, and every reason if not. */

@@ -183,8 +183,9 @@ std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t o
         w.raw(",").key("requires").strings(o.required).raw(",").key("optional").strings(o.optional);
         w.raw(",").key("confirm").boolean(o.confirm).raw("}");
     });
-    w.raw(",").key("errors").errors(a.errors).raw("}");
-    return std::move(w.out);
+    w.raw(",").key("errors").errors(a.errors);
+    if (!a.reason.code.empty()) w.raw(",").key("reason").error(a.reason);  // why no option (issue #15)
+    return std::move(w.raw("}").out);
 }
 
 std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength,
@@ -223,7 +224,10 @@ std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t
     bool first = true;
     for (auto& errors : wf->checkEach(orders, to, fields, actor)) {
         std::string key;
-        for (const auto& e : errors) key.append(e.code).append(1, '\x1f').append(e.message).append(1, '\x1f').append(e.field).append(1, '\x1e');
+        for (const auto& e : errors) {
+            key.append(e.code).append(1, '\x1f').append(e.message).append(1, '\x1f').append(e.field).append(1, '\x1e');
+            if (!e.items.is_null()) key.append(e.items.dump()).append(1, '\x1e');  // a stock refusal's short items
+        }
         auto [it, fresh] = seen.emplace(std::move(key), static_cast<std::uint32_t>(table.size()));
         if (fresh) table.push_back(std::move(errors));
         if (!first) w.raw(",");
@@ -282,6 +286,8 @@ struct BatchHeader {
     std::uint32_t itemStock;      // float64[items], or 0
     std::uint32_t itemQuantity;   // float64[items] (NaN: absent), or 0
     std::uint32_t itemsPresent;   // uint8[count]: 1 = the order has an items array, or 0
+    std::uint32_t itemSku;        // uint32[items]: the item's sku, index into the string table
+                                  // (0: none); or 0 (then stock refusals are left to check)
     std::uint32_t out;            // uint32[count]: receives each order's verdict index
     std::uint32_t text;           // the text arguments below, one after another (UTF-8)
     std::uint32_t stringsLength;  // the string table as a JSON array, index 0 unused
@@ -289,7 +295,7 @@ struct BatchHeader {
     std::uint32_t fieldsLength;   // the fields, JSON
     std::uint32_t actorLength;    // the actor, JSON
 };
-static_assert(sizeof(BatchHeader) == 17 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
+static_assert(sizeof(BatchHeader) == 18 * sizeof(std::uint32_t), "batch.js HEADER_WORDS");
 
 template <class T>
 const T* column(std::uint32_t offset) {
@@ -326,6 +332,7 @@ std::string planBatch(std::uint32_t handle, std::uintptr_t header) {
     batch.item_stock = column<double>(h.itemStock);
     batch.item_quantity = column<double>(h.itemQuantity);
     batch.items_present = column<std::uint8_t>(h.itemsPresent);
+    batch.item_sku = column<std::uint32_t>(h.itemSku);
     batch.verdict_out = reinterpret_cast<std::uint32_t*>(static_cast<std::uintptr_t>(h.out));
 
     auto plan = wf->planBatch(batch, to, fields, actor);
@@ -351,4 +358,60 @@ EMSCRIPTEN_BINDINGS(orderflow) {
     emscripten::function("planBatch", &planBatch);
     emscripten::function("checkMany", &checkMany);
     emscripten::function("heapUsed", &heapUsed);
+}
+
+// ---- issue #15: the questions the engine answers for the server and the UI -------------------
+// (One block, kept apart so that it merges cleanly with changes to the code above.)
+namespace {
+
+// {"all": bool, "stores": [...], "errors": [...]}
+std::string visibleStores(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t actorLength) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    auto v = wf->visibleStores(parse(Args(buffer).next(actorLength)));
+    Writer w;
+    w.raw("{").key("all").boolean(v.all).raw(",").key("stores").strings(v.stores);
+    return std::move(w.raw(",").key("errors").errors(v.errors).raw("}").out);
+}
+
+// The store id as JSON text (a string, a number or null).
+bool canSee(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t actorLength, std::uint32_t storeLength) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return false;
+    Args args(buffer);
+    json actor = parse(args.next(actorLength));
+    return wf->canSee(actor, parse(args.next(storeLength)));
+}
+
+// `statuses` as a JSON array of strings; the answer a JSON array of field ids.
+std::string requiredFields(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t toLength, std::uint32_t statusesLength) {
+    const Workflow* wf = lookup(handle);
+    if (!wf) return noWorkflow();
+    Args args(buffer);
+    std::string_view to = args.next(toLength);
+    json list = parse(args.next(statusesLength));
+    std::vector<std::string> statuses;
+    if (list.is_array())
+        for (const auto& s : list)
+            if (s.is_string()) statuses.push_back(s.get<std::string>());
+    Writer w;
+    return std::move(w.strings(wf->requiredFields(to, statuses)).out);
+}
+
+// [{"code", "permission", "message"}, ...] (core/src/answers.cpp)
+std::string errorCodes() {
+    Writer w;
+    return std::move(w.array(orderflow::errorCodes(), [&](const orderflow::ErrorCodeInfo& c) {
+        w.raw("{").key("code").string(c.code).raw(",").key("permission").boolean(c.permission);
+        w.raw(",").key("message").string(c.message).raw("}");
+    }).out);
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(orderflow_answers) {
+    emscripten::function("visibleStores", &visibleStores);
+    emscripten::function("canSee", &canSee);
+    emscripten::function("requiredFields", &requiredFields);
+    emscripten::function("errorCodes", &errorCodes);
 }

@@ -92,6 +92,7 @@ public:
     Writer& error(const orderflow::Error& e) {
         raw("{").key("code").string(e.code).raw(",").key("message").string(e.message);
         if (!e.field.empty()) raw(",").key("field").string(e.field);
+        if (!e.items.is_null()) raw(",").key("items").value(e.items);  // a stock refusal's short items
         return raw("}");
     }
     // A JSON value (the validated workflow document), keys in the json object's (sorted) order.

@@ -87,7 +87,10 @@ async function main() {
   if (config.port > 65535) throw new Error(`PORT must be at most 65535, got ${config.port}`);
 
   const flow = await createOrderFlow();
-  const views = { cms: new WorkflowView(flow.workflow('cms'), 'cms'), delivery: new WorkflowView(flow.workflow('delivery'), 'delivery') };
+  const views = {
+    cms: new WorkflowView(flow.workflow('cms'), 'cms', flow.errorCodes),
+    delivery: new WorkflowView(flow.workflow('delivery'), 'delivery', flow.errorCodes),
+  };
   const store = await openStore(config);
   if (!(await store.isSeeded())) await seed(store, views, { cmsOrders: config.seedCms, deliveryOrders: config.seedDelivery });
 

@@ -80,14 +80,18 @@ export class Rules {
     return this.statuses.filter((s) => to.has(s.id));
   }
 
-  /** The workflow's words for why nothing can change: a final status or a read-only role, or ''. */
+  /**
+   * Why this actor may change nothing about this order, in the workflow's words (the engine's
+   * `options` reason: a final status, a read-only role, a store not theirs, ...), or ''.
+   */
   noChangeReason(order) {
     if (!order) return '';
-    if (this.allowed(order).length) return '';
-    const first = this.statuses.find((s) => s.id !== this.status(order.status).id);
-    if (!first) return '';
-    const v = this.check(order, first.id, {});
-    return v.errors.find((e) => e.code === 'terminal_status' || e.code === 'read_only')?.message ?? '';
+    return this.wf.options(order, this.actor).reason?.message ?? '';
+  }
+
+  /** Field ids a change into `to` requires from orders stored with any of `statuses`. */
+  requiredFields(to, statuses) {
+    return this.wf.requiredFields(to, statuses);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,13 +25,30 @@ using json = nlohmann::json;
 // with nlohmann, which has the last word). See core/src/read.cpp.
 bool readPlainJson(std::string_view text, json& out, int maxDepth = 128);
 
-// One reason a change is refused. `code` is stable (see docs); `message` is for a store employee;
-// `field` names the input concerned ("rejection_reason", "notes", ...) or is empty.
+// One reason a change is refused. `code` is stable (see docs, and errorCodes() below for the
+// engine's own); `message` is for a store employee; `field` names the input concerned
+// ("rejection_reason", "notes", ...) or is empty. `items`: null, or for a failed items_in_stock
+// guard the short items, every one in order (the message names the first few), as a JSON array of
+// {"sku": text or null (none: the message names it by position), "quantity": asked for (1 when
+// absent), "available": units in stock or null (not known: in_stock false or absent), "index":
+// position in the order's items}. (JSON, as the module hands it on.)
 struct Error {
     std::string code;
     std::string message;
     std::string field;
+    json items = nullptr;
 };
+
+// One code of the engine's own (core/src/answers.cpp): every code check, allowed, planBulk and
+// visibleStores can answer apart from a workflow's guard codes, whether it is a refusal about
+// permission (who asks, not the order: the REST APIs' 403), and what it means in plain words.
+struct ErrorCodeInfo {
+    std::string_view code;
+    bool permission;
+    std::string_view message;
+};
+// In the fixed order check reports them (docs/workflow-format.md). A guard may not use one.
+std::span<const ErrorCodeInfo> errorCodes();
 
 // One problem found while loading a workflow: where (a JSON path such as "transitions[3].to",
 // or "" for the whole text) and what.
@@ -85,6 +103,19 @@ struct Verdict {
 struct Allowed {
     std::vector<Option> options;  // what the actor may pick (empty for terminal / read-only)
     std::vector<Error> errors;    // non-empty only when the order or actor itself is malformed
+    // When options is empty, why (code empty otherwise): the first of errors, else unknown_status,
+    // terminal_status, forbidden_role (unknown role), read_only, forbidden_store, or, when no
+    // transition leaves the status for this role, forbidden_role / invalid_transition.
+    Error reason;
+};
+
+// The stores whose orders an actor may see: every store (role scope "all"), or `stores` (the
+// actor's own, as text, sorted, without duplicates). `errors`: invalid_actor for a malformed
+// actor, forbidden_role for an unknown role (then no store at all).
+struct StoreScope {
+    bool all = false;
+    std::vector<std::string> stores;
+    std::vector<Error> errors;
 };
 
 struct BlockedOrder {
@@ -121,7 +152,14 @@ struct OrderBatch {
     // Where to write the verdicts ([count]); null: into BatchPlan::verdict. (The wasm bindings
     // pass the caller's buffer, so 100,000 verdicts are neither copied nor zero-filled first.)
     std::uint32_t* verdict_out = nullptr;
+    // Per item: its sku, an index into strings (0: none). A stock refusal names its short items
+    // by sku; null: an order refused for short items gets the verdict kVerdictPerOrder instead
+    // (the caller asks check for it).
+    const std::uint32_t* item_sku = nullptr;
 };
+
+// A verdict planBatch leaves to check (see OrderBatch::item_sku).
+constexpr std::uint32_t kVerdictPerOrder = 0xffffffffu;
 
 // What a verdict for one (to, actor) reads of an order besides its status (batchReads): the
 // store for a store-scoped role, the fields an `equals` guard names (guardFields()) / the items
@@ -177,6 +215,14 @@ public:
     Normalized normalize(std::string_view value) const;
 
     Allowed allowed(const json& order, const json& actor) const;
+    // Which stores `actor` may see orders of, and whether it may see one of store `storeId` (a
+    // string, a number as its text, or null: no store; false for a malformed actor or unknown role).
+    StoreScope visibleStores(const json& actor) const;
+    bool canSee(const json& actor, const json& storeId) const;
+    // The fields a change into `to` requires from orders stored with any of `statuses` (current or
+    // legacy values; unknown ones, terminal ones and those without a transition to `to` add
+    // nothing), whatever the role, in the workflow's field order.
+    std::vector<std::string> requiredFields(std::string_view to, const std::vector<std::string>& statuses) const;
     Verdict check(const json& order, std::string_view to, const json& fields, const json& actor) const;
     BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
     // check() for each element of `orders` (a JSON array), with `to`, `fields` and `actor` read

@@ -10,10 +10,6 @@ namespace orderflow {
 using namespace detail;
 
 namespace {
-const char* const kEngineCodes[] = {"unknown_status", "terminal_status", "invalid_transition",
-                                    "forbidden_role", "forbidden_store", "read_only", "missing_field",
-                                    "invalid_field", "invalid_order", "invalid_actor"};
-
 // The keys of a guard entry: id, kind, every kind's own keys (each once), code, messages.
 struct GuardKeys {
     static constexpr std::size_t kOwnRoom = 8;  // distinct keys of all kinds together (two so far)
@@ -77,8 +73,8 @@ void Loader::guards(const json& doc) {
             bool lower = true;
             for (char c : guard.code) lower = lower && ((c >= 'a' && c <= 'z') || c == '_');
             if (!lower) add(at(p, "code"), "use lower-case letters and '_' only, got " + q(guard.code));
-            for (const char* e : kEngineCodes)
-                if (guard.code == e) add(at(p, "code"), q(guard.code) + " is one of the engine's own codes");
+            for (const auto& c : errorCodes())  // the engine's own codes (core/src/answers.cpp)
+                if (guard.code == c.code) add(at(p, "code"), q(guard.code) + " is one of the engine's own codes");
         }
         textKey(g, "message", p, true, guard.message, kMaxText);
         if (!textKey(g, "missingMessage", p, false, guard.missingMessage, kMaxText) && guard.kind)

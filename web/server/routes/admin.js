@@ -32,7 +32,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
 
   // An administrator holds the admin role, with scope "all", in every workflow the server runs.
   function isAdmin(user) {
-    return Object.values(views).every((v) => user.roles?.[v.id] === adminRole && v.roleDef(adminRole)?.scope === 'all');
+    return Object.values(views).every((v) => user.roles?.[v.id] === adminRole && v.wf.visibleStores({ role: adminRole }).all);
   }
   function requireAdmin(ctx) {
     const user = requireUser(ctx);

@@ -1,6 +1,5 @@
 // The `cms` dialect (`/api/v1`): errors as {error: {code, message}, errors?, order?}. Mirrors the
 // client's adapter web/src/api/cms.js. Also the POS webhook, the event stream and the workflow.
-import { permissionOnly } from '../services/orders.js';
 import { fail, badRequest } from '../http/errors.js';
 import { parseId } from '../http/body.js';
 import { safeEqual } from '../auth.js';
@@ -15,7 +14,7 @@ export function cmsChange(view, r) {
   if (r.kind === 'conflict') {
     return { status: 409, body: { error: { code: 'conflict', message: conflictMessage(r.order), changed_by: r.order.updated_by, changed_at: r.order.updated_at }, order: r.order } };
   }
-  const code = permissionOnly(r.errors) ? 'forbidden' : 'refused';
+  const code = view.permissionOnly(r.errors) ? 'forbidden' : 'refused';
   return { status: code === 'forbidden' ? 403 : 422, body: { error: { code, message: r.errors[0]?.message ?? 'Refused' }, errors: r.errors } };
 }
 

@@ -1,6 +1,5 @@
 // The `delivery` dialect (`/api/orders`): the quick reference's bodies word for word,
 // {success, message, data}. Mirrors the client's adapter web/src/api/delivery.js.
-import { permissionOnly } from '../services/orders.js';
 import { HttpError } from '../http/errors.js';
 import { orderRoutes, conflictMessage, NOT_FOUND, NOT_AUTHORIZED } from './orders.js';
 import * as S from './schemas.js';
@@ -23,7 +22,7 @@ export function deliveryRoutes(deps) {
     if (r.kind === 'conflict') return { status: 409, body: { success: false, message: conflictMessage(r.order), data: r.order } };
     const unknown = r.errors.find((e) => e.code === 'unknown_status');
     if (unknown) return { status: 400, body: { success: false, message: unknown.message, validStatuses: v.statusIds } };
-    if (permissionOnly(r.errors)) return { status: 403, body: { success: false, message: NOT_AUTHORIZED(v) } };
+    if (v.permissionOnly(r.errors)) return { status: 403, body: { success: false, message: NOT_AUTHORIZED(v) } };
     return { status: 422, body: { success: false, message: r.errors[0]?.message ?? 'Refused', errors: r.errors } };
   }
 

@@ -2,18 +2,14 @@
 // legacy stored statuses read through the engine and each item's in_stock from the inventory.
 // Changes go through services/status-change.js.
 
-const PERMISSION_CODES = new Set(['read_only', 'forbidden_role', 'forbidden_store', 'invalid_actor']);
-
-// Only permission problems (the 403 case); anything else is a refusal on the merits (422).
-export function permissionOnly(errors) {
-  return errors.length > 0 && errors.every((e) => PERMISSION_CODES.has(e.code));
-}
-
 // Helpers that read a loaded workflow (the module's object) without knowing any status name.
+// `errorCodes`: the engine's table of its own codes (flow.errorCodes).
 export class WorkflowView {
-  constructor(wf, id) {
+  constructor(wf, id, errorCodes) {
     this.wf = wf;
     this.id = id ?? wf.id;
+    // The engine's permission refusals (its table of codes): a change refused only for these is a 403.
+    this.permissionCodes = new Set(errorCodes.filter((c) => c.permission).map((c) => c.code));
     this.statuses = wf.statuses;
     this.statusIds = wf.statuses.map((s) => s.id);
     this.byId = new Map(wf.statuses.map((s) => [s.id, s]));
@@ -50,6 +46,11 @@ export class WorkflowView {
     return s?.stock ?? 'none';
   }
 
+  // Only permission problems (the 403 case); anything else is a refusal on the merits (422).
+  permissionOnly(errors) {
+    return errors.length > 0 && errors.every((e) => this.permissionCodes.has(e.code));
+  }
+
   // The workflow document's definition of a role, or null.
   roleDef(role) {
     if (!role) return null;
@@ -57,19 +58,21 @@ export class WorkflowView {
   }
 
   // Stores whose orders this user may see: 'all', an array, or null (no role in this workflow).
+  // The engine answers from the role's scope; store ids come back as text, and a role the
+  // workflow does not define sees no store.
   visibleStores(user) {
-    const role = user.roles?.[this.id];
-    if (!role) return null;
-    const def = this.roleDef(role);
-    if (def && def.scope === 'all') return 'all';
-    return user.stores ?? [];
+    if (!user.roles?.[this.id]) return null;
+    const scope = this.wf.visibleStores(this.actor(user));
+    return scope.all ? 'all' : scope.stores;
   }
 
   actor(user) {
     return { role: user.roles?.[this.id] ?? null, stores: user.stores ?? [] };
   }
 
-  // Whether `stores` (an answer of visibleStores: 'all', an array, or null) holds store `storeId`.
+  // Whether `stores` (an answer of visibleStores: 'all', an array, or null) holds store `storeId`:
+  // the engine's answer for one user, looked up for many rows (one engine call per user, not per
+  // row; wf.canSee answers the same for a single store).
   static canSee(stores, storeId) {
     return stores === 'all' || (!!stores && stores.includes(storeId));
   }

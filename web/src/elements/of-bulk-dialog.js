@@ -82,21 +82,20 @@ export class OfBulkDialog extends LitElement {
 
   #fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
 
-  /** Fields for this target: required ones the engine names for these orders, plus optional ones. */
+  /** Fields for this target: the ones the engine requires for these orders' statuses, plus optional ones. */
   #fields() {
     if (!this.to) return [];
     if (this._needed) return this._needed;
-    const req = new Set();
+    const statuses = new Set();
+    for (const o of this.orders) if (typeof o.status === 'string') statuses.add(o.status);
+    const req = new Set(this.rules.requiredFields(this.to, [...statuses]));
     const opt = new Set();
-    const bare = this.rules.planBulk(this.orders, this.to, {});
-    for (const b of bare.blocked ?? []) for (const e of b.errors) if (e.code === 'missing_field' && e.field) req.add(e.field);
     const seen = new Set();
     for (const o of this.orders) {
       const k = `${o.status}|${o.store_id}`;
       if (seen.has(k)) continue;
       seen.add(k);
       const opt1 = this.rules.allowed(o).find((x) => x.id === this.to);
-      for (const f of opt1?.requires ?? []) req.add(f);
       for (const f of opt1?.optional ?? []) opt.add(f);
     }
     this._needed = [...[...req].map((f) => ({ def: this.rules.field(f), required: true })),
