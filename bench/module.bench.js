@@ -49,22 +49,26 @@ function transitionTable(doc) {
 // number >= its quantity (absent quantity counts as 1).
 function guardCheck(doc) {
   const guards = new Map((doc.guards || []).map((g) => [g.id, g]));
-  const one = (g) => (g.kind === 'equals'
-    ? (order) => order[g.field] === g.value
-    : (order) => {
-      const items = order.items;
-      if (!Array.isArray(items)) return false;
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i];
-        const s = it.in_stock;
-        if (s !== true && !(typeof s === 'number' && s >= (it.quantity ?? 1))) return false;
-      }
-      return true;
-    });
+  const one = (g) =>
+    g.kind === 'equals'
+      ? (order) => order[g.field] === g.value
+      : (order) => {
+          const items = order.items;
+          if (!Array.isArray(items)) return false;
+          for (let i = 0; i < items.length; i++) {
+            const it = items[i];
+            const s = it.in_stock;
+            if (s !== true && !(typeof s === 'number' && s >= (it.quantity ?? 1))) return false;
+          }
+          return true;
+        };
   const compiled = new Map([...guards].map(([id, g]) => [id, { code: g.code, kind: g.kind, test: one(g) }]));
   const list = (ids) => (ids || []).map((id) => compiled.get(id));
   // kept for the XState peer: the failing guard codes of a transition for an order
-  const failing = (ids, order) => list(ids).filter((g) => !g.test(order)).map((g) => g.code);
+  const failing = (ids, order) =>
+    list(ids)
+      .filter((g) => !g.test(order))
+      .map((g) => g.code);
   return { list, failing };
 }
 
@@ -111,8 +115,15 @@ function plainPeer(doc, { validate = false } = {}) {
   const roles = new Map(doc.roles.map((r) => [r.id, r]));
   const { table } = transitionTable(doc);
   const { list } = guardCheck(doc);
-  const CODES = ['unknown_status', 'terminal_status', 'invalid_transition', 'read_only', 'forbidden_role',
-    'forbidden_store', 'missing_field'];
+  const CODES = [
+    'unknown_status',
+    'terminal_status',
+    'invalid_transition',
+    'read_only',
+    'forbidden_role',
+    'forbidden_store',
+    'missing_field',
+  ];
   return function planBulkJS(orders, to, fields, actor) {
     const role = roles.get(actor.role);
     const stores = new Set((actor.stores || []).map(String));
@@ -148,9 +159,9 @@ function plainPeer(doc, { validate = false } = {}) {
     const blocked = [];
     for (let i = 0; i < orders.length; i++) {
       const order = orders[i];
-      const e = order !== null && typeof order === 'object' ? entries.get(order.status) ?? unknown : unknown;
+      const e = order !== null && typeof order === 'object' ? (entries.get(order.status) ?? unknown) : unknown;
       if (validate && !isWellFormedOrder(order, e.reads)) {
-        blocked.push({ id: order !== null && typeof order === 'object' ? order.id ?? null : null, errors: invalid });
+        blocked.push({ id: order !== null && typeof order === 'object' ? (order.id ?? null) : null, errors: invalid });
         continue;
       }
       let mask = e.mask;
@@ -160,12 +171,17 @@ function plainPeer(doc, { validate = false } = {}) {
       }
       let guardMask = 0;
       for (let g = 0; g < e.guards.length; g++) if (!e.guards[g].test(order)) guardMask |= 1 << g;
-      if (mask === 0 && guardMask === 0) { eligible.push(order.id); continue; }
+      if (mask === 0 && guardMask === 0) {
+        eligible.push(order.id);
+        continue;
+      }
       const key = mask * 1024 + guardMask;
       let errors = shared.get(key);
       if (!errors) {
         const codes = CODES.filter((_, b) => mask & (1 << b));
-        e.guards.forEach((g, b) => { if (guardMask & (1 << b)) codes.push(g.code); });
+        e.guards.forEach((g, b) => {
+          if (guardMask & (1 << b)) codes.push(g.code);
+        });
         errors = Object.freeze(codes.map((code) => Object.freeze({ code, message: code })));
         shared.set(key, errors);
       }
@@ -273,14 +289,22 @@ function coldStart(runs = 7) {
 // reads (status, store_id, payment_status), so the engine refuses every one with invalid_order.
 // BENCH_MALFORMED: the sizes, comma-separated (default 100000,1000000).
 function malformedRows(flow) {
-  const sizes = String(process.env.BENCH_MALFORMED || '100000,1000000').split(',').map(Number).filter((n) => n > 0);
+  const sizes = String(process.env.BENCH_MALFORMED || '100000,1000000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const wf = flow.workflow('cms');
   const actor = { role: 'store_manager', stores: ['s1', 's2'] };
   const rows = [];
   for (const n of sizes) {
     const good = generateOrders(wf, n, { seed: 7 });
-    const bad = good.map((o, i) => (i % 3 === 0 ? { ...o, status: 7 }
-      : i % 3 === 1 ? { ...o, store_id: { id: o.store_id } } : { ...o, status: 'processing', payment_status: 3 }));
+    const bad = good.map((o, i) =>
+      i % 3 === 0
+        ? { ...o, status: 7 }
+        : i % 3 === 1
+          ? { ...o, store_id: { id: o.store_id } }
+          : { ...o, status: 'processing', payment_status: 3 },
+    );
     const plan = wf.planBulk(bad, 'completed', {}, actor);
     if (plan.eligible.length !== 0 || plan.blocked.some((b) => b.errors[0].code !== 'invalid_order')) throw new Error('not all malformed');
     // warmed up on a slice (a pass over a million malformed orders takes seconds), then timed
@@ -333,14 +357,18 @@ async function main() {
       const inA = new Set(a.eligible);
       const inB = new Set(b.eligible);
       const odd = orders.find((o) => inA.has(o.id) !== inB.has(o.id));
-      if (odd) console.error(`peer disagrees on ${JSON.stringify(odd)}: engine ${JSON.stringify(wf.check(odd, sc.to, sc.fields, sc.actor))}`);
+      if (odd)
+        console.error(`peer disagrees on ${JSON.stringify(odd)}: engine ${JSON.stringify(wf.check(odd, sc.to, sc.fields, sc.actor))}`);
     }
-    const [tWasm, tPlain, tChecked, tX] = timeTogether([
-      () => wf.planBulk(orders, sc.to, sc.fields, sc.actor),
-      () => plain(orders, sc.to, sc.fields, sc.actor),
-      () => checked(orders, sc.to, sc.fields, sc.actor),
-      () => xs(orders, sc.to, sc.fields, sc.actor),
-    ], PASSES);
+    const [tWasm, tPlain, tChecked, tX] = timeTogether(
+      [
+        () => wf.planBulk(orders, sc.to, sc.fields, sc.actor),
+        () => plain(orders, sc.to, sc.fields, sc.actor),
+        () => checked(orders, sc.to, sc.fields, sc.actor),
+        () => xs(orders, sc.to, sc.fields, sc.actor),
+      ],
+      PASSES,
+    );
     rows.push({ sc, tWasm, tPlain, tChecked, tX, eligible: a.eligible.length, agree });
   }
 
@@ -353,16 +381,24 @@ async function main() {
   const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
   const out = [];
-  out.push(`## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${Math.ceil(PASSES / BLOCK) * BLOCK} passes after warm-up, in turns of ${BLOCK}; Node ${process.versions.node})`);
+  out.push(
+    `## orderflow module benchmark (${N.toLocaleString('en-US')} orders, median of ${Math.ceil(PASSES / BLOCK) * BLOCK} passes after warm-up, in turns of ${BLOCK}; Node ${process.versions.node})`,
+  );
   out.push('');
-  out.push('| scenario | wasm planBulk | plain JS | plain JS + checks | XState v5 | wasm / plain JS | wasm / plain JS + checks | XState / wasm | eligible | same eligible ids |');
+  out.push(
+    '| scenario | wasm planBulk | plain JS | plain JS + checks | XState v5 | wasm / plain JS | wasm / plain JS + checks | XState / wasm | eligible | same eligible ids |',
+  );
   out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const r of rows) {
-    out.push(`| ${r.sc.workflow} → ${r.sc.to} as ${r.sc.actor.role} | ${ms(r.tWasm)} | ${ms(r.tPlain)} | ${ms(r.tChecked)} | ${ms(r.tX)} | `
-      + `${(r.tWasm / r.tPlain).toFixed(2)}x | ${(r.tWasm / r.tChecked).toFixed(2)}x | ${(r.tX / r.tWasm).toFixed(1)}x | ${r.eligible} | ${r.agree ? 'yes' : 'NO'} |`);
+    out.push(
+      `| ${r.sc.workflow} → ${r.sc.to} as ${r.sc.actor.role} | ${ms(r.tWasm)} | ${ms(r.tPlain)} | ${ms(r.tChecked)} | ${ms(r.tX)} | ` +
+        `${(r.tWasm / r.tPlain).toFixed(2)}x | ${(r.tWasm / r.tChecked).toFixed(2)}x | ${(r.tX / r.tWasm).toFixed(1)}x | ${r.eligible} | ${r.agree ? 'yes' : 'NO'} |`,
+    );
   }
   out.push('');
-  out.push('| per-order path: malformed orders (cms → completed as store_manager) | planBulk | same orders well-formed (fast path) | ratio |');
+  out.push(
+    '| per-order path: malformed orders (cms → completed as store_manager) | planBulk | same orders well-formed (fast path) | ratio |',
+  );
   out.push('| --- | ---: | ---: | ---: |');
   for (const r of malformed) {
     out.push(`| ${r.n.toLocaleString('en-US')} malformed orders | ${ms(r.tBad)} | ${ms(r.tGood)} | ${(r.tBad / r.tGood).toFixed(1)}x |`);

@@ -18,7 +18,7 @@ import { startServer } from '../tests/support/server.js';
 import { createDatabase } from '../tests/support/pg.js';
 import { withStoreDb, checkStore } from '../tests/support/store-db.js';
 
-process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
 const ORDERS = Number(process.env.BENCH_ORDERS || 4000);
 const CONC = Number(process.env.BENCH_CONCURRENCY || 16);
@@ -28,22 +28,41 @@ const CONTENDED_S = Number(process.env.BENCH_CONTENDED_S || 5);
 function client(base, concurrency, { parse = true } = {}) {
   const u = new URL(base);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  return (method, path, body, headers = {}) => new Promise((resolve, reject) => {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body);  // Buffer: sent as is
-    const req = http.request({ host: u.hostname, port: u.port, method, path, agent,
-      headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) } }, (res) => {
-      if (!parse) { res.resume(); res.on('end', () => resolve({ status: res.statusCode })); return; }
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json; try { json = JSON.parse(text); } catch { json = undefined; }
-        resolve({ status: res.statusCode, body: json });
-      });
+  return (method, path, body, headers = {}) =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : JSON.stringify(body); // Buffer: sent as is
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method,
+          path,
+          agent,
+          headers: { ...headers, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
+        },
+        (res) => {
+          if (!parse) {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode }));
+            return;
+          }
+          const chunks = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString();
+            let json;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            resolve({ status: res.statusCode, body: json });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
     });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }
 
 // Runs `work(i)` for i in [0, n) with `conc` in flight; returns seconds and status counts.
@@ -51,13 +70,15 @@ async function drive(n, conc, work) {
   const counts = {};
   let next = 0;
   const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: conc }, async () => {
-    while (next < n) {
-      const i = next++;
-      const r = await work(i);
-      counts[r.status] = (counts[r.status] ?? 0) + 1;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (next < n) {
+        const i = next++;
+        const r = await work(i);
+        counts[r.status] = (counts[r.status] ?? 0) + 1;
+      }
+    }),
+  );
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, counts };
 }
 
@@ -69,8 +90,20 @@ async function bareServer() {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) }); res.end(body); }); });
     s.listen(0, '127.0.0.1', () => console.log('port ' + s.address().port));`;
   const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((resolve) => child.stdout.on('data', (d) => { const m = /port (\d+)/.exec(String(d)); if (m) resolve(m[1]); }));
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => { child.on('exit', r); child.kill(); }) };
+  const port = await new Promise((resolve) =>
+    child.stdout.on('data', (d) => {
+      const m = /port (\d+)/.exec(String(d));
+      if (m) resolve(m[1]);
+    }),
+  );
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((r) => {
+        child.on('exit', r);
+        child.kill();
+      }),
+  };
 }
 
 // The storage set-ups measured, each against the same bare node:http peer in the same run. A
@@ -95,7 +128,10 @@ const postgres = (instances) => ({
       urls: servers.map((x) => x.url),
       ...storeReads({ databaseUrl: database.url }),
       stop: () => Promise.all(servers.map((x) => x.stop({ signal: 'SIGTERM' }))),
-      cleanup: async () => { await Promise.all(servers.map((x) => x.stop().catch(() => {}))); await database.drop().catch(() => {}); },
+      cleanup: async () => {
+        await Promise.all(servers.map((x) => x.stop().catch(() => {})));
+        await database.drop().catch(() => {});
+      },
     };
   },
 });
@@ -109,7 +145,10 @@ const SCENARIOS = [
         urls: [srv.url],
         ...storeReads({ dataDir }),
         stop: () => srv.stop({ signal: 'SIGTERM' }),
-        cleanup: async () => { await srv.stop().catch(() => {}); rmSync(dataDir, { recursive: true, force: true }); },
+        cleanup: async () => {
+          await srv.stop().catch(() => {});
+          rmSync(dataDir, { recursive: true, force: true });
+        },
       };
     },
   },
@@ -136,7 +175,11 @@ async function main() {
 // Single PUTs (and GETs) against the bare peer, then a contended run; afterwards the history rows
 // added must equal the accepted updates and the database must agree with itself. -> ok
 async function measure(scenario, bare) {
-  const inst = await scenario.start({ ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS), ORDERFLOW_SEED_DELIVERY_ORDERS: '60' });
+  const inst = await scenario.start({
+    ORDERFLOW_RATE_LIMIT: 'off',
+    ORDERFLOW_SEED_CMS_ORDERS: String(ORDERS),
+    ORDERFLOW_SEED_DELIVERY_ORDERS: '60',
+  });
   const rows = [];
   try {
     const clients = inst.urls.map((u) => client(u, CONC));
@@ -162,7 +205,7 @@ async function measure(scenario, bare) {
 
     const breq = client(bare.url, CONC);
     const n = plan.length;
-    await drive(500, CONC, () => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: 0 }));  // warm-up
+    await drive(500, CONC, () => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: 0 })); // warm-up
     await drive(500, CONC, (i) => req('GET', `/api/v1/orders/${plan[i % n].id}`, undefined, auth, i));
     // Three interleaved rounds (the machine is shared: best round per scenario is reported);
     // each round updates a third of the planned orders.
@@ -173,17 +216,40 @@ async function measure(scenario, bare) {
       const merged = { ...r, counts: { ...(b?.counts ?? {}) } };
       for (const [k, v] of Object.entries(r.counts)) merged.counts[k] = (merged.counts[k] ?? 0) + v;
       merged.requests = (b?.requests ?? 0) + count;
-      if (!b || rate > b.rate) { merged.rate = rate; merged.seconds = r.seconds; merged.count = count; } else { merged.rate = b.rate; merged.seconds = b.seconds; merged.count = b.count; }
+      if (!b || rate > b.rate) {
+        merged.rate = rate;
+        merged.seconds = r.seconds;
+        merged.count = count;
+      } else {
+        merged.rate = b.rate;
+        merged.seconds = b.seconds;
+        merged.count = b.count;
+      }
       best[name] = merged;
     };
     const third = Math.ceil(n / 3);
     for (let round = 0; round < 3; round++) {
       const slice = plan.slice(round * third, (round + 1) * third);
       keep('peerGet', await drive(slice.length, CONC, () => breq('GET', '/api/v1/orders/1')), slice.length);
-      keep('peerPut', await drive(slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })), slice.length);
+      keep(
+        'peerPut',
+        await drive(slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })),
+        slice.length,
+      );
       keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth, i)), slice.length);
-      keep('put', await drive(slice.length, CONC, (i) => req('PUT', `/api/v1/orders/${slice[i].id}`,
-        { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version }, auth, i)), slice.length);
+      keep(
+        'put',
+        await drive(slice.length, CONC, (i) =>
+          req(
+            'PUT',
+            `/api/v1/orders/${slice[i].id}`,
+            { status: slice[i].status, notes: 'bench', lock_version: slice[i].lock_version },
+            auth,
+            i,
+          ),
+        ),
+        slice.length,
+      );
     }
     rows.push(['peer: bare node:http GET (fixed JSON)', best.peerGet, best.peerGet]);
     rows.push(['peer: bare node:http PUT (fixed JSON)', best.peerPut, best.peerPut]);
@@ -194,78 +260,111 @@ async function measure(scenario, bare) {
     // Contended: 50 clients on 10 hot orders at a time, each PUT carrying the lock_version the
     // clients last saw; an order that reaches a terminal status is replaced from the pool.
     const pool = (await req('GET', '/api/v1/orders?per_page=5000', undefined, auth)).body.orders
-      .filter((o) => !terminal.has(o.status)).map((o) => o.id);
+      .filter((o) => !terminal.has(o.status))
+      .map((o) => o.id);
     const hot = pool.splice(0, 10);
     const contendedClients = 50;
     const cclients = inst.urls.map((u) => client(u, contendedClients));
     const creq = (method, path, body, headers, w) => cclients[w % cclients.length](method, path, body, headers);
     const known = new Map();
     const refresh = async (id, w) => {
-      const [g, o] = await Promise.all([creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth, w), creq('GET', `/api/v1/orders/${id}`, undefined, auth, w)]);
+      const [g, o] = await Promise.all([
+        creq('GET', `/api/v1/orders/${id}/allowed_statuses`, undefined, auth, w),
+        creq('GET', `/api/v1/orders/${id}`, undefined, auth, w),
+      ]);
       const v = { lock_version: o.body.order.lock_version, options: g.body.allowed.filter((a) => !(a.requires ?? []).length) };
       known.set(id, v);
       return v;
     };
-    let accepted = 0; let total = 0;
+    let accepted = 0;
+    let total = 0;
     const ccounts = {};
     const stopAt = Date.now() + CONTENDED_S * 1000;
     const t0 = process.hrtime.bigint();
-    await Promise.all(Array.from({ length: contendedClients }, async (_, w) => {
-      while (Date.now() < stopAt && hot.length) {
-        const slot = Math.floor(Math.random() * hot.length);
-        const id = hot[slot];
-        const cur = known.get(id) ?? await refresh(id, w);
-        if (!cur.options.length) {
-          const at = hot.indexOf(id);
-          if (at >= 0) { if (pool.length) hot[at] = pool.shift(); else hot.splice(at, 1); }
-          continue;
+    await Promise.all(
+      Array.from({ length: contendedClients }, async (_, w) => {
+        while (Date.now() < stopAt && hot.length) {
+          const slot = Math.floor(Math.random() * hot.length);
+          const id = hot[slot];
+          const cur = known.get(id) ?? (await refresh(id, w));
+          if (!cur.options.length) {
+            const at = hot.indexOf(id);
+            if (at >= 0) {
+              if (pool.length) hot[at] = pool.shift();
+              else hot.splice(at, 1);
+            }
+            continue;
+          }
+          const target = cur.options[w % cur.options.length].id;
+          const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth, w);
+          total += 1;
+          ccounts[r.status] = (ccounts[r.status] ?? 0) + 1;
+          if (r.status === 200) accepted += 1;
+          if (known.get(id) === cur) known.delete(id);
         }
-        const target = cur.options[w % cur.options.length].id;
-        const r = await creq('PUT', `/api/v1/orders/${id}`, { status: target, lock_version: cur.lock_version }, auth, w);
-        total += 1;
-        ccounts[r.status] = (ccounts[r.status] ?? 0) + 1;
-        if (r.status === 200) accepted += 1;
-        if (known.get(id) === cur) known.delete(id);
-      }
-    }));
+      }),
+    );
     const cs = Number(process.hrtime.bigint() - t0) / 1e9;
-    rows.push([`${scenario.name}: contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`, { requests: total, counts: ccounts, seconds: cs, rate: total / cs }, best.peerPut]);
+    rows.push([
+      `${scenario.name}: contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`,
+      { requests: total, counts: ccounts, seconds: cs, rate: total / cs },
+      best.peerPut,
+    ]);
 
     const h1 = await inst.history();
     await inst.stop();
     const check = await inst.check(docs);
 
-    console.log(`\norderflow reference server, ${scenario.name}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`);
+    console.log(
+      `\norderflow reference server, ${scenario.name}, loopback, ${CONC} keep-alive connections, ${n} distinct orders, rate limit off`,
+    );
     console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
     console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {
-      const ok = r.counts[200] ?? 0; const conflict = r.counts[409] ?? 0;
-      const other = Object.entries(r.counts).filter(([st]) => st !== '200' && st !== '409').map(([st, c]) => `${c}x${st}`).join(' ') || '0';
-      console.log(`| ${name} | ${r.requests} | ${ok} | ${conflict} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x |`);
+      const ok = r.counts[200] ?? 0;
+      const conflict = r.counts[409] ?? 0;
+      const other =
+        Object.entries(r.counts)
+          .filter(([st]) => st !== '200' && st !== '409')
+          .map(([st, c]) => `${c}x${st}`)
+          .join(' ') || '0';
+      console.log(
+        `| ${name} | ${r.requests} | ${ok} | ${conflict} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x |`,
+      );
     }
     const okWrites = (writes.counts[200] ?? 0) + accepted;
-    console.log(`\nhistory rows added: ${h1 - h0}; accepted updates (200): ${okWrites}; lost: ${Math.max(0, okWrites - (h1 - h0))}; duplicated: ${Math.max(0, (h1 - h0) - okWrites)}`);
-    console.log(`consistency (history per lock_version, last row = status, reserved stock = orders): ${check.ok ? 'ok' : check.problems.slice(0, 5).join('; ')}`);
+    console.log(
+      `\nhistory rows added: ${h1 - h0}; accepted updates (200): ${okWrites}; lost: ${Math.max(0, okWrites - (h1 - h0))}; duplicated: ${Math.max(0, h1 - h0 - okWrites)}`,
+    );
+    console.log(
+      `consistency (history per lock_version, last row = status, reserved stock = orders): ${check.ok ? 'ok' : check.problems.slice(0, 5).join('; ')}`,
+    );
     return check.ok && h1 - h0 === okWrites;
   } finally {
     await inst.cleanup();
   }
 }
 
-const pct = (arr, p) => { const s = [...arr].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN; };
+const pct = (arr, p) => {
+  const s = [...arr].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
 
 // Health GETs (one at a time, 20 ms apart) for `ms`, while `during` runs; latencies in ms.
 async function probeHealth(req, ms, during = async () => {}) {
   const out = [];
   const stopAt = Date.now() + ms;
-  await Promise.all([(async () => {
-    while (Date.now() < stopAt) {
-      const t = performance.now();
-      await req('GET', '/api/health');
-      out.push(performance.now() - t);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })(), during(stopAt)]);
+  await Promise.all([
+    (async () => {
+      while (Date.now() < stopAt) {
+        const t = performance.now();
+        await req('GET', '/api/health');
+        out.push(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })(),
+    during(stopAt),
+  ]);
   return out;
 }
 
@@ -278,14 +377,23 @@ async function hostileFlood() {
   // 10 s each: the server's event-loop figure is its last complete 5 s window, which must lie
   // inside the phase measured
   const FLOOD_S = Number(process.env.BENCH_FLOOD_S || 10);
-  const srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '', ORDERFLOW_SEED_CMS_ORDERS: '2000', ORDERFLOW_SEED_DELIVERY_ORDERS: '60' } });
+  const srv = await startServer({
+    env: { ORDERFLOW_RATE_LIMIT: '', ORDERFLOW_SEED_CMS_ORDERS: '2000', ORDERFLOW_SEED_DELIVERY_ORDERS: '60' },
+  });
   try {
     const probe = client(srv.url, 1);
     const flood = client(srv.url, 8, { parse: false });
     const login = await probe('POST', '/api/auth/login', { username: 'reporting', password: 'demo' });
     const auth = { Authorization: `Bearer ${login.body.token}` };
     // bodies serialised once: the client shares the two cores with the server
-    const put = (n) => Buffer.from(JSON.stringify({ status: 'processing', lock_version: 0, fields: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1])) }));
+    const put = (n) =>
+      Buffer.from(
+        JSON.stringify({
+          status: 'processing',
+          lock_version: 0,
+          fields: Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, 1])),
+        }),
+      );
     const [k5, k60] = [put(5500), put(60000)];
     const bulk = Buffer.from(JSON.stringify({ order_ids: Array.from({ length: 500 }, (_, i) => i + 1), status: 'processing' }));
     const attacks = [
@@ -298,23 +406,36 @@ async function hostileFlood() {
     const idleLoop = (await probe('GET', '/api/health')).body.event_loop_delay_ms;
     const counts = {};
     let sent = 0;
-    const busy = await probeHealth(probe, FLOOD_S * 1000, (stopAt) => Promise.all(Array.from({ length: 8 }, async (_, w) => {
-      while (Date.now() < stopAt) {
-        const r = await attacks[(sent++ + w) % attacks.length]();
-        counts[r.status] = (counts[r.status] ?? 0) + 1;
-        if (r.status === 429) await new Promise((res) => setTimeout(res, 10));
-      }
-    })));
+    const busy = await probeHealth(probe, FLOOD_S * 1000, (stopAt) =>
+      Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          while (Date.now() < stopAt) {
+            const r = await attacks[(sent++ + w) % attacks.length]();
+            counts[r.status] = (counts[r.status] ?? 0) + 1;
+            if (r.status === 429) await new Promise((res) => setTimeout(res, 10));
+          }
+        }),
+      ),
+    );
     const loop = (await probe('GET', '/api/health')).body.event_loop_delay_ms;
     const fmt = (l) => (l ? `${l.p50} / ${l.p99} / ${l.max}` : 'n/a');
     console.log(`\nhostile flood: one read-only user, 8 connections, default rate limit (50/s, burst 100), ${FLOOD_S} s, 2,000 orders`);
-    console.log('| condition | flood requests (status: count) | health GETs | health p50 ms | health p95 ms | event-loop delay p50 / p99 / max ms (last 5 s) |');
+    console.log(
+      '| condition | flood requests (status: count) | health GETs | health p50 ms | health p95 ms | event-loop delay p50 / p99 / max ms (last 5 s) |',
+    );
     console.log('| --- | --- | ---: | ---: | ---: | ---: |');
     console.log(`| idle | 0 | ${idle.length} | ${pct(idle, 50).toFixed(1)} | ${pct(idle, 95).toFixed(1)} | ${fmt(idleLoop)} |`);
-    console.log(`| flood | ${sent} (${Object.entries(counts).map(([k, v]) => `${k}: ${v}`).join(', ')}) | ${busy.length} | ${pct(busy, 50).toFixed(1)} | ${pct(busy, 95).toFixed(1)} | ${fmt(loop)} |`);
+    console.log(
+      `| flood | ${sent} (${Object.entries(counts)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}) | ${busy.length} | ${pct(busy, 50).toFixed(1)} | ${pct(busy, 95).toFixed(1)} | ${fmt(loop)} |`,
+    );
   } finally {
     await srv.stop().catch(() => {});
   }
 }
 
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -19,7 +19,9 @@ import createDefault, {
 // A workflow of your own, and what `npx orderflow types returns.json --out returns.d.ts` writes
 // for it (abridged): its ids as string unions, imported as `import type { ReturnsWorkflow } from './returns.js'`.
 const returnsDocument = {
-  id: 'returns', name: 'Returns', initial: 'requested',
+  id: 'returns',
+  name: 'Returns',
+  initial: 'requested',
   statuses: [
     { id: 'requested', label: 'Requested', color: '#2563eb' },
     { id: 'received', label: 'Received', color: '#d97706' },
@@ -55,8 +57,15 @@ export async function tour(): Promise<void> {
   const docId: unknown = wf.document['id'];
 
   const order: Order<CmsWorkflow> = {
-    id: 17, status: 'new', store_id: 's1', lock_version: 3, payment_status: 'paid',
-    items: [{ sku: 'A-1', quantity: 2, in_stock: true }, { sku: 'B-2', quantity: 1, in_stock: 4 }],
+    id: 17,
+    status: 'new',
+    store_id: 's1',
+    lock_version: 3,
+    payment_status: 'paid',
+    items: [
+      { sku: 'A-1', quantity: 2, in_stock: true },
+      { sku: 'B-2', quantity: 1, in_stock: 4 },
+    ],
   };
   const actor: Actor<CmsWorkflow> = { role: 'store_manager', stores: ['s1'] };
 
@@ -100,9 +109,28 @@ export async function tour(): Promise<void> {
     }
   }
   const live: number = flow.liveWorkflows + flow.memoryBytes + flow.memory.used - flow.memory.budget;
-  custom.dispose();  // its engine memory is released now, not when collected
+  custom.dispose(); // its engine memory is released now, not when collected
   await flow.ready;
   const budgeted: Promise<OrderFlow> = createOrderFlow({ memoryBudget: 256 * 1024 * 1024 });
 
-  void [same, ids, labels, roles, required, fieldIds, arrows, initial, docId, why, eligibleCount, firstReason, current, custom, anyStatus, refund, live, budgeted];
+  void [
+    same,
+    ids,
+    labels,
+    roles,
+    required,
+    fieldIds,
+    arrows,
+    initial,
+    docId,
+    why,
+    eligibleCount,
+    firstReason,
+    current,
+    custom,
+    anyStatus,
+    refund,
+    live,
+    budgeted,
+  ];
 }

@@ -36,10 +36,21 @@ try {
   // chunks of an earlier build that this one no longer makes would be shipped stale: removed
   for (const f of readdirSync(dist)) if (/^orderflow-elements-.*\.js$/.test(f) && !built.includes(f)) rmSync(join(dist, f));
   // chunks first, the entry last: a page loading meanwhile never gets an entry without its chunks
-  for (const f of built.sort((a, b) => (a === 'orderflow-elements.js') - (b === 'orderflow-elements.js'))) renameSync(join(out, f), join(dist, f));
+  for (const f of built.sort((a, b) => (a === 'orderflow-elements.js') - (b === 'orderflow-elements.js')))
+    renameSync(join(out, f), join(dist, f));
 
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', '@custom-elements-manifest', 'analyzer', 'cem.js'), 'analyze',
-    '--config', join(ROOT, 'custom-elements-manifest.config.mjs'), '--outdir', relative(ROOT, tmp)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(
+    process.execPath,
+    [
+      join(ROOT, 'node_modules', '@custom-elements-manifest', 'analyzer', 'cem.js'),
+      'analyze',
+      '--config',
+      join(ROOT, 'custom-elements-manifest.config.mjs'),
+      '--outdir',
+      relative(ROOT, tmp),
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   renameSync(join(tmp, 'custom-elements.json'), join(ROOT, 'custom-elements.json'));
 } finally {
   rmSync(tmp, { recursive: true, force: true });

@@ -99,8 +99,17 @@ export interface OrderChange {
 }
 
 export type ApiErrorKind =
-  | 'network' | 'conflict' | 'forbidden' | 'refused' | 'invalid_status' | 'not_found'
-  | 'bad_request' | 'unauthorized' | 'csrf' | 'rate_limited' | 'server';
+  | 'network'
+  | 'conflict'
+  | 'forbidden'
+  | 'refused'
+  | 'invalid_status'
+  | 'not_found'
+  | 'bad_request'
+  | 'unauthorized'
+  | 'csrf'
+  | 'rate_limited'
+  | 'server';
 
 /** Every failure an adapter reports. `message` is one plain sentence, never markup. */
 export declare class ApiError extends Error {
@@ -122,7 +131,14 @@ export declare class ApiError extends Error {
    */
   messageKey?: string;
   messageParams?: Record<string, unknown>;
-  constructor(o: { kind: ApiErrorKind; status?: number; message?: string; messageKey?: string; messageParams?: Record<string, unknown>; [key: string]: unknown });
+  constructor(o: {
+    kind: ApiErrorKind;
+    status?: number;
+    message?: string;
+    messageKey?: string;
+    messageParams?: Record<string, unknown>;
+    [key: string]: unknown;
+  });
 }
 
 /**
@@ -142,8 +158,11 @@ export interface OrderAdapter {
    * Several orders at once. `onProgress(done, total)` when the API reports progress (the
    * reference server's background job for more than 500 orders).
    */
-  bulkUpdate?(ids: Array<string | number>, change: Omit<StatusChange, 'lock_version'>,
-    options?: { idempotencyKey?: string; onProgress?: (done: number, total: number) => void }): Promise<BulkResult>;
+  bulkUpdate?(
+    ids: Array<string | number>,
+    change: Omit<StatusChange, 'lock_version'>,
+    options?: { idempotencyKey?: string; onProgress?: (done: number, total: number) => void },
+  ): Promise<BulkResult>;
   /**
    * Above this many ids one bulkUpdate call runs as a server-side job that reports progress
    * (the reference server: 500); the workspace then sends the selection whole instead of in
@@ -162,7 +181,14 @@ export interface OrderAdapter {
 export interface CompleteAdapter extends Required<Omit<OrderAdapter, 'subscribe' | 'workflow' | 'allowedStatuses' | 'history'>> {
   readonly raw: OrderAdapter;
   /** Which optional methods the API itself has. */
-  readonly capabilities: Readonly<{ getOrder: boolean; history: boolean; bulkUpdate: boolean; allowedStatuses: boolean; subscribe: boolean; workflow: boolean }>;
+  readonly capabilities: Readonly<{
+    getOrder: boolean;
+    history: boolean;
+    bulkUpdate: boolean;
+    allowedStatuses: boolean;
+    subscribe: boolean;
+    workflow: boolean;
+  }>;
   /** Resolves to null when the API keeps no history (the timeline says so). */
   history(id: string | number): Promise<HistoryEntry[] | null>;
   /** The order as the server now holds it (getOrder, or found in the last list query). */
@@ -211,7 +237,9 @@ export interface RestAdapterOptions {
 }
 
 /** An adapter for an API that speaks one of the documents' dialects. */
-export declare function createAdapter(options?: RestAdapterOptions): OrderAdapter & { readonly workflowId: string; readonly dialect: string };
+export declare function createAdapter(
+  options?: RestAdapterOptions,
+): OrderAdapter & { readonly workflowId: string; readonly dialect: string };
 
 export interface ReferenceUser {
   username: string;

@@ -4,7 +4,25 @@
 // `await loadAllElements()`).
 export * from './adapter.js';
 export {
-  PageActor, Rules, loadFlow, rulesFor, MessageFormat, Message, Messages, defineMessages, overrideMessages,
-  english, loadAllElements, RowControls, AlertAction, Problem, OfStatusBadge, OfStatusDropdown, OfAlert,
-  OfConfirmDialog, OfOrderList, OfOrderWorkspace, OrderflowEvents,
+  PageActor,
+  Rules,
+  loadFlow,
+  rulesFor,
+  MessageFormat,
+  Message,
+  Messages,
+  defineMessages,
+  overrideMessages,
+  english,
+  loadAllElements,
+  RowControls,
+  AlertAction,
+  Problem,
+  OfStatusBadge,
+  OfStatusDropdown,
+  OfAlert,
+  OfConfirmDialog,
+  OfOrderList,
+  OfOrderWorkspace,
+  OrderflowEvents,
 } from './elements.js';

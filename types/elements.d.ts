@@ -7,7 +7,10 @@ import type { OrderAdapter, ApiOrder, HistoryEntry, BulkItemResult } from './ada
 export * from './adapter.js';
 
 /** Who works the page: a role of the workflow and the stores assigned to them. */
-export interface PageActor { role: string; stores?: Array<string | number> }
+export interface PageActor {
+  role: string;
+  stores?: Array<string | number>;
+}
 
 /** The elements' window onto the engine: a Workflow and an actor, with a cache. */
 export declare class Rules {
@@ -29,10 +32,18 @@ export declare class Rules {
 export declare function loadFlow(): Promise<OrderFlow>;
 
 /** Rules from a built-in workflow id or a document (else the adapter's workflow()), for this actor. */
-export declare function rulesFor(o: { adapter?: OrderAdapter; workflow?: string | Record<string, unknown> | null; actor: PageActor }): Promise<Rules>;
+export declare function rulesFor(o: {
+  adapter?: OrderAdapter;
+  workflow?: string | Record<string, unknown> | null;
+  actor: PageActor;
+}): Promise<Rules>;
 
 /** Formatting help a message function gets: the locale, its plural category of n, n formatted. */
-export interface MessageFormat { locale: string; plural(n: number): Intl.LDMLPluralRule; n(x: number): string }
+export interface MessageFormat {
+  locale: string;
+  plural(n: number): Intl.LDMLPluralRule;
+  n(x: number): string;
+}
 /** One message: a string, or a function of its parameters. */
 export type Message = string | ((params: Record<string, any>, f: MessageFormat) => string);
 /** A table of messages by key (web/src/i18n/en.js lists every key). */
@@ -54,8 +65,17 @@ export declare function loadAllElements(): Promise<void>;
 /** How a row offers its changes: `buttons` (one per next status), a `dropdown`, or `auto` (buttons where no status has more than two next statuses). */
 export type RowControls = 'auto' | 'dropdown' | 'buttons';
 
-export interface AlertAction { id: string; label: string; primary?: boolean }
-export interface Problem { kind: 'error' | 'warning' | 'info' | 'success'; message: string; detail?: string | string[]; actions?: AlertAction[] }
+export interface AlertAction {
+  id: string;
+  label: string;
+  primary?: boolean;
+}
+export interface Problem {
+  kind: 'error' | 'warning' | 'info' | 'success';
+  message: string;
+  detail?: string | string[];
+  actions?: AlertAction[];
+}
 
 export declare class OfStatusBadge extends HTMLElement {
   label: string;
@@ -175,7 +195,12 @@ export interface OrderflowEvents {
   'of-page': CustomEvent<{ page: number; perPage: number }>;
   'of-filter': CustomEvent<{ status?: string; store_id?: string | number }>;
   'of-bulk-action': CustomEvent<{ action: 'update-status' }>;
-  'of-bulk-run': CustomEvent<{ to: string; values: Record<string, unknown>; ids: Array<string | number>; skipped: Array<{ id: string | number; errors: Array<{ code?: string; message: string }> }> }>;
+  'of-bulk-run': CustomEvent<{
+    to: string;
+    values: Record<string, unknown>;
+    ids: Array<string | number>;
+    skipped: Array<{ id: string | number; errors: Array<{ code?: string; message: string }> }>;
+  }>;
   'of-bulk-retry': CustomEvent<Record<string, never>>;
   'of-alert-action': CustomEvent<{ id: string }>;
   'of-dismiss': CustomEvent<Record<string, never>>;

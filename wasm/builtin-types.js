@@ -20,11 +20,11 @@ const builtins = inputs.map((arg) => {
 });
 
 const text = [
-  '// The built-in workflows\' ids as string unions (generated from core/workflows/*.json by',
+  "// The built-in workflows' ids as string unions (generated from core/workflows/*.json by",
   '// wasm/builtin-types.js at build time: do not edit).',
   '',
   ...builtins.map((b) => workflowInterface(b.doc, b.name)),
-  '/** The built-in workflows by id: `flow.workflow(\'cms\')` is a `Workflow<CmsWorkflow>`. */',
+  "/** The built-in workflows by id: `flow.workflow('cms')` is a `Workflow<CmsWorkflow>`. */",
   'export interface BuiltinWorkflows {',
   ...builtins.map((b) => `  ${JSON.stringify(b.id)}: ${b.name};`),
   '}',

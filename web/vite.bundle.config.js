@@ -22,7 +22,8 @@ const bundleAsExternal = {
   name: 'orderflow-bundle-external',
   enforce: 'pre',
   resolveId(id, importer) {
-    if (importer && /[\\/]locales[\\/][^\\/]+\.js$/.test(importer) && id === '../i18n/index.js') return { id: './orderflow-elements.js', external: true };
+    if (importer && /[\\/]locales[\\/][^\\/]+\.js$/.test(importer) && id === '../i18n/index.js')
+      return { id: './orderflow-elements.js', external: true };
     return null;
   },
 };
@@ -42,13 +43,20 @@ export default defineConfig({
     assetsInlineLimit: 0,
     reportCompressedSize: false,
     modulePreload: false,
-    rollupOptions: locale ? {
-      input: here(`src/locales/${locale}.js`),
-      output: { format: 'es', entryFileNames: `orderflow-elements-${locale}.js` },
-    } : {
-      input: here('src/bundle.js'),
-      preserveEntrySignatures: 'allow-extension', // chunks import what they share with the entry from it
-      output: { format: 'es', entryFileNames: 'orderflow-elements.js', chunkFileNames: 'orderflow-elements-[name].js', assetFileNames: '[name][extname]' },
-    },
+    rollupOptions: locale
+      ? {
+          input: here(`src/locales/${locale}.js`),
+          output: { format: 'es', entryFileNames: `orderflow-elements-${locale}.js` },
+        }
+      : {
+          input: here('src/bundle.js'),
+          preserveEntrySignatures: 'allow-extension', // chunks import what they share with the entry from it
+          output: {
+            format: 'es',
+            entryFileNames: 'orderflow-elements.js',
+            chunkFileNames: 'orderflow-elements-[name].js',
+            assetFileNames: '[name][extname]',
+          },
+        },
   },
 });

@@ -29,7 +29,9 @@ export default defineConfig({
     rollupOptions: {
       // The demo imports the package entry, which defines every element; the workspace's lazy
       // imports (detail view, bulk dialog) split only the self-contained bundle, so not here.
-      onwarn(w, next) { if (w.code !== 'INEFFECTIVE_DYNAMIC_IMPORT') next(w); },
+      onwarn(w, next) {
+        if (w.code !== 'INEFFECTIVE_DYNAMIC_IMPORT') next(w);
+      },
     },
   },
   server: {

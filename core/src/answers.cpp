@@ -59,7 +59,8 @@ std::string shortItemsMessage(std::string_view guardMessage, const json& items) 
         const json& it = items[k];
         if (k) out += k + 1 == named && named == items.size() ? " and " : ", ";
         const json& sku = it["sku"];
-        out += sku.is_string() ? quoteExcerpt(sku.get_ref<const std::string&>()) : "item " + std::to_string(it["index"].get<std::size_t>() + 1);
+        out += sku.is_string() ? quoteExcerpt(sku.get_ref<const std::string&>())
+                               : "item " + std::to_string(it["index"].get<std::size_t>() + 1);
         out += " (" + countText(it["quantity"].get<double>()) + " ordered";
         if (const json& a = it["available"]; a.is_number()) out += ", " + countText(a.get<double>()) + " in stock";
         out += ")";

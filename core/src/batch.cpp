@@ -131,8 +131,13 @@ using namespace detail;
         constexpr std::size_t kHead = sizeof fromKey + sizeof ss + sizeof outcomes, kItem = 2 * sizeof(std::uint32_t) + 2 * sizeof(double);
         key.resize(kHead + (end - begin) * kItem);
         char* at = key.data();
-        auto put = [&at](const auto& v) { std::memcpy(at, &v, sizeof v); at += sizeof v; };
-        put(fromKey); put(ss); put(outcomes);
+        auto put = [&at](const auto& v) {
+            std::memcpy(at, &v, sizeof v);
+            at += sizeof v;
+        };
+        put(fromKey);
+        put(ss);
+        put(outcomes);
         for (std::uint32_t j = begin; j < end; ++j) {
             const std::uint8_t kind = b.item_stock_kind ? b.item_stock_kind[j] : 0;
             double qty = b.item_quantity ? b.item_quantity[j] : nan;
@@ -140,7 +145,10 @@ using namespace detail;
             const bool number = kind == 3 && b.item_stock;
             if (kind == 2 || (number && b.item_stock[j] >= qty)) continue;
             const double available = number ? b.item_stock[j] : nan;
-            put(j - begin); put(str(b.item_sku, j)); put(qty); put(available);
+            put(j - begin);
+            put(str(b.item_sku, j));
+            put(qty);
+            put(available);
         }
         key.resize(static_cast<std::size_t>(at - key.data()));
         if (auto seen = stockSeen.find(key); seen != stockSeen.end()) return seen->second;  // (no node allocated)
@@ -148,10 +156,14 @@ using namespace detail;
         for (const char* p = key.data() + kHead; p < key.data() + key.size();) {
             std::uint32_t index, sku;
             double qty, available;
-            std::memcpy(&index, p, sizeof index); p += sizeof index;
-            std::memcpy(&sku, p, sizeof sku); p += sizeof sku;
-            std::memcpy(&qty, p, sizeof qty); p += sizeof qty;
-            std::memcpy(&available, p, sizeof available); p += sizeof available;
+            std::memcpy(&index, p, sizeof index);
+            p += sizeof index;
+            std::memcpy(&sku, p, sizeof sku);
+            p += sizeof sku;
+            std::memcpy(&qty, p, sizeof qty);
+            p += sizeof qty;
+            std::memcpy(&available, p, sizeof available);
+            p += sizeof available;
             shorts.push_back(shortItem(index, b.strings[sku], qty, available));
         }
         std::vector<Error> errs = ev.base(fromKey, ss);
@@ -224,7 +236,11 @@ using namespace detail;
         std::uint32_t verdict = 0;
         bool found = false;
         for (const auto& [o, v] : seen)
-            if (o == outcomes) { verdict = v; found = true; break; }
+            if (o == outcomes) {
+                verdict = v;
+                found = true;
+                break;
+            }
         if (!found) {
             std::vector<Error> errs = ev.base(fromKey, ss);
             ev.appendGuards(f.t, outcomes, errs);

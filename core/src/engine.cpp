@@ -15,7 +15,6 @@ namespace {
 
 constexpr std::size_t kMaxUnknownKeysNamed = 10;
 
-
 constexpr std::size_t kMaxIdDepth = 64;
 
 // True when v nests arrays/objects at most `limit` levels deep (iterative: no recursion on input).
@@ -85,8 +84,6 @@ std::string joinList(const std::vector<std::string>& v) {
     return out;
 }
 
-
-
 }  // namespace
 
 // ---- Evaluator (declared in evaluator.hpp) ----
@@ -94,13 +91,19 @@ std::string joinList(const std::vector<std::string>& v) {
 std::string detail::serializeErrors(const std::vector<Error>& errs) {
     std::string k;
     for (const auto& e : errs) {
-        k += e.code; k += '\x1f'; k += e.message; k += '\x1f'; k += e.field;
-        if (!e.items.is_null()) { k += '\x1f'; k += jsonDump(e.items); }
+        k += e.code;
+        k += '\x1f';
+        k += e.message;
+        k += '\x1f';
+        k += e.field;
+        if (!e.items.is_null()) {
+            k += '\x1f';
+            k += jsonDump(e.items);
+        }
         k += '\x1e';
     }
     return k;
 }
-
 
 std::uint64_t Evaluator::guardOutcomes(int t, const OrderView& v) const {
     std::uint64_t out = 0;
@@ -125,8 +128,7 @@ std::string Evaluator::readGuarded(int t, const json& order, OrderView& v) const
     return {};
 }
 
-void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
-                             json* shorts) const {
+void Evaluator::appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out, json* shorts) const {
     const auto& tr = w_.transitions[static_cast<std::size_t>(t)];
     for (std::size_t g = 0; g < w_.guards.size(); ++g) {
         if (!(tr.guards >> g & 1u)) continue;
@@ -178,17 +180,30 @@ std::vector<Error> Evaluator::evaluate(const json& order) {
 
 void Evaluator::readActor(const json& a) {
     actorBad_ = true;
-    if (!a.is_object()) { actorError_ = {"invalid_actor", std::string("actor: expected an object, got ") + kindOf(a), ""}; return; }
+    if (!a.is_object()) {
+        actorError_ = {"invalid_actor", std::string("actor: expected an object, got ") + kindOf(a), ""};
+        return;
+    }
     auto r = a.find("role");
-    if (r == a.end()) { actorError_ = {"invalid_actor", "actor.role: missing (expected a string)", ""}; return; }
-    if (!r->is_string()) { actorError_ = {"invalid_actor", std::string("actor.role: expected a string, got ") + kindOf(*r), ""}; return; }
+    if (r == a.end()) {
+        actorError_ = {"invalid_actor", "actor.role: missing (expected a string)", ""};
+        return;
+    }
+    if (!r->is_string()) {
+        actorError_ = {"invalid_actor", std::string("actor.role: expected a string, got ") + kindOf(*r), ""};
+        return;
+    }
     auto s = a.find("stores");
     if (s != a.end() && !s->is_null()) {
-        if (!s->is_array()) { actorError_ = {"invalid_actor", std::string("actor.stores: expected an array, got ") + kindOf(*s), ""}; return; }
+        if (!s->is_array()) {
+            actorError_ = {"invalid_actor", std::string("actor.stores: expected an array, got ") + kindOf(*s), ""};
+            return;
+        }
         for (std::size_t i = 0; i < s->size(); ++i) {
             std::string text;
             if (!storeIdText((*s)[i], text)) {
-                actorError_ = {"invalid_actor", "actor.stores[" + std::to_string(i) + "]: expected a string or a number, got " + kindOf((*s)[i]), ""};
+                actorError_ = {"invalid_actor",
+                               "actor.stores[" + std::to_string(i) + "]: expected a string or a number, got " + kindOf((*s)[i]), ""};
                 return;
             }
             stores_.push_back(std::move(text));
@@ -208,7 +223,8 @@ std::vector<Error> Evaluator::computeBase(int fromKey, int storeState) {
     if (fromKey >= S_) {
         const int a = fromKey - S_;
         errs.push_back({"unknown_status",
-                        a < static_cast<int>(w_.aliases.size()) ? w_.aliases[static_cast<std::size_t>(a)].message : w_.invalidStatusText, ""});
+                        a < static_cast<int>(w_.aliases.size()) ? w_.aliases[static_cast<std::size_t>(a)].message : w_.invalidStatusText,
+                        ""});
     }
     if (target_ < 0 && (errs.empty() || errs.back().message != w_.invalidStatusText))
         errs.push_back({"unknown_status", w_.invalidStatusText, ""});
@@ -229,8 +245,9 @@ std::vector<Error> Evaluator::computeBase(int fromKey, int storeState) {
         const auto& role = w_.roles[static_cast<std::size_t>(role_)];
         if (role.readOnly) errs.push_back({"read_only", render(M[kMsgReadOnly], {{"role", role.label}}), ""});
         else if (t >= 0 && !(w_.transitions[static_cast<std::size_t>(t)].roles >> role_ & 1u))
-            errs.push_back({"forbidden_role",
-                            render(M[kMsgForbiddenRole], {{"role", role.label}, {"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
+            errs.push_back(
+                {"forbidden_role",
+                 render(M[kMsgForbiddenRole], {{"role", role.label}, {"from", statusLabel(fromKey)}, {"to", statusLabel(target_)}}), ""});
         if (storeState == 1) errs.push_back({"forbidden_store", M[kMsgForbiddenStore], ""});
         if (storeState == 2) errs.push_back({"forbidden_store", M[kMsgForbiddenStoreNone], ""});
     }
@@ -253,8 +270,7 @@ const std::vector<Error>& Evaluator::fieldErrors(int t) {
             bool missing = true;
             if (isObject) {
                 auto v = fields_.find(fd.id);
-                if (v != fields_.end() && !v->is_null())
-                    missing = v->is_string() && isBlank(*v->get_ptr<const std::string*>());
+                if (v != fields_.end() && !v->is_null()) missing = v->is_string() && isBlank(*v->get_ptr<const std::string*>());
             }
             if (missing) errs.push_back({"missing_field", render(M[kMsgMissingField], {{"field", fd.label}, {"to", toLabel}}), fd.id});
         }
@@ -283,9 +299,9 @@ const std::vector<Error>& Evaluator::fieldErrors(int t) {
             const bool required = tr && std::find(tr->required.begin(), tr->required.end(), fi->second) != tr->required.end();
             if (v.is_string() && isBlank(*v.get_ptr<const std::string*>()) && (required || fd.choice)) continue;
             if (fd.choice) {
-                if (!v.is_string() ||
-                    std::find(fd.values.begin(), fd.values.end(), *v.get_ptr<const std::string*>()) == fd.values.end())
-                    errs.push_back({"invalid_field", render(M[kMsgFieldChoice], {{"field", fd.label}, {"values", joinList(fd.values)}}), fd.id});
+                if (!v.is_string() || std::find(fd.values.begin(), fd.values.end(), *v.get_ptr<const std::string*>()) == fd.values.end())
+                    errs.push_back(
+                        {"invalid_field", render(M[kMsgFieldChoice], {{"field", fd.label}, {"values", joinList(fd.values)}}), fd.id});
                 continue;
             }
             if (!v.is_string()) {
@@ -298,13 +314,14 @@ const std::vector<Error>& Evaluator::fieldErrors(int t) {
                 continue;
             }
             if (utf8Length(s) > fd.maxLength)
-                errs.push_back({"invalid_field", render(M[kMsgFieldTooLong], {{"field", fd.label}, {"max", std::to_string(fd.maxLength)}}), fd.id});
-            if (hasControl(s))
-                errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
+                errs.push_back(
+                    {"invalid_field", render(M[kMsgFieldTooLong], {{"field", fd.label}, {"max", std::to_string(fd.maxLength)}}), fd.id});
+            if (hasControl(s)) errs.push_back({"invalid_field", render(M[kMsgFieldControl], {{"field", fd.label}}), fd.id});
         }
         if (unknown > kMaxUnknownKeysNamed)
-            errs.push_back({"invalid_field",
-                            render(M[kMsgFieldUnknownMore], {{"count", std::to_string(unknown - kMaxUnknownKeysNamed)}, {"workflow", w_.name}}), ""});
+            errs.push_back(
+                {"invalid_field",
+                 render(M[kMsgFieldUnknownMore], {{"count", std::to_string(unknown - kMaxUnknownKeysNamed)}, {"workflow", w_.name}}), ""});
     }
     return fieldCache_.emplace(t, std::move(errs)).first->second;
 }
@@ -319,7 +336,8 @@ Normalized Workflow::normalize(std::string_view value) const {
         return n;
     }
     const int a = k - w.S();
-    n.error = {"unknown_status", a < static_cast<int>(w.aliases.size()) ? w.aliases[static_cast<std::size_t>(a)].message : w.invalidStatusText, ""};
+    n.error = {"unknown_status",
+               a < static_cast<int>(w.aliases.size()) ? w.aliases[static_cast<std::size_t>(a)].message : w.invalidStatusText, ""};
     return n;
 }
 
@@ -396,7 +414,8 @@ StoreScope Workflow::visibleStores(const json& actor) const {
     }
     const int role = ev.role();
     if (role < 0) {
-        out.errors.push_back({"forbidden_role", render(w.messages[kMsgUnknownRole], {{"role", ev.roleExcerpt()}, {"workflow", w.name}}), ""});
+        out.errors.push_back(
+            {"forbidden_role", render(w.messages[kMsgUnknownRole], {{"role", ev.roleExcerpt()}, {"workflow", w.name}}), ""});
         return out;
     }
     out.all = !w.roles[static_cast<std::size_t>(role)].assigned;
@@ -458,8 +477,7 @@ BulkPlan Workflow::planBulk(const json& orders, std::string_view to, const json&
     return plan;
 }
 
-std::vector<std::vector<Error>> Workflow::checkEach(const json& orders, std::string_view to, const json& fields,
-                                                   const json& actor) const {
+std::vector<std::vector<Error>> Workflow::checkEach(const json& orders, std::string_view to, const json& fields, const json& actor) const {
     std::vector<std::vector<Error>> out;
     if (!orders.is_array()) return out;
     out.reserve(orders.size());

@@ -33,8 +33,7 @@ struct OrderView {
 // and caches of the order-independent part of verdicts.
 class Evaluator {
 public:
-    Evaluator(const Workflow::Impl& w, std::string_view to, const json& fields, const json& actor)
-        : w_(w), fields_(fields) {
+    Evaluator(const Workflow::Impl& w, std::string_view to, const json& fields, const json& actor) : w_(w), fields_(fields) {
         S_ = w.S();
         keys_ = S_ + static_cast<int>(w.aliases.size()) + 1;
         target_ = -1;
@@ -73,8 +72,7 @@ public:
     }
 
     // `shorts`: the order's short items, moved into (and named by) a failed items_in_stock guard.
-    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out,
-                      json* shorts = nullptr) const;
+    void appendGuards(int t, std::uint64_t outcomes, std::vector<Error>& out, json* shorts = nullptr) const;
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
 

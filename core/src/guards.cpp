@@ -126,9 +126,7 @@ const GuardKind* guardKind(std::string_view name) {
     return nullptr;
 }
 
-bool engineOrderKey(std::string_view key) {
-    return key == "id" || key == "status" || key == "store_id" || key == "items";
-}
+bool engineOrderKey(std::string_view key) { return key == "id" || key == "status" || key == "store_id" || key == "items"; }
 
 }  // namespace detail
 }  // namespace orderflow

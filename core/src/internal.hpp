@@ -53,7 +53,7 @@ enum Msg : int {
     kMsgFieldControl,
     kMsgFieldsNotObject,
     kMsgFieldUnknownMore,
-    kMsgOrderNotFound,   // for REST adapters; the engine itself does not render these two
+    kMsgOrderNotFound,  // for REST adapters; the engine itself does not render these two
     kMsgNotAuthorized,
     kMsgCount
 };
@@ -117,7 +117,7 @@ struct Workflow::Impl {
     std::vector<detail::RoleDef> roles;
     std::vector<detail::FieldDef> fields;
     std::vector<detail::GuardDef> guards;
-    std::vector<std::string> orderFields;  // the top-level order fields guards read, each once (guardFields())
+    std::vector<std::string> orderFields;            // the top-level order fields guards read, each once (guardFields())
     std::vector<detail::TransitionDef> transitions;  // wildcards expanded, in offer order
     std::vector<detail::AliasDef> aliases;
     std::map<std::string, int, std::less<>> statusIndex, roleIndex, fieldIndex, aliasIndex, guardIndexTmp;

@@ -37,16 +37,25 @@ struct SyntaxCheck : nlohmann::json_sax<json> {
     bool binary(binary_t&) override { return true; }
     bool key(string_t&) override { return true; }
     bool start_object(std::size_t) override { return enter(); }
-    bool end_object() override { --depth; return true; }
+    bool end_object() override {
+        --depth;
+        return true;
+    }
     bool start_array(std::size_t) override { return enter(); }
-    bool end_array() override { --depth; return true; }
+    bool end_array() override {
+        --depth;
+        return true;
+    }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& ex) override {
         failed = true;
         what = ex.what();
         return false;
     }
     bool enter() {
-        if (++depth > kMaxDepth) { tooDeep = true; return false; }
+        if (++depth > kMaxDepth) {
+            tooDeep = true;
+            return false;
+        }
         return true;
     }
 };
@@ -63,8 +72,7 @@ Loaded Loader::run(const json& doc, json* owned) {
         result.problems = std::move(problems);
         return result;
     }
-    keys(doc, "", {"id", "name", "description", "initial", "messages", "statuses", "aliases", "roles", "fields",
-                   "guards", "transitions"});
+    keys(doc, "", {"id", "name", "description", "initial", "messages", "statuses", "aliases", "roles", "fields", "guards", "transitions"});
     idKey(doc, "id", "", w->id);
     textKey(doc, "name", "", true, w->name, kMaxLabel);
     textKey(doc, "description", "", false, scratch, kMaxText);

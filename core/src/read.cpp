@@ -9,9 +9,9 @@
 // maxDepth, odd numbers, anything that is not JSON) returns false, and
 // the caller falls back to nlohmann's parser, which has the last word.
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -22,8 +22,7 @@ namespace {
 
 class PlainReader {
 public:
-    PlainReader(std::string_view text, int maxDepth)
-        : p_(text.data()), end_(text.data() + text.size()), maxDepth_(maxDepth) {}
+    PlainReader(std::string_view text, int maxDepth) : p_(text.data()), end_(text.data() + text.size()), maxDepth_(maxDepth) {}
 
     bool read(json& out) {
         if (!value(out, 0)) return false;
@@ -72,7 +71,10 @@ private:
         out = json::object();
         auto& map = out.get_ref<json::object_t&>();
         space();
-        if (p_ < end_ && *p_ == '}') { ++p_; return true; }
+        if (p_ < end_ && *p_ == '}') {
+            ++p_;
+            return true;
+        }
         for (;;) {
             std::string key;
             space();
@@ -84,8 +86,14 @@ private:
             if (!value(map[std::move(key)], depth)) return false;
             space();
             if (p_ == end_) return false;
-            if (*p_ == ',') { ++p_; continue; }
-            if (*p_ == '}') { ++p_; return true; }
+            if (*p_ == ',') {
+                ++p_;
+                continue;
+            }
+            if (*p_ == '}') {
+                ++p_;
+                return true;
+            }
             return false;
         }
     }
@@ -96,14 +104,23 @@ private:
         out = json::array();
         auto& list = out.get_ref<json::array_t&>();
         space();
-        if (p_ < end_ && *p_ == ']') { ++p_; return true; }
+        if (p_ < end_ && *p_ == ']') {
+            ++p_;
+            return true;
+        }
         for (;;) {
             list.emplace_back();
             if (!value(list.back(), depth)) return false;
             space();
             if (p_ == end_) return false;
-            if (*p_ == ',') { ++p_; continue; }
-            if (*p_ == ']') { ++p_; return true; }
+            if (*p_ == ',') {
+                ++p_;
+                continue;
+            }
+            if (*p_ == ']') {
+                ++p_;
+                return true;
+            }
             return false;
         }
     }
@@ -153,7 +170,10 @@ private:
                 return true;
             }
             if (c < 0x20) return false;
-            if (c != '\\') { ++p_; continue; }
+            if (c != '\\') {
+                ++p_;
+                continue;
+            }
             out.append(run, static_cast<std::size_t>(p_ - run));
             if (++p_ == end_) return false;
             const char e = *p_++;
@@ -177,15 +197,15 @@ private:
                         const char* back = p_;
                         p_ += 2;
                         unsigned low;
-                        if (unit(low) && low >= 0xdc00 && low <= 0xdfff)
-                            u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
-                        else
-                            p_ = back;
+                        if (unit(low) && low >= 0xdc00 && low <= 0xdfff) u = 0x10000 + ((u - 0xd800) << 10) + (low - 0xdc00);
+                        else p_ = back;
                     }
                     char buf[4];
                     std::size_t n;
-                    if (u < 0x80) { buf[0] = static_cast<char>(u); n = 1; }
-                    else if (u < 0x800) {
+                    if (u < 0x80) {
+                        buf[0] = static_cast<char>(u);
+                        n = 1;
+                    } else if (u < 0x800) {
                         buf[0] = static_cast<char>(0xc0 | (u >> 6));
                         buf[1] = static_cast<char>(0x80 | (u & 0x3f));
                         n = 2;
@@ -217,7 +237,8 @@ private:
         if (negative) ++p_;
         if (p_ == end_ || *p_ < '0' || *p_ > '9') return false;
         if (*p_ == '0') ++p_;
-        else while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+        else
+            while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
         bool integer = true;
         if (p_ < end_ && *p_ == '.') {
             integer = false;
@@ -246,8 +267,8 @@ private:
                 return true;
             }
             if (fits && magnitude <= static_cast<std::uint64_t>(INT64_MAX) + 1) {
-                out = json::number_integer_t(magnitude == static_cast<std::uint64_t>(INT64_MAX) + 1
-                    ? INT64_MIN : -static_cast<std::int64_t>(magnitude));
+                out = json::number_integer_t(
+                    magnitude == static_cast<std::uint64_t>(INT64_MAX) + 1 ? INT64_MIN : -static_cast<std::int64_t>(magnitude));
                 return true;
             }
         }
@@ -264,8 +285,6 @@ private:
 
 }  // namespace
 
-bool readPlainJson(std::string_view text, json& out, int maxDepth) {
-    return PlainReader(text, maxDepth).read(out);
-}
+bool readPlainJson(std::string_view text, json& out, int maxDepth) { return PlainReader(text, maxDepth).read(out); }
 
 }  // namespace orderflow

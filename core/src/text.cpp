@@ -8,9 +8,7 @@
 
 namespace orderflow {
 
-std::string Problem::text() const {
-    return path.empty() ? message : path + ": " + message;
-}
+std::string Problem::text() const { return path.empty() ? message : path + ": " + message; }
 
 std::string Loaded::error() const {
     std::string out;
@@ -28,10 +26,16 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
     if (c < 0x80) return 1;
     std::size_t n;
     std::uint32_t cp;
-    if (c >= 0xC2 && c <= 0xDF) { n = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { n = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { n = 4; cp = c & 0x07; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        cp = c & 0x07;
+    } else return 0;
     if (i + n > s.size()) return 0;
     for (std::size_t k = 1; k < n; ++k) {
         const auto d = static_cast<unsigned char>(s[i + k]);
@@ -44,7 +48,6 @@ std::size_t utf8SequenceLength(std::string_view s, std::size_t i) {
 }
 
 namespace detail {
-
 
 bool validUtf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
@@ -96,9 +99,7 @@ bool isBlank(std::string_view s) {
     return true;
 }
 
-std::string jsonDump(const json& v) {
-    return v.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string jsonDump(const json& v) { return v.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string quoteExcerpt(std::string_view s, std::size_t maxChars) {
     // Cut at a character boundary (invalid bytes count as one character each; dump replaces them).
@@ -195,10 +196,10 @@ std::string kindOf(const json& v) {
 }
 
 const char* const kMsgKeys[kMsgCount] = {
-    "invalid_status", "unknown_role", "terminal_status", "invalid_transition", "read_only",
-    "forbidden_role", "forbidden_store", "forbidden_store_none", "missing_field", "field_unknown",
-    "field_not_applicable", "field_type_text", "field_choice", "field_too_long", "field_encoding",
-    "field_control", "fields_not_object", "field_unknown_more", "order_not_found", "not_authorized",
+    "invalid_status",       "unknown_role",      "terminal_status",      "invalid_transition", "read_only",
+    "forbidden_role",       "forbidden_store",   "forbidden_store_none", "missing_field",      "field_unknown",
+    "field_not_applicable", "field_type_text",   "field_choice",         "field_too_long",     "field_encoding",
+    "field_control",        "fields_not_object", "field_unknown_more",   "order_not_found",    "not_authorized",
 };
 
 const char* const kMsgDefaults[kMsgCount] = {
@@ -253,8 +254,15 @@ std::string render(std::string_view t, Vars vars) {
                 const std::string_view name = t.substr(i + 1, j - i - 1);
                 bool done = false;
                 for (const auto& [k, v] : vars)
-                    if (k == name) { out += v; done = true; break; }
-                if (done) { i = j; continue; }
+                    if (k == name) {
+                        out += v;
+                        done = true;
+                        break;
+                    }
+                if (done) {
+                    i = j;
+                    continue;
+                }
             }
         }
         out += t[i];

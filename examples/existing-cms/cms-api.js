@@ -17,9 +17,14 @@ export function seedOrders(n = 16) {
   const orders = new Map();
   for (let i = 1; i <= n; i++) {
     orders.set(i, {
-      id: i, customer: `Customer ${100 + i}`, store_id: '1', status: STATUSES[(i - 1) % STATUSES.length],
-      payment_status: i % 5 === 0 ? 'pending' : 'paid', items: [{ sku: `SKU-${i}`, quantity: 1, in_stock: true }],
-      updated_at: '2023-08-02T10:00:00.000Z', updated_by: null,
+      id: i,
+      customer: `Customer ${100 + i}`,
+      store_id: '1',
+      status: STATUSES[(i - 1) % STATUSES.length],
+      payment_status: i % 5 === 0 ? 'pending' : 'paid',
+      items: [{ sku: `SKU-${i}`, quantity: 1, in_stock: true }],
+      updated_at: '2023-08-02T10:00:00.000Z',
+      updated_by: null,
     });
   }
   return orders;
@@ -39,7 +44,15 @@ export async function createCmsApi({ packageDir, orders = seedOrders() } = {}) {
   function change(order, to, notes, fields) {
     const verdict = wf.check(order, to, { ...(fields ?? {}), ...(notes ? { notes } : {}) }, ACTOR);
     if (!verdict.ok) return { ok: false, status: 422, message: verdict.errors[0].message, errors: verdict.errors };
-    const entry = { id: nextHistoryId++, from_status: order.status, to_status: to, actor: 'Sam Store', at: new Date().toISOString(), notes: notes || null, fields: fields ?? null };
+    const entry = {
+      id: nextHistoryId++,
+      from_status: order.status,
+      to_status: to,
+      actor: 'Sam Store',
+      at: new Date().toISOString(),
+      notes: notes || null,
+      fields: fields ?? null,
+    };
     (history.get(order.id) ?? history.set(order.id, []).get(order.id)).push(entry);
     order.status = to;
     order.updated_at = entry.at;
@@ -50,7 +63,8 @@ export async function createCmsApi({ packageDir, orders = seedOrders() } = {}) {
   const api = (req, res, { path, query, body }) => {
     const s = session(req);
     if (!s) return json(res, 401, { message: 'Please sign in to the CMS again.' });
-    if (req.method !== 'GET' && req.headers['x-csrf-token'] !== s.csrf) return json(res, 403, { message: 'The form has expired: reload the page.' });
+    if (req.method !== 'GET' && req.headers['x-csrf-token'] !== s.csrf)
+      return json(res, 403, { message: 'The form has expired: reload the page.' });
     if (req.method === 'GET' && path === '/api/v1/orders') {
       let list = [...orders.values()];
       if (query.get('status')) list = list.filter((o) => o.status === query.get('status'));
@@ -83,7 +97,9 @@ export async function createCmsApi({ packageDir, orders = seedOrders() } = {}) {
   };
 
   const s = standIn({
-    packageDir, page: 'cms.html', api,
+    packageDir,
+    page: 'cms.html',
+    api,
     // the CMS renders its page with a session cookie and the CSRF token in a <meta>
     pageTransform(html) {
       const id = randomUUID();
@@ -96,7 +112,10 @@ export async function createCmsApi({ packageDir, orders = seedOrders() } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : dflt;
+  };
   const s = await createCmsApi({ packageDir: arg('--package', new URL('../../', import.meta.url).pathname) });
   console.log(`cms stand-in listening on ${await s.listen(Number(arg('--port', 4101)))}`);
 }

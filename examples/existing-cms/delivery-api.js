@@ -19,9 +19,14 @@ export function seedOrders(n = 24) {
   const orders = new Map();
   for (let i = 1; i <= n; i++) {
     orders.set(i, {
-      id: i, customer_name: `Customer ${i}`, address: `${i} Harbour Road`,
-      status: cycle[(i - 1) % cycle.length], tracking_number: null,
-      total: Math.round((12 + i * 3.75) * 100) / 100, updated_at: '2026-02-11T09:00:00.000Z', updated_by: null,
+      id: i,
+      customer_name: `Customer ${i}`,
+      address: `${i} Harbour Road`,
+      status: cycle[(i - 1) % cycle.length],
+      tracking_number: null,
+      total: Math.round((12 + i * 3.75) * 100) / 100,
+      updated_at: '2026-02-11T09:00:00.000Z',
+      updated_by: null,
     });
   }
   return orders;
@@ -32,7 +37,7 @@ export function createDeliveryApi({ packageDir, orders = seedOrders() } = {}) {
   const revoked = new Set();
   const userOf = (req) => {
     const m = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-    return m && !revoked.has(m[1]) ? USERS[m[1]] ?? null : null;
+    return m && !revoked.has(m[1]) ? (USERS[m[1]] ?? null) : null;
   };
   const api = (req, res, { path, query, body }) => {
     if (req.method === 'GET' && path === '/api/orders') {
@@ -70,7 +75,10 @@ export function createDeliveryApi({ packageDir, orders = seedOrders() } = {}) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : dflt; };
+  const arg = (name, dflt) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : dflt;
+  };
   const s = createDeliveryApi({ packageDir: arg('--package', new URL('../../', import.meta.url).pathname) });
   console.log(`delivery stand-in listening on ${await s.listen(Number(arg('--port', 4100)))}`);
 }

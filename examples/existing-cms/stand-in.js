@@ -10,14 +10,19 @@ import { fileURLToPath } from 'node:url';
 export const PUBLIC = join(dirname(fileURLToPath(import.meta.url)), 'public');
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
 };
 
 // A strict policy: no inline or eval'd script; the engine's WebAssembly needs 'wasm-unsafe-eval'.
 // Inline style attributes are still used by some elements, hence style-src 'unsafe-inline'.
-export const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-  + "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
+export const CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 export function json(res, status, body, headers = {}) {
   const text = JSON.stringify(body);
@@ -34,14 +39,25 @@ async function readBody(req) {
 
 async function serveFile(res, file, transform) {
   let data;
-  try { data = await readFile(file); } catch { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('Not found'); return; }
+  try {
+    data = await readFile(file);
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('Not found');
+    return;
+  }
   let headers = {};
   if (transform) {
     const t = transform(data.toString('utf8'));
     data = Buffer.from(t.body);
     headers = t.headers ?? {};
   }
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': CSP,
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(data);
 }
 
@@ -64,7 +80,12 @@ export function standIn({ packageDir, page, api, pageTransform }) {
         requests.push({ method: req.method, path, query: url.search, headers: { ...req.headers }, body: raw });
         let body = null;
         if (raw) {
-          try { body = JSON.parse(raw); } catch { json(res, 400, { success: false, message: 'Invalid JSON body' }); return; }
+          try {
+            body = JSON.parse(raw);
+          } catch {
+            json(res, 400, { success: false, message: 'Invalid JSON body' });
+            return;
+          }
         }
         if (!(await api(req, res, { path, query: url.searchParams, body, raw }))) {
           res.writeHead(404, { 'Content-Type': 'text/html; charset=utf-8' });
@@ -72,7 +93,10 @@ export function standIn({ packageDir, page, api, pageTransform }) {
         }
         return;
       }
-      if (path === '/') { await serveFile(res, join(PUBLIC, page), pageTransform && ((t) => pageTransform(t, req))); return; }
+      if (path === '/') {
+        await serveFile(res, join(PUBLIC, page), pageTransform && ((t) => pageTransform(t, req)));
+        return;
+      }
       if (path.startsWith('/node_modules/orderflow/')) {
         const rel = normalize(path.slice('/node_modules/orderflow/'.length));
         if (rel.startsWith('..')) throw new Error('bad path');
@@ -94,6 +118,9 @@ export function standIn({ packageDir, page, api, pageTransform }) {
       await new Promise((resolve) => server.listen(port, host, resolve));
       return `http://${host}:${server.address().port}`;
     },
-    close() { server.closeAllConnections?.(); return new Promise((r) => server.close(() => r())); },
+    close() {
+      server.closeAllConnections?.();
+      return new Promise((r) => server.close(() => r()));
+    },
   };
 }

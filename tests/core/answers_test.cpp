@@ -100,7 +100,9 @@ TEST_F(Answers, AllowedSaysWhyNothingMayChange) {
     // A status the role has no way out of (a driver with a confirmed order), and one nobody has.
     EXPECT_EQ(reasonOf(*delivery, {{"status", "confirmed"}, {"store_id", "s1"}}, {{"role", "driver"}, {"stores", {"s1"}}}),
               "forbidden_role: The Driver role may not change an order that is Confirmed.");
-    json doc = {{"id", "t"}, {"name", "T"}, {"initial", "a"},
+    json doc = {{"id", "t"},
+                {"name", "T"},
+                {"initial", "a"},
                 {"statuses", {{{"id", "a"}, {"label", "A"}, {"color", "#000"}}, {{"id", "b"}, {"label", "B"}, {"color", "#000"}}}},
                 {"roles", {{{"id", "r"}, {"label", "R"}, {"scope", "all"}}}},
                 {"transitions", {{{"from", "a"}, {"to", "b"}, {"roles", {"r"}}}}}};
@@ -136,16 +138,23 @@ TEST_F(Answers, RequiredFieldsForStoredStatuses) {
     EXPECT_EQ(cms->requiredFields("rejected", {"processing", "new", "new"}), std::vector<std::string>{"rejection_reason"});
     EXPECT_EQ(cms->requiredFields("processing", {"new"}), std::vector<std::string>{});
     EXPECT_EQ(cms->requiredFields("nowhere", {"new"}), std::vector<std::string>{});
-    json doc = {{"id", "t"}, {"name", "T"}, {"initial", "a"},
-                {"statuses", {{{"id", "a"}, {"label", "A"}, {"color", "#000"}}, {{"id", "b"}, {"label", "B"}, {"color", "#000"}},
-                              {{"id", "c"}, {"label", "C"}, {"color", "#000"}}}},
+    json doc = {{"id", "t"},
+                {"name", "T"},
+                {"initial", "a"},
+                {"statuses",
+                 {{{"id", "a"}, {"label", "A"}, {"color", "#000"}},
+                  {{"id", "b"}, {"label", "B"}, {"color", "#000"}},
+                  {{"id", "c"}, {"label", "C"}, {"color", "#000"}}}},
                 {"aliases", {{"old_a", {{"to", "a"}}}}},
                 {"roles", {{{"id", "r"}, {"label", "R"}, {"scope", "all"}}}},
-                {"fields", {{{"id", "x"}, {"label", "X"}, {"type", "text"}}, {{"id", "y"}, {"label", "Y"}, {"type", "text"}},
-                            {{"id", "z"}, {"label", "Z"}, {"type", "text"}}}},
-                {"transitions", {{{"from", "a"}, {"to", "c"}, {"roles", {"r"}}, {"requires", {"z", "x"}}},
-                                 {{"from", "b"}, {"to", "c"}, {"roles", {"r"}}, {"requires", {"y"}}},
-                                 {{"from", "a"}, {"to", "b"}, {"roles", {"r"}}}}}};
+                {"fields",
+                 {{{"id", "x"}, {"label", "X"}, {"type", "text"}},
+                  {{"id", "y"}, {"label", "Y"}, {"type", "text"}},
+                  {{"id", "z"}, {"label", "Z"}, {"type", "text"}}}},
+                {"transitions",
+                 {{{"from", "a"}, {"to", "c"}, {"roles", {"r"}}, {"requires", {"z", "x"}}},
+                  {{"from", "b"}, {"to", "c"}, {"roles", {"r"}}, {"requires", {"y"}}},
+                  {{"from", "a"}, {"to", "b"}, {"roles", {"r"}}}}}};
     auto w = loadOk(doc);
     ASSERT_TRUE(w);
     EXPECT_EQ(w->requiredFields("c", {"b", "old_a"}), (std::vector<std::string>{"x", "y", "z"})) << "legacy values read; field order";
@@ -173,7 +182,10 @@ TEST_F(Answers, ErrorCodeTable) {
     EXPECT_EQ(permission, (std::set<std::string>{"invalid_actor", "read_only", "forbidden_role", "forbidden_store"}));
     // Every code check answers with, apart from the workflow's guard codes, is in the table.
     const json actors[] = {admin(), {{"role", "reporting"}}, {{"role", "ghost"}}, {{"role", "store_manager"}, {"stores", {"s2"}}}, json(1)};
-    const json orders[] = {{{"status", "new"}, {"store_id", "s1"}}, {{"status", "completed"}}, {{"status", "x"}}, json("o"),
+    const json orders[] = {{{"status", "new"}, {"store_id", "s1"}},
+                           {{"status", "completed"}},
+                           {{"status", "x"}},
+                           json("o"),
                            newOrder({{{"in_stock", false}}})};
     for (const auto& o : orders)
         for (const auto& a : actors)
@@ -220,15 +232,14 @@ TEST_F(Answers, StockRefusalMessageIsBounded) {
     EXPECT_EQ(v.errors[0].items.size(), 2000u) << "every short item is carried";
     EXPECT_LT(v.errors[0].message.size(), 1000u);
     EXPECT_NE(v.errors[0].message.find(" and 1995 more."), std::string::npos) << v.errors[0].message;
-    EXPECT_EQ(v.errors[0].message.find("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), std::string::npos) << "skus as short excerpts";
+    EXPECT_EQ(v.errors[0].message.find("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), std::string::npos)
+        << "skus as short excerpts";
 }
 
 TEST_F(Answers, PlanBatchNamesShortItemsLikeCheck) {
     const std::vector<json> orders = {
-        newOrder({{{"sku", "A"}, {"quantity", 2}, {"in_stock", 1}}}),
-        newOrder({{{"sku", "B"}, {"quantity", 2}, {"in_stock", 1}}}),
-        newOrder({{{"sku", "A"}, {"quantity", 2}, {"in_stock", 1}}}),
-        newOrder({{{"sku", "A"}, {"quantity", 1}, {"in_stock", true}}}),
+        newOrder({{{"sku", "A"}, {"quantity", 2}, {"in_stock", 1}}}),     newOrder({{{"sku", "B"}, {"quantity", 2}, {"in_stock", 1}}}),
+        newOrder({{{"sku", "A"}, {"quantity", 2}, {"in_stock", 1}}}),     newOrder({{{"sku", "A"}, {"quantity", 1}, {"in_stock", true}}}),
         newOrder({{{"quantity", 5}, {"in_stock", false}}, {{"sku", 9}}}),
     };
     BatchColumns cols;

@@ -8,11 +8,13 @@ using orderflow::Error;
 
 namespace {
 
-const char* kDeliveryInvalid =
-    "Invalid status value. Must be one of: pending, confirmed, assigned, in_transit, delivered, cancelled";
+const char* kDeliveryInvalid = "Invalid status value. Must be one of: pending, confirmed, assigned, in_transit, delivered, cancelled";
 
 json order(const std::string& status, json extra = json::object()) {
-    json o = {{"id", 7}, {"status", status}, {"store_id", "s1"}, {"payment_status", "paid"},
+    json o = {{"id", 7},
+              {"status", status},
+              {"store_id", "s1"},
+              {"payment_status", "paid"},
               {"items", {{{"sku", "A"}, {"quantity", 1}, {"in_stock", true}}}}};
     for (auto it = extra.begin(); it != extra.end(); ++it) {
         if (it.value().is_discarded()) o.erase(it.key());
@@ -92,8 +94,7 @@ TEST_F(Check, UnknownRoleIsForbidden) {
 
 TEST_F(Check, ForbiddenRoleMessageUsesLabels) {
     auto v = cms->check(order("processing"), "cancelled", nullptr, {{"role", "fulfillment"}, {"stores", {"s1"}}});
-    EXPECT_EQ(describe(v.errors),
-              "forbidden_role: The Order Fulfillment Staff role may not move an order from Processing to Cancelled.\n");
+    EXPECT_EQ(describe(v.errors), "forbidden_role: The Order Fulfillment Staff role may not move an order from Processing to Cancelled.\n");
 }
 
 // ---- required and optional fields ----
@@ -113,7 +114,8 @@ TEST_F(Check, RequiredField) {
 
 TEST_F(Check, FieldsThatDoNotApplyOrDoNotExist) {
     auto na = cms->check(order("new"), "processing", {{"rejection_reason", "x"}}, admin());
-    EXPECT_EQ(describe(na.errors), "invalid_field: Rejection reason does not apply when moving an order to Processing. [rejection_reason]\n");
+    EXPECT_EQ(describe(na.errors),
+              "invalid_field: Rejection reason does not apply when moving an order to Processing. [rejection_reason]\n");
     EXPECT_TRUE(cms->check(order("new"), "processing", {{"rejection_reason", nullptr}}, admin()).ok);
     auto unknown = cms->check(order("new"), "processing", {{"tracking_number", "1Z"}}, admin());
     EXPECT_EQ(describe(unknown.errors), "invalid_field: \"tracking_number\" is not a field of CMS orders. [tracking_number]\n");
@@ -166,10 +168,16 @@ TEST_F(Check, HostileNotes) {
         EXPECT_EQ(describe(b.errors), "invalid_field: Notes contains control characters. [notes]\n") << bidi;
     }
     // Neighbours of those code points are ordinary text: U+2010 (hyphen), U+2030 (per mille), U+0627.
-    EXPECT_TRUE(cms->check(order("new"), "processing", {{"notes", "a\xE2\x80\x90" "b \xE2\x80\xB0 \xD8\xA7"}}, admin()).ok);
+    EXPECT_TRUE(cms->check(order("new"), "processing",
+                           {{"notes",
+                             "a\xE2\x80\x90"
+                             "b \xE2\x80\xB0 \xD8\xA7"}},
+                           admin())
+                    .ok);
 
     // Newlines, tabs, markup and emoji are ordinary text (the UI shows notes as text).
-    EXPECT_TRUE(cms->check(order("new"), "processing", {{"notes", "line 1\r\nline\t2 <script>alert(1)</script> \xF0\x9F\x93\xA6"}}, admin()).ok);
+    EXPECT_TRUE(
+        cms->check(order("new"), "processing", {{"notes", "line 1\r\nline\t2 <script>alert(1)</script> \xF0\x9F\x93\xA6"}}, admin()).ok);
 
     // A 1 MB note that is both too long and full of control characters: both said, no echo.
     auto both = cms->check(order("new"), "processing", {{"notes", std::string(1 << 20, '\x01')}}, admin());
@@ -212,8 +220,7 @@ TEST_F(Check, PaymentGuard) {
     EXPECT_EQ(describe(pending.errors),
               "payment_required: Payment has not been settled for this order: it can be completed once it is paid.\n");
     auto absent = cms->check(order("processing", {{"payment_status", drop()}}), "completed", nullptr, admin());
-    EXPECT_EQ(describe(absent.errors),
-              "payment_required: This order has no payment status: it can be completed once it is paid.\n");
+    EXPECT_EQ(describe(absent.errors), "payment_required: This order has no payment status: it can be completed once it is paid.\n");
     auto null = cms->check(order("ready_for_pickup", {{"payment_status", nullptr}}), "completed", nullptr, admin());
     EXPECT_EQ(codes(null.errors), std::vector<std::string>{"payment_required"});
     EXPECT_TRUE(cms->check(order("ready_for_pickup"), "completed", nullptr, admin()).ok);
@@ -235,8 +242,10 @@ TEST_F(Check, InventoryGuard) {
     EXPECT_TRUE(cms->check(items({{{"quantity", 2}, {"in_stock", 2}}}), "processing", nullptr, admin()).ok);
     EXPECT_TRUE(cms->check(items({{{"quantity", 2.5}, {"in_stock", 3}}}), "processing", nullptr, admin()).ok);
     EXPECT_TRUE(cms->check(items({{{"in_stock", 1}}}), "processing", nullptr, admin()).ok) << "absent quantity counts as 1";
-    EXPECT_EQ(codes(cms->check(items({{{"in_stock", 0}}}), "processing", nullptr, admin()).errors), std::vector<std::string>{"inventory_short"});
-    EXPECT_EQ(codes(cms->check(items({{{"quantity", 1}}}), "processing", nullptr, admin()).errors), std::vector<std::string>{"inventory_short"})
+    EXPECT_EQ(codes(cms->check(items({{{"in_stock", 0}}}), "processing", nullptr, admin()).errors),
+              std::vector<std::string>{"inventory_short"});
+    EXPECT_EQ(codes(cms->check(items({{{"quantity", 1}}}), "processing", nullptr, admin()).errors),
+              std::vector<std::string>{"inventory_short"})
         << "absent in_stock is not known to be in stock";
     EXPECT_TRUE(cms->check(items({{{"quantity", 0}, {"in_stock", 0}}}), "processing", nullptr, admin()).ok);
     EXPECT_TRUE(cms->check(items(json::array()), "processing", nullptr, admin()).ok) << "no line items, nothing short";
@@ -311,7 +320,8 @@ TEST_F(Check, Normalize) {
 TEST_F(Check, UnknownCurrentAndTargetWithReadOnlyAndBadField) {
     auto v = cms->check(order("bogus", {{"store_id", drop()}}), "shipped", {{"x", 1}}, {{"role", "reporting"}});
     EXPECT_EQ(codes(v.errors), (std::vector<std::string>{"unknown_status", "read_only", "invalid_field"}))
-        << "identical unknown_status messages are reported once\n" << describe(v.errors);
+        << "identical unknown_status messages are reported once\n"
+        << describe(v.errors);
     auto refunded = delivery->check(order("refunded"), "shipped", nullptr, admin());
     EXPECT_EQ(describe(refunded.errors),
               std::string("unknown_status: Refunds are not implemented yet.\nunknown_status: ") + kDeliveryInvalid + "\n");
@@ -337,13 +347,23 @@ TEST_F(Check, InvalidTransitionWithRoleStoreAndFields) {
 
 TEST_F(Check, EveryLaterReasonTogether) {
     json doc = {
-        {"id", "t"}, {"name", "Test"}, {"initial", "a"},
-        {"statuses", {{{"id", "a"}, {"label", "A"}, {"color", "#000"}}, {{"id", "b"}, {"label", "B"}, {"color", "#fff"}, {"terminal", true}}}},
+        {"id", "t"},
+        {"name", "Test"},
+        {"initial", "a"},
+        {"statuses",
+         {{{"id", "a"}, {"label", "A"}, {"color", "#000"}}, {{"id", "b"}, {"label", "B"}, {"color", "#fff"}, {"terminal", true}}}},
         {"roles", {{{"id", "boss"}, {"label", "Boss"}, {"scope", "all"}}, {{"id", "clerk"}, {"label", "Clerk"}, {"scope", "assigned"}}}},
-        {"fields", {{{"id", "reason"}, {"label", "Reason"}, {"type", "text"}, {"maxLength", 3}},
-                    {{"id", "notes"}, {"label", "Notes"}, {"type", "text"}}}},
-        {"guards", {{{"id", "paid"}, {"kind", "equals"}, {"field", "payment_status"}, {"value", "paid"}, {"code", "payment_required"}, {"message", "Not paid."}},
-                    {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Short."}}}},
+        {"fields",
+         {{{"id", "reason"}, {"label", "Reason"}, {"type", "text"}, {"maxLength", 3}},
+          {{"id", "notes"}, {"label", "Notes"}, {"type", "text"}}}},
+        {"guards",
+         {{{"id", "paid"},
+           {"kind", "equals"},
+           {"field", "payment_status"},
+           {"value", "paid"},
+           {"code", "payment_required"},
+           {"message", "Not paid."}},
+          {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Short."}}}},
         {"transitions", {{{"from", "a"}, {"to", "b"}, {"roles", {"boss"}}, {"requires", {"reason"}}, {"guards", {"stock", "paid"}}}}},
     };
     auto w = loadOk(doc);
@@ -357,7 +377,8 @@ TEST_F(Check, EveryLaterReasonTogether) {
               "invalid_field: Notes does not apply when moving an order to B. [notes]\n"
               "invalid_field: \"zzz\" is not a field of Test. [zzz]\n"
               "payment_required: Not paid.\n"
-              "inventory_short: Short. Not enough in stock: item 1 (1 ordered). [{\"available\":null,\"index\":0,\"quantity\":1,\"sku\":null}]\n");
+              "inventory_short: Short. Not enough in stock: item 1 (1 ordered). "
+              "[{\"available\":null,\"index\":0,\"quantity\":1,\"sku\":null}]\n");
     auto missing = w->check({{"status", "a"}}, "b", {{"reason", "abcd"}}, {{"role", "boss"}});
     EXPECT_EQ(describe(missing.errors),
               "invalid_field: Reason is too long: at most 3 characters. [reason]\n"
@@ -394,8 +415,10 @@ TEST_F(Check, MalformedOrders) {
          "order.items[2].quantity: expected a finite number >= 0, got a string"},
         {{{"status", "new"}, {"items", {{{"quantity", -1}}}}}, "order.items[0].quantity: expected a finite number >= 0, got -1"},
         {{{"status", "new"}, {"items", {{{"quantity", nullptr}}}}}, "order.items[0].quantity: expected a finite number >= 0, got null"},
-        {{{"status", "new"}, {"items", {{{"in_stock", "yes"}}}}}, "order.items[0].in_stock: expected true, false or a finite number, got a string"},
-        {{{"status", "new"}, {"items", {{{"in_stock", nullptr}}}}}, "order.items[0].in_stock: expected true, false or a finite number, got null"},
+        {{{"status", "new"}, {"items", {{{"in_stock", "yes"}}}}},
+         "order.items[0].in_stock: expected true, false or a finite number, got a string"},
+        {{{"status", "new"}, {"items", {{{"in_stock", nullptr}}}}},
+         "order.items[0].in_stock: expected true, false or a finite number, got null"},
     };
     for (const auto& c : cases) {
         const json actor = c.scoped ? manager() : admin();
@@ -417,7 +440,10 @@ TEST_F(Check, MalformedOrders) {
         else EXPECT_EQ(both, (std::vector<std::string>{"invalid_actor"})) << c.order.dump();
     }
     // Nothing else about an order is checked.
-    json odd = {{"status", "new"}, {"id", {{"deep", true}}}, {"lock_version", "x"}, {"extra", {1, 2}},
+    json odd = {{"status", "new"},
+                {"id", {{"deep", true}}},
+                {"lock_version", "x"},
+                {"extra", {1, 2}},
                 {"items", {{{"sku", 5}, {"name", nullptr}, {"in_stock", 3}}}}};
     EXPECT_TRUE(cms->check(odd, "processing", nullptr, admin()).ok);
 }
@@ -443,12 +469,10 @@ TEST_F(Check, BrokenPartsBlockOnlyTheDecisionsThatReadThem) {
     // The store is read for store-scoped roles only.
     const json brokenStore = {{"status", "new"}, {"store_id", true}, {"items", json::array()}};
     EXPECT_TRUE(cms->check(brokenStore, "processing", nullptr, admin()).ok);
-    EXPECT_EQ(codes(cms->check(brokenStore, "processing", nullptr, manager()).errors),
-              (std::vector<std::string>{"invalid_order"}));
+    EXPECT_EQ(codes(cms->check(brokenStore, "processing", nullptr, manager()).errors), (std::vector<std::string>{"invalid_order"}));
 
     // A change with no transition reads no guard, so nothing but the status.
-    EXPECT_EQ(codes(cms->check(brokenItems, "completed", nullptr, admin()).errors),
-              (std::vector<std::string>{"invalid_transition"}));
+    EXPECT_EQ(codes(cms->check(brokenItems, "completed", nullptr, admin()).errors), (std::vector<std::string>{"invalid_transition"}));
 
     // planBulk and batchReads say the same.
     auto plan = cms->planBulk(json::array({brokenItems, brokenPayment}), "cancelled", nullptr, manager());
@@ -507,8 +531,8 @@ TEST_F(Check, MalformedActors) {
 // ---- planBulk and planBatch ----
 
 TEST_F(Check, PlanBulkIdsAndVerdicts) {
-    json orders = json::array({order("new", {{"id", "A-1"}}), order("completed", {{"id", 2}}), order("new", {{"id", drop()}}),
-                               json(5), order("new", {{"id", {{"k", 1}}}})});
+    json orders = json::array({order("new", {{"id", "A-1"}}), order("completed", {{"id", 2}}), order("new", {{"id", drop()}}), json(5),
+                               order("new", {{"id", {{"k", 1}}}})});
     auto plan = cms->planBulk(orders, "processing", nullptr, admin());
     ASSERT_EQ(plan.eligible.size(), 3u);
     EXPECT_EQ(plan.eligible[0], "A-1");
@@ -574,9 +598,16 @@ TEST_F(Check, PlanBatchSharesVerdicts) {
 // order, for well-formed and malformed orders alike.
 TEST_F(Check, CheckEachEqualsCheck) {
     const json orders = json::array({
-        order("new"), order("new", {{"store_id", "s2"}}), order("completed"), json(7), json::array(),
-        order("new", {{"items", "x"}}), order("processing", {{"payment_status", 3}}), order("shipped"),
-        order("new", {{"store_id", json::object()}}), json::object(),
+        order("new"),
+        order("new", {{"store_id", "s2"}}),
+        order("completed"),
+        json(7),
+        json::array(),
+        order("new", {{"items", "x"}}),
+        order("processing", {{"payment_status", 3}}),
+        order("shipped"),
+        order("new", {{"store_id", json::object()}}),
+        json::object(),
     });
     for (const json& actor : {admin(), manager(), json(nullptr)}) {
         for (const char* to : {"processing", "completed", "cancelled", "nope"}) {
@@ -594,8 +625,12 @@ TEST_F(Check, CheckEachEqualsCheck) {
 // planBatch (one column per field, in guardFields() order) give the same verdicts.
 TEST_F(Check, EqualsGuardOnAnyOrderField) {
     json doc = json::parse(orderflow::Workflow::builtinSource("cms"));
-    doc["guards"].push_back({{"id", "fraud_cleared"}, {"kind", "equals"}, {"field", "fraud_check"}, {"value", "cleared"},
-                             {"code", "fraud_hold"}, {"message", "This order is held by the fraud check."}});
+    doc["guards"].push_back({{"id", "fraud_cleared"},
+                             {"kind", "equals"},
+                             {"field", "fraud_check"},
+                             {"value", "cleared"},
+                             {"code", "fraud_hold"},
+                             {"message", "This order is held by the fraud check."}});
     for (auto& t : doc["transitions"])
         if (t["from"] == "processing" && t["to"] == "completed") t["guards"].push_back("fraud_cleared");
     auto loaded = orderflow::Workflow::load(doc);
@@ -627,9 +662,7 @@ TEST_F(Check, EqualsGuardOnAnyOrderField) {
     for (std::size_t i = 0; i < orders.size(); ++i) {
         EXPECT_EQ(describe(w.check(orders[i], "completed", nullptr, admin()).errors), expected[i]) << i;
         const json& o = orders[i];
-        auto text = [&](const char* key) {
-            return o.contains(key) && o[key].is_string() ? cols.intern(o[key].get<std::string>()) : 0u;
-        };
+        auto text = [&](const char* key) { return o.contains(key) && o[key].is_string() ? cols.intern(o[key].get<std::string>()) : 0u; };
         const bool valid = i != 3;  // what the facade does: a field that is not a string goes the per-order way
         cols.add(valid, cols.intern("processing"), 0, {text("payment_status"), text("fraud_check")}, nullptr);
     }

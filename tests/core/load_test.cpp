@@ -39,8 +39,14 @@ TEST(Load, BuiltinsLoadAndMatchTheirSourceFiles) {
 // build the same value nlohmann builds, or refuse (and leave the text to nlohmann).
 TEST(Load, PlainReaderBuildsWhatNlohmannBuilds) {
     const std::vector<std::string> taken = {
-        sourceFile("cms"), sourceFile("delivery"), "{}", "[]", " [ 1 , \"a\" , null , true , false ] ", "\t{\r\n}\n",
-        R"({"a":{"b":[[],{}]},"a":2})", R"(["\"\\\/\b\f\n\r\t","\u00e9\u20ac","\ud83d\ude00","é😀"])",
+        sourceFile("cms"),
+        sourceFile("delivery"),
+        "{}",
+        "[]",
+        " [ 1 , \"a\" , null , true , false ] ",
+        "\t{\r\n}\n",
+        R"({"a":{"b":[[],{}]},"a":2})",
+        R"(["\"\\\/\b\f\n\r\t","\u00e9\u20ac","\ud83d\ude00","é😀"])",
         "[0,-0,7,-7,1.5,-2.25e3,1E-2,18446744073709551615,18446744073709551616,-9223372036854775808,-9223372036854775809]",
     };
     for (const auto& text : taken) {
@@ -50,9 +56,10 @@ TEST(Load, PlainReaderBuildsWhatNlohmannBuilds) {
         EXPECT_EQ(fast.dump(), json::parse(text).dump()) << text;  // same number kinds too
     }
     const std::vector<std::string> refused = {
-        "", " ", "{", "[1,]", "{\"a\" 1}", "{\"a\":1,}", "01", "1.", "-", "+1", "[1 2]", "nul",
-        "\"\\x\"", "\"a\nb\"", "{} {}", "[1]x", "'a'", "[NaN]",
-        "848e889", "[-1e400]",  // out of a double's range: nlohmann refuses these (found by fuzz_load)
+        "",    " ",       "{",        "[1,]",  "{\"a\" 1}", "{\"a\":1,}", "01",    "1.",      "-",        "+1", "[1 2]",
+        "nul", "\"\\x\"", "\"a\nb\"", "{} {}", "[1]x",      "'a'",        "[NaN]", "848e889", "[-1e400]",  // out of a double's range:
+                                                                                                           // nlohmann refuses these (found
+                                                                                                           // by fuzz_load)
     };
     for (const auto& text : refused) {
         json fast;
@@ -62,7 +69,10 @@ TEST(Load, PlainReaderBuildsWhatNlohmannBuilds) {
     // A lone surrogate escape (JSON.stringify writes one for a lone UTF-16 surrogate) is kept as
     // its own WTF-8 bytes, so that two different ones never read as the same string.
     ASSERT_TRUE(orderflow::readPlainJson(R"(["\ud800","\udc00","\ud800\u0041","\ud83d\ude00"])", fast));
-    EXPECT_EQ(fast, json({"\xED\xA0\x80", "\xED\xB0\x80", "\xED\xA0\x80" "A", "\xF0\x9F\x98\x80"}));
+    EXPECT_EQ(fast, json({"\xED\xA0\x80", "\xED\xB0\x80",
+                          "\xED\xA0\x80"
+                          "A",
+                          "\xF0\x9F\x98\x80"}));
     EXPECT_TRUE(orderflow::readPlainJson("[[[]]]", fast, 3));
     EXPECT_FALSE(orderflow::readPlainJson("[[[[]]]]", fast, 3)) << "deeper than maxDepth";
 }
@@ -80,10 +90,11 @@ TEST(Load, EdgesExpandWildcardsAsTheEngineApplies) {
     };
     auto delivery = builtin("delivery");
     ASSERT_TRUE(delivery);
-    EXPECT_EQ(describeEdges(*delivery), (std::vector<std::string>{
-        "pending>confirmed Accept [admin,manager]", "pending>cancelled Decline [admin,manager]", "confirmed>assigned Next [admin,manager]",
-        "assigned>in_transit Next [admin,driver]", "in_transit>delivered Next [admin,driver]",
-        "confirmed>cancelled Cancel [admin,manager]", "assigned>cancelled Cancel [admin,manager]", "in_transit>cancelled Cancel [admin,manager]"}));
+    EXPECT_EQ(describeEdges(*delivery),
+              (std::vector<std::string>{"pending>confirmed Accept [admin,manager]", "pending>cancelled Decline [admin,manager]",
+                                        "confirmed>assigned Next [admin,manager]", "assigned>in_transit Next [admin,driver]",
+                                        "in_transit>delivered Next [admin,driver]", "confirmed>cancelled Cancel [admin,manager]",
+                                        "assigned>cancelled Cancel [admin,manager]", "in_transit>cancelled Cancel [admin,manager]"}));
     // An explicit transition to the same target wins over "*"; none from terminal statuses or to itself.
     auto w = Workflow::load(R"({"id":"t","name":"T","initial":"a","statuses":[
         {"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000"},
@@ -178,8 +189,8 @@ TEST_P(Malformed, RefusedWithPathAndProblem) {
     EXPECT_FALSE(loaded.ok());
     EXPECT_EQ(loaded.workflow, nullptr);
     ASSERT_FALSE(loaded.problems.empty());
-    EXPECT_NE(loaded.error().find(bad.expected), std::string::npos)
-        << "expected a problem containing: " << bad.expected << "\ngot:\n" << loaded.error();
+    EXPECT_NE(loaded.error().find(bad.expected), std::string::npos) << "expected a problem containing: " << bad.expected << "\ngot:\n"
+                                                                    << loaded.error();
     // Loading the same document from its text gives the same problems.
     Loaded fromText = Workflow::load(bad.make().dump());
     EXPECT_EQ(fromText.error(), loaded.error());
@@ -202,15 +213,18 @@ const Bad kBad[] = {
      "statuses: expected 1 to 256 statuses, got 0"},
     {"StatusesNotArray", [] { return with(cmsDoc(), [](json& d) { d["statuses"] = json::object(); }); },
      "statuses: expected an array, got an object"},
-    {"TooManyStatuses", [] { return with(cmsDoc(), [](json& d) {
-         for (int i = 0; i < 300; ++i) d["statuses"].push_back({{"id", "s" + std::to_string(i)}, {"label", "S"}, {"color", "#000"}});
-     }); }, "statuses: expected 1 to 256 statuses, got 306"},
+    {"TooManyStatuses",
+     [] {
+         return with(cmsDoc(), [](json& d) {
+             for (int i = 0; i < 300; ++i) d["statuses"].push_back({{"id", "s" + std::to_string(i)}, {"label", "S"}, {"color", "#000"}});
+         });
+     },
+     "statuses: expected 1 to 256 statuses, got 306"},
     {"StatusNotObject", [] { return with(cmsDoc(), [](json& d) { d["statuses"][1] = "processing"; }); },
      "statuses[1]: expected an object, got a string"},
     {"DuplicateStatus", [] { return with(cmsDoc(), [](json& d) { d["statuses"][1]["id"] = "new"; }); },
      "statuses[1].id: duplicate status \"new\""},
-    {"EmptyStatusId", [] { return with(cmsDoc(), [](json& d) { d["statuses"][5]["id"] = ""; }); },
-     "statuses[5].id: must not be empty"},
+    {"EmptyStatusId", [] { return with(cmsDoc(), [](json& d) { d["statuses"][5]["id"] = ""; }); }, "statuses[5].id: must not be empty"},
     {"StatusIdWithSpace", [] { return with(cmsDoc(), [](json& d) { d["statuses"][5]["id"] = "re jected"; }); },
      "statuses[5].id: invalid id \"re jected\""},
     {"BadColour", [] { return with(cmsDoc(), [](json& d) { d["statuses"][0]["color"] = "blue"; }); },
@@ -232,9 +246,11 @@ const Bad kBad[] = {
      "transitions[3].to: unknown status \"shiped\""},
     {"TransitionFromUnknown", [] { return with(cmsDoc(), [](json& d) { d["transitions"][0]["from"] = "nwe"; }); },
      "transitions[0].from: unknown status \"nwe\""},
-    {"TransitionFromTerminal", [] { return with(cmsDoc(), [](json& d) {
-         d["transitions"].push_back({{"from", "completed"}, {"to", "new"}, {"roles", {"admin"}}});
-     }); }, "transitions[8].from: status \"completed\" is terminal: no transition may leave it"},
+    {"TransitionFromTerminal",
+     [] {
+         return with(cmsDoc(), [](json& d) { d["transitions"].push_back({{"from", "completed"}, {"to", "new"}, {"roles", {"admin"}}}); });
+     },
+     "transitions[8].from: status \"completed\" is terminal: no transition may leave it"},
     {"TransitionToItself", [] { return with(cmsDoc(), [](json& d) { d["transitions"][0]["to"] = "new"; }); },
      "transitions[0]: goes from \"new\" to itself"},
     {"DuplicateTransition", [] { return with(cmsDoc(), [](json& d) { d["transitions"].push_back(d["transitions"][1]); }); },
@@ -257,7 +273,9 @@ const Bad kBad[] = {
      "transitions[1].confirm: expected true or false, got a number"},
     {"UnreachableStatus", [] { return with(cmsDoc(), [](json& d) { d["transitions"].erase(3); }); },
      "statuses[2]: status \"ready_for_pickup\" cannot be reached from the initial status \"new\""},
-    {"AliasShadowsStatus", [] { return with(deliveryDoc(), [](json& d) { d["aliases"]["pending"] = {{"to", "confirmed"}}; }); },
+    {"AliasShadowsStatus", [] { return with(deliveryDoc(), [](json& d) {
+                                    d["aliases"]["pending"] = {{"to", "confirmed"}};
+                                }); },
      "aliases.pending: shadows the current status \"pending\""},
     {"AliasToUnknown", [] { return with(deliveryDoc(), [](json& d) { d["aliases"]["shipped"]["to"] = "shipped_out"; }); },
      "aliases.shipped.to: unknown status \"shipped_out\""},
@@ -269,8 +287,7 @@ const Bad kBad[] = {
      "roles[1].id: duplicate role \"admin\""},
     {"BadScope", [] { return with(cmsDoc(), [](json& d) { d["roles"][0]["scope"] = "every"; }); },
      "roles[0].scope: expected \"all\" or \"assigned\", got \"every\""},
-    {"ScopeMissing", [] { return with(cmsDoc(), [](json& d) { d["roles"][0].erase("scope"); }); },
-     "roles[0].scope: missing (required)"},
+    {"ScopeMissing", [] { return with(cmsDoc(), [](json& d) { d["roles"][0].erase("scope"); }); }, "roles[0].scope: missing (required)"},
     {"MaxLengthZero", [] { return with(cmsDoc(), [](json& d) { d["fields"][0]["maxLength"] = 0; }); },
      "fields[0].maxLength: must be at least 1, got 0"},
     {"MaxLengthNegative", [] { return with(cmsDoc(), [](json& d) { d["fields"][1]["maxLength"] = -5; }); },
@@ -281,9 +298,14 @@ const Bad kBad[] = {
      "fields[1].id: duplicate field \"notes\""},
     {"BadFieldType", [] { return with(cmsDoc(), [](json& d) { d["fields"][1]["type"] = "number"; }); },
      "fields[1].type: expected \"text\" or \"choice\", got \"number\""},
-    {"ChoiceWithoutValues", [] { return with(cmsDoc(), [](json& d) {
-         d["fields"][1]["type"] = "choice"; d["fields"][1].erase("maxLength");
-     }); }, "fields[1].values: missing (required)"},
+    {"ChoiceWithoutValues",
+     [] {
+         return with(cmsDoc(), [](json& d) {
+             d["fields"][1]["type"] = "choice";
+             d["fields"][1].erase("maxLength");
+         });
+     },
+     "fields[1].values: missing (required)"},
     {"DuplicateGuard", [] { return with(cmsDoc(), [](json& d) { d["guards"][1]["id"] = "payment_settled"; }); },
      "guards[1].id: duplicate guard \"payment_settled\""},
     {"BadGuardKind", [] { return with(cmsDoc(), [](json& d) { d["guards"][0]["kind"] = "matches"; }); },
@@ -298,24 +320,34 @@ const Bad kBad[] = {
      "guards[1].value: not used by kind \"items_in_stock\""},
     {"GuardWithEngineCode", [] { return with(cmsDoc(), [](json& d) { d["guards"][0]["code"] = "read_only"; }); },
      "guards[0].code: \"read_only\" is one of the engine's own codes"},
-    {"UnknownMessageKey", [] { return with(cmsDoc(), [](json& d) { d["messages"] = {{"invalid_staus", "x"}}; }); },
+    {"UnknownMessageKey", [] { return with(cmsDoc(), [](json& d) {
+                                   d["messages"] = {{"invalid_staus", "x"}};
+                               }); },
      "messages.invalid_staus: unknown message template"},
-    {"MessageExpansionBounded", [] { return with(cmsDoc(), [](json& d) {
-         // 200 more statuses with 60-character ids: {statuses} stands for about 12 KB
-         for (int i = 0; i < 200; ++i)
-             d["statuses"].push_back({{"id", "s" + std::to_string(i) + std::string(56, 'x')}, {"label", "S"}, {"color", "#000000"}});
-         std::string t;
-         for (int i = 0; i < 199; ++i) t += "{statuses}";  // 1990 characters: within kMaxText
-         d["messages"] = {{"invalid_status", t}};
-     }); },
+    {"MessageExpansionBounded",
+     [] {
+         return with(cmsDoc(), [](json& d) {
+             // 200 more statuses with 60-character ids: {statuses} stands for about 12 KB
+             for (int i = 0; i < 200; ++i)
+                 d["statuses"].push_back({{"id", "s" + std::to_string(i) + std::string(56, 'x')}, {"label", "S"}, {"color", "#000000"}});
+             std::string t;
+             for (int i = 0; i < 199; ++i) t += "{statuses}";  // 1990 characters: within kMaxText
+             d["messages"] = {{"invalid_status", t}};
+         });
+     },
      "messages.invalid_status: could expand to"},
-    {"MessageExpansionBoundedChoice", [] { return with(cmsDoc(), [](json& d) {
-         d["fields"][0] = {{"id", "notes"}, {"label", "Notes"}, {"type", "choice"}, {"values", json::array()}};
-         for (int i = 0; i < 200; ++i) d["fields"][0]["values"].push_back(std::string(190, 'a') + std::to_string(i));
-         d["messages"] = {{"field_choice", "{field}: {values} {values}"}};
-     }); },
+    {"MessageExpansionBoundedChoice",
+     [] {
+         return with(cmsDoc(), [](json& d) {
+             d["fields"][0] = {{"id", "notes"}, {"label", "Notes"}, {"type", "choice"}, {"values", json::array()}};
+             for (int i = 0; i < 200; ++i) d["fields"][0]["values"].push_back(std::string(190, 'a') + std::to_string(i));
+             d["messages"] = {{"field_choice", "{field}: {values} {values}"}};
+         });
+     },
      "messages.field_choice: could expand to"},
-    {"UnknownPlaceholder", [] { return with(cmsDoc(), [](json& d) { d["messages"] = {{"invalid_status", "Bad {value}"}}; }); },
+    {"UnknownPlaceholder", [] { return with(cmsDoc(), [](json& d) {
+                                    d["messages"] = {{"invalid_status", "Bad {value}"}};
+                                }); },
      "messages.invalid_status: unknown placeholder {value} (allowed: {statuses})"},
     // Regression (found by fuzz_load): a wrong-typed section used to be written into while
     // filling in defaults, which throws (an abort in the wasm build).
@@ -390,17 +422,21 @@ TEST(LoadText, EveryProblemIsReportedButTheListIsCapped) {
 
 TEST(LoadCustom, ChoiceFieldsWildcardsAndMessageOverrides) {
     json doc = {
-        {"id", "returns"}, {"name", "Returns"}, {"initial", "open"},
+        {"id", "returns"},
+        {"name", "Returns"},
+        {"initial", "open"},
         {"messages", {{"invalid_status", "Use one of {statuses}."}, {"invalid_transition", "No way from {from} to {to}."}}},
-        {"statuses", {{{"id", "open"}, {"label", "Open"}, {"color", "#abc"}},
-                      {{"id", "inspected"}, {"label", "Inspected"}, {"color", "#abcd"}},
-                      {{"id", "closed"}, {"label", "Closed"}, {"color", "#aabbcc"}, {"terminal", true}},
-                      {{"id", "void"}, {"label", "Void"}, {"color", "#aabbccdd"}, {"terminal", true}}}},
+        {"statuses",
+         {{{"id", "open"}, {"label", "Open"}, {"color", "#abc"}},
+          {{"id", "inspected"}, {"label", "Inspected"}, {"color", "#abcd"}},
+          {{"id", "closed"}, {"label", "Closed"}, {"color", "#aabbcc"}, {"terminal", true}},
+          {{"id", "void"}, {"label", "Void"}, {"color", "#aabbccdd"}, {"terminal", true}}}},
         {"roles", {{{"id", "clerk"}, {"label", "Clerk"}, {"scope", "all"}}}},
         {"fields", {{{"id", "reason"}, {"label", "Reason"}, {"type", "choice"}, {"values", {"damaged", "late"}}}}},
-        {"transitions", {{{"from", "open"}, {"to", "inspected"}, {"roles", {"clerk"}}, {"requires", {"reason"}}},
-                         {{"from", "inspected"}, {"to", "closed"}, {"roles", {"clerk"}}},
-                         {{"from", "*"}, {"to", "void"}, {"roles", {"clerk"}}}}},
+        {"transitions",
+         {{{"from", "open"}, {"to", "inspected"}, {"roles", {"clerk"}}, {"requires", {"reason"}}},
+          {{"from", "inspected"}, {"to", "closed"}, {"roles", {"clerk"}}},
+          {{"from", "*"}, {"to", "void"}, {"roles", {"clerk"}}}}},
     };
     auto w = loadOk(doc);
     ASSERT_TRUE(w);
@@ -410,8 +446,7 @@ TEST(LoadCustom, ChoiceFieldsWildcardsAndMessageOverrides) {
     EXPECT_EQ(describe(bad.errors), "invalid_field: Reason must be one of: damaged, late. [reason]\n");
     EXPECT_TRUE(w->check(order, "inspected", {{"reason", "late"}}, actor).ok);
     EXPECT_EQ(describe(w->check(order, "closed", nullptr, actor).errors), "invalid_transition: No way from Open to Closed.\n");
-    EXPECT_EQ(describe(w->check(order, "gone", nullptr, actor).errors),
-              "unknown_status: Use one of open, inspected, closed, void.\n");
+    EXPECT_EQ(describe(w->check(order, "gone", nullptr, actor).errors), "unknown_status: Use one of open, inspected, closed, void.\n");
     EXPECT_TRUE(w->check(order, "void", nullptr, actor).ok);
     EXPECT_TRUE(w->check({{"status", "inspected"}}, "void", nullptr, actor).ok);
     EXPECT_EQ(codes(w->check({{"status", "closed"}}, "void", nullptr, actor).errors), std::vector<std::string>{"terminal_status"});

@@ -91,11 +91,16 @@ Model randomWorkflow(std::mt19937& rng) {
 
     json statuses = json::array();
     for (int i = 0; i < m.S; ++i)
-        statuses.push_back({{"id", m.sid(i)}, {"label", "S" + std::to_string(i)}, {"color", "#123"}, {"terminal", bool(m.terminal[static_cast<std::size_t>(i)])}});
+        statuses.push_back({{"id", m.sid(i)},
+                            {"label", "S" + std::to_string(i)},
+                            {"color", "#123"},
+                            {"terminal", bool(m.terminal[static_cast<std::size_t>(i)])}});
     json roles = json::array();
     for (int r = 0; r < R; ++r)
-        roles.push_back({{"id", "r" + std::to_string(r)}, {"label", "R" + std::to_string(r)},
-                         {"scope", m.assigned[static_cast<std::size_t>(r)] ? "assigned" : "all"}, {"readOnly", bool(m.readOnly[static_cast<std::size_t>(r)])}});
+        roles.push_back({{"id", "r" + std::to_string(r)},
+                         {"label", "R" + std::to_string(r)},
+                         {"scope", m.assigned[static_cast<std::size_t>(r)] ? "assigned" : "all"},
+                         {"readOnly", bool(m.readOnly[static_cast<std::size_t>(r)])}});
     json transitions = json::array();
     for (const auto& t : m.transitions) {
         json roleIds = json::array();
@@ -104,16 +109,36 @@ Model randomWorkflow(std::mt19937& rng) {
         if (t.stockGuard) guards.push_back("stock");
         if (t.payGuard) guards.push_back("pay");
         if (t.fraudGuard) guards.push_back("fraud");
-        transitions.push_back({{"from", t.from < 0 ? std::string("*") : m.sid(t.from)}, {"to", m.sid(t.to)}, {"roles", roleIds},
-                               {"requires", t.required}, {"optional", t.optional}, {"guards", guards}});
+        transitions.push_back({{"from", t.from < 0 ? std::string("*") : m.sid(t.from)},
+                               {"to", m.sid(t.to)},
+                               {"roles", roleIds},
+                               {"requires", t.required},
+                               {"optional", t.optional},
+                               {"guards", guards}});
     }
-    m.doc = {{"id", "model"}, {"name", "Model"}, {"initial", "s0"}, {"statuses", statuses}, {"roles", roles},
+    m.doc = {{"id", "model"},
+             {"name", "Model"},
+             {"initial", "s0"},
+             {"statuses", statuses},
+             {"roles", roles},
              {"aliases", {{"old", {{"to", "s1"}}}, {"gone", {{"to", nullptr}, {"message", "Gone."}}}}},
-             {"fields", {{{"id", "f0"}, {"label", "F0"}, {"type", "text"}, {"maxLength", 5}},
-                         {{"id", "f1"}, {"label", "F1"}, {"type", "choice"}, {"values", {"a", "b"}}}}},
-             {"guards", {{{"id", "pay"}, {"kind", "equals"}, {"field", "payment_status"}, {"value", "paid"}, {"code", "payment_required"}, {"message", "Pay."}},
-                         {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Stock."}},
-                         {{"id", "fraud"}, {"kind", "equals"}, {"field", "fraud_check"}, {"value", "cleared"}, {"code", "fraud_hold"}, {"message", "Held."}}}},
+             {"fields",
+              {{{"id", "f0"}, {"label", "F0"}, {"type", "text"}, {"maxLength", 5}},
+               {{"id", "f1"}, {"label", "F1"}, {"type", "choice"}, {"values", {"a", "b"}}}}},
+             {"guards",
+              {{{"id", "pay"},
+                {"kind", "equals"},
+                {"field", "payment_status"},
+                {"value", "paid"},
+                {"code", "payment_required"},
+                {"message", "Pay."}},
+               {{"id", "stock"}, {"kind", "items_in_stock"}, {"code", "inventory_short"}, {"message", "Stock."}},
+               {{"id", "fraud"},
+                {"kind", "equals"},
+                {"field", "fraud_check"},
+                {"value", "cleared"},
+                {"code", "fraud_hold"},
+                {"message", "Held."}}}},
              {"transitions", transitions}};
     return m;
 }
@@ -178,27 +203,38 @@ Expected predict(const Model& m, const json& order, const std::string& to, const
         for (auto it = fields.begin(); it != fields.end(); ++it) {
             const std::string& k = it.key();
             const json& v = it.value();
-            if (k != "f0" && k != "f1") { out.push_back({"invalid_field", k}); continue; }
+            if (k != "f0" && k != "f1") {
+                out.push_back({"invalid_field", k});
+                continue;
+            }
             if (v.is_null()) continue;
             bool required = false, applies = true;
             if (t) {
                 required = std::count(t->required.begin(), t->required.end(), k) > 0;
                 applies = required || std::count(t->optional.begin(), t->optional.end(), k) > 0;
             }
-            if (!applies) { out.push_back({"invalid_field", k}); continue; }
+            if (!applies) {
+                out.push_back({"invalid_field", k});
+                continue;
+            }
             if (blank(v) && (required || k == "f1")) continue;
             if (k == "f1") {
                 if (!(v == "a" || v == "b")) out.push_back({"invalid_field", k});
                 continue;
             }
-            if (!v.is_string()) { out.push_back({"invalid_field", k}); continue; }
+            if (!v.is_string()) {
+                out.push_back({"invalid_field", k});
+                continue;
+            }
             const std::string s = v.get<std::string>();
             if (s.size() > 5) out.push_back({"invalid_field", k});  // ASCII values only here
-            if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' && c != '\t'; }))
+            if (std::any_of(s.begin(), s.end(),
+                            [](char c) { return static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\r' && c != '\t'; }))
                 out.push_back({"invalid_field", k});
         }
     if (t) {
-        if (t->payGuard && !(order.contains("payment_status") && order["payment_status"] == "paid")) out.push_back({"payment_required", ""});
+        if (t->payGuard && !(order.contains("payment_status") && order["payment_status"] == "paid"))
+            out.push_back({"payment_required", ""});
         if (t->stockGuard) {
             bool ok = order.contains("items");
             if (ok)
@@ -221,9 +257,8 @@ orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::s
     for (const auto& o : orders) {
         std::vector<std::uint32_t> values;
         for (const auto& f : w.guardFields()) values.push_back(o.contains(f) ? c.intern(o[f].get<std::string>()) : 0);
-        c.add(true, c.intern(o["status"].get<std::string>()),
-              o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0, values,
-              o.contains("items") ? &o["items"] : nullptr);
+        c.add(true, c.intern(o["status"].get<std::string>()), o.contains("store_id") ? c.intern(o["store_id"].get<std::string>()) : 0,
+              values, o.contains("items") ? &o["items"] : nullptr);
     }
     return w.planBatch(c.batch(), to, fields, actor);
 }
@@ -233,9 +268,23 @@ orderflow::BatchPlan batchOf(const Workflow& w, const json& orders, const std::s
 TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
     std::mt19937 rng(99);
     auto pick = [&](int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng); };
-    const std::vector<json> fieldSets = {
-        nullptr, nullptr, nullptr, json::object(), {{"f0", "fine"}, {"f1", "a"}}, {{"f0", "abc"}}, {{"f0", "abcdefg"}}, {{"f0", "  "}}, {{"f1", "a"}}, {{"f1", "c"}},
-        {{"f1", ""}}, {{"x", 1}}, {{"f0", 5}}, "str", {{"f0", "a\x01"}}, {{"f0", "ok"}, {"f1", "b"}}, {{"f0", nullptr}}};
+    const std::vector<json> fieldSets = {nullptr,
+                                         nullptr,
+                                         nullptr,
+                                         json::object(),
+                                         {{"f0", "fine"}, {"f1", "a"}},
+                                         {{"f0", "abc"}},
+                                         {{"f0", "abcdefg"}},
+                                         {{"f0", "  "}},
+                                         {{"f1", "a"}},
+                                         {{"f1", "c"}},
+                                         {{"f1", ""}},
+                                         {{"x", 1}},
+                                         {{"f0", 5}},
+                                         "str",
+                                         {{"f0", "a\x01"}},
+                                         {{"f0", "ok"}, {"f1", "b"}},
+                                         {{"f0", nullptr}}};
     int workflows = 0, verdicts = 0, eligible = 0;
     for (int wf = 0; wf < 150; ++wf) {
         Model m = randomWorkflow(rng);
@@ -259,7 +308,8 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                 json o = {{"id", k}};
                 const int s = pick(12);
                 o["status"] = s < 9 ? m.sid(s % m.S) : (s == 9 ? "old" : (s == 10 ? "gone" : "zzz"));
-                if (!sources.empty() && pick(2)) o["status"] = m.sid(sources[static_cast<std::size_t>(pick(static_cast<int>(sources.size())))]);
+                if (!sources.empty() && pick(2))
+                    o["status"] = m.sid(sources[static_cast<std::size_t>(pick(static_cast<int>(sources.size())))]);
                 if (pick(4)) o["store_id"] = pick(2) ? "A" : "B";
                 if (pick(4)) o["payment_status"] = pick(2) ? "paid" : "due";
                 if (pick(4)) o["fraud_check"] = pick(2) ? "cleared" : "held";
@@ -283,8 +333,9 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                 Expected got;
                 for (const auto& e : v.errors) got.push_back({e.code, e.field});
                 const Expected want = predict(m, o, to, fields, actor);
-                ASSERT_EQ(got, want) << "workflow " << m.doc.dump() << "\norder " << o.dump() << " to " << to << " fields "
-                                     << fields.dump() << " actor " << actor.dump() << "\n" << describe(v.errors);
+                ASSERT_EQ(got, want) << "workflow " << m.doc.dump() << "\norder " << o.dump() << " to " << to << " fields " << fields.dump()
+                                     << " actor " << actor.dump() << "\n"
+                                     << describe(v.errors);
                 ++verdicts;
                 if (v.ok) ++eligible;
             }

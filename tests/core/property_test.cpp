@@ -34,7 +34,10 @@ public:
         focus_.clear();
         for (const auto& t : w.document()["transitions"]) {
             if (t["to"] != to) continue;
-            if (t["from"] != "*") { focus_.push_back(t["from"].get<std::string>()); continue; }
+            if (t["from"] != "*") {
+                focus_.push_back(t["from"].get<std::string>());
+                continue;
+            }
             for (const auto& s : w.statuses())
                 if (!s.terminal && s.id != to) focus_.push_back(s.id);
         }
@@ -56,7 +59,8 @@ public:
         switch (pick(11)) {
             case 0: return json(json::value_t::discarded);
             case 1: return nullptr;
-            case 2: case 3: return "s1";
+            case 2:
+            case 3: return "s1";
             case 4: return "s2";
             case 5: return 7;
             case 6: return 7.0;
@@ -71,7 +75,9 @@ public:
         switch (pick(8)) {
             case 0: return json(json::value_t::discarded);
             case 1: return nullptr;
-            case 2: case 3: case 4: return "paid";
+            case 2:
+            case 3:
+            case 4: return "paid";
             case 5: return "pending";
             case 6: return "failed";
             default: return chance(70) ? json("paid") : json(5);
@@ -84,8 +90,10 @@ public:
         switch (pick(10)) {
             case 0: break;  // absent quantity
             case 1: it["quantity"] = 0; break;
-            case 2: case 3: it["quantity"] = 1; break;
-            case 4: case 5: it["quantity"] = 2; break;
+            case 2:
+            case 3: it["quantity"] = 1; break;
+            case 4:
+            case 5: it["quantity"] = 2; break;
             case 6: it["quantity"] = 2.5; break;
             case 7: it["quantity"] = chance(70) ? json(3) : json(-1); break;
             case 8: it["quantity"] = chance(70) ? json(1) : json("2"); break;
@@ -93,7 +101,9 @@ public:
         }
         switch (pick(10)) {
             case 0: break;  // absent
-            case 1: case 2: case 3: it["in_stock"] = true; break;
+            case 1:
+            case 2:
+            case 3: it["in_stock"] = true; break;
             case 4: it["in_stock"] = false; break;
             case 5: it["in_stock"] = 0; break;
             case 6: it["in_stock"] = 2; break;
@@ -200,8 +210,7 @@ std::uint32_t readsOf(const Workflow& w, const json& o, const std::string& to, c
 }
 bool wellFormed(const json& o, std::uint32_t reads) {
     return statusWellFormed(o) && (!(reads & orderflow::kReadsStore) || storeWellFormed(o)) &&
-           (!(reads & orderflow::kReadsFields) || paymentWellFormed(o)) &&
-           (!(reads & orderflow::kReadsItems) || itemsWellFormed(o));
+           (!(reads & orderflow::kReadsFields) || paymentWellFormed(o)) && (!(reads & orderflow::kReadsItems) || itemsWellFormed(o));
 }
 
 std::string storeText(const json& v) {
@@ -226,9 +235,11 @@ BatchColumns columns(const Workflow& w, const json& orders, const std::string& t
         const bool hasItems = (fill & orderflow::kReadsItems) && itemsWellFormed(o) && o.contains("items") && o["items"].is_array();
         c.add(ok, ok ? c.intern(o["status"].get<std::string>()) : 0,
               (fill & orderflow::kReadsStore) && storeWellFormed(o) && o.contains("store_id") && !o["store_id"].is_null()
-                  ? c.intern(storeText(o["store_id"])) : 0,
+                  ? c.intern(storeText(o["store_id"]))
+                  : 0,
               {(fill & orderflow::kReadsFields) && o.contains("payment_status") && o["payment_status"].is_string()
-                  ? c.intern(o["payment_status"].get<std::string>()) : 0},
+                   ? c.intern(o["payment_status"].get<std::string>())
+                   : 0},
               hasItems ? &o["items"] : nullptr);
     }
     return c;
@@ -272,8 +283,8 @@ void property(const std::string& id, std::uint32_t seed) {
         for (std::size_t i = 0; i < orders.size(); ++i)
             if (cutVerdict[i] >= cutPlan.verdicts.size() ||
                 describe(cutPlan.verdicts[cutVerdict[i]]) != describe(batch.verdicts[batch.verdict[i]])) {
-                ADD_FAILURE() << "batchReads left out a column the verdict reads: order " << orders[i].dump()
-                              << " to " << to << " actor " << actor.dump();
+                ADD_FAILURE() << "batchReads left out a column the verdict reads: order " << orders[i].dump() << " to " << to << " actor "
+                              << actor.dump();
                 ++failures;
                 break;
             }
@@ -287,12 +298,16 @@ void property(const std::string& id, std::uint32_t seed) {
             const json wantId = o.is_object() && o.contains("id") ? o["id"] : json(nullptr);
             // planBulk
             if (v.ok) {
-                if (e >= bulk.eligible.size() || bulk.eligible[e] != wantId) { ADD_FAILURE() << "planBulk eligible differs: " << ctx; ++failures; }
+                if (e >= bulk.eligible.size() || bulk.eligible[e] != wantId) {
+                    ADD_FAILURE() << "planBulk eligible differs: " << ctx;
+                    ++failures;
+                }
                 ++e;
                 ++eligible;
             } else {
                 if (b >= bulk.blocked.size() || bulk.blocked[b].id != wantId || !same(bulk.blocked[b].errors, v.errors)) {
-                    ADD_FAILURE() << "planBulk blocked differs: " << ctx; ++failures;
+                    ADD_FAILURE() << "planBulk blocked differs: " << ctx;
+                    ++failures;
                 }
                 ++b;
             }
@@ -313,25 +328,34 @@ void property(const std::string& id, std::uint32_t seed) {
                     const auto bv = w->check(broken, to, fields, actor);
                     if (reads & bit) {
                         if (bv.errors.empty() || bv.errors[0].code != "invalid_order") {
-                            ADD_FAILURE() << "broken " << part.first << " not refused: " << ctx; ++failures;
+                            ADD_FAILURE() << "broken " << part.first << " not refused: " << ctx;
+                            ++failures;
                         }
                     } else if (!same(bv.errors, v.errors)) {
-                        ADD_FAILURE() << "broken " << part.first << " changed a verdict that does not read it: " << ctx
-                                      << "now:\n" << describe(bv.errors); ++failures;
+                        ADD_FAILURE() << "broken " << part.first << " changed a verdict that does not read it: " << ctx << "now:\n"
+                                      << describe(bv.errors);
+                        ++failures;
                     }
                 }
             }
             const bool invalid = !v.errors.empty() && v.errors[0].code == "invalid_order";
-            if (ok == invalid) { ADD_FAILURE() << "wellFormed() and check disagree: " << ctx; ++failures; }
+            if (ok == invalid) {
+                ADD_FAILURE() << "wellFormed() and check disagree: " << ctx;
+                ++failures;
+            }
             // planBatch
             const auto& got = batch.verdicts.at(batch.verdict[i]);
             if (ok) {
-                if (!same(got, v.errors)) { ADD_FAILURE() << "planBatch differs: " << ctx << "batch:\n" << describe(got); ++failures; }
+                if (!same(got, v.errors)) {
+                    ADD_FAILURE() << "planBatch differs: " << ctx << "batch:\n" << describe(got);
+                    ++failures;
+                }
             } else {
                 ++malformed;
                 if (got.empty() || got[0].code != "invalid_order" || got[0].message != "order is malformed" ||
                     got.size() != v.errors.size()) {
-                    ADD_FAILURE() << "planBatch malformed verdict: " << ctx << "batch:\n" << describe(got); ++failures;
+                    ADD_FAILURE() << "planBatch malformed verdict: " << ctx << "batch:\n" << describe(got);
+                    ++failures;
                 }
             }
             // allowed: exactly the targets check accepts apart from fields and guards (guards
@@ -356,8 +380,14 @@ void property(const std::string& id, std::uint32_t seed) {
                 std::sort(want.begin(), want.end());
                 std::sort(got2.begin(), got2.end());
                 const bool actorBad = !v.errors.empty() && v.errors[0].code == "invalid_actor";
-                if (!actorBad && got2 != want) { ADD_FAILURE() << "allowed differs from check: " << ctx; ++failures; }
-                if (actorBad != !allowed.errors.empty()) { ADD_FAILURE() << "allowed errors: " << ctx; ++failures; }
+                if (!actorBad && got2 != want) {
+                    ADD_FAILURE() << "allowed differs from check: " << ctx;
+                    ++failures;
+                }
+                if (actorBad != !allowed.errors.empty()) {
+                    ADD_FAILURE() << "allowed errors: " << ctx;
+                    ++failures;
+                }
             }
             ++checked;
         }

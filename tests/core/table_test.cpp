@@ -71,7 +71,11 @@ Expected delivery() {
 
 // An order that passes every guard, in store s1; an actor assigned to s1.
 json goodOrder(const std::string& status) {
-    return {{"id", 42}, {"status", status}, {"store_id", "s1"}, {"lock_version", 1}, {"payment_status", "paid"},
+    return {{"id", 42},
+            {"status", status},
+            {"store_id", "s1"},
+            {"lock_version", 1},
+            {"payment_status", "paid"},
             {"items", {{{"sku", "A"}, {"quantity", 2}, {"in_stock", true}}, {{"sku", "B"}, {"quantity", 1}, {"in_stock", 5}}}}};
 }
 
@@ -97,8 +101,8 @@ void checkTable(const Expected& ex) {
                 if (ro) want.push_back("read_only");
                 else if (rule && !rule->roles.count(role)) want.push_back("forbidden_role");
                 auto verdict = w->check(goodOrder(from), to, fields, actor);
-                EXPECT_EQ(codes(verdict.errors), want)
-                    << ex.workflow << " " << role << ": " << from << " -> " << to << "\n" << describe(verdict.errors);
+                EXPECT_EQ(codes(verdict.errors), want) << ex.workflow << " " << role << ": " << from << " -> " << to << "\n"
+                                                       << describe(verdict.errors);
                 EXPECT_EQ(verdict.ok, want.empty());
                 if (want.empty()) offered.push_back(to);
                 ++pairs;

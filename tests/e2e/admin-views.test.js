@@ -5,7 +5,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, token, call, cmsOrders, screenshot } from './helpers.js';
 
-let env; let page; let context; let adminTok; let managerTok;
+let env;
+let page;
+let context;
+let adminTok;
+let managerTok;
 
 before(async () => {
   env = await setup();
@@ -13,12 +17,17 @@ before(async () => {
   managerTok = await token(env.url, 'manager');
   ({ page, context } = await newPage(env.browser));
 });
-after(async () => { await context?.close(); await env?.close(); });
+after(async () => {
+  await context?.close();
+  await env?.close();
+});
 
 test('an admin opens the notifications and the audit trail from the demo page', async () => {
   const doc = (await call(env.url, adminTok, 'GET', '/api/v1/workflow')).body;
-  const t = doc.transitions.find((x) => doc.statuses.find((s) => s.id === x.to).notify && x.roles.includes('admin')
-    && !(x.requires ?? []).length && !(x.guards ?? []).length);
+  const t = doc.transitions.find(
+    (x) =>
+      doc.statuses.find((s) => s.id === x.to).notify && x.roles.includes('admin') && !(x.requires ?? []).length && !(x.guards ?? []).length,
+  );
   const [order] = await cmsOrders(env.url, adminTok, `status=${t.from}`);
   const changed = await call(env.url, adminTok, 'PUT', `/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version });
   assert.equal(changed.status, 200);
@@ -48,7 +57,10 @@ test('an admin opens the notifications and the audit trail from the demo page', 
   await audit.getByLabel('User').fill('manager');
   await audit.getByLabel('Order').fill(String(order.id));
   await audit.getByRole('button', { name: 'Apply filters' }).click();
-  const rowEl = audit.getByRole('row').filter({ hasText: String(stale.status) }).filter({ hasText: 'manager' });
+  const rowEl = audit
+    .getByRole('row')
+    .filter({ hasText: String(stale.status) })
+    .filter({ hasText: 'manager' });
   await rowEl.waitFor();
   const text = await rowEl.innerText();
   assert.match(text, new RegExp(`\\b${order.id}\\b`));
@@ -58,12 +70,16 @@ test('an admin opens the notifications and the audit trail from the demo page', 
   if (stale.status === 409) assert.match(text, /changed by someone else meanwhile/, 'the refusal in words, its code beside');
   assert.doesNotMatch(text, /\d{4}-\d{2}-\d{2}T/, 'no raw ISO timestamp');
   // the same view in German, from the page's language
-  await page.evaluate(() => { document.documentElement.lang = 'de'; });
+  await page.evaluate(() => {
+    document.documentElement.lang = 'de';
+  });
   const auditDe = page.getByRole('region', { name: 'Protokoll' });
   await auditDe.getByRole('table', { name: 'Abgelehnte Versuche' }).waitFor();
   await auditDe.getByRole('button', { name: 'Filter anwenden' }).waitFor();
   await auditDe.getByRole('columnheader', { name: 'Grund' }).waitFor();
-  await page.evaluate(() => { document.documentElement.lang = 'en'; });
+  await page.evaluate(() => {
+    document.documentElement.lang = 'en';
+  });
   await audit.getByLabel('User').fill('nobody-at-all');
   await audit.getByRole('button', { name: 'Apply filters' }).click();
   await audit.getByText('No refused attempts match.').waitFor();
@@ -73,10 +89,15 @@ test('an admin opens the notifications and the audit trail from the demo page', 
 
 test("the order's history says whether the customer was notified of each change", async () => {
   const doc = (await call(env.url, adminTok, 'GET', '/api/v1/workflow')).body;
-  const t = doc.transitions.find((x) => doc.statuses.find((s) => s.id === x.to).notify && x.roles.includes('admin')
-    && !(x.requires ?? []).length && !(x.guards ?? []).length);
+  const t = doc.transitions.find(
+    (x) =>
+      doc.statuses.find((s) => s.id === x.to).notify && x.roles.includes('admin') && !(x.requires ?? []).length && !(x.guards ?? []).length,
+  );
   const [order] = await cmsOrders(env.url, adminTok, `status=${t.from}`);
-  assert.equal((await call(env.url, adminTok, 'PUT', `/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version })).status, 200);
+  assert.equal(
+    (await call(env.url, adminTok, 'PUT', `/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version })).status,
+    200,
+  );
   await signIn(page, env.url, 'admin', `status=${t.to}&per_page=500`);
   await page.getByRole('link', { name: `Open order ${order.id}`, exact: true }).click();
   const timeline = page.locator('of-order-detail').getByRole('list', { name: 'Status history' });
@@ -88,7 +109,7 @@ test("the order's history says whether the customer was notified of each change"
 test('a non-admin is not offered the admin views', async () => {
   await signIn(page, env.url, 'manager');
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
-  await page.waitForTimeout(300);  // the page has asked the server by now
+  await page.waitForTimeout(300); // the page has asked the server by now
   assert.equal(await page.getByRole('button', { name: 'Notifications' }).count(), 0);
   assert.equal(await page.getByRole('button', { name: 'Audit trail' }).count(), 0);
 });

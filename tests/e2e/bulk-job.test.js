@@ -8,14 +8,17 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { setup, newPage, signIn, token, cmsOrders, rowStatus } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
 // 1,500 orders; the job pauses 150 ms between its chunks of 50 so its progress can be seen
 before(async () => {
   env = await setup({ env: { ORDERFLOW_SEED_CMS_ORDERS: '1500', ORDERFLOW_TEST_BULK_PAUSE_MS: '150' } });
   tok = await token(env.url, 'admin');
 });
-after(async () => { await env?.close(); });
+after(async () => {
+  await env?.close();
+});
 
 test('a bulk of 600+ orders runs as a server job: one request, progress in the dialog, per-order results, each order changed once', async () => {
   const all = await cmsOrders(env.url, tok);
@@ -29,7 +32,9 @@ test('a bulk of 600+ orders runs as a server job: one request, progress in the d
     page.on('request', (r) => {
       if (r.method() === 'POST' && r.url().endsWith('/api/v1/orders/bulk_update')) posts.push(JSON.parse(r.postData()).order_ids.length);
     });
-    page.on('response', (r) => { if (/\/api\/v1\/orders\/bulk_update$/.test(r.url())) jobs.push(r.status()); });
+    page.on('response', (r) => {
+      if (/\/api\/v1\/orders\/bulk_update$/.test(r.url())) jobs.push(r.status());
+    });
     await signIn(page, env.url, 'admin', 'per_page=5000');
     await page.getByRole('checkbox', { name: 'Select all orders' }).check();
     await page.getByText(`${all.length.toLocaleString('en')} selected`).waitFor();
@@ -37,7 +42,10 @@ test('a bulk of 600+ orders runs as a server job: one request, progress in the d
     await page.getByRole('menuitem', { name: 'Update Status' }).click();
     const dlg = page.getByRole('dialog');
     await dlg.getByLabel('New status').selectOption({ label: 'Cancelled' });
-    assert.equal(await dlg.getByTestId('eligible-count').textContent(), `${open.length.toLocaleString('en')} of ${all.length.toLocaleString('en')}`);
+    assert.equal(
+      await dlg.getByTestId('eligible-count').textContent(),
+      `${open.length.toLocaleString('en')} of ${all.length.toLocaleString('en')}`,
+    );
     await dlg.getByLabel('Notes').fill('Big clean-up');
     await dlg.getByRole('button', { name: 'Confirm' }).click();
 
@@ -53,11 +61,17 @@ test('a bulk of 600+ orders runs as a server job: one request, progress in the d
       await page.waitForTimeout(100);
     }
     await finished.waitFor();
-    assert.ok([...seen].some((n) => n > 0 && n < open.length), `progress part-way was shown: ${[...seen].join(', ')}`);
+    assert.ok(
+      [...seen].some((n) => n > 0 && n < open.length),
+      `progress part-way was shown: ${[...seen].join(', ')}`,
+    );
     assert.deepEqual(posts, [open.length], 'one request with every eligible order (not chunks of 100)');
     assert.deepEqual(jobs, [202], 'the server took it as a job');
 
-    await dlg.getByRole('status').filter({ hasText: `${open.length.toLocaleString('en')} updated, 0 failed, ${closed.length.toLocaleString('en')} skipped.` }).waitFor();
+    await dlg
+      .getByRole('status')
+      .filter({ hasText: `${open.length.toLocaleString('en')} updated, 0 failed, ${closed.length.toLocaleString('en')} skipped.` })
+      .waitFor();
     const results = dlg.getByTestId('bulk-results');
     assert.equal(await results.locator('td.ok').count(), open.length, 'a result per order');
     assert.equal(await results.locator('td.skip').count(), closed.length);
@@ -67,12 +81,21 @@ test('a bulk of 600+ orders runs as a server job: one request, progress in the d
     // each order changed exactly once, by this bulk
     const db = new Database(join(env.server.dataDir, 'orderflow.sqlite'), { readonly: true });
     try {
-      const rows = db.prepare("SELECT order_id, COUNT(*) AS n FROM history WHERE to_status = 'cancelled' AND notes = 'Big clean-up' GROUP BY order_id").all();
+      const rows = db
+        .prepare("SELECT order_id, COUNT(*) AS n FROM history WHERE to_status = 'cancelled' AND notes = 'Big clean-up' GROUP BY order_id")
+        .all();
       assert.equal(rows.length, open.length);
-      assert.ok(rows.every((r) => r.n === 1), 'no order changed twice');
-    } finally { db.close(); }
+      assert.ok(
+        rows.every((r) => r.n === 1),
+        'no order changed twice',
+      );
+    } finally {
+      db.close();
+    }
     const now = new Map((await cmsOrders(env.url, tok)).map((o) => [o.id, o]));
     for (const o of closed) assert.equal(now.get(o.id).lock_version, o.lock_version, `skipped order ${o.id} untouched`);
     assert.deepEqual(page.errorsSeen, []);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -10,7 +10,10 @@ import { launchChromium } from '../support/chromium.js';
 import { startServer } from '../support/server.js';
 import { newPage, signIn, token, call, cmsOrders } from './helpers.js';
 
-let dir; let srv; let browser; let ids;
+let dir;
+let srv;
+let browser;
+let ids;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orderflow-bulk-'));
@@ -25,7 +28,11 @@ before(async () => {
   srv = await startServer({ dataDir: dir, env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_TEST_FAIL_ORDER_IDS: String(ids.c) } });
   browser = await launchChromium();
 });
-after(async () => { await browser?.close(); await srv?.stop(); rmSync(dir, { recursive: true, force: true }); });
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('bulk: skipped orders are counted and listed; Retry failed only re-sends what could succeed', async () => {
   const { page, context } = await newPage(browser);
@@ -40,9 +47,15 @@ test('bulk: skipped orders are counted and listed; Retry failed only re-sends wh
     // meanwhile a manager cancels order b: the server's engine will refuse it (final status)
     const mtok = await token(srv.url, 'manager');
     const b = (await cmsOrders(srv.url, mtok)).find((o) => o.id === ids.b);
-    assert.equal((await call(srv.url, mtok, 'PUT', `/api/v1/orders/${ids.b}`, { status: 'cancelled', lock_version: b.lock_version })).status, 200);
+    assert.equal(
+      (await call(srv.url, mtok, 'PUT', `/api/v1/orders/${ids.b}`, { status: 'cancelled', lock_version: b.lock_version })).status,
+      200,
+    );
     const sent = [];
-    await page.route('**/api/v1/orders/bulk_update', (route) => { sent.push(JSON.parse(route.request().postData()).order_ids); return route.continue(); });
+    await page.route('**/api/v1/orders/bulk_update', (route) => {
+      sent.push(JSON.parse(route.request().postData()).order_ids);
+      return route.continue();
+    });
     await dlg.getByRole('button', { name: 'Confirm' }).click();
     await dlg.getByRole('heading', { name: 'Bulk update finished' }).waitFor();
     await dlg.getByRole('status').filter({ hasText: '1 updated, 2 failed, 1 skipped.' }).waitFor();
@@ -52,7 +65,7 @@ test('bulk: skipped orders are counted and listed; Retry failed only re-sends wh
     assert.equal((await result(ids.b))[0], 'Failed');
     assert.equal((await result(ids.c))[0], 'Failed');
     assert.equal((await result(ids.d))[0], 'Skipped (not sent)');
-    assert.match((await result(ids.d))[1], /\S/, 'the engine\'s reason for the skipped order');
+    assert.match((await result(ids.d))[1], /\S/, "the engine's reason for the skipped order");
     assert.deepEqual(sent, [[ids.a, ids.b, ids.c]], 'the skipped order was not sent');
     // only the server error can succeed on a retry; the final status cannot
     const retry = dlg.getByRole('button', { name: /^Retry failed/ });
@@ -60,5 +73,7 @@ test('bulk: skipped orders are counted and listed; Retry failed only re-sends wh
     await retry.click();
     await dlg.getByRole('heading', { name: 'Bulk update finished' }).waitFor();
     assert.deepEqual(sent[1], [ids.c], 'Retry re-sends only the order that could succeed');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -5,15 +5,21 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, row, rowStatus, token, deliveryOrders, history, screenshot } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 const buttons = async (page, id) => (await row(page, id).locator('td.c-change button').allTextContents()).map((t) => t.trim());
 
 test('admin actions: Accept, then forward buttons that name their target; Delivered (final) and Decline ask first', async () => {
-  const pending = (await deliveryOrders(env.url, tok, 'status=pending'));
+  const pending = await deliveryOrders(env.url, tok, 'status=pending');
   // o is walked to delivered: every item in stock (stock is shared with the cms workflow, and
   // the server refuses a reservation over what is on hand)
   const o = pending.find((x) => x.items.every((i) => i.in_stock));
@@ -23,14 +29,26 @@ test('admin actions: Accept, then forward buttons that name their target; Delive
     await signIn(page, env.url, 'admin', 'workflow=delivery&status=pending&per_page=500');
     assert.deepEqual(await buttons(page, o.id), ['Accept', 'Decline']);
     await row(page, o.id).getByRole('button', { name: 'Accept' }).click();
-    await page.getByRole('status').filter({ hasText: `Order ${o.id} updated: Pending → Confirmed.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Order ${o.id} updated: Pending → Confirmed.` })
+      .waitFor();
     assert.equal(await rowStatus(page, o.id), 'confirmed');
     // the workflow's "Next" leads to three statuses: each button says which
     assert.deepEqual(await buttons(page, o.id), ['Mark Assigned', 'Cancel']);
-    assert.equal(await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).count(), 0, 'no dropdown repeating the buttons');
-    for (const [label, next] of [['Mark Assigned', 'assigned'], ['Mark In Transit', 'in_transit']]) {
+    assert.equal(
+      await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).count(),
+      0,
+      'no dropdown repeating the buttons',
+    );
+    for (const [label, next] of [
+      ['Mark Assigned', 'assigned'],
+      ['Mark In Transit', 'in_transit'],
+    ]) {
       await row(page, o.id).getByRole('button', { name: label }).click();
-      await row(page, o.id).and(page.locator(`[data-status="${next}"]`)).waitFor();
+      await row(page, o.id)
+        .and(page.locator(`[data-status="${next}"]`))
+        .waitFor();
     }
     // Delivered is final: one click asks first, nothing is sent until Confirm
     await row(page, o.id).getByRole('button', { name: 'Mark Delivered' }).click();
@@ -41,7 +59,10 @@ test('admin actions: Accept, then forward buttons that name their target; Delive
     await row(page, o.id).and(page.locator('[data-status="delivered"]')).waitFor();
     assert.deepEqual(await buttons(page, o.id), [], 'delivered is final');
     const h = await history(env.url, tok, o.id, 'delivery');
-    assert.deepEqual(h.slice(-4).map((x) => x.to_status), ['confirmed', 'assigned', 'in_transit', 'delivered']);
+    assert.deepEqual(
+      h.slice(-4).map((x) => x.to_status),
+      ['confirmed', 'assigned', 'in_transit', 'delivered'],
+    );
 
     // Decline needs a confirmation (the workflow says so)
     await row(page, p.id).getByRole('button', { name: 'Decline' }).click();
@@ -52,7 +73,9 @@ test('admin actions: Accept, then forward buttons that name their target; Delive
     await dlg.waitFor({ state: 'hidden' });
     assert.equal(await rowStatus(page, p.id), 'cancelled');
     await screenshot(page, 'delivery-list.png');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('switching the workflow on the demo page loads the other workflow and its orders', async () => {
@@ -65,7 +88,9 @@ test('switching the workflow on the demo page loads the other workflow and its o
     const first = (await deliveryOrders(env.url, tok))[0];
     await row(page, first.id).waitFor();
     assert.match(page.url(), /workflow=delivery/);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('every status badge is in its workflow colour with text of at least 4.5:1 contrast', async () => {
@@ -74,8 +99,19 @@ test('every status badge is in its workflow colour with text of at least 4.5:1 c
   try {
     await signIn(page, env.url, 'admin', 'workflow=delivery&per_page=500');
     const seen = await page.locator('of-order-list of-status-badge').evaluateAll((badges) => {
-      const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
-      const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; const [r, g, b] = rgb(c); return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+      const rgb = (c) =>
+        c
+          .match(/[\d.]+/g)
+          .slice(0, 3)
+          .map(Number);
+      const lum = (c) => {
+        const f = (v) => {
+          v /= 255;
+          return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+        };
+        const [r, g, b] = rgb(c);
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+      };
       return badges.map((b) => {
         const span = b.shadowRoot.querySelector('span');
         const cs = getComputedStyle(span);
@@ -91,7 +127,9 @@ test('every status badge is in its workflow colour with text of at least 4.5:1 c
       assert.equal(b.bg, hex(st.color), `${st.label} in its colour`);
     }
     for (const b of seen) assert.ok(b.contrast >= 4.5, `${b.label}: contrast ${b.contrast.toFixed(2)}`);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('legacy stored values are shown as their current status and can move on', async () => {
@@ -102,11 +140,21 @@ test('legacy stored values are shown as their current status and can move on', a
   try {
     await signIn(page, env.url, 'admin', 'workflow=delivery&status=in_transit&per_page=500');
     assert.equal(await rowStatus(page, legacy.id), 'in_transit');
-    assert.equal((await row(page, legacy.id).locator('of-status-badge').evaluate((b) => b.label)), 'In Transit');
+    assert.equal(
+      await row(page, legacy.id)
+        .locator('of-status-badge')
+        .evaluate((b) => b.label),
+      'In Transit',
+    );
     await row(page, legacy.id).getByRole('button', { name: 'Mark Delivered' }).click();
-    await page.getByRole('dialog', { name: `Change order ${legacy.id} to Delivered` }).getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByRole('dialog', { name: `Change order ${legacy.id} to Delivered` })
+      .getByRole('button', { name: 'Confirm' })
+      .click();
     await row(page, legacy.id).and(page.locator('[data-status="delivered"]')).waitFor();
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('a driver sees only the driving steps', async () => {
@@ -125,9 +173,14 @@ test('a driver sees only the driving steps', async () => {
     await dlg.getByLabel('New status').selectOption({ label: 'In Transit' });
     await dlg.getByLabel('Tracking number').fill('TRK-000123');
     await dlg.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('status').filter({ hasText: `Order ${assigned.id} updated` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Order ${assigned.id} updated` })
+      .waitFor();
     const now = (await deliveryOrders(env.url, tok)).find((x) => x.id === assigned.id);
     assert.equal(now.status, 'in_transit');
     assert.equal(now.tracking_number, 'TRK-000123');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -4,10 +4,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, row, rowStatus, token, cmsOrders, history, screenshot } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 const inStock = (o) => o.items.length > 0 && o.items.every((i) => i.in_stock === true);
 
@@ -34,7 +40,10 @@ test('detail: Update Status shows required fields only when needed, Save updates
     assert.equal(await detail.getByLabel('Rejection reason').count(), 0, 'only shown when the status needs it');
     await detail.getByLabel('Notes').fill('Picked by Max');
     await save.click();
-    await page.getByRole('status').filter({ hasText: `Order ${o.id} updated: New → Processing.` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Order ${o.id} updated: New → Processing.` })
+      .waitFor();
     await detail.locator('of-history-timeline li').nth(before.length).waitFor();
     const last = detail.locator('of-history-timeline li').last();
     assert.match(await last.textContent(), /by Max Manager/, 'the display name, not the username');
@@ -47,7 +56,9 @@ test('detail: Update Status shows required fields only when needed, Save updates
     await screenshot(page, 'detail.png');
     await detail.getByRole('button', { name: 'Back to list' }).click();
     assert.equal(await rowStatus(page, o.id), 'processing');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('live updates: a change from the POS appears in an open list without reloading', async () => {
@@ -57,13 +68,16 @@ test('live updates: a change from the POS appears in an open list without reload
     await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
     await page.waitForTimeout(300); // event stream connected
     const r = await fetch(`${env.url}/api/v1/webhooks/pos`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Webhook-Secret': 'demo-pos-secret' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Webhook-Secret': 'demo-pos-secret' },
       body: JSON.stringify({ order_id: o.id, status: 'ready_for_pickup', notes: 'Scanned at till 2' }),
     });
     assert.equal(r.status, 200);
     await row(page, o.id).and(page.locator('[data-status="ready_for_pickup"]')).waitFor();
     assert.match(await row(page, o.id).locator('td.c-upd').textContent(), /\S/);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('keyboard only: dropdown, dialog with focus kept inside, Escape cancels, Enter confirms', async () => {
@@ -76,11 +90,12 @@ test('keyboard only: dropdown, dialog with focus kept inside, Escape cancels, En
     await page.keyboard.press('ArrowDown'); // picks the first allowed status and opens the dialog
     const dlg = page.getByRole('dialog');
     await dlg.waitFor();
-    const focusedInDialog = () => page.evaluate(() => {
-      let a = document.activeElement;
-      while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-      return !!a?.closest('dialog');
-    });
+    const focusedInDialog = () =>
+      page.evaluate(() => {
+        let a = document.activeElement;
+        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+        return !!a?.closest('dialog');
+      });
     assert.equal(await focusedInDialog(), true, 'focus moves into the dialog');
     for (let i = 0; i < 6; i++) {
       await page.keyboard.press('Tab');
@@ -100,13 +115,16 @@ test('keyboard only: dropdown, dialog with focus kept inside, Escape cancels, En
     await dlg.waitFor({ state: 'hidden' });
     assert.notEqual(await rowStatus(page, o.id), 'processing');
     assert.equal((await history(env.url, tok, o.id)).at(-1).notes, 'Via keyboard');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('detail: why nothing may change, and which items are short, in plain words from the engine', async () => {
   const done = (await cmsOrders(env.url, tok, 'status=completed')).find((x) => ['s1', 's2'].includes(x.store_id));
-  const short = (await cmsOrders(env.url, tok, 'status=new'))
-    .find((x) => ['s1', 's2'].includes(x.store_id) && x.items.some((i) => i.in_stock === false));
+  const short = (await cmsOrders(env.url, tok, 'status=new')).find(
+    (x) => ['s1', 's2'].includes(x.store_id) && x.items.some((i) => i.in_stock === false),
+  );
   assert.ok(done && short, 'the demo data has a completed order and a new one with an item out of stock');
   const { page, context } = await newPage(env.browser);
   try {
@@ -128,5 +146,7 @@ test('detail: why nothing may change, and which items are short, in plain words 
     const sentence = `Not enough in stock: ${named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0]}`;
     await detail.getByRole('alert').filter({ hasText: sentence }).waitFor();
     assert.equal(await detail.getByRole('button', { name: 'Save' }).isDisabled(), true);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -6,10 +6,16 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { setup, newPage, signIn, row, rowStatus, token, call, cmsOrders, history } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 async function pick(pred, query) {
   const o = (await cmsOrders(env.url, tok, query)).find(pred);
@@ -45,7 +51,8 @@ test('concurrent updates in two browsers: the second gets 409, sees who changed 
     const h = await history(env.url, tok, o.id);
     assert.equal(h.filter((x) => x.to_status === 'cancelled').length, 0, 'the stale change was not applied');
   } finally {
-    await a.context.close(); await b.context.close();
+    await a.context.close();
+    await b.context.close();
   }
 });
 
@@ -60,7 +67,11 @@ test('detail form: a change made meanwhile by someone else gets 409; Refresh sho
     await detail.getByLabel('New status').selectOption({ label: 'Ready for Pickup' });
     await detail.getByLabel('Notes').fill('From the detail form');
     const mtok = await token(env.url, 'manager');
-    const r = await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'cancelled', lock_version: o.lock_version, notes: 'Cancelled by phone' });
+    const r = await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, {
+      status: 'cancelled',
+      lock_version: o.lock_version,
+      notes: 'Cancelled by phone',
+    });
     assert.equal(r.status, 200);
     await detail.getByRole('button', { name: 'Save' }).click();
     const warn = detail.getByRole('status').filter({ hasText: /Max Manager changed it/ });
@@ -70,7 +81,9 @@ test('detail form: a change made meanwhile by someone else gets 409; Refresh sho
     await detail.locator('of-history-timeline li').filter({ hasText: 'Cancelled by phone' }).waitFor();
     assert.equal(await detail.locator('of-workflow-diagram g.current').getAttribute('data-status'), 'cancelled');
     assert.equal(await detail.getByRole('button', { name: 'Update Status' }).count(), 0, 'terminal now');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('permission: a reporting user gets no status controls and is told why; fulfillment is not offered cancel', async () => {
@@ -93,7 +106,10 @@ test('permission: a reporting user gets no status controls and is told why; fulf
     await page.getByRole('button', { name: 'Sign out' }).click();
     const o = await pick((x) => x.status === 'new' && x.store_id === 's1', 'status=new&store_id=s1');
     await signIn(page, env.url, 'fulfillment', 'status=new&per_page=500');
-    const labels = await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).locator('option').allTextContents();
+    const labels = await page
+      .getByRole('combobox', { name: `Status for order ${o.id}`, exact: true })
+      .locator('option')
+      .allTextContents();
     assert.ok(!labels.includes('Cancelled') && !labels.includes('Rejected'), `offered: ${labels}`);
     await page.getByRole('checkbox', { name: `Select order ${o.id}`, exact: true }).check();
     await page.getByRole('button', { name: 'Bulk Actions' }).click();
@@ -104,7 +120,9 @@ test('permission: a reporting user gets no status controls and is told why; fulf
     const reasons = await dlg.getByRole('list', { name: 'Why some orders cannot move' }).textContent();
     assert.match(reasons, /1 order/);
     assert.equal(await dlg.getByRole('button', { name: 'Confirm' }).isDisabled(), true);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('store access revoked while the page was open: the order is said to be no longer available and leaves the list (no rollback)', async () => {
@@ -131,8 +149,14 @@ test('store access revoked while the page was open: the order is said to be no l
     const focused = await page.evaluate(() => {
       let a = document.activeElement;
       while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-      let n = a; let tr = null; let inList = false;
-      while (n) { tr ??= n.closest?.('tr[data-order-id]'); if (n.tagName === 'OF-ORDER-LIST') inList = true; n = n.parentNode ?? n.host; }
+      let n = a;
+      let tr = null;
+      let inList = false;
+      while (n) {
+        tr ??= n.closest?.('tr[data-order-id]');
+        if (n.tagName === 'OF-ORDER-LIST') inList = true;
+        n = n.parentNode ?? n.host;
+      }
       return { tag: a?.tagName, inList, order: tr?.dataset.orderId ?? null };
     });
     assert.ok(focused.inList, `focus is in the list (on ${focused.tag})`);
@@ -161,7 +185,10 @@ test('a server 403 says the user may not do this (role changed to read-only whil
     await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /You may not do this/ }).waitFor();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /You may not do this/ })
+      .waitFor();
     assert.equal(await rowStatus(page, o.id), 'processing', 'the row shows the status the server kept');
     const now = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
     assert.equal(now.lock_version, o.lock_version, 'nothing changed on the server');
@@ -182,14 +209,20 @@ test('network failure: Retry keeps the notes and applies the change exactly once
     await page.route(`**/api/v1/orders/${o.id}`, async (route) => {
       if (route.request().method() !== 'PUT') return route.continue();
       keys.push(route.request().headers()['idempotency-key']);
-      if (failNext) { failNext = false; return route.abort('internetdisconnected'); }
+      if (failNext) {
+        failNext = false;
+        return route.abort('internetdisconnected');
+      }
       return route.continue();
     });
     await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Notes').fill('Shelf B, bag 4');
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /Network failure/ }).waitFor();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /Network failure/ })
+      .waitFor();
     assert.equal(await rowStatus(page, o.id), 'processing', 'optimistic update rolled back');
     assert.equal(await dialog.getByLabel('Notes').inputValue(), 'Shelf B, bag 4', 'notes kept');
     await dialog.getByRole('button', { name: 'Retry' }).click();
@@ -199,7 +232,9 @@ test('network failure: Retry keeps the notes and applies the change exactly once
     assert.equal(keys[0], keys[1], 'the retry reuses the Idempotency-Key of the attempt');
     const h = (await history(env.url, tok, o.id)).filter((x) => x.notes === 'Shelf B, bag 4');
     assert.equal(h.length, 1, 'applied once');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('offline: the change fails, what was typed stays, and it is sent by itself when the connection returns', async () => {
@@ -212,7 +247,10 @@ test('offline: the change fails, what was typed stays, and it is sent by itself 
     await dialog.getByLabel('Notes').fill('Sent when back online');
     await context.setOffline(true);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /Network failure/ }).waitFor();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /Network failure/ })
+      .waitFor();
     assert.equal(await dialog.getByLabel('Notes').inputValue(), 'Sent when back online');
     assert.equal((await cmsOrders(env.url, tok)).find((x) => x.id === o.id).lock_version, o.lock_version);
     await context.setOffline(false); // fires the page's `online` event
@@ -220,7 +258,9 @@ test('offline: the change fails, what was typed stays, and it is sent by itself 
     assert.equal(await rowStatus(page, o.id), 'ready_for_pickup');
     const h = (await history(env.url, tok, o.id)).filter((x) => x.notes === 'Sent when back online');
     assert.equal(h.length, 1);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('no double submission: a double click sends one request', async () => {
@@ -230,7 +270,10 @@ test('no double submission: a double click sends one request', async () => {
     await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
     let puts = 0;
     await page.route(`**/api/v1/orders/${o.id}`, async (route) => {
-      if (route.request().method() === 'PUT') { puts += 1; await new Promise((r) => setTimeout(r, 300)); }
+      if (route.request().method() === 'PUT') {
+        puts += 1;
+        await new Promise((r) => setTimeout(r, 300));
+      }
       return route.continue();
     });
     await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
@@ -239,5 +282,7 @@ test('no double submission: a double click sends one request', async () => {
     await page.getByRole('dialog').waitFor({ state: 'hidden' });
     assert.equal(puts, 1);
     assert.equal(await rowStatus(page, o.id), 'ready_for_pickup');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

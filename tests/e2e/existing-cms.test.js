@@ -9,14 +9,24 @@ import { createDeliveryApi, seedOrders } from '../../examples/existing-cms/deliv
 import { createCmsApi } from '../../examples/existing-cms/cms-api.js';
 import { row, rowStatus, screenshot } from './helpers.js';
 
-let browser; let packageDir;
-before(async () => { packageDir = installPackage().packageDir; browser = await launchChromium(); });
-after(async () => { await browser?.close(); });
+let browser;
+let packageDir;
+before(async () => {
+  packageDir = installPackage().packageDir;
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
 
 async function withDelivery(fn, options = {}) {
   const api = createDeliveryApi({ packageDir, ...options });
   const url = await api.listen();
-  try { await fn(api, url); } finally { await api.close(); }
+  try {
+    await fn(api, url);
+  } finally {
+    await api.close();
+  }
 }
 
 /** A page that records console errors, page errors and the bundle's files it loaded; the test asserts no errors at its end. */
@@ -26,8 +36,13 @@ async function openPage(url) {
   page.setDefaultTimeout(10000);
   const errors = [];
   page.bundleFiles = [];
-  page.on('request', (r) => { const m = /\/dist\/(orderflow-elements[^/?]*\.js)$/.exec(new URL(r.url()).pathname); if (m) page.bundleFiles.push(m[1]); });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('request', (r) => {
+    const m = /\/dist\/(orderflow-elements[^/?]*\.js)$/.exec(new URL(r.url()).pathname);
+    if (m) page.bundleFiles.push(m[1]);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   await page.locator('of-order-list tbody tr.r').first().waitFor();
@@ -38,7 +53,7 @@ const apiCalls = (api) => api.requests.map((r) => `${r.method} ${r.path}`);
 const onlyDocumented = (calls, allowed) => calls.filter((c) => !allowed.some((re) => re.test(c)));
 const DELIVERY_DOC = [/^GET \/api\/orders$/, /^PUT \/api\/orders\/\d+\/status$/];
 
-test('delivery API: legacy values read as current statuses; Accept sends exactly the document\'s PUT; in transit stores the tracking number', async () => {
+test("delivery API: legacy values read as current statuses; Accept sends exactly the document's PUT; in transit stores the tracking number", async () => {
   await withDelivery(async (api, url) => {
     const { page, errors, close } = await openPage(url);
     try {
@@ -68,7 +83,7 @@ test('delivery API: legacy values read as current statuses; Accept sends exactly
 
       // the detail view works without a single-order or history endpoint, and says so plainly
       await page.getByRole('link', { name: 'Open order 5', exact: true }).click();
-      await page.getByText('No status history is available: this system\'s API does not provide one.').waitFor();
+      await page.getByText("No status history is available: this system's API does not provide one.").waitFor();
       // assigned → in transit with the tracking number (the workflow's optional field; a row's
       // one-click button sends none, so staff give it in the detail form)
       const detail = page.locator('of-order-detail');
@@ -82,14 +97,16 @@ test('delivery API: legacy values read as current statuses; Accept sends exactly
       assert.equal(api.orders.get(5).tracking_number, 'TRK-12345');
       await page.getByRole('button', { name: 'Back to list' }).click();
 
-      assert.deepEqual(onlyDocumented(apiCalls(api), DELIVERY_DOC), [], 'only the document\'s endpoints are called');
+      assert.deepEqual(onlyDocumented(apiCalls(api), DELIVERY_DOC), [], "only the document's endpoints are called");
       await screenshot(page, 'existing-cms-delivery.png');
       assert.deepEqual(errors, []);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 });
 
-test('delivery API: a 403 shows the document\'s sentence and the order stays as the server holds it', async () => {
+test("delivery API: a 403 shows the document's sentence and the order stays as the server holds it", async () => {
   await withDelivery(async (api, url) => {
     const { page, errors, close } = await openPage(`${url}/?user=manager`);
     try {
@@ -100,8 +117,14 @@ test('delivery API: a 403 shows the document\'s sentence and the order stays as 
       assert.equal(await rowStatus(page, 2), 'pending');
       assert.equal(api.orders.get(2).status, 'pending');
       assert.equal(api.requests.filter((r) => r.method === 'PUT').length, 1);
-      assert.deepEqual(errors.filter((e) => !/status of 403/.test(e)), [], 'no console errors but the browser\'s own note of the 403');
-    } finally { await close(); }
+      assert.deepEqual(
+        errors.filter((e) => !/status of 403/.test(e)),
+        [],
+        "no console errors but the browser's own note of the 403",
+      );
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -112,7 +135,10 @@ test('delivery API: a bulk of 5 goes through one PUT per order, the failed one r
       // the first PUT of order 12 is lost on the way (the server never sees it)
       let lost = false;
       await page.route('**/api/orders/12/status', (route) => {
-        if (!lost) { lost = true; return route.abort('connectionreset'); }
+        if (!lost) {
+          lost = true;
+          return route.abort('connectionreset');
+        }
         return route.continue();
       });
       const ids = [1, 2, 10, 11, 12];
@@ -132,17 +158,27 @@ test('delivery API: a bulk of 5 goes through one PUT per order, the failed one r
       const puts = api.requests.filter((r) => r.method === 'PUT');
       assert.deepEqual(puts.map((r) => r.path).sort(), ids.map((id) => `/api/orders/${id}/status`).sort());
       for (const r of puts) assert.equal(r.body, '{"status":"confirmed","tracking_number":null}');
-      assert.deepEqual(api.changes.map((c) => c.id).sort((a, b) => a - b), ids, 'each order changed exactly once');
+      assert.deepEqual(
+        api.changes.map((c) => c.id).sort((a, b) => a - b),
+        ids,
+        'each order changed exactly once',
+      );
       for (const id of ids) assert.equal(api.orders.get(id).status, 'confirmed');
       assert.deepEqual(onlyDocumented(apiCalls(api), DELIVERY_DOC), [], 'no bulk endpoint is asked for');
       await dlg.getByRole('button', { name: 'Close' }).click();
       for (const id of ids) assert.equal(await rowStatus(page, id), 'confirmed');
-      assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION_RESET/.test(e)), [], 'no console errors but the browser\'s note of the lost request');
-    } finally { await close(); }
+      assert.deepEqual(
+        errors.filter((e) => !/ERR_CONNECTION_RESET/.test(e)),
+        [],
+        "no console errors but the browser's note of the lost request",
+      );
+    } finally {
+      await close();
+    }
   });
 });
 
-test('CMS API: its PUT with the page\'s CSRF token, its bulk endpoint and history; no endpoint the document does not list', async () => {
+test("CMS API: its PUT with the page's CSRF token, its bulk endpoint and history; no endpoint the document does not list", async () => {
   const api = await createCmsApi({ packageDir });
   const url = await api.listen();
   const { page, errors, close } = await openPage(url);
@@ -161,7 +197,10 @@ test('CMS API: its PUT with the page\'s CSRF token, its bulk endpoint and histor
 
     await page.getByRole('link', { name: 'Open order 1', exact: true }).click();
     await page.getByRole('list', { name: 'Status history' }).getByRole('listitem').first().waitFor();
-    assert.deepEqual(await page.getByRole('list', { name: 'Status history' }).locator('of-status-badge span').allTextContents(), ['New', 'Processing']);
+    assert.deepEqual(await page.getByRole('list', { name: 'Status history' }).locator('of-status-badge span').allTextContents(), [
+      'New',
+      'Processing',
+    ]);
     await page.getByRole('button', { name: 'Back to list' }).click();
 
     for (const id of [2, 5]) await page.getByRole('checkbox', { name: `Select order ${id}`, exact: true }).check();
@@ -176,12 +215,20 @@ test('CMS API: its PUT with the page\'s CSRF token, its bulk endpoint and histor
     assert.deepEqual(JSON.parse(bulk[0].body), { order_ids: [2, 5], status: 'cancelled' });
     assert.equal(api.orders.get(2).status, 'cancelled');
 
-    const documented = [/^GET \/api\/v1\/orders$/, /^PUT \/api\/v1\/orders\/\d+$/, /^POST \/api\/v1\/orders\/bulk_update$/,
-      /^GET \/api\/v1\/orders\/\d+\/history$/, /^GET \/api\/v1\/orders\/\d+\/allowed_statuses$/];
+    const documented = [
+      /^GET \/api\/v1\/orders$/,
+      /^PUT \/api\/v1\/orders\/\d+$/,
+      /^POST \/api\/v1\/orders\/bulk_update$/,
+      /^GET \/api\/v1\/orders\/\d+\/history$/,
+      /^GET \/api\/v1\/orders\/\d+\/allowed_statuses$/,
+    ];
     assert.deepEqual(onlyDocumented(apiCalls(api), documented), []);
     await screenshot(page, 'existing-cms-cms.png');
     assert.deepEqual(errors, []);
-  } finally { await close(); await api.close(); }
+  } finally {
+    await close();
+    await api.close();
+  }
 });
 
 test('delivery API: a success answer the page cannot read is said so and the order re-read, not rolled back', async () => {
@@ -194,14 +241,18 @@ test('delivery API: a success answer the page cannot read is said so and the ord
         await route.fulfill({ status: 200, contentType: 'text/html', body: '<!DOCTYPE html><html><body><h1>Saved!</h1></body></html>' });
       });
       await row(page, 4).getByRole('button', { name: 'Mark Assigned' }).click();
-      const warning = page.getByRole('status').filter({ hasText: 'Order 4: the server accepted the request, but its answer could not be read.' });
+      const warning = page
+        .getByRole('status')
+        .filter({ hasText: 'Order 4: the server accepted the request, but its answer could not be read.' });
       await warning.waitFor();
       assert.match(await warning.textContent(), /read again: it is now Assigned\./);
       assert.doesNotMatch(await warning.textContent(), /Saved|<h1>/);
       assert.equal(api.orders.get(4).status, 'assigned');
       assert.equal(await rowStatus(page, 4), 'assigned');
       assert.deepEqual(errors, []);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -215,7 +266,9 @@ test('delivery API: without an event stream, the page polls and shows a change m
       await row(page, 10).and(page.locator('[data-status="cancelled"]')).waitFor();
       assert.deepEqual(await row(page, 10).getByRole('button').allTextContents(), []);
       assert.deepEqual(errors, []);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -237,9 +290,15 @@ test('a page that gives no actor is told so in its own language, instead of an e
       });
       const alert = page.getByRole('alert').filter({ hasText: 'Kein Benutzer: Geben Sie dem Arbeitsbereich Rolle und Filialen' });
       await alert.waitFor();
-      assert.equal(await page.getByRole('status').filter({ hasText: 'Wird geladen…' }).count(), 1, 'still waiting for the actor, and saying why');
+      assert.equal(
+        await page.getByRole('status').filter({ hasText: 'Wird geladen…' }).count(),
+        1,
+        'still waiting for the actor, and saying why',
+      );
       assert.deepEqual(errors, []);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
 });
 
@@ -252,25 +311,36 @@ test('bundle page: a short list loads one script; a long list windows its rows w
       await page.getByRole('heading', { name: 'Order 5' }).waitFor();
       assert.ok(page.bundleFiles.includes('orderflow-elements-of-order-detail.js'), 'the detail view is loaded when first opened');
       assert.deepEqual(errors, []);
-    } finally { await close(); }
+    } finally {
+      await close();
+    }
   });
-  await withDelivery(async (api, url) => {
-    const { page, errors, close } = await openPage(url);
-    try {
-      assert.ok(page.bundleFiles.includes('orderflow-elements-virtual.js'), `the virtualizer chunk was loaded (${page.bundleFiles})`);
-      await page.getByRole('status').filter({ hasText: '600 orders' }).waitFor();
-      const rendered = await page.locator('of-order-list tbody tr.r').count();
-      assert.ok(rendered > 0 && rendered < 100, `only the rows in view are in the page (${rendered} of 600)`);
-      // every row stays reachable by keyboard: Ctrl+End on the first row's link goes to the last order
-      await page.getByRole('link', { name: 'Open order 1', exact: true }).focus();
-      await page.keyboard.press('Control+End');
-      await page.getByRole('link', { name: 'Open order 600', exact: true }).waitFor();
-      await page.waitForFunction(() => {
-        let a = document.activeElement;
-        while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-        return a?.getAttribute('aria-label') === 'Open order 600';
-      }, null, { timeout: 5000 });
-      assert.deepEqual(errors, []);
-    } finally { await close(); }
-  }, { orders: seedOrders(600) });
+  await withDelivery(
+    async (api, url) => {
+      const { page, errors, close } = await openPage(url);
+      try {
+        assert.ok(page.bundleFiles.includes('orderflow-elements-virtual.js'), `the virtualizer chunk was loaded (${page.bundleFiles})`);
+        await page.getByRole('status').filter({ hasText: '600 orders' }).waitFor();
+        const rendered = await page.locator('of-order-list tbody tr.r').count();
+        assert.ok(rendered > 0 && rendered < 100, `only the rows in view are in the page (${rendered} of 600)`);
+        // every row stays reachable by keyboard: Ctrl+End on the first row's link goes to the last order
+        await page.getByRole('link', { name: 'Open order 1', exact: true }).focus();
+        await page.keyboard.press('Control+End');
+        await page.getByRole('link', { name: 'Open order 600', exact: true }).waitFor();
+        await page.waitForFunction(
+          () => {
+            let a = document.activeElement;
+            while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+            return a?.getAttribute('aria-label') === 'Open order 600';
+          },
+          null,
+          { timeout: 5000 },
+        );
+        assert.deepEqual(errors, []);
+      } finally {
+        await close();
+      }
+    },
+    { orders: seedOrders(600) },
+  );
 });

@@ -14,8 +14,13 @@ export async function setup({ env = {} } = {}) {
   const server = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ...env } });
   const browser = await launchChromium();
   return {
-    server, browser, url: server.url,
-    async close() { await browser.close().catch(() => {}); await server.stop(); },
+    server,
+    browser,
+    url: server.url,
+    async close() {
+      await browser.close().catch(() => {});
+      await server.stop();
+    },
   };
 }
 
@@ -26,7 +31,10 @@ export async function newPage(browser, { viewport = { width: 1360, height: 900 }
   page.setDefaultTimeout(10000);
   page.dialogsSeen = [];
   page.errorsSeen = [];
-  page.on('dialog', (d) => { page.dialogsSeen.push(d.message()); d.dismiss().catch(() => {}); });
+  page.on('dialog', (d) => {
+    page.dialogsSeen.push(d.message());
+    d.dismiss().catch(() => {});
+  });
   page.on('pageerror', (e) => page.errorsSeen.push(String(e)));
   return { context, page };
 }
@@ -40,13 +48,21 @@ export async function signIn(page, url, username, query = '') {
   await page.locator('of-order-list tbody tr.r, of-order-list .empty').first().waitFor();
 }
 
-export function row(page, id) { return page.locator(`of-order-list tr[data-order-id="${id}"]`); }
+export function row(page, id) {
+  return page.locator(`of-order-list tr[data-order-id="${id}"]`);
+}
 
-export async function rowStatus(page, id) { return row(page, id).getAttribute('data-status'); }
+export async function rowStatus(page, id) {
+  return row(page, id).getAttribute('data-status');
+}
 
 // ---- direct REST calls (bearer token) ----
 export async function token(url, username) {
-  const r = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: 'demo' }) });
+  const r = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: 'demo' }),
+  });
   const b = await r.json();
   if (!b.token) throw new Error(`login ${username} failed: ${JSON.stringify(b)}`);
   return b.token;
@@ -54,7 +70,8 @@ export async function token(url, username) {
 
 export async function call(url, tok, method, path, body) {
   const r = await fetch(`${url}${path}`, {
-    method, headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
+    method,
+    headers: { Authorization: `Bearer ${tok}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: r.status, body: await r.json().catch(() => null) };

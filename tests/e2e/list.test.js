@@ -7,14 +7,20 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { setup, newPage, signIn, row, rowStatus, token, cmsOrders, history, screenshot } from './helpers.js';
 
-let env; let tok; let page; let context;
+let env;
+let tok;
+let page;
+let context;
 
 before(async () => {
   env = await setup();
   tok = await token(env.url, 'admin');
   ({ page, context } = await newPage(env.browser));
 });
-after(async () => { await context?.close(); await env?.close(); });
+after(async () => {
+  await context?.close();
+  await env?.close();
+});
 
 const db = () => new Database(join(env.server.dataDir, 'orderflow.sqlite'), { readonly: true, fileMustExist: true });
 
@@ -35,14 +41,19 @@ test('valid status update from the list: dropdown → Confirm with notes → row
   assert.ok(options.includes('Ready for Pickup'), `options: ${options}`);
   assert.ok(!options.includes('New'), 'a status that may not follow is not offered');
   const puts = [];
-  page.on('request', (r) => { if (r.method() === 'PUT') puts.push(r); });
+  page.on('request', (r) => {
+    if (r.method() === 'PUT') puts.push(r);
+  });
   await dd.selectOption({ label: 'Ready for Pickup' });
   const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Ready for Pickup`, exact: true });
   await dialog.waitFor();
   await dialog.getByLabel('Notes').fill('Packed and shelved');
   await dialog.getByRole('button', { name: 'Confirm' }).click();
   await dialog.waitFor({ state: 'hidden' });
-  await page.getByRole('status').filter({ hasText: `Order ${o.id} updated` }).waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Order ${o.id} updated` })
+    .waitFor();
   assert.equal(await rowStatus(page, o.id), 'ready_for_pickup');
   assert.equal(puts.length, 1);
   const h = puts[0].headers();
@@ -66,7 +77,10 @@ test('invalid transitions are refused before the click: not offered, terminal or
   const fresh = await pick((x) => x.status === 'new', 'status=new');
   await page.getByLabel('Filter by status').selectOption('new');
   await row(page, fresh.id).waitFor();
-  const labels = await page.getByRole('combobox', { name: `Status for order ${fresh.id}`, exact: true }).locator('option').allTextContents();
+  const labels = await page
+    .getByRole('combobox', { name: `Status for order ${fresh.id}`, exact: true })
+    .locator('option')
+    .allTextContents();
   assert.ok(!labels.includes('Completed') && !labels.includes('Ready for Pickup'), `offered: ${labels}`);
   // an order not paid yet cannot be completed: the engine's payment message, Confirm disabled
   const unpaid = await pick((x) => x.status === 'processing' && x.payment_status !== 'paid', 'status=processing');
@@ -114,7 +128,12 @@ test('status with notifications and inventory impact: the customer is told, stoc
   const d = db();
   const before = {
     notes: d.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?').get(o.id).n,
-    reserved: Object.fromEntries(o.items.map((i) => [i.sku, d.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved])),
+    reserved: Object.fromEntries(
+      o.items.map((i) => [
+        i.sku,
+        d.prepare('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?').get(o.store_id, i.sku).reserved,
+      ]),
+    ),
   };
   d.close();
   await signIn(page, env.url, 'admin', 'status=new&per_page=500');
@@ -155,7 +174,7 @@ test('a hostile note is stored and shown as text, never run', async () => {
   assert.deepEqual(page.errorsSeen, []);
 });
 
-test('an oversize note is refused live with the engine\'s message, nothing is sent', async () => {
+test("an oversize note is refused live with the engine's message, nothing is sent", async () => {
   const o = await pick((x) => x.status === 'processing', 'status=processing');
   await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
   await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Ready for Pickup' });
@@ -177,9 +196,14 @@ test('an oversize note is refused live with the engine\'s message, nothing is se
 
 test('loading state: the list says it is loading while the server answers', async () => {
   let release;
-  const gate = new Promise((r) => { release = r; });
+  const gate = new Promise((r) => {
+    release = r;
+  });
   await page.context().clearCookies();
-  await page.route('**/api/v1/orders?*', async (route) => { await gate; await route.continue(); });
+  await page.route('**/api/v1/orders?*', async (route) => {
+    await gate;
+    await route.continue();
+  });
   try {
     await page.goto(`${env.url}/`);
     await page.getByLabel('Demo user').selectOption('admin');
@@ -190,13 +214,18 @@ test('loading state: the list says it is loading while the server answers', asyn
     release();
     await loading.waitFor({ state: 'detached' });
     assert.equal(await page.locator('of-order-list table').getAttribute('aria-busy'), 'false');
-    assert.ok(await page.locator('of-order-list tr.r').count() > 0);
-  } finally { release(); await page.unroute('**/api/v1/orders?*'); }
+    assert.ok((await page.locator('of-order-list tr.r').count()) > 0);
+  } finally {
+    release();
+    await page.unroute('**/api/v1/orders?*');
+  }
 });
 
 test('the first page of orders is asked for once: the page re-rendering the workspace does not reload it', async () => {
   const lists = [];
-  const onRequest = (r) => { if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/orders') lists.push(r.url()); };
+  const onRequest = (r) => {
+    if (r.method() === 'GET' && new URL(r.url()).pathname === '/api/v1/orders') lists.push(r.url());
+  };
   page.on('request', onRequest);
   try {
     await signIn(page, env.url, 'admin');
@@ -208,5 +237,7 @@ test('the first page of orders is asked for once: the page re-rendering the work
     await page.getByLabel('Orders per page').selectOption('100');
     await page.waitForTimeout(300);
     assert.equal(lists.length, 2, 'a real change of the query still asks');
-  } finally { page.off('request', onRequest); }
+  } finally {
+    page.off('request', onRequest);
+  }
 });

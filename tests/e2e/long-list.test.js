@@ -5,16 +5,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, token, cmsOrders } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup({ env: { ORDERFLOW_SEED_CMS_ORDERS: '600' } }); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
-
-const focused = (page) => page.evaluate(() => {
-  let a = document.activeElement;
-  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-  return a && a !== document.body ? a.getAttribute('aria-label') || a.textContent.trim() : 'body';
+before(async () => {
+  env = await setup({ env: { ORDERFLOW_SEED_CMS_ORDERS: '600' } });
+  tok = await token(env.url, 'admin');
 });
+after(async () => {
+  await env?.close();
+});
+
+const focused = (page) =>
+  page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    return a && a !== document.body ? a.getAttribute('aria-label') || a.textContent.trim() : 'body';
+  });
 // The list scrolls the target row in and focuses it a frame or two later: wait for it (up to 5 s
 // on a loaded machine) and then compare, so a wrong target still fails with both names shown.
 async function focusedIs(page, want) {
@@ -48,7 +55,9 @@ test('every row of a long list is reachable by keyboard, with only the rows in v
     await page.keyboard.press('Control+Home');
     await focusedIs(page, `Select order ${shown[0].id}`);
     // Tab on, row after row, to an order whose row was not rendered at first
-    const rendered = new Set(await page.locator('of-order-list tr[data-order-id]').evaluateAll((rs) => rs.map((r) => Number(r.dataset.orderId))));
+    const rendered = new Set(
+      await page.locator('of-order-list tr[data-order-id]').evaluateAll((rs) => rs.map((r) => Number(r.dataset.orderId))),
+    );
     const target = shown.find((o, i) => i > 5 && !rendered.has(o.id) && !rendered.has(shown[i - 5].id));
     let reached = false;
     for (let i = 0; i < 300 && !reached; i++) {
@@ -59,5 +68,7 @@ test('every row of a long list is reachable by keyboard, with only the rows in v
     assert.equal(await page.getByRole('checkbox', { name: `Select order ${target.id}`, exact: true }).isVisible(), true);
     await page.keyboard.press('ArrowDown');
     await focusedIs(page, `Select order ${shown[shown.indexOf(target) + 1].id}`);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

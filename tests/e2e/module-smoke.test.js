@@ -11,8 +11,12 @@ import { launchChromium } from '../support/chromium.js';
 import { installPackage, DIST } from '../node/support/package.js';
 
 const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.wasm': 'application/wasm', '.json': 'application/json', '.css': 'text/css',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.css': 'text/css',
 };
 
 // The page script: the same for both pages, only the import differs. Results go on window.
@@ -78,7 +82,10 @@ function serve(root, extra = {}) {
       return;
     }
     const file = normalize(join(root, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(root + sep) && file !== root) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(root + sep) && file !== root) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       if (!statSync(file).isFile()) throw new Error('not a file');
       res.writeHead(200, { 'content-type': TYPES[extname(file)] || 'application/octet-stream' });
@@ -87,14 +94,20 @@ function serve(root, extra = {}) {
       res.writeHead(404).end('not found');
     }
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    resolve({ url: `http://127.0.0.1:${server.address().port}`, requested, close: () => new Promise((r) => server.close(r)) });
-  }));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ url: `http://127.0.0.1:${server.address().port}`, requested, close: () => new Promise((r) => server.close(r)) });
+    }),
+  );
 }
 
 let browser;
-before(async () => { browser = await launchChromium(); });
-after(async () => { await browser?.close(); });
+before(async () => {
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+});
 
 async function resultsOf(url) {
   const page = await browser.newPage();
@@ -116,11 +129,20 @@ function assertResults(r) {
   assert.deepEqual(r.allowed.sort(), ['cancelled', 'processing', 'rejected']);
   assert.deepEqual(r.allowedShipped.sort(), ['cancelled', 'delivered']);
   assert.equal(r.check.ok, false);
-  assert.deepEqual(r.check.errors.map((e) => [e.code, e.field]), [['missing_field', 'rejection_reason']]);
+  assert.deepEqual(
+    r.check.errors.map((e) => [e.code, e.field]),
+    [['missing_field', 'rejection_reason']],
+  );
   assert.deepEqual(r.checkOk, { ok: true, errors: [] });
   assert.deepEqual(r.bulk.eligible, [1]);
-  assert.deepEqual(r.bulk.blocked.map((b) => [b.id, b.errors.map((e) => e.code)]),
-    [[2, ['forbidden_store']], [3, ['terminal_status']], [4, ['inventory_short']]]);
+  assert.deepEqual(
+    r.bulk.blocked.map((b) => [b.id, b.errors.map((e) => e.code)]),
+    [
+      [2, ['forbidden_store']],
+      [3, ['terminal_status']],
+      [4, ['inventory_short']],
+    ],
+  );
   assert.deepEqual(r.normalize, { ok: true, status: 'in_transit' });
   assert.equal(r.badWorkflow.name, 'OrderflowError');
   assert.equal(r.cached, true, 'createOrderFlow() shares one loaded module');
@@ -130,7 +152,8 @@ function assertResults(r) {
 test('the built dist/ works in Chromium from a plain page', async () => {
   const page = `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/page.js"></script>`;
   const server = await serve(DIST, {
-    '/index.html': page, '/page.js': PAGE_SCRIPT('/index.browser.js'),
+    '/index.html': page,
+    '/page.js': PAGE_SCRIPT('/index.browser.js'),
     '/engine-copy.wasm': readFileSync(join(DIST, 'orderflow.wasm')),
   });
   try {
@@ -160,7 +183,10 @@ test('a Vite production build of a project importing "orderflow" works in Chromi
   const pkg = installPackage();
   const app = mkdtempSync(join(pkg.project, 'vite-app-'));
   try {
-    writeFileSync(join(app, 'index.html'), `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="./main.js"></script>\n`);
+    writeFileSync(
+      join(app, 'index.html'),
+      `<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="./main.js"></script>\n`,
+    );
     writeFileSync(join(app, 'main.js'), PAGE_SCRIPT('orderflow'));
     await build({ root: app, logLevel: 'warn', configFile: false, build: { outDir: join(app, 'dist'), target: 'es2022' } });
     const out = join(app, 'dist');

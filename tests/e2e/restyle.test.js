@@ -5,10 +5,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, token, cmsOrders, screenshot } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 // The host page's own stylesheet. On the demo page the elements live in <of-demo>'s shadow root,
 // so the "CMS" rules are added there, as a CMS would put them in its own page.
@@ -39,8 +45,12 @@ test('restyled, translated and right-to-left, from the host page only', async ()
     await signIn(page, env.url, 'admin', 'status=processing&per_page=25');
     await hostCss(page, CMS_CSS);
     const cell = page.locator(`of-order-list tr[data-order-id="${first.id}"] td.c-cust`);
-    assert.match(await cellStyle(cell, 'fontFamily'), /DejaVu Serif/, 'the page\'s font, not system-ui');
-    assert.equal(await cellStyle(page.locator(`of-order-list tr[data-order-id="${first.id}"]`), 'backgroundColor'), 'rgb(255, 251, 235)', '::part(row)');
+    assert.match(await cellStyle(cell, 'fontFamily'), /DejaVu Serif/, "the page's font, not system-ui");
+    assert.equal(
+      await cellStyle(page.locator(`of-order-list tr[data-order-id="${first.id}"]`), 'backgroundColor'),
+      'rgb(255, 251, 235)',
+      '::part(row)',
+    );
     assert.equal(await cellStyle(page.locator('of-order-list th.c-id'), 'backgroundColor'), 'rgb(254, 243, 199)', '--of-color-header');
     await page.getByRole('combobox', { name: `Status for order ${first.id}`, exact: true }).selectOption({ label: 'Cancelled' });
     const confirm = page.getByRole('dialog').getByRole('button', { name: 'Confirm' });
@@ -50,7 +60,9 @@ test('restyled, translated and right-to-left, from the host page only', async ()
     await page.keyboard.press('Escape');
 
     // the page switches to German: every element re-renders in it, dates and numbers too
-    await page.evaluate(() => { document.documentElement.lang = 'de'; });
+    await page.evaluate(() => {
+      document.documentElement.lang = 'de';
+    });
     await page.getByRole('button', { name: 'Sammelaktionen' }).waitFor();
     await page.getByRole('columnheader', { name: 'Bestellung', exact: true }).waitFor();
     await page.getByText(`${orders.length} Bestellungen`).waitFor();
@@ -67,19 +79,29 @@ test('restyled, translated and right-to-left, from the host page only', async ()
 
     // right to left: columns mirror (the first column on the right), headings start on the right,
     // and the count still reads "25 Bestellungen" (number first) inside the right-to-left page
-    await page.evaluate(() => { document.documentElement.dir = 'rtl'; });
+    await page.evaluate(() => {
+      document.documentElement.dir = 'rtl';
+    });
     const xOf = async (name) => (await page.getByRole('columnheader', { name, exact: true }).boundingBox()).x;
-    assert.ok(await xOf('Bestellung') > await xOf('Kunde'), 'Order column right of Customer');
+    assert.ok((await xOf('Bestellung')) > (await xOf('Kunde')), 'Order column right of Customer');
     const th = page.getByRole('columnheader', { name: 'Kunde', exact: true });
     assert.equal(await cellStyle(th, 'textAlign'), 'start');
     const [numX, wordX] = await page.locator('of-order-list [part=count]').evaluate((el) => {
-      const text = el.firstChild.nodeType === 3 ? el.firstChild : [...el.childNodes].find((n) => n.nodeType === 3 && /\d/.test(n.textContent));
+      const text =
+        el.firstChild.nodeType === 3 ? el.firstChild : [...el.childNodes].find((n) => n.nodeType === 3 && /\d/.test(n.textContent));
       const i = text.textContent.search(/\d/);
       const j = text.textContent.search(/[A-Za-z]/);
-      const r = (a) => { const g = document.createRange(); g.setStart(text, a); g.setEnd(text, a + 1); return g.getBoundingClientRect().x; };
+      const r = (a) => {
+        const g = document.createRange();
+        g.setStart(text, a);
+        g.setEnd(text, a + 1);
+        return g.getBoundingClientRect().x;
+      };
       return [r(i), r(j)];
     });
     assert.ok(numX < wordX, 'the number reads before the word');
     await screenshot(page, 'rtl.png');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -6,18 +6,25 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, rowStatus, token, call, cmsOrders } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 /** The accessible label (or text) of the element that has keyboard focus, across shadow roots. */
-const focused = (page) => page.evaluate(() => {
-  let a = document.activeElement;
-  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-  if (!a || a === document.body) return 'body';
-  return a.getAttribute('aria-label') || a.textContent.trim();
-});
+const focused = (page) =>
+  page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    if (!a || a === document.body) return 'body';
+    return a.getAttribute('aria-label') || a.textContent.trim();
+  });
 
 const statusBox = (page, id) => page.getByRole('combobox', { name: `Status for order ${id}`, exact: true });
 
@@ -27,14 +34,19 @@ test('an abandoned change is never sent: offline Confirm fails, Cancel, the conn
   try {
     await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
     let puts = 0;
-    page.on('request', (r) => { if (r.method() === 'PUT') puts += 1; });
+    page.on('request', (r) => {
+      if (r.method() === 'PUT') puts += 1;
+    });
     await statusBox(page, o.id).focus();
     await page.keyboard.press('ArrowDown');
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Notes').fill('Changed my mind');
     await context.setOffline(true);
     await dialog.getByRole('button', { name: 'Confirm' }).click();
-    await dialog.getByRole('alert').filter({ hasText: /Network failure/ }).waitFor();
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: /Network failure/ })
+      .waitFor();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     const focusAfterCancel = await focused(page);
@@ -47,7 +59,9 @@ test('an abandoned change is never sent: offline Confirm fails, Cancel, the conn
     assert.equal(now.lock_version, o.lock_version, 'the order did not change on the server');
     assert.equal(await rowStatus(page, o.id), 'processing');
     assert.equal(focusAfterCancel, `Status for order ${o.id}`, 'focus went back to the dropdown that opened the dialog');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('a refresh under the user: the focused checkbox and dropdown keep their order, bulk acts on what was ticked', async () => {
@@ -61,7 +75,9 @@ test('a refresh under the user: the focused checkbox and dropdown keep their ord
   try {
     await signIn(page, env.url, 'admin', 'per_page=50');
     let release;
-    const held = new Promise((r) => { release = r; });
+    const held = new Promise((r) => {
+      release = r;
+    });
     await page.route('**/api/v1/orders?*', async (route) => {
       if (route.request().url().includes('status=processing')) await held;
       return route.continue();
@@ -73,9 +89,13 @@ test('a refresh under the user: the focused checkbox and dropdown keep their ord
     await page.keyboard.press('Tab'); // X's status dropdown
     assert.equal(await focused(page), `Status for order ${x.id}`);
     release();
-    await page.getByText(/^\d+ orders$/).filter({ hasNotText: String(all.length) }).first().waitFor();
+    await page
+      .getByText(/^\d+ orders$/)
+      .filter({ hasNotText: String(all.length) })
+      .first()
+      .waitFor();
     await page.waitForFunction(() => true);
-    assert.equal(await focused(page), `Status for order ${x.id}`, 'after the refresh the focused dropdown is still X\'s');
+    assert.equal(await focused(page), `Status for order ${x.id}`, "after the refresh the focused dropdown is still X's");
     await page.keyboard.press('ArrowDown');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
@@ -96,13 +116,21 @@ test('a refresh under the user: the focused checkbox and dropdown keep their ord
     await bulk.getByLabel('New status').selectOption({ label: 'Ready for Pickup' });
     await bulk.getByRole('button', { name: 'Confirm' }).click();
     await bulk.getByRole('heading', { name: 'Bulk update finished' }).waitFor();
-    assert.deepEqual(await bulk.getByTestId('bulk-results').locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.orderId)), [String(x.id)]);
+    assert.deepEqual(
+      await bulk
+        .getByTestId('bulk-results')
+        .locator('tbody tr')
+        .evaluateAll((rs) => rs.map((r) => r.dataset.orderId)),
+      [String(x.id)],
+    );
     await bulk.getByRole('button', { name: 'Close' }).click();
     await bulk.waitFor({ state: 'hidden' });
     assert.equal(await focused(page), 'Select all orders', 'nothing is selected any more: focus on Select all, not the page');
     const now = (await cmsOrders(env.url, tok)).find((y) => y.id === x.id);
     assert.equal(now.status, 'ready_for_pickup');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('focus returns after Confirm: to the dropdown, or to the order link when the order reached a final status', async () => {
@@ -128,7 +156,9 @@ test('focus returns after Confirm: to the dropdown, or to the order link when th
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     assert.equal(await focused(page), `Status for order ${b.id}`);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('after a 409 the dialog shows the order as it is now and what may follow; Refresh re-reads in place', async () => {
@@ -141,21 +171,37 @@ test('after a 409 the dialog shows the order as it is now and what may follow; R
     const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Cancelled` });
     await dialog.getByLabel('Notes').fill('Customer called');
     // meanwhile the manager marks it ready for pickup
-    assert.equal((await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'ready_for_pickup', lock_version: o.lock_version })).status, 200);
+    assert.equal(
+      (await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'ready_for_pickup', lock_version: o.lock_version })).status,
+      200,
+    );
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     const warn = dialog.getByRole('status').filter({ hasText: /changed/ });
     await warn.waitFor();
     assert.match(await warn.textContent(), /Max Manager changed it/, 'the person, by name');
     assert.equal(await page.getByText(/lock_version|version \d|\d{4}-\d\d-\d\dT/).count(), 0, 'no internal words or raw timestamps');
-    await dialog.getByTestId('now').filter({ hasText: 'This order is now Ready for Pickup. From Ready for Pickup you may move it to: Completed or Cancelled.' }).waitFor();
-    assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), false, 'Cancelled is still allowed from Ready for Pickup');
+    await dialog
+      .getByTestId('now')
+      .filter({ hasText: 'This order is now Ready for Pickup. From Ready for Pickup you may move it to: Completed or Cancelled.' })
+      .waitFor();
+    assert.equal(
+      await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(),
+      false,
+      'Cancelled is still allowed from Ready for Pickup',
+    );
     assert.equal(await dialog.getByLabel('Notes').inputValue(), 'Customer called');
     assert.equal(await rowStatus(page, o.id), 'ready_for_pickup', 'the row shows the order as it is');
     // it moves on again; Refresh reads it in place
     const cur = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
-    assert.equal((await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'completed', lock_version: cur.lock_version })).status, 200);
+    assert.equal(
+      (await call(env.url, mtok, 'PUT', `/api/v1/orders/${o.id}`, { status: 'completed', lock_version: cur.lock_version })).status,
+      200,
+    );
     await dialog.getByRole('button', { name: 'Refresh' }).click();
-    await dialog.getByTestId('now').filter({ hasText: 'This order is now Completed. From Completed no change is available to you.' }).waitFor();
+    await dialog
+      .getByTestId('now')
+      .filter({ hasText: 'This order is now Completed. From Completed no change is available to you.' })
+      .waitFor();
     assert.equal(await dialog.isVisible(), true, 'Refresh keeps the dialog open');
     assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), true, 'the old choice is no longer allowed');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
@@ -163,10 +209,12 @@ test('after a 409 the dialog shows the order as it is now and what may follow; R
     assert.equal(await focused(page), `Open order ${o.id}`, 'focus on the row (its dropdown is disabled now)');
     const h = (await call(env.url, tok, 'GET', `/api/v1/orders/${o.id}/history`)).body.history;
     assert.equal(h.filter((x) => x.to_status === 'cancelled').length, 0);
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
-test('the double-click guard is one dialog\'s: a second dialog confirmed at once is sent; Updated by never reads an ISO time', async () => {
+test("the double-click guard is one dialog's: a second dialog confirmed at once is sent; Updated by never reads an ISO time", async () => {
   const [a, b] = await cmsOrders(env.url, tok, 'status=new&store_id=s2');
   const { page, context } = await newPage(env.browser);
   try {
@@ -186,5 +234,7 @@ test('the double-click guard is one dialog\'s: a second dialog confirmed at once
     for (const c of cells) assert.doesNotMatch(c, /\d{4}-\d\d-\d\dT\d\d:/);
     const blank = (await cmsOrders(env.url, tok, 'status=new&store_id=s2')).find((x) => !x.updated_by);
     if (blank) assert.equal((await page.locator(`of-order-list tr[data-order-id="${blank.id}"] td.c-upd`).innerText()).trim(), '');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

@@ -10,14 +10,20 @@ import { extname, join, normalize } from 'node:path';
 import { launchChromium } from '../support/chromium.js';
 import { ROOT, scratchProject } from '../node/support/package.js';
 
-let app; let server; let url; let browser;
+let app;
+let server;
+let url;
+let browser;
 
 before(async () => {
   const project = scratchProject('react', ['react', 'react-dom']);
   app = mkdtempSync(join(project, 'app-'));
   for (const f of ['index.html', 'vite.config.js', 'src']) cpSync(join(ROOT, 'examples/vite-react', f), join(app, f), { recursive: true });
   // the repository's own Vite (the sample lists it as a devDependency; the scratch project does not install it)
-  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
+    cwd: app,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
   server = createServer((req, res) => {
     const rel = normalize(new URL(req.url, 'http://x').pathname === '/' ? 'index.html' : new URL(req.url, 'http://x').pathname.slice(1));
@@ -25,7 +31,10 @@ before(async () => {
       const data = readFileSync(join(app, 'dist', rel));
       res.writeHead(200, { 'Content-Type': types[extname(rel)] ?? 'application/octet-stream' });
       res.end(data);
-    } catch { res.writeHead(404); res.end(); }
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${server.address().port}/`;
@@ -40,17 +49,25 @@ after(async () => {
 
 test('vite build of the React sample ships the wasm as an asset and renders a working status dropdown', async () => {
   const assets = readdirSync(join(app, 'dist', 'assets'));
-  assert.ok(assets.some((f) => f.endsWith('.wasm')), `wasm emitted: ${assets}`);
+  assert.ok(
+    assets.some((f) => f.endsWith('.wasm')),
+    `wasm emitted: ${assets}`,
+  );
   const page = await browser.newPage();
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
     await page.goto(url);
     const pending = page.getByRole('combobox', { name: 'Status for order 1001', exact: true });
     await pending.waitFor();
     // the dropdown offers the next statuses only (the badge beside it shows the current one)
-    assert.deepEqual((await pending.locator('option').allTextContents()).map((t) => t.trim()), ['Change to…', 'Confirmed', 'Cancelled']);
+    assert.deepEqual(
+      (await pending.locator('option').allTextContents()).map((t) => t.trim()),
+      ['Change to…', 'Confirmed', 'Cancelled'],
+    );
     const badge = (id) => page.getByTestId(`status-${id}`).locator('of-status-badge span');
     assert.equal(await badge(1001).textContent(), 'Pending');
     // a legacy stored value reads as its current status; a final status offers nothing
@@ -59,7 +76,13 @@ test('vite build of the React sample ships the wasm as an asset and renders a wo
     await pending.selectOption({ label: 'Confirmed' });
     await page.getByRole('status').filter({ hasText: 'Order 1001 is now Confirmed.' }).waitFor();
     assert.equal(await badge(1001).textContent(), 'Confirmed');
-    assert.deepEqual((await pending.locator('option').allTextContents()).map((t) => t.trim()).slice(1), ['Assigned', 'Cancelled'], 'and offers what follows Confirmed');
+    assert.deepEqual(
+      (await pending.locator('option').allTextContents()).map((t) => t.trim()).slice(1),
+      ['Assigned', 'Cancelled'],
+      'and offers what follows Confirmed',
+    );
     assert.deepEqual(errors, []);
-  } finally { await page.close(); }
+  } finally {
+    await page.close();
+  }
 });

@@ -5,15 +5,34 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, newPage, signIn, row, token, cmsOrders } from './helpers.js';
 
-let env; let tok;
+let env;
+let tok;
 
-before(async () => { env = await setup(); tok = await token(env.url, 'admin'); });
-after(async () => { await env?.close(); });
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'admin');
+});
+after(async () => {
+  await env?.close();
+});
 
 // WCAG contrast of two CSS colours (rgb()/#hex as computed)
 function contrast(a, b) {
-  const rgb = (c) => (c.startsWith('#') ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)) : c.match(/[\d.]+/g).slice(0, 3).map(Number));
-  const lum = (c) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; const [r, g, b2] = rgb(c); return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b2); };
+  const rgb = (c) =>
+    c.startsWith('#')
+      ? [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16))
+      : c
+          .match(/[\d.]+/g)
+          .slice(0, 3)
+          .map(Number);
+  const lum = (c) => {
+    const f = (v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    const [r, g, b2] = rgb(c);
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b2);
+  };
   const [l1, l2] = [lum(a), lum(b)].sort((x, y) => y - x);
   return (l1 + 0.05) / (l2 + 0.05);
 }
@@ -28,11 +47,23 @@ test('three changes leave one message, and the list does not move', async () => 
     for (const o of orders) {
       await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).selectOption({ label: 'Cancelled' });
       await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-      await page.getByRole('status').filter({ hasText: `Order ${o.id} updated` }).waitFor();
-      assert.equal(await page.getByRole('status').filter({ hasText: /Order \d+ updated/ }).count(), 1, 'one message, replaced');
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Order ${o.id} updated` })
+        .waitFor();
+      assert.equal(
+        await page
+          .getByRole('status')
+          .filter({ hasText: /Order \d+ updated/ })
+          .count(),
+        1,
+        'one message, replaced',
+      );
       assert.equal((await table.boundingBox()).y, top, 'the list stays where it was');
     }
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('rows: no dropdown entry repeating the status, no buttons repeating the dropdown, date and payment columns', async () => {
@@ -41,7 +72,10 @@ test('rows: no dropdown entry repeating the status, no buttons repeating the dro
   const { page, context } = await newPage(env.browser);
   try {
     await signIn(page, env.url, 'admin', 'status=processing&per_page=500');
-    const offered = await page.getByRole('combobox', { name: `Status for order ${unpaid.id}`, exact: true }).locator('option').allTextContents();
+    const offered = await page
+      .getByRole('combobox', { name: `Status for order ${unpaid.id}`, exact: true })
+      .locator('option')
+      .allTextContents();
     assert.ok(!offered.includes('Processing'), `the current status is the badge's, not an entry: ${offered}`);
     assert.equal(await row(page, unpaid.id).getByRole('button').count(), 0, 'no buttons beside the dropdown');
     for (const name of ['Date', 'Payment']) await page.getByRole('columnheader', { name, exact: true }).waitFor();
@@ -49,7 +83,9 @@ test('rows: no dropdown entry repeating the status, no buttons repeating the dro
     const when = await row(page, unpaid.id).locator('time').getAttribute('datetime');
     assert.equal(when, unpaid.created_at);
     assert.equal(await page.getByText(/\d{4}-\d\d-\d\dT\d\d:/).count(), 0, 'dates are written for people');
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });
 
 test('detail: no version number, a completed order\'s items are not "out of stock", the diagram is readable', async () => {
@@ -67,14 +103,20 @@ test('detail: no version number, a completed order\'s items are not "out of stoc
     for (const s of stock) assert.equal(s, 'used by this order');
     assert.equal(await items.locator('.out').count(), 0, 'nothing in red');
     // every box of the diagram: its label against its fill at least 4.5:1, nothing faded
-    const boxes = await detail.locator('of-workflow-diagram g[data-status]').evaluateAll((gs) => gs.map((g) => ({
-      status: g.dataset.status, fill: g.querySelector('rect').getAttribute('fill'), text: g.querySelector('text').getAttribute('fill'),
-      opacity: getComputedStyle(g).opacity,
-    })));
+    const boxes = await detail.locator('of-workflow-diagram g[data-status]').evaluateAll((gs) =>
+      gs.map((g) => ({
+        status: g.dataset.status,
+        fill: g.querySelector('rect').getAttribute('fill'),
+        text: g.querySelector('text').getAttribute('fill'),
+        opacity: getComputedStyle(g).opacity,
+      })),
+    );
     assert.equal(boxes.length, 6);
     for (const b of boxes) {
       assert.equal(b.opacity, '1', `${b.status} not faded`);
       assert.ok(contrast(b.fill, b.text) >= 4.5, `${b.status}: ${contrast(b.fill, b.text).toFixed(2)}:1`);
     }
-  } finally { await context.close(); }
+  } finally {
+    await context.close();
+  }
 });

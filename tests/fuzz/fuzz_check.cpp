@@ -17,9 +17,9 @@
 #include <string_view>
 #include <vector>
 
+#include "batch_columns.hpp"
 #include "internal.hpp"
 #include "orderflow/workflow.hpp"
-#include "batch_columns.hpp"
 #include "require.hpp"
 
 using orderflow::Error;
@@ -34,10 +34,10 @@ const orderflow::WorkflowPtr& flow(int i) {
 }
 
 int rank(const std::string& code) {
-    static const std::map<std::string, int> ranks = {
-        {"invalid_order", 0}, {"invalid_actor", 1}, {"unknown_status", 2}, {"terminal_status", 3},
-        {"invalid_transition", 4}, {"read_only", 5}, {"forbidden_role", 6}, {"forbidden_store", 7},
-        {"missing_field", 8}, {"invalid_field", 9}, {"payment_required", 10}, {"inventory_short", 11}};
+    static const std::map<std::string, int> ranks = {{"invalid_order", 0},   {"invalid_actor", 1},      {"unknown_status", 2},
+                                                     {"terminal_status", 3}, {"invalid_transition", 4}, {"read_only", 5},
+                                                     {"forbidden_role", 6},  {"forbidden_store", 7},    {"missing_field", 8},
+                                                     {"invalid_field", 9},   {"payment_required", 10},  {"inventory_short", 11}};
     auto it = ranks.find(code);
     REQUIRE(it != ranks.end());
     return it->second;
@@ -141,9 +141,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const bool hasItems = (reads & orderflow::kReadsItems) && o.contains("items") && o["items"].is_array();
         columns.add(ok, ok ? columns.intern(o["status"].get<std::string>()) : 0,
                     (reads & orderflow::kReadsStore) && o.contains("store_id") && orderflow::detail::storeIdText(o["store_id"], text)
-                        ? columns.intern(text) : 0,
+                        ? columns.intern(text)
+                        : 0,
                     {(reads & orderflow::kReadsFields) && o.contains("payment_status") && o["payment_status"].is_string()
-                        ? columns.intern(o["payment_status"].get<std::string>()) : 0},
+                         ? columns.intern(o["payment_status"].get<std::string>())
+                         : 0},
                     hasItems ? &o["items"] : nullptr);
     }
     REQUIRE(e == bulk.eligible.size() && b == bulk.blocked.size());

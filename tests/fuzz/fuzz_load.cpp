@@ -5,8 +5,8 @@
 // JSON reader (readPlainJson) takes, nlohmann's parser reads to the same value, unless it holds a
 // lone surrogate escape (which only the small reader takes, as WTF-8 bytes).
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include "internal.hpp"

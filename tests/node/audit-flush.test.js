@@ -11,14 +11,31 @@ test('flush({all: true}) waits for every flush in flight, not only the first it 
   const written = [];
   // each transaction takes 30 ms, like a round trip to a busy database
   const store = {
-    transaction: async (fn) => { await new Promise((r) => setTimeout(r, 30)); return fn({ audit: { append: async (rows) => { written.push(...rows.map((r) => r.order_id)); } } }); },
+    transaction: async (fn) => {
+      await new Promise((r) => setTimeout(r, 30));
+      return fn({
+        audit: {
+          append: async (rows) => {
+            written.push(...rows.map((r) => r.order_id));
+          },
+        },
+      });
+    },
   };
   const audit = new AuditTrail(store, { log: { error() {} } });
-  const entry = (id) => ({ username: 'ann', workflow: 'cms', order_id: id, target_status: 'x', http_status: 409, codes: ['conflict'], source: 'api' });
+  const entry = (id) => ({
+    username: 'ann',
+    workflow: 'cms',
+    order_id: id,
+    target_status: 'x',
+    http_status: 409,
+    codes: ['conflict'],
+    source: 'api',
+  });
   audit.record(entry(1));
-  await tick();            // flush A (order 1) is writing
+  await tick(); // flush A (order 1) is writing
   audit.record(entry(2));
-  await tick();            // flush C (order 2) waits for A
-  await audit.flush({ all: true });  // B: the listing's flush, also waiting for A
+  await tick(); // flush C (order 2) waits for A
+  await audit.flush({ all: true }); // B: the listing's flush, also waiting for A
   assert.deepEqual(written, [1, 2], 'order 2 was written before the listing could read');
 });

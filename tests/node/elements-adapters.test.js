@@ -13,7 +13,10 @@ import { createDeliveryApi } from '../../examples/existing-cms/delivery-api.js';
 import { message } from '../../web/src/i18n/index.js';
 import '../../web/src/locales/de.js'; // the German the page would load
 
-let A; let delivery; let url; let resolve;
+let A;
+let delivery;
+let url;
+let resolve;
 before(async () => {
   const { packageDir, project } = installPackage();
   resolve = createRequire(join(project, 'package.json')).resolve; // the package's `exports`, as a user's project sees them
@@ -21,31 +24,67 @@ before(async () => {
   delivery = createDeliveryApi({ packageDir });
   url = await delivery.listen();
 });
-after(async () => { await delivery?.close(); });
+after(async () => {
+  await delivery?.close();
+});
 
-const answer = (status, body, type = 'application/json') => async () => new Response(body, { status, headers: { 'Content-Type': type } });
+const answer =
+  (status, body, type = 'application/json') =>
+  async () =>
+    new Response(body, { status, headers: { 'Content-Type': type } });
 
 test('the packed package exports the elements, one entry per element, the bundle, types and the manifest', async () => {
   const { packageDir } = installPackage();
   const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'));
-  for (const spec of ['orderflow/elements', 'orderflow/elements/bundle', 'orderflow/elements/of-status-dropdown',
-    'orderflow/elements/of-order-workspace.js', 'orderflow/adapters', 'orderflow/custom-elements.json']) {
+  for (const spec of [
+    'orderflow/elements',
+    'orderflow/elements/bundle',
+    'orderflow/elements/of-status-dropdown',
+    'orderflow/elements/of-order-workspace.js',
+    'orderflow/adapters',
+    'orderflow/custom-elements.json',
+  ]) {
     assert.ok(existsSync(resolve(spec)), spec);
   }
-  for (const key of ['./elements', './elements/of-*', './adapters']) assert.ok(existsSync(join(packageDir, pkg.exports[key].types.replace('*', 'alert'))), key);
+  for (const key of ['./elements', './elements/of-*', './adapters'])
+    assert.ok(existsSync(join(packageDir, pkg.exports[key].types.replace('*', 'alert'))), key);
   assert.ok(existsSync(join(packageDir, 'LICENSE')));
-  assert.ok(existsSync(join(packageDir, 'dist', 'orderflow.wasm')), 'the bundle\'s wasm is next to it');
+  assert.ok(existsSync(join(packageDir, 'dist', 'orderflow.wasm')), "the bundle's wasm is next to it");
   const manifest = JSON.parse(readFileSync(join(packageDir, pkg.customElements), 'utf8'));
-  const tags = manifest.modules.flatMap((m) => m.declarations ?? []).map((d) => d.tagName).filter(Boolean).sort();
+  const tags = manifest.modules
+    .flatMap((m) => m.declarations ?? [])
+    .map((d) => d.tagName)
+    .filter(Boolean)
+    .sort();
   // issue 13's admin views (of-audit-view, of-notifications-view) are reference-server-only: not in the manifest
-  assert.deepEqual(tags, ['of-alert', 'of-bulk-dialog', 'of-confirm-dialog', 'of-history-timeline',
-    'of-order-detail', 'of-order-list', 'of-order-workspace', 'of-status-badge', 'of-status-dropdown', 'of-workflow-diagram']);
+  assert.deepEqual(tags, [
+    'of-alert',
+    'of-bulk-dialog',
+    'of-confirm-dialog',
+    'of-history-timeline',
+    'of-order-detail',
+    'of-order-list',
+    'of-order-workspace',
+    'of-status-badge',
+    'of-status-dropdown',
+    'of-workflow-diagram',
+  ]);
   const dropdown = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-status-dropdown');
-  assert.deepEqual(dropdown.events.map((e) => e.name), ['of-status-select']);
+  assert.deepEqual(
+    dropdown.events.map((e) => e.name),
+    ['of-status-select'],
+  );
   // the workspace's public surface of the ui branch: row controls, parts, custom properties, events
   const ws = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === 'of-order-workspace');
-  assert.ok(ws.attributes.some((a) => a.name === 'controls'), 'controls attribute');
-  for (const p of ['row', 'toolbar', 'messages', 'dialog', 'primary-button']) assert.ok(ws.cssParts.some((x) => x.name === p), `part ${p}`);
+  assert.ok(
+    ws.attributes.some((a) => a.name === 'controls'),
+    'controls attribute',
+  );
+  for (const p of ['row', 'toolbar', 'messages', 'dialog', 'primary-button'])
+    assert.ok(
+      ws.cssParts.some((x) => x.name === p),
+      `part ${p}`,
+    );
   const primary = ws.cssProperties.find((x) => x.name === '--of-color-primary');
   assert.equal(primary?.default, '#1d4ed8');
   assert.deepEqual(ws.events.map((e) => e.name).sort(), ['of-loaded', 'of-session-expired']);
@@ -56,10 +95,22 @@ test('the packed package exports the elements, one entry per element, the bundle
   assert.equal(elements.english.bulkActions, 'Bulk Actions');
 });
 
-test('delivery dialect: token function, the document\'s body, its error sentences', async () => {
+test("delivery dialect: token function, the document's body, its error sentences", async () => {
   let asked = 0;
-  const api = A.createAdapter({ dialect: 'delivery', baseUrl: url, token: async () => { asked++; return 'admin-token'; } });
-  assert.deepEqual(Object.keys(api).filter((k) => typeof api[k] === 'function').sort(), ['listOrders', 'updateStatus']);
+  const api = A.createAdapter({
+    dialect: 'delivery',
+    baseUrl: url,
+    token: async () => {
+      asked++;
+      return 'admin-token';
+    },
+  });
+  assert.deepEqual(
+    Object.keys(api)
+      .filter((k) => typeof api[k] === 'function')
+      .sort(),
+    ['listOrders', 'updateStatus'],
+  );
   const list = await api.listOrders({});
   assert.equal(list.orders.length, 24);
   const r = await api.updateStatus(6, { status: 'delivered', notes: '', fields: {} });
@@ -72,13 +123,18 @@ test('delivery dialect: token function, the document\'s body, its error sentence
   assert.equal(notFound.name, 'ApiError');
   assert.equal(notFound.kind, 'not_found');
   assert.equal(notFound.message, 'Order not found');
-  assert.equal(notFound.messageKey, undefined, 'the server\'s own sentence is shown as it came, not looked up');
+  assert.equal(notFound.messageKey, undefined, "the server's own sentence is shown as it came, not looked up");
   await assert.rejects(api.updateStatus(1, { status: 'shipped' }), {
-    kind: 'invalid_status', status: 400,
+    kind: 'invalid_status',
+    status: 400,
     message: 'Invalid status value. Must be one of: pending, confirmed, assigned, in_transit, delivered, cancelled',
   });
   const manager = A.createAdapter({ dialect: 'delivery', baseUrl: url, headers: { Authorization: 'Bearer manager-token' } });
-  await assert.rejects(manager.updateStatus(1, { status: 'confirmed' }), { kind: 'forbidden', status: 403, message: 'Not authorized to update order status' });
+  await assert.rejects(manager.updateStatus(1, { status: 'confirmed' }), {
+    kind: 'forbidden',
+    status: 403,
+    message: 'Not authorized to update order status',
+  });
 });
 
 test('an HTML error page becomes one plain sentence with the HTTP status, never markup', async () => {
@@ -91,7 +147,10 @@ test('an HTML error page becomes one plain sentence with the HTTP status, never 
     assert.equal(err.message, 'The server answered HTTP 502 (Bad Gateway) without a readable message.');
     // our own sentence, so the elements can say it in the page's language
     assert.equal(err.messageKey, 'plainStatus');
-    assert.equal(message('de', err.messageKey, err.messageParams), 'Der Server antwortete mit HTTP 502 (Bad Gateway) ohne lesbare Meldung.');
+    assert.equal(
+      message('de', err.messageKey, err.messageParams),
+      'Der Server antwortete mit HTTP 502 (Bad Gateway) ohne lesbare Meldung.',
+    );
     assert.equal(err.body, null);
     const list = await api.listOrders({}).catch((e) => e);
     assert.doesNotMatch(list.message, /[<>]/);
@@ -118,13 +177,18 @@ test('mapping hooks rewrite request and response bodies', async () => {
   const seen = [];
   const fetchImpl = async (u, init) => {
     seen.push(JSON.parse(init.body ?? 'null'));
-    return new Response(JSON.stringify(init.method === 'PUT' ? { result: { ref: 'A-1', state: 'processing' } } : { items: [{ ref: 'A-1', state: 'new' }] }), { status: 200 });
+    return new Response(
+      JSON.stringify(init.method === 'PUT' ? { result: { ref: 'A-1', state: 'processing' } } : { items: [{ ref: 'A-1', state: 'new' }] }),
+      { status: 200 },
+    );
   };
   const toOrder = (x) => ({ id: x.ref, status: x.state });
   const api = A.createAdapter({
-    dialect: 'cms', fetch: fetchImpl,
+    dialect: 'cms',
+    fetch: fetchImpl,
     mapRequest: (op, body) => (op === 'updateStatus' ? { new_state: body.status } : body),
-    mapResponse: (op, body) => (op === 'listOrders' ? { orders: body.items.map(toOrder) } : op === 'updateStatus' ? { order: toOrder(body.result) } : body),
+    mapResponse: (op, body) =>
+      op === 'listOrders' ? { orders: body.items.map(toOrder) } : op === 'updateStatus' ? { order: toOrder(body.result) } : body,
   });
   assert.deepEqual((await api.listOrders({})).orders, [{ id: 'A-1', status: 'new' }]);
   const r = await api.updateStatus('A-1', { status: 'processing' });
@@ -133,11 +197,15 @@ test('mapping hooks rewrite request and response bodies', async () => {
 });
 
 test('withFallbacks: bulk without a bulk endpoint is one update per order, bounded, with progress and per-order results', async () => {
-  let inFlight = 0; let most = 0;
+  let inFlight = 0;
+  let most = 0;
   const adapter = {
-    async listOrders() { return { orders: [], total: 0 }; },
+    async listOrders() {
+      return { orders: [], total: 0 };
+    },
     async updateStatus(id) {
-      inFlight++; most = Math.max(most, inFlight);
+      inFlight++;
+      most = Math.max(most, inFlight);
       await new Promise((r) => setTimeout(r, 5));
       inFlight--;
       if (id === 3) throw new A.ApiError({ kind: 'refused', status: 422, message: 'Order 3 is paid for later' });
@@ -151,7 +219,18 @@ test('withFallbacks: bulk without a bulk endpoint is one update per order, bound
   const r = await api.bulkUpdate([1, 2, 3, 4, 5, 6, 7], { status: 'confirmed' }, { onProgress: (d, t) => progress.push(`${d}/${t}`) });
   assert.equal(most, 3);
   assert.deepEqual(progress, ['1/7', '2/7', '3/7', '4/7', '5/7', '6/7', '7/7']);
-  assert.deepEqual(r.results.map((x) => [x.id, x.ok]), [[1, true], [2, true], [3, false], [4, true], [5, true], [6, true], [7, true]]);
+  assert.deepEqual(
+    r.results.map((x) => [x.id, x.ok]),
+    [
+      [1, true],
+      [2, true],
+      [3, false],
+      [4, true],
+      [5, true],
+      [6, true],
+      [7, true],
+    ],
+  );
   assert.equal(r.results[2].message, 'Order 3 is paid for later');
   assert.equal(r.failed, 1);
   assert.equal(r.succeeded, 6);
@@ -162,8 +241,18 @@ test('withFallbacks: bulk without a bulk endpoint is one update per order, bound
 test('withFallbacks: without events, polling reports orders whose status changed', async () => {
   let status = 'pending';
   const adapter = {
-    async listOrders() { return { orders: [{ id: 1, status }, { id: 2, status: 'pending' }], total: 2 }; },
-    async updateStatus() { return { order: null }; },
+    async listOrders() {
+      return {
+        orders: [
+          { id: 1, status },
+          { id: 2, status: 'pending' },
+        ],
+        total: 2,
+      };
+    },
+    async updateStatus() {
+      return { order: null };
+    },
   };
   const api = A.withFallbacks(adapter, { pollInterval: 20 });
   const seen = [];
@@ -172,7 +261,10 @@ test('withFallbacks: without events, polling reports orders whose status changed
   status = 'confirmed';
   await new Promise((r) => setTimeout(r, 60));
   stop();
-  assert.deepEqual(seen.map((c) => [c.id, c.status]), [[1, 'confirmed']]);
+  assert.deepEqual(
+    seen.map((c) => [c.id, c.status]),
+    [[1, 'confirmed']],
+  );
   assert.equal(A.withFallbacks(adapter).subscribe, undefined, 'no polling unless asked for');
 });
 

@@ -16,15 +16,26 @@ import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
 import { importPackage } from './support/package.js';
 import {
-  MB, deepArray, deepArrayText, manyKeys, bodyWithBytes, send, sendRaw, snapshot, storedNotes,
-  assertClearMessage, assertRefused, assertTypeError, errorOf,
+  MB,
+  deepArray,
+  deepArrayText,
+  manyKeys,
+  bodyWithBytes,
+  send,
+  sendRaw,
+  snapshot,
+  storedNotes,
+  assertClearMessage,
+  assertRefused,
+  assertTypeError,
+  errorOf,
 } from './support/hostile-inputs.js';
 
 const SCRIPT = '<script>alert(document.cookie)</script><img src=x onerror="alert(1)">';
 const DROP = "'; DROP TABLE orders; --";
-const BIG_ID = '9007199254740993';  // 2^53 + 1: not a safe integer
+const BIG_ID = '9007199254740993'; // 2^53 + 1: not a safe integer
 const FLOOD = 400;
-const MISSING_ID = 999999;          // no order has this id                  // requests of the flood entry; the limit is 5/s, burst 300
+const MISSING_ID = 999999; // no order has this id                  // requests of the flood entry; the limit is 5/s, burst 300
 
 // The module side: one engine, plain sample data (independent of the server's data).
 const m = {};
@@ -34,7 +45,8 @@ const admin = { role: 'admin', stores: ['s1', 's2', 's3'] };
 const manager = { role: 'store_manager', stores: ['s1', 's2'] };
 
 // The server side: one server for the whole file.
-let srv; let docs;
+let srv;
+let docs;
 const clients = {};
 const victims = {};
 const used = new Set();
@@ -77,22 +89,42 @@ const TABLE = [
     name: 'notes of 1 MB + 1 characters',
     kind: 'oversize',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', { notes: 'n'.repeat(MB + 1) }, admin), 'invalid_field', 'notes'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 'n'.repeat(MB + 1) }) }), status: 413, code: 'payload_too_large', message: /exceeds the limit/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 'n'.repeat(MB + 1) }) }),
+      status: 413,
+      code: 'payload_too_large',
+      message: /exceeds the limit/,
+    },
   },
   {
     name: '2 MB body: a valid change padded with whitespace',
     kind: 'oversize',
-    module: ({ flow, orderflow }) => assert.throws(() => flow.loadText(`${' '.repeat(2 * MB)}{}`),
-      (e) => e instanceof orderflow.OrderflowError && /more than the limit/.test(e.message) && e.problems.length === 1),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `${' '.repeat(2 * MB)}${JSON.stringify(change(v))}` }), status: 413, code: 'payload_too_large', message: /65536 bytes/ },
+    module: ({ flow, orderflow }) =>
+      assert.throws(
+        () => flow.loadText(`${' '.repeat(2 * MB)}{}`),
+        (e) => e instanceof orderflow.OrderflowError && /more than the limit/.test(e.message) && e.problems.length === 1,
+      ),
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `${' '.repeat(2 * MB)}${JSON.stringify(change(v))}` }),
+      status: 413,
+      code: 'payload_too_large',
+      message: /65536 bytes/,
+    },
   },
   {
     name: 'notes one character over the workflow maxLength',
     kind: 'oversize',
-    module: ({ cms, notesMax }) => assertRefused(judge(cms, order, 'processing', { notes: 'é'.repeat(notesMax + 1) }, admin), 'invalid_field', 'notes'),
+    module: ({ cms, notesMax }) =>
+      assertRefused(judge(cms, order, 'processing', { notes: 'é'.repeat(notesMax + 1) }, admin), 'invalid_field', 'notes'),
     server: {
-      request: (v, { notesMax }) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 'é'.repeat(notesMax + 1) }) }),
-      status: 422, code: 'refused', message: /too long/,
+      request: (v, { notesMax }) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        json: change(v, { notes: 'é'.repeat(notesMax + 1) }),
+      }),
+      status: 422,
+      code: 'refused',
+      message: /too long/,
       check: (res) => assertRefused({ ok: false, errors: res.body.errors }, 'invalid_field', 'notes'),
     },
   },
@@ -100,22 +132,47 @@ const TABLE = [
     name: 'status of 10,000 characters',
     kind: 'oversize',
     module: ({ cms }) => assertRefused(judge(cms, order, 's'.repeat(10000), {}, admin), 'unknown_status'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 's'.repeat(10000) }) }), status: 400, code: 'bad_request', message: /status is too long/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 's'.repeat(10000) }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /status is too long/,
+    },
   },
   {
     name: 'Idempotency-Key of 256 characters',
     kind: 'oversize',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v), headers: { 'Idempotency-Key': 'k'.repeat(256) } }), status: 400, code: 'bad_request', message: /Idempotency-Key/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v), headers: { 'Idempotency-Key': 'k'.repeat(256) } }),
+      status: 400,
+      code: 'bad_request',
+      message: /Idempotency-Key/,
+    },
   },
   {
     name: 'bulk_update with 501 order ids (module) / 20,001 (server: above 500 a job, above ORDERFLOW_BULK_JOB_MAX refused)',
     kind: 'oversize',
-    module: ({ cms }) => {  // the module has no batch limit: every order gets a verdict, ids echoed
-      const r = cms.planBulk(Array.from({ length: 501 }, (_, i) => ({ ...order, id: i + 1 })), 'processing', {}, admin);
+    module: ({ cms }) => {
+      // the module has no batch limit: every order gets a verdict, ids echoed
+      const r = cms.planBulk(
+        Array.from({ length: 501 }, (_, i) => ({ ...order, id: i + 1 })),
+        'processing',
+        {},
+        admin,
+      );
       assert.equal(r.eligible.length + r.blocked.length, 501);
       assert.deepEqual(r.eligible.slice(0, 3), [1, 2, 3]);
     },
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [v.id, ...Array.from({ length: 20000 }, (_, i) => 100000 + i)], status: 'processing' } }), status: 400, code: 'bad_request', message: /at most 20000/ },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        json: { order_ids: [v.id, ...Array.from({ length: 20000 }, (_, i) => 100000 + i)], status: 'processing' },
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /at most 20000/,
+    },
   },
   {
     name: 'fields with 60,000 unknown keys (640 KB)',
@@ -129,7 +186,9 @@ const TABLE = [
     server: {
       // refused before it is parsed: over the body limit (64 KB)
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: manyKeys(60000) }) }),
-      status: 413, code: 'payload_too_large', message: /65536 bytes/,
+      status: 413,
+      code: 'payload_too_large',
+      message: /65536 bytes/,
     },
   },
   {
@@ -138,7 +197,9 @@ const TABLE = [
     server: {
       // refused before the engine runs (its cost is bounded): a cheap 400 naming the limit
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: manyKeys(5000) }) }),
-      status: 400, code: 'bad_request', message: /fields may hold at most 64 keys \(got 5000\)/,
+      status: 400,
+      code: 'bad_request',
+      message: /fields may hold at most 64 keys \(got 5000\)/,
       check: (res) => assert.ok(res.text.length < 1000, `answer of ${res.text.length} bytes`),
     },
   },
@@ -146,18 +207,30 @@ const TABLE = [
     name: 'bulk_update whose fields hold 65 unknown keys',
     kind: 'oversize',
     server: {
-      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [v.id], status: 'processing', fields: manyKeys(65) } }),
-      status: 400, code: 'bad_request', message: /at most 64 keys \(got 65\)/,
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        json: { order_ids: [v.id], status: 'processing', fields: manyKeys(65) },
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /at most 64 keys \(got 65\)/,
     },
   },
   {
     name: 'tracking_number of 100,000 characters (delivery)',
     kind: 'oversize',
-    module: ({ delivery }) => assertRefused(judge(delivery, dOrder, 'in_transit', { tracking_number: 'T'.repeat(100000) }, admin), 'invalid_field', 'tracking_number'),
+    module: ({ delivery }) =>
+      assertRefused(
+        judge(delivery, dOrder, 'in_transit', { tracking_number: 'T'.repeat(100000) }, admin),
+        'invalid_field',
+        'tracking_number',
+      ),
     server: {
       victim: 'delivery',
       request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ tracking_number: 'T'.repeat(100000) }) }),
-      status: 413, message: /65536 bytes/,
+      status: 413,
+      message: /65536 bytes/,
     },
   },
   {
@@ -166,25 +239,41 @@ const TABLE = [
     server: {
       victim: 'delivery',
       request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ tracking_number: 'T'.repeat(40000) }) }),
-      status: 400, message: /at most 32768 bytes of JSON \(got 400\d\d\)/,
+      status: 400,
+      message: /at most 32768 bytes of JSON \(got 400\d\d\)/,
     },
   },
   {
     name: 'JSON nested 30,000 deep inside fields',
     kind: 'oversize',
-    module: ({ cms }) => assertTypeError(() => judge(cms, order, 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
+    module: ({ cms }) =>
+      assertTypeError(() => judge(cms, order, 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"fields":{"a":${deepArrayText(30000)}}}` }),
-      status: 400, code: 'bad_request', message: /fields/,
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"processing","lock_version":${v.lock_version},"fields":{"a":${deepArrayText(30000)}}}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /fields/,
     },
   },
   {
     name: 'JSON nested 30,000 deep inside bulk_update fields',
     kind: 'oversize',
-    module: ({ cms }) => assertTypeError(() => cms.planBulk([order], 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
+    module: ({ cms }) =>
+      assertTypeError(() => cms.planBulk([order], 'processing', { a: deepArray(200000) }, admin), /fields cannot be converted to JSON/),
     server: {
-      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-deep-bulk' }, body: `{"order_ids":[${v.id}],"status":"processing","fields":{"a":${deepArrayText(30000)}}}` }),
-      status: 400, code: 'bad_request', message: /fields/,
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        headers: { 'Idempotency-Key': 'h-deep-bulk' },
+        body: `{"order_ids":[${v.id}],"status":"processing","fields":{"a":${deepArrayText(30000)}}}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /fields/,
     },
   },
 
@@ -193,37 +282,67 @@ const TABLE = [
     name: 'status a number',
     kind: 'type',
     module: ({ cms }) => assertTypeError(() => judge(cms, order, 3, {}, admin), /to must be a string, got a number/),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 3 }) }), status: 400, code: 'bad_request', message: /status is required and must be a non-empty string/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 3 }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /status is required and must be a non-empty string/,
+    },
   },
   {
     name: 'status 1e309 (Infinity once parsed)',
     kind: 'type',
     module: ({ cms }) => assertTypeError(() => cms.planBulk([order], Infinity, {}, admin), /to must be a string/),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":1e309,"lock_version":${v.lock_version}}` }), status: 400, code: 'bad_request', message: /status/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":1e309,"lock_version":${v.lock_version}}` }),
+      status: 400,
+      code: 'bad_request',
+      message: /status/,
+    },
   },
   {
     name: 'notes a number',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', { notes: 42 }, admin), 'invalid_field', 'notes'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 42 }) }), status: 400, code: 'bad_request', message: /notes must be a string/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 42 }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /notes must be a string/,
+    },
   },
   {
     name: 'notes an array of strings',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', { notes: ['a', 'b'] }, admin), 'invalid_field', 'notes'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: ['a', 'b'] }) }), status: 400, code: 'bad_request', message: /notes must be a string/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: ['a', 'b'] }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /notes must be a string/,
+    },
   },
   {
     name: 'fields an array where an object belongs',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', ['notes'], admin), 'invalid_field'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: ['notes'] }) }), status: 400, code: 'bad_request', message: /fields must be a JSON object/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: ['notes'] }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /fields must be a JSON object/,
+    },
   },
   {
     name: 'fields a string where an object belongs',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', 'notes=hi', admin), 'invalid_field'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: 'notes=hi' }) }), status: 400, code: 'bad_request', message: /fields must be a JSON object/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { fields: 'notes=hi' }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /fields must be a JSON object/,
+    },
   },
   {
     name: 'request body a JSON array where an object belongs',
@@ -232,45 +351,85 @@ const TABLE = [
       assertRefused(judge(cms, [order], 'processing', {}, admin), 'invalid_order');
       assertRefused(judge(cms, order, 'processing', {}, [admin]), 'invalid_actor');
     },
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: [change(v)] }), status: 400, code: 'bad_request', message: /must be a JSON object/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: [change(v)] }),
+      status: 400,
+      code: 'bad_request',
+      message: /must be a JSON object/,
+    },
   },
   {
     name: 'lock_version a string',
     kind: 'type',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { lock_version: String(v.lock_version) }) }), status: 400, code: 'bad_request', message: /lock_version must be a non-negative integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { lock_version: String(v.lock_version) }) }),
+      status: 400,
+      code: 'bad_request',
+      message: /lock_version must be a non-negative integer/,
+    },
   },
   {
     name: 'rejection_reason a number',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'rejected', { rejection_reason: 42 }, admin), 'invalid_field', 'rejection_reason'),
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 'rejected', fields: { rejection_reason: 42 } }) }),
-      status: 422, code: 'refused',
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        json: change(v, { status: 'rejected', fields: { rejection_reason: 42 } }),
+      }),
+      status: 422,
+      code: 'refused',
       check: (res) => assertRefused({ ok: false, errors: res.body.errors }, 'invalid_field', 'rejection_reason'),
     },
   },
   {
     name: 'tracking_number an object (delivery)',
     kind: 'type',
-    module: ({ delivery }) => assertRefused(judge(delivery, dOrder, 'in_transit', { tracking_number: { id: 'T1' } }, admin), 'invalid_field', 'tracking_number'),
-    server: { victim: 'delivery', request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ tracking_number: { id: 'T1' } }) }), status: 400, message: /tracking_number must be a string/ },
+    module: ({ delivery }) =>
+      assertRefused(judge(delivery, dOrder, 'in_transit', { tracking_number: { id: 'T1' } }, admin), 'invalid_field', 'tracking_number'),
+    server: {
+      victim: 'delivery',
+      request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ tracking_number: { id: 'T1' } }) }),
+      status: 400,
+      message: /tracking_number must be a string/,
+    },
   },
   {
     name: 'login with username an array',
     kind: 'type',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', {}, { role: ['admin'], stores: ['s1'] }), 'invalid_actor'),
-    server: { request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: ['admin'], password: 'demo' } }), status: 400, code: 'bad_request', message: /required strings/ },
+    server: {
+      request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: ['admin'], password: 'demo' } }),
+      status: 400,
+      code: 'bad_request',
+      message: /required strings/,
+    },
   },
   {
     name: 'order_ids an object where an array belongs',
     kind: 'type',
     module: ({ cms }) => assertTypeError(() => cms.planBulk({ 0: order, length: 1 }, 'processing', {}, admin), /orders must be an array/),
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: { 0: v.id, length: 1 }, status: 'processing' } }), status: 400, code: 'bad_request', message: /order_ids must be a non-empty array/ },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        json: { order_ids: { 0: v.id, length: 1 }, status: 'processing' },
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /order_ids must be a non-empty array/,
+    },
   },
   {
     name: 'order_ids holding numeric strings',
     kind: 'type',
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [String(v.id)], status: 'processing' } }), status: 400, code: 'bad_request', message: /positive integers/ },
+    server: {
+      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [String(v.id)], status: 'processing' } }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integers/,
+    },
   },
 
   // ---- prototype keys ------------------------------------------------------------------------
@@ -278,34 +437,66 @@ const TABLE = [
     name: '__proto__ key at the top of the body',
     kind: 'prototype',
     module: ({ cms }) => {
-      const hostile = JSON.parse('{"id":9,"status":"new","store_id":"s1","payment_status":"paid","items":[],"__proto__":{"status":"completed","polluted":true}}');
+      const hostile = JSON.parse(
+        '{"id":9,"status":"new","store_id":"s1","payment_status":"paid","items":[],"__proto__":{"status":"completed","polluted":true}}',
+      );
       assert.equal(judge(cms, hostile, 'processing', {}, admin).ok, true, 'the own status is read, not the inherited one');
       assert.equal({}.polluted, undefined);
     },
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"__proto__":{"status":"cancelled","polluted":true}}` }),
-      status: 400, code: 'bad_request', message: /Unknown field in request body: "__proto__"/,
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"processing","lock_version":${v.lock_version},"__proto__":{"status":"cancelled","polluted":true}}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /Unknown field in request body: "__proto__"/,
     },
   },
   {
     name: 'constructor.prototype key in the body',
     kind: 'prototype',
-    module: ({ cms }) => assertRefused(judge(cms, order, 'processing', JSON.parse('{"constructor":{"prototype":{"polluted":true}}}'), admin), 'invalid_field', 'constructor'),
+    module: ({ cms }) =>
+      assertRefused(
+        judge(cms, order, 'processing', JSON.parse('{"constructor":{"prototype":{"polluted":true}}}'), admin),
+        'invalid_field',
+        'constructor',
+      ),
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"constructor":{"prototype":{"polluted":true}}}` }),
-      status: 400, code: 'bad_request', message: /"constructor"/,
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"processing","lock_version":${v.lock_version},"constructor":{"prototype":{"polluted":true}}}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /"constructor"/,
     },
   },
   {
     name: '__proto__ inside fields offering the required rejection_reason',
     kind: 'prototype',
     module: ({ cms }) => {
-      assertRefused(judge(cms, order, 'rejected', JSON.parse('{"__proto__":{"rejection_reason":"via prototype"}}'), admin), 'missing_field', 'rejection_reason');
-      assertRefused(judge(cms, order, 'rejected', Object.create({ rejection_reason: 'inherited' }), admin), 'missing_field', 'rejection_reason');
+      assertRefused(
+        judge(cms, order, 'rejected', JSON.parse('{"__proto__":{"rejection_reason":"via prototype"}}'), admin),
+        'missing_field',
+        'rejection_reason',
+      );
+      assertRefused(
+        judge(cms, order, 'rejected', Object.create({ rejection_reason: 'inherited' }), admin),
+        'missing_field',
+        'rejection_reason',
+      );
     },
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"rejected","lock_version":${v.lock_version},"fields":{"__proto__":{"rejection_reason":"via prototype"}}}` }),
-      status: 422, code: 'refused',
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"rejected","lock_version":${v.lock_version},"fields":{"__proto__":{"rejection_reason":"via prototype"}}}`,
+      }),
+      status: 422,
+      code: 'refused',
       check: (res) => assertRefused({ ok: false, errors: res.body.errors }, 'missing_field', 'rejection_reason'),
     },
   },
@@ -318,7 +509,12 @@ const TABLE = [
         assert.equal(delivery.normalize(s).ok, false, s);
       }
     },
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: '__proto__' }) }), status: 422, code: 'refused', check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status') },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: '__proto__' }) }),
+      status: 422,
+      code: 'refused',
+      check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status'),
+    },
   },
   {
     name: 'prototype property names as role and username',
@@ -329,54 +525,103 @@ const TABLE = [
         assert.deepEqual([...cms.allowed(order, { role, stores: ['s1'] })], [], role);
       }
     },
-    server: { request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: '__proto__', password: 'demo' } }), status: 401, message: /^Invalid username or password$/ },
+    server: {
+      request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: '__proto__', password: 'demo' } }),
+      status: 401,
+      message: /^Invalid username or password$/,
+    },
   },
   {
     name: '__proto__ key in the login body',
     kind: 'prototype',
-    server: { request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', body: '{"username":"admin","password":"demo","__proto__":{"isAdmin":true}}' }), status: 400, code: 'bad_request', message: /"__proto__"/ },
+    server: {
+      request: () => ({
+        method: 'POST',
+        path: '/api/auth/login',
+        auth: 'none',
+        body: '{"username":"admin","password":"demo","__proto__":{"isAdmin":true}}',
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /"__proto__"/,
+    },
   },
 
   // ---- invalid UTF-8, lone surrogates, NUL ---------------------------------------------------
   {
     name: 'invalid UTF-8 bytes (FF FE C3) inside notes',
     kind: 'unicode',
-    module: ({ cms }) => {  // the module takes strings: raw bytes are a TypeError
+    module: ({ cms }) => {
+      // the module takes strings: raw bytes are a TypeError
       assertTypeError(() => judge(cms, order, Buffer.from([0xff, 0xfe]), {}, admin), /to must be a string, got an object/);
       assertTypeError(() => cms.normalize(new Uint8Array([0xff, 0xfe, 0xc3])), /value must be a string/);
     },
     server: {
       victim: 'fresh-cms',
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: bodyWithBytes(`{"status":"processing","lock_version":${v.lock_version},"notes":"bad @@ bytes"}`, [0xff, 0xfe, 0xc3]) }),
-      status: 400, code: 'bad_request', message: /UTF-8/,
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: bodyWithBytes(`{"status":"processing","lock_version":${v.lock_version},"notes":"bad @@ bytes"}`, [0xff, 0xfe, 0xc3]),
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /UTF-8/,
     },
   },
   {
     name: 'invalid UTF-8 byte between JSON tokens',
     kind: 'unicode',
-    module: ({ flow, orderflow }) => assert.throws(() => flow.loadText('{"id":"x"\u00ff}'), (e) => e instanceof orderflow.OrderflowError && /invalid JSON/.test(e.message)),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: bodyWithBytes(`{"status":"processing","lock_version":${v.lock_version}@@}`, [0xff]) }), status: 400, code: 'bad_request', message: /Malformed JSON|not valid UTF-8/ },
+    module: ({ flow, orderflow }) =>
+      assert.throws(
+        () => flow.loadText('{"id":"x"\u00ff}'),
+        (e) => e instanceof orderflow.OrderflowError && /invalid JSON/.test(e.message),
+      ),
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: bodyWithBytes(`{"status":"processing","lock_version":${v.lock_version}@@}`, [0xff]),
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /Malformed JSON|not valid UTF-8/,
+    },
   },
   {
     name: 'overlong UTF-8 "../" in a static path (%C0%AE)',
     kind: 'unicode',
-    server: { request: () => ({ method: 'GET', path: '/%c0%ae%c0%ae/%c0%ae%c0%ae/package.json', auth: 'none' }), status: 400, text: /Malformed path/ },
+    server: {
+      request: () => ({ method: 'GET', path: '/%c0%ae%c0%ae/%c0%ae%c0%ae/package.json', auth: 'none' }),
+      status: 400,
+      text: /Malformed path/,
+    },
   },
   {
     name: 'invalid UTF-8 in an order id path (%FF)',
     kind: 'unicode',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}%FF`, json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}%FF`, json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: 'lone surrogate in notes (JSON "\\ud800")',
     kind: 'unicode',
-    module: ({ cms }) => assert.equal(judge(cms, order, 'processing', { notes: 'x\ud800y' }, admin).ok, true, 'the module reads it as U+FFFD (documented)'),
+    module: ({ cms }) =>
+      assert.equal(judge(cms, order, 'processing', { notes: 'x\ud800y' }, admin).ok, true, 'the module reads it as U+FFFD (documented)'),
     server: {
       victim: 'fresh-cms',
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${v.lock_version},"notes":"x\\ud800y"}` }),
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"processing","lock_version":${v.lock_version},"notes":"x\\ud800y"}`,
+      }),
       status: [200, 400],
       verify: async (before, after, res, v) => {
-        if (res.status === 400) {  // refused: it must name the field, nothing stored
+        if (res.status === 400) {
+          // refused: it must name the field, nothing stored
           assert.match(errorOf(res.body).message, /notes/);
           assert.equal(after.digest, before.digest);
           return;
@@ -391,8 +636,12 @@ const TABLE = [
     kind: 'unicode',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing\udc00', {}, admin), 'unknown_status'),
     server: {
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing\\udc00","lock_version":${v.lock_version}}` }),
-      status: [422, 400],  // the engine's unknown_status, or refused earlier as text that is not valid Unicode
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"processing\\udc00","lock_version":${v.lock_version}}`,
+      }),
+      status: [422, 400], // the engine's unknown_status, or refused earlier as text that is not valid Unicode
       check: (res) => {
         if (res.status === 422) assert.equal(res.body.errors[0].code, 'unknown_status');
         else assert.match(errorOf(res.body).message, /status/);
@@ -405,20 +654,31 @@ const TABLE = [
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', { notes: 'a\u0000b' }, admin), 'invalid_field', 'notes'),
     server: {
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { notes: 'before\u0000after' }) }),
-      status: 422, code: 'refused', message: /control characters/,
+      status: 422,
+      code: 'refused',
+      message: /control characters/,
     },
   },
   {
     name: 'NUL byte in the status',
     kind: 'unicode',
     module: ({ cms }) => assertRefused(judge(cms, order, 'process\u0000ing', {}, admin), 'unknown_status'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 'processing\u0000' }) }), status: 422, code: 'refused', check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status') },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: 'processing\u0000' }) }),
+      status: 422,
+      code: 'refused',
+      check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status'),
+    },
   },
   {
     name: 'NUL byte in the login username',
     kind: 'unicode',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', {}, { role: 'admin\u0000', stores: [] }), 'forbidden_role'),
-    server: { request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: 'admin\u0000', password: 'demo' } }), status: 401, message: /^Invalid username or password$/ },
+    server: {
+      request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: 'admin\u0000', password: 'demo' } }),
+      status: 401,
+      message: /^Invalid username or password$/,
+    },
   },
 
   // ---- script in notes and URLs --------------------------------------------------------------
@@ -445,10 +705,15 @@ const TABLE = [
   {
     name: 'HTML in tracking_number: stored verbatim (delivery)',
     kind: 'script',
-    module: ({ delivery }) => assert.equal(judge(delivery, dOrder, 'in_transit', { tracking_number: '"><svg onload=alert(1)>' }, admin).ok, true),
+    module: ({ delivery }) =>
+      assert.equal(judge(delivery, dOrder, 'in_transit', { tracking_number: '"><svg onload=alert(1)>' }, admin).ok, true),
     server: {
       victim: 'fresh-delivery',
-      request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ tracking_number: '"><svg onload=alert(1)>' }) }),
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/orders/${v.id}/status`,
+        json: inTransit({ tracking_number: '"><svg onload=alert(1)>' }),
+      }),
       status: 200,
       verify: (before, after, res) => {
         assert.equal(res.body.data.tracking_number, '"><svg onload=alert(1)>');
@@ -468,7 +733,9 @@ const TABLE = [
     },
     server: {
       request: () => ({ method: 'GET', path: `/api/v1/orders?status=${encodeURIComponent('<script>alert(1)</script>')}` }),
-      status: 400, code: 'bad_request', message: /Invalid status value/,
+      status: 400,
+      code: 'bad_request',
+      message: /Invalid status value/,
       check: (res) => assert.doesNotMatch(res.text, /<script/i, 'the script is not echoed'),
     },
   },
@@ -508,7 +775,12 @@ const TABLE = [
       assertRefused(judge(cms, order, DROP, {}, admin), 'unknown_status');
       assert.equal(delivery.normalize(DROP).error.code, 'unknown_status');
     },
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: DROP }) }), status: 422, code: 'refused', check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status') },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: change(v, { status: DROP }) }),
+      status: 422,
+      code: 'refused',
+      check: (res) => assert.equal(res.body.errors[0].code, 'unknown_status'),
+    },
   },
   {
     name: 'SQL as the target status (delivery: the document body)',
@@ -516,89 +788,200 @@ const TABLE = [
     server: {
       victim: 'delivery',
       request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: { status: DROP } }),
-      status: 400, message: /^Invalid status value\. Must be one of: /,
-      check: (res, v, ctx) => assert.deepEqual(res.body.validStatuses, ctx.docs.delivery.statuses.map((s) => s.id)),
+      status: 400,
+      message: /^Invalid status value\. Must be one of: /,
+      check: (res, v, ctx) =>
+        assert.deepEqual(
+          res.body.validStatuses,
+          ctx.docs.delivery.statuses.map((s) => s.id),
+        ),
     },
   },
   {
     name: 'SQL in the order id path (1;DROP TABLE orders)',
     kind: 'sql',
-    module: ({ cms }) => assert.deepEqual(cms.planBulk([{ ...order, id: '1;DROP TABLE orders' }], 'processing', {}, admin).eligible, ['1;DROP TABLE orders'], 'ids are echoed, never interpreted'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id};DROP%20TABLE%20orders`, json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    module: ({ cms }) =>
+      assert.deepEqual(
+        cms.planBulk([{ ...order, id: '1;DROP TABLE orders' }], 'processing', {}, admin).eligible,
+        ['1;DROP TABLE orders'],
+        'ids are echoed, never interpreted',
+      ),
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id};DROP%20TABLE%20orders`, json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: '"1 OR 1=1" as the order id',
     kind: 'sql',
-    server: { request: (v) => ({ method: 'PUT', path: '/api/v1/orders/1%20OR%201=1', json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: '/api/v1/orders/1%20OR%201=1', json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: '"1 OR 1=1" in bulk order_ids',
     kind: 'sql',
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', json: { order_ids: [v.id, '1 OR 1=1'], status: 'processing' } }), status: 400, code: 'bad_request', message: /positive integers/ },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        json: { order_ids: [v.id, '1 OR 1=1'], status: 'processing' },
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integers/,
+    },
   },
   {
     name: 'SQL in the store_id filter',
     kind: 'sql',
-    server: { request: () => ({ method: 'GET', path: `/api/v1/orders?store_id=${encodeURIComponent("s1' OR '1'='1")}` }), status: 400, code: 'bad_request', message: /Unknown store_id/ },
+    server: {
+      request: () => ({ method: 'GET', path: `/api/v1/orders?store_id=${encodeURIComponent("s1' OR '1'='1")}` }),
+      status: 400,
+      code: 'bad_request',
+      message: /Unknown store_id/,
+    },
   },
   {
     name: 'SQL in the status filter',
     kind: 'sql',
-    server: { request: () => ({ method: 'GET', path: `/api/v1/orders?status=${encodeURIComponent(DROP)}` }), status: 400, code: 'bad_request', message: /Invalid status value/ },
+    server: {
+      request: () => ({ method: 'GET', path: `/api/v1/orders?status=${encodeURIComponent(DROP)}` }),
+      status: 400,
+      code: 'bad_request',
+      message: /Invalid status value/,
+    },
   },
   {
     name: 'SQL in the page parameter',
     kind: 'sql',
-    server: { request: () => ({ method: 'GET', path: '/api/v1/orders?page=1%20OR%201=1' }), status: 400, code: 'bad_request', message: /page must be a positive integer/ },
+    server: {
+      request: () => ({ method: 'GET', path: '/api/v1/orders?page=1%20OR%201=1' }),
+      status: 400,
+      code: 'bad_request',
+      message: /page must be a positive integer/,
+    },
   },
   {
     name: 'SQL in the login username and password',
     kind: 'sql',
-    server: { request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: "admin'--", password: "' OR '1'='1" } }), status: 401, message: /^Invalid username or password$/ },
+    server: {
+      request: () => ({ method: 'POST', path: '/api/auth/login', auth: 'none', json: { username: "admin'--", password: "' OR '1'='1" } }),
+      status: 401,
+      message: /^Invalid username or password$/,
+    },
   },
 
   // ---- ids -----------------------------------------------------------------------------------
   {
     name: 'order id -1',
     kind: 'id',
-    module: ({ cms }) => assert.deepEqual(cms.planBulk([{ ...order, id: -1 }, { ...order, id: 0 }], 'processing', {}, admin).eligible, [-1, 0], 'the engine does not read ids'),
-    server: { request: (v) => ({ method: 'PUT', path: '/api/v1/orders/-1', json: change(v) }), status: 400, code: 'bad_request', message: /positive integer, got "-1"/ },
+    module: ({ cms }) =>
+      assert.deepEqual(
+        cms.planBulk(
+          [
+            { ...order, id: -1 },
+            { ...order, id: 0 },
+          ],
+          'processing',
+          {},
+          admin,
+        ).eligible,
+        [-1, 0],
+        'the engine does not read ids',
+      ),
+    server: {
+      request: (v) => ({ method: 'PUT', path: '/api/v1/orders/-1', json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer, got "-1"/,
+    },
   },
   {
     name: 'order id 0',
     kind: 'id',
-    server: { request: (v) => ({ method: 'PUT', path: '/api/v1/orders/0', json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: '/api/v1/orders/0', json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: 'order id 1e309 (path)',
     kind: 'id',
-    server: { request: (v) => ({ method: 'PUT', path: '/api/v1/orders/1e309', json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: '/api/v1/orders/1e309', json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: 'order id 1e309 in bulk order_ids (Infinity once parsed)',
     kind: 'id',
     module: ({ cms }) => assert.deepEqual(cms.planBulk([{ ...order, id: Infinity }], 'processing', {}, admin).eligible, [Infinity]),
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', body: `{"order_ids":[${v.id},1e309],"status":"processing"}` }), status: 400, code: 'bad_request', message: /positive integers/ },
+    server: {
+      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', body: `{"order_ids":[${v.id},1e309],"status":"processing"}` }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integers/,
+    },
   },
   {
     name: 'order id 2^53+1 (path)',
     kind: 'id',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${BIG_ID}`, json: change(v) }), status: 400, code: 'bad_request', message: /positive integer/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${BIG_ID}`, json: change(v) }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integer/,
+    },
   },
   {
     name: 'order id 2^53+1 in bulk order_ids',
     kind: 'id',
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', body: `{"order_ids":[${v.id},${BIG_ID}],"status":"processing"}` }), status: 400, code: 'bad_request', message: /positive integers/ },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        body: `{"order_ids":[${v.id},${BIG_ID}],"status":"processing"}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /positive integers/,
+    },
   },
   {
     name: 'lock_version 2^53+1',
     kind: 'id',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${BIG_ID}}` }), status: 400, code: 'bad_request', message: /lock_version/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, body: `{"status":"processing","lock_version":${BIG_ID}}` }),
+      status: 400,
+      code: 'bad_request',
+      message: /lock_version/,
+    },
   },
   {
     name: 'order_id 2^53+1 in the POS webhook',
     kind: 'id',
-    server: { request: () => ({ method: 'POST', path: '/api/v1/webhooks/pos', auth: 'none', headers: { 'X-Webhook-Secret': 'demo-pos-secret' }, body: `{"order_id":${BIG_ID},"status":"processing"}` }), status: 400, code: 'bad_request', message: /order_id must be a positive integer/ },
+    server: {
+      request: () => ({
+        method: 'POST',
+        path: '/api/v1/webhooks/pos',
+        auth: 'none',
+        headers: { 'X-Webhook-Secret': 'demo-pos-secret' },
+        body: `{"order_id":${BIG_ID},"status":"processing"}`,
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /order_id must be a positive integer/,
+    },
   },
   {
     name: 'an order of a store the user is not assigned to',
@@ -607,15 +990,30 @@ const TABLE = [
     server: {
       victim: 's3',
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status: 'cancelled' }) }),
-      status: 404, code: 'not_found', message: /^Order not found$/,
+      status: 404,
+      code: 'not_found',
+      message: /^Order not found$/,
       // the very answer a missing id gets, for every target (no engine message, no status leak)
       check: async (res, v, ctx) => {
         for (const status of ['cancelled', 'completed', 'processing', 'ready_for_pickup', 'bogus']) {
-          const mine = status === 'cancelled' ? res : await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status }) });
-          const missing = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${MISSING_ID}`, as: 'manager', json: change(v, { status }) });
+          const mine =
+            status === 'cancelled'
+              ? res
+              : await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { status }) });
+          const missing = await ctx.api({
+            method: 'PUT',
+            path: `/api/v1/orders/${MISSING_ID}`,
+            as: 'manager',
+            json: change(v, { status }),
+          });
           assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], `PUT to ${status}`);
         }
-        const stale = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'manager', json: change(v, { lock_version: v.lock_version + 3 }) });
+        const stale = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          as: 'manager',
+          json: change(v, { lock_version: v.lock_version + 3 }),
+        });
         assert.deepEqual([stale.status, stale.body], [404, res.body], 'a stale write is not a 409 with the order');
       },
     },
@@ -626,7 +1024,9 @@ const TABLE = [
     server: {
       victim: 's3',
       request: (v) => ({ method: 'GET', path: `/api/v1/orders/${v.id}`, as: 'manager' }),
-      status: 404, code: 'not_found', message: /^Order not found$/,
+      status: 404,
+      code: 'not_found',
+      message: /^Order not found$/,
       check: async (res, v, ctx) => {
         for (const tail of ['', '/history', '/allowed_statuses']) {
           const mine = await ctx.api({ method: 'GET', path: `/api/v1/orders/${v.id}${tail}`, as: 'manager' });
@@ -641,7 +1041,12 @@ const TABLE = [
     kind: 'id',
     server: {
       victim: 's3',
-      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', as: 'manager', json: { order_ids: [v.id, MISSING_ID], status: 'completed' } }),
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        as: 'manager',
+        json: { order_ids: [v.id, MISSING_ID], status: 'completed' },
+      }),
       status: 200,
       check: (res) => {
         const [mine, missing] = res.body.results.map(({ id, ...rest }) => rest);
@@ -655,7 +1060,9 @@ const TABLE = [
     kind: 'proto',
     server: {
       request: () => ({ method: 'GET', path: '/api/stores?workflow=__proto__' }),
-      status: 400, code: 'bad_request', message: /Unknown workflow/,
+      status: 400,
+      code: 'bad_request',
+      message: /Unknown workflow/,
       check: async (res, v, ctx) => {
         for (const name of ['constructor', 'toString', 'hasOwnProperty', '__defineGetter__']) {
           for (const auth of ['bearer', 'none']) {
@@ -671,49 +1078,123 @@ const TABLE = [
   {
     name: 'a delivery order id under the cms dialect',
     kind: 'id',
-    server: { victim: 'delivery', request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: { status: 'cancelled', lock_version: v.lock_version } }), status: 404, code: 'not_found', message: /^Order not found$/ },
+    server: {
+      victim: 'delivery',
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: { status: 'cancelled', lock_version: v.lock_version } }),
+      status: 404,
+      code: 'not_found',
+      message: /^Order not found$/,
+    },
   },
 
   // ---- CSRF and authentication ---------------------------------------------------------------
   {
     name: 'session cookie without X-CSRF-Token',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'cookie', csrf: false, json: change(v) }), status: 403, code: 'csrf', message: /X-CSRF-Token/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'cookie', csrf: false, json: change(v) }),
+      status: 403,
+      code: 'csrf',
+      message: /X-CSRF-Token/,
+    },
   },
   {
     name: 'session cookie with the X-CSRF-Token of another session',
     kind: 'auth',
-    server: { request: (v, ctx) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'cookie', csrf: false, headers: { 'X-CSRF-Token': ctx.clients.manager.csrf }, json: change(v) }), status: 403, code: 'csrf' },
+    server: {
+      request: (v, ctx) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'cookie',
+        csrf: false,
+        headers: { 'X-CSRF-Token': ctx.clients.manager.csrf },
+        json: change(v),
+      }),
+      status: 403,
+      code: 'csrf',
+    },
   },
   {
     name: 'session cookie with the CSRF token in the query string',
     kind: 'auth',
-    server: { request: (v, ctx) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}?csrf_token=${ctx.clients.admin.csrf}&_csrf=${ctx.clients.admin.csrf}`, auth: 'cookie', csrf: false, json: change(v) }), status: 403, code: 'csrf' },
+    server: {
+      request: (v, ctx) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}?csrf_token=${ctx.clients.admin.csrf}&_csrf=${ctx.clients.admin.csrf}`,
+        auth: 'cookie',
+        csrf: false,
+        json: change(v),
+      }),
+      status: 403,
+      code: 'csrf',
+    },
   },
   {
     name: 'session cookie without X-CSRF-Token (delivery dialect)',
     kind: 'auth',
-    server: { victim: 'delivery', request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, auth: 'cookie', csrf: false, json: inTransit() }), status: 403, message: /X-CSRF-Token/, check: (res) => assert.equal(res.body.success, false) },
+    server: {
+      victim: 'delivery',
+      request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, auth: 'cookie', csrf: false, json: inTransit() }),
+      status: 403,
+      message: /X-CSRF-Token/,
+      check: (res) => assert.equal(res.body.success, false),
+    },
   },
   {
     name: 'session cookie without X-CSRF-Token (bulk_update)',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', auth: 'cookie', csrf: false, json: { order_ids: [v.id], status: 'processing' } }), status: 403, code: 'csrf' },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        auth: 'cookie',
+        csrf: false,
+        json: { order_ids: [v.id], status: 'processing' },
+      }),
+      status: 403,
+      code: 'csrf',
+    },
   },
   {
     name: 'no credentials at all',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', json: change(v) }), status: 401, code: 'unauthorized', message: /Authentication required/ },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', json: change(v) }),
+      status: 401,
+      code: 'unauthorized',
+      message: /Authentication required/,
+    },
   },
   {
     name: 'forged bearer token',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', headers: { Authorization: `Bearer ${'A'.repeat(43)}` }, json: change(v) }), status: 401, code: 'unauthorized', message: /invalid or has expired/ },
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'none',
+        headers: { Authorization: `Bearer ${'A'.repeat(43)}` },
+        json: change(v),
+      }),
+      status: 401,
+      code: 'unauthorized',
+      message: /invalid or has expired/,
+    },
   },
   {
     name: 'forged bearer token next to a valid session cookie',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'cookie', headers: { Authorization: 'Bearer forged' }, json: change(v) }), status: 401, code: 'unauthorized' },
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'cookie',
+        headers: { Authorization: 'Bearer forged' },
+        json: change(v),
+      }),
+      status: 401,
+      code: 'unauthorized',
+    },
   },
   {
     name: 'bearer token of a logged-out session',
@@ -724,24 +1205,63 @@ const TABLE = [
         assert.equal((await c.post('/api/auth/logout', {})).status, 200);
         return { token: c.token };
       },
-      request: (v, ctx, s) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', headers: { Authorization: `Bearer ${s.token}` }, json: change(v) }),
-      status: 401, code: 'unauthorized', message: /invalid or has expired/,
+      request: (v, ctx, s) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'none',
+        headers: { Authorization: `Bearer ${s.token}` },
+        json: change(v),
+      }),
+      status: 401,
+      code: 'unauthorized',
+      message: /invalid or has expired/,
     },
   },
   {
     name: 'Basic credentials instead of a bearer token',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', headers: { Authorization: `Basic ${Buffer.from('admin:demo').toString('base64')}` }, json: change(v) }), status: 401, code: 'unauthorized' },
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'none',
+        headers: { Authorization: `Basic ${Buffer.from('admin:demo').toString('base64')}` },
+        json: change(v),
+      }),
+      status: 401,
+      code: 'unauthorized',
+    },
   },
   {
     name: 'forged session cookie',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, auth: 'none', headers: { Cookie: 'orderflow_session=forged; orderflow_session=also-forged', 'X-CSRF-Token': 'forged' }, json: change(v) }), status: 401, code: 'unauthorized' },
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        auth: 'none',
+        headers: { Cookie: 'orderflow_session=forged; orderflow_session=also-forged', 'X-CSRF-Token': 'forged' },
+        json: change(v),
+      }),
+      status: 401,
+      code: 'unauthorized',
+    },
   },
   {
     name: 'POS webhook with a wrong secret',
     kind: 'auth',
-    server: { request: (v) => ({ method: 'POST', path: '/api/v1/webhooks/pos', auth: 'none', headers: { 'X-Webhook-Secret': 'demo-pos-secreT' }, json: { order_id: v.id, status: 'processing' } }), status: 401, code: 'unauthorized', message: /X-Webhook-Secret/ },
+    server: {
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/webhooks/pos',
+        auth: 'none',
+        headers: { 'X-Webhook-Secret': 'demo-pos-secreT' },
+        json: { order_id: v.id, status: 'processing' },
+      }),
+      status: 401,
+      code: 'unauthorized',
+      message: /X-Webhook-Secret/,
+    },
   },
   {
     name: 'event stream without credentials',
@@ -752,19 +1272,43 @@ const TABLE = [
     name: 'read-only role changes an order',
     kind: 'auth',
     module: ({ cms }) => assertRefused(judge(cms, order, 'processing', {}, { role: 'reporting', stores: ['s1'] }), 'read_only'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'reporting', json: change(v) }), status: 403, code: 'forbidden', check: (res) => assert.ok(res.body.errors.some((e) => e.code === 'read_only')) },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'reporting', json: change(v) }),
+      status: 403,
+      code: 'forbidden',
+      check: (res) => assert.ok(res.body.errors.some((e) => e.code === 'read_only')),
+    },
   },
   {
     name: 'role escalation through a body key ("actor": {"role": "admin"})',
     kind: 'auth',
-    module: ({ cms }) => assertRefused(judge(cms, order, 'cancelled', {}, JSON.parse('{"role":"fulfillment","stores":["s1"],"__proto__":{"role":"admin"}}')), 'forbidden_role'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'fulfillment', json: change(v, { status: 'cancelled', actor: { role: 'admin' } }) }), status: 400, code: 'bad_request', message: /"actor"/ },
+    module: ({ cms }) =>
+      assertRefused(
+        judge(cms, order, 'cancelled', {}, JSON.parse('{"role":"fulfillment","stores":["s1"],"__proto__":{"role":"admin"}}')),
+        'forbidden_role',
+      ),
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        as: 'fulfillment',
+        json: change(v, { status: 'cancelled', actor: { role: 'admin' } }),
+      }),
+      status: 400,
+      code: 'bad_request',
+      message: /"actor"/,
+    },
   },
   {
     name: 'fulfillment staff cancel (a transition their role lacks)',
     kind: 'auth',
     module: ({ cms }) => assertRefused(judge(cms, order, 'cancelled', {}, { role: 'fulfillment', stores: ['s1'] }), 'forbidden_role'),
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'fulfillment', json: change(v, { status: 'cancelled' }) }), status: 403, code: 'forbidden', check: (res) => assert.ok(res.body.errors.some((e) => e.code === 'forbidden_role')) },
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, as: 'fulfillment', json: change(v, { status: 'cancelled' }) }),
+      status: 403,
+      code: 'forbidden',
+      check: (res) => assert.ok(res.body.errors.some((e) => e.code === 'forbidden_role')),
+    },
   },
 
   // ---- replayed idempotency keys -------------------------------------------------------------
@@ -774,12 +1318,24 @@ const TABLE = [
     server: {
       victim: 'fresh-cms',
       setup: async (ctx, v) => {
-        const first = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-diff-${v.id}` }, json: change(v) });
+        const first = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Idempotency-Key': `h-diff-${v.id}` },
+          json: change(v),
+        });
         assert.equal(first.status, 200, first.text);
         return { next: first.body.order.lock_version };
       },
-      request: (v, ctx, s) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-diff-${v.id}` }, json: { status: 'cancelled', lock_version: s.next } }),
-      status: 422, code: 'idempotency_key_reused', message: /different request/,
+      request: (v, ctx, s) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Idempotency-Key': `h-diff-${v.id}` },
+        json: { status: 'cancelled', lock_version: s.next },
+      }),
+      status: 422,
+      code: 'idempotency_key_reused',
+      message: /different request/,
     },
   },
   {
@@ -788,11 +1344,21 @@ const TABLE = [
     server: {
       victim: 'fresh-cms',
       setup: async (ctx, v) => {
-        const first = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-same-${v.id}` }, json: change(v) });
+        const first = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Idempotency-Key': `h-same-${v.id}` },
+          json: change(v),
+        });
         assert.equal(first.status, 200, first.text);
         return { first };
       },
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': `h-same-${v.id}` }, json: change(v) }),
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Idempotency-Key': `h-same-${v.id}` },
+        json: change(v),
+      }),
       status: 200,
       check: (res, v, ctx, s) => {
         assert.equal(res.headers['idempotent-replayed'], 'true');
@@ -806,11 +1372,17 @@ const TABLE = [
     server: {
       setup: async (ctx) => {
         const o = await ctx.fresh('fresh-cms');
-        const first = await ctx.api({ method: 'PUT', path: `/api/v1/orders/${o.id}`, headers: { 'Idempotency-Key': 'h-other-order' }, json: change(o) });
+        const first = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${o.id}`,
+          headers: { 'Idempotency-Key': 'h-other-order' },
+          json: change(o),
+        });
         assert.equal(first.status, 200, first.text);
       },
       request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Idempotency-Key': 'h-other-order' }, json: change(v) }),
-      status: 422, code: 'idempotency_key_reused',
+      status: 422,
+      code: 'idempotency_key_reused',
     },
   },
   {
@@ -819,12 +1391,23 @@ const TABLE = [
     server: {
       setup: async (ctx) => {
         const o = await ctx.fresh('fresh-cms');
-        const first = await ctx.api({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-bulk' }, json: { order_ids: [o.id], status: 'processing' } });
+        const first = await ctx.api({
+          method: 'POST',
+          path: '/api/v1/orders/bulk_update',
+          headers: { 'Idempotency-Key': 'h-bulk' },
+          json: { order_ids: [o.id], status: 'processing' },
+        });
         assert.equal(first.status, 200, first.text);
         assert.equal(first.body.succeeded, 1);
       },
-      request: (v) => ({ method: 'POST', path: '/api/v1/orders/bulk_update', headers: { 'Idempotency-Key': 'h-bulk' }, json: { order_ids: [v.id], status: 'processing' } }),
-      status: 422, code: 'idempotency_key_reused',
+      request: (v) => ({
+        method: 'POST',
+        path: '/api/v1/orders/bulk_update',
+        headers: { 'Idempotency-Key': 'h-bulk' },
+        json: { order_ids: [v.id], status: 'processing' },
+      }),
+      status: 422,
+      code: 'idempotency_key_reused',
     },
   },
 
@@ -832,33 +1415,59 @@ const TABLE = [
   {
     name: 'unknown body key (camelCase trackingNumber, delivery)',
     kind: 'shape',
-    server: { victim: 'delivery', request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ trackingNumber: 'T-1' }) }), status: 400, message: /Unknown field in request body: "trackingNumber"/ },
+    server: {
+      victim: 'delivery',
+      request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ trackingNumber: 'T-1' }) }),
+      status: 400,
+      message: /Unknown field in request body: "trackingNumber"/,
+    },
   },
   {
     name: 'Content-Type text/plain (a body a cross-site form could send)',
     kind: 'shape',
     server: {
       victim: 'fresh-cms',
-      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(change(v)) }),
-      status: 415, message: /Content-Type/,
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'text/plain' },
+        body: JSON.stringify(change(v)),
+      }),
+      status: 415,
+      message: /Content-Type/,
     },
   },
   {
     name: 'form-encoded body',
     kind: 'shape',
-    server: { request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `status=processing&lock_version=${v.lock_version}` }), status: [400, 415], message: /JSON|Content-Type/ },
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `status=processing&lock_version=${v.lock_version}`,
+      }),
+      status: [400, 415],
+      message: /JSON|Content-Type/,
+    },
   },
   {
     name: 'DELETE on an order',
     kind: 'shape',
-    server: { request: (v) => ({ method: 'DELETE', path: `/api/v1/orders/${v.id}` }), status: 405, code: 'method_not_allowed', check: (res) => assert.match(res.headers.allow, /PUT/) },
+    server: {
+      request: (v) => ({ method: 'DELETE', path: `/api/v1/orders/${v.id}` }),
+      status: 405,
+      code: 'method_not_allowed',
+      check: (res) => assert.match(res.headers.allow, /PUT/),
+    },
   },
   {
     name: 'path traversal out of the static root (..%2f, %2e%2e, backslash)',
     kind: 'path',
     server: {
       request: () => ({ method: 'GET', path: '/assets/..%2f..%2fpackage.json', auth: 'none' }),
-      status: 400, text: /Bad path/,
+      status: 400,
+      text: /Bad path/,
       also: ['/%2e%2e/%2e%2e/package.json', '/..%5c..%5cpackage.json', '/../../etc/passwd'],
     },
   },
@@ -874,9 +1483,11 @@ const TABLE = [
     server: {
       raw: (v, ctx) => {
         const body = JSON.stringify(change(v));
-        return `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n`
-          + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n`
-          + `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+        return (
+          `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n` +
+          `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`
+        );
       },
       status: 400,
     },
@@ -887,8 +1498,10 @@ const TABLE = [
     server: {
       raw: (v, ctx) => {
         const body = JSON.stringify(change(v));
-        return `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n`
-          + `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: ${body.length + 1}\r\n\r\n${body} `;
+        return (
+          `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: ${body.length + 1}\r\n\r\n${body} `
+        );
       },
       status: 400,
     },
@@ -899,8 +1512,10 @@ const TABLE = [
     server: {
       raw: (v, ctx) => {
         const body = JSON.stringify(change(v));
-        return `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n`
-          + `X-Pad: ${'a'.repeat(20000)}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+        return (
+          `PUT /api/v1/orders/${v.id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${ctx.clients.admin.token}\r\n` +
+          `X-Pad: ${'a'.repeat(20000)}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`
+        );
       },
       status: 431,
     },
@@ -911,7 +1526,9 @@ const TABLE = [
     server: {
       request: (v) => ({ method: 'GET', path: `/api/v1/orders/${v.id}`, as: 'reporting' }),
       flood: FLOOD,
-      status: 429, code: 'rate_limited', message: /Too many requests/,
+      status: 429,
+      code: 'rate_limited',
+      message: /Too many requests/,
       check: (res) => assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After'),
     },
   },
@@ -950,10 +1567,18 @@ async function fresh(kind) {
 }
 
 const ctx = {
-  get url() { return srv.url; },
-  get docs() { return docs; },
-  get notesMax() { return m.notesMax; },
-  clients, api, fresh,
+  get url() {
+    return srv.url;
+  },
+  get docs() {
+    return docs;
+  },
+  get notesMax() {
+    return m.notesMax;
+  },
+  clients,
+  api,
+  fresh,
 };
 
 function assertClearAnswer(res, spec, server) {
@@ -991,7 +1616,10 @@ async function runServer(entry) {
     const all = await Promise.all(Array.from({ length: server.flood }, () => api(spec)));
     const limited = all.filter((r) => r.status === 429);
     assert.ok(limited.length > 0, `${server.flood} requests, none limited: ${[...new Set(all.map((r) => r.status))]}`);
-    assert.ok(all.every((r) => r.status === 200 || r.status === 429), 'only 200 or 429');
+    assert.ok(
+      all.every((r) => r.status === 200 || r.status === 429),
+      'only 200 or 429',
+    );
     res = limited[0];
   } else {
     res = await api(spec);
@@ -1028,10 +1656,16 @@ before(async () => {
   // every client of this file is on 127.0.0.1; the flood entry opens 400 connections at once
   srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '5:300', ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS: '1000' } });
   for (const u of ['admin', 'manager', 'reporting', 'fulfillment']) clients[u] = await new ApiClient(srv.url).login(u);
-  docs = { cms: (await api({ method: 'GET', path: '/api/v1/workflow' })).body, delivery: (await api({ method: 'GET', path: '/api/workflow' })).body };
+  docs = {
+    cms: (await api({ method: 'GET', path: '/api/v1/workflow' })).body,
+    delivery: (await api({ method: 'GET', path: '/api/workflow' })).body,
+  };
   const cmsOrders = (await api({ method: 'GET', path: '/api/v1/orders?per_page=5000' })).body.orders;
   const delOrders = (await api({ method: 'GET', path: '/api/orders?per_page=5000' })).body.data;
-  victims.cms = cmsOrders.find((o) => o.status === 'new' && o.store_id === 's1' && o.payment_status === 'paid' && o.items.length > 0 && o.items.every((i) => i.in_stock));
+  victims.cms = cmsOrders.find(
+    (o) =>
+      o.status === 'new' && o.store_id === 's1' && o.payment_status === 'paid' && o.items.length > 0 && o.items.every((i) => i.in_stock),
+  );
   victims.s3 = cmsOrders.find((o) => o.status === 'new' && o.store_id === 's3');
   victims.delivery = delOrders.find((o) => o.status === 'assigned' && !o.stored_status);
   pools['fresh-cms'] = cmsOrders.filter((o) => o.status === 'new' && o.items.length > 0 && o.items.every((i) => i.in_stock));

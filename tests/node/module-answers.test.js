@@ -25,17 +25,24 @@ const manager = { role: 'store_manager', stores: ['s1'] };
 test('visibleStores: every store for a role with scope "all", else the actor\'s own as text', () => {
   assert.deepEqual(cms.visibleStores({ role: 'admin', stores: ['s1'] }), { all: true, stores: [], errors: [] });
   assert.deepEqual(cms.visibleStores({ role: 'reporting' }), { all: true, stores: [], errors: [] });
-  assert.deepEqual(cms.visibleStores({ role: 'store_manager', stores: ['s2', 1, 's1', 's2'] }), { all: false, stores: ['1', 's1', 's2'], errors: [] });
+  assert.deepEqual(cms.visibleStores({ role: 'store_manager', stores: ['s2', 1, 's1', 's2'] }), {
+    all: false,
+    stores: ['1', 's1', 's2'],
+    errors: [],
+  });
   assert.deepEqual(cms.visibleStores({ role: 'fulfillment' }), { all: false, stores: [], errors: [] });
   const ghost = cms.visibleStores({ role: 'ghost', stores: ['s1'] });
   assert.deepEqual([ghost.all, ghost.stores, ghost.errors.map((e) => e.code)], [false, [], ['forbidden_role']]);
   assert.equal(ghost.errors[0].message, '"ghost" is not a role in CMS orders.');
-  assert.deepEqual(cms.visibleStores({ stores: ['s1'] }).errors.map((e) => e.code), ['invalid_actor']);
+  assert.deepEqual(
+    cms.visibleStores({ stores: ['s1'] }).errors.map((e) => e.code),
+    ['invalid_actor'],
+  );
   assert.ok(Object.isFrozen(cms.visibleStores(manager).stores));
   assert.throws(() => cms.visibleStores(), TypeError);
 });
 
-test('canSee agrees with check\'s forbidden_store for every store and actor', () => {
+test("canSee agrees with check's forbidden_store for every store and actor", () => {
   const actors = [manager, { role: 'admin' }, { role: 'driver', stores: ['s2', 7] }, { role: 'ghost' }];
   const stores = ['s1', 's2', 7, '7', null, 1.5];
   for (const wf of [cms, delivery]) {
@@ -45,7 +52,10 @@ test('canSee agrees with check\'s forbidden_store for every store and actor', ()
         const order = { status: wf.initial, store_id: store };
         const codes = wf.check(order, to, {}, actor).errors.map((e) => e.code);
         const known = !codes.includes('forbidden_role') || wf.roles.some((r) => r.id === actor.role);
-        if (!known) { assert.equal(wf.canSee(actor, store), false); continue; }
+        if (!known) {
+          assert.equal(wf.canSee(actor, store), false);
+          continue;
+        }
         assert.equal(wf.canSee(actor, store), !codes.includes('forbidden_store'), `${wf.id} ${JSON.stringify(actor)} ${store}`);
       }
     }
@@ -58,19 +68,40 @@ test('canSee agrees with check\'s forbidden_store for every store and actor', ()
 
 // ---- why nothing may change ----
 
-test('options: the options, and when there are none the reason in the workflow\'s words', () => {
+test("options: the options, and when there are none the reason in the workflow's words", () => {
   const open = cms.options({ status: 'new', store_id: 's1' }, manager);
-  assert.deepEqual(open.options.map((o) => o.id), ['processing', 'cancelled', 'rejected']);
+  assert.deepEqual(
+    open.options.map((o) => o.id),
+    ['processing', 'cancelled', 'rejected'],
+  );
   assert.equal('reason' in open, false);
   assert.deepEqual(open.options, [...cms.allowed({ status: 'new', store_id: 's1' }, manager)]);
   const cases = [
-    [cms, { status: 'completed', store_id: 's1' }, manager, 'terminal_status', 'Completed is a final status: this order can no longer change.'],
-    [cms, { status: 'new', store_id: 's1' }, { role: 'reporting' }, 'read_only', 'The Reporting User role can view orders but cannot change their status.'],
+    [
+      cms,
+      { status: 'completed', store_id: 's1' },
+      manager,
+      'terminal_status',
+      'Completed is a final status: this order can no longer change.',
+    ],
+    [
+      cms,
+      { status: 'new', store_id: 's1' },
+      { role: 'reporting' },
+      'read_only',
+      'The Reporting User role can view orders but cannot change their status.',
+    ],
     [cms, { status: 'new', store_id: 's2' }, manager, 'forbidden_store', 'This order belongs to a store you are not assigned to.'],
     [cms, { status: 'new' }, manager, 'forbidden_store', 'This order has no store, so only roles covering every store may change it.'],
     [cms, { status: 'new' }, { role: 'cashier' }, 'forbidden_role', '"cashier" is not a role in CMS orders.'],
     [delivery, { status: 'refunded' }, { role: 'admin' }, 'unknown_status', 'Refunds are not implemented yet.'],
-    [delivery, { status: 'confirmed', store_id: 's1' }, { role: 'driver', stores: ['s1'] }, 'forbidden_role', 'The Driver role may not change an order that is Confirmed.'],
+    [
+      delivery,
+      { status: 'confirmed', store_id: 's1' },
+      { role: 'driver', stores: ['s1'] },
+      'forbidden_role',
+      'The Driver role may not change an order that is Confirmed.',
+    ],
     [cms, { store_id: 's1' }, manager, 'invalid_order', 'order.status: missing (expected a string)'],
     [cms, { status: 'new' }, { role: 5 }, 'invalid_actor', 'actor.role: expected a string, got a number'],
   ];
@@ -89,18 +120,34 @@ test('requiredFields: the fields a target needs from a set of stored statuses', 
   assert.deepEqual(cms.requiredFields('processing', ['new']), []);
   assert.deepEqual(cms.requiredFields('rejected', []), []);
   const wf = flow.workflow({
-    id: 'rf', name: 'RF', initial: 'a',
-    statuses: [{ id: 'a', label: 'A', color: '#000' }, { id: 'b', label: 'B', color: '#000' }, { id: 'c', label: 'C', color: '#000' }],
+    id: 'rf',
+    name: 'RF',
+    initial: 'a',
+    statuses: [
+      { id: 'a', label: 'A', color: '#000' },
+      { id: 'b', label: 'B', color: '#000' },
+      { id: 'c', label: 'C', color: '#000' },
+    ],
     aliases: { old_b: { to: 'b' } },
     roles: [{ id: 'r', label: 'R', scope: 'all' }],
-    fields: [{ id: 'x', label: 'X', type: 'text' }, { id: 'y', label: 'Y', type: 'text' }],
-    transitions: [{ from: 'a', to: 'c', roles: ['r'], requires: ['y'] }, { from: 'b', to: 'c', roles: ['r'], requires: ['x'] },
-      { from: 'a', to: 'b', roles: ['r'] }],
+    fields: [
+      { id: 'x', label: 'X', type: 'text' },
+      { id: 'y', label: 'Y', type: 'text' },
+    ],
+    transitions: [
+      { from: 'a', to: 'c', roles: ['r'], requires: ['y'] },
+      { from: 'b', to: 'c', roles: ['r'], requires: ['x'] },
+      { from: 'a', to: 'b', roles: ['r'] },
+    ],
   });
-  assert.deepEqual(wf.requiredFields('c', ['old_b', 'a', 'a']), ['x', 'y'], 'legacy values read; the workflow\'s field order');
+  assert.deepEqual(wf.requiredFields('c', ['old_b', 'a', 'a']), ['x', 'y'], "legacy values read; the workflow's field order");
   // the same fields check reports missing for those orders
-  const missing = new Set(['old_b', 'a'].flatMap((s) => wf.check({ status: s }, 'c', {}, { role: 'r' }).errors)
-    .filter((e) => e.code === 'missing_field').map((e) => e.field));
+  const missing = new Set(
+    ['old_b', 'a']
+      .flatMap((s) => wf.check({ status: s }, 'c', {}, { role: 'r' }).errors)
+      .filter((e) => e.code === 'missing_field')
+      .map((e) => e.field),
+  );
   assert.deepEqual([...missing].sort(), ['x', 'y']);
   assert.throws(() => cms.requiredFields('rejected', 'new'), /statuses must be an array of strings/);
   assert.throws(() => cms.requiredFields('rejected', [1]), TypeError);
@@ -113,7 +160,13 @@ test('flow.errorCodes: every engine code once, which are permission refusals, pl
   const table = flow.errorCodes;
   assert.ok(Object.isFrozen(table) && Object.isFrozen(table[0]));
   assert.equal(new Set(table.map((c) => c.code)).size, table.length);
-  assert.deepEqual(table.filter((c) => c.permission).map((c) => c.code).sort(), ['forbidden_role', 'forbidden_store', 'invalid_actor', 'read_only']);
+  assert.deepEqual(
+    table
+      .filter((c) => c.permission)
+      .map((c) => c.code)
+      .sort(),
+    ['forbidden_role', 'forbidden_store', 'invalid_actor', 'read_only'],
+  );
   for (const c of table) assert.match(c.message, /^[A-Z].*\.$/);
   // every code check answers with (besides the guards' own) is in the table
   const codes = new Set(table.map((c) => c.code));
@@ -128,24 +181,35 @@ test('flow.errorCodes: every engine code once, which are permission refusals, pl
   assert.throws(() => flow.workflow(doc), /one of the engine's own codes/);
 });
 
-test('index.d.ts EngineErrorCode and the docs\' table list exactly flow.errorCodes', () => {
+test("index.d.ts EngineErrorCode and the docs' table list exactly flow.errorCodes", () => {
   const dts = readFileSync(join(installPackage().packageDir, 'dist', 'index.d.ts'), 'utf8');
   const union = dts.match(/export type EngineErrorCode =([^;]*);/);
   assert.ok(union, 'EngineErrorCode in index.d.ts');
   const declared = [...union[1].matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
-  assert.deepEqual(declared, flow.errorCodes.map((c) => c.code), 'same codes, same order');
+  assert.deepEqual(
+    declared,
+    flow.errorCodes.map((c) => c.code),
+    'same codes, same order',
+  );
 
   const docs = readFileSync(join(ROOT, 'docs', 'workflow-format.md'), 'utf8');
-  const section = docs.split('### The engine\'s own error codes')[1]?.split('\n#')[0];
+  const section = docs.split("### The engine's own error codes")[1]?.split('\n#')[0];
   assert.ok(section, 'docs/workflow-format.md has the section');
-  const rows = [...section.matchAll(/^\| `([a-z_]+)` \| (yes|no) \| (.+?) \|$/gm)]
-    .map(([, code, permission, message]) => ({ code, permission: permission === 'yes', message }));
-  assert.deepEqual(rows, flow.errorCodes.map((c) => ({ ...c })));
+  const rows = [...section.matchAll(/^\| `([a-z_]+)` \| (yes|no) \| (.+?) \|$/gm)].map(([, code, permission, message]) => ({
+    code,
+    permission: permission === 'yes',
+    message,
+  }));
+  assert.deepEqual(
+    rows,
+    flow.errorCodes.map((c) => ({ ...c })),
+  );
 });
 
 test('the new API compiles from the declarations, and misuse does not', () => {
   const pkg = installPackage();
-  const good = typecheck(pkg, { 'good.ts': `
+  const good = typecheck(pkg, {
+    'good.ts': `
 import { createOrderFlow, type ErrorCodeInfo, type ShortItem, type StoreScope } from 'orderflow';
 const flow = await createOrderFlow();
 const wf = flow.workflow('cms');
@@ -160,16 +224,23 @@ const v = wf.check({ status: 'new' }, 'processing', {}, { role: 'admin' });
 const short: readonly ShortItem[] | undefined = v.ok ? undefined : v.errors[0].items;
 const left: number | null | undefined = short?.[0].available;
 export { permission, why, all, need, left };
-` });
+`,
+  });
   assert.equal(good.status, 0, good.stdout);
-  const bad = typecheck(pkg, { 'bad.ts': `
+  const bad = typecheck(pkg, {
+    'bad.ts': `
 import { createOrderFlow } from 'orderflow';
 const wf = (await createOrderFlow()).workflow('cms');
 wf.requiredFields('rejectd', ['new']);
 wf.canSee({ role: 'admin' }, { id: 1 });
 export {};
-` });
-  assert.deepEqual(bad.diagnostics.map((d) => d.line), [4, 5], bad.stdout);
+`,
+  });
+  assert.deepEqual(
+    bad.diagnostics.map((d) => d.line),
+    [4, 5],
+    bad.stdout,
+  );
 });
 
 // ---- stock refusals name their short items ----
@@ -177,16 +248,37 @@ export {};
 const shortOrder = (items, id = 1) => ({ id, status: 'new', store_id: 's1', items });
 
 test('a stock refusal carries its short items and names them, bounded', () => {
-  const v = cms.check(shortOrder([{ sku: 'A-1', quantity: 2, in_stock: 1 }, { sku: 'B', quantity: 1, in_stock: true },
-    { sku: 'C', quantity: 3, in_stock: false }, { quantity: 1 }]), 'processing', {}, manager);
+  const v = cms.check(
+    shortOrder([
+      { sku: 'A-1', quantity: 2, in_stock: 1 },
+      { sku: 'B', quantity: 1, in_stock: true },
+      { sku: 'C', quantity: 3, in_stock: false },
+      { quantity: 1 },
+    ]),
+    'processing',
+    {},
+    manager,
+  );
   assert.equal(v.ok, false);
   const [e] = v.errors;
   assert.equal(e.code, 'inventory_short');
-  assert.equal(e.message, 'Some line items are not in stock: restock them or edit the order before processing it. '
-    + 'Not enough in stock: "A-1" (2 ordered, 1 in stock), "C" (3 ordered) and item 4 (1 ordered).');
-  assert.deepEqual(e.items.map(({ sku, quantity, available }) => ({ sku, quantity, available })), [
-    { sku: 'A-1', quantity: 2, available: 1 }, { sku: 'C', quantity: 3, available: null }, { sku: null, quantity: 1, available: null }]);
-  assert.deepEqual(e.items.map((i) => i.index), [0, 2, 3]);
+  assert.equal(
+    e.message,
+    'Some line items are not in stock: restock them or edit the order before processing it. ' +
+      'Not enough in stock: "A-1" (2 ordered, 1 in stock), "C" (3 ordered) and item 4 (1 ordered).',
+  );
+  assert.deepEqual(
+    e.items.map(({ sku, quantity, available }) => ({ sku, quantity, available })),
+    [
+      { sku: 'A-1', quantity: 2, available: 1 },
+      { sku: 'C', quantity: 3, available: null },
+      { sku: null, quantity: 1, available: null },
+    ],
+  );
+  assert.deepEqual(
+    e.items.map((i) => i.index),
+    [0, 2, 3],
+  );
 
   const many = Array.from({ length: 500 }, (_, i) => ({ sku: `${'x'.repeat(3000)}${i}`, quantity: 2, in_stock: 0 }));
   const big = cms.check(shortOrder(many), 'processing', {}, manager).errors[0];
@@ -199,12 +291,30 @@ test('planBulk names the short items exactly as check does, on both of its paths
   const orders = [
     shortOrder([{ sku: 'A', quantity: 2, in_stock: 1 }], 1),
     shortOrder([{ sku: 'A', quantity: 2, in_stock: 1 }], 2),
-    shortOrder([{ sku: 'B', quantity: 1, in_stock: false }, { sku: 7, quantity: 1, in_stock: 0 }], 3),
+    shortOrder(
+      [
+        { sku: 'B', quantity: 1, in_stock: false },
+        { sku: 7, quantity: 1, in_stock: 0 },
+      ],
+      3,
+    ),
     shortOrder([{ sku: 'A', quantity: 1, in_stock: true }], 4),
     shortOrder([{ sku: { odd: true }, quantity: 1, in_stock: false }], 5),
-    { ...shortOrder([{ sku: 'Z', quantity: 1, in_stock: false }], 6), toJSON() { return { ...this, toJSON: undefined }; } },
-    Object.create({ inherited: 1 }, { id: { value: 7, enumerable: true }, status: { value: 'new', enumerable: true },
-      store_id: { value: 's1', enumerable: true }, items: { value: [{ sku: 'Q', in_stock: false }], enumerable: true } }),
+    {
+      ...shortOrder([{ sku: 'Z', quantity: 1, in_stock: false }], 6),
+      toJSON() {
+        return { ...this, toJSON: undefined };
+      },
+    },
+    Object.create(
+      { inherited: 1 },
+      {
+        id: { value: 7, enumerable: true },
+        status: { value: 'new', enumerable: true },
+        store_id: { value: 's1', enumerable: true },
+        items: { value: [{ sku: 'Q', in_stock: false }], enumerable: true },
+      },
+    ),
   ];
   const plan = cms.planBulk(orders, 'processing', {}, manager);
   assert.deepEqual(plan.eligible, [4]);
@@ -218,21 +328,32 @@ test('planBulk names the short items exactly as check does, on both of its paths
   assert.match(byId.get(5)[0].message, /item 1 \(1 ordered\)\.$/);
 });
 
-test('planBulk\'s sku column: skus of every kind, and enough items to grow the columns, named as check names them', () => {
+test("planBulk's sku column: skus of every kind, and enough items to grow the columns, named as check names them", () => {
   // more items than the columns start with (4,096), so the sku column is grown and copied mid-batch
   const orders = [];
   const kinds = ['', 1.5, -0, 1e21, 'ü-Ω', 'x'.repeat(1025), null, true, [1], undefined];
   for (let i = 0; i < 2500; i++) {
-    orders.push(shortOrder([
-      { sku: `S-${i}`, quantity: 2, in_stock: i % 3 },
-      { sku: kinds[i % kinds.length], quantity: 1, in_stock: false },
-      { sku: `T-${i % 7}`, quantity: 1, in_stock: true },
-    ], i + 1));
+    orders.push(
+      shortOrder(
+        [
+          { sku: `S-${i}`, quantity: 2, in_stock: i % 3 },
+          { sku: kinds[i % kinds.length], quantity: 1, in_stock: false },
+          { sku: `T-${i % 7}`, quantity: 1, in_stock: true },
+        ],
+        i + 1,
+      ),
+    );
   }
   const plan = cms.planBulk(orders, 'processing', {}, manager);
   assert.equal(plan.eligible.length, 0);
   const byId = new Map(plan.blocked.map((b) => [b.id, b.errors]));
   for (const o of orders) assert.deepEqual(byId.get(o.id), cms.check(o, 'processing', {}, manager).errors, `order ${o.id}`);
-  assert.deepEqual(byId.get(2)[0].items.map((it) => it.sku), ['S-1', '1.5']);
-  assert.deepEqual(byId.get(1)[0].items.map((it) => it.sku), ['S-0', null]);
+  assert.deepEqual(
+    byId.get(2)[0].items.map((it) => it.sku),
+    ['S-1', '1.5'],
+  );
+  assert.deepEqual(
+    byId.get(1)[0].items.map((it) => it.sku),
+    ['S-0', null],
+  );
 });

@@ -87,8 +87,22 @@ test('planBulk over 100,000 orders shares one frozen error array per distinct ve
 test('equals guards on other order fields: check and planBulk read them alike', () => {
   const doc = JSON.parse(JSON.stringify(flow.workflow('cms').document));
   doc.guards.push(
-    { id: 'fraud_cleared', kind: 'equals', field: 'fraud_check', value: 'cleared', code: 'fraud_hold', message: 'Held by the fraud check.' },
-    { id: 'in_person', kind: 'equals', field: 'channel', value: 'pickup', code: 'wrong_channel', message: 'Only pickup orders complete here.' },
+    {
+      id: 'fraud_cleared',
+      kind: 'equals',
+      field: 'fraud_check',
+      value: 'cleared',
+      code: 'fraud_hold',
+      message: 'Held by the fraud check.',
+    },
+    {
+      id: 'in_person',
+      kind: 'equals',
+      field: 'channel',
+      value: 'pickup',
+      code: 'wrong_channel',
+      message: 'Only pickup orders complete here.',
+    },
   );
   for (const t of doc.transitions) {
     if (t.to === 'completed') t.guards.push('fraud_cleared', 'in_person');

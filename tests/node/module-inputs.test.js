@@ -36,8 +36,8 @@ test('malformed orders are refused with invalid_order by check, allowed and plan
   const paymentCase = (o) => ({ order: { ...o, status: 'processing' }, to: 'completed', actor: admin, allowedReads: false });
   const itemsCase = (o) => ({ order: o, to: 'processing', actor: admin, allowedReads: false });
   const bad = {
-    'null': statusCase(null),
-    'undefined': statusCase(undefined),
+    null: statusCase(null),
+    undefined: statusCase(undefined),
     'a number': statusCase(42),
     'a string': statusCase('new'),
     'an array': statusCase([order]),
@@ -89,10 +89,14 @@ test('a broken part the change does not read does not block it, in check and pla
   assert.equal(cancel.blocked[0].errors[0].message, 'order.store_id: expected a string or a number, got an array');
   assert.equal(cms.check(brokenStore, 'cancelled', {}, admin).ok, true, 'an admin is not store-scoped');
   // Accepting reads the items and names the broken one; completing reads the payment state.
-  assert.deepEqual(cms.check(brokenItems, 'processing', {}, manager).errors.map((e) => e.message),
-    ['order.items[0].quantity: expected a finite number >= 0, got -1']);
-  assert.deepEqual(cms.check(brokenPayment, 'completed', {}, manager).errors.map((e) => e.message),
-    ['order.payment_status: expected a string, got an object']);
+  assert.deepEqual(
+    cms.check(brokenItems, 'processing', {}, manager).errors.map((e) => e.message),
+    ['order.items[0].quantity: expected a finite number >= 0, got -1'],
+  );
+  assert.deepEqual(
+    cms.check(brokenPayment, 'completed', {}, manager).errors.map((e) => e.message),
+    ['order.payment_status: expected a string, got an object'],
+  );
   assert.equal(cms.check(brokenPayment, 'ready_for_pickup', {}, manager).ok, true);
   // planBulk over many such orders agrees with check one by one (the fast path skips unread parts).
   const orders = [];
@@ -121,8 +125,13 @@ test('absent optional data is not malformed: null store, payment and items are f
 
 test('malformed actors are refused with invalid_actor', () => {
   const actors = {
-    'null': null, 'a string': 'admin', 'a number': 1, 'an array': ['admin'],
-    'no role': { stores: ['s1'] }, 'role a number': { role: 1 }, 'stores a string': { role: 'store_manager', stores: 's1' },
+    null: null,
+    'a string': 'admin',
+    'a number': 1,
+    'an array': ['admin'],
+    'no role': { stores: ['s1'] },
+    'role a number': { role: 1 },
+    'stores a string': { role: 'store_manager', stores: 's1' },
     'stores holding objects': { role: 'store_manager', stores: [{ id: 's1' }] },
   };
   for (const [name, actor] of Object.entries(actors)) {
@@ -135,8 +144,7 @@ test('malformed actors are refused with invalid_actor', () => {
     assert.equal(plan.blocked[0].errors[0].code, 'invalid_actor', `planBulk: ${name}`);
   }
   // a missing actor is a programming error: a TypeError from all three, as for a missing target
-  for (const call of [() => cms.check(order, 'processing', {}), () => cms.allowed(order),
-    () => cms.planBulk([order], 'processing', {})]) {
+  for (const call of [() => cms.check(order, 'processing', {}), () => cms.allowed(order), () => cms.planBulk([order], 'processing', {})]) {
     assert.throws(call, (e) => e instanceof TypeError && /actor is required/.test(e.message));
   }
   // an unknown role is not malformed, just not allowed to do anything
@@ -147,11 +155,20 @@ test('malformed actors are refused with invalid_actor', () => {
 
 test('wrong argument types are a clear TypeError, not a crash', () => {
   for (const to of [undefined, null, 3, {}, ['processing'], Symbol('x')]) {
-    assert.throws(() => cms.check(order, to, {}, admin), (e) => e instanceof TypeError && /to must be a string/.test(e.message));
-    assert.throws(() => cms.planBulk([order], to, {}, admin), (e) => e instanceof TypeError && /to must be a string/.test(e.message));
+    assert.throws(
+      () => cms.check(order, to, {}, admin),
+      (e) => e instanceof TypeError && /to must be a string/.test(e.message),
+    );
+    assert.throws(
+      () => cms.planBulk([order], to, {}, admin),
+      (e) => e instanceof TypeError && /to must be a string/.test(e.message),
+    );
   }
   for (const orders of [null, undefined, 5, 'orders', { length: 2 }]) {
-    assert.throws(() => cms.planBulk(orders, 'processing', {}, admin), (e) => e instanceof TypeError && /orders must be an array/.test(e.message));
+    assert.throws(
+      () => cms.planBulk(orders, 'processing', {}, admin),
+      (e) => e instanceof TypeError && /orders must be an array/.test(e.message),
+    );
   }
   for (const value of [undefined, null, 3, {}]) {
     assert.throws(() => delivery.normalize(value), TypeError);
@@ -159,8 +176,14 @@ test('wrong argument types are a clear TypeError, not a crash', () => {
   // an id is given back by planBulk, so it must be JSON data (a cycle elsewhere is never read)
   const circular = { ...order };
   circular.id = { self: circular };
-  assert.throws(() => cms.check(circular, 'processing', {}, admin), (e) => e instanceof TypeError && /order\.id cannot be converted to JSON/.test(e.message));
-  assert.throws(() => cms.planBulk([order, circular], 'processing', {}, admin), (e) => e instanceof TypeError && /orders\[1\]\.id cannot be converted to JSON/.test(e.message));
+  assert.throws(
+    () => cms.check(circular, 'processing', {}, admin),
+    (e) => e instanceof TypeError && /order\.id cannot be converted to JSON/.test(e.message),
+  );
+  assert.throws(
+    () => cms.planBulk([order, circular], 'processing', {}, admin),
+    (e) => e instanceof TypeError && /orders\[1\]\.id cannot be converted to JSON/.test(e.message),
+  );
   assert.throws(() => cms.check({ ...order, id: 10n }, 'processing', {}, admin), TypeError);
   assert.throws(() => flow.loadText(7), TypeError);
   assert.throws(() => orderflow.createOrderFlow('cms'), TypeError);
@@ -203,7 +226,9 @@ test('fields of the wrong type are refused, naming the field', () => {
 });
 
 test('__proto__ and constructor keys are data, not prototypes', () => {
-  const hostile = JSON.parse('{"id": 9, "status": "new", "__proto__": {"status": "completed", "polluted": true}, "items": [{"sku":"A","quantity":1,"in_stock":true,"__proto__":{"in_stock":false}}]}');
+  const hostile = JSON.parse(
+    '{"id": 9, "status": "new", "__proto__": {"status": "completed", "polluted": true}, "items": [{"sku":"A","quantity":1,"in_stock":true,"__proto__":{"in_stock":false}}]}',
+  );
   const r = cms.check(hostile, 'processing', { __proto__: null, notes: 'ok' }, admin);
   assert.equal(r.ok, true, JSON.stringify(r.errors));
   assert.equal({}.polluted, undefined);
@@ -214,13 +239,16 @@ test('__proto__ and constructor keys are data, not prototypes', () => {
   const plan = cms.planBulk([hostile, Object.assign(Object.create({ status: 'new' }), { id: 10 })], 'processing', {}, admin);
   assert.deepEqual(plan.eligible, [9]);
   assert.equal(plan.blocked[0].id, 10);
-  assert.equal(plan.blocked[0].errors[0].code, 'invalid_order', 'an inherited status is not the order\'s');
+  assert.equal(plan.blocked[0].errors[0].code, 'invalid_order', "an inherited status is not the order's");
   assert.equal(Object.prototype.polluted, undefined);
   // in a workflow, a "__proto__" key is just an unknown key, named in the problem
-  const doc = '{"id":"p","name":"P","initial":"a","__proto__":{"x":1},"statuses":[{"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000","terminal":true}],"roles":[{"id":"r","label":"R","scope":"all"}],"transitions":[{"from":"a","to":"b","roles":["r"]}]}';
+  const doc =
+    '{"id":"p","name":"P","initial":"a","__proto__":{"x":1},"statuses":[{"id":"a","label":"A","color":"#000000"},{"id":"b","label":"B","color":"#000000","terminal":true}],"roles":[{"id":"r","label":"R","scope":"all"}],"transitions":[{"from":"a","to":"b","roles":["r"]}]}';
   for (const source of [JSON.parse(doc), doc]) {
-    assert.throws(() => flow.workflow(source), (e) => e instanceof orderflow.OrderflowError
-      && e.problems.length === 1 && e.problems[0].path === '__proto__');
+    assert.throws(
+      () => flow.workflow(source),
+      (e) => e instanceof orderflow.OrderflowError && e.problems.length === 1 && e.problems[0].path === '__proto__',
+    );
   }
   assert.equal(flow.workflow(doc.replace('"__proto__":{"x":1},', '')).id, 'p');
 });
@@ -239,22 +267,42 @@ test('lone surrogates and invalid UTF-16 never break the boundary', () => {
   const key = { ...order, [`k${lone}`]: lone };
   assert.equal(cms.check(key, 'processing', {}, admin).ok, true, 'lone surrogate in a key');
   assert.equal(delivery.normalize(`ship${lone}`).ok, false);
-  const plan = cms.planBulk([{ ...order, status: `new${lone}` }, { ...order, id: 2, payment_status: lone }], 'processing', {}, admin);
+  const plan = cms.planBulk(
+    [
+      { ...order, status: `new${lone}` },
+      { ...order, id: 2, payment_status: lone },
+    ],
+    'processing',
+    {},
+    admin,
+  );
   assert.deepEqual(plan.eligible, [2]);
   assert.equal(plan.blocked[0].errors[0].code, 'unknown_status');
   assert.throws(() => flow.workflow(`{"id":"x${lone}"`), orderflow.OrderflowError);
 });
 
 test('hostile workflow text: not JSON, wrong types, deep nesting, oversize', () => {
-  const cases = ['', ' ', 'null', '[]', '"cms"', '{', '{"id": 1}', `${'['.repeat(100000)}${']'.repeat(100000)}`,
-    JSON.stringify({ id: 'big', name: 'x'.repeat(2 << 20) })];
+  const cases = [
+    '',
+    ' ',
+    'null',
+    '[]',
+    '"cms"',
+    '{',
+    '{"id": 1}',
+    `${'['.repeat(100000)}${']'.repeat(100000)}`,
+    JSON.stringify({ id: 'big', name: 'x'.repeat(2 << 20) }),
+  ];
   for (const text of cases) {
-    assert.throws(() => flow.loadText(text), (e) => {
-      assert.ok(e instanceof orderflow.OrderflowError, `${text.slice(0, 20)}: ${e}`);
-      assert.ok(e.message.length > 0 && e.message.length < 10000);
-      assert.ok(e.problems.length >= 1);
-      return true;
-    });
+    assert.throws(
+      () => flow.loadText(text),
+      (e) => {
+        assert.ok(e instanceof orderflow.OrderflowError, `${text.slice(0, 20)}: ${e}`);
+        assert.ok(e.message.length > 0 && e.message.length < 10000);
+        assert.ok(e.problems.length >= 1);
+        return true;
+      },
+    );
   }
   // the engine is still fine afterwards
   assert.equal(cms.check(order, 'processing', {}, admin).ok, true);
@@ -263,21 +311,39 @@ test('hostile workflow text: not JSON, wrong types, deep nesting, oversize', () 
 test('numbers and escapes cross the boundary exactly (check and planBulk agree with String(n))', () => {
   const numbers = [0, -0, 1, -1, 7, 1.5, -2.25, 1e21, 1e-7, 2 ** 53, 2 ** 53 + 2, 2 ** 64, -(2 ** 63), 0.1 + 0.2, 123456789.125];
   for (const n of numbers) {
-    const order = { id: n, status: 'new', store_id: n, payment_status: 'paid', items: [{ sku: 'A', quantity: n < 0 ? 1 : n, in_stock: n < 0 ? true : n }] };
+    const order = {
+      id: n,
+      status: 'new',
+      store_id: n,
+      payment_status: 'paid',
+      items: [{ sku: 'A', quantity: n < 0 ? 1 : n, in_stock: n < 0 ? true : n }],
+    };
     const mine = { role: 'store_manager', stores: [String(n)] };
     const other = { role: 'store_manager', stores: [`${String(n)}0`] };
     assert.equal(cms.check(order, 'processing', {}, mine).ok, true, `store ${n} is "${String(n)}"`);
-    assert.deepEqual(cms.check(order, 'processing', {}, other).errors.map((e) => e.code), ['forbidden_store'], `store ${n}`);
+    assert.deepEqual(
+      cms.check(order, 'processing', {}, other).errors.map((e) => e.code),
+      ['forbidden_store'],
+      `store ${n}`,
+    );
     const plan = cms.planBulk([order], 'processing', {}, mine);
     assert.deepEqual(plan.eligible, [n], `planBulk store ${n}`);
     // the actor may list the store as a number too
-    assert.equal(cms.check({ ...order, store_id: String(n) }, 'processing', {}, { role: 'store_manager', stores: [n] }).ok, true, `actor store ${n}`);
+    assert.equal(
+      cms.check({ ...order, store_id: String(n) }, 'processing', {}, { role: 'store_manager', stores: [n] }).ok,
+      true,
+      `actor store ${n}`,
+    );
   }
   const fine = ['line\nnext\ttab\r', 'quotes " and \\ backslash / slash', 'émoji 😀 and 中文', '\u2028\u2029'];
   for (const notes of fine) assert.equal(cms.check(order, 'processing', { notes }, admin).ok, true, JSON.stringify(notes));
   for (const notes of ['a\u0001b', 'nul\u0000', 'del\u007f', 'c1\u0085']) {
     const r = cms.check(order, 'processing', { notes }, admin);
-    assert.deepEqual(r.errors.map((e) => [e.code, e.field]), [['invalid_field', 'notes']], JSON.stringify(notes));
+    assert.deepEqual(
+      r.errors.map((e) => [e.code, e.field]),
+      [['invalid_field', 'notes']],
+      JSON.stringify(notes),
+    );
   }
 });
 
@@ -286,7 +352,10 @@ test('strings decode the same on both paths: choice values loaded by the engine 
   // JSON.stringify output through the module's reader. Any decoding difference breaks a match.
   const pool = ['a', 'Z', '"', '\\', '/', '\n', '\t', '\r', 'é', 'ß', '中', '😀', '\u2028', '\u00a0', ' ', '\u{10ffff}', '\ufeff', 'ĳ'];
   let seed = 7;
-  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648;
+  };
   const values = new Set();
   while (values.size < 40) {
     let v = '';
@@ -296,8 +365,13 @@ test('strings decode the same on both paths: choice values loaded by the engine 
   }
   const list = [...values];
   const doc = {
-    id: 'choices', name: 'Choices', initial: 'open',
-    statuses: [{ id: 'open', label: 'Open', color: '#2563eb' }, { id: 'done', label: 'Done', color: '#16a34a', terminal: true }],
+    id: 'choices',
+    name: 'Choices',
+    initial: 'open',
+    statuses: [
+      { id: 'open', label: 'Open', color: '#2563eb' },
+      { id: 'done', label: 'Done', color: '#16a34a', terminal: true },
+    ],
     roles: [{ id: 'agent', label: 'Agent', scope: 'all' }],
     fields: [{ id: 'pick', label: 'Pick', type: 'choice', values: list }],
     transitions: [{ from: 'open', to: 'done', roles: ['agent'], requires: ['pick'] }],
@@ -307,27 +381,54 @@ test('strings decode the same on both paths: choice values loaded by the engine 
   for (const v of list) {
     assert.equal(wf.check({ id: 1, status: 'open' }, 'done', { pick: v }, agent).ok, true, JSON.stringify(v));
     const near = wf.check({ id: 1, status: 'open' }, 'done', { pick: `${v}x` }, agent);
-    assert.deepEqual(near.errors.map((e) => e.code), ['invalid_field'], JSON.stringify(v));
+    assert.deepEqual(
+      near.errors.map((e) => e.code),
+      ['invalid_field'],
+      JSON.stringify(v),
+    );
   }
-  const plan = wf.planBulk(list.map((v, i) => ({ id: i, status: 'open' })), 'done', { pick: list[3] }, agent);
+  const plan = wf.planBulk(
+    list.map((v, i) => ({ id: i, status: 'open' })),
+    'done',
+    { pick: list[3] },
+    agent,
+  );
   assert.equal(plan.eligible.length, list.length);
 });
 
 test('planBulk called again from inside an order (a toJSON or getter) gets its own answer', () => {
   const inner = [];
   const sneaky = {
-    id: 'sneaky', status: 'new',
+    id: 'sneaky',
+    status: 'new',
     toJSON() {
-      inner.push(cms.planBulk([{ id: 'w', status: 'new' }, { id: 'x', status: 'completed' }, { id: 'y', status: 'new' },
-        { id: 'z', status: 'cancelled' }], 'cancelled', {}, admin));
+      inner.push(
+        cms.planBulk(
+          [
+            { id: 'w', status: 'new' },
+            { id: 'x', status: 'completed' },
+            { id: 'y', status: 'new' },
+            { id: 'z', status: 'cancelled' },
+          ],
+          'cancelled',
+          {},
+          admin,
+        ),
+      );
       return { id: 'sneaky', status: 'new' };
     },
   };
   const orders = [{ id: 1, status: 'new' }, sneaky, { id: 3, status: 'completed' }, { id: 4, status: 'processing' }];
   const plan = cms.planBulk(orders, 'cancelled', {}, admin);
   assert.deepEqual(plan.eligible, [1, 'sneaky', 4]);
-  assert.deepEqual(plan.blocked.map((b) => [b.id, b.errors[0].code]), [[3, 'terminal_status']]);
+  assert.deepEqual(
+    plan.blocked.map((b) => [b.id, b.errors[0].code]),
+    [[3, 'terminal_status']],
+  );
   assert.equal(inner.length, 1);
   assert.deepEqual(inner[0].eligible, ['w', 'y']);
-  assert.deepEqual(inner[0].blocked.map((b) => b.id), ['x', 'z']);
+  assert.deepEqual(
+    inner[0].blocked.map((b) => b.id),
+    ['x', 'z'],
+  );
 });

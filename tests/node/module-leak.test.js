@@ -38,10 +38,18 @@ test('a million check/allowed/normalize calls keep memory bounded', (t) => {
     for (let i = 0; i < n; i++) {
       const o = orders[i % orders.length];
       switch (i % 8) {
-        case 0: ok += cms.check(o, 'processing', fields, actor).ok ? 1 : 0; break;
-        case 1: case 5: ok += cms.allowed(o, actor).length; break;
-        case 3: ok += cms.check(o, 'rejected', {}, { role: 'admin' }).ok ? 1 : 0; break;
-        default: ok += delivery.normalize(i % 8 === 2 ? 'shipped' : 'lost').ok ? 1 : 0;
+        case 0:
+          ok += cms.check(o, 'processing', fields, actor).ok ? 1 : 0;
+          break;
+        case 1:
+        case 5:
+          ok += cms.allowed(o, actor).length;
+          break;
+        case 3:
+          ok += cms.check(o, 'rejected', {}, { role: 'admin' }).ok ? 1 : 0;
+          break;
+        default:
+          ok += delivery.normalize(i % 8 === 2 ? 'shipped' : 'lost').ok ? 1 : 0;
       }
     }
     return ok;
@@ -53,7 +61,9 @@ test('a million check/allowed/normalize calls keep memory bounded', (t) => {
   const end = sample();
   const wasmGrowth = end.wasm - warm.wasm;
   const rssGrowth = end.rss - warm.rss;
-  t.diagnostic(`wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; RSS ${(warm.rss / MB).toFixed(1)} -> ${(end.rss / MB).toFixed(1)} MB`);
+  t.diagnostic(
+    `wasm memory ${warm.wasm / MB} MB -> ${end.wasm / MB} MB; RSS ${(warm.rss / MB).toFixed(1)} -> ${(end.rss / MB).toFixed(1)} MB`,
+  );
   assert.ok(wasmGrowth <= 1 * MB, `wasm memory grew by ${wasmGrowth} bytes over a million calls`);
   assert.ok(rssGrowth <= 64 * MB, `RSS grew by ${(rssGrowth / MB).toFixed(1)} MB over a million calls`);
 });
@@ -65,7 +75,7 @@ test('repeated planBulk and loading/dropping custom workflows keep memory bounde
   const run = (n) => {
     for (let i = 0; i < n; i++) {
       cms.planBulk(orders, i % 2 ? 'completed' : 'processing', {}, { role: 'admin' });
-      flow.loadText(text);  // dropped at once: its engine handle must be released by the finalizer
+      flow.loadText(text); // dropped at once: its engine handle must be released by the finalizer
     }
   };
   run(20);

@@ -39,13 +39,15 @@ test('dispose() releases a custom workflow at once; later calls throw; built-ins
   wf.dispose();
   assert.equal(flow.liveWorkflows, before);
   assert.equal(flow.memory.used, 0);
-  assert.throws(() => wf.check({ id: 1, status: 's0' }, 's1', {}, { role: 'r0' }),
-    (e) => e instanceof orderflow.OrderflowError && e.code === 'disposed');
-  wf.dispose();  // twice: nothing more happens
+  assert.throws(
+    () => wf.check({ id: 1, status: 's0' }, 's1', {}, { role: 'r0' }),
+    (e) => e instanceof orderflow.OrderflowError && e.code === 'disposed',
+  );
+  wf.dispose(); // twice: nothing more happens
   const other = flow.loadText(bigText(2));
   other[Symbol.dispose ?? Symbol.for('Symbol.dispose')]();
   assert.equal(flow.liveWorkflows, before);
-  flow.workflow('cms').dispose();  // built-ins are shared: a no-op
+  flow.workflow('cms').dispose(); // built-ins are shared: a no-op
   answers(flow, 'after disposing');
 });
 
@@ -107,11 +109,14 @@ test('an aborted instance is replaced: the failing call is an OrderflowError, ev
   // Take (almost) all the wasm heap, as a leak elsewhere would, so that the engine's next C++
   // allocation fails: on Emscripten that is abort(), after which the instance refuses every call.
   const m = flow._engine.m;
-  for (let size = 256 * MB; size >= 16; size >>= 1) while (m._malloc(size)) { /* hold it */ }
+  for (let size = 256 * MB; size >= 16; size >>= 1)
+    while (m._malloc(size)) {
+      /* hold it */
+    }
   t.diagnostic(`heap taken: ${(m.HEAPU8.length / MB).toFixed(0)} MB`);
   let aborted = null;
   try {
-    flow.loadText(text);  // the arguments fit the scratch buffer kept from the first load
+    flow.loadText(text); // the arguments fit the scratch buffer kept from the first load
   } catch (e) {
     aborted = e;
   }
@@ -132,9 +137,9 @@ test('an aborted instance is replaced: the failing call is an OrderflowError, ev
 test('arguments larger than the heap are a TypeError before marshalling, never an abort', async () => {
   const flow = await orderflow.createOrderFlow();
   const cms = flow.workflow('cms');
-  const huge = '€'.repeat(4e8);  // 400 M characters, 1.2 GB as UTF-8: more than a wasm heap can hold
+  const huge = '€'.repeat(4e8); // 400 M characters, 1.2 GB as UTF-8: more than a wasm heap can hold
   const tooLarge = (e) => e instanceof TypeError && /too large/.test(e.message);
-  const over = 'x'.repeat(8 * MB + 1);  // one over the bound
+  const over = 'x'.repeat(8 * MB + 1); // one over the bound
   for (const text of [huge, over]) {
     const start = performance.now();
     assert.throws(() => cms.check(order, 'processing', { notes: text }, admin), tooLarge);
@@ -210,8 +215,12 @@ test('bidi controls in notes are invalid_field; message templates are bounded at
   }
   const doc = bigWorkflow(1, { statuses: 256, roles: 2, explicit: 0, wildcards: 0 });
   doc.messages = { invalid_status: '{statuses}'.repeat(199) };
-  assert.throws(() => flow.workflow(doc), (e) => e instanceof orderflow.OrderflowError
-    && e.problems.some((p) => p.path === 'messages.invalid_status' && /could expand to \d+ bytes/.test(p.message)));
+  assert.throws(
+    () => flow.workflow(doc),
+    (e) =>
+      e instanceof orderflow.OrderflowError &&
+      e.problems.some((p) => p.path === 'messages.invalid_status' && /could expand to \d+ bytes/.test(p.message)),
+  );
   doc.messages = { invalid_status: 'Unknown status; use one of: {statuses}' };
   assert.equal(flow.workflow(doc).id, 'big_1');
 });

@@ -24,15 +24,30 @@ const admin = { role: 'admin' };
 // (to, actor) pairs that read each part of an order: status, store (store-scoped roles),
 // payment_status (new -> processing has the payment guard in cms), items (the stock guard).
 const SCENARIOS = [
-  ['processing', manager], ['processing', fulfillment], ['processing', admin], ['cancelled', manager],
-  ['completed', manager], ['ready_for_pickup', fulfillment],
+  ['processing', manager],
+  ['processing', fulfillment],
+  ['processing', admin],
+  ['cancelled', manager],
+  ['completed', manager],
+  ['ready_for_pickup', fulfillment],
 ];
 
 const base = () => ({
-  id: 7, status: 'new', store_id: 's1', payment_status: 'paid',
-  items: [{ sku: 'A', quantity: 1, in_stock: true }, { sku: 'B', quantity: 2, in_stock: 5 }],
+  id: 7,
+  status: 'new',
+  store_id: 's1',
+  payment_status: 'paid',
+  items: [
+    { sku: 'A', quantity: 1, in_stock: true },
+    { sku: 'B', quantity: 2, in_stock: 5 },
+  ],
 });
-const hide = (o, key) => { const v = o[key]; delete o[key]; Object.defineProperty(o, key, { value: v, enumerable: false }); return o; };
+const hide = (o, key) => {
+  const v = o[key];
+  delete o[key];
+  Object.defineProperty(o, key, { value: v, enumerable: false });
+  return o;
+};
 
 // [<hole>, item]: an array of length 2 whose index 0 was never set
 const withHole = (item) => Object.assign(new Array(2), { 1: item });
@@ -44,43 +59,190 @@ const EXOTIC = [
   ['non-enumerable store_id', () => hide(base(), 'store_id')],
   ['non-enumerable payment_status', () => hide({ ...base(), status: 'processing' }, 'payment_status')],
   ['non-enumerable items', () => hide(base(), 'items')],
-  ['non-enumerable in_stock', () => { const o = base(); hide(o.items[0], 'in_stock'); return o; }],
+  [
+    'non-enumerable in_stock',
+    () => {
+      const o = base();
+      hide(o.items[0], 'in_stock');
+      return o;
+    },
+  ],
   ['non-enumerable id', () => hide(base(), 'id')],
   ['Proxy hiding status from ownKeys', () => new Proxy(base(), { ownKeys: (t) => Reflect.ownKeys(t).filter((k) => k !== 'status') })],
   ['Proxy hiding store_id from ownKeys', () => new Proxy(base(), { ownKeys: (t) => Reflect.ownKeys(t).filter((k) => k !== 'store_id') })],
   ['Proxy answering another status on get', () => new Proxy(base(), { get: (t, k) => (k === 'status' ? 'completed' : t[k]) })],
-  ['Proxy calling store_id non-enumerable', () => new Proxy(base(), {
-    getOwnPropertyDescriptor: (t, k) => { const d = Reflect.getOwnPropertyDescriptor(t, k); if (k === 'store_id' && d) d.enumerable = false; return d; },
-  })],
+  [
+    'Proxy calling store_id non-enumerable',
+    () =>
+      new Proxy(base(), {
+        getOwnPropertyDescriptor: (t, k) => {
+          const d = Reflect.getOwnPropertyDescriptor(t, k);
+          if (k === 'store_id' && d) d.enumerable = false;
+          return d;
+        },
+      }),
+  ],
   ['Proxy with a lying has trap', () => new Proxy(base(), { has: () => false })],
-  ['Proxy of an item', () => { const o = base(); o.items[0] = new Proxy({ quantity: 1, in_stock: false }, { get: (t, k) => (k === 'in_stock' ? true : t[k]) }); return o; }],
-  ['Proxy of an item array', () => { const o = base(); o.items = new Proxy(o.items, {}); return o; }],
-  ['getter status', () => { const o = base(); delete o.status; Object.defineProperty(o, 'status', { get: () => 'new', enumerable: true }); return o; }],
-  ['getter on the prototype', () => Object.assign(Object.create({ get status() { return 'new'; } }), { id: 7, store_id: 's1' })],
-  ['throwing getter', () => { const o = { ...base(), status: 'processing' }; delete o.payment_status; Object.defineProperty(o, 'payment_status', { get() { throw new Error('boom'); }, enumerable: true }); return o; }],
-  ['symbol keys', () => { const o = base(); delete o.status; o[Symbol.for('status')] = 'new'; return o; }],
+  [
+    'Proxy of an item',
+    () => {
+      const o = base();
+      o.items[0] = new Proxy({ quantity: 1, in_stock: false }, { get: (t, k) => (k === 'in_stock' ? true : t[k]) });
+      return o;
+    },
+  ],
+  [
+    'Proxy of an item array',
+    () => {
+      const o = base();
+      o.items = new Proxy(o.items, {});
+      return o;
+    },
+  ],
+  [
+    'getter status',
+    () => {
+      const o = base();
+      delete o.status;
+      Object.defineProperty(o, 'status', { get: () => 'new', enumerable: true });
+      return o;
+    },
+  ],
+  [
+    'getter on the prototype',
+    () =>
+      Object.assign(
+        Object.create({
+          get status() {
+            return 'new';
+          },
+        }),
+        { id: 7, store_id: 's1' },
+      ),
+  ],
+  [
+    'throwing getter',
+    () => {
+      const o = { ...base(), status: 'processing' };
+      delete o.payment_status;
+      Object.defineProperty(o, 'payment_status', {
+        get() {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      });
+      return o;
+    },
+  ],
+  [
+    'symbol keys',
+    () => {
+      const o = base();
+      delete o.status;
+      o[Symbol.for('status')] = 'new';
+      return o;
+    },
+  ],
   ['BigInt id', () => ({ ...base(), id: 10n })],
   ['BigInt store_id', () => ({ ...base(), store_id: 1n })],
-  ['BigInt quantity', () => { const o = base(); o.items[0].quantity = 1n; return o; }],
-  ['circular id', () => { const o = base(); o.id = { o }; return o; }],
-  ['circular elsewhere', () => { const o = base(); o.customer = { o }; o.total = 10n; return o; }],
-  ['circular items', () => { const o = base(); o.items.push(o.items); return o; }],
-  ['circular item', () => { const o = base(); o.items[0].self = o.items[0]; return o; }],
-  ['class instance', () => new (class Order { constructor() { Object.assign(this, base()); } })()],
-  ['class with a status getter', () => new (class Order { constructor() { this.id = 7; this.store_id = 's1'; } get status() { return 'new'; } })()],
+  [
+    'BigInt quantity',
+    () => {
+      const o = base();
+      o.items[0].quantity = 1n;
+      return o;
+    },
+  ],
+  [
+    'circular id',
+    () => {
+      const o = base();
+      o.id = { o };
+      return o;
+    },
+  ],
+  [
+    'circular elsewhere',
+    () => {
+      const o = base();
+      o.customer = { o };
+      o.total = 10n;
+      return o;
+    },
+  ],
+  [
+    'circular items',
+    () => {
+      const o = base();
+      o.items.push(o.items);
+      return o;
+    },
+  ],
+  [
+    'circular item',
+    () => {
+      const o = base();
+      o.items[0].self = o.items[0];
+      return o;
+    },
+  ],
+  [
+    'class instance',
+    () =>
+      new (class Order {
+        constructor() {
+          Object.assign(this, base());
+        }
+      })(),
+  ],
+  [
+    'class with a status getter',
+    () =>
+      new (class Order {
+        constructor() {
+          this.id = 7;
+          this.store_id = 's1';
+        }
+        get status() {
+          return 'new';
+        }
+      })(),
+  ],
   ['array as an order', () => Object.assign([1, 2], { status: 'new' })],
   ['frozen', () => Object.freeze(base())],
-  ['deep frozen', () => { const o = base(); o.items.forEach(Object.freeze); Object.freeze(o.items); return Object.freeze(o); }],
+  [
+    'deep frozen',
+    () => {
+      const o = base();
+      o.items.forEach(Object.freeze);
+      Object.freeze(o.items);
+      return Object.freeze(o);
+    },
+  ],
   ['null prototype', () => Object.assign(Object.create(null), base())],
   ['toJSON', () => ({ id: 8, status: 'completed', toJSON: () => base() })],
-  ['toJSON on an item', () => { const o = base(); o.items[0] = { sku: 'A', quantity: 1, in_stock: false, toJSON: () => ({ in_stock: true }) }; return o; }],
+  [
+    'toJSON on an item',
+    () => {
+      const o = base();
+      o.items[0] = { sku: 'A', quantity: 1, in_stock: false, toJSON: () => ({ in_stock: true }) };
+      return o;
+    },
+  ],
   ['String object status', () => ({ ...base(), status: new String('new') })],
   ['NaN id', () => ({ ...base(), id: NaN })],
   ['Infinity store_id', () => ({ ...base(), store_id: Infinity })],
   ['numeric store_id', () => ({ ...base(), store_id: 1 })],
   ['function status', () => ({ ...base(), status: () => 'new' })],
   ['undefined store_id', () => ({ ...base(), store_id: undefined })],
-  ['hole in items', () => { const o = base(); o.items = withHole({ quantity: 1, in_stock: true }); return o; }],
+  [
+    'hole in items',
+    () => {
+      const o = base();
+      o.items = withHole({ quantity: 1, in_stock: true });
+      return o;
+    },
+  ],
   ['JSON __proto__ key', () => JSON.parse('{"id":7,"status":"new","store_id":"s1","__proto__":{"status":"completed"}}')],
   ['lone surrogate store_id', () => ({ ...base(), store_id: 's1\ud800' })],
   ['long status', () => ({ ...base(), status: 'n'.repeat(5000) })],
@@ -88,11 +250,56 @@ const EXOTIC = [
 
 // Prototype pollution elsewhere in the page, undone after each use.
 const POLLUTED = [
-  ['Object.prototype.in_stock = true', () => { const o = base(); delete o.items[0].in_stock; return o; }, 'in_stock', true],
-  ['Object.prototype.status = "new"', () => { const o = base(); delete o.status; return o; }, 'status', 'new'],
-  ['Object.prototype.store_id = "s1"', () => { const o = base(); delete o.store_id; return o; }, 'store_id', 's1'],
-  ['Object.prototype.payment_status = "paid"', () => { const o = base(); delete o.payment_status; return o; }, 'payment_status', 'paid'],
-  ['Array.prototype[0] with a hole', () => { const o = base(); o.items = withHole({ quantity: 1, in_stock: true }); return o; }, 0, { quantity: 1, in_stock: true }],
+  [
+    'Object.prototype.in_stock = true',
+    () => {
+      const o = base();
+      delete o.items[0].in_stock;
+      return o;
+    },
+    'in_stock',
+    true,
+  ],
+  [
+    'Object.prototype.status = "new"',
+    () => {
+      const o = base();
+      delete o.status;
+      return o;
+    },
+    'status',
+    'new',
+  ],
+  [
+    'Object.prototype.store_id = "s1"',
+    () => {
+      const o = base();
+      delete o.store_id;
+      return o;
+    },
+    'store_id',
+    's1',
+  ],
+  [
+    'Object.prototype.payment_status = "paid"',
+    () => {
+      const o = base();
+      delete o.payment_status;
+      return o;
+    },
+    'payment_status',
+    'paid',
+  ],
+  [
+    'Array.prototype[0] with a hole',
+    () => {
+      const o = base();
+      o.items = withHole({ quantity: 1, in_stock: true });
+      return o;
+    },
+    0,
+    { quantity: 1, in_stock: true },
+  ],
 ];
 
 function withPollution(key, value, fn) {
@@ -184,7 +391,8 @@ test('prototype pollution never makes an order eligible, in check or planBulk', 
     for (const [to, actor] of SCENARIOS) {
       const clean = verdictOf(() => cms.check(make(), to, {}, actor));
       const polluted = withPollution(key, value, () => agree(cms, name, make, to, actor));
-      if (typeof key !== 'number') assert.deepEqual(polluted, clean, `${name}: the same verdict as without the pollution (${to}, ${actor.role})`);
+      if (typeof key !== 'number')
+        assert.deepEqual(polluted, clean, `${name}: the same verdict as without the pollution (${to}, ${actor.role})`);
     }
   }
   const outOfStock = base();
@@ -217,7 +425,7 @@ function fuzzOrder(rnd, wf) {
   }
   if (rnd() < 0.05) o.extra = 10n;
   if (rnd() < 0.08) {
-    const hidden = pick(Object.keys(values));  // decided once: a Proxy that answers the same each time
+    const hidden = pick(Object.keys(values)); // decided once: a Proxy that answers the same each time
     return new Proxy(o, { ownKeys: (t) => Reflect.ownKeys(t).filter((k) => k !== hidden) });
   }
   if (rnd() < 0.03) Object.freeze(o);
@@ -239,8 +447,12 @@ test('fuzz: 3,000 random orders with exotic parts, planBulk equals check order b
   for (const wf of [cms, delivery]) {
     for (let round = 0; round < 3; round++) {
       const orders = Array.from({ length: 500 }, () => fuzzOrder(rnd, wf));
-      for (const [to, actor] of [['processing', manager], ['cancelled', admin], ['processing', fulfillment],
-        ['delivered', { role: 'driver', stores: ['s1'] }]]) {
+      for (const [to, actor] of [
+        ['processing', manager],
+        ['cancelled', admin],
+        ['processing', fulfillment],
+        ['delivered', { role: 'driver', stores: ['s1'] }],
+      ]) {
         const expected = orders.map((o) => verdictOf(() => wf.check(o, to, {}, actor)));
         const bad = expected.indexOf('TypeError');
         // A TypeError for one order is a TypeError for the call; the rest is compared without it.
@@ -269,8 +481,15 @@ test('lone surrogates keep store ids apart, the same in check, allowed and planB
   assert.ok(cms.allowed(order, same).length > 0);
   assert.deepEqual(cms.planBulk([order, { ...order, id: 8, store_id: '\udc00' }], 'processing', {}, other).eligible, [8]);
   // two different lone surrogates in the same place of an otherwise equal id never collide
-  const plan = cms.planBulk([{ ...order, store_id: 'a\ud800' }, { ...order, id: 8, store_id: 'a\udbff' }], 'processing', {},
-    { role: 'store_manager', stores: ['a\ud800'] });
+  const plan = cms.planBulk(
+    [
+      { ...order, store_id: 'a\ud800' },
+      { ...order, id: 8, store_id: 'a\udbff' },
+    ],
+    'processing',
+    {},
+    { role: 'store_manager', stores: ['a\ud800'] },
+  );
   assert.deepEqual(plan.eligible, [7]);
   // a workflow document is text to show: there, as in field values, a lone surrogate is U+FFFD
   const doc = { ...cms.document, id: 'cms_copy', name: 'CMS \ud800' };

@@ -26,7 +26,9 @@ function cli(...args) {
 
 // A workflow of one's own: ids with '-' and '.', a field of each type, a legacy alias.
 const RETURNS = {
-  id: 'store-returns', name: 'Store returns', initial: 'requested',
+  id: 'store-returns',
+  name: 'Store returns',
+  initial: 'requested',
   statuses: [
     { id: 'requested', label: 'Requested', color: '#2563eb' },
     { id: 'in-review', label: 'In review', color: '#d97706' },
@@ -34,7 +36,10 @@ const RETURNS = {
     { id: 'declined', label: 'Declined', color: '#dc2626', terminal: true },
   ],
   aliases: { open: { to: 'requested' } },
-  roles: [{ id: 'clerk', label: 'Clerk', scope: 'assigned' }, { id: 'auditor.ro', label: 'Auditor', scope: 'all', readOnly: true }],
+  roles: [
+    { id: 'clerk', label: 'Clerk', scope: 'assigned' },
+    { id: 'auditor.ro', label: 'Auditor', scope: 'all', readOnly: true },
+  ],
   fields: [
     { id: 'reason', label: 'Reason', type: 'choice', values: ['damaged', 'late'] },
     { id: 'refund-note', label: 'Refund note', type: 'text' },
@@ -83,8 +88,15 @@ test('types: a workflow file becomes an interface of its ids as string unions (s
 
   // no fields: the union is `never`
   const bare = join(work, 'bare.json');
-  writeFileSync(bare, JSON.stringify({ ...RETURNS, id: 'bare', fields: undefined,
-    transitions: RETURNS.transitions.map(({ requires, optional, ...t }) => t) }));
+  writeFileSync(
+    bare,
+    JSON.stringify({
+      ...RETURNS,
+      id: 'bare',
+      fields: undefined,
+      transitions: RETURNS.transitions.map(({ requires, optional, ...t }) => t),
+    }),
+  );
   const b = cli('types', bare);
   assert.equal(b.code, 0, b.out + b.err);
   assert.deepEqual(unionOf(b.out, 'BareWorkflow', 'field'), []);
@@ -101,7 +113,10 @@ test('types: a bad workflow prints every problem as "path: message", exits 1 and
   assert.equal(r.code, 1, r.out + r.err);
   const lines = r.out.trim().split('\n');
   assert.ok(lines.includes('transitions[0].to: unknown status "in_review"'), r.out);
-  assert.ok(lines.some((l) => l.startsWith('roles[0].scope: ')), r.out);
+  assert.ok(
+    lines.some((l) => l.startsWith('roles[0].scope: ')),
+    r.out,
+  );
   assert.match(r.err, /2 problems/);
   assert.equal(existsSync(out), false);
 });
@@ -121,12 +136,27 @@ test('types: usage errors exit 2', () => {
 
 test('the built-in types in the package are the ids the engine loads, as `orderflow types <id>` prints them', () => {
   const shipped = readFileSync(join(pkg.packageDir, 'dist', 'workflows.d.ts'), 'utf8');
-  for (const [id, name] of [['cms', 'CmsWorkflow'], ['delivery', 'DeliveryWorkflow']]) {
+  for (const [id, name] of [
+    ['cms', 'CmsWorkflow'],
+    ['delivery', 'DeliveryWorkflow'],
+  ]) {
     const wf = flow.workflow(id);
     assert.deepEqual(unionOf(shipped, name, 'id'), [id]);
-    assert.deepEqual(unionOf(shipped, name, 'status'), wf.statuses.map((s) => s.id), `${id} statuses`);
-    assert.deepEqual(unionOf(shipped, name, 'role'), wf.roles.map((r) => r.id), `${id} roles`);
-    assert.deepEqual(unionOf(shipped, name, 'field'), wf.fields.map((f) => f.id), `${id} fields`);
+    assert.deepEqual(
+      unionOf(shipped, name, 'status'),
+      wf.statuses.map((s) => s.id),
+      `${id} statuses`,
+    );
+    assert.deepEqual(
+      unionOf(shipped, name, 'role'),
+      wf.roles.map((r) => r.id),
+      `${id} roles`,
+    );
+    assert.deepEqual(
+      unionOf(shipped, name, 'field'),
+      wf.fields.map((f) => f.id),
+      `${id} fields`,
+    );
     const r = cli('types', id);
     assert.equal(r.code, 0, r.err);
     const block = r.out.slice(r.out.indexOf('/** Ids of the workflow'));
@@ -168,16 +198,26 @@ const BUILTIN_BAD = [
   ['const flow = await createOrderFlow();'],
   ["const cms = flow.workflow('cms');"],
   ["const order = { id: 1, status: 'new', store_id: 's1' };"],
-  ["cms.check(order, 'procesing', {}, { role: 'admin' });",
-    /TS2345: Argument of type '"procesing"' is not assignable to parameter of type '"new" \| .*"ready_for_pickup".*'/],
-  ["cms.check(order, 'processing', {}, { role: 'cashier' });",
-    /TS2322: Type '"cashier"' is not assignable to type '"admin" \| "store_manager" \| "fulfillment" \| "reporting"'/],
-  ["cms.check(order, 'rejected', { rejection_reson: 'x' }, { role: 'admin' });",
-    /TS2561: .*'rejection_reson' does not exist in type .*Did you mean to write 'rejection_reason'\?/],
-  ["cms.planBulk([order], 'shipped', {}, { role: 'admin' });",
-    /TS2345: Argument of type '"shipped"' is not assignable to parameter of type/],
-  ["flow.workflow('delivery').check(order, 'processing', {}, { role: 'driver' });",
-    /TS2345: Argument of type '"processing"' is not assignable to parameter of type '"pending" \| /],
+  [
+    "cms.check(order, 'procesing', {}, { role: 'admin' });",
+    /TS2345: Argument of type '"procesing"' is not assignable to parameter of type '"new" \| .*"ready_for_pickup".*'/,
+  ],
+  [
+    "cms.check(order, 'processing', {}, { role: 'cashier' });",
+    /TS2322: Type '"cashier"' is not assignable to type '"admin" \| "store_manager" \| "fulfillment" \| "reporting"'/,
+  ],
+  [
+    "cms.check(order, 'rejected', { rejection_reson: 'x' }, { role: 'admin' });",
+    /TS2561: .*'rejection_reson' does not exist in type .*Did you mean to write 'rejection_reason'\?/,
+  ],
+  [
+    "cms.planBulk([order], 'shipped', {}, { role: 'admin' });",
+    /TS2345: Argument of type '"shipped"' is not assignable to parameter of type/,
+  ],
+  [
+    "flow.workflow('delivery').check(order, 'processing', {}, { role: 'driver' });",
+    /TS2345: Argument of type '"processing"' is not assignable to parameter of type '"pending" \| /,
+  ],
   ["cms.allowed(order, { role: 'driver' });", /TS2322: Type '"driver"' is not assignable to type/],
   ["if (cms.allowed(order, { role: 'admin' }).some((o) => o.id === 'procesing')) {}", /TS2367: .*no overlap/],
   ["const manager: Actor<CmsWorkflow> = { role: 'manager' };", /TS2322: Type '"manager"' is not assignable to type/],
@@ -197,12 +237,14 @@ test('tsc: the built-ins accept their own ids and refuse others; a workflow with
       assert.deepEqual(found, [], `line ${i + 1} is correct: ${line}`);
       return;
     }
-    assert.ok(found.some((d) => expected.test(`${d.code}: ${d.text}`)),
-      `line ${i + 1} (${line}) should fail with ${expected}; got:\n${bad.stdout}`);
+    assert.ok(
+      found.some((d) => expected.test(`${d.code}: ${d.text}`)),
+      `line ${i + 1} (${line}) should fail with ${expected}; got:\n${bad.stdout}`,
+    );
   });
 });
 
-test('tsc: the declarations `orderflow types` writes type a workflow of one\'s own', () => {
+test("tsc: the declarations `orderflow types` writes type a workflow of one's own", () => {
   const file = join(work, 'store-returns.json');
   writeFileSync(file, JSON.stringify(RETURNS));
   const r = cli('types', file);
@@ -216,22 +258,35 @@ const wf = flow.workflow<StoreReturnsWorkflow>(returns);
 const clerk: Actor<StoreReturnsWorkflow> = { role: 'clerk', stores: ['s1'] };
 const order = { id: 1, status: 'open', store_id: 's1' };
 `;
-  const good = typecheck(pkg, { ...files, 'good.ts': `${head}
+  const good = typecheck(pkg, {
+    ...files,
+    'good.ts': `${head}
 wf.check(order, 'refunded', { reason: 'damaged', 'refund-note': 'ok' }, clerk);
 wf.check(order, 'in-review', null, { role: 'auditor.ro' });
 const next: Array<'requested' | 'in-review' | 'refunded' | 'declined'> = wf.allowed(order, clerk).map((o) => o.id);
 export { next };
-` });
+`,
+  });
   assert.equal(good.status, 0, good.stdout + good.stderr);
 
-  const bad = typecheck(pkg, { ...files, 'bad.ts': `${head}
+  const bad = typecheck(pkg, {
+    ...files,
+    'bad.ts': `${head}
 wf.check(order, 'in_review', {}, clerk);
 wf.check(order, 'refunded', { reason: 'damaged' }, { role: 'admin' });
 wf.check(order, 'refunded', { refund_note: 'x' }, clerk);
-` });
+`,
+  });
   assert.notEqual(bad.status, 0);
-  const at = (line) => bad.diagnostics.filter((d) => d.line === line).map((d) => `${d.code}: ${d.text}`).join('\n');
-  assert.match(at(9), /TS2345: Argument of type '"in_review"' is not assignable to parameter of type '"requested" \| "in-review" \| "refunded" \| "declined"'/);
+  const at = (line) =>
+    bad.diagnostics
+      .filter((d) => d.line === line)
+      .map((d) => `${d.code}: ${d.text}`)
+      .join('\n');
+  assert.match(
+    at(9),
+    /TS2345: Argument of type '"in_review"' is not assignable to parameter of type '"requested" \| "in-review" \| "refunded" \| "declined"'/,
+  );
   assert.match(at(10), /TS2322: Type '"admin"' is not assignable to type '"clerk" \| "auditor\.ro"'/);
   assert.match(at(11), /'refund_note' does not exist in type/);
   assert.equal(bad.diagnostics.filter((d) => d.line < 9).length, 0, bad.stdout);

@@ -30,7 +30,9 @@ const CMS_FULFILLMENT_NEXT = {
   new: ['processing'],
   processing: ['ready_for_pickup', 'completed'],
   ready_for_pickup: ['completed'],
-  completed: [], cancelled: [], rejected: [],
+  completed: [],
+  cancelled: [],
+  rejected: [],
 };
 
 const DELIVERY_STATUSES = ['pending', 'confirmed', 'assigned', 'in_transit', 'delivered', 'cancelled'];
@@ -44,17 +46,30 @@ const DELIVERY_NEXT = {
 };
 const DELIVERY_BY_ROLE = {
   admin: DELIVERY_NEXT,
-  manager: { pending: ['confirmed', 'cancelled'], confirmed: ['assigned', 'cancelled'],
-    assigned: ['cancelled'], in_transit: ['cancelled'], delivered: [], cancelled: [] },
-  driver: { pending: [], confirmed: [], assigned: ['in_transit'], in_transit: ['delivered'],
-    delivered: [], cancelled: [] },
+  manager: {
+    pending: ['confirmed', 'cancelled'],
+    confirmed: ['assigned', 'cancelled'],
+    assigned: ['cancelled'],
+    in_transit: ['cancelled'],
+    delivered: [],
+    cancelled: [],
+  },
+  driver: { pending: [], confirmed: [], assigned: ['in_transit'], in_transit: ['delivered'], delivered: [], cancelled: [] },
 };
 const DELIVERY_INVALID_STATUS = 'Invalid status value. Must be one of: pending, confirmed, assigned, in_transit, delivered, cancelled';
 
 // An order that satisfies every guard (paid, everything in stock), in store s1.
 const goodOrder = (status, extra = {}) => ({
-  id: 7, status, store_id: 's1', lock_version: 1, payment_status: 'paid',
-  items: [{ sku: 'A', quantity: 2, in_stock: true }, { sku: 'B', quantity: 1, in_stock: 5 }], ...extra,
+  id: 7,
+  status,
+  store_id: 's1',
+  lock_version: 1,
+  payment_status: 'paid',
+  items: [
+    { sku: 'A', quantity: 2, in_stock: true },
+    { sku: 'B', quantity: 1, in_stock: 5 },
+  ],
+  ...extra,
 });
 const fieldsFor = (to) => (to === 'rejected' ? { rejection_reason: 'Customer ID expired' } : {});
 const sorted = (a) => [...a].sort();
@@ -75,8 +90,17 @@ test('a built-in workflow is plain frozen data', () => {
   assert.equal(wf.id, 'cms');
   assert.equal(typeof wf.name, 'string');
   assert.equal(wf.initial, 'new');
-  assert.deepEqual(wf.statuses.map((s) => s.id), CMS_STATUSES);
-  assert.deepEqual(wf.statuses.filter((s) => s.terminal).map((s) => s.id).sort(), sorted(CMS_TERMINAL));
+  assert.deepEqual(
+    wf.statuses.map((s) => s.id),
+    CMS_STATUSES,
+  );
+  assert.deepEqual(
+    wf.statuses
+      .filter((s) => s.terminal)
+      .map((s) => s.id)
+      .sort(),
+    sorted(CMS_TERMINAL),
+  );
   for (const s of wf.statuses) {
     assert.match(s.color, /^#[0-9a-f]{6}$/i);
     assert.equal(typeof s.label, 'string');
@@ -88,21 +112,27 @@ test('a built-in workflow is plain frozen data', () => {
   for (const value of [wf, wf.statuses, wf.statuses[0], wf.roles, wf.transitions, wf.document]) {
     assert.ok(Object.isFrozen(value));
   }
-  assert.throws(() => { wf.statuses[0].label = 'x'; }, TypeError);
+  assert.throws(() => {
+    wf.statuses[0].label = 'x';
+  }, TypeError);
   // plain data: survives a JSON round trip unchanged
   assert.deepEqual(JSON.parse(JSON.stringify(wf.statuses)), wf.statuses);
 });
 
-test('a workflow\'s document parts are enumerable, read-only and the same values on every read', () => {
-  const wf = flow.workflow({ ...flow.workflow('cms').document, id: 'cms_copy' });  // a fresh one
+test("a workflow's document parts are enumerable, read-only and the same values on every read", () => {
+  const wf = flow.workflow({ ...flow.workflow('cms').document, id: 'cms_copy' }); // a fresh one
   assert.deepEqual(Object.keys(wf), ['id', 'name', 'initial', 'statuses', 'roles', 'fields', 'transitions', 'edges', 'document']);
   assert.equal(wf.document, wf.document);
   assert.equal(wf.roles, wf.document.roles);
   assert.equal(wf.fields, wf.document.fields);
   assert.equal(wf.transitions, wf.document.transitions);
   assert.equal(wf.document.id, 'cms_copy');
-  assert.throws(() => { wf.document = {}; }, TypeError);
-  assert.throws(() => { wf.roles = []; }, TypeError);
+  assert.throws(() => {
+    wf.document = {};
+  }, TypeError);
+  assert.throws(() => {
+    wf.roles = [];
+  }, TypeError);
   assert.deepEqual(JSON.parse(JSON.stringify(wf)).roles, JSON.parse(JSON.stringify(wf.roles)));
   assert.deepEqual({ ...wf }.transitions, wf.transitions);
   assert.equal(wf.edges, wf.edges);
@@ -112,31 +142,58 @@ test('a workflow\'s document parts are enumerable, read-only and the same values
 test('edges: every arrow the engine applies, a "*" transition drawn from each status it applies from', () => {
   const delivery = flow.workflow('delivery');
   const arrows = delivery.edges.map((e) => `${e.from}>${e.to} ${e.action ?? ''} [${e.roles.join(',')}]`);
-  assert.deepEqual(arrows, ['pending>confirmed Accept [admin,manager]', 'pending>cancelled Decline [admin,manager]',
-    'confirmed>assigned Next [admin,manager]', 'assigned>in_transit Next [admin,driver]', 'in_transit>delivered Next [admin,driver]',
-    'confirmed>cancelled Cancel [admin,manager]', 'assigned>cancelled Cancel [admin,manager]', 'in_transit>cancelled Cancel [admin,manager]']);
+  assert.deepEqual(arrows, [
+    'pending>confirmed Accept [admin,manager]',
+    'pending>cancelled Decline [admin,manager]',
+    'confirmed>assigned Next [admin,manager]',
+    'assigned>in_transit Next [admin,driver]',
+    'in_transit>delivered Next [admin,driver]',
+    'confirmed>cancelled Cancel [admin,manager]',
+    'assigned>cancelled Cancel [admin,manager]',
+    'in_transit>cancelled Cancel [admin,manager]',
+  ]);
   // each arrow is a change check() accepts for one of its roles (from an order in its `from` status)
   for (const e of delivery.edges) {
     const ok = e.roles.some((role) => delivery.check({ id: 1, status: e.from, store_id: 's1' }, e.to, {}, { role, stores: ['s1'] }).ok);
     assert.ok(ok, `${e.from} -> ${e.to}`);
   }
-  const custom = flow.workflow({ id: 'w', name: 'W', initial: 'a',
-    statuses: [{ id: 'a', label: 'A', color: '#000000' }, { id: 'b', label: 'B', color: '#000000' }],
-    roles: [{ id: 'r', label: 'R', scope: 'all' }], transitions: [{ from: 'a', to: 'b', roles: ['r'] }] });
+  const custom = flow.workflow({
+    id: 'w',
+    name: 'W',
+    initial: 'a',
+    statuses: [
+      { id: 'a', label: 'A', color: '#000000' },
+      { id: 'b', label: 'B', color: '#000000' },
+    ],
+    roles: [{ id: 'r', label: 'R', scope: 'all' }],
+    transitions: [{ from: 'a', to: 'b', roles: ['r'] }],
+  });
   assert.deepEqual(custom.edges, [{ from: 'a', to: 'b', roles: ['r'] }]);
 });
 
 test('delivery statuses carry the document colours (orange, blue, purple, amber, green, red)', () => {
   const wf = flow.workflow('delivery');
-  assert.deepEqual(wf.statuses.map((s) => s.id), DELIVERY_STATUSES);
+  assert.deepEqual(
+    wf.statuses.map((s) => s.id),
+    DELIVERY_STATUSES,
+  );
   const hue = (hex) => {
     const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-    const max = Math.max(r, g, b); const min = Math.min(r, g, b); const d = max - min;
+    const max = Math.max(r, g, b);
+    const min = Math.min(r, g, b);
+    const d = max - min;
     if (d === 0) return 0;
     let h = max === r ? ((g - b) / d) % 6 : max === g ? (b - r) / d + 2 : (r - g) / d + 4;
     return (h * 60 + 360) % 360;
   };
-  const ranges = { pending: [20, 40], confirmed: [190, 240], assigned: [260, 310], in_transit: [38, 55], delivered: [90, 150], cancelled: [340, 370] };
+  const ranges = {
+    pending: [20, 40],
+    confirmed: [190, 240],
+    assigned: [260, 310],
+    in_transit: [38, 55],
+    delivered: [90, 150],
+    cancelled: [340, 370],
+  };
   for (const s of wf.statuses) {
     let h = hue(s.color);
     if (h < 20) h += 360;
@@ -149,7 +206,10 @@ test('delivery statuses carry the document colours (orange, blue, purple, amber,
 
 test('cms: admin and store managers get exactly the document table, for every pair of statuses', () => {
   const wf = flow.workflow('cms');
-  for (const actor of [{ role: 'admin', stores: [] }, { role: 'store_manager', stores: ['s1'] }]) {
+  for (const actor of [
+    { role: 'admin', stores: [] },
+    { role: 'store_manager', stores: ['s1'] },
+  ]) {
     for (const from of CMS_STATUSES) {
       const options = wf.allowed(goodOrder(from), actor);
       assert.deepEqual(sorted(options.map((o) => o.id)), sorted(CMS_NEXT[from]), `${actor.role} from ${from}`);
@@ -175,16 +235,26 @@ test('cms: fulfillment staff move orders forward only; reporting users are read-
   const staff = { role: 'fulfillment', stores: ['s1'] };
   const reporting = { role: 'reporting', stores: ['s1'] };
   for (const from of CMS_STATUSES) {
-    assert.deepEqual(sorted(wf.allowed(goodOrder(from), staff).map((o) => o.id)),
-      sorted(CMS_FULFILLMENT_NEXT[from]), `fulfillment from ${from}`);
+    assert.deepEqual(
+      sorted(wf.allowed(goodOrder(from), staff).map((o) => o.id)),
+      sorted(CMS_FULFILLMENT_NEXT[from]),
+      `fulfillment from ${from}`,
+    );
     assert.deepEqual(wf.allowed(goodOrder(from), reporting), [], `reporting from ${from}`);
     for (const to of CMS_NEXT[from]) {
       const r = wf.check(goodOrder(from), to, fieldsFor(to), staff);
       assert.equal(r.ok, CMS_FULFILLMENT_NEXT[from].includes(to), `fulfillment ${from} -> ${to}`);
-      if (!r.ok) assert.deepEqual(r.errors.map((e) => e.code), ['forbidden_role']);
+      if (!r.ok)
+        assert.deepEqual(
+          r.errors.map((e) => e.code),
+          ['forbidden_role'],
+        );
       const ro = wf.check(goodOrder(from), to, fieldsFor(to), reporting);
       assert.equal(ro.ok, false);
-      assert.ok(ro.errors.some((e) => e.code === 'read_only'), JSON.stringify(ro.errors));
+      assert.ok(
+        ro.errors.some((e) => e.code === 'read_only'),
+        JSON.stringify(ro.errors),
+      );
     }
   }
 });
@@ -195,7 +265,10 @@ test('cms: store scope — managers and staff only act on their assigned stores;
   for (const role of ['store_manager', 'fulfillment']) {
     const r = wf.check(order, 'processing', {}, { role, stores: ['s1'] });
     assert.equal(r.ok, false);
-    assert.deepEqual(r.errors.map((e) => e.code), ['forbidden_store']);
+    assert.deepEqual(
+      r.errors.map((e) => e.code),
+      ['forbidden_store'],
+    );
     assert.deepEqual(wf.allowed(order, { role, stores: ['s1'] }), []);
     assert.equal(wf.check(order, 'processing', {}, { role, stores: ['s1', 's2'] }).ok, true);
   }
@@ -218,14 +291,20 @@ test('cms: rejected requires rejection_reason; notes are optional everywhere', (
   }
   const missing = wf.check(goodOrder('new'), 'rejected', {}, admin);
   assert.equal(missing.ok, false);
-  assert.deepEqual(missing.errors.map((e) => [e.code, e.field]), [['missing_field', 'rejection_reason']]);
+  assert.deepEqual(
+    missing.errors.map((e) => [e.code, e.field]),
+    [['missing_field', 'rejection_reason']],
+  );
   const blank = wf.check(goodOrder('new'), 'rejected', { rejection_reason: '   ' }, admin);
   assert.equal(blank.ok, false, 'a blank reason is not a reason');
   assert.equal(blank.errors[0].field, 'rejection_reason');
   assert.equal(wf.check(goodOrder('new'), 'rejected', { rejection_reason: 'ID expired', notes: 'called' }, admin).ok, true);
   const notesTooLong = wf.check(goodOrder('new'), 'processing', { notes: 'x'.repeat(100000) }, admin);
   assert.equal(notesTooLong.ok, false);
-  assert.deepEqual(notesTooLong.errors.map((e) => [e.code, e.field]), [['invalid_field', 'notes']]);
+  assert.deepEqual(
+    notesTooLong.errors.map((e) => [e.code, e.field]),
+    [['invalid_field', 'notes']],
+  );
 });
 
 test('cms: cancelling asks for confirmation; options carry label, colour and action', () => {
@@ -247,15 +326,27 @@ test('cms guards: completed needs payment settled, processing needs every item i
   const wf = flow.workflow('cms');
   const admin = { role: 'admin', stores: [] };
   const unpaid = wf.check(goodOrder('processing', { payment_status: 'pending' }), 'completed', {}, admin);
-  assert.deepEqual(unpaid.errors.map((e) => e.code), ['payment_required']);
+  assert.deepEqual(
+    unpaid.errors.map((e) => e.code),
+    ['payment_required'],
+  );
   const noPayment = wf.check(goodOrder('processing', { payment_status: undefined }), 'completed', {}, admin);
-  assert.deepEqual(noPayment.errors.map((e) => e.code), ['payment_required']);
+  assert.deepEqual(
+    noPayment.errors.map((e) => e.code),
+    ['payment_required'],
+  );
   assert.notEqual(noPayment.errors[0].message, unpaid.errors[0].message, 'absent data says what is missing');
 
   const short = wf.check(goodOrder('new', { items: [{ sku: 'A', quantity: 3, in_stock: 2 }] }), 'processing', {}, admin);
-  assert.deepEqual(short.errors.map((e) => e.code), ['inventory_short']);
+  assert.deepEqual(
+    short.errors.map((e) => e.code),
+    ['inventory_short'],
+  );
   const outOfStock = wf.check(goodOrder('new', { items: [{ sku: 'A', quantity: 1, in_stock: false }] }), 'processing', {}, admin);
-  assert.deepEqual(outOfStock.errors.map((e) => e.code), ['inventory_short']);
+  assert.deepEqual(
+    outOfStock.errors.map((e) => e.code),
+    ['inventory_short'],
+  );
   assert.equal(wf.check(goodOrder('new', { items: [{ sku: 'A', quantity: 3, in_stock: 3 }] }), 'processing', {}, admin).ok, true);
   // guards only apply where the document puts them
   assert.equal(wf.check(goodOrder('new', { payment_status: 'pending' }), 'processing', {}, admin).ok, true);
@@ -264,18 +355,34 @@ test('cms guards: completed needs payment settled, processing needs every item i
 
 test('cms: every reason is given at once, as values with stable codes', () => {
   const wf = flow.workflow('cms');
-  const r = wf.check(goodOrder('processing', { store_id: 's9', payment_status: 'failed' }), 'completed', {},
-    { role: 'store_manager', stores: ['s1'] });
+  const r = wf.check(
+    goodOrder('processing', { store_id: 's9', payment_status: 'failed' }),
+    'completed',
+    {},
+    { role: 'store_manager', stores: ['s1'] },
+  );
   assert.equal(r.ok, false);
   const codes = r.errors.map((e) => e.code);
   assert.ok(codes.includes('forbidden_store'), JSON.stringify(codes));
   assert.ok(codes.includes('payment_required'), JSON.stringify(codes));
   for (const e of r.errors) {
-    assert.deepEqual(Object.keys(e).filter((k) => k !== 'field').sort(), ['code', 'message']);
+    assert.deepEqual(
+      Object.keys(e)
+        .filter((k) => k !== 'field')
+        .sort(),
+      ['code', 'message'],
+    );
   }
   // the fixed order does not depend on the call
-  assert.deepEqual(wf.check(goodOrder('processing', { store_id: 's9', payment_status: 'failed' }), 'completed', {},
-    { role: 'store_manager', stores: ['s1'] }), r);
+  assert.deepEqual(
+    wf.check(
+      goodOrder('processing', { store_id: 's9', payment_status: 'failed' }),
+      'completed',
+      {},
+      { role: 'store_manager', stores: ['s1'] },
+    ),
+    r,
+  );
 });
 
 test('delivery: every role gets exactly the quick reference table', () => {
@@ -339,7 +446,10 @@ test('planBulk gives the same verdicts as check, sharing error arrays', () => {
   ];
   const plan = wf.planBulk(orders, 'processing', {}, actor);
   assert.deepEqual(plan.eligible, [1]);
-  assert.deepEqual(plan.blocked.map((b) => b.id), [2, 3, 4, 5, null, 7]);
+  assert.deepEqual(
+    plan.blocked.map((b) => b.id),
+    [2, 3, 4, 5, null, 7],
+  );
   orders.forEach((o, i) => {
     if (i === 0) return;
     const expected = wf.check(o, 'processing', {}, actor);
@@ -347,13 +457,18 @@ test('planBulk gives the same verdicts as check, sharing error arrays', () => {
   });
   assert.equal(plan.blocked[0].errors, plan.blocked[3].errors, 'identical verdicts share one array');
   assert.ok(Object.isFrozen(plan.blocked[0].errors));
-  assert.deepEqual(plan.blocked[4].errors.map((e) => e.code), ['invalid_order']);
+  assert.deepEqual(
+    plan.blocked[4].errors.map((e) => e.code),
+    ['invalid_order'],
+  );
   assert.deepEqual(wf.planBulk([], 'processing', {}, actor), { eligible: [], blocked: [] });
 });
 
 test('a custom workflow is a JSON document, object or text, and behaves the same', () => {
   const doc = {
-    id: 'tickets', name: 'Tickets', initial: 'open',
+    id: 'tickets',
+    name: 'Tickets',
+    initial: 'open',
     statuses: [
       { id: 'open', label: 'Open', color: '#2563eb' },
       { id: 'done', label: 'Done', color: '#16a34a', terminal: true },
@@ -364,21 +479,39 @@ test('a custom workflow is a JSON document, object or text, and behaves the same
   };
   for (const wf of [flow.workflow(doc), flow.workflow(JSON.stringify(doc)), flow.loadText(JSON.stringify(doc, null, 2))]) {
     assert.equal(wf.id, 'tickets');
-    assert.deepEqual(wf.statuses.map((s) => s.id), ['open', 'done']);
-    assert.deepEqual(wf.allowed({ id: 1, status: 'open' }, { role: 'agent' }).map((o) => o.id), ['done']);
+    assert.deepEqual(
+      wf.statuses.map((s) => s.id),
+      ['open', 'done'],
+    );
+    assert.deepEqual(
+      wf.allowed({ id: 1, status: 'open' }, { role: 'agent' }).map((o) => o.id),
+      ['done'],
+    );
     assert.equal(wf.check({ id: 1, status: 'done' }, 'open', {}, { role: 'agent' }).errors[0].code, 'terminal_status');
   }
 });
 
 test('a bad workflow throws OrderflowError with the loader message and every problem', () => {
   const doc = {
-    id: 'bad', name: 'Bad', initial: 'open',
-    statuses: [{ id: 'open', label: 'Open', color: '#000000' }, { id: 'open', label: 'Again', color: '#000000' }],
+    id: 'bad',
+    name: 'Bad',
+    initial: 'open',
+    statuses: [
+      { id: 'open', label: 'Open', color: '#000000' },
+      { id: 'open', label: 'Again', color: '#000000' },
+    ],
     roles: [{ id: 'agent', scope: 'all' }],
-    transitions: [{ from: 'open', to: 'shiped', roles: ['agent'] }, { from: 'open', to: 'open', roles: ['nobody'] }],
+    transitions: [
+      { from: 'open', to: 'shiped', roles: ['agent'] },
+      { from: 'open', to: 'open', roles: ['nobody'] },
+    ],
   };
   let error;
-  try { flow.workflow(doc); } catch (e) { error = e; }
+  try {
+    flow.workflow(doc);
+  } catch (e) {
+    error = e;
+  }
   assert.ok(error instanceof orderflow.OrderflowError, String(error));
   assert.ok(error instanceof Error);
   assert.equal(error.name, 'OrderflowError');
@@ -388,11 +521,23 @@ test('a bad workflow throws OrderflowError with the loader message and every pro
     assert.equal(typeof p.message, 'string');
     assert.ok(error.message.includes(p.message), 'the message lists every problem');
   }
-  assert.ok(error.problems.some((p) => p.path === 'transitions[0].to' && p.message.includes('"shiped"')), JSON.stringify(error.problems));
-  assert.ok(error.problems.some((p) => p.path.startsWith('statuses[1]')), 'duplicate status id');
-  assert.ok(error.problems.some((p) => p.path.startsWith('transitions[1].roles')), 'unknown role');
+  assert.ok(
+    error.problems.some((p) => p.path === 'transitions[0].to' && p.message.includes('"shiped"')),
+    JSON.stringify(error.problems),
+  );
+  assert.ok(
+    error.problems.some((p) => p.path.startsWith('statuses[1]')),
+    'duplicate status id',
+  );
+  assert.ok(
+    error.problems.some((p) => p.path.startsWith('transitions[1].roles')),
+    'unknown role',
+  );
 
-  assert.throws(() => flow.workflow('{"id": '), (e) => e instanceof orderflow.OrderflowError && e.problems.length >= 1);
+  assert.throws(
+    () => flow.workflow('{"id": '),
+    (e) => e instanceof orderflow.OrderflowError && e.problems.length >= 1,
+  );
   assert.throws(() => flow.workflow('no_such_workflow'), orderflow.OrderflowError);
   assert.throws(() => flow.workflow([]), orderflow.OrderflowError);
   assert.throws(() => flow.workflow(42), TypeError);

@@ -14,7 +14,13 @@ process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 const CAP = 25;
 
 describe('audit trail of refusals', () => {
-  let srv; let admin; let manager; let fulfillment; let doc; let orders; const used = new Set();
+  let srv;
+  let admin;
+  let manager;
+  let fulfillment;
+  let doc;
+  let orders;
+  const used = new Set();
   const audit = async (query = '') => (await admin.get(`/api/v1/audit${query}`)).body.entries;
   // rows stored, read from the database (SQLite or PostgreSQL: ORDERFLOW_TEST_STORE)
   const rows = async () => (await withStoreDb(srv, (db) => db.get('SELECT COUNT(*) AS n FROM audit_refusals'))).n;
@@ -27,7 +33,9 @@ describe('audit trail of refusals', () => {
     doc = (await admin.get('/api/v1/workflow')).body;
     orders = (await admin.get('/api/v1/orders?per_page=5000')).body.orders;
   });
-  after(async () => { await srv?.stop(); });
+  after(async () => {
+    await srv?.stop();
+  });
 
   test('a permission refusal (403) is recorded with who, order, target, codes and source', async () => {
     // A transition whose roles leave out fulfillment, from an order fulfillment can see.
@@ -35,7 +43,11 @@ describe('audit trail of refusals', () => {
     const order = orders.find((o) => o.status === t.from && fulfillment.user.stores.includes(o.store_id));
     used.add(order.id);
     const before = Date.now();
-    const r = await fulfillment.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version }, { headers: { 'X-Orderflow-Source': 'ui' } });
+    const r = await fulfillment.put(
+      `/api/v1/orders/${order.id}`,
+      { status: t.to, lock_version: order.lock_version },
+      { headers: { 'X-Orderflow-Source': 'ui' } },
+    );
     assert.equal(r.status, 403);
     const [e] = await audit(`?order_id=${order.id}`);
     assert.equal(e.username, 'fulfillment');
@@ -58,19 +70,37 @@ describe('audit trail of refusals', () => {
     const r409 = await manager.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version + 5 });
     assert.equal(r409.status, 409);
     const entries = await audit(`?order_id=${order.id}`);
-    assert.deepEqual(entries.map((e) => [e.username, e.http_status, e.source]), [['manager', 409, 'api'], ['admin', 422, 'api']]);
+    assert.deepEqual(
+      entries.map((e) => [e.username, e.http_status, e.source]),
+      [
+        ['manager', 409, 'api'],
+        ['admin', 422, 'api'],
+      ],
+    );
     assert.ok(entries[1].codes.includes(r422.body.errors[0].code));
     assert.deepEqual(entries[0].codes, ['conflict']);
     const byCode = await audit(`?code=${r422.body.errors[0].code}&username=admin`);
-    assert.ok(byCode.some((e) => e.order_id === order.id) && byCode.every((e) => e.username === 'admin' && e.codes.includes(r422.body.errors[0].code)));
+    assert.ok(
+      byCode.some((e) => e.order_id === order.id) &&
+        byCode.every((e) => e.username === 'admin' && e.codes.includes(r422.body.errors[0].code)),
+    );
 
-    const terminal = orders.filter((o) => doc.statuses.find((s) => s.id === o.status)?.terminal).slice(0, 2).map((o) => o.id);
+    const terminal = orders
+      .filter((o) => doc.statuses.find((s) => s.id === o.status)?.terminal)
+      .slice(0, 2)
+      .map((o) => o.id);
     const bulk = await admin.post('/api/v1/orders/bulk_update', { order_ids: terminal, status: doc.initial });
     assert.equal(bulk.status, 200);
     assert.equal(bulk.body.failed, 2);
     const bulkRows = (await audit('?username=admin')).filter((e) => terminal.includes(e.order_id));
-    assert.deepEqual(bulkRows.map((e) => e.source), ['bulk', 'bulk']);
-    const pos = await new ApiClient(srv.url).request('POST', '/api/v1/webhooks/pos', { body: { order_id: terminal[0], status: doc.initial }, headers: { 'X-Webhook-Secret': 'demo-pos-secret' } });
+    assert.deepEqual(
+      bulkRows.map((e) => e.source),
+      ['bulk', 'bulk'],
+    );
+    const pos = await new ApiClient(srv.url).request('POST', '/api/v1/webhooks/pos', {
+      body: { order_id: terminal[0], status: doc.initial },
+      headers: { 'X-Webhook-Secret': 'demo-pos-secret' },
+    });
     assert.equal(pos.status, 422);
     const [posRow] = await audit(`?username=pos&order_id=${terminal[0]}`);
     assert.equal(posRow.source, 'pos');
@@ -93,7 +123,7 @@ describe('audit trail of refusals', () => {
     assert.equal((await audit(`?order_id=${order.id}&username=manager`)).length, 1);
   });
 
-  test('an attempt on an order outside the user\'s stores is answered as missing but recorded as out_of_scope; a missing id is not recorded', async () => {
+  test("an attempt on an order outside the user's stores is answered as missing but recorded as out_of_scope; a missing id is not recorded", async () => {
     const s3 = orders.find((o) => o.store_id === 's3' && o.status === doc.initial && !used.has(o.id));
     const missingId = 999999;
     used.add(s3.id);
@@ -102,11 +132,27 @@ describe('audit trail of refusals', () => {
     const missing = await manager.put(`/api/v1/orders/${missingId}`, body);
     assert.deepEqual([mine.status, mine.body], [missing.status, missing.body], 'the client cannot tell them apart');
     assert.equal(mine.status, 404);
-    const bulk = await manager.post('/api/v1/orders/bulk_update', { order_ids: [s3.id, missingId], status: body.status }, { headers: { 'X-Orderflow-Source': 'ui' } });
-    assert.deepEqual(bulk.body.results.map((r) => r.status), [404, 404]);
+    const bulk = await manager.post(
+      '/api/v1/orders/bulk_update',
+      { order_ids: [s3.id, missingId], status: body.status },
+      { headers: { 'X-Orderflow-Source': 'ui' } },
+    );
+    assert.deepEqual(
+      bulk.body.results.map((r) => r.status),
+      [404, 404],
+    );
     const entries = await audit(`?order_id=${s3.id}`);
-    assert.deepEqual(entries.map((e) => [e.username, e.http_status, e.source, e.target_status]), [['manager', 404, 'bulk', body.status], ['manager', 404, 'api', body.status]]);
-    assert.ok(entries.every((e) => e.codes.includes('out_of_scope') && e.codes.includes('not_found')), JSON.stringify(entries.map((e) => e.codes)));
+    assert.deepEqual(
+      entries.map((e) => [e.username, e.http_status, e.source, e.target_status]),
+      [
+        ['manager', 404, 'bulk', body.status],
+        ['manager', 404, 'api', body.status],
+      ],
+    );
+    assert.ok(
+      entries.every((e) => e.codes.includes('out_of_scope') && e.codes.includes('not_found')),
+      JSON.stringify(entries.map((e) => e.codes)),
+    );
     assert.deepEqual(await audit(`?order_id=${missingId}`), [], 'a missing order is not an attempt on anything');
     assert.ok((await audit('?code=out_of_scope')).every((e) => e.order_id === s3.id));
   });
@@ -117,14 +163,26 @@ describe('audit trail of refusals', () => {
       const r = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 1000 + i });
       assert.equal(r.status, 409);
     }
-    await waitFor(async () => { const n = await rows(); return n <= CAP && n > 0; });
+    await waitFor(async () => {
+      const n = await rows();
+      return n <= CAP && n > 0;
+    });
     const entries = await audit('?limit=1000');
     assert.equal(entries.length, CAP);
-    assert.ok(entries.every((e) => e.username === 'manager' && e.http_status === 409), 'the newest are kept');
+    assert.ok(
+      entries.every((e) => e.username === 'manager' && e.http_status === 409),
+      'the newest are kept',
+    );
   });
 
   test('with no transport configured, notifications are held and shown as such', async () => {
-    const t = doc.transitions.find((x) => doc.statuses.find((s) => s.id === x.to).notify && (x.requires ?? []).length === 0 && x.roles.includes('admin') && !(x.guards ?? []).length);
+    const t = doc.transitions.find(
+      (x) =>
+        doc.statuses.find((s) => s.id === x.to).notify &&
+        (x.requires ?? []).length === 0 &&
+        x.roles.includes('admin') &&
+        !(x.guards ?? []).length,
+    );
     const order = (await admin.get(`/api/v1/orders?status=${t.from}&per_page=5000`)).body.orders[0];
     const r = await admin.put(`/api/v1/orders/${order.id}`, { status: t.to, lock_version: order.lock_version });
     assert.equal(r.status, 200);
@@ -132,7 +190,10 @@ describe('audit trail of refusals', () => {
       const l = await admin.get('/api/v1/notifications?state=held');
       return l.body.notifications.find((n) => n.state === 'held');
     });
-    assert.deepEqual(held.deliveries.map((d) => d.channel), ['none']);
+    assert.deepEqual(
+      held.deliveries.map((d) => d.channel),
+      ['none'],
+    );
     const h = await admin.get(`/api/v1/orders/${order.id}/history`);
     assert.deepEqual(h.body.history.at(-1).notification, { id: held.id, state: 'held' });
     assert.equal(h.body.history.at(-1).customer_notified, false);

@@ -19,7 +19,9 @@ function seedOutbox(db, n) {
   const order = db.prepare(`INSERT INTO orders (id, workflow, status, store_id, customer_name, total, created_at, updated_at)
     VALUES (?, 'cms', 'processing', 's1', 'C', 1, 'now', 'now')`);
   const note = db.prepare("INSERT INTO notifications (kind, created_at) VALUES ('single', ?)");
-  const item = db.prepare("INSERT INTO notification_items (notification_id, order_id, lock_version, status) VALUES (?, ?, 1, 'processing')");
+  const item = db.prepare(
+    "INSERT INTO notification_items (notification_id, order_id, lock_version, status) VALUES (?, ?, 1, 'processing')",
+  );
   db.transaction(() => {
     for (let i = 1; i <= n; i++) {
       order.run(i);
@@ -55,17 +57,25 @@ test('four connections claiming at once: each delivery is claimed exactly once',
     assert.equal(await store.deliveries.materialize(['webhook', 'email'], Date.now(), null), 0, 'idempotent');
     await store.close();
     const workerData = (owner) => ({ owner, dir, store: new URL('../../web/server/store/index.js', import.meta.url).href });
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((owner) => new Promise((resolve, reject) => {
-      const w = new Worker(WORKER, { eval: true, workerData: workerData(owner) });
-      w.once('message', resolve);
-      w.once('error', reject);
-    })));
+    const results = await Promise.all(
+      ['a', 'b', 'c', 'd'].map(
+        (owner) =>
+          new Promise((resolve, reject) => {
+            const w = new Worker(WORKER, { eval: true, workerData: workerData(owner) });
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
     const all = results.flat();
     assert.equal(all.length, 1200, 'every delivery claimed');
     assert.equal(new Set(all).size, 1200, 'none claimed twice');
     assert.ok(results.filter((r) => r.length > 0).length >= 2, `the work was shared: ${results.map((r) => r.length)}`);
     const check = await openStore({ dataDir: dir });
-    assert.deepEqual(check.db.prepare('SELECT state, attempts, COUNT(*) AS n FROM notification_deliveries GROUP BY state, attempts').all(), [{ state: 'sent', attempts: 1, n: 1200 }]);
+    assert.deepEqual(
+      check.db.prepare('SELECT state, attempts, COUNT(*) AS n FROM notification_deliveries GROUP BY state, attempts').all(),
+      [{ state: 'sent', attempts: 1, n: 1200 }],
+    );
     await check.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -97,8 +107,14 @@ test('an expired lease is claimable again; the outcome of the process that lost 
 test('backoff: exponential, capped, jittered within [half, full]', () => {
   for (let attempt = 1; attempt <= 12; attempt++) {
     const full = Math.min(60000, 100 * 2 ** (attempt - 1));
-    assert.equal(backoffMs(attempt, 100, 60000, () => 0), full / 2);
-    assert.equal(backoffMs(attempt, 100, 60000, () => 1), full);
+    assert.equal(
+      backoffMs(attempt, 100, 60000, () => 0),
+      full / 2,
+    );
+    assert.equal(
+      backoffMs(attempt, 100, 60000, () => 1),
+      full,
+    );
     const r = backoffMs(attempt, 100, 60000);
     assert.ok(r >= full / 2 && r <= full);
   }

@@ -13,13 +13,24 @@ import { startWebhookSink, startSmtpSink, newWebhookSecret, waitFor } from './su
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
-const FAST = { ORDERFLOW_NOTIFY_RETRY_BASE_MS: '100', ORDERFLOW_NOTIFY_POLL_MS: '30', ORDERFLOW_NOTIFY_MAX_ATTEMPTS: '4', ORDERFLOW_RATE_LIMIT: 'off' };
+const FAST = {
+  ORDERFLOW_NOTIFY_RETRY_BASE_MS: '100',
+  ORDERFLOW_NOTIFY_POLL_MS: '30',
+  ORDERFLOW_NOTIFY_MAX_ATTEMPTS: '4',
+  ORDERFLOW_RATE_LIMIT: 'off',
+};
 
 // An order of `status` (all items in stock) and a transition from it, read from the workflow document, into a status
 // the workflow marks `notify`, open to admins, with no required field and no guard.
 async function notifyChange(client, doc, status, skip = new Set()) {
-  const t = doc.transitions.find((x) => x.from === status && doc.statuses.find((s) => s.id === x.to).notify
-    && x.roles.includes('admin') && !(x.requires ?? []).length && !(x.guards ?? []).length);
+  const t = doc.transitions.find(
+    (x) =>
+      x.from === status &&
+      doc.statuses.find((s) => s.id === x.to).notify &&
+      x.roles.includes('admin') &&
+      !(x.requires ?? []).length &&
+      !(x.guards ?? []).length,
+  );
   const { body } = await client.get(`/api/v1/orders?status=${status}&per_page=5000`);
   // every item in stock: stock is shared by both workflows, and the server refuses a move that
   // would reserve or take more than is on hand (422 insufficient_stock), which is not this test's subject
@@ -31,7 +42,12 @@ async function notifyChange(client, doc, status, skip = new Set()) {
 const notificationOf = (sink, id) => sink.received.filter((r) => r.body.data.notification_id === id);
 
 describe('notification delivery to a webhook and by e-mail', () => {
-  let srv; let hook; let smtp; let admin; let doc; const used = new Set();
+  let srv;
+  let hook;
+  let smtp;
+  let admin;
+  let doc;
+  const used = new Set();
   const label = (id) => doc.statuses.find((s) => s.id === id).label;
 
   async function change(status = 'new') {
@@ -49,11 +65,24 @@ describe('notification delivery to a webhook and by e-mail', () => {
     const secret = newWebhookSecret();
     hook = await startWebhookSink(secret);
     smtp = await startSmtpSink();
-    srv = await startServer({ env: { ...FAST, ORDERFLOW_SEED_CMS_ORDERS: '600', ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url, ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret, ORDERFLOW_SMTP_URL: smtp.url, ORDERFLOW_NOTIFY_EMAIL_TO: 'relay@example.test' } });
+    srv = await startServer({
+      env: {
+        ...FAST,
+        ORDERFLOW_SEED_CMS_ORDERS: '600',
+        ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url,
+        ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret,
+        ORDERFLOW_SMTP_URL: smtp.url,
+        ORDERFLOW_NOTIFY_EMAIL_TO: 'relay@example.test',
+      },
+    });
     admin = await new ApiClient(srv.url).login('admin');
     doc = (await admin.get('/api/v1/workflow')).body;
   });
-  after(async () => { await srv?.stop(); await hook?.close(); await smtp?.close(); });
+  after(async () => {
+    await srv?.stop();
+    await hook?.close();
+    await smtp?.close();
+  });
 
   test('a change into a notify status reaches the webhook, signed, and the SMTP server', async () => {
     const { order, target, notificationId } = await change();
@@ -61,11 +90,17 @@ describe('notification delivery to a webhook and by e-mail', () => {
     const [got] = notificationOf(hook, notificationId);
     assert.equal(got.verified, true, 'the Standard Webhooks signature verifies with the shared secret');
     assert.equal(got.body.type, 'order.status_changed');
-    assert.deepEqual(got.body.data.orders.map((o) => [o.id, o.status, o.status_label]), [[order.id, target, label(target)]]);
+    assert.deepEqual(
+      got.body.data.orders.map((o) => [o.id, o.status, o.status_label]),
+      [[order.id, target, label(target)]],
+    );
     const mail = await waitFor(() => smtp.messages.find((m) => m.raw.includes(`X-Orderflow-Notification: ${notificationId}`)));
     assert.deepEqual(mail.to, ['relay@example.test']);
     assert.match(mail.subject, new RegExp(`#${order.id}\\b.*${label(target)}`), 'the subject names the order and its new status');
-    const n = await waitFor(async () => { const r = await admin.get(`/api/v1/notifications/${notificationId}`); return r.body.notification.state === 'sent' && r.body.notification; });
+    const n = await waitFor(async () => {
+      const r = await admin.get(`/api/v1/notifications/${notificationId}`);
+      return r.body.notification.state === 'sent' && r.body.notification;
+    });
     assert.equal(n.deliveries.find((d) => d.channel === 'webhook').webhook_id, got.id);
     const h = await admin.get(`/api/v1/orders/${order.id}/history`);
     assert.equal(h.body.history.at(-1).customer_notified, true, 'the history says the customer was notified of this change');
@@ -76,13 +111,21 @@ describe('notification delivery to a webhook and by e-mail', () => {
 
   test('a delivery-workflow change is sent with that workflow and its labels', async () => {
     const ddoc = (await admin.get('/api/workflow')).body;
-    const { order, target } = await notifyChange({ get: async (path) => {
-      const r = await admin.get(path.replace('/api/v1/orders', '/api/orders'));
-      return { body: { orders: r.body.data } };
-    } }, ddoc, ddoc.initial);
+    const { order, target } = await notifyChange(
+      {
+        get: async (path) => {
+          const r = await admin.get(path.replace('/api/v1/orders', '/api/orders'));
+          return { body: { orders: r.body.data } };
+        },
+      },
+      ddoc,
+      ddoc.initial,
+    );
     const r = await admin.put(`/api/orders/${order.id}/status`, { status: target });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    await hook.until((rs) => rs.some((x) => x.body.data.workflow === 'delivery' && x.body.data.orders[0].id === order.id && x.status === 200));
+    await hook.until((rs) =>
+      rs.some((x) => x.body.data.workflow === 'delivery' && x.body.data.orders[0].id === order.id && x.status === 200),
+    );
     const got = hook.received.find((x) => x.body.data.workflow === 'delivery' && x.body.data.orders[0].id === order.id);
     assert.equal(got.verified, true);
     assert.equal(got.body.data.workflow_name, ddoc.name);
@@ -102,9 +145,16 @@ describe('notification delivery to a webhook and by e-mail', () => {
     }
     // A notify target without required fields or guards that every non-terminal status may take (checked below: all 100 succeed).
     const open = doc.statuses.filter((x) => !x.terminal).map((x) => x.id);
-    const target = doc.statuses.find((s) => s.notify && open.every((from) => doc.transitions.some((t) => t.from === from && t.to === s.id
-      && !(t.requires ?? []).length && !(t.guards ?? []).length && t.roles.includes('admin')))).id;
-    const batch = ids.reverse().slice(0, 100);  // from the later statuses: the single-change tests use the first
+    const target = doc.statuses.find(
+      (s) =>
+        s.notify &&
+        open.every((from) =>
+          doc.transitions.some(
+            (t) => t.from === from && t.to === s.id && !(t.requires ?? []).length && !(t.guards ?? []).length && t.roles.includes('admin'),
+          ),
+        ),
+    ).id;
+    const batch = ids.reverse().slice(0, 100); // from the later statuses: the single-change tests use the first
     batch.forEach((id) => used.add(id));
     const r = await admin.post('/api/v1/orders/bulk_update', { order_ids: batch, status: target });
     assert.equal(r.status, 200);
@@ -112,11 +162,14 @@ describe('notification delivery to a webhook and by e-mail', () => {
     const nid = r.body.notification_id;
     await hook.until((rs) => rs.some((x) => x.body.data.notification_id === nid && x.status === 200));
     await waitFor(() => smtp.messages.some((m) => m.raw.includes(`X-Orderflow-Notification: ${nid}`)));
-    await new Promise((res) => setTimeout(res, 300));  // nothing else arrives for this bulk
+    await new Promise((res) => setTimeout(res, 300)); // nothing else arrives for this bulk
     const webhooks = hook.received.filter((x) => x.body.data.orders.some((o) => batch.includes(o.id)));
     assert.equal(webhooks.length, 1, 'one webhook for the whole bulk');
     assert.equal(webhooks[0].body.type, 'orders.status_changed');
-    assert.deepEqual(webhooks[0].body.data.orders.map((o) => o.id).sort((x, y) => x - y), [...batch].sort((x, y) => x - y));
+    assert.deepEqual(
+      webhooks[0].body.data.orders.map((o) => o.id).sort((x, y) => x - y),
+      [...batch].sort((x, y) => x - y),
+    );
     const mails = smtp.messages.filter((m) => m.raw.includes(`X-Orderflow-Notification: ${nid}`));
     assert.equal(mails.length, 1, 'one e-mail for the whole bulk');
     assert.match(mails[0].subject, /100 orders/);
@@ -164,17 +217,30 @@ describe('notification delivery to a webhook and by e-mail', () => {
 });
 
 describe('pending deliveries survive kill -9', () => {
-  let hook; let dataDir; let srv;
+  let hook;
+  let dataDir;
+  let srv;
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'orderflow-notify-kill-'));
   });
-  after(async () => { await srv?.stop(); await hook?.close(); rmSync(dataDir, { recursive: true, force: true }); });
+  after(async () => {
+    await srv?.stop();
+    await hook?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   test('deliveries in flight and queued when the server is killed are delivered after the restart, with their webhook-ids', async () => {
     const secret = newWebhookSecret();
     hook = await startWebhookSink(secret);
-    hook.answer = 'hang';  // the receiver takes them and never answers: the server dies mid-delivery
-    const env = { ...FAST, ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url, ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret, ORDERFLOW_NOTIFY_LEASE_MS: '1500', ORDERFLOW_NOTIFY_CONCURRENCY: '2', ORDERFLOW_NOTIFY_TIMEOUT_MS: '60000' };
+    hook.answer = 'hang'; // the receiver takes them and never answers: the server dies mid-delivery
+    const env = {
+      ...FAST,
+      ORDERFLOW_NOTIFY_WEBHOOK_URL: hook.url,
+      ORDERFLOW_NOTIFY_WEBHOOK_SECRET: secret,
+      ORDERFLOW_NOTIFY_LEASE_MS: '1500',
+      ORDERFLOW_NOTIFY_CONCURRENCY: '2',
+      ORDERFLOW_NOTIFY_TIMEOUT_MS: '60000',
+    };
     srv = await startServer({ dataDir, env });
     const admin = await new ApiClient(srv.url).login('admin');
     const doc = (await admin.get('/api/v1/workflow')).body;
@@ -188,14 +254,17 @@ describe('pending deliveries survive kill -9', () => {
       const h = await admin.get(`/api/v1/orders/${order.id}/history`);
       notificationIds.push(h.body.history.at(-1).notification.id);
     }
-    await hook.until((rs) => rs.length >= 2);  // two in flight (concurrency 2), two still queued
+    await hook.until((rs) => rs.length >= 2); // two in flight (concurrency 2), two still queued
     const inFlight = new Map(hook.received.map((r) => [r.body.data.notification_id, r.id]));
     srv.process.kill('SIGKILL');
     await srv.stop();
     hook.answer = 200;
     srv = await startServer({ dataDir, env });
     try {
-      await hook.until((rs) => notificationIds.every((id) => rs.some((r) => r.body.data.notification_id === id && r.status === 200)), 20000);
+      await hook.until(
+        (rs) => notificationIds.every((id) => rs.some((r) => r.body.data.notification_id === id && r.status === 200)),
+        20000,
+      );
       for (const [id, webhookId] of inFlight) {
         const ok = hook.received.find((r) => r.body.data.notification_id === id && r.status === 200);
         assert.equal(ok.id, webhookId, 'the attempt after the restart carries the webhook-id of the one cut off');

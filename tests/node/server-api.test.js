@@ -10,13 +10,16 @@ import { startServer } from '../support/server.js';
 import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
 
-process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
-let srv; let admin; let cmsDoc; let delDoc;
+let srv;
+let admin;
+let cmsDoc;
+let delDoc;
 const as = {};
 // Reads (or, with writable, writes) the server's database, SQLite or PostgreSQL (ORDERFLOW_TEST_STORE).
 const readDb = (fn, options) => withStoreDb(srv, fn, options);
-const normalizer = (doc) => (s) => (doc.aliases?.[s]?.to ?? s);
+const normalizer = (doc) => (s) => doc.aliases?.[s]?.to ?? s;
 
 async function allOrders(client, base) {
   const r = await client.get(`${base}?per_page=5000`);
@@ -45,7 +48,11 @@ before(async () => {
 
 after(async () => {
   if (srv) {
-    const c = await checkStore(srv, { cms: cmsDoc.statuses, delivery: delDoc.statuses }, { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) });
+    const c = await checkStore(
+      srv,
+      { cms: cmsDoc.statuses, delivery: delDoc.statuses },
+      { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) },
+    );
     await srv.stop();
     assert.deepEqual(c.problems, [], 'database consistent after the suite');
   }
@@ -54,7 +61,10 @@ after(async () => {
 describe('authentication', () => {
   test('wrong or unknown credentials get 401 with the documented body', async () => {
     const c = new ApiClient(srv.url);
-    for (const body of [{ username: 'admin', password: 'nope' }, { username: 'ghost', password: 'demo' }]) {
+    for (const body of [
+      { username: 'admin', password: 'nope' },
+      { username: 'ghost', password: 'demo' },
+    ]) {
       const r = await c.post('/api/auth/login', body, { auth: 'none' });
       assert.equal(r.status, 401);
       assert.deepEqual(r.body, { success: false, message: 'Invalid username or password' });
@@ -67,7 +77,12 @@ describe('authentication', () => {
     assert.equal(r.body.success, true);
     assert.match(r.body.token, /^[\w-]{20,}$/);
     assert.match(r.body.csrf_token, /^[\w-]{20,}$/);
-    assert.deepEqual(r.body.user, { username: 'manager', display_name: r.body.user.display_name, roles: { cms: 'store_manager', delivery: 'manager' }, stores: ['s1', 's2'] });
+    assert.deepEqual(r.body.user, {
+      username: 'manager',
+      display_name: r.body.user.display_name,
+      roles: { cms: 'store_manager', delivery: 'manager' },
+      stores: ['s1', 's2'],
+    });
     const cookie = r.headers.get('set-cookie');
     assert.match(cookie, /^orderflow_session=[\w-]+;/);
     assert.match(cookie, /HttpOnly/);
@@ -101,7 +116,11 @@ describe('authentication', () => {
     const no = await admin.put(`/api/v1/orders/${o.id}`, body, { auth: 'cookie', csrf: false });
     assert.equal(no.status, 403);
     assert.equal(no.body.error.code, 'csrf');
-    const wrong = await admin.put(`/api/v1/orders/${o.id}`, body, { auth: 'cookie', csrf: false, headers: { 'X-CSRF-Token': 'x'.repeat(32) } });
+    const wrong = await admin.put(`/api/v1/orders/${o.id}`, body, {
+      auth: 'cookie',
+      csrf: false,
+      headers: { 'X-CSRF-Token': 'x'.repeat(32) },
+    });
     assert.equal(wrong.status, 403);
     const del = await admin.put('/api/orders/300/status', { status: 'cancelled' }, { auth: 'cookie', csrf: false });
     assert.equal(del.status, 403);
@@ -126,7 +145,14 @@ describe('shared endpoints', () => {
     assert.equal(delDoc.id, 'delivery');
     assert.ok(Array.isArray(cmsDoc.statuses) && cmsDoc.statuses.length >= 5);
     const s = await new ApiClient(srv.url).get('/api/stores');
-    assert.deepEqual(s.body, { success: true, stores: [{ id: 's1', name: 'Downtown' }, { id: 's2', name: 'Uptown' }, { id: 's3', name: 'Airport' }] });
+    assert.deepEqual(s.body, {
+      success: true,
+      stores: [
+        { id: 's1', name: 'Downtown' },
+        { id: 's2', name: 'Uptown' },
+        { id: 's3', name: 'Airport' },
+      ],
+    });
   });
 
   test('stores of a workflow: only those the user may see there (role scope from the workflow)', async () => {
@@ -150,8 +176,14 @@ describe('shared endpoints', () => {
     assert.deepEqual([...new Set(del.map((o) => o.status))].sort(), delDoc.statuses.map((s) => s.id).sort());
     assert.deepEqual([...new Set(cms.map((o) => o.store_id))].sort(), ['s1', 's2', 's3']);
     assert.deepEqual([...new Set(cms.map((o) => o.payment_status))].sort(), ['failed', 'paid', 'pending']);
-    assert.ok(cms.some((o) => o.status === 'new' && !allInStock(o)), 'some new orders are short of stock');
-    assert.ok(del.some((o) => o.stored_status && o.stored_status !== o.status), 'some delivery orders are stored with legacy values');
+    assert.ok(
+      cms.some((o) => o.status === 'new' && !allInStock(o)),
+      'some new orders are short of stock',
+    );
+    assert.ok(
+      del.some((o) => o.stored_status && o.stored_status !== o.status),
+      'some delivery orders are stored with legacy values',
+    );
     const ids = new Set([...cms, ...del].map((o) => o.id));
     assert.equal(ids.size, cms.length + del.length, 'ids unique across both workflows');
   });
@@ -185,7 +217,12 @@ describe('shared endpoints', () => {
     for (const p of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/assets/..%2f..%2fpackage.json', '/%00']) {
       const status = await new Promise((resolve, reject) => {
         const u = new URL(srv.url);
-        http.get({ host: u.hostname, port: u.port, path: p }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', reject);
+        http
+          .get({ host: u.hostname, port: u.port, path: p }, (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          })
+          .on('error', reject);
       });
       assert.ok(status === 400 || status === 404, `${p} -> ${status}`);
     }
@@ -205,7 +242,16 @@ describe('static files', () => {
     symlinkSync(join(outside, 'secret.txt'), join(root, 'leak.txt'));
     const s = await startServer({ env: { ORDERFLOW_STATIC_DIR: root } });
     try {
-      const get = async (p) => { const r = await fetch(s.url + p); return { status: r.status, type: r.headers.get('content-type'), cache: r.headers.get('cache-control'), csp: r.headers.get('content-security-policy'), body: Buffer.from(await r.arrayBuffer()) }; };
+      const get = async (p) => {
+        const r = await fetch(s.url + p);
+        return {
+          status: r.status,
+          type: r.headers.get('content-type'),
+          cache: r.headers.get('cache-control'),
+          csp: r.headers.get('content-security-policy'),
+          body: Buffer.from(await r.arrayBuffer()),
+        };
+      };
       const wasm = await get('/assets/engine-1.wasm');
       assert.equal(wasm.status, 200);
       assert.equal(wasm.type, 'application/wasm');
@@ -255,7 +301,12 @@ describe('cms dialect', () => {
     assert.equal(rep.length, r.body.total, 'reporting sees all stores');
     const drv = await as.driver.get('/api/v1/orders');
     assert.equal(drv.status, 403);
-    for (const [q, re] of [['per_page=5001', /per_page/], ['page=0', /page/], ['status=bogus', /./], ['store_id=s9', /store_id/]]) {
+    for (const [q, re] of [
+      ['per_page=5001', /per_page/],
+      ['page=0', /page/],
+      ['status=bogus', /./],
+      ['store_id=s9', /store_id/],
+    ]) {
       const b = await admin.get(`/api/v1/orders?${q}`);
       assert.equal(b.status, 400, q);
       assert.equal(b.body.error.code, 'bad_request');
@@ -294,7 +345,7 @@ describe('cms dialect', () => {
     const r = await admin.get('/api/v1/orders/999999');
     assert.equal(r.status, 404);
     assert.deepEqual(r.body, { error: { code: 'not_found', message: 'Order not found' } });
-    const d = await admin.get('/api/v1/orders/300');  // a delivery order under the cms dialect
+    const d = await admin.get('/api/v1/orders/300'); // a delivery order under the cms dialect
     assert.equal(d.status, 404);
     for (const id of ['0', '-1', 'abc', '1.5', '1e3', '99999999999999999999', '%20']) {
       const b = await admin.get(`/api/v1/orders/${id}`);
@@ -308,7 +359,14 @@ describe('cms dialect', () => {
   test('PUT applies the change with history, inventory reservation and a notification', async () => {
     const o = await findOrder((x) => x.status === 'new' && x.store_id === 's2' && allInStock(x));
     const before = await readDb(async (db) => ({
-      inv: Object.fromEntries(await Promise.all(o.items.map(async (i) => [i.sku, (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved]))),
+      inv: Object.fromEntries(
+        await Promise.all(
+          o.items.map(async (i) => [
+            i.sku,
+            (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved,
+          ]),
+        ),
+      ),
       notes: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', o.id)).n,
     }));
     const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', notes: 'Packing now', lock_version: o.lock_version });
@@ -316,15 +374,40 @@ describe('cms dialect', () => {
     assert.equal(r.body.order.status, 'processing');
     assert.equal(r.body.order.lock_version, o.lock_version + 1);
     assert.equal(r.body.order.updated_by, 'admin');
-    assert.deepEqual({ ...r.body.history_entry, id: 0, at: '' }, { id: 0, at: '', order_id: o.id, lock_version: o.lock_version + 1, from_status: 'new', to_status: 'processing', actor: 'admin', actor_name: 'Ada Admin', notes: 'Packing now', fields: {}, source: 'api' });
+    assert.deepEqual(
+      { ...r.body.history_entry, id: 0, at: '' },
+      {
+        id: 0,
+        at: '',
+        order_id: o.id,
+        lock_version: o.lock_version + 1,
+        from_status: 'new',
+        to_status: 'processing',
+        actor: 'admin',
+        actor_name: 'Ada Admin',
+        notes: 'Packing now',
+        fields: {},
+        source: 'api',
+      },
+    );
     const after = await readDb(async (db) => ({
-      inv: Object.fromEntries(await Promise.all(o.items.map(async (i) => [i.sku, (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved]))),
+      inv: Object.fromEntries(
+        await Promise.all(
+          o.items.map(async (i) => [
+            i.sku,
+            (await db.get('SELECT reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, i.sku)).reserved,
+          ]),
+        ),
+      ),
       notes: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', o.id)).n,
     }));
     for (const it of o.items) assert.equal(after.inv[it.sku], before.inv[it.sku] + it.quantity, `${it.sku} reserved`);
     const notifies = cmsDoc.statuses.find((s) => s.id === 'processing').notify;
     assert.equal(after.notes, before.notes + (notifies ? 1 : 0));
-    assert.ok(r.body.order.items.every((i) => i.in_stock), 'own reservation counts as in stock');
+    assert.ok(
+      r.body.order.items.every((i) => i.in_stock),
+      'own reservation counts as in stock',
+    );
   });
 
   test('required field: rejection needs rejection_reason, recorded in history', async () => {
@@ -334,7 +417,11 @@ describe('cms dialect', () => {
     assert.equal(r.body.error.code, 'refused');
     assert.ok(r.body.errors.some((e) => e.code === 'missing_field' && e.field === 'rejection_reason'));
     assert.equal(r.body.error.message, r.body.errors[0].message);
-    const ok = await as.manager.put(`/api/v1/orders/${o.id}`, { status: 'rejected', fields: { rejection_reason: 'Duplicate order' }, lock_version: o.lock_version });
+    const ok = await as.manager.put(`/api/v1/orders/${o.id}`, {
+      status: 'rejected',
+      fields: { rejection_reason: 'Duplicate order' },
+      lock_version: o.lock_version,
+    });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.deepEqual(ok.body.history_entry.fields, { rejection_reason: 'Duplicate order' });
     assert.equal(ok.body.history_entry.actor, 'manager');
@@ -351,11 +438,11 @@ describe('cms dialect', () => {
     assert.ok(ful.body.errors.some((e) => e.code === 'forbidden_role'));
     const s3 = await findOrder((x) => x.status === 'new' && x.store_id === 's3');
     const man = await as.manager.put(`/api/v1/orders/${s3.id}`, { status: 'cancelled', lock_version: s3.lock_version });
-    assert.equal(man.status, 404, 'another store\'s order is answered as a missing one');
+    assert.equal(man.status, 404, "another store's order is answered as a missing one");
     assert.deepEqual(man.body, { error: { code: 'not_found', message: 'Order not found' } });
     const drv = await as.driver.put(`/api/v1/orders/${o.id}`, { status: 'processing', lock_version: o.lock_version });
     assert.equal(drv.status, 403, JSON.stringify(drv.body));
-    assert.match(drv.body.error.message, /no role in the .* workflow/, 'a person-readable reason, not the engine\'s invalid_actor');
+    assert.match(drv.body.error.message, /no role in the .* workflow/, "a person-readable reason, not the engine's invalid_actor");
     const drvBulk = await as.driver.post('/api/v1/orders/bulk_update', { order_ids: [o.id], status: 'processing' });
     assert.equal(drvBulk.status, 403, JSON.stringify(drvBulk.body));
     assert.match(drvBulk.body.error.message, /no role in the .* workflow/);
@@ -418,7 +505,10 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     assert.deepEqual(g.body, { success: true, data: r.body.data[0] });
     const f = await admin.get('/api/orders?status=in_transit&per_page=5000');
     assert.ok(f.body.data.length > 0 && f.body.data.every((o) => o.status === 'in_transit'));
-    assert.ok(f.body.data.some((o) => o.stored_status === 'shipped'), 'legacy stored values are read as current ones');
+    assert.ok(
+      f.body.data.some((o) => o.stored_status === 'shipped'),
+      'legacy stored values are read as current ones',
+    );
     const bad = await admin.get('/api/orders?status=bogus');
     assert.equal(bad.status, 400);
     assert.deepEqual(bad.body.validStatuses, validStatuses());
@@ -447,7 +537,7 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     assert.deepEqual(g.body, { success: false, message: 'Order not found' });
   });
 
-  test('an order outside the user\'s stores is answered exactly as a missing one (both dialects, every route)', async () => {
+  test("an order outside the user's stores is answered exactly as a missing one (both dialects, every route)", async () => {
     const s3 = await findOrder((x) => x.status === 'pending' && x.store_id === 's3', '/api/orders');
     const same = async (client, path, method = 'GET', body = undefined) => {
       const mine = await client.request(method, path.replace('ID', s3.id), { body });
@@ -513,13 +603,17 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
   test('stock is shared across workflows: a delivery order cannot reserve what cms orders hold (422 insufficient_stock)', async () => {
     const short = await findOrder((x) => x.status === 'pending' && !allInStock(x), '/api/orders');
     const sku = short.items.find((i) => !i.in_stock).sku;
-    const inventory = () => readDb((db) => db.get('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?', short.store_id, sku));
+    const inventory = () =>
+      readDb((db) => db.get('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?', short.store_id, sku));
     const before = await inventory();
     const r = await admin.put(`/api/orders/${short.id}/status`, { status: 'confirmed' });
     assert.equal(r.status, 422, JSON.stringify(r.body));
     assert.equal(r.body.success, false);
     assert.match(r.body.message, new RegExp(`^Not enough ${sku} at store ${short.store_id}: \\d+ needed, \\d+ available`));
-    assert.deepEqual(r.body.errors.map((e) => [e.code, e.field]), [['insufficient_stock', sku]]);
+    assert.deepEqual(
+      r.body.errors.map((e) => [e.code, e.field]),
+      [['insufficient_stock', sku]],
+    );
     const bulk = await admin.post('/api/orders/bulk_update', { order_ids: [short.id], status: 'confirmed' });
     assert.equal(bulk.body.results[0].status, 422);
     assert.equal(bulk.body.results[0].errors[0].code, 'insufficient_stock');
@@ -530,11 +624,19 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
   });
 
   test('an order may still consume its own reservation where older data is over-reserved', async () => {
-    const candidates = (await allOrders(admin, '/api/v1/orders')).filter((x) => x.status === 'ready_for_pickup' && x.payment_status === 'paid' && x.items.length);
-    let o; let to;
+    const candidates = (await allOrders(admin, '/api/v1/orders')).filter(
+      (x) => x.status === 'ready_for_pickup' && x.payment_status === 'paid' && x.items.length,
+    );
+    let o;
+    let to;
     for (const c of candidates) {
-      to = (await admin.get(`/api/v1/orders/${c.id}/allowed_statuses`)).body.allowed.find((a) => a.id === 'completed' && !a.requires.length);
-      if (to) { o = c; break; }
+      to = (await admin.get(`/api/v1/orders/${c.id}/allowed_statuses`)).body.allowed.find(
+        (a) => a.id === 'completed' && !a.requires.length,
+      );
+      if (to) {
+        o = c;
+        break;
+      }
     }
     assert.ok(o, 'a ready order that may be completed');
     const { sku } = o.items[0];
@@ -542,7 +644,7 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     let delta;
     try {
       const inv = await db.get('SELECT on_hand, reserved FROM inventory WHERE store_id = ? AND sku = ?', o.store_id, sku);
-      delta = inv.on_hand - inv.reserved + 1;  // leave one more reserved than on hand, as before the shared-stock fix
+      delta = inv.on_hand - inv.reserved + 1; // leave one more reserved than on hand, as before the shared-stock fix
       await db.run('UPDATE inventory SET on_hand = on_hand - ? WHERE store_id = ? AND sku = ?', delta, o.store_id, sku);
       const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'completed', lock_version: o.lock_version });
       assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -557,7 +659,8 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     // check reads through the same connection).
     const statuses = { cms: cmsDoc.statuses, delivery: delDoc.statuses };
     const normalize = { cms: normalizer(cmsDoc), delivery: normalizer(delDoc) };
-    let c; let row;
+    let c;
+    let row;
     if (srv.databaseUrl) {
       const db = await storeDb(srv, { readonly: false });
       try {
@@ -580,7 +683,10 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
       c = await checkStore({ dataDir: dir }, statuses, normalize);
       rmSync(dir, { recursive: true, force: true });
     }
-    assert.ok(c.problems.some((p) => p.startsWith(`inventory ${row.store_id}/${row.sku}: reserved`) && /exceeds on hand/.test(p)), JSON.stringify(c.problems));
+    assert.ok(
+      c.problems.some((p) => p.startsWith(`inventory ${row.store_id}/${row.sku}: reserved`) && /exceeds on hand/.test(p)),
+      JSON.stringify(c.problems),
+    );
   });
 
   test('422 other refusals, 409 stale lock_version', async () => {
@@ -620,8 +726,18 @@ describe('bad input: a clear 4xx, nothing changed', () => {
       ['unknown field in fields', { body: { status: 'processing', fields: { colour: 'red' }, lock_version: v } }, 422, /./],
       ['wrong type in fields', { body: { status: 'rejected', fields: { rejection_reason: 42 }, lock_version: v } }, 422, /./],
       ['notes over the workflow limit', { body: { status: 'processing', notes: 'n'.repeat(2001), lock_version: v } }, 422, /./],
-      ['long hostile note (24 KB, over the workflow maxLength)', { body: { status: 'processing', notes: '<script>'.repeat(3000), lock_version: v } }, 422, /./],
-      ['notes over the 32 KB bound on fields', { body: { status: 'processing', notes: '<script>'.repeat(4500), lock_version: v } }, 400, /at most 32768 bytes/],
+      [
+        'long hostile note (24 KB, over the workflow maxLength)',
+        { body: { status: 'processing', notes: '<script>'.repeat(3000), lock_version: v } },
+        422,
+        /./,
+      ],
+      [
+        'notes over the 32 KB bound on fields',
+        { body: { status: 'processing', notes: '<script>'.repeat(4500), lock_version: v } },
+        400,
+        /at most 32768 bytes/,
+      ],
     ];
     for (const [name, opts, status, re] of cases) {
       const r = await admin.request('PUT', url, opts);
@@ -657,22 +773,49 @@ describe('bad input: a clear 4xx, nothing changed', () => {
     // Declared 50 MB, only a few bytes sent: the answer comes without waiting for the rest.
     const u = new URL(srv.url);
     const status = await new Promise((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, method: 'PUT', path: '/api/v1/orders/1',
-        headers: { 'Content-Type': 'application/json', 'Content-Length': 50 * 1024 * 1024, Authorization: `Bearer ${admin.token}` } },
-      (res) => { res.resume(); resolve(res.statusCode); });
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: 'PUT',
+          path: '/api/v1/orders/1',
+          headers: { 'Content-Type': 'application/json', 'Content-Length': 50 * 1024 * 1024, Authorization: `Bearer ${admin.token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.write('{"status":');
     });
     assert.equal(status, 413);
     // Chunked, no length: stops at the limit.
     const chunked = await new Promise((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/v1/orders/bulk_update',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin.token}` } },
-      (res) => { res.resume(); resolve(res.statusCode); });
+      const req = http.request(
+        {
+          host: u.hostname,
+          port: u.port,
+          method: 'POST',
+          path: '/api/v1/orders/bulk_update',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${admin.token}` },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', (e) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? null : reject(e)));
       const chunk = 'x'.repeat(64 * 1024);
       let sent = 0;
-      const pump = () => { while (sent < 40 && req.write(chunk)) sent++; if (sent < 40) req.once('drain', () => { sent++; pump(); }); };
+      const pump = () => {
+        while (sent < 40 && req.write(chunk)) sent++;
+        if (sent < 40)
+          req.once('drain', () => {
+            sent++;
+            pump();
+          });
+      };
       pump();
     });
     assert.equal(chunked, 413);

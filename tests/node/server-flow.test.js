@@ -11,10 +11,13 @@ import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
 
-process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
 const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-flow-'));
-let srv; let admin; let manager; let docs;
+let srv;
+let admin;
+let manager;
+let docs;
 // The server's database, SQLite or PostgreSQL (ORDERFLOW_TEST_STORE): fn(db) with db.get/all(sql, ...args).
 // (Every server of this file uses dataDir, so its database is the same one across restarts.)
 let dbTarget;
@@ -26,11 +29,12 @@ async function orders(client = admin, base = '/api/v1/orders') {
   const r = await client.get(`${base}?per_page=5000`);
   return base === '/api/v1/orders' ? r.body.orders : r.body.data;
 }
-const counts = (id) => readDb(async (db) => ({
-  history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', id)).n,
-  notifications: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', id)).n,
-  order: await db.get('SELECT status, lock_version FROM orders WHERE id = ?', id),
-}));
+const counts = (id) =>
+  readDb(async (db) => ({
+    history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', id)).n,
+    notifications: (await db.get('SELECT COUNT(*) AS n FROM notification_items WHERE order_id = ?', id)).n,
+    order: await db.get('SELECT status, lock_version FROM orders WHERE id = ?', id),
+  }));
 
 // Reads server-sent events into `events` until closed.
 function subscribe(url, headers) {
@@ -47,7 +51,8 @@ function subscribe(url, headers) {
         buf += chunk;
         let i;
         while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i); buf = buf.slice(i + 2);
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
           const lines = frame.split('\n');
           for (const l of lines) if (l.startsWith(':')) comments.push(l.slice(1).trim());
           const ev = lines.find((l) => l.startsWith('event: '))?.slice(7);
@@ -56,7 +61,9 @@ function subscribe(url, headers) {
         }
       });
     });
-    req.on('error', (e) => { if (e.code !== 'ECONNRESET') reject(e); });
+    req.on('error', (e) => {
+      if (e.code !== 'ECONNRESET') reject(e);
+    });
   });
   return { events, comments, ready, close: () => req.destroy() };
 }
@@ -70,7 +77,10 @@ async function until(pred, ms = 3000) {
 }
 
 before(async () => {
-  srv = await startServer({ dataDir, env: { ORDERFLOW_SSE_KEEPALIVE_MS: '200', ORDERFLOW_RATE_LIMIT: '400:800', ORDERFLOW_SEED_CMS_ORDERS: '600' } });
+  srv = await startServer({
+    dataDir,
+    env: { ORDERFLOW_SSE_KEEPALIVE_MS: '200', ORDERFLOW_RATE_LIMIT: '400:800', ORDERFLOW_SEED_CMS_ORDERS: '600' },
+  });
   dbTarget = { dataDir, databaseUrl: srv.databaseUrl };
   admin = await new ApiClient(srv.url).login('admin');
   manager = await new ApiClient(srv.url).login('manager');
@@ -90,8 +100,15 @@ describe('optimistic locking', () => {
     const before = await counts(o.id);
     const clients = await Promise.all(Array.from({ length: 4 }, (_, i) => new ApiClient(srv.url).login(i % 2 ? 'admin' : 'manager')));
     const targets = ['ready_for_pickup', 'completed', 'cancelled'];
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      clients[i % clients.length].put(`/api/v1/orders/${o.id}`, { status: targets[i % 3], notes: `racer ${i}`, lock_version: o.lock_version })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        clients[i % clients.length].put(`/api/v1/orders/${o.id}`, {
+          status: targets[i % 3],
+          notes: `racer ${i}`,
+          lock_version: o.lock_version,
+        }),
+      ),
+    );
     const statuses = results.map((r) => r.status).sort();
     assert.deepEqual(statuses, [200, ...Array(19).fill(409)], JSON.stringify(results.filter((r) => r.status !== 409).map((r) => r.body)));
     const winner = results.find((r) => r.status === 200);
@@ -138,7 +155,10 @@ describe('idempotency keys', () => {
   });
 
   test('a replayed bulk update returns the first results', async () => {
-    const ids = (await orders()).filter((x) => x.status === 'new' && x.store_id === 's3' && allInStock(x)).slice(0, 3).map((x) => x.id);
+    const ids = (await orders())
+      .filter((x) => x.status === 'new' && x.store_id === 's3' && allInStock(x))
+      .slice(0, 3)
+      .map((x) => x.id);
     const h = { headers: { 'Idempotency-Key': 'bulk-1' } };
     const a = await admin.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, h);
     assert.equal(a.status, 200);
@@ -163,7 +183,11 @@ describe('bulk_update', () => {
     assert.equal(r.status, 200);
     assert.equal(r.body.succeeded, good.length);
     assert.equal(r.body.failed, 5);
-    assert.deepEqual(r.body.results.map((x) => x.id), ids, 'results in request order');
+    assert.deepEqual(
+      r.body.results.map((x) => x.id),
+      ids,
+      'results in request order',
+    );
     const by = new Map(r.body.results.map((x) => [x.id, x]));
     for (const g of good) {
       assert.equal(by.get(g.id).ok, true);
@@ -175,14 +199,18 @@ describe('bulk_update', () => {
     assert.equal(by.get(terminal.id).status, 422);
     const { id: _a, ...hidden } = by.get(otherStore.id);
     const { id: _b, ...missing } = by.get(999999);
-    assert.deepEqual(hidden, missing, 'another store\'s order: the result of a missing id');
+    assert.deepEqual(hidden, missing, "another store's order: the result of a missing id");
     assert.equal(by.get(999999).status, 404);
     assert.equal(by.get(deliveryId).status, 404, 'a delivery order is not found under the cms dialect');
     const batch = await readDb(async (db) => ({
       rows: (await db.get('SELECT COUNT(*) AS n FROM notifications')).n - notesBefore,
-      items: (await db.all('SELECT order_id FROM notification_items WHERE notification_id = (SELECT MAX(id) FROM notifications)')).map((x) => x.order_id),
-      sources: (await db.all(`SELECT DISTINCT source FROM history WHERE order_id IN (${good.map((g) => g.id).join(',')}) AND lock_version > 0
-                              AND to_status = 'processing' AND notes = 'bulk'`)).map((x) => x.source),
+      items: (await db.all('SELECT order_id FROM notification_items WHERE notification_id = (SELECT MAX(id) FROM notifications)')).map(
+        (x) => x.order_id,
+      ),
+      sources: (
+        await db.all(`SELECT DISTINCT source FROM history WHERE order_id IN (${good.map((g) => g.id).join(',')}) AND lock_version > 0
+                              AND to_status = 'processing' AND notes = 'bulk'`)
+      ).map((x) => x.source),
     }));
     assert.equal(batch.rows, 1, 'one notification for the whole request');
     assert.deepEqual(batch.items.sort(), good.map((g) => g.id).sort());
@@ -216,7 +244,9 @@ describe('bulk_update', () => {
     assert.equal(long.status, 400, long.text.slice(0, 200));
     assert.match(long.body.error.message, /at most 20000/);
     const limit = 64 * 1024 + 18 * 20000;
-    const over = await admin.request('POST', '/api/v1/orders/bulk_update', { raw: `{"order_ids":[1],"status":"cancelled","notes":"${'x'.repeat(limit)}"}` });
+    const over = await admin.request('POST', '/api/v1/orders/bulk_update', {
+      raw: `{"order_ids":[1],"status":"cancelled","notes":"${'x'.repeat(limit)}"}`,
+    });
     assert.equal(over.status, 413);
     assert.match(over.body.error.message, new RegExp(`limit of ${limit} bytes`));
     const ok = await admin.post('/api/v1/orders/bulk_update', { order_ids: many.slice(0, 500), status: 'bogus' });
@@ -226,7 +256,10 @@ describe('bulk_update', () => {
   });
 
   test('delivery bulk_update has the same shape', async () => {
-    const ids = (await orders(admin, '/api/orders')).filter((x) => x.status === 'pending' && x.items.every((i) => i.in_stock)).slice(0, 3).map((x) => x.id);
+    const ids = (await orders(admin, '/api/orders'))
+      .filter((x) => x.status === 'pending' && x.items.every((i) => i.in_stock))
+      .slice(0, 3)
+      .map((x) => x.id);
     const r = await admin.post('/api/orders/bulk_update', { order_ids: [...ids, 5], status: 'confirmed' });
     assert.equal(r.status, 200);
     assert.equal(r.body.succeeded, ids.length);
@@ -240,7 +273,11 @@ describe('POS webhook', () => {
     const pos = new ApiClient(srv.url);
     const no = await pos.post('/api/v1/webhooks/pos', { order_id: o.id, status: 'completed' }, { auth: 'none' });
     assert.equal(no.status, 401);
-    const wrong = await pos.post('/api/v1/webhooks/pos', { order_id: o.id, status: 'completed' }, { auth: 'none', headers: { 'X-Webhook-Secret': 'guess' } });
+    const wrong = await pos.post(
+      '/api/v1/webhooks/pos',
+      { order_id: o.id, status: 'completed' },
+      { auth: 'none', headers: { 'X-Webhook-Secret': 'guess' } },
+    );
     assert.equal(wrong.status, 401);
     const h = { auth: 'none', headers: { 'X-Webhook-Secret': 'demo-pos-secret' } };
     const ok = await pos.post('/api/v1/webhooks/pos', { order_id: o.id, status: 'completed', notes: 'paid at till 3' }, h);
@@ -266,33 +303,59 @@ describe('event stream', () => {
     const res = await sub.ready;
     assert.equal(res.statusCode, 200);
     assert.match(res.headers['content-type'], /text\/event-stream/);
-    const fsub = subscribe(`${srv.url}/api/v1/events`, { Authorization: `Bearer ${(await new ApiClient(srv.url).login('fulfillment')).token}` });
+    const fsub = subscribe(`${srv.url}/api/v1/events`, {
+      Authorization: `Bearer ${(await new ApiClient(srv.url).login('fulfillment')).token}`,
+    });
     await fsub.ready;
     const all = await orders();
     const a = all.find((x) => x.status === 'new' && x.store_id === 's2' && allInStock(x));
     const put = await admin.put(`/api/v1/orders/${a.id}`, { status: 'processing', lock_version: a.lock_version });
     assert.equal(put.status, 200);
-    const bulkIds = all.filter((x) => x.status === 'new' && x.store_id === 's1' && allInStock(x)).slice(0, 2).map((x) => x.id);
+    const bulkIds = all
+      .filter((x) => x.status === 'new' && x.store_id === 's1' && allInStock(x))
+      .slice(0, 2)
+      .map((x) => x.id);
     const bulk = await admin.post('/api/v1/orders/bulk_update', { order_ids: bulkIds, status: 'processing' });
     assert.equal(bulk.body.succeeded, 2, JSON.stringify(bulk.body.results.filter((x) => !x.ok)));
     const w = all.find((x) => x.status === 'processing' && x.payment_status === 'paid' && x.store_id === 's3');
-    const hook = await new ApiClient(srv.url).post('/api/v1/webhooks/pos', { order_id: w.id, status: 'ready_for_pickup' }, { auth: 'none', headers: { 'X-Webhook-Secret': 'demo-pos-secret' } });
+    const hook = await new ApiClient(srv.url).post(
+      '/api/v1/webhooks/pos',
+      { order_id: w.id, status: 'ready_for_pickup' },
+      { auth: 'none', headers: { 'X-Webhook-Secret': 'demo-pos-secret' } },
+    );
     assert.equal(hook.status, 200, JSON.stringify(hook.body));
     assert.ok(await until(() => sub.events.length >= 4), `got ${JSON.stringify(sub.events)}`);
     const seen = sub.events.map((e) => e.data);
-    assert.deepEqual(seen.find((e) => e.id === a.id), { id: a.id, workflow: 'cms', status: 'processing', lock_version: a.lock_version + 1, updated_by: 'admin', updated_by_name: 'Ada Admin', source: 'api', store_id: 's2' });
+    assert.deepEqual(
+      seen.find((e) => e.id === a.id),
+      {
+        id: a.id,
+        workflow: 'cms',
+        status: 'processing',
+        lock_version: a.lock_version + 1,
+        updated_by: 'admin',
+        updated_by_name: 'Ada Admin',
+        source: 'api',
+        store_id: 's2',
+      },
+    );
     for (const id of bulkIds) assert.equal(seen.find((e) => e.id === id).source, 'bulk');
     assert.equal(seen.find((e) => e.id === w.id).source, 'pos');
     assert.ok(sub.events.every((e) => e.event === 'order'));
     assert.ok(await until(() => sub.comments.includes('keep-alive')), 'keep-alive comment');
     assert.ok(await until(() => fsub.events.length >= 2));
-    assert.ok(fsub.events.every((e) => e.data.store_id === 's1'), 'fulfillment (s1) only hears about its store');
+    assert.ok(
+      fsub.events.every((e) => e.data.store_id === 's1'),
+      'fulfillment (s1) only hears about its store',
+    );
     assert.equal((await admin.get('/api/health')).body.event_streams, 2);
     sub.close();
     fsub.close();
     let health;
     const end = Date.now() + 3000;
-    do { health = await admin.get('/api/health'); } while (health.body.event_streams !== 0 && Date.now() < end && await new Promise((r) => setTimeout(r, 20, true)));
+    do {
+      health = await admin.get('/api/health');
+    } while (health.body.event_streams !== 0 && Date.now() < end && (await new Promise((r) => setTimeout(r, 20, true))));
     assert.equal(health.body.event_streams, 0, 'streams cleaned up when the clients left');
   });
 });
@@ -306,12 +369,13 @@ describe('transactions and restarts', () => {
     await srv.stop();
     srv = await startServer({ dataDir, env: { ORDERFLOW_TEST_FAIL_ORDER_IDS: String(o.id) } });
     admin = await new ApiClient(srv.url).login('admin');
-    const snap = () => readDb(async (db) => ({
-      order: await db.get('SELECT * FROM orders WHERE id = ?', o.id),
-      history: (await db.get('SELECT COUNT(*) AS n FROM history')).n,
-      inventory: await db.all('SELECT * FROM inventory ORDER BY store_id, sku'),
-      notifications: await db.get('SELECT (SELECT COUNT(*) FROM notifications) AS a, (SELECT COUNT(*) FROM notification_items) AS b'),
-    }));
+    const snap = () =>
+      readDb(async (db) => ({
+        order: await db.get('SELECT * FROM orders WHERE id = ?', o.id),
+        history: (await db.get('SELECT COUNT(*) AS n FROM history')).n,
+        inventory: await db.all('SELECT * FROM inventory ORDER BY store_id, sku'),
+        notifications: await db.get('SELECT (SELECT COUNT(*) FROM notifications) AS a, (SELECT COUNT(*) FROM notification_items) AS b'),
+      }));
     const before = await snap();
     const r = await admin.put(`/api/v1/orders/${o.id}`, { status: 'processing', notes: 'boom', lock_version: o.lock_version });
     assert.equal(r.status, 500);
@@ -319,7 +383,10 @@ describe('transactions and restarts', () => {
     assert.deepEqual(await snap(), before, 'status, history, inventory and notifications untouched');
     const b = await admin.post('/api/v1/orders/bulk_update', { order_ids: [others[0].id, o.id, others[1].id], status: 'processing' });
     assert.equal(b.status, 200);
-    assert.deepEqual(b.body.results.map((x) => x.ok), [true, false, true]);
+    assert.deepEqual(
+      b.body.results.map((x) => x.ok),
+      [true, false, true],
+    );
     assert.equal(b.body.results[1].status, 500);
     const mid = await snap();
     assert.deepEqual(mid.order, before.order, 'the failing order is untouched');
@@ -329,10 +396,13 @@ describe('transactions and restarts', () => {
   });
 
   test('restart keeps every order, history row, session and the seed is not repeated', async () => {
-    const everything = () => readDb(async (db) => ({
-      ...(await db.get('SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM history) AS h, (SELECT COUNT(*) FROM users) AS u')),
-      s: (await db.all('SELECT status, lock_version FROM orders ORDER BY id')).map((r) => `${r.status}:${r.lock_version}`).join(','),
-    }));
+    const everything = () =>
+      readDb(async (db) => ({
+        ...(await db.get(
+          'SELECT (SELECT COUNT(*) FROM orders) AS o, (SELECT COUNT(*) FROM history) AS h, (SELECT COUNT(*) FROM users) AS u',
+        )),
+        s: (await db.all('SELECT status, lock_version FROM orders ORDER BY id')).map((r) => `${r.status}:${r.lock_version}`).join(','),
+      }));
     const before = await everything();
     const token = admin.token;
     await srv.stop();

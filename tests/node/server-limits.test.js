@@ -9,7 +9,7 @@ import { startServer } from '../support/server.js';
 import { withStoreDb } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
 
-process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';  // servers started here never outlive this process
+process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,26 +18,41 @@ function stream(url, token) {
   const u = new URL(url);
   const s = { events: [], ended: false, status: 0, body: '' };
   s.ready = new Promise((resolve) => {
-    const req = http.get({ host: u.hostname, port: u.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } }, (res) => {
-      s.status = res.statusCode;
-      s.headers = res.headers;
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => {
-        if (res.statusCode !== 200) { s.body += c; return; }
-        buf += c;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const data = buf.slice(0, i).split('\n').find((l) => l.startsWith('data: '));
-          buf = buf.slice(i + 2);
-          if (data) s.events.push(JSON.parse(data.slice(6)));
-        }
-        resolve();
-      });
-      res.on('end', () => { s.ended = true; resolve(); });
-      res.on('error', () => {});
+    const req = http.get(
+      { host: u.hostname, port: u.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } },
+      (res) => {
+        s.status = res.statusCode;
+        s.headers = res.headers;
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          if (res.statusCode !== 200) {
+            s.body += c;
+            return;
+          }
+          buf += c;
+          let i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            const data = buf
+              .slice(0, i)
+              .split('\n')
+              .find((l) => l.startsWith('data: '));
+            buf = buf.slice(i + 2);
+            if (data) s.events.push(JSON.parse(data.slice(6)));
+          }
+          resolve();
+        });
+        res.on('end', () => {
+          s.ended = true;
+          resolve();
+        });
+        res.on('error', () => {});
+      },
+    );
+    req.on('error', () => {
+      s.ended = true;
+      resolve();
     });
-    req.on('error', () => { s.ended = true; resolve(); });
     s.close = () => req.destroy();
   });
   return s;
@@ -84,19 +99,27 @@ test('event streams end with their session: logout and expiry close them; nothin
     assert.equal(a.events[0].id, first);
 
     assert.equal((await leaving.post('/api/auth/logout', {})).status, 200);
-    await until(() => a.ended, 2000, 'the logged-out session\'s stream to end');
-    assert.equal(b.ended, false, 'the other session\'s stream is still open');
+    await until(() => a.ended, 2000, "the logged-out session's stream to end");
+    assert.equal(b.ended, false, "the other session's stream is still open");
 
     // the second session expires 3 s after its login: its stream ends, and /me says 401
-    await until(() => b.ended, 5000, 'the expired session\'s stream to end');
+    await until(() => b.ended, 5000, "the expired session's stream to end");
     assert.equal((await expiring.get('/api/auth/me')).status, 401);
     const admin2 = await new ApiClient(srv.url).login('admin');
     const late = stream(srv.url, admin2.token);
     await late.ready;
     const second = await changeOne(admin2, used);
     await until(() => late.events.some((e) => e.id === second), 3000, 'the event on a live stream');
-    assert.deepEqual(a.events.map((e) => e.id), [first], 'nothing after logout');
-    assert.deepEqual(b.events.map((e) => e.id), [first], 'nothing after expiry');
+    assert.deepEqual(
+      a.events.map((e) => e.id),
+      [first],
+      'nothing after logout',
+    );
+    assert.deepEqual(
+      b.events.map((e) => e.id),
+      [first],
+      'nothing after expiry',
+    );
     const health = await admin2.get('/api/health');
     assert.equal(health.body.event_streams, 1, 'only the live stream is counted');
     late.close();
@@ -112,7 +135,10 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     const [rep, man, adm] = await Promise.all(['reporting', 'manager', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
     for (let i = 0; i < 3; i++) open.push(stream(srv.url, rep.token));
     await Promise.all(open.map((s) => s.ready));
-    assert.deepEqual(open.map((s) => s.status), [200, 200, 200]);
+    assert.deepEqual(
+      open.map((s) => s.status),
+      [200, 200, 200],
+    );
     const fourth = stream(srv.url, rep.token);
     await fourth.ready;
     assert.equal(fourth.status, 429);
@@ -123,7 +149,10 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
 
     for (let i = 0; i < 2; i++) open.push(stream(srv.url, man.token));
     await Promise.all(open.map((s) => s.ready));
-    assert.deepEqual(open.map((s) => s.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      open.map((s) => s.status),
+      [200, 200, 200, 200, 200],
+    );
     const full = stream(srv.url, adm.token);
     await full.ready;
     assert.equal(full.status, 503);
@@ -148,20 +177,37 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
 });
 
 test('idempotency keys: a flood of fresh keys keeps at most N answers and B bytes per user; keys expire while the server runs', async () => {
-  const MAX_KEYS = 20; const MAX_BYTES = 40000; const FLOOD = 150;
-  const srv = await startServer({ env: {
-    ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_IDEMPOTENCY_MAX_KEYS: String(MAX_KEYS), ORDERFLOW_IDEMPOTENCY_MAX_BYTES: String(MAX_BYTES), ORDERFLOW_IDEMPOTENCY_TTL_S: '3',
-  } });
+  const MAX_KEYS = 20;
+  const MAX_BYTES = 40000;
+  const FLOOD = 150;
+  const srv = await startServer({
+    env: {
+      ORDERFLOW_RATE_LIMIT: 'off',
+      ORDERFLOW_IDEMPOTENCY_MAX_KEYS: String(MAX_KEYS),
+      ORDERFLOW_IDEMPOTENCY_MAX_BYTES: String(MAX_BYTES),
+      ORDERFLOW_IDEMPOTENCY_TTL_S: '3',
+    },
+  });
   // keys kept and bytes of their stored answers, read from the database (SQLite or PostgreSQL)
-  const stored = (who) => withStoreDb(srv, (db) => db.get(`SELECT COUNT(*) AS n,
-    COALESCE(SUM(${db.kind === 'postgres' ? 'octet_length(body)' : 'length(CAST(body AS BLOB))'}), 0) AS bytes FROM idempotency_keys WHERE username = ?`, who));
+  const stored = (who) =>
+    withStoreDb(srv, (db) =>
+      db.get(
+        `SELECT COUNT(*) AS n,
+    COALESCE(SUM(${db.kind === 'postgres' ? 'octet_length(body)' : 'length(CAST(body AS BLOB))'}), 0) AS bytes FROM idempotency_keys WHERE username = ?`,
+        who,
+      ),
+    );
   try {
     const [rep, admin] = await Promise.all(['reporting', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
     // refused bulk requests (a read-only user), 60 ids each: every answer is a few KB
     const ids = Array.from({ length: 60 }, (_, i) => i + 1);
     let last;
     for (let i = 0; i < FLOOD; i++) {
-      last = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${i}` } });
+      last = await rep.post(
+        '/api/v1/orders/bulk_update',
+        { order_ids: ids, status: 'processing' },
+        { headers: { 'Idempotency-Key': `flood-${i}` } },
+      );
       assert.equal(last.status, 200);
     }
     const answerBytes = Buffer.byteLength(last.text);
@@ -170,19 +216,31 @@ test('idempotency keys: a flood of fresh keys keeps at most N answers and B byte
     assert.ok(after.n >= 1 && after.n <= MAX_KEYS, `${after.n} keys kept for ${FLOOD} requests`);
     assert.ok(after.bytes <= MAX_BYTES + answerBytes, `${after.bytes} bytes kept (bound ${MAX_BYTES})`);
     // the newest answer is still replayed
-    const again = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } });
+    const again = await rep.post(
+      '/api/v1/orders/bulk_update',
+      { order_ids: ids, status: 'processing' },
+      { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } },
+    );
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(again.body, last.body);
     // another user's keys are not touched by this user's flood
     const mine = await admin.get('/api/v1/orders?per_page=1');
     const o = mine.body.orders[0];
-    await admin.put(`/api/v1/orders/${o.id}`, { status: 'bogus', lock_version: o.lock_version }, { headers: { 'Idempotency-Key': 'admin-1' } });
+    await admin.put(
+      `/api/v1/orders/${o.id}`,
+      { status: 'bogus', lock_version: o.lock_version },
+      { headers: { 'Idempotency-Key': 'admin-1' } },
+    );
     assert.equal((await stored('admin')).n, 1);
     // no request from anyone: the keys expire (TTL 3 s) while the server runs
     const end = Date.now() + 8000;
     while (((await stored('reporting')).n || (await stored('admin')).n) && Date.now() < end) await sleep(200);
     assert.deepEqual([(await stored('reporting')).n, (await stored('admin')).n], [0, 0], 'expired keys are purged without a restart');
-    const fresh = await rep.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' }, { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } });
+    const fresh = await rep.post(
+      '/api/v1/orders/bulk_update',
+      { order_ids: ids, status: 'processing' },
+      { headers: { 'Idempotency-Key': `flood-${FLOOD - 1}` } },
+    );
     assert.equal(fresh.headers.get('idempotent-replayed'), null, 'an expired key is a new request');
   } finally {
     await srv.stop();
@@ -194,24 +252,43 @@ function loginFrom(url, localAddress, username, password) {
   const u = new URL(url);
   const payload = JSON.stringify({ username, password });
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method: 'POST', path: '/api/auth/login', localAddress, agent: false,
-      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, retryAfter: Number(res.headers['retry-after']), body: JSON.parse(text) }));
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/api/auth/login',
+        localAddress,
+        agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, retryAfter: Number(res.headers['retry-after']), body: JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
 }
 
 test('login is throttled per username and per address: 429 with Retry-After, the right password works again after the lock-out', async () => {
-  const srv = await startServer({ env: {
-    ORDERFLOW_LOGIN_MAX_FAILURES: '3', ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS: '6', ORDERFLOW_LOGIN_LOCKOUT_S: '2', ORDERFLOW_RATE_LIMIT: 'off',
-  } });
+  const srv = await startServer({
+    env: {
+      ORDERFLOW_LOGIN_MAX_FAILURES: '3',
+      ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
+      ORDERFLOW_LOGIN_LOCKOUT_S: '2',
+      ORDERFLOW_RATE_LIMIT: 'off',
+    },
+  });
   try {
-    const A = '127.0.0.1'; const B = '127.0.0.2'; const C = '127.0.0.3';
+    const A = '127.0.0.1';
+    const B = '127.0.0.2';
+    const C = '127.0.0.3';
     // per username: two failures are 401, the third locks the account (from any address)
     assert.equal((await loginFrom(srv.url, A, 'manager', 'guess1')).status, 401);
     assert.equal((await loginFrom(srv.url, B, 'manager', 'guess2')).status, 401);

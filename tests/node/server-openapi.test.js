@@ -23,7 +23,10 @@ function docsRoutes() {
   const text = readFileSync(new URL('../../docs/rest-api.md', import.meta.url), 'utf8');
   const out = new Set();
   for (const m of text.matchAll(/`(GET|PUT|POST|PATCH|DELETE) (\/api[^`\s]*)/g)) {
-    const path = m[2].replace(/\[.*$/, '').replace(/\?.*$/, '').replace(/:([a-z_]+)/g, '{$1}');
+    const path = m[2]
+      .replace(/\[.*$/, '')
+      .replace(/\?.*$/, '')
+      .replace(/:([a-z_]+)/g, '{$1}');
     out.add(`${m[1]} ${path}`);
   }
   return out;
@@ -58,9 +61,12 @@ test('every operation describes its answers, path parameters and body', () => {
       const where = `${method.toUpperCase()} ${path}`;
       assert.ok(op.responses && Object.keys(op.responses).some((c) => /^2/.test(c)), `${where}: a 2xx answer`);
       for (const name of path.matchAll(/\{([a-z_]+)\}/g)) {
-        assert.ok((op.parameters ?? []).some((p) => p.in === 'path' && p.name === name[1]), `${where}: path parameter ${name[1]}`);
+        assert.ok(
+          (op.parameters ?? []).some((p) => p.in === 'path' && p.name === name[1]),
+          `${where}: path parameter ${name[1]}`,
+        );
       }
-      if ((method === 'put' || path.endsWith('bulk_update') || path.endsWith('/pos') || path.endsWith('/login'))) {
+      if (method === 'put' || path.endsWith('bulk_update') || path.endsWith('/pos') || path.endsWith('/login')) {
         const schema = op.requestBody?.content?.['application/json']?.schema;
         assert.ok(schema, `${where}: a request body schema`);
         assert.equal(schema.additionalProperties, false, `${where}: unknown body keys are refused`);
@@ -70,11 +76,16 @@ test('every operation describes its answers, path parameters and body', () => {
 });
 
 test('the schemas are the ones that validate: a body the OpenAPI document refuses is refused', async () => {
-  const login = await fetch(`${srv.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo' }) }).then((r) => r.json());
+  const login = await fetch(`${srv.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: 'demo' }),
+  }).then((r) => r.json());
   const put = doc.paths['/api/v1/orders/{id}'].put.requestBody.content['application/json'].schema;
   assert.deepEqual(put.required, ['status', 'lock_version']);
   const r = await fetch(`${srv.url}/api/v1/orders/1`, {
-    method: 'PUT', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.token}` },
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.token}` },
     body: JSON.stringify({ status: 'processing' }),
   });
   assert.equal(r.status, 400);

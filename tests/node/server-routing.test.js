@@ -7,8 +7,12 @@ import assert from 'node:assert/strict';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 
-let srv; let admin;
-before(async () => { srv = await startServer(); admin = await new ApiClient(srv.url).login('admin'); });
+let srv;
+let admin;
+before(async () => {
+  srv = await startServer();
+  admin = await new ApiClient(srv.url).login('admin');
+});
 after(() => srv?.stop());
 
 test('an over-long id is a 400 naming the id, in each dialect', async () => {

@@ -15,10 +15,25 @@ let dir;
 let database = null;
 const at = '2026-01-05T08:00:00.000Z';
 const order = (id, extra = {}) => ({
-  id, workflow: 'cms', status: 'new', store_id: 's1', lock_version: 0, payment_status: 'paid', customer_name: `C${id}`, total: 10,
-  tracking_number: null, created_at: at, updated_at: at, updated_by: null,
-  items: [{ sku: 'A', name: 'Apple', quantity: 2 }, { sku: 'B', name: 'Bread', quantity: 1 }],
-  history: [{ lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: 'Order placed', fields: {}, source: 'api' }],
+  id,
+  workflow: 'cms',
+  status: 'new',
+  store_id: 's1',
+  lock_version: 0,
+  payment_status: 'paid',
+  customer_name: `C${id}`,
+  total: 10,
+  tracking_number: null,
+  created_at: at,
+  updated_at: at,
+  updated_by: null,
+  items: [
+    { sku: 'A', name: 'Apple', quantity: 2 },
+    { sku: 'B', name: 'Bread', quantity: 1 },
+  ],
+  history: [
+    { lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: 'Order placed', fields: {}, source: 'api' },
+  ],
   ...extra,
 });
 
@@ -28,42 +43,73 @@ before(async () => {
   store = await openStore({ databaseUrl: database?.url ?? null, dataDir: dir, busyTimeoutMs: 1000 });
   assert.equal(await store.isSeeded(), false);
   await store.loadSeed({
-    stores: [{ id: 's1', name: 'One' }, { id: 's2', name: 'Two' }],
+    stores: [
+      { id: 's1', name: 'One' },
+      { id: 's2', name: 'Two' },
+    ],
     users: [{ username: 'ann', display_name: 'Ann', password_hash: 'x', roles: { cms: 'admin', delivery: null }, stores: ['s1'] }],
-    inventory: [{ store_id: 's1', sku: 'A', on_hand: 10, reserved: 2 }, { store_id: 's1', sku: 'B', on_hand: 5, reserved: 0 }],
+    inventory: [
+      { store_id: 's1', sku: 'A', on_hand: 10, reserved: 2 },
+      { store_id: 's1', sku: 'B', on_hand: 5, reserved: 0 },
+    ],
     orders: [order(1), order(2, { store_id: 's2', workflow: 'delivery', status: 'pending' }), order(3)],
   });
 });
-after(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); await database?.drop(); });
+after(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+  await database?.drop();
+});
 
 test('seeded data reads back: stores, users, orders with items, history, inventory', async () => {
   assert.equal(await store.isSeeded(), true);
-  assert.deepEqual(await store.stores.list(), [{ id: 's1', name: 'One' }, { id: 's2', name: 'Two' }]);
+  assert.deepEqual(await store.stores.list(), [
+    { id: 's1', name: 'One' },
+    { id: 's2', name: 'Two' },
+  ]);
   const ann = await store.users.get('ann');
   assert.deepEqual(ann.roles, { cms: 'admin', delivery: null });
   assert.deepEqual(ann.stores, ['s1']);
   assert.equal(await store.users.get('nobody'), null);
   const o = await store.orders.get(1);
   assert.equal(o.status, 'new');
-  assert.deepEqual(o.items, [{ sku: 'A', name: 'Apple', quantity: 2 }, { sku: 'B', name: 'Bread', quantity: 1 }]);
+  assert.deepEqual(o.items, [
+    { sku: 'A', name: 'Apple', quantity: 2 },
+    { sku: 'B', name: 'Bread', quantity: 1 },
+  ]);
   assert.equal(await store.orders.get(99), null);
   assert.deepEqual((await store.orders.getMany([3, 1, 99])).map((r) => r.id).sort(), [1, 3]);
   const page = await store.orders.list({ workflow: 'cms', stores: ['s1'], storeId: null, statuses: ['new'], limit: 1, offset: 1 });
   assert.equal(page.total, 2);
-  assert.deepEqual(page.orders.map((r) => r.id), [3]);
-  assert.equal((await store.orders.list({ workflow: 'cms', stores: ['s2'], storeId: null, statuses: null, limit: 10, offset: 0 })).total, 0);
+  assert.deepEqual(
+    page.orders.map((r) => r.id),
+    [3],
+  );
+  assert.equal(
+    (await store.orders.list({ workflow: 'cms', stores: ['s2'], storeId: null, statuses: null, limit: 10, offset: 0 })).total,
+    0,
+  );
   const h = await store.history.of(1);
   assert.equal(h.length, 1);
   assert.deepEqual(h[0].fields, {});
-  assert.deepEqual((await store.inventory.of('s1', ['A', 'Z'])).map((r) => [r.sku, r.on_hand, r.reserved]), [['A', 10, 2]]);
+  assert.deepEqual(
+    (await store.inventory.of('s1', ['A', 'Z'])).map((r) => [r.sku, r.on_hand, r.reserved]),
+    [['A', 10, 2]],
+  );
 });
 
 test('a transaction is all or nothing; the optimistic lock answers false on a stale version', async () => {
-  await assert.rejects(store.transaction(async (tx) => {
-    assert.equal(await tx.orders.setStatus({ id: 1, expectedVersion: 0, status: 'processing', at, by: 'ann', trackingNumber: null }), true);
-    await tx.inventory.adjust('s1', 'A', 0, 2);
-    throw new Error('boom');
-  }), /boom/);
+  await assert.rejects(
+    store.transaction(async (tx) => {
+      assert.equal(
+        await tx.orders.setStatus({ id: 1, expectedVersion: 0, status: 'processing', at, by: 'ann', trackingNumber: null }),
+        true,
+      );
+      await tx.inventory.adjust('s1', 'A', 0, 2);
+      throw new Error('boom');
+    }),
+    /boom/,
+  );
   assert.equal((await store.orders.get(1)).lock_version, 0, 'rolled back');
   assert.equal((await store.inventory.of('s1', ['A']))[0].reserved, 2);
 
@@ -74,14 +120,34 @@ test('a transaction is all or nothing; the optimistic lock answers false on a st
     const nid = await tx.notifications.create('single', at);
     await tx.notifications.addItem(nid, 1, 1, 'processing');
     assert.equal(await tx.notifications.exists(nid), true);
-    return tx.history.append({ orderId: 1, lockVersion: 1, from: 'new', to: 'processing', actor: 'ann', at, notes: null, fields: { a: 1 }, source: 'api' });
+    return tx.history.append({
+      orderId: 1,
+      lockVersion: 1,
+      from: 'new',
+      to: 'processing',
+      actor: 'ann',
+      at,
+      notes: null,
+      fields: { a: 1 },
+      source: 'api',
+    });
   });
   assert.equal(entry.lock_version, 1);
   assert.deepEqual(entry.fields, { a: 1 });
   const o = await store.orders.get(1);
   assert.deepEqual([o.status, o.lock_version, o.updated_by, o.tracking_number], ['processing', 1, 'ann', 'T1']);
-  assert.deepEqual((await store.inventory.of('s1', ['A', 'NEW'])).map((r) => [r.sku, r.on_hand, r.reserved]), [['A', 10, 4], ['NEW', 3, 0]]);
-  assert.equal(await store.orders.setStatus({ id: 1, expectedVersion: 0, status: 'x', at, by: 'ann', trackingNumber: null }), false, 'stale');
+  assert.deepEqual(
+    (await store.inventory.of('s1', ['A', 'NEW'])).map((r) => [r.sku, r.on_hand, r.reserved]),
+    [
+      ['A', 10, 4],
+      ['NEW', 3, 0],
+    ],
+  );
+  assert.equal(
+    await store.orders.setStatus({ id: 1, expectedVersion: 0, status: 'x', at, by: 'ann', trackingNumber: null }),
+    false,
+    'stale',
+  );
 });
 
 test('a nested part fails alone (savepoint); a duplicate history version is a conflict', async () => {
@@ -90,9 +156,21 @@ test('a nested part fails alone (savepoint); a duplicate history version is a co
     try {
       await tx.transaction(async (t) => {
         await t.orders.setStatus({ id: 3, expectedVersion: 0, status: 'processing', at, by: 'ann', trackingNumber: null });
-        await t.history.append({ orderId: 1, lockVersion: 1, from: 'new', to: 'processing', actor: 'ann', at, notes: null, fields: {}, source: 'api' });
+        await t.history.append({
+          orderId: 1,
+          lockVersion: 1,
+          from: 'new',
+          to: 'processing',
+          actor: 'ann',
+          at,
+          notes: null,
+          fields: {},
+          source: 'api',
+        });
       });
-    } catch (e) { caught = e; }
+    } catch (e) {
+      caught = e;
+    }
     await tx.meta.set('marker', 'kept');
     return caught;
   });
@@ -105,10 +183,12 @@ test('a nested part fails alone (savepoint); a duplicate history version is a co
 
 test('a store call made while a transaction is open sees the state before or after it, never inside it', async () => {
   let release;
-  const gate = new Promise((r) => { release = r; });
+  const gate = new Promise((r) => {
+    release = r;
+  });
   const tx = store.transaction(async (t) => {
     await t.orders.setStatus({ id: 3, expectedVersion: 0, status: 'processing', at, by: 'ann', trackingNumber: null });
-    await gate;  // the body waits on something else; other requests run meanwhile
+    await gate; // the body waits on something else; other requests run meanwhile
     throw new Error('rolled back');
   });
   const read = store.orders.get(3);
@@ -130,13 +210,28 @@ test('sessions: create, find, remove, purge expired', async () => {
 });
 
 test('idempotency keys: insert, in progress, complete, duplicate is a conflict, trim and expiry', async () => {
-  await store.transaction((tx) => tx.idempotency.insert({ scope: 'ann', key: 'k1', fingerprint: 'f', status: null, body: null, createdAt: at }));
+  await store.transaction((tx) =>
+    tx.idempotency.insert({ scope: 'ann', key: 'k1', fingerprint: 'f', status: null, body: null, createdAt: at }),
+  );
   assert.equal((await store.idempotency.get('ann', 'k1')).status_code, null);
-  const dup = await store.transaction((tx) => tx.idempotency.insert({ scope: 'ann', key: 'k1', fingerprint: 'f', status: 200, body: '{}', createdAt: at })).catch((e) => e);
+  const dup = await store
+    .transaction((tx) => tx.idempotency.insert({ scope: 'ann', key: 'k1', fingerprint: 'f', status: 200, body: '{}', createdAt: at }))
+    .catch((e) => e);
   assert.equal(store.classify(dup), 'conflict');
   await store.idempotency.complete('ann', 'k1', 200, '{"ok":true}');
-  assert.deepEqual([(await store.idempotency.get('ann', 'k1')).status_code, (await store.idempotency.get('ann', 'k1')).body], [200, '{"ok":true}']);
-  for (const k of ['k2', 'k3']) await store.idempotency.insert({ scope: 'ann', key: k, fingerprint: 'f', status: 200, body: '{}', createdAt: `2026-01-0${k === 'k2' ? 6 : 7}T00:00:00.000Z` });
+  assert.deepEqual(
+    [(await store.idempotency.get('ann', 'k1')).status_code, (await store.idempotency.get('ann', 'k1')).body],
+    [200, '{"ok":true}'],
+  );
+  for (const k of ['k2', 'k3'])
+    await store.idempotency.insert({
+      scope: 'ann',
+      key: k,
+      fingerprint: 'f',
+      status: 200,
+      body: '{}',
+      createdAt: `2026-01-0${k === 'k2' ? 6 : 7}T00:00:00.000Z`,
+    });
   assert.equal(await store.idempotency.trim('ann', 2, 1e9), 1, 'the oldest goes');
   assert.equal(await store.idempotency.get('ann', 'k1'), null);
   assert.equal(await store.idempotency.purgeExpired('2026-01-07T00:00:00.000Z'), 1);
@@ -144,13 +239,29 @@ test('idempotency keys: insert, in progress, complete, duplicate is a conflict, 
 });
 
 test('jobs: one claimer at a time, results once, progress, finish fenced by owner', async () => {
-  await store.transaction((tx) => tx.jobs.create({ id: 'job_1', workflow: 'cms', username: 'ann', params: { status: 'processing', fields: {} }, total: 2, notificationId: null, createdAt: at }, [1, 3]));
+  await store.transaction((tx) =>
+    tx.jobs.create(
+      {
+        id: 'job_1',
+        workflow: 'cms',
+        username: 'ann',
+        params: { status: 'processing', fields: {} },
+        total: 2,
+        notificationId: null,
+        createdAt: at,
+      },
+      [1, 3],
+    ),
+  );
   assert.equal(await store.jobs.activeCount('ann'), 1);
   assert.deepEqual(await store.jobs.claimable(1000, 5), ['job_1']);
   assert.equal(await store.jobs.claim('job_1', 'a', 1000, 2000), true);
   assert.equal(await store.jobs.claim('job_1', 'b', 1500, 2500), false, 'leased');
   assert.deepEqual(await store.jobs.claimable(1500, 5), []);
-  assert.deepEqual((await store.jobs.todo('job_1', 10)).map((t) => t.order_id), [1, 3]);
+  assert.deepEqual(
+    (await store.jobs.todo('job_1', 10)).map((t) => t.order_id),
+    [1, 3],
+  );
   assert.equal(await store.jobs.setResult('job_1', 0, { id: 1, ok: true }), true);
   assert.equal(await store.jobs.setResult('job_1', 0, { id: 1, ok: false }), false, 'done once');
   assert.deepEqual(await store.jobs.progress('job_1'), { done: 1, succeeded: 1 });
@@ -161,18 +272,43 @@ test('jobs: one claimer at a time, results once, progress, finish fenced by owne
   const job = await store.jobs.get('job_1');
   assert.equal(job.state, 'done');
   assert.deepEqual(job.params, { status: 'processing', fields: {} });
-  assert.deepEqual(await store.jobs.results('job_1'), [{ id: 1, ok: true }, { id: 3, ok: false }]);
+  assert.deepEqual(await store.jobs.results('job_1'), [
+    { id: 1, ok: true },
+    { id: 3, ok: false },
+  ]);
   assert.equal(await store.jobs.purgeFinished('2026-01-06T00:00:00.000Z'), 1);
   assert.equal(await store.jobs.get('job_1'), null);
 });
 
 test('audit: append capped, list newest first with filters', async () => {
-  const row = (n) => ({ at: `2026-01-05T08:00:0${n}.000Z`, username: n % 2 ? 'ann' : 'bob', workflow: 'cms', order_id: n, target_status: 'x', http_status: 422, codes: ['refused', `c${n}`], source: 'api' });
+  const row = (n) => ({
+    at: `2026-01-05T08:00:0${n}.000Z`,
+    username: n % 2 ? 'ann' : 'bob',
+    workflow: 'cms',
+    order_id: n,
+    target_status: 'x',
+    http_status: 422,
+    codes: ['refused', `c${n}`],
+    source: 'api',
+  });
   await store.audit.append([row(1), row(2), row(3)], 2);
   const all = await store.audit.list({ limit: 10 });
-  assert.deepEqual(all.map((r) => r.order_id), [3, 2], 'capped to the newest 2');
+  assert.deepEqual(
+    all.map((r) => r.order_id),
+    [3, 2],
+    'capped to the newest 2',
+  );
   assert.deepEqual(all[0].codes, ['refused', 'c3']);
-  assert.deepEqual((await store.audit.list({ username: 'ann', limit: 10 })).map((r) => r.order_id), [3]);
-  assert.deepEqual((await store.audit.list({ code: 'c2', limit: 10 })).map((r) => r.order_id), [2]);
-  assert.deepEqual((await store.audit.list({ beforeId: all[0].id, limit: 10 })).map((r) => r.order_id), [2]);
+  assert.deepEqual(
+    (await store.audit.list({ username: 'ann', limit: 10 })).map((r) => r.order_id),
+    [3],
+  );
+  assert.deepEqual(
+    (await store.audit.list({ code: 'c2', limit: 10 })).map((r) => r.order_id),
+    [2],
+  );
+  assert.deepEqual(
+    (await store.audit.list({ beforeId: all[0].id, limit: 10 })).map((r) => r.order_id),
+    [2],
+  );
 });

@@ -18,8 +18,19 @@ let dir;
 let file;
 const at = '2026-01-05T08:00:00.000Z';
 const order = (id) => ({
-  id, workflow: 'cms', status: 'new', store_id: 's1', lock_version: 0, payment_status: 'paid', customer_name: `C${id}`, total: 10,
-  tracking_number: null, created_at: at, updated_at: at, updated_by: null, items: [{ sku: 'A', name: 'Apple', quantity: 1 }],
+  id,
+  workflow: 'cms',
+  status: 'new',
+  store_id: 's1',
+  lock_version: 0,
+  payment_status: 'paid',
+  customer_name: `C${id}`,
+  total: 10,
+  tracking_number: null,
+  created_at: at,
+  updated_at: at,
+  updated_by: null,
+  items: [{ sku: 'A', name: 'Apple', quantity: 1 }],
   history: [{ lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: null, fields: {}, source: 'api' }],
 });
 
@@ -34,33 +45,64 @@ before(async () => {
     orders: Array.from({ length: 8 }, (_, i) => order(i + 1)),
   });
 });
-after(async () => { await store?.close(); rmSync(dir, { recursive: true, force: true }); });
-
-const change = (id, status) => store.transaction(async (tx) => {
-  assert.equal(await tx.orders.setStatus({ id, expectedVersion: 0, status, at, by: 'ann', trackingNumber: null }), true);
-  await tx.history.append({ orderId: id, lockVersion: 1, from: 'new', to: status, actor: 'ann', at, notes: null, fields: {}, source: 'api' });
-  await tx.inventory.adjust('s1', 'A', 0, 1);
-  if (status === 'boom') throw new Error('boom');
-  return id;
+after(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
 });
+
+const change = (id, status) =>
+  store.transaction(async (tx) => {
+    assert.equal(await tx.orders.setStatus({ id, expectedVersion: 0, status, at, by: 'ann', trackingNumber: null }), true);
+    await tx.history.append({
+      orderId: id,
+      lockVersion: 1,
+      from: 'new',
+      to: status,
+      actor: 'ann',
+      at,
+      notes: null,
+      fields: {},
+      source: 'api',
+    });
+    await tx.inventory.adjust('s1', 'A', 0, 1);
+    if (status === 'boom') throw new Error('boom');
+    return id;
+  });
 
 test('transactions started together: each all or nothing, committed before it resolves', async () => {
   const other = new Database(file, { readonly: true });
   try {
     const seen = [];
     // Started in one turn of the event loop (they queue on the store's mutex). Order 3's body throws.
-    const runs = [1, 2, 3, 4].map((id) => change(id, id === 3 ? 'boom' : 'processing').then((v) => {
-      seen.push(other.prepare('SELECT status FROM orders WHERE id = ?').get(v).status);  // another connection
-      return v;
-    }));
+    const runs = [1, 2, 3, 4].map((id) =>
+      change(id, id === 3 ? 'boom' : 'processing').then((v) => {
+        seen.push(other.prepare('SELECT status FROM orders WHERE id = ?').get(v).status); // another connection
+        return v;
+      }),
+    );
     const results = await Promise.allSettled(runs);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+    );
     assert.equal(results[2].reason.message, 'boom');
     assert.deepEqual(seen, ['processing', 'processing', 'processing'], 'committed when each promise resolved');
     const rows = other.prepare('SELECT id, status, lock_version FROM orders WHERE id <= 4 ORDER BY id').all();
-    assert.deepEqual(rows.map((r) => [r.id, r.status, r.lock_version]), [[1, 'processing', 1], [2, 'processing', 1], [3, 'new', 0], [4, 'processing', 1]]);
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.status, r.lock_version]),
+      [
+        [1, 'processing', 1],
+        [2, 'processing', 1],
+        [3, 'new', 0],
+        [4, 'processing', 1],
+      ],
+    );
     assert.equal(other.prepare('SELECT COUNT(*) AS n FROM history WHERE order_id <= 4 AND lock_version = 1').get().n, 3);
-    assert.equal(other.prepare("SELECT reserved FROM inventory WHERE sku = 'A'").get().reserved, 3, 'the failed body\'s stock move rolled back alone');
+    assert.equal(
+      other.prepare("SELECT reserved FROM inventory WHERE sku = 'A'").get().reserved,
+      3,
+      "the failed body's stock move rolled back alone",
+    );
   } finally {
     other.close();
   }
@@ -68,7 +110,7 @@ test('transactions started together: each all or nothing, committed before it re
 
 test('a store call made while transactions are open waits for their commit', async () => {
   const t = change(5, 'processing');
-  const read = store.orders.get(5);  // outside the transaction: must not see it uncommitted, must see it committed
+  const read = store.orders.get(5); // outside the transaction: must not see it uncommitted, must see it committed
   assert.equal(await t, 5);
   assert.equal((await read).status, 'processing');
 });
@@ -76,16 +118,22 @@ test('a store call made while transactions are open waits for their commit', asy
 test('WAL checkpoints happen off the commit path and still reach the database file', async () => {
   assert.equal(store.db.pragma('wal_autocheckpoint', { simple: true }), 0, 'commits never checkpoint');
   store.db.pragma('wal_checkpoint(PASSIVE)');
-  const before = digest(file);  // in WAL mode only a checkpoint writes the database file itself
+  const before = digest(file); // in WAL mode only a checkpoint writes the database file itself
   for (let id = 6; id <= 8; id++) await change(id, 'processing');
   assert.equal(digest(file), before, 'the commits went to the WAL only');
   await new Promise((r) => setTimeout(r, CHECKPOINT_INTERVAL_MS * 4));
   assert.notEqual(digest(file), before, 'the checkpointer thread copied them into the database file');
-  const copy = join(dir, 'copy.sqlite');  // the database file alone, without its WAL
+  const copy = join(dir, 'copy.sqlite'); // the database file alone, without its WAL
   copyFileSync(file, copy);
   const alone = new Database(copy, { readonly: true });
   try {
-    assert.deepEqual(alone.prepare('SELECT status FROM orders WHERE id IN (6, 7, 8)').all().map((r) => r.status), ['processing', 'processing', 'processing']);
+    assert.deepEqual(
+      alone
+        .prepare('SELECT status FROM orders WHERE id IN (6, 7, 8)')
+        .all()
+        .map((r) => r.status),
+      ['processing', 'processing', 'processing'],
+    );
   } finally {
     alone.close();
   }

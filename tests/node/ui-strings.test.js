@@ -35,7 +35,7 @@ test('every German key is an English key', () => {
   for (const k of Object.keys(de)) assert.ok(k in english, `de.${k} has no English original`);
 });
 
-test('the admin views\' words: every German key is an English key, and none is in the embedded table', async () => {
+test("the admin views' words: every German key is an English key, and none is in the embedded table", async () => {
   const admin = await import('../../web/src/i18n/admin.js');
   for (const k of Object.keys(admin.de)) assert.ok(k in admin.en, `admin de.${k} has no English original`);
   for (const k of Object.keys(admin.en)) assert.ok(!(k in english), `${k} is in the admin table and in en.js`);

@@ -35,8 +35,7 @@ public:
     // array; else item objects whose `quantity`, when there, is a number and whose `in_stock`,
     // when there, is a boolean or a number; a `sku` that is a string or a number goes into the sku
     // column as its text, anything else as none).
-    void add(bool valid, std::uint32_t status, std::uint32_t store, std::vector<std::uint32_t> fields,
-             const orderflow::json* items) {
+    void add(bool valid, std::uint32_t status, std::uint32_t store, std::vector<std::uint32_t> fields, const orderflow::json* items) {
         valid_.push_back(valid ? 1 : 0);
         status_.push_back(status);
         store_.push_back(store);
@@ -45,11 +44,17 @@ public:
         present_.push_back(items ? 1 : 0);
         if (items)
             for (const auto& it : *items) {
-                quantity_.push_back(it.contains("quantity") ? it["quantity"].get<double>()
-                                                            : std::numeric_limits<double>::quiet_NaN());
-                if (!it.contains("in_stock")) { kind_.push_back(0); stock_.push_back(0); }
-                else if (it["in_stock"].is_boolean()) { kind_.push_back(it["in_stock"].get<bool>() ? 2 : 1); stock_.push_back(0); }
-                else { kind_.push_back(3); stock_.push_back(it["in_stock"].get<double>()); }
+                quantity_.push_back(it.contains("quantity") ? it["quantity"].get<double>() : std::numeric_limits<double>::quiet_NaN());
+                if (!it.contains("in_stock")) {
+                    kind_.push_back(0);
+                    stock_.push_back(0);
+                } else if (it["in_stock"].is_boolean()) {
+                    kind_.push_back(it["in_stock"].get<bool>() ? 2 : 1);
+                    stock_.push_back(0);
+                } else {
+                    kind_.push_back(3);
+                    stock_.push_back(it["in_stock"].get<double>());
+                }
                 sku_.push_back(skuIndex(it));
             }
         begin_.push_back(static_cast<std::uint32_t>(kind_.size()));

@@ -36,11 +36,21 @@ export class ApiClient {
     const res = await fetch(this.baseUrl + path, { method, headers: h, body: payload });
     const text = await res.text();
     let json;
-    try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
     return { status: res.status, headers: res.headers, body: json, text };
   }
 
-  get(path, opts) { return this.request('GET', path, opts); }
-  put(path, body, opts = {}) { return this.request('PUT', path, { ...opts, body }); }
-  post(path, body, opts = {}) { return this.request('POST', path, { ...opts, body }); }
+  get(path, opts) {
+    return this.request('GET', path, opts);
+  }
+  put(path, body, opts = {}) {
+    return this.request('PUT', path, { ...opts, body });
+  }
+  post(path, body, opts = {}) {
+    return this.request('POST', path, { ...opts, body });
+  }
 }

@@ -9,14 +9,19 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-let cluster = null;  // {url, dir}
+let cluster = null; // {url, dir}
 
 // The cluster's URL (its maintenance database); starts a throwaway cluster on first use if needed.
 export function clusterUrl() {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   if (!cluster) {
     const out = execFileSync(join(ROOT, 'scripts/pg-cluster.sh'), ['start'], { encoding: 'utf8' });
-    const vars = Object.fromEntries(out.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const vars = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
     cluster = { url: vars.DATABASE_URL, dir: vars.PG_CLUSTER_DIR };
     // Synchronous, so it also runs when the process exits on its own.
     process.on('exit', () => spawnSync(join(ROOT, 'scripts/pg-cluster.sh'), ['stop', cluster.dir]));
@@ -34,7 +39,11 @@ export function urlFor(name) {
 async function admin(sql) {
   const c = new pg.Client({ connectionString: clusterUrl() });
   await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 // A new empty database -> {url, name, drop()}. `key`: the same key gives the same database (a
@@ -44,7 +53,7 @@ export async function createDatabase(key) {
   try {
     await admin(`CREATE DATABASE ${name}`);
   } catch (e) {
-    if (e.code !== '42P04') throw e;  // duplicate_database: reuse it
+    if (e.code !== '42P04') throw e; // duplicate_database: reuse it
   }
   return {
     name,

@@ -17,10 +17,18 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export async function startServer({ dataDir, env = {}, keepData = false, store = testStore(), database = null } = {}) {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'orderflow-test-'));
   // `database`: a {url} to share with another server (two instances on one database)
-  const db = store === 'postgres' ? (database ?? await createDatabase(dir)) : null;
+  const db = store === 'postgres' ? (database ?? (await createDatabase(dir))) : null;
   const child = spawn(process.execPath, [join(ROOT, 'web/server/main.js')], {
     cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ORDERFLOW_DATA_DIR: dir, ORDERFLOW_EXIT_WITH_PARENT: '1', DATABASE_URL: db?.url ?? '', ...env },
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ORDERFLOW_DATA_DIR: dir,
+      ORDERFLOW_EXIT_WITH_PARENT: '1',
+      DATABASE_URL: db?.url ?? '',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -29,16 +37,29 @@ export async function startServer({ dataDir, env = {}, keepData = false, store =
     const onData = (chunk) => {
       output += chunk;
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
     };
     child.stdout.on('data', onData);
-    child.stderr.on('data', (c) => { output += c; });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}):\n${output}`)); });
+    child.stderr.on('data', (c) => {
+      output += c;
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}):\n${output}`));
+    });
   });
   child.removeAllListeners('exit');
   const exited = new Promise((r) => child.on('exit', r));
   return {
-    url, dataDir: dir, databaseUrl: db?.url ?? null, database: db, process: child, output: () => output,
+    url,
+    dataDir: dir,
+    databaseUrl: db?.url ?? null,
+    database: db,
+    process: child,
+    output: () => output,
     async stop({ signal = 'SIGTERM' } = {}) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

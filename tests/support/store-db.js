@@ -9,7 +9,10 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import pg from 'pg';
 
-const numbered = (sql) => { let n = 0; return sql.replace(/\?/g, () => `$${++n}`); };
+const numbered = (sql) => {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+};
 
 // target: a server from startServer() ({dataDir, databaseUrl}). -> {kind, get, all, run, close}
 export async function storeDb(target, { readonly = true } = {}) {
@@ -49,7 +52,11 @@ const TYPES = {
 export async function withStoreDb(target, fn, options) {
   if (target.db) return fn(target.db);
   const db = await storeDb(target, options);
-  try { return await fn(db); } finally { await db.close(); }
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
 }
 
 // `statuses`: {workflowId: [{id, stock}]} from the workflow documents; `normalize`:
@@ -64,9 +71,13 @@ export async function checkStore(target, statuses, normalize = {}) {
     const hist = await db.all(`SELECT order_id, COUNT(*) AS n, MIN(lock_version) AS lo, MAX(lock_version) AS hi,
                                COUNT(DISTINCT lock_version) AS distinct_versions FROM history GROUP BY order_id`);
     const byOrder = new Map(hist.map((h) => [h.order_id, h]));
-    const last = new Map((await db.all(`SELECT h.order_id, h.to_status FROM history h
+    const last = new Map(
+      (
+        await db.all(`SELECT h.order_id, h.to_status FROM history h
       JOIN (SELECT order_id, MAX(lock_version) AS v FROM history GROUP BY order_id) m
-      ON m.order_id = h.order_id AND m.v = h.lock_version`)).map((r) => [r.order_id, r.to_status]));
+      ON m.order_id = h.order_id AND m.v = h.lock_version`)
+      ).map((r) => [r.order_id, r.to_status]),
+    );
     const itemsOf = new Map();
     for (const it of await db.all('SELECT order_id, sku, quantity FROM order_items')) {
       if (!itemsOf.has(it.order_id)) itemsOf.set(it.order_id, []);
@@ -75,7 +86,10 @@ export async function checkStore(target, statuses, normalize = {}) {
     const expectedReserved = new Map();
     for (const o of orders) {
       const h = byOrder.get(o.id);
-      if (!h) { problems.push(`order ${o.id}: no history`); continue; }
+      if (!h) {
+        problems.push(`order ${o.id}: no history`);
+        continue;
+      }
       if (h.n !== o.lock_version + 1 || h.distinct_versions !== h.n || h.lo !== 0 || h.hi !== o.lock_version) {
         problems.push(`order ${o.id}: lock_version ${o.lock_version} but ${h.n} history rows (versions ${h.lo}..${h.hi})`);
       }

@@ -44,12 +44,14 @@ export function tooLarge(fn, name, units) {
   return new TypeError(`orderflow: ${fn}: ${name} is too large (${units} UTF-16 units as text, at most ${MAX_ARGUMENT_UNITS})`);
 }
 
-export const wellFormed = typeof String.prototype.toWellFormed === 'function'
-  ? (s) => s.toWellFormed()
-  : (s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-export const isWellFormed = typeof String.prototype.isWellFormed === 'function'
-  ? (s) => s.isWellFormed()
-  : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+export const wellFormed =
+  typeof String.prototype.toWellFormed === 'function'
+    ? (s) => s.toWellFormed()
+    : (s) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+export const isWellFormed =
+  typeof String.prototype.isWellFormed === 'function'
+    ? (s) => s.isWellFormed()
+    : (s) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
 
 // Rebuilds parsed JSON with lone surrogates (which UTF-8 cannot carry) replaced by U+FFFD.
 function repairStrings(value) {
@@ -59,7 +61,10 @@ function repairStrings(value) {
     const out = Object.create(null);
     for (const key of Object.keys(value)) {
       Object.defineProperty(out, wellFormed(key), {
-        value: repairStrings(value[key]), enumerable: true, writable: true, configurable: true,
+        value: repairStrings(value[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
       });
     }
     return out;
@@ -82,7 +87,7 @@ export function toJson(value, fn, what, repair = false) {
   } catch (e) {
     throw new TypeError(`orderflow: ${what} cannot be converted to JSON (${e && e.message})`, { cause: e });
   }
-  if (text === undefined) return 'null';  // a function or a symbol
+  if (text === undefined) return 'null'; // a function or a symbol
   if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, what, text.length);
   if (repair && text.includes('\\ud') && LONE_SURROGATE_ESCAPE.test(text)) text = JSON.stringify(repairStrings(JSON.parse(text)));
   return text;

@@ -8,34 +8,34 @@ import { READS_STORE, READS_FIELDS, READS_ITEMS } from './columns.js';
 // order): one uint32 each, a count, a length, or a byte offset into the wasm heap (0 for a
 // column the engine will not read, per batchReads).
 export const HEADER = Object.freeze({
-  COUNT: 0,           // orders
-  STATUS: 1,          // uint32[count]: index into the string table
-  STORE: 2,           // uint32[count]: index into the string table, or 0
-  FIELDS: 3,          // uint32[fieldColumns * count]: the guard fields' values (index into the
-                      // string table), column f at f * count; or 0
-  FIELD_COLUMNS: 4,   // how many columns FIELDS holds (the workflow's guardFields, in order)
-  VALID: 5,           // uint8[count]: 1 = read by the columns, 0 = invalid_order
-  ITEM_BEGIN: 6,      // uint32[count + 1]: offsets into the item columns, or 0
-  ITEM_KIND: 7,       // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
-  ITEM_STOCK: 8,      // float64[items], or 0
-  ITEM_QUANTITY: 9,   // float64[items] (NaN: absent), or 0
-  ITEMS_PRESENT: 10,  // uint8[count]: 1 = the order has an items array, or 0
-  ITEM_SKU: 11,       // uint32[items]: the item's sku, index into the string table (0: none);
-                      // or 0 (then the engine leaves stock refusals to check)
-  OUT: 12,            // uint32[count]: receives each order's verdict index
-  TEXT: 13,           // the text arguments below, one after another (UTF-8)
+  COUNT: 0, // orders
+  STATUS: 1, // uint32[count]: index into the string table
+  STORE: 2, // uint32[count]: index into the string table, or 0
+  FIELDS: 3, // uint32[fieldColumns * count]: the guard fields' values (index into the
+  // string table), column f at f * count; or 0
+  FIELD_COLUMNS: 4, // how many columns FIELDS holds (the workflow's guardFields, in order)
+  VALID: 5, // uint8[count]: 1 = read by the columns, 0 = invalid_order
+  ITEM_BEGIN: 6, // uint32[count + 1]: offsets into the item columns, or 0
+  ITEM_KIND: 7, // uint8[items]: in_stock 0 absent, 1 false, 2 true, 3 number; or 0
+  ITEM_STOCK: 8, // float64[items], or 0
+  ITEM_QUANTITY: 9, // float64[items] (NaN: absent), or 0
+  ITEMS_PRESENT: 10, // uint8[count]: 1 = the order has an items array, or 0
+  ITEM_SKU: 11, // uint32[items]: the item's sku, index into the string table (0: none);
+  // or 0 (then the engine leaves stock refusals to check)
+  OUT: 12, // uint32[count]: receives each order's verdict index
+  TEXT: 13, // the text arguments below, one after another (UTF-8)
   STRINGS_LENGTH: 14, // the string table as a JSON array, index 0 unused
-  TO_LENGTH: 15,      // the target status
-  FIELDS_LENGTH: 16,  // the change's fields (notes, ...), JSON
-  ACTOR_LENGTH: 17,   // the actor, JSON
+  TO_LENGTH: 15, // the target status
+  FIELDS_LENGTH: 16, // the change's fields (notes, ...), JSON
+  ACTOR_LENGTH: 17, // the actor, JSON
 });
 const HEADER_WORDS = 18;
 
 export function planColumns(m, io, h, cols, n, items, nFields, tableText, reads, to, fieldsText, actorText) {
   // Layout: the header, then 8-byte aligned doubles, then uint32 columns, then bytes.
   const itemCount = Math.max(items, 1);
-  const headerWords = HEADER_WORDS + (HEADER_WORDS & 1);  // even: the doubles after it stay 8-byte aligned
-  const bytes = headerWords * 4 + itemCount * 20 + (n * 4) * (3 + nFields) + (n + 1) * 4 + n * 2 + itemCount + 16;
+  const headerWords = HEADER_WORDS + (HEADER_WORDS & 1); // even: the doubles after it stay 8-byte aligned
+  const bytes = headerWords * 4 + itemCount * 20 + n * 4 * (3 + nFields) + (n + 1) * 4 + n * 2 + itemCount + 16;
   const base = m._malloc(bytes);
   if (!base) throw new RangeError('orderflow: out of memory for planBulk');
   try {

@@ -72,7 +72,10 @@ async function main(argv) {
     workflow = flow.workflow(target);
   } else {
     const { text, error } = readText(target);
-    if (error) { fail(error, 2); return; }
+    if (error) {
+      fail(error, 2);
+      return;
+    }
     try {
       workflow = flow.loadText(text);
     } catch (e) {
@@ -85,10 +88,12 @@ async function main(argv) {
   }
   if (command === 'lint') {
     const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-    process.stdout.write(`ok: ${target}: workflow "${workflow.id}" with `
-      + `${count(workflow.statuses.length, 'status', 'statuses')}, `
-      + `${count(workflow.transitions.length, 'transition', 'transitions')}, `
-      + `${count(workflow.roles.length, 'role', 'roles')}\n`);
+    process.stdout.write(
+      `ok: ${target}: workflow "${workflow.id}" with ` +
+        `${count(workflow.statuses.length, 'status', 'statuses')}, ` +
+        `${count(workflow.transitions.length, 'transition', 'transitions')}, ` +
+        `${count(workflow.roles.length, 'role', 'roles')}\n`,
+    );
   } else if (command === 'graph') {
     process.stdout.write(mermaid(workflow));
   } else {

@@ -6,7 +6,7 @@ import { deepFreeze } from './args.js';
 export const BAD_VERDICT = 0xffffffff;
 // Bits of the engine's batchReads answer (core: BatchReads).
 export const READS_STORE = 1;
-export const READS_FIELDS = 2;  // the order fields the workflow's guards name (its guardFields)
+export const READS_FIELDS = 2; // the order fields the workflow's guards name (its guardFields)
 export const READS_ITEMS = 4;
 
 // Longer strings in an order go to the per-order path (their table would be copied whole).
@@ -30,16 +30,16 @@ const K_SKU = 128;
 export class Columns {
   constructor() {
     this.busy = false;
-    this.ids = [];  // the clean orders' ids, emptied (set to null) after each call
+    this.ids = []; // the clean orders' ids, emptied (set to null) after each call
     this.orders = 0;
     this.items = 0;
-    this.fieldSlots = 0;  // this.fields holds this many columns of this.orders rows
+    this.fieldSlots = 0; // this.fields holds this many columns of this.orders rows
     this.grow(1024, 4096, 1);
     this.interner = new Interner();
     this.statusOf = new Recent(this.interner);
     this.storeOf = new Recent(this.interner);
     this.skuOf = new Recent(this.interner);
-    this.fieldOf = [];  // one Recent per guard field column
+    this.fieldOf = []; // one Recent per guard field column
     this.readsOfIndex = [];
     this.reads = new BatchReads();
   }
@@ -115,8 +115,7 @@ class Recent {
 
   get(s) {
     const n = s.length;
-    const slot = n === 0 ? 0
-      : (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & (SLOTS - 1);
+    const slot = n === 0 ? 0 : (n * 31 + s.charCodeAt(0) * 7 + s.charCodeAt(n >> 1) * 3 + s.charCodeAt(n - 1)) & (SLOTS - 1);
     if (this.keys[slot] === s) return this.values[slot];
     const i = this.interner.intern(s);
     this.keys[slot] = s;
@@ -155,10 +154,18 @@ function orderMask(o, first, more) {
   let f = 0;
   for (const k in o) {
     switch (k) {
-      case 'id': m |= K_ID; break;
-      case 'status': m |= K_STATUS; break;
-      case 'store_id': m |= K_STORE; break;
-      case 'items': m |= K_ITEMS; break;
+      case 'id':
+        m |= K_ID;
+        break;
+      case 'status':
+        m |= K_STATUS;
+        break;
+      case 'store_id':
+        m |= K_STORE;
+        break;
+      case 'items':
+        m |= K_ITEMS;
+        break;
       default:
         if (k === first) f |= 1;
         else if (more !== null) {
@@ -216,7 +223,7 @@ export function marshal(orders, n, cols, reads, polluted, fields) {
   for (let f = 0; f < nFields; f++) fieldOf[f].reset();
   const firstField = nFields > 0 ? fields[0] : null;
   const moreFields = nFields > 1 ? new Map(fields.slice(1).map((k, f) => [k, f + 1])) : null;
-  readsOfIndex.length = 0;  // interned status index -> bits
+  readsOfIndex.length = 0; // interned status index -> bits
   cols.grow(n, 0, nFields);
   const { status, store, fields: fieldCol, valid, itemBegin, itemsPresent } = cols;
   let { kind, stock, quantity, sku } = cols;
@@ -295,11 +302,19 @@ export function marshal(orders, n, cols, reads, polluted, fields) {
             if (q === undefined) quantity[k] = NaN;
             else if (typeof q === 'number' && q >= 0 && q !== Infinity) quantity[k] = q;
             else break clean;
-            if (s === true) { kind[k] = 2; stock[k] = 0; }
-            else if (s === false) { kind[k] = 1; stock[k] = 0; }
-            else if (s === undefined) { kind[k] = 0; stock[k] = 0; }
-            else if (typeof s === 'number' && s - s === 0) { kind[k] = 3; stock[k] = s; }
-            else break clean;
+            if (s === true) {
+              kind[k] = 2;
+              stock[k] = 0;
+            } else if (s === false) {
+              kind[k] = 1;
+              stock[k] = 0;
+            } else if (s === undefined) {
+              kind[k] = 0;
+              stock[k] = 0;
+            } else if (typeof s === 'number' && s - s === 0) {
+              kind[k] = 3;
+              stock[k] = s;
+            } else break clean;
             // the sku only names a short item in a stock refusal: text as check() reads it (a
             // string, or a finite number as its text), anything else none (0)
             const sk = (im & K_SKU) !== 0 ? it.sku : undefined;

@@ -14,18 +14,21 @@ export class Engine {
    */
   constructor(module, restart, budget) {
     this.m = module;
-    this.generation = 1;  // handles of workflows loaded in an older generation are reloaded
+    this.generation = 1; // handles of workflows loaded in an older generation are reloaded
     this.restart = restart;
     this.budget = budget;
-    this.used = 0;        // bytes held by live custom workflows of this generation
-    this.pending = null;  // the replacement being instantiated (browsers)
-    this.onReplace = [];  // callbacks dropping state that pointed into the old instance
+    this.used = 0; // bytes held by live custom workflows of this generation
+    this.pending = null; // the replacement being instantiated (browsers)
+    this.onReplace = []; // callbacks dropping state that pointed into the old instance
   }
 
   live() {
     if (this.m === null) {
-      throw new OrderflowError('orderflow: the engine aborted and is being replaced; call again when `flow.ready` resolves',
-        [], 'engine_restarting');
+      throw new OrderflowError(
+        'orderflow: the engine aborted and is being replaced; call again when `flow.ready` resolves',
+        [],
+        'engine_restarting',
+      );
     }
     return this.m;
   }
@@ -57,24 +60,36 @@ export class Engine {
     }
     if (next && typeof next.then === 'function') {
       const pending = Promise.resolve(next).then((m) => {
-        if (this.pending === pending) { this.m = m; this.pending = null; }
+        if (this.pending === pending) {
+          this.m = m;
+          this.pending = null;
+        }
       });
       this.pending = pending;
-      pending.catch(() => { if (this.pending === pending) this.pending = null; });
+      pending.catch(() => {
+        if (this.pending === pending) this.pending = null;
+      });
     } else {
       this.m = next;
     }
-    return new OrderflowError(`orderflow: the engine aborted (${cause && cause.message}); this call did not complete, `
-      + `and the engine was replaced: built-in workflows and loaded ones keep working`, [], 'engine_aborted');
+    return new OrderflowError(
+      `orderflow: the engine aborted (${cause && cause.message}); this call did not complete, ` +
+        `and the engine was replaced: built-in workflows and loaded ones keep working`,
+      [],
+      'engine_aborted',
+    );
   }
 
   /** Throws an OrderflowError when `bytes` more would take live workflows over the budget. */
   reserve(bytes) {
     if (this.used + bytes > this.budget) {
-      throw new OrderflowError(`orderflow: loading this workflow would exceed the module's memory budget `
-        + `(${MB(this.used)} of ${MB(this.budget)} held by live workflows, this one needs ${MB(bytes)}); `
-        + 'call dispose() on workflows no longer needed, or pass a larger memoryBudget to createOrderFlow',
-      [], 'memory_budget');
+      throw new OrderflowError(
+        `orderflow: loading this workflow would exceed the module's memory budget ` +
+          `(${MB(this.used)} of ${MB(this.budget)} held by live workflows, this one needs ${MB(bytes)}); ` +
+          'call dispose() on workflows no longer needed, or pass a larger memoryBudget to createOrderFlow',
+        [],
+        'memory_budget',
+      );
     }
     this.used += bytes;
   }

@@ -24,12 +24,19 @@ export class OrderFlow {
   #errorCodes = null;
 
   constructor(module, restart = null, memoryBudget = DEFAULT_MEMORY_BUDGET) {
-    const engine = new Engine(module, restart ?? (() => { throw new Error('no way to restart'); }), memoryBudget);
+    const engine = new Engine(
+      module,
+      restart ??
+        (() => {
+          throw new Error('no way to restart');
+        }),
+      memoryBudget,
+    );
     this.#engine = engine;
     this.workflows = Object.freeze(JSON.parse(module.builtinIds()));
     Object.defineProperty(this, '_columns', { value: new Columns(), enumerable: false });
     Object.defineProperty(this, '_scratch', { value: new Scratch(engine), enumerable: false });
-    Object.defineProperty(this, '_engine', { value: engine, enumerable: false });  // for fault tests
+    Object.defineProperty(this, '_engine', { value: engine, enumerable: false }); // for fault tests
   }
 
   /** A built-in workflow by id, a workflow document (object), or a workflow's JSON text. */
@@ -40,7 +47,9 @@ export class OrderFlow {
       return this.loadText(source);
     }
     if (source !== null && typeof source === 'object') return this.loadText(toJson(source, 'workflow(source)', 'workflow', true));
-    throw new TypeError(`orderflow: workflow(source): source must be a built-in id, a workflow object or JSON text, got ${describe(source)}`);
+    throw new TypeError(
+      `orderflow: workflow(source): source must be a built-in id, a workflow object or JSON text, got ${describe(source)}`,
+    );
   }
 
   /** Loads a workflow from JSON text exactly as given (never read as a built-in id). */
@@ -57,7 +66,7 @@ export class OrderFlow {
     const engine = this.#engine;
     const io = this._scratch;
     const custom = cell.source !== null;
-    if (custom && engine.used >= engine.budget) engine.reserve(1);  // throws: already at the budget
+    if (custom && engine.used >= engine.budget) engine.reserve(1); // throws: already at the budget
     const { text, bytes } = engine.call((m) => {
       if (!custom) return { text: m.loadBuiltin(cell.id), bytes: 0 };
       const len = io.write(m, [cell.source]);
@@ -69,7 +78,10 @@ export class OrderFlow {
     });
     const loaded = JSON.parse(text);
     if (loaded.problems) {
-      throw new OrderflowError(loaded.error, loaded.problems.map((p) => Object.freeze(p)));
+      throw new OrderflowError(
+        loaded.error,
+        loaded.problems.map((p) => Object.freeze(p)),
+      );
     }
     if (custom) {
       try {
@@ -143,16 +155,19 @@ export function makeCreateOrderFlow(instantiate) {
     if (opts.memoryBudget !== undefined) {
       budget = opts.memoryBudget;
       if (typeof budget !== 'number' || !(budget > 0)) {
-        throw new TypeError(`orderflow: createOrderFlow(options): memoryBudget must be a positive number of bytes, got ${describe(budget)}`);
+        throw new TypeError(
+          `orderflow: createOrderFlow(options): memoryBudget must be a positive number of bytes, got ${describe(budget)}`,
+        );
       }
     }
     const custom = opts.wasmBinary || opts.locateFile || opts.wasmUrl || opts.memoryBudget !== undefined;
     if (!custom && cached) return cached;
-    const promise = Promise.resolve(instantiate(opts))
-      .then((module) => new OrderFlow(module, () => instantiate(opts, true), budget));
+    const promise = Promise.resolve(instantiate(opts)).then((module) => new OrderFlow(module, () => instantiate(opts, true), budget));
     if (!custom) {
       cached = promise;
-      promise.catch(() => { if (cached === promise) cached = null; });
+      promise.catch(() => {
+        if (cached === promise) cached = null;
+      });
     }
     return promise;
   };

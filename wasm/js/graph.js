@@ -4,13 +4,35 @@
 
 const SAFE_ID = /^[A-Za-z_][A-Za-z0-9_]*$/;
 // words Mermaid reads as keywords: such status ids are drawn under a generated name
-const RESERVED = new Set(['state', 'end', 'note', 'direction', 'class', 'classDef', 'click', 'style',
-  'as', 'graph', 'subgraph', 'default', 'fork', 'join', 'choice', 'concurrent', 'left', 'right', 'of']);
+const RESERVED = new Set([
+  'state',
+  'end',
+  'note',
+  'direction',
+  'class',
+  'classDef',
+  'click',
+  'style',
+  'as',
+  'graph',
+  'subgraph',
+  'default',
+  'fork',
+  'join',
+  'choice',
+  'concurrent',
+  'left',
+  'right',
+  'of',
+]);
 const SAFE_COLOR = /^#?[A-Za-z0-9]{1,32}$/;
 
 function quote(text) {
   // Mermaid labels: keep them on one line and free of the characters that end a label.
-  return String(text).replace(/[\r\n]+/g, ' ').replace(/"/g, "'").replace(/[:;]/g, ' ');
+  return String(text)
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/"/g, "'")
+    .replace(/[:;]/g, ' ');
 }
 
 /** Returns the Mermaid source (a string ending in a newline) for a Workflow. */

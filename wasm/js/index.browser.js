@@ -11,7 +11,7 @@ const defaultWasmUrl = new URL('./orderflow.wasm', import.meta.url).href;
 /** Loads the engine (once; later calls share it) and returns an OrderFlow. */
 export const createOrderFlow = makeCreateOrderFlow((options) => {
   const moduleOptions = {};
-  let tried = null;  // the URL the glue asked for, named if loading fails
+  let tried = null; // the URL the glue asked for, named if loading fails
   if (options.wasmBinary) moduleOptions.wasmBinary = options.wasmBinary;
   if (typeof options.locateFile === 'function') {
     moduleOptions.locateFile = (path, prefix) => {
@@ -27,8 +27,11 @@ export const createOrderFlow = makeCreateOrderFlow((options) => {
   // failed)": say which URL it was.
   return createOrderflowModule(moduleOptions).catch((e) => {
     const where = options.wasmBinary ? 'the given wasmBinary' : String(tried ?? defaultWasmUrl);
-    throw new OrderflowError(`orderflow: could not load the WebAssembly module from ${where} (${e && e.message || e})`,
-      [], 'wasm_load_failed');
+    throw new OrderflowError(
+      `orderflow: could not load the WebAssembly module from ${where} (${(e && e.message) || e})`,
+      [],
+      'wasm_load_failed',
+    );
   });
 });
 

@@ -218,14 +218,11 @@ export interface StoreScope {
 }
 
 /** The verdict of `check`. */
-export type CheckResult =
-  | { ok: true; errors: [] }
-  | { ok: false; errors: EngineError[] };
+export type CheckResult = { ok: true; errors: [] } | { ok: false; errors: EngineError[] };
 
 /** The verdict of `normalize`. */
 export type NormalizeResult<W extends WorkflowTypes = WorkflowTypes> =
-  | { ok: true; status: W['status'] }
-  | { ok: false; error: EngineError };
+  { ok: true; status: W['status'] } | { ok: false; error: EngineError };
 
 /** The plan of `planBulk`: the same verdicts as `check`, in input order. */
 export interface BulkPlan {
@@ -307,7 +304,12 @@ export interface Workflow<W extends WorkflowTypes = WorkflowTypes> {
    * `check` for many orders in one call (fast: 100,000 orders in a few milliseconds).
    * @throws TypeError when `orders` is not an array (or iterable) or `to` is not a string.
    */
-    planBulk(orders: readonly Order<W>[] | Iterable<Order<W>>, to: W['status'], fields: Fields<W> | null | undefined, actor: Actor<W>): BulkPlan;
+  planBulk(
+    orders: readonly Order<W>[] | Iterable<Order<W>>,
+    to: W['status'],
+    fields: Fields<W> | null | undefined,
+    actor: Actor<W>,
+  ): BulkPlan;
 
   /**
    * Releases the engine's memory for this workflow now (besides the collector's finalizer);

@@ -9,14 +9,17 @@ export { OrderflowError } from './facade.js';
 
 const wasmUrl = new URL('./orderflow.wasm', import.meta.url);
 let wasmBinary = null;
-const compiled = new WeakMap();  // bytes -> WebAssembly.Module, so a replacement compiles nothing
+const compiled = new WeakMap(); // bytes -> WebAssembly.Module, so a replacement compiles nothing
 
 function readWasm() {
   try {
     return (wasmBinary ??= readFileSync(wasmUrl));
   } catch (e) {
-    throw new OrderflowError(`orderflow: could not load the WebAssembly module from ${fileURLToPath(wasmUrl)} (${e.message})`,
-      [], 'wasm_load_failed');
+    throw new OrderflowError(
+      `orderflow: could not load the WebAssembly module from ${fileURLToPath(wasmUrl)} (${e.message})`,
+      [],
+      'wasm_load_failed',
+    );
   }
 }
 
@@ -61,8 +64,11 @@ export const createOrderFlow = makeCreateOrderFlow((options, fresh = false) => {
   if (typeof module.then !== 'function') return module;
   return module.catch((e) => {
     const where = options.wasmBinary ? 'the given wasmBinary' : fileURLToPath(wasmUrl);
-    throw new OrderflowError(`orderflow: could not load the WebAssembly module from ${where} (${e && e.message || e})`,
-      [], 'wasm_load_failed');
+    throw new OrderflowError(
+      `orderflow: could not load the WebAssembly module from ${where} (${(e && e.message) || e})`,
+      [],
+      'wasm_load_failed',
+    );
   });
 });
 

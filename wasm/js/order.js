@@ -33,9 +33,16 @@ function leaf(value, key) {
     return {};
   }
   switch (typeof v) {
-    case 'string': case 'number': case 'boolean': return v;
-    case 'undefined': case 'function': case 'symbol': return undefined;
-    case 'bigint': return {};
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return v;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      return {};
     default:
       if (v === null) return null;
       if (v instanceof String || v instanceof Number || v instanceof Boolean) return v.valueOf();
@@ -56,7 +63,8 @@ function get(obj, key) {
 function item(value, key) {
   try {
     const v = callToJSON(value, key);
-    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean) return leaf(v, key);
+    if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof String || v instanceof Number || v instanceof Boolean)
+      return leaf(v, key);
     const out = {};
     for (const k of Object.keys(v)) {
       if (k === 'quantity' || k === 'in_stock' || k === 'sku') {
@@ -67,7 +75,7 @@ function item(value, key) {
     }
     return out;
   } catch {
-    return {};  // a throwing toJSON or Proxy trap: an item the engine refuses if it reads items
+    return {}; // a throwing toJSON or Proxy trap: an item the engine refuses if it reads items
   }
 }
 
@@ -80,7 +88,7 @@ function items(value) {
     for (let j = 0; j < n; j++) {
       const e = get(v, j);
       const x = e === UNREADABLE ? {} : item(e, String(j));
-      out[j] = x === undefined ? null : x;  // as JSON writes a hole or an undefined element
+      out[j] = x === undefined ? null : x; // as JSON writes a hole or an undefined element
     }
     return out;
   } catch {
@@ -97,7 +105,7 @@ function part(order, key, fn, what) {
   return leaf(v, key);
 }
 
-const ALL_PARTS = 7;  // the engine's BatchReads bits: 1 store_id, 2 the guard fields, 4 items
+const ALL_PARTS = 7; // the engine's BatchReads bits: 1 store_id, 2 the guard fields, 4 items
 
 /**
  * The JSON text of what the engine may read of `order` (`text`), the order's id as planBulk
@@ -121,15 +129,28 @@ export function readOrder(order, fn, what = 'order', reads = null, fields = NO_F
     } else {
       out = {};
       let store;
-      let values = null;  // the guard fields' parts, by column
+      let values = null; // the guard fields' parts, by column
       let list;
-      let seen = 0;  // which of store_id (1), a guard field (2), items (4) are the order's
+      let seen = 0; // which of store_id (1), a guard field (2), items (4) are the order's
       for (const k of Object.keys(o)) {
         switch (k) {
-          case 'id': id = o.id; hasId = true; break;
-          case 'status': { const x = part(o, k, fn, what); if (x !== undefined) out.status = x; break; }
-          case 'store_id': store = part(o, k, fn, what); seen |= 1; break;
-          case 'items': list = get(o, k); seen |= 4; break;
+          case 'id':
+            id = o.id;
+            hasId = true;
+            break;
+          case 'status': {
+            const x = part(o, k, fn, what);
+            if (x !== undefined) out.status = x;
+            break;
+          }
+          case 'store_id':
+            store = part(o, k, fn, what);
+            seen |= 1;
+            break;
+          case 'items':
+            list = get(o, k);
+            seen |= 4;
+            break;
           default: {
             const f = fields.length === 0 ? -1 : fields.indexOf(k);
             if (f >= 0) {
@@ -149,7 +170,8 @@ export function readOrder(order, fn, what = 'order', reads = null, fields = NO_F
       if ((seen & r & 2) !== 0) {
         for (let f = 0; f < fields.length; f++) {
           // defined, not assigned: a field may be named like an Object.prototype accessor (__proto__)
-          if (values[f] !== undefined) Object.defineProperty(out, fields[f], { value: values[f], enumerable: true, writable: true, configurable: true });
+          if (values[f] !== undefined)
+            Object.defineProperty(out, fields[f], { value: values[f], enumerable: true, writable: true, configurable: true });
         }
       }
       if ((seen & r & 4) !== 0) {
@@ -162,7 +184,7 @@ export function readOrder(order, fn, what = 'order', reads = null, fields = NO_F
     throw new TypeError(`orderflow: ${what} cannot be read (${e && e.message})`, { cause: e });
   }
   if (out === undefined) return { text: 'null', key: 'null', id: null };
-  const body = JSON.stringify(out);  // only strings, numbers, booleans, null and stubs: never throws
+  const body = JSON.stringify(out); // only strings, numbers, booleans, null and stubs: never throws
   if (!hasId) return { text: body, key: body, id: null };
   let idText;
   try {
@@ -170,8 +192,8 @@ export function readOrder(order, fn, what = 'order', reads = null, fields = NO_F
   } catch (e) {
     throw new TypeError(`orderflow: ${what}.id cannot be converted to JSON (${e && e.message})`, { cause: e });
   }
-  if (idText === undefined) return { text: body, key: body, id: null };  // undefined, a function, a symbol
+  if (idText === undefined) return { text: body, key: body, id: null }; // undefined, a function, a symbol
   const text = body === '{}' ? `{"id":${idText}}` : `{"id":${idText},${body.slice(1)}`;
   const plain = id === null || typeof id !== 'object';
-  return { text, key: plain ? body : text, id };  // given back as given (NaN, Infinity too)
+  return { text, key: plain ? body : text, id }; // given back as given (NaN, Infinity too)
 }

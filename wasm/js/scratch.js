@@ -10,7 +10,10 @@ export class Scratch {
     this.lengths = new Uint32Array(8);
     this.encoder = new TextEncoder();
     this.engine = engine;
-    engine.onReplace.push(() => { this.ptr = 0; this.cap = 0; });  // that memory is gone
+    engine.onReplace.push(() => {
+      this.ptr = 0;
+      this.cap = 0;
+    }); // that memory is gone
   }
 
   write(m, parts) {

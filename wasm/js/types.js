@@ -8,17 +8,24 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** A TypeScript interface name for a workflow id: "my-workflow" -> MyWorkflow, "cms" -> CmsWorkflow. */
 export function typeName(id) {
-  let name = String(id).split(/[^A-Za-z0-9]+/).filter(Boolean)
-    .map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+  let name = String(id)
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
   if (!/^[A-Za-z]/.test(name)) name = `W${name}`;
   return /Workflow$/.test(name) ? name : `${name}Workflow`;
 }
 
 // Words TypeScript refuses as an interface name.
-const RESERVED = new Set(('break case catch class const continue debugger default delete do else enum export '
-  + 'extends false finally for function if import in instanceof new null return super switch this throw true '
-  + 'try typeof var void while with implements interface let package private protected public static yield '
-  + 'any unknown never string number boolean symbol object bigint undefined').split(' '));
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export ' +
+    'extends false finally for function if import in instanceof new null return super switch this throw true ' +
+    'try typeof var void while with implements interface let package private protected public static yield ' +
+    'any unknown never string number boolean symbol object bigint undefined'
+  ).split(' '),
+);
 
 /** Whether `name` may name the interface (checked for `--name`). */
 export function isTypeName(name) {
@@ -28,10 +35,13 @@ export function isTypeName(name) {
 // Labels are workflow text: keep them on one line and unable to end the comment.
 const comment = (text) => String(text).replace(/\s+/g, ' ').replace(/\*\//g, '*\\/');
 const union = (ids) => (ids.length ? ids.map((id) => JSON.stringify(id)).join(' | ') : 'never');
-const listing = (items, note) => items.map((x) => {
-  const extra = note ? note(x) : '';
-  return `\`${comment(x.id)}\`${x.label ? ` ${comment(x.label)}` : ''}${extra ? ` (${extra})` : ''}`;
-}).join(', ');
+const listing = (items, note) =>
+  items
+    .map((x) => {
+      const extra = note ? note(x) : '';
+      return `\`${comment(x.id)}\`${x.label ? ` ${comment(x.label)}` : ''}${extra ? ` (${extra})` : ''}`;
+    })
+    .join(', ');
 
 /**
  * The interface for one loaded workflow (`{ id, name, initial, statuses, roles, fields }`, as

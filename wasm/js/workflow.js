@@ -2,28 +2,32 @@
 // questions it answers (normalize, allowed, check, planBulk), each one call into the engine. No
 // workflow rule lives here: every verdict and message comes from the engine (core/).
 import {
-  OrderflowError, deepFreeze, describe, parseAnswer, toJson, requireString, fieldsJson, actorJson, tooLarge,
+  OrderflowError,
+  deepFreeze,
+  describe,
+  parseAnswer,
+  toJson,
+  requireString,
+  fieldsJson,
+  actorJson,
+  tooLarge,
   MAX_ARGUMENT_UNITS,
 } from './args.js';
 import { readOrder } from './order.js';
-import {
-  BAD_VERDICT, Columns, marshal, marshalNone, allBelow, collectAll, prototypesPolluted,
-} from './columns.js';
+import { BAD_VERDICT, Columns, marshal, marshalNone, allBelow, collectAll, prototypesPolluted } from './columns.js';
 import { planColumns } from './batch.js';
 
 // ---- Workflow --------------------------------------------------------------------------------
 
 // A workflow's handle in the engine, kept apart from the Workflow so that the finalizer (which
 // must not reach the Workflow) can release it. `generation`: the engine instance it lives in.
-const registry = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry((cell) => releaseCell(cell))
-  : null;
+const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry((cell) => releaseCell(cell)) : null;
 
 function releaseCell(cell) {
   const { engine } = cell;
   if (cell.disposed) return;
   cell.disposed = true;
-  if (cell.generation !== engine.generation || engine.m === null) return;  // gone with its instance
+  if (cell.generation !== engine.generation || engine.m === null) return; // gone with its instance
   engine.used -= cell.bytes;
   engine.m.release(cell.handle);
 }
@@ -40,7 +44,7 @@ export class Workflow {
   #engine;
   #cell;
   #doc = null;
-  #guardFields;  // the order fields the workflow's guards read: sent with each order, planBatch's field columns
+  #guardFields; // the order fields the workflow's guards read: sent with each order, planBatch's field columns
 
   constructor(flow, engine, loaded, cell) {
     this.#flow = flow;
@@ -101,12 +105,14 @@ export class Workflow {
     const v = requireString(value, 'normalize(value)', 'value');
     const h = this.#handle();
     const io = this.#flow._scratch;
-    return parseAnswer(this.#engine.call((m) => {
-      const len = io.write(m, [v]);
-      const answer = m.normalize(h, io.ptr, len[0]);
-      io.done(m);
-      return answer;
-    }));
+    return parseAnswer(
+      this.#engine.call((m) => {
+        const len = io.write(m, [v]);
+        const answer = m.normalize(h, io.ptr, len[0]);
+        io.done(m);
+        return answer;
+      }),
+    );
   }
 
   /** The next statuses `actor` may pick for `order`; `.errors` (non-enumerable) says why none. */
@@ -116,12 +122,14 @@ export class Workflow {
     const actorText = actorJson(actor, fn);
     const h = this.#handle();
     const io = this.#flow._scratch;
-    const answer = parseAnswer(this.#engine.call((m) => {
-      const len = io.write(m, [orderText, actorText]);
-      const text = m.allowed(h, io.ptr, len[0], len[1]);
-      io.done(m);
-      return text;
-    }));
+    const answer = parseAnswer(
+      this.#engine.call((m) => {
+        const len = io.write(m, [orderText, actorText]);
+        const text = m.allowed(h, io.ptr, len[0], len[1]);
+        io.done(m);
+        return text;
+      }),
+    );
     const options = answer.options;
     Object.defineProperty(options, 'errors', { value: answer.errors, enumerable: false });
     return options;
@@ -163,7 +171,7 @@ export class Workflow {
     if (!Array.isArray(statuses) || !statuses.every((s) => typeof s === 'string')) {
       throw new TypeError(`orderflow: ${fn}: statuses must be an array of strings, got ${describe(statuses)}`);
     }
-    return parseAnswer(this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')], false));  // a fresh array, the caller's
+    return parseAnswer(this.#ask(fn, 'requiredFields', [target, toJson([...new Set(statuses)], fn, 'statuses')], false)); // a fresh array, the caller's
   }
 
   // One engine call with text arguments; its JSON answer, deep-frozen (`json` false: the answer as returned).
@@ -188,12 +196,14 @@ export class Workflow {
     const actorText = actorJson(actor, fn);
     const h = this.#handle();
     const io = this.#flow._scratch;
-    return parseAnswer(this.#engine.call((m) => {
-      const len = io.write(m, [orderText, target, fieldsText, actorText]);
-      const text = m.check(h, io.ptr, len[0], len[1], len[2], len[3]);
-      io.done(m);
-      return text;
-    }));
+    return parseAnswer(
+      this.#engine.call((m) => {
+        const len = io.write(m, [orderText, target, fieldsText, actorText]);
+        const text = m.check(h, io.ptr, len[0], len[1], len[2], len[3]);
+        io.done(m);
+        return text;
+      }),
+    );
   }
 
   /** `check` for many orders in one call: `{eligible: [id], blocked: [{id, errors}]}`. */
@@ -236,7 +246,7 @@ export class Workflow {
       const verdictOf = this.#plan(h, cols, n, items, strings, reads.any, target, fieldsText, actorText);
       const index = verdictOf.index;
       const table = verdictOf.table;
-      const shared = new Array(table.length).fill(null);  // one frozen error array per verdict
+      const shared = new Array(table.length).fill(null); // one frozen error array per verdict
       if (!slow && allBelow(index, n, table.length)) return collectAll(index, n, ids, table, shared);
       // The other orders (not clean, or without a verdict) go to the engine in batches
       // (checkMany), read as check() reads them.
@@ -247,7 +257,7 @@ export class Workflow {
       for (let i = 0; i < n; i++) {
         const v = index[i];
         if (v === 0) eligible.push(ids[i]);
-        else if (v < table.length) blocked.push({ id: ids[i], errors: shared[v] ??= deepFreeze(table[v]) });
+        else if (v < table.length) blocked.push({ id: ids[i], errors: (shared[v] ??= deepFreeze(table[v])) });
         else {
           const { id, errors } = judged.get(i);
           if (errors.length === 0) eligible.push(id);
@@ -267,12 +277,12 @@ export class Workflow {
   #checkMany(h, orders, indexes, reads, target, fieldsText, actorText) {
     const fn = 'planBulk(orders, to, fields, actor)';
     const out = new Map();
-    const verdicts = new Map();  // key -> {text, errors}
+    const verdicts = new Map(); // key -> {text, errors}
     for (const i of indexes) {
       const { text, key, id } = readOrder(orders[i], fn, `orders[${i}]`, reads, this.#guardFields);
       if (text.length > MAX_ARGUMENT_UNITS) throw tooLarge(fn, `orders[${i}]`, text.length);
       let v = verdicts.get(key);
-      if (v === undefined) verdicts.set(key, v = { text, errors: null });
+      if (v === undefined) verdicts.set(key, (v = { text, errors: null }));
       out.set(i, { id, v });
     }
     const io = this.#flow._scratch;
@@ -280,12 +290,14 @@ export class Workflow {
     let units = 2;
     const flush = () => {
       if (batch.length === 0) return;
-      const answer = JSON.parse(this.#engine.call((m) => {
-        const len = io.write(m, [`[${batch.map((v) => v.text).join(',')}]`, target, fieldsText, actorText]);
-        const text = m.checkMany(h, io.ptr, len[0], len[1], len[2], len[3]);
-        io.done(m);
-        return text;
-      }));
+      const answer = JSON.parse(
+        this.#engine.call((m) => {
+          const len = io.write(m, [`[${batch.map((v) => v.text).join(',')}]`, target, fieldsText, actorText]);
+          const text = m.checkMany(h, io.ptr, len[0], len[1], len[2], len[3]);
+          io.done(m);
+          return text;
+        }),
+      );
       if (answer.verdicts.length !== batch.length) throw new Error('orderflow: internal error: checkMany lost orders');
       const frozen = answer.table.map((errors) => deepFreeze(errors));
       for (let k = 0; k < batch.length; k++) batch[k].errors = frozen[answer.verdicts[k]];
@@ -308,7 +320,9 @@ export class Workflow {
     const tableText = JSON.stringify(strings);
     if (tableText.length > MAX_ARGUMENT_UNITS) throw tooLarge('planBulk(orders, to, fields, actor)', 'orders', tableText.length);
     const nFields = this.#guardFields.length;
-    return this.#engine.call((m) => planColumns(m, this.#flow._scratch, h, cols, n, items, nFields, tableText, reads, to, fieldsText, actorText));
+    return this.#engine.call((m) =>
+      planColumns(m, this.#flow._scratch, h, cols, n, items, nFields, tableText, reads, to, fieldsText, actorText),
+    );
   }
 }
 

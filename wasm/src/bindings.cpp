@@ -12,8 +12,8 @@
 
 #include <cstdint>
 #include <cstring>
-#include <string>
 #include <map>
+#include <string>
 #include <vector>
 
 namespace {
@@ -123,10 +123,10 @@ std::string edges(std::uint32_t handle) {
     if (!wf) return noWorkflow();
     Writer w;
     return std::move(w.array(wf->edges(), [&](const orderflow::Edge& e) {
-        w.raw("{").key("from").string(e.from).raw(",").key("to").string(e.to);
-        if (!e.action.empty()) w.raw(",").key("action").string(e.action);
-        w.raw(",").key("roles").strings(e.roles).raw("}");
-    }).out);
+                          w.raw("{").key("from").string(e.from).raw(",").key("to").string(e.to);
+                          if (!e.action.empty()) w.raw(",").key("action").string(e.action);
+                          w.raw(",").key("roles").strings(e.roles).raw("}");
+                      }).out);
 }
 
 std::string builtinIds() {
@@ -134,9 +134,7 @@ std::string builtinIds() {
     return std::move(w.strings(Workflow::builtinIds()).out);
 }
 
-std::string loadText(std::uintptr_t buffer, std::uint32_t length) {
-    return loadedJson(Workflow::load(Args(buffer).next(length)));
-}
+std::string loadText(std::uintptr_t buffer, std::uint32_t length) { return loadedJson(Workflow::load(Args(buffer).next(length))); }
 
 std::string loadBuiltin(std::string id) { return loadedJson(Workflow::builtin(id)); }
 
@@ -160,15 +158,12 @@ std::string normalize(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t
     auto n = wf->normalize(Args(buffer).next(length));
     Writer w;
     w.raw("{").key("ok").boolean(n.ok).raw(",");
-    if (n.ok)
-        w.key("status").string(n.status);
-    else
-        w.key("error").error(n.error);
+    if (n.ok) w.key("status").string(n.status);
+    else w.key("error").error(n.error);
     return std::move(w.raw("}").out);
 }
 
-std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength,
-                    std::uint32_t actorLength) {
+std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     Args args(buffer);
@@ -188,8 +183,8 @@ std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t o
     return std::move(w.raw("}").out);
 }
 
-std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength,
-                  std::uint32_t toLength, std::uint32_t fieldsLength, std::uint32_t actorLength) {
+std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t orderLength, std::uint32_t toLength,
+                  std::uint32_t fieldsLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     Args args(buffer);
@@ -207,8 +202,8 @@ std::string check(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ord
 // or unusual ones), in one call: one string round trip and one parse for the whole lot instead of
 // one per order. Returns {"verdicts": [index, ...], "table": [[error, ...], ...]}: each order's
 // index into the table of distinct verdicts, entry 0 the empty "ok" verdict.
-std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ordersLength,
-                      std::uint32_t toLength, std::uint32_t fieldsLength, std::uint32_t actorLength) {
+std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t ordersLength, std::uint32_t toLength,
+                      std::uint32_t fieldsLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return noWorkflow();
     Args args(buffer);
@@ -240,16 +235,13 @@ std::string checkMany(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t
 
 // Bytes of the wasm heap in use (allocated, not free): the facade measures what a loaded workflow
 // holds with it, for the module's memory budget. Walks emmalloc's free list: called per load only.
-double heapUsed() {
-    return static_cast<double>(emmalloc_dynamic_heap_size()) - static_cast<double>(emmalloc_free_dynamic_memory());
-}
+double heapUsed() { return static_cast<double>(emmalloc_dynamic_heap_size()) - static_cast<double>(emmalloc_free_dynamic_memory()); }
 
 // What planBatch will read for (to, actor), as JSON: {"any": bits for any status, "unknown": bits
 // for a status value the workflow does not know, "statuses": [[value, bits], ...] for every
 // current and legacy value} (BatchReads bits). The facade reads, checks, interns and copies only
 // those parts of each order. {"any":0,...} for a released handle.
-std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t toLength,
-                       std::uint32_t actorLength) {
+std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t toLength, std::uint32_t actorLength) {
     const Workflow* wf = lookup(handle);
     if (!wf) return R"({"any":0,"unknown":0,"statuses":[]})";
     Args args(text);
@@ -258,7 +250,7 @@ std::string batchReads(std::uint32_t handle, std::uintptr_t text, std::uint32_t 
     Writer w;
     w.raw("{").key("any").number(wf->batchReads(to, actor));
     w.raw(",").key("unknown").number(wf->batchReads(to, actor, std::string_view()));  // "" is never a status
-    std::vector<std::string> values;  // every current and legacy status value
+    std::vector<std::string> values;                                                  // every current and legacy status value
     for (const auto& s : wf->statuses()) values.push_back(s.id);
     const json& doc = wf->document();
     if (auto a = doc.find("aliases"); a != doc.end() && a->is_object())
@@ -402,9 +394,9 @@ std::string requiredFields(std::uint32_t handle, std::uintptr_t buffer, std::uin
 std::string errorCodes() {
     Writer w;
     return std::move(w.array(orderflow::errorCodes(), [&](const orderflow::ErrorCodeInfo& c) {
-        w.raw("{").key("code").string(c.code).raw(",").key("permission").boolean(c.permission);
-        w.raw(",").key("message").string(c.message).raw("}");
-    }).out);
+                          w.raw("{").key("code").string(c.code).raw(",").key("permission").boolean(c.permission);
+                          w.raw(",").key("message").string(c.message).raw("}");
+                      }).out);
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 // so give that check what it looks for. This build knows only the web environment
 // (ENVIRONMENT_IS_WORKER is a constant false), so nothing else reads it.
 /* exported importScripts */
-var importScripts = typeof window == 'object' ? undefined : function () {
-  throw new Error('importScripts is not available here');
-};
+var importScripts =
+  typeof window == 'object'
+    ? undefined
+    : function () {
+        throw new Error('importScripts is not available here');
+      };

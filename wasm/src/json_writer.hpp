@@ -124,7 +124,6 @@ public:
     Writer& errors(const std::vector<orderflow::Error>& list) {
         return array(list, [this](const orderflow::Error& e) { error(e); });
     }
-
 };
 
 }  // namespace orderflow::wasm

@@ -38,11 +38,21 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
   const reader = new OrderReader(store);
   const changes = new StatusChange({ store, reader, failOrderIds: config.failOrderIds });
-  const idem = new IdempotencyKeys(store, { ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, maxBytes: config.idempotencyMaxBytes });
-  const streams = new EventStreams({ keepAliveMs: config.sseKeepAliveMs, maxPerUser: config.maxStreamsPerUser, maxTotal: config.maxStreams });
+  const idem = new IdempotencyKeys(store, {
+    ttlMs: config.idempotencyTtlMs,
+    maxKeys: config.idempotencyMaxKeys,
+    maxBytes: config.idempotencyMaxBytes,
+  });
+  const streams = new EventStreams({
+    keepAliveMs: config.sseKeepAliveMs,
+    maxPerUser: config.maxStreamsPerUser,
+    maxTotal: config.maxStreams,
+  });
   // Order events go to the streams; a 'session_ended' event (a logout, possibly through another
   // instance: the hub of a PostgreSQL store reaches every instance) ends that session's streams.
-  const unsubscribe = hub.subscribe((event) => (event?.type === 'session_ended' ? streams.endSessionByHash(event.session) : streams.publish(event)));
+  const unsubscribe = hub.subscribe((event) =>
+    event?.type === 'session_ended' ? streams.endSessionByHash(event.session) : streams.publish(event),
+  );
   const publish = (event) => hub.publish(event);
   const endSession = (token) => hub.publish({ type: 'session_ended', session: sessionHash(token) });
   const storeRows = await store.stores.list();
@@ -72,7 +82,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     frameworkErrors: (err, request, reply) => {
       const path = String(request.raw.originalUrl ?? request.raw.url ?? '').split('?')[0];
       const status = err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-      reply.code(status).headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+      reply
+        .code(status)
+        .headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
         .send(errorBody(dialectOf(path), 'bad_request', String(err.message ?? 'Bad request').slice(0, 300)));
     },
     return503OnClosing: false,
@@ -85,8 +97,14 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   await fastify.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'orderflow reference server', version: '1.0.0', description: 'Both dialects of the REST API (docs/rest-api.md), generated from the routes\' JSON Schemas.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      info: {
+        title: 'orderflow reference server',
+        version: '1.0.0',
+        description: "Both dialects of the REST API (docs/rest-api.md), generated from the routes' JSON Schemas.",
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } },
+      },
     },
   });
 
@@ -94,7 +112,10 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', async (request, payload) => {
     const ctx = request.ctx;
-    if (!request.routeOptions.config.mutation) { payload.resume(); return undefined; }  // a body this route does not read
+    if (!request.routeOptions.config.mutation) {
+      payload.resume();
+      return undefined;
+    } // a body this route does not read
     checkJsonType(ctx, request.headers['content-type']);
     const buf = await readBody(payload, request.routeOptions.config.bodyLimit ?? MAX_BODY_BYTES);
     ctx.rawBody = buf;
@@ -104,7 +125,12 @@ export async function createApp({ store, views, config, hub = createInProcessHub
 
   function checkJsonType(ctx, type) {
     if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
-      throw fail(ctx.dialect, 415, 'unsupported_media_type', `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`);
+      throw fail(
+        ctx.dialect,
+        415,
+        'unsupported_media_type',
+        `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`,
+      );
     }
   }
 
@@ -113,17 +139,27 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     const raw = request.raw;
     const path = (raw.originalUrl ?? raw.url).split('?')[0];
     const ctx = {
-      request, reply, req: raw, res: reply.raw, path, dialect: dialectOf(path),
+      request,
+      reply,
+      req: raw,
+      res: reply.raw,
+      path,
+      dialect: dialectOf(path),
       // parsed on first use: most requests (a PUT, one order) never read their query string
-      get url() { return (this.parsedUrl ??= new URL(raw.originalUrl ?? raw.url, 'http://localhost')); },
-      parsedUrl: null, params: {}, auth: null, who: null,
+      get url() {
+        return (this.parsedUrl ??= new URL(raw.originalUrl ?? raw.url, 'http://localhost'));
+      },
+      parsedUrl: null,
+      params: {},
+      auth: null,
+      who: null,
       charge: () => {},
     };
     request.ctx = ctx;
-    if (request.is404) return;  // static files, or the API's 404/405 (setNotFoundHandler)
+    if (request.is404) return; // static files, or the API's 404/405 (setNotFoundHandler)
     const opts = request.routeOptions.config;
     ctx.params = rawParams(request.routeOptions.url, path);
-    await admit(ctx, opts);  // the session, the rate limit, CSRF (http/guard.js)
+    await admit(ctx, opts); // the session, the rate limit, CSRF (http/guard.js)
     // The route's own checks that come before its body is read (who may call it, the id).
     if (opts.before) await opts.before(ctx);
   });
@@ -140,8 +176,11 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   function send(ctx, status, body, headers = {}) {
     const { reply } = ctx;
     if (reply.sent || ctx.res.destroyed) return;
-    reply.code(status).headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers }).send(body);
-    extras.audit.fromAnswer(ctx, status, body, headers);  // refusals -> audit trail
+    reply
+      .code(status)
+      .headers({ 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers })
+      .send(body);
+    extras.audit.fromAnswer(ctx, status, body, headers); // refusals -> audit trail
   }
 
   // After a 413 the rest of the body is read and thrown away (nothing is kept), for at most 2 s:
@@ -156,7 +195,15 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   }
 
   fastify.setErrorHandler(async (err, request, reply) => {
-    const ctx = request.ctx ?? { request, reply, req: request.raw, res: reply.raw, path: request.url, dialect: 'generic', charge: () => {} };
+    const ctx = request.ctx ?? {
+      request,
+      reply,
+      req: request.raw,
+      res: reply.raw,
+      path: request.url,
+      dialect: 'generic',
+      charge: () => {},
+    };
     // Fastify closes the connection after a body-parsing error; the client may still be sending and
     // would then miss the answer. The rest of a too-large body is read away instead (discardRest),
     // and a body never read is dumped by node:http itself, as the server always did.
@@ -202,14 +249,30 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     const matches = table.filter(([, re]) => re.test(ctx.path));
     if (matches.length === 0) throw fail(ctx.dialect, 404, 'not_found', `No such endpoint: ${request.method} ${ctx.path.slice(0, 100)}`);
     const allow = [...new Set(matches.map(([m]) => m))].join(', ');
-    throw fail(ctx.dialect, 405, 'method_not_allowed', `Method ${request.method} is not allowed here (allowed: ${allow})`, {}, { Allow: allow });
+    throw fail(
+      ctx.dialect,
+      405,
+      'method_not_allowed',
+      `Method ${request.method} is not allowed here (allowed: ${allow})`,
+      {},
+      { Allow: allow },
+    );
   });
 
   // define({method, url, handler(ctx), schema, public, webhook, mutation, before(ctx), bodyLimit})
   function define({ method, url, handler, schema = {}, ...opts }) {
     fastify.route({
-      method, url, schema,
-      config: { public: !!opts.public, webhook: !!opts.webhook, mutation: !!opts.mutation, before: opts.before, bodyLimit: opts.bodyLimit, messages: opts.messages ?? {} },
+      method,
+      url,
+      schema,
+      config: {
+        public: !!opts.public,
+        webhook: !!opts.webhook,
+        mutation: !!opts.mutation,
+        before: opts.before,
+        bodyLimit: opts.bodyLimit,
+        messages: opts.messages ?? {},
+      },
       handler: async (request) => {
         const ctx = request.ctx;
         const resp = await handler(ctx, request.body);
@@ -221,8 +284,25 @@ export async function createApp({ store, views, config, hub = createInProcessHub
 
   const { syncMutation, asyncMutation } = createMutations({ store, idem, publish, fail });
   const deps = {
-    store, views, config, reader, changes, sessions, logins, streams, endSession, storeRows, loopDelay, publish, failure,
-    requireUser, rateLimit, syncMutation, asyncMutation, define, fastify,
+    store,
+    views,
+    config,
+    reader,
+    changes,
+    sessions,
+    logins,
+    streams,
+    endSession,
+    storeRows,
+    loopDelay,
+    publish,
+    failure,
+    requireUser,
+    rateLimit,
+    syncMutation,
+    asyncMutation,
+    define,
+    fastify,
   };
   const extras = createExtras({ ...deps, helpers: { requireUser, fail, failure, publish } });
   deps.extras = extras;
@@ -232,13 +312,20 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   deliveryRoutes(deps);
   extras.routes(deps);
   define({
-    method: 'GET', url: '/api/openapi.json', public: true,
+    method: 'GET',
+    url: '/api/openapi.json',
+    public: true,
     schema: { summary: 'This OpenAPI document', tags: ['shared'], response: { 200: { type: 'object', additionalProperties: true } } },
     handler: () => ({ status: 200, body: fastify.swagger() }),
   });
   await fastify.ready();
 
-  const closeStreams = () => { unsubscribe(); streams.closeAll(); loopDelay.stop(); idem.stop(); };
+  const closeStreams = () => {
+    unsubscribe();
+    streams.closeAll();
+    loopDelay.stop();
+    idem.stop();
+  };
   return { server: fastify.server, fastify, closeStreams, publish, extras };
 }
 
@@ -248,13 +335,15 @@ function rawParams(pattern, path) {
   const out = {};
   const names = pattern.split('/');
   const parts = path.split('/');
-  names.forEach((n, i) => { if (n.startsWith(':')) out[n.slice(1)] = parts[i]; });
+  names.forEach((n, i) => {
+    if (n.startsWith(':')) out[n.slice(1)] = parts[i];
+  });
   return out;
 }
 
 function firstValues(text) {
   const out = {};
-  if (text === '') return out;  // the router asks for every request, most have no query
+  if (text === '') return out; // the router asks for every request, most have no query
   for (const [k, v] of new URLSearchParams(text)) {
     if (!Object.hasOwn(out, k)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
@@ -265,9 +354,16 @@ function escapeBadPercent(url) {
   if (!url.includes('%')) return url;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const fixed = path.split('/').map((seg) => {
-    try { decodeURIComponent(seg); return seg; } catch { return seg.replace(/%/g, '%25'); }
-  }).join('/');
+  const fixed = path
+    .split('/')
+    .map((seg) => {
+      try {
+        decodeURIComponent(seg);
+        return seg;
+      } catch {
+        return seg.replace(/%/g, '%25');
+      }
+    })
+    .join('/');
   return fixed + (q < 0 ? '' : url.slice(q));
 }
-

@@ -47,7 +47,10 @@ export class AuditTrail {
 
   // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
   record(entry) {
-    if (this.queue.length >= MAX_QUEUE) { this.dropped += 1; return; }
+    if (this.queue.length >= MAX_QUEUE) {
+      this.dropped += 1;
+      return;
+    }
     this.queue.push(this.row(entry));
     if (!this.scheduled) {
       this.scheduled = true;
@@ -86,15 +89,22 @@ export class AuditTrail {
           await this.store.transaction((tx) => tx.audit.append(rows, this.maxRows));
         } catch (e) {
           this.dropped += rows.length;
-          this.log.error(`orderflow audit: ${rows.length} refusal(s) not recorded (${e?.code ?? ''} ${e?.message ?? e}); ${this.dropped} dropped so far`);
+          this.log.error(
+            `orderflow audit: ${rows.length} refusal(s) not recorded (${e?.code ?? ''} ${e?.message ?? e}); ${this.dropped} dropped so far`,
+          );
         }
         if (!all && this.queue.length) {
-          if (!this.scheduled) { this.scheduled = true; setImmediate(() => this.flush()); }
+          if (!this.scheduled) {
+            this.scheduled = true;
+            setImmediate(() => this.flush());
+          }
           return;
         }
       }
     };
-    this.flushing = run().finally(() => { this.flushing = null; });
+    this.flushing = run().finally(() => {
+      this.flushing = null;
+    });
     return this.flushing;
   }
 
@@ -102,7 +112,7 @@ export class AuditTrail {
   // ctx: the request context (path, auth, params, rawBody, req); status/body/headers: the answer.
   fromAnswer(ctx, status, body, headers = {}) {
     try {
-      if (headers['Idempotent-Replayed']) return;  // the same refusal, already recorded once
+      if (headers['Idempotent-Replayed']) return; // the same refusal, already recorded once
       const route = CHANGE_ROUTES.find(([re]) => re.test(ctx.path));
       if (!route || ctx.req.method === 'GET' || ctx.req.method === 'HEAD') return;
       const [, workflow, kind] = route;
@@ -112,7 +122,10 @@ export class AuditTrail {
       // The request body is read again only when something is recorded (most answers record nothing).
       let target;
       const targetStatus = () => {
-        if (target === undefined) { const req = parseBody(ctx.rawBody); target = typeof req.status === 'string' ? req.status : null; }
+        if (target === undefined) {
+          const req = parseBody(ctx.rawBody);
+          target = typeof req.status === 'string' ? req.status : null;
+        }
         return target;
       };
       if (kind === 'bulk' && status === 200 && Array.isArray(body?.results)) {
@@ -120,7 +133,15 @@ export class AuditTrail {
           if (r.ok) continue;
           const hidden = r.status === 404 && ctx.outOfScope?.has(r.id);
           if (REFUSALS.has(r.status) || hidden) {
-            this.record({ username, workflow, order_id: r.id, target_status: targetStatus(), http_status: r.status, codes: hidden ? ['not_found', OUT_OF_SCOPE] : codesOf(r), source });
+            this.record({
+              username,
+              workflow,
+              order_id: r.id,
+              target_status: targetStatus(),
+              http_status: r.status,
+              codes: hidden ? ['not_found', OUT_OF_SCOPE] : codesOf(r),
+              source,
+            });
           }
         }
         return;
@@ -129,9 +150,17 @@ export class AuditTrail {
       if (!REFUSALS.has(status) && !hidden) return;
       const req = parseBody(ctx.rawBody);
       const codes = hidden ? ['not_found', OUT_OF_SCOPE] : codesOf(body);
-      if (codes.some((c) => c.startsWith('idempotency_'))) return;  // about the key, not the order
+      if (codes.some((c) => c.startsWith('idempotency_'))) return; // about the key, not the order
       const orderId = kind === 'pos' ? req.order_id : Number(ctx.params?.id);
-      this.record({ username, workflow, order_id: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : null, target_status: typeof req.status === 'string' ? req.status : null, http_status: status, codes, source });
+      this.record({
+        username,
+        workflow,
+        order_id: Number.isSafeInteger(orderId) && orderId > 0 ? orderId : null,
+        target_status: typeof req.status === 'string' ? req.status : null,
+        http_status: status,
+        codes,
+        source,
+      });
     } catch (e) {
       this.log.error(`orderflow audit: could not read a refusal: ${e?.message ?? e}`);
     }

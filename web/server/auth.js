@@ -19,13 +19,15 @@ export function hashPasswordAsync(password) {
 export function verifyPassword(password, stored) {
   return new Promise((resolve) => {
     const parts = String(stored).split('$');
-    if (parts.length !== 6 || parts[0] !== 'scrypt') { resolve(false); return; }
+    if (parts.length !== 6 || parts[0] !== 'scrypt') {
+      resolve(false);
+      return;
+    }
     const [, N, r, p, saltHex, hashHex] = parts;
     const expected = Buffer.from(hashHex, 'hex');
-    scrypt(String(password), Buffer.from(saltHex, 'hex'), expected.length,
-      { N: Number(N), r: Number(r), p: Number(p) }, (err, got) => {
-        resolve(!err && got.length === expected.length && timingSafeEqual(got, expected));
-      });
+    scrypt(String(password), Buffer.from(saltHex, 'hex'), expected.length, { N: Number(N), r: Number(r), p: Number(p) }, (err, got) => {
+      resolve(!err && got.length === expected.length && timingSafeEqual(got, expected));
+    });
   });
 }
 
@@ -48,7 +50,13 @@ export class Sessions {
     const csrf = randomBytes(24).toString('base64url');
     const now = Date.now();
     await this.store.sessions.purgeExpired(now);
-    await this.store.sessions.create({ tokenHash: sha256(token), username, csrf, createdAt: new Date(now).toISOString(), expiresAt: now + this.ttlMs });
+    await this.store.sessions.create({
+      tokenHash: sha256(token),
+      username,
+      csrf,
+      createdAt: new Date(now).toISOString(),
+      expiresAt: now + this.ttlMs,
+    });
     return { token, csrf };
   }
 
@@ -67,7 +75,8 @@ export class Sessions {
 
 export function safeEqual(a, b) {
   if (typeof a !== 'string' || typeof b !== 'string') return false;
-  const x = Buffer.from(a); const y = Buffer.from(b);
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
@@ -94,7 +103,10 @@ export class RateLimiter {
     if (!this.config) return 0;
     const { rate, burst } = this.config;
     const b = this.refill(key);
-    if (b.tokens >= cost) { b.tokens -= cost; return 0; }
+    if (b.tokens >= cost) {
+      b.tokens -= cost;
+      return 0;
+    }
     if (this.buckets.size > 10000) this.prune(b.at);
     return Math.max(1, Math.ceil((Math.min(cost, burst) - b.tokens) / rate));
   }
@@ -111,7 +123,10 @@ export class RateLimiter {
     const { rate, burst } = this.config;
     const now = Date.now();
     let b = this.buckets.get(key);
-    if (!b) { b = { tokens: burst, at: now }; this.buckets.set(key, b); }
+    if (!b) {
+      b = { tokens: burst, at: now };
+      this.buckets.set(key, b);
+    }
     b.tokens = Math.min(burst, b.tokens + ((now - b.at) / 1000) * rate);
     b.at = now;
     return b;

@@ -34,12 +34,14 @@ export class BulkJobs {
     this.helpers = helpers;
     this.log = log;
     this.owner = `${process.pid}-${randomBytes(6).toString('hex')}`;
-    this.running = new Map();  // job id -> promise
+    this.running = new Map(); // job id -> promise
     this.stopped = false;
   }
 
   // Whether this user may start another job now. db: the store or a tx.
-  async canStart(db, username) { return (await db.jobs.activeCount(username)) < this.maxActive; }
+  async canStart(db, username) {
+    return (await db.jobs.activeCount(username)) < this.maxActive;
+  }
 
   // Stores a new job inside the caller's transaction; returns its id. ids: validated order ids;
   // input: {to, fields}.
@@ -47,7 +49,10 @@ export class BulkJobs {
     const id = `job_${randomBytes(12).toString('hex')}`;
     const now = new Date().toISOString();
     const notificationId = await tx.notifications.create('batch', now);
-    await tx.jobs.create({ id, workflow: view.id, username: user.username, params: { status: to, fields }, total: ids.length, notificationId, createdAt: now }, ids);
+    await tx.jobs.create(
+      { id, workflow: view.id, username: user.username, params: { status: to, fields }, total: ids.length, notificationId, createdAt: now },
+      ids,
+    );
     return id;
   }
 
@@ -80,7 +85,11 @@ export class BulkJobs {
   async stop() {
     this.stopped = true;
     clearInterval(this.resumer);
-    try { await this.store.jobs.release(this.owner); } catch { /* the lease then simply expires */ }
+    try {
+      await this.store.jobs.release(this.owner);
+    } catch {
+      /* the lease then simply expires */
+    }
   }
 
   lease(id) {
@@ -98,7 +107,7 @@ export class BulkJobs {
   }
 
   async execute(id) {
-    if (!(await this.lease(id))) return;  // another process has it
+    if (!(await this.lease(id))) return; // another process has it
     const job = await this.store.jobs.get(id);
     const view = this.views[job.workflow];
     const user = userFromRow(await this.store.users.get(job.username));
@@ -116,25 +125,45 @@ export class BulkJobs {
         await new Promise((r) => setImmediate(r));
         if (this.pauseMs) await new Promise((r) => setTimeout(r, this.pauseMs));
         if (this.stopped) return;
-        if (!(await this.lease(id))) return;  // lost the lease (we were too slow): the other owner carries on
+        if (!(await this.lease(id))) return; // lost the lease (we were too slow): the other owner carries on
       }
       const todo = await this.store.jobs.todo(id, this.chunk);
       if (todo.length === 0) break;
-      const found = await this.reader.getMany(view, todo.map((t) => t.order_id));
+      const found = await this.reader.getMany(
+        view,
+        todo.map((t) => t.order_id),
+      );
       const hidden = new Set();
-      for (const [orderId, o] of found) if (!visible(o.row)) { found.delete(orderId); hidden.add(orderId); }
-      const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
+      for (const [orderId, o] of found)
+        if (!visible(o.row)) {
+          found.delete(orderId);
+          hidden.add(orderId);
+        }
+      const plan = view.wf.planBulk(
+        [...found.values()].map((o) => o.engine),
+        to,
+        fields,
+        actor,
+      );
       const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
       for (const { seq, order_id: orderId } of todo) {
-        const early = !found.has(orderId) ? { ok: false, kind: 'not_found' }
-          : blocked.has(orderId) ? { ok: false, kind: 'refused', errors: blocked.get(orderId) } : null;
+        const early = !found.has(orderId)
+          ? { ok: false, kind: 'not_found' }
+          : blocked.has(orderId)
+            ? { ok: false, kind: 'refused', errors: blocked.get(orderId) }
+            : null;
         let done;
         try {
           // The change, "this order is done" and its audit row commit together: nothing is
           // applied twice, no refusal is recorded twice or lost.
           done = await this.store.transaction(async (tx) => {
-            const r = early ? { ...early, ...(hidden.has(orderId) ? { hidden: true } : {}) }
-              : await this.changes.apply(view, { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible }, tx);
+            const r = early
+              ? { ...early, ...(hidden.has(orderId) ? { hidden: true } : {}) }
+              : await this.changes.apply(
+                  view,
+                  { id: orderId, to, fields, actor, username: job.username, source: 'bulk', notification, visible },
+                  tx,
+                );
             const result = r.ok ? { id: orderId, ok: true, order: r.order } : this.helpers.bulkFailure(ctx, view, orderId, r);
             if (!(await tx.jobs.setResult(id, seq, result))) throw new Error(`job ${id} item ${seq} was done by another process`);
             await this.auditRefusal(tx, job, view, to, result, r.hidden);
@@ -142,7 +171,7 @@ export class BulkJobs {
           });
         } catch (e) {
           const f = this.helpers.failure(e, 'Internal error; nothing was changed for this order');
-          if (f.status !== 500) throw e;  // locked or full: stop; the job resumes later
+          if (f.status !== 500) throw e; // locked or full: stop; the job resumes later
           done = { result: { id: orderId, ok: false, status: f.status, error: { code: f.code, message: f.message } }, event: null };
           await this.store.jobs.setResult(id, seq, done.result);
         }
@@ -157,8 +186,15 @@ export class BulkJobs {
   // out-of-scope attempt, as audit.js does for requests).
   async auditRefusal(tx, job, view, to, result, hidden) {
     if (result.ok || !([403, 409, 422].includes(result.status) || (hidden && result.status === 404))) return;
-    await this.audit.recordNow(tx, { username: job.username, workflow: view.id, order_id: result.id, target_status: to, http_status: result.status,
-      codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code), ...(hidden ? [OUT_OF_SCOPE] : [])], source: 'bulk' });
+    await this.audit.recordNow(tx, {
+      username: job.username,
+      workflow: view.id,
+      order_id: result.id,
+      target_status: to,
+      http_status: result.status,
+      codes: [result.error?.code, ...(result.errors ?? []).map((e) => e.code), ...(hidden ? [OUT_OF_SCOPE] : [])],
+      source: 'bulk',
+    });
   }
 
   // Public view of a job; results once it is done (the same per-order results as the synchronous bulk).
@@ -167,9 +203,17 @@ export class BulkJobs {
     if (!job) return null;
     const p = await db.jobs.progress(id);
     const out = {
-      id: job.id, kind: job.kind, workflow: job.workflow, username: job.username, state: job.state,
-      total: job.total, done: p.done, succeeded: p.succeeded, failed: p.done - p.succeeded,
-      created_at: job.created_at, finished_at: job.finished_at,
+      id: job.id,
+      kind: job.kind,
+      workflow: job.workflow,
+      username: job.username,
+      state: job.state,
+      total: job.total,
+      done: p.done,
+      succeeded: p.succeeded,
+      failed: p.done - p.succeeded,
+      created_at: job.created_at,
+      finished_at: job.finished_at,
     };
     if (job.state === 'done') {
       if (await db.notifications.exists(job.notification_id)) out.notification_id = job.notification_id;

@@ -36,11 +36,13 @@ export function fieldsTooCostly(fields) {
   let text;
   try {
     text = JSON.stringify(fields);
-  } catch {  // a RangeError: nested deeper than the stack
+  } catch {
+    // a RangeError: nested deeper than the stack
     return 'fields cannot be converted to JSON (nested too deeply)';
   }
   const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_FIELDS_BYTES) return `fields, notes and tracking_number together may take at most ${MAX_FIELDS_BYTES} bytes of JSON (got ${bytes})`;
+  if (bytes > MAX_FIELDS_BYTES)
+    return `fields, notes and tracking_number together may take at most ${MAX_FIELDS_BYTES} bytes of JSON (got ${bytes})`;
   return null;
 }
 
@@ -65,11 +67,15 @@ export function limitConnections(server, { maxConnections, maxPerAddress }) {
   server.on('connection', (socket) => {
     const addr = socket.remoteAddress ?? '?';
     const n = (open.get(addr) ?? 0) + 1;
-    if (n > maxPerAddress) { socket.destroy(); return; }
+    if (n > maxPerAddress) {
+      socket.destroy();
+      return;
+    }
     open.set(addr, n);
     socket.once('close', () => {
       const left = open.get(addr) - 1;
-      if (left > 0) open.set(addr, left); else open.delete(addr);
+      if (left > 0) open.set(addr, left);
+      else open.delete(addr);
     });
   });
 }
@@ -81,9 +87,19 @@ export function loopDelayMonitor(windowMs = 5000) {
   const h = monitorEventLoopDelay({ resolution: resolutionMs });
   h.enable();
   const ms = (ns) => Math.max(0, Math.round(ns / 1e4 - resolutionMs * 100) / 100);
-  const summary = () => (h.count ? { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), window_s: windowMs / 1000 } : null);
+  const summary = () =>
+    h.count ? { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), window_s: windowMs / 1000 } : null;
   let last = null;
-  const timer = setInterval(() => { last = summary(); h.reset(); }, windowMs);
+  const timer = setInterval(() => {
+    last = summary();
+    h.reset();
+  }, windowMs);
   timer.unref();
-  return { read: () => last ?? summary(), stop: () => { clearInterval(timer); h.disable(); } };
+  return {
+    read: () => last ?? summary(),
+    stop: () => {
+      clearInterval(timer);
+      h.disable();
+    },
+  };
 }

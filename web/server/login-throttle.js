@@ -13,7 +13,12 @@ import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 // U+0000, which PostgreSQL text cannot hold) are counted under their sha256.
 const hashed = (limiter) => {
   const k = (s) => createHash('sha256').update(String(s)).digest('hex');
-  return { points: limiter.points, get: (s) => limiter.get(k(s)), consume: (s) => limiter.consume(k(s)), delete: (s) => limiter.delete(k(s)) };
+  return {
+    points: limiter.points,
+    get: (s) => limiter.get(k(s)),
+    consume: (s) => limiter.consume(k(s)),
+    delete: (s) => limiter.delete(k(s)),
+  };
 };
 
 export class LoginThrottle {
@@ -22,7 +27,9 @@ export class LoginThrottle {
     const limiter = (keyPrefix, max) => {
       const opts = { keyPrefix, points: max - 1, duration: windowS, blockDuration: lockoutS };
       return pool
-        ? hashed(new RateLimiterPostgres({ ...opts, storeClient: pool, storeType: 'pool', tableName: 'login_throttle', tableCreated: true }))
+        ? hashed(
+            new RateLimiterPostgres({ ...opts, storeClient: pool, storeType: 'pool', tableName: 'login_throttle', tableCreated: true }),
+          )
         : new RateLimiterMemory(opts);
     };
     this.byUsername = limiter('login-user', maxPerUsername);

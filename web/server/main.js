@@ -57,7 +57,7 @@ async function main() {
     posRole: env.ORDERFLOW_POS_ROLE || 'admin',
     rateLimit: parseRateLimit(env.ORDERFLOW_RATE_LIMIT),
     busyTimeoutMs: intEnv('ORDERFLOW_BUSY_TIMEOUT_MS', 1000),
-    poolSize: intEnv('ORDERFLOW_PG_POOL_SIZE', 10, 1),  // PostgreSQL connections of this instance (docs/scaling.md)
+    poolSize: intEnv('ORDERFLOW_PG_POOL_SIZE', 10, 1), // PostgreSQL connections of this instance (docs/scaling.md)
     maxPages: intEnv('ORDERFLOW_DB_MAX_PAGES', 0),
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
     sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,
@@ -82,7 +82,7 @@ async function main() {
     staticDir: resolve(env.ORDERFLOW_STATIC_DIR || join(ROOT, 'web', 'dist')),
     seedCms: intEnv('ORDERFLOW_SEED_CMS_ORDERS', 240),
     seedDelivery: intEnv('ORDERFLOW_SEED_DELIVERY_ORDERS', 72),
-    extras: readExtrasConfig(env),  // notifications, audit, bulk jobs: ORDERFLOW_NOTIFY_*, ORDERFLOW_SMTP_URL, ... (notify/config.js)
+    extras: readExtrasConfig(env), // notifications, audit, bulk jobs: ORDERFLOW_NOTIFY_*, ORDERFLOW_SMTP_URL, ... (notify/config.js)
   };
   if (config.port > 65535) throw new Error(`PORT must be at most 65535, got ${config.port}`);
 
@@ -101,8 +101,10 @@ async function main() {
     server.listen(config.port, config.host, res);
   });
   const { port } = server.address();
-  extras.start();  // the notification dispatcher and the bulk-job runner, in the background
-  console.log(`orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${store.kind === 'sqlite' ? config.dataDir : 'PostgreSQL'})`);
+  extras.start(); // the notification dispatcher and the bulk-job runner, in the background
+  console.log(
+    `orderflow listening on http://127.0.0.1:${port}/ (bound to ${config.host}, data in ${store.kind === 'sqlite' ? config.dataDir : 'PostgreSQL'})`,
+  );
 
   let stopping = false;
   const stop = (signal) => {
@@ -118,8 +120,17 @@ async function main() {
       process.exit(0);
     });
     server.closeIdleConnections();
-    setTimeout(() => { server.closeAllConnections(); }, 3000).unref();
-    setTimeout(() => { store.close().catch(() => { /* closing anyway */ }).finally(() => process.exit(0)); }, 5000).unref();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, 3000).unref();
+    setTimeout(() => {
+      store
+        .close()
+        .catch(() => {
+          /* closing anyway */
+        })
+        .finally(() => process.exit(0));
+    }, 5000).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
@@ -127,7 +138,9 @@ async function main() {
   // a test run is cancelled before it could stop its server).
   if (env.ORDERFLOW_EXIT_WITH_PARENT === '1') {
     const parent = process.ppid;
-    setInterval(() => { if (process.ppid !== parent) stop('parent exited'); }, 500).unref();
+    setInterval(() => {
+      if (process.ppid !== parent) stop('parent exited');
+    }, 500).unref();
   }
 }
 

@@ -37,7 +37,11 @@ function text(res, status, body, type = 'text/plain; charset=utf-8', headers = {
 }
 
 function safeStat(p) {
-  try { return statSync(p); } catch { return null; }
+  try {
+    return statSync(p);
+  } catch {
+    return null;
+  }
 }
 
 export function serveStatic(req, res, pathname, root) {
@@ -65,12 +69,29 @@ export function serveStatic(req, res, pathname, root) {
   const realRoot = realpathSync(root);
   let file = resolve(realRoot, `.${decoded}`);
   let st = safeStat(file);
-  if (st && st.isDirectory()) { file = join(file, 'index.html'); st = safeStat(file); }
-  if (!st && extname(decoded) === '') { file = join(realRoot, 'index.html'); st = safeStat(file); }  // client-side routes
-  if (!st || !st.isFile()) { text(res, 404, 'Not found\n'); return; }
+  if (st && st.isDirectory()) {
+    file = join(file, 'index.html');
+    st = safeStat(file);
+  }
+  if (!st && extname(decoded) === '') {
+    file = join(realRoot, 'index.html');
+    st = safeStat(file);
+  } // client-side routes
+  if (!st || !st.isFile()) {
+    text(res, 404, 'Not found\n');
+    return;
+  }
   let real;
-  try { real = realpathSync(file); } catch { text(res, 404, 'Not found\n'); return; }
-  if (real !== realRoot && !real.startsWith(realRoot + sep)) { text(res, 404, 'Not found\n'); return; }
+  try {
+    real = realpathSync(file);
+  } catch {
+    text(res, 404, 'Not found\n');
+    return;
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+    text(res, 404, 'Not found\n');
+    return;
+  }
   const type = TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream';
   const immutable = real.startsWith(join(realRoot, 'assets') + sep);
   res.writeHead(200, {
@@ -78,6 +99,11 @@ export function serveStatic(req, res, pathname, root) {
     'Content-Length': st.size,
     'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  if (req.method === 'HEAD') { res.end(); return; }
-  createReadStream(real).on('error', () => res.destroy()).pipe(res);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  createReadStream(real)
+    .on('error', () => res.destroy())
+    .pipe(res);
 }

@@ -9,9 +9,7 @@ export { OfAlert } from './elements/of-alert.js';
 export { OfConfirmDialog } from './elements/of-confirm-dialog.js';
 export { OfOrderList } from './elements/of-order-list.js';
 export { OfOrderWorkspace } from './elements/of-order-workspace.js';
-export {
-  createAdapter, withFallbacks, createClient, DIALECTS, ApiError, normalizeBulk, plainStatusSentence,
-} from './api/index.js';
+export { createAdapter, withFallbacks, createClient, DIALECTS, ApiError, normalizeBulk, plainStatusSentence } from './api/index.js';
 export { Rules, loadFlow } from './rules.js';
 export { rulesFor } from './workflow-source.js';
 export { defineMessages, overrideMessages, english } from './i18n/index.js';

@@ -4,7 +4,7 @@ let ctx = null;
 
 function rgb(color) {
   if (!color) return null;
-  ctx ??= (typeof document !== 'undefined') ? document.createElement('canvas').getContext('2d') : null;
+  ctx ??= typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
   if (!ctx) return null;
   ctx.fillStyle = '#000001';
   ctx.fillStyle = color;
@@ -12,11 +12,19 @@ function rgb(color) {
   if (v === '#000001') return null; // unparseable colour
   if (v.startsWith('#')) return [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16));
   const m = /rgba?\(([^)]+)\)/.exec(v);
-  return m ? m[1].split(',').slice(0, 3).map((x) => parseFloat(x)) : null;
+  return m
+    ? m[1]
+        .split(',')
+        .slice(0, 3)
+        .map((x) => parseFloat(x))
+    : null;
 }
 
 function lum([r, g, b]) {
-  const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const f = (c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
   return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
 }
 

@@ -12,9 +12,7 @@ export { OfOrderDetail } from './elements/of-order-detail.js';
 export { OfOrderList } from './elements/of-order-list.js';
 export { OfBulkDialog } from './elements/of-bulk-dialog.js';
 export { OfOrderWorkspace } from './elements/of-order-workspace.js';
-export {
-  createAdapter, withFallbacks, createClient, DIALECTS, ApiError, normalizeBulk, plainStatusSentence,
-} from './api/index.js';
+export { createAdapter, withFallbacks, createClient, DIALECTS, ApiError, normalizeBulk, plainStatusSentence } from './api/index.js';
 export { Rules, loadFlow } from './rules.js';
 export { rulesFor } from './workflow-source.js';
 export { defineMessages, overrideMessages, english } from './i18n/index.js';

@@ -29,7 +29,9 @@ export class Rules {
     this.ambiguousActions = new Set([...targets].filter(([, t]) => t.size > 1).map(([a]) => a));
   }
 
-  actionIsAmbiguous(action) { return this.ambiguousActions.has(action); }
+  actionIsAmbiguous(action) {
+    return this.ambiguousActions.has(action);
+  }
 
   /** The current status object of a stored value (aliases read through the engine). */
   status(value) {
@@ -37,7 +39,7 @@ export class Rules {
     if (s) return s;
     if (!this.normCache.has(value)) {
       const n = this.wf.normalize(value);
-      this.normCache.set(value, n?.ok ? this.statusById.get(n.status) ?? null : null);
+      this.normCache.set(value, n?.ok ? (this.statusById.get(n.status) ?? null) : null);
     }
     return this.normCache.get(value) ?? { id: value, label: String(value), color: '', terminal: false, unknown: true };
   }
@@ -101,7 +103,8 @@ export function splitValues(values) {
   let notes = '';
   for (const [k, v] of Object.entries(values ?? {})) {
     if (v === undefined || v === null || v === '') continue;
-    if (k === 'notes') notes = v; else fields[k] = v;
+    if (k === 'notes') notes = v;
+    else fields[k] = v;
   }
   return { notes, fields };
 }

@@ -81,7 +81,7 @@ struct Option {
     std::string id;
     std::string label;
     std::string color;
-    std::string action;                 // button text where the workflow names one ("Accept"), or ""
+    std::string action;  // button text where the workflow names one ("Accept"), or ""
     // Field names that must be filled in (the workflow JSON's "requires"). Named `required`
     // because `requires` is a keyword in C++20 and cannot be a member name.
     std::vector<std::string> required;
@@ -133,16 +133,16 @@ struct BulkPlan {
 // table means "absent or not a string".
 struct OrderBatch {
     std::size_t count = 0;
-    std::vector<std::string> strings;      // shared string table; strings[0] is unused (absent)
-    const std::uint32_t* status = nullptr;   // [count] index into strings
-    const std::uint32_t* store = nullptr;    // [count] index into strings (store ids as text)
+    std::vector<std::string> strings;       // shared string table; strings[0] is unused (absent)
+    const std::uint32_t* status = nullptr;  // [count] index into strings
+    const std::uint32_t* store = nullptr;   // [count] index into strings (store ids as text)
     // The order fields guards read (Workflow::guardFields(), e.g. payment_status), one column
     // each: column f is fields[f * count .. f * count + count), index into strings. Null, or a
     // column f >= field_columns: every order lacks that field.
     const std::uint32_t* fields = nullptr;
     std::size_t field_columns = 0;
-    const std::uint8_t* valid = nullptr;     // [count] 1 = a well-formed order, 0 = invalid_order
-    const std::uint32_t* item_begin = nullptr;  // [count + 1] offsets into the item arrays
+    const std::uint8_t* valid = nullptr;            // [count] 1 = a well-formed order, 0 = invalid_order
+    const std::uint32_t* item_begin = nullptr;      // [count + 1] offsets into the item arrays
     const std::uint8_t* item_stock_kind = nullptr;  // per item: 0 absent, 1 false, 2 true, 3 number
     const double* item_stock = nullptr;             // per item: units in stock when kind == 3
     const double* item_quantity = nullptr;          // per item: quantity (NaN when absent)
@@ -183,7 +183,7 @@ struct Loaded {
     WorkflowPtr workflow;           // null when problems is non-empty
     std::vector<Problem> problems;  // every problem found (top-level keys, then each section in order)
     bool ok() const { return workflow != nullptr; }
-    std::string error() const;      // the problems, one per line ("" when ok)
+    std::string error() const;  // the problems, one per line ("" when ok)
 };
 
 class Workflow {
@@ -197,7 +197,7 @@ public:
     // would make load("...") ambiguous. These read it as JSON text.
     static Loaded load(const std::string& json_text) { return load(std::string_view(json_text)); }
     static Loaded load(const char* json_text) { return load(std::string_view(json_text ? json_text : "")); }
-    static Loaded builtin(std::string_view id);             // "cms", "delivery"
+    static Loaded builtin(std::string_view id);  // "cms", "delivery"
     static const std::vector<std::string>& builtinIds();
     static std::string_view builtinSource(std::string_view id);  // the JSON text, "" if unknown
 
@@ -227,8 +227,7 @@ public:
     BulkPlan planBulk(const json& orders, std::string_view to, const json& fields, const json& actor) const;
     // check() for each element of `orders` (a JSON array), with `to`, `fields` and `actor` read
     // once: each order's errors, in order (empty: allowed). Not an array: no verdicts.
-    std::vector<std::vector<Error>> checkEach(const json& orders, std::string_view to, const json& fields,
-                                              const json& actor) const;
+    std::vector<std::vector<Error>> checkEach(const json& orders, std::string_view to, const json& fields, const json& actor) const;
     BatchPlan planBatch(const OrderBatch& orders, std::string_view to, const json& fields, const json& actor) const;
     std::uint32_t batchReads(std::string_view to, const json& actor) const;  // BatchReads bits, any status
     // BatchReads bits for orders stored with `status` (a current, legacy or unknown value).

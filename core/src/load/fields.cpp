@@ -21,19 +21,22 @@ void Loader::fields(const json& doc) {
         std::string type;
         if (textKey(f, "type", p, true, type, 16)) {
             if (type == "choice") field.choice = true;
-            else if (type != "text") { add(at(p, "type"), "expected \"text\" or \"choice\", got " + q(type)); ok = false; }
+            else if (type != "text") {
+                add(at(p, "type"), "expected \"text\" or \"choice\", got " + q(type));
+                ok = false;
+            }
         } else {
             ok = false;
         }
         if (const json* ml = get(f, "maxLength")) {
             if (field.choice) add(at(p, "maxLength"), "only a text field takes maxLength");
-            else if (!ml->is_number())
-                add(at(p, "maxLength"), "expected a whole number, got " + kindOf(*ml));
+            else if (!ml->is_number()) add(at(p, "maxLength"), "expected a whole number, got " + kindOf(*ml));
             else {
                 const double n = ml->get<double>();
                 if (!(n == std::floor(n))) add(at(p, "maxLength"), "expected a whole number, got " + jsonDump(*ml));
                 else if (n <= 0) add(at(p, "maxLength"), "must be at least 1, got " + jsonDump(*ml));
-                else if (n > static_cast<double>(kMaxMaxLength)) add(at(p, "maxLength"), "must be at most " + std::to_string(kMaxMaxLength));
+                else if (n > static_cast<double>(kMaxMaxLength))
+                    add(at(p, "maxLength"), "must be at most " + std::to_string(kMaxMaxLength));
                 else field.maxLength = static_cast<std::size_t>(n);
             }
         }
@@ -56,7 +59,10 @@ void Loader::fields(const json& doc) {
         textKey(f, "description", p, false, scratch, kMaxText);
         if (!ok) continue;
         auto [it, fresh] = w->fieldIndex.emplace(field.id, static_cast<int>(w->fields.size()));
-        if (!fresh) { add(at(p, "id"), "duplicate field " + q(field.id)); continue; }
+        if (!fresh) {
+            add(at(p, "id"), "duplicate field " + q(field.id));
+            continue;
+        }
         w->fields.push_back(std::move(field));
     }
 }

@@ -82,7 +82,10 @@ void Loader::guards(const json& doc) {
         textKey(g, "description", p, false, scratch, kMaxText);
         if (!ok) continue;
         auto [it, fresh] = w->guardIndexTmp.emplace(guard.id, static_cast<int>(w->guards.size()));
-        if (!fresh) { add(at(p, "id"), "duplicate guard " + q(guard.id)); continue; }
+        if (!fresh) {
+            add(at(p, "id"), "duplicate guard " + q(guard.id));
+            continue;
+        }
         if (guard.kind->reads == kReadsFields) {
             auto f = std::find(w->orderFields.begin(), w->orderFields.end(), guard.field);
             guard.slot = static_cast<int>(f - w->orderFields.begin());

@@ -70,7 +70,7 @@ void Loader::messageSizes(const json& doc) {
         for (const auto& name : placeholders(w->messages[m])) bound += most(name);
         if (bound > kMaxMessageBytes)
             add(at("messages", kMsgKeys[m]), "could expand to " + std::to_string(bound) + " bytes per refusal (at most " +
-                                                std::to_string(kMaxMessageBytes) + "); use each placeholder once");
+                                                 std::to_string(kMaxMessageBytes) + "); use each placeholder once");
     }
 }
 

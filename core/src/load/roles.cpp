@@ -24,7 +24,10 @@ void Loader::roles(const json& doc) {
         textKey(r, "description", p, false, scratch, kMaxText);
         if (!ok) continue;
         auto [it, fresh] = w->roleIndex.emplace(role.id, static_cast<int>(w->roles.size()));
-        if (!fresh) { add(at(p, "id"), "duplicate role " + q(role.id)); continue; }
+        if (!fresh) {
+            add(at(p, "id"), "duplicate role " + q(role.id));
+            continue;
+        }
         w->roles.push_back(std::move(role));
     }
 }

@@ -20,8 +20,7 @@ void Loader::statuses(const json& doc) {
         }
         boolKey(s, "terminal", p, st.terminal);
         boolKey(s, "notify", p, st.notify);
-        if (textKey(s, "stock", p, false, st.stock, 16) && st.stock != "none" && st.stock != "reserved" &&
-            st.stock != "consumed") {
+        if (textKey(s, "stock", p, false, st.stock, 16) && st.stock != "none" && st.stock != "reserved" && st.stock != "consumed") {
             add(at(p, "stock"), "expected \"none\", \"reserved\" or \"consumed\", got " + q(st.stock));
             st.stock = "none";
         }

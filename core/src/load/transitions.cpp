@@ -29,13 +29,22 @@ void Loader::transitions(const json& doc) {
                     add(at(p, "from"), "status " + q(from) + " is terminal: no transition may leave it");
                     ok = false;
                 }
-            } else { add(at(p, "from"), "unknown status " + q(from)); ok = false; }
+            } else {
+                add(at(p, "from"), "unknown status " + q(from));
+                ok = false;
+            }
         } else ok = false;
         if (textKey(t, "to", p, true, to, 64)) {
             if (auto it = w->statusIndex.find(to); it != w->statusIndex.end()) e.to = it->second;
-            else { add(at(p, "to"), "unknown status " + q(to)); ok = false; }
+            else {
+                add(at(p, "to"), "unknown status " + q(to));
+                ok = false;
+            }
         } else ok = false;
-        if (ok && e.from == e.to) { add(p, "goes from " + q(from) + " to itself"); ok = false; }
+        if (ok && e.from == e.to) {
+            add(p, "goes from " + q(from) + " to itself");
+            ok = false;
+        }
         const auto roles = refs(t, "roles", p, true, w->roleIndex, "roles");
         if (roles.empty()) ok = false;
         for (std::size_t k = 0; k < roles.size(); ++k) {

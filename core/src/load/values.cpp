@@ -48,7 +48,10 @@ void Loader::keys(const json& obj, const std::string& path, const char* const* f
         bool ok = false;
         const std::string_view k = it.key();
         for (const char* a : allowed())  // the first character first: fewer calls to compare
-            if (!k.empty() && k[0] == a[0] && k == a) { ok = true; break; }
+            if (!k.empty() && k[0] == a[0] && k == a) {
+                ok = true;
+                break;
+            }
         if (!ok) {
             std::string list;
             for (const char* a : allowed()) list += (list.empty() ? "" : ", ") + std::string(a);
@@ -61,21 +64,35 @@ bool Loader::text(const json& v, const std::string& path, std::string& out, std:
     return text(v, path, nullptr, out, maxChars, allowEmpty);
 }
 
-bool Loader::text(const json& v, const std::string& path, const char* key, std::string& out, std::size_t maxChars,
-                  bool allowEmpty) {
+bool Loader::text(const json& v, const std::string& path, const char* key, std::string& out, std::size_t maxChars, bool allowEmpty) {
     auto where = [&] { return key ? at(path, key) : path; };
-    if (!v.is_string()) { add(where(), "expected a string, got " + kindOf(v)); return false; }
+    if (!v.is_string()) {
+        add(where(), "expected a string, got " + kindOf(v));
+        return false;
+    }
     const auto& s = *v.get_ptr<const std::string*>();
-    if (!validUtf8(s)) { add(where(), "not valid UTF-8"); return false; }
-    if (hasControl(s)) { add(where(), "contains control characters"); return false; }
-    if (s.empty() && !allowEmpty) { add(where(), "must not be empty"); return false; }
-    if (utf8Length(s) > maxChars) { add(where(), "longer than " + std::to_string(maxChars) + " characters"); return false; }
+    if (!validUtf8(s)) {
+        add(where(), "not valid UTF-8");
+        return false;
+    }
+    if (hasControl(s)) {
+        add(where(), "contains control characters");
+        return false;
+    }
+    if (s.empty() && !allowEmpty) {
+        add(where(), "must not be empty");
+        return false;
+    }
+    if (utf8Length(s) > maxChars) {
+        add(where(), "longer than " + std::to_string(maxChars) + " characters");
+        return false;
+    }
     out = s;
     return true;
 }
 
-bool Loader::textKey(const json& obj, const char* key, const std::string& path, bool required, std::string& out,
-                     std::size_t maxChars, bool allowEmpty) {
+bool Loader::textKey(const json& obj, const char* key, const std::string& path, bool required, std::string& out, std::size_t maxChars,
+                     bool allowEmpty) {
     const json* v = get(obj, key);
     if (!v) {
         if (required) add(at(path, key), "missing (required)");
@@ -86,10 +103,19 @@ bool Loader::textKey(const json& obj, const char* key, const std::string& path, 
 
 bool Loader::idKey(const json& obj, const char* key, const std::string& path, std::string& out) {
     const json* v = get(obj, key);
-    if (!v) { add(at(path, key), "missing (required)"); return false; }
-    if (!v->is_string()) { add(at(path, key), "expected a string, got " + kindOf(*v)); return false; }
+    if (!v) {
+        add(at(path, key), "missing (required)");
+        return false;
+    }
+    if (!v->is_string()) {
+        add(at(path, key), "expected a string, got " + kindOf(*v));
+        return false;
+    }
     const auto& s = *v->get_ptr<const std::string*>();
-    if (s.empty()) { add(at(path, key), "must not be empty"); return false; }
+    if (s.empty()) {
+        add(at(path, key), "must not be empty");
+        return false;
+    }
     if (!validId(s)) {
         add(at(path, key), "invalid id " + q(s) + " (use at most 64 letters, digits, '_', '.', '-', not starting with '.' or '-')");
         return false;
@@ -101,21 +127,27 @@ bool Loader::idKey(const json& obj, const char* key, const std::string& path, st
 void Loader::boolKey(const json& obj, const char* key, const std::string& path, bool& out) {
     const json* v = get(obj, key);
     if (!v) return;
-    if (!v->is_boolean()) { add(at(path, key), "expected true or false, got " + kindOf(*v)); return; }
+    if (!v->is_boolean()) {
+        add(at(path, key), "expected true or false, got " + kindOf(*v));
+        return;
+    }
     out = v->get<bool>();
 }
 
-const json* Loader::arrayKey(const json& obj, const char* key, const std::string& path, bool required, std::size_t min,
-                             std::size_t max, const char* what) {
+const json* Loader::arrayKey(const json& obj, const char* key, const std::string& path, bool required, std::size_t min, std::size_t max,
+                             const char* what) {
     const json* v = get(obj, key);
     if (!v) {
         if (required) add(at(path, key), "missing (required)");
         return nullptr;
     }
-    if (!v->is_array()) { add(at(path, key), "expected an array, got " + kindOf(*v)); return nullptr; }
+    if (!v->is_array()) {
+        add(at(path, key), "expected an array, got " + kindOf(*v));
+        return nullptr;
+    }
     if (v->size() < min || v->size() > max) {
-        add(at(path, key), "expected " + std::to_string(min) + " to " + std::to_string(max) + " " + what + ", got " +
-                               std::to_string(v->size()));
+        add(at(path, key),
+            "expected " + std::to_string(min) + " to " + std::to_string(max) + " " + what + ", got " + std::to_string(v->size()));
         return v->size() > max ? nullptr : v;
     }
     return v;
@@ -129,7 +161,10 @@ std::vector<int> Loader::refs(const json& obj, const char* key, const std::strin
     const std::string p = at(path, key);
     for (std::size_t i = 0; i < arr->size(); ++i) {
         const json& v = (*arr)[i];
-        if (!v.is_string()) { add(at(p, i), "expected a string, got " + kindOf(v)); continue; }
+        if (!v.is_string()) {
+            add(at(p, i), "expected a string, got " + kindOf(v));
+            continue;
+        }
         const auto& s = *v.get_ptr<const std::string*>();
         auto it = index.find(s);
         if (it == index.end()) {
@@ -138,7 +173,10 @@ std::vector<int> Loader::refs(const json& obj, const char* key, const std::strin
             add(at(p, i), "unknown " + w + " " + q(s));
             continue;
         }
-        if (std::find(out.begin(), out.end(), it->second) != out.end()) { add(at(p, i), "listed twice: " + q(s)); continue; }
+        if (std::find(out.begin(), out.end(), it->second) != out.end()) {
+            add(at(p, i), "listed twice: " + q(s));
+            continue;
+        }
         out.push_back(it->second);
     }
     return out;

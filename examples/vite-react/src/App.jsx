@@ -32,7 +32,14 @@ export function App() {
     <main>
       <h1>Deliveries</h1>
       <table>
-        <thead><tr><th>Order</th><th>Customer</th><th>Status</th><th>Change status</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Order</th>
+            <th>Customer</th>
+            <th>Status</th>
+            <th>Change status</th>
+          </tr>
+        </thead>
         <tbody>
           {orders.map((o) => (
             <tr key={o.id}>
@@ -42,8 +49,7 @@ export function App() {
                 <of-status-badge label={rules.status(o.status).label} color={rules.status(o.status).color}></of-status-badge>
               </td>
               <td>
-                <of-status-dropdown orderId={o.id} options={rules.allowed(o)}
-                  onof-status-select={onSelect}></of-status-dropdown>
+                <of-status-dropdown orderId={o.id} options={rules.allowed(o)} onof-status-select={onSelect}></of-status-dropdown>
               </td>
             </tr>
           ))}

@@ -8,7 +8,10 @@ export function bigWorkflow(variant = 0, { statuses = 256, roles = 64, explicit 
     name: `Big workflow ${variant}`,
     initial: 's0',
     statuses: Array.from({ length: statuses }, (_, i) => ({
-      id: `s${i}`, label: pad(`Status ${i} v${variant}`), color: '#336699', terminal: i === statuses - 1,
+      id: `s${i}`,
+      label: pad(`Status ${i} v${variant}`),
+      color: '#336699',
+      terminal: i === statuses - 1,
     })),
     roles: Array.from({ length: roles }, (_, i) => ({ id: `r${i}`, label: pad(`Role ${i}`), scope: i % 2 ? 'assigned' : 'all' })),
     fields: [{ id: 'notes', label: 'Notes', type: 'text', maxLength: 2000 }],

@@ -56,7 +56,11 @@ export function send(baseUrl, { method = 'GET', path, headers = {}, body, json }
       res.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed;
-        try { parsed = text ? JSON.parse(text) : undefined; } catch { parsed = undefined; }
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = undefined;
+        }
         resolve({ status: res.statusCode, headers: res.headers, text, body: parsed });
       });
       res.on('error', reject);
@@ -86,10 +90,13 @@ export async function snapshot(target, orderId) {
       for (const r of rows) hash.update(`${r}\n`);
     }
     counts.sessions = (await db.get('SELECT COUNT(*) AS n FROM sessions')).n;
-    const order = orderId === undefined ? null : {
-      ...(await db.get('SELECT status, lock_version, tracking_number FROM orders WHERE id = ?', orderId)),
-      history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', orderId)).n,
-    };
+    const order =
+      orderId === undefined
+        ? null
+        : {
+            ...(await db.get('SELECT status, lock_version, tracking_number FROM orders WHERE id = ?', orderId)),
+            history: (await db.get('SELECT COUNT(*) AS n FROM history WHERE order_id = ?', orderId)).n,
+          };
     return { digest: hash.digest('hex'), counts, order };
   });
 }
@@ -116,8 +123,10 @@ export function assertClearMessage(message, what) {
 export function assertRefused(result, code, field) {
   assert.equal(result.ok, false, `refused: ${JSON.stringify(result).slice(0, 300)}`);
   assert.ok(Array.isArray(result.errors) && result.errors.length > 0);
-  assert.ok(result.errors.some((e) => e.code === code && (field === undefined || e.field === field)),
-    `expected ${code}${field ? ` on ${field}` : ''}, got ${JSON.stringify(result.errors).slice(0, 400)}`);
+  assert.ok(
+    result.errors.some((e) => e.code === code && (field === undefined || e.field === field)),
+    `expected ${code}${field ? ` on ${field}` : ''}, got ${JSON.stringify(result.errors).slice(0, 400)}`,
+  );
   for (const e of result.errors) assertClearMessage(e.message, e.code);
 }
 
@@ -147,7 +156,9 @@ export function sendRaw(baseUrl, text) {
     const socket = net.connect(Number(u.port), u.hostname, () => socket.end(text));
     let out = '';
     socket.setEncoding('latin1');
-    socket.on('data', (c) => { out += c; });
+    socket.on('data', (c) => {
+      out += c;
+    });
     socket.on('error', (e) => (e.code === 'ECONNRESET' || e.code === 'EPIPE' ? null : reject(e)));
     socket.on('close', () => {
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(out);

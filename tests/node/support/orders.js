@@ -48,9 +48,14 @@ export function generateOrders(workflow, count, { seed = 1, messy = false } = {}
       if (r < 0.03) order.status = pick(rnd, legacy.length ? legacy : ['legacy']);
       else if (r < 0.05) order.status = pick(rnd, ['', 'unknown', 'NEW']);
       else if (r < 0.08) order.store_id = pick(rnd, [1, 2, 3, null, 1.5, -0]);
-      else if (r < 0.10) delete order.payment_status;
+      else if (r < 0.1) delete order.payment_status;
       else if (r < 0.11) delete order.items;
-      else if (r < 0.12) order.items.push({ sku: 'X', quantity: pick(rnd, [0, null, '1', -1, 2.5]), in_stock: pick(rnd, [true, 3.5, null, 'no', undefined]) });
+      else if (r < 0.12)
+        order.items.push({
+          sku: 'X',
+          quantity: pick(rnd, [0, null, '1', -1, 2.5]),
+          in_stock: pick(rnd, [true, 3.5, null, 'no', undefined]),
+        });
       else if (r < 0.125) orders[i] = pick(rnd, [null, 7, 'order', [order]]);
       else if (r < 0.13) order.status = pick(rnd, [null, 5, undefined]);
       else if (r < 0.135) order.store_id = pick(rnd, [true, { id: 's1' }, ['s1']]);

@@ -9,9 +9,7 @@
 // hardening build: `ORDERFLOW_DIST=build/wasm-debug/dist node --test tests/node/module*.test.js`.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -29,8 +27,15 @@ function listFiles(dir, prefix = '') {
 }
 
 // What the package is made of besides dist/ (the bundle and manifest are built from these).
-const SHIPPED_FILES = ['package.json', 'README.md', 'LICENSE', 'docs/embedding.md',
-  'custom-elements-manifest.config.mjs', 'scripts/build-elements.js', 'web/vite.bundle.config.js'];
+const SHIPPED_FILES = [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'docs/embedding.md',
+  'custom-elements-manifest.config.mjs',
+  'scripts/build-elements.js',
+  'web/vite.bundle.config.js',
+];
 const SHIPPED_DIRS = ['web/src', 'types'];
 const GENERATED = new Set(['orderflow-elements.js']); // built into dist/ by scripts/build-elements.js
 const withElements = () => DIST === join(ROOT, 'dist');
@@ -108,7 +113,8 @@ export function installPackage() {
     try {
       let source = ROOT;
       if (withElements()) run(process.execPath, [join(ROOT, 'scripts', 'build-elements.js')], ROOT);
-      else {  // pack another build: stage it as a package of its own
+      else {
+        // pack another build: stage it as a package of its own
         source = join(tmp, 'stage');
         mkdirSync(source);
         for (const file of ['package.json', 'README.md']) {
@@ -120,8 +126,10 @@ export function installPackage() {
       const tarball = packed[0].filename.replace(/^@/, '').replace(/\//, '-');
       const project = join(tmp, 'project');
       mkdirSync(project);
-      writeFileSync(join(project, 'package.json'),
-        `${JSON.stringify({ name: 'orderflow-scratch', private: true, type: 'module' }, null, 2)}\n`);
+      writeFileSync(
+        join(project, 'package.json'),
+        `${JSON.stringify({ name: 'orderflow-scratch', private: true, type: 'module' }, null, 2)}\n`,
+      );
       npmInstall([`../${tarball}`], project);
       writeFileSync(join(project, 'entry.js'), "export * from 'orderflow';\nexport { default } from 'orderflow';\n");
       writeFileSync(join(tmp, 'tarball'), tarball);
@@ -129,7 +137,7 @@ export function installPackage() {
       try {
         renameSync(tmp, final);
       } catch (e) {
-        if (!existsSync(join(final, 'ready'))) throw e;  // someone else won the race: use theirs
+        if (!existsSync(join(final, 'ready'))) throw e; // someone else won the race: use theirs
       }
       prune(packRoot, hash);
     } finally {
@@ -159,12 +167,18 @@ export function scratchProject(name, deps = []) {
   const tmp = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
   mkdirSync(tmp, { recursive: true });
   try {
-    writeFileSync(join(tmp, 'package.json'),
-      `${JSON.stringify({ name: `orderflow-scratch-${name}`, private: true, type: 'module' }, null, 2)}\n`);
+    writeFileSync(
+      join(tmp, 'package.json'),
+      `${JSON.stringify({ name: `orderflow-scratch-${name}`, private: true, type: 'module' }, null, 2)}\n`,
+    );
     const versions = deps.map((d) => `${d}@${JSON.parse(readFileSync(join(ROOT, 'node_modules', d, 'package.json'), 'utf8')).version}`);
     npmInstall([tarball, ...versions], tmp);
     writeFileSync(join(tmp, 'ready'), '');
-    try { renameSync(tmp, final); } catch (e) { if (!existsSync(join(final, 'ready'))) throw e; }
+    try {
+      renameSync(tmp, final);
+    } catch (e) {
+      if (!existsSync(join(final, 'ready'))) throw e;
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -12,10 +12,12 @@ export const newWebhookSecret = () => `whsec_${randomBytes(32).toString('base64'
 export async function startWebhookSink(secret) {
   const verifier = new Webhook(secret);
   const sink = {
-    received: [],   // every request: {id, timestamp, verified, body, status}
+    received: [], // every request: {id, timestamp, verified, body, status}
     answer: 200,
     waiters: [],
-    delivered() { return this.received.filter((r) => r.status === 200); },
+    delivered() {
+      return this.received.filter((r) => r.status === 200);
+    },
     // Resolves once `pred(received)` holds (checked on every request), or rejects after ms.
     until(pred, ms = 15000) {
       if (pred(this.received)) return Promise.resolve();
@@ -33,17 +35,36 @@ export async function startWebhookSink(secret) {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       let verified;
-      try { verifier.verify(raw, req.headers); verified = true; } catch { verified = false; }
+      try {
+        verifier.verify(raw, req.headers);
+        verified = true;
+      } catch {
+        verified = false;
+      }
       const status = sink.answer;
       const entry = { id: req.headers['webhook-id'], timestamp: req.headers['webhook-timestamp'], verified, body: JSON.parse(raw), status };
       sink.received.push(entry);
-      if (status === 'hang') { hung.add(res); } else { res.writeHead(status, { 'content-type': 'text/plain' }); res.end(String(status)); }
-      for (const w of [...sink.waiters]) if (w.pred(sink.received)) { sink.waiters.splice(sink.waiters.indexOf(w), 1); w.resolve(); }
+      if (status === 'hang') {
+        hung.add(res);
+      } else {
+        res.writeHead(status, { 'content-type': 'text/plain' });
+        res.end(String(status));
+      }
+      for (const w of [...sink.waiters])
+        if (w.pred(sink.received)) {
+          sink.waiters.splice(sink.waiters.indexOf(w), 1);
+          w.resolve();
+        }
     });
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   sink.url = `http://127.0.0.1:${server.address().port}/hook`;
-  sink.close = () => new Promise((r) => { for (const res of hung) res.destroy(); server.closeAllConnections(); server.close(r); });
+  sink.close = () =>
+    new Promise((r) => {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      server.close(r);
+    });
   return sink;
 }
 

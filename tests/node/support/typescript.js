@@ -8,8 +8,14 @@ import { ROOT } from './package.js';
 
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const COMPILER_OPTIONS = {
-  target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'],
-  strict: true, noEmit: true, types: [], resolveJsonModule: true,
+  target: 'ES2022',
+  module: 'NodeNext',
+  moduleResolution: 'NodeNext',
+  lib: ['ES2022', 'DOM'],
+  strict: true,
+  noEmit: true,
+  types: [],
+  resolveJsonModule: true,
 };
 
 /**
@@ -23,8 +29,12 @@ export function typecheck(pkg, files) {
     const roots = Object.keys(files).filter((name) => /(?<!\.d)\.ts$/.test(name));
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ files: roots, compilerOptions: COMPILER_OPTIONS }));
     const r = spawnSync(process.execPath, [TSC, '-p', dir, '--pretty', 'false'], { cwd: dir, encoding: 'utf8' });
-    const diagnostics = [...r.stdout.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/gm)]
-      .map(([, file, line, code, text]) => ({ file, line: Number(line), code, text }));
+    const diagnostics = [...r.stdout.matchAll(/^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/gm)].map(([, file, line, code, text]) => ({
+      file,
+      line: Number(line),
+      code,
+      text,
+    }));
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, diagnostics };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -7,14 +7,20 @@ export function createInProcessHub() {
   return {
     publish(event) {
       for (const fn of subscribers) {
-        try { fn(event); } catch (e) { console.error('orderflow events: a subscriber failed', e); }
+        try {
+          fn(event);
+        } catch (e) {
+          console.error('orderflow events: a subscriber failed', e);
+        }
       }
     },
     subscribe(fn) {
       subscribers.add(fn);
       return () => subscribers.delete(fn);
     },
-    async close() { subscribers.clear(); },
+    async close() {
+      subscribers.clear();
+    },
   };
 }
 

@@ -18,10 +18,16 @@
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
-const MAX_PAYLOAD = 7900;  // bytes; PostgreSQL's limit is 8000 including the channel name
+const MAX_PAYLOAD = 7900; // bytes; PostgreSQL's limit is 8000 including the channel name
 const OVERFLOW_TTL_MS = 60000;
 
-export function createPgEvents({ connectionString, pool, channel = 'orderflow_events', log = console, reconnectMs = [100, 500, 1000, 2000, 5000] }) {
+export function createPgEvents({
+  connectionString,
+  pool,
+  channel = 'orderflow_events',
+  log = console,
+  reconnectMs = [100, 500, 1000, 2000, 5000],
+}) {
   const origin = randomBytes(6).toString('hex');
   const subscribers = new Set();
   let queue = [];
@@ -32,18 +38,28 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
   let attempt = 0;
   let reconnectTimer = null;
   let readyResolve;
-  const ready = new Promise((r) => { readyResolve = r; });
+  const ready = new Promise((r) => {
+    readyResolve = r;
+  });
 
   const deliver = (event) => {
     for (const fn of subscribers) {
-      try { fn(event); } catch (e) { log.error(`orderflow events: a subscriber failed: ${e?.message ?? e}`); }
+      try {
+        fn(event);
+      } catch (e) {
+        log.error(`orderflow events: a subscriber failed: ${e?.message ?? e}`);
+      }
     }
   };
 
   async function onNotification(msg) {
     if (msg.channel !== channel || !msg.payload) return;
     let m;
-    try { m = JSON.parse(msg.payload); } catch { return; }
+    try {
+      m = JSON.parse(msg.payload);
+    } catch {
+      return;
+    }
     if (!m || m.o === origin) return;
     let events = m.e;
     if (m.ref !== undefined) {
@@ -79,7 +95,9 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
     };
     client.on('error', retry);
     client.on('end', () => retry(new Error('connection ended')));
-    client.on('notification', (msg) => { onNotification(msg); });
+    client.on('notification', (msg) => {
+      onNotification(msg);
+    });
     listener = client;
     try {
       await client.connect();
@@ -100,12 +118,21 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
     for (const ev of events) {
       const text = JSON.stringify(ev);
       const n = Buffer.byteLength(text) + 1;
-      if (overhead + n > MAX_PAYLOAD) {  // alone too large: goes by reference
-        if (cur.length) { out.push({ events: cur }); cur = []; size = 0; }
+      if (overhead + n > MAX_PAYLOAD) {
+        // alone too large: goes by reference
+        if (cur.length) {
+          out.push({ events: cur });
+          cur = [];
+          size = 0;
+        }
         out.push({ big: [ev] });
         continue;
       }
-      if (overhead + size + n > MAX_PAYLOAD) { out.push({ events: cur }); cur = []; size = 0; }
+      if (overhead + size + n > MAX_PAYLOAD) {
+        out.push({ events: cur });
+        cur = [];
+        size = 0;
+      }
       cur.push(ev);
       size += n;
     }
@@ -125,7 +152,10 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
         if (part.big) {
           const now = Date.now();
           await client.query('DELETE FROM event_payloads WHERE created_at < $1', [now - OVERFLOW_TTL_MS]);
-          const { rows } = await client.query('INSERT INTO event_payloads (payload, created_at) VALUES ($1, $2) RETURNING id', [JSON.stringify(part.big), now]);
+          const { rows } = await client.query('INSERT INTO event_payloads (payload, created_at) VALUES ($1, $2) RETURNING id', [
+            JSON.stringify(part.big),
+            now,
+          ]);
           payload = JSON.stringify({ o: origin, ref: rows[0].id });
         } else {
           payload = JSON.stringify({ o: origin, e: part.events });
@@ -165,13 +195,20 @@ export function createPgEvents({ connectionString, pool, channel = 'orderflow_ev
     },
     // Sends what is queued, then stops listening.
     async close() {
-      if (queue.length) { scheduled = true; flushing = (flushing ?? Promise.resolve()).then(flush).catch(() => {}); }
+      if (queue.length) {
+        scheduled = true;
+        flushing = (flushing ?? Promise.resolve()).then(flush).catch(() => {});
+      }
       await flushing;
       closed = true;
       clearTimeout(reconnectTimer);
       const c = listener;
       listener = null;
-      if (c) { c.removeAllListeners(); c.on('error', () => {}); await c.end().catch(() => {}); }
+      if (c) {
+        c.removeAllListeners();
+        c.on('error', () => {});
+        await c.end().catch(() => {});
+      }
     },
   };
 }

@@ -46,16 +46,31 @@ export function readBody(req, limit = MAX_BODY_BYTES) {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => { if (!done) { done = true; resolve(Buffer.concat(chunks)); } });
-    req.on('error', (err) => { if (!done) { done = true; reject(err); } });
-    req.on('aborted', () => { if (!done) { done = true; reject(new Error('request aborted')); } });
+    req.on('end', () => {
+      if (!done) {
+        done = true;
+        resolve(Buffer.concat(chunks));
+      }
+    });
+    req.on('error', (err) => {
+      if (!done) {
+        done = true;
+        reject(err);
+      }
+    });
+    req.on('aborted', () => {
+      if (!done) {
+        done = true;
+        reject(new Error('request aborted'));
+      }
+    });
   });
 }
 
 function tooLarge(limit) {
   const e = new HttpError(413, { code: 'payload_too_large', message: `Request body exceeds the limit of ${limit} bytes` });
   e.closeConnection = true;
-  e.limit = limit;  // what the sender is charged for (the server reads the rest away)
+  e.limit = limit; // what the sender is charged for (the server reads the rest away)
   return e;
 }
 
@@ -101,12 +116,15 @@ function illFormed(root) {
   };
   while (stack.length) {
     const [v, node] = stack.pop();
-    if (typeof v === 'string') { if (!v.isWellFormed()) return node ? pathOf(node.parent, node.key) : ''; continue; }
+    if (typeof v === 'string') {
+      if (!v.isWellFormed()) return node ? pathOf(node.parent, node.key) : '';
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
     for (const k in v) {
       if (!k.isWellFormed()) return pathOf(node, k);
       const x = v[k];
-      if (typeof x === 'string' ? !x.isWellFormed() : (x !== null && typeof x === 'object')) stack.push([x, { parent: node, key: k }]);
+      if (typeof x === 'string' ? !x.isWellFormed() : x !== null && typeof x === 'object') stack.push([x, { parent: node, key: k }]);
     }
   }
   return null;

@@ -26,9 +26,14 @@ export function createGuard({ sessions, rateLimit: rateConfig }) {
 
   function requireUser(ctx) {
     if (!ctx.auth || ctx.auth.invalid) {
-      throw fail(ctx.dialect, 401, 'unauthorized', ctx.auth?.invalid
-        ? 'The bearer token is invalid or has expired; log in again'
-        : 'Authentication required: log in and send Authorization: Bearer <token> or the session cookie');
+      throw fail(
+        ctx.dialect,
+        401,
+        'unauthorized',
+        ctx.auth?.invalid
+          ? 'The bearer token is invalid or has expired; log in again'
+          : 'Authentication required: log in and send Authorization: Bearer <token> or the session cookie',
+      );
     }
     return ctx.auth.user;
   }
@@ -52,8 +57,13 @@ export function createGuard({ sessions, rateLimit: rateConfig }) {
       const token = request.headers['x-csrf-token'];
       if (!safeEqual(typeof token === 'string' ? token : '', ctx.auth.csrf)) {
         const message = 'Missing or wrong X-CSRF-Token header (required with the session cookie)';
-        throw fail(ctx.dialect === 'delivery' ? 'delivery' : 'cms', 403, 'csrf', message,
-          ctx.dialect === 'delivery' ? { body: { error: { code: 'csrf', message } } } : {});
+        throw fail(
+          ctx.dialect === 'delivery' ? 'delivery' : 'cms',
+          403,
+          'csrf',
+          message,
+          ctx.dialect === 'delivery' ? { body: { error: { code: 'csrf', message } } } : {},
+        );
       }
     }
   }

@@ -17,7 +17,9 @@ export class IdempotencyKeys {
     this.timer.unref();
   }
 
-  cutoff() { return new Date(Date.now() - this.ttlMs).toISOString(); }
+  cutoff() {
+    return new Date(Date.now() - this.ttlMs).toISOString();
+  }
 
   // The stored row for (scope, key) if it has not expired, else undefined. db: the store or a tx.
   async get(db, scope, key) {
@@ -41,11 +43,17 @@ export class IdempotencyKeys {
     });
   }
 
-  drop(scope, key) { return this.store.idempotency.dropRunning(scope, key); }
-
-  purge() {
-    return this.store.idempotency.purgeExpired(this.cutoff()).catch((e) => this.log.error(`orderflow: purging idempotency keys failed: ${e?.message ?? e}`));
+  drop(scope, key) {
+    return this.store.idempotency.dropRunning(scope, key);
   }
 
-  stop() { clearInterval(this.timer); }
+  purge() {
+    return this.store.idempotency
+      .purgeExpired(this.cutoff())
+      .catch((e) => this.log.error(`orderflow: purging idempotency keys failed: ${e?.message ?? e}`));
+  }
+
+  stop() {
+    clearInterval(this.timer);
+  }
 }

@@ -7,12 +7,16 @@ export function createMutations({ store, idem, publish, fail }) {
   function idemKey(ctx) {
     const k = ctx.req.headers['idempotency-key'];
     if (k === undefined) return null;
-    if (typeof k !== 'string' || k.length === 0 || k.length > 255) throw fail(ctx.dialect, 400, 'bad_request', 'Idempotency-Key must be 1 to 255 characters');
+    if (typeof k !== 'string' || k.length === 0 || k.length > 255)
+      throw fail(ctx.dialect, 400, 'bad_request', 'Idempotency-Key must be 1 to 255 characters');
     return k;
   }
 
   function fingerprint(ctx) {
-    return createHash('sha256').update(`${ctx.req.method} ${ctx.path}\n`).update(ctx.rawBody ?? '').digest('hex');
+    return createHash('sha256')
+      .update(`${ctx.req.method} ${ctx.path}\n`)
+      .update(ctx.rawBody ?? '')
+      .digest('hex');
   }
 
   function replay(ctx, prior, fp) {
@@ -20,14 +24,29 @@ export function createMutations({ store, idem, publish, fail }) {
       throw fail(ctx.dialect, 422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request');
     }
     if (prior.status_code === null) {
-      throw fail(ctx.dialect, 409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry later', {}, { 'Retry-After': '1' });
+      throw fail(
+        ctx.dialect,
+        409,
+        'idempotency_in_progress',
+        'A request with this Idempotency-Key is still being processed; retry later',
+        {},
+        { 'Retry-After': '1' },
+      );
     }
     return { status: prior.status_code, body: JSON.parse(prior.body), headers: { 'Idempotent-Replayed': 'true' } };
   }
 
   // Another instance inserted the same key at the same moment (a unique-key conflict): its request
   // is still running, as far as this one can tell.
-  const inProgress = (ctx) => fail(ctx.dialect, 409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry later', {}, { 'Retry-After': '1' });
+  const inProgress = (ctx) =>
+    fail(
+      ctx.dialect,
+      409,
+      'idempotency_in_progress',
+      'A request with this Idempotency-Key is still being processed; retry later',
+      {},
+      { 'Retry-After': '1' },
+    );
 
   // Runs `fn(tx)` in one store transaction together with its idempotency key.
   async function syncMutation(ctx, scope, fn) {

@@ -16,21 +16,33 @@ export class EventStreams {
     this.maxTotal = maxTotal;
     this.clients = new Set();
     this.seq = 0;
-    this.keepAlive = setInterval(() => { for (const c of this.clients) this.send(c, ': keep-alive\n\n'); }, keepAliveMs);
+    this.keepAlive = setInterval(() => {
+      for (const c of this.clients) this.send(c, ': keep-alive\n\n');
+    }, keepAliveMs);
     this.keepAlive.unref();
   }
 
-  get size() { return this.clients.size; }
+  get size() {
+    return this.clients.size;
+  }
 
   // Why a new stream for `username` may not open now: null, or {status, code, message}.
   refusal(username) {
     if (this.clients.size >= this.maxTotal) {
-      return { status: 503, code: 'too_many_streams', message: `The server holds its maximum of ${this.maxTotal} event streams; retry later` };
+      return {
+        status: 503,
+        code: 'too_many_streams',
+        message: `The server holds its maximum of ${this.maxTotal} event streams; retry later`,
+      };
     }
     let mine = 0;
     for (const c of this.clients) if (c.username === username) mine += 1;
     if (mine >= this.maxPerUser) {
-      return { status: 429, code: 'too_many_streams', message: `At most ${this.maxPerUser} event streams per user are open at once; close one (another tab?) first` };
+      return {
+        status: 429,
+        code: 'too_many_streams',
+        message: `At most ${this.maxPerUser} event streams per user are open at once; close one (another tab?) first`,
+      };
     }
     return null;
   }
@@ -38,19 +50,30 @@ export class EventStreams {
   // Opens a stream on `res` for a session: {token, expiresAt} (unix ms). `visible`:
   // {workflowId: stores} (answers of WorkflowView.visibleStores) fixed for the stream's life.
   open(req, res, { username, token, expiresAt, visible }) {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write(`retry: 3000\n: connected as ${username}\n\n`);
     const client = { res, username, token, expiresAt, visible, timer: null };
     this.clients.add(client);
     // setTimeout takes at most 2^31-1 ms; a longer session is re-checked when the timer fires.
     const arm = () => {
       const left = client.expiresAt - Date.now();
-      if (left <= 0) { this.end(client); return; }
+      if (left <= 0) {
+        this.end(client);
+        return;
+      }
       client.timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
       client.timer.unref();
     };
     arm();
-    const drop = () => { clearTimeout(client.timer); this.clients.delete(client); };
+    const drop = () => {
+      clearTimeout(client.timer);
+      this.clients.delete(client);
+    };
     req.on('close', drop);
     res.on('close', drop);
     res.on('error', drop);
@@ -70,8 +93,16 @@ export class EventStreams {
   // Writes to one stream unless its session has expired (then it ends instead). A client that
   // stops reading is dropped before its backlog grows past 1 MB.
   send(c, text) {
-    if (c.expiresAt <= Date.now()) { this.end(c); return; }
-    if (c.res.writableLength > 1024 * 1024) { this.clients.delete(c); clearTimeout(c.timer); c.res.destroy(); return; }
+    if (c.expiresAt <= Date.now()) {
+      this.end(c);
+      return;
+    }
+    if (c.res.writableLength > 1024 * 1024) {
+      this.clients.delete(c);
+      clearTimeout(c.timer);
+      c.res.destroy();
+      return;
+    }
     c.res.write(text);
   }
 

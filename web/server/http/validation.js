@@ -13,15 +13,19 @@ export function validationMessage(err, request) {
   const where = err.validationContext;
   const e = err.validation[0];
   const schema = request.routeOptions.schema?.[where];
-  const data = where === 'body' ? request.body : where === 'params' ? request.ctx.params : where === 'querystring' ? request.query : undefined;
+  const data =
+    where === 'body' ? request.body : where === 'params' ? request.ctx.params : where === 'querystring' ? request.query : undefined;
   if (where === 'body' && schema?.additionalProperties === false && data && typeof data === 'object' && !Array.isArray(data)) {
     const allowed = Object.keys(schema.properties ?? {});
     const unknown = Object.keys(data).filter((k) => !allowed.includes(k));
     if (unknown.length) return { message: unknownKeysMessage(allowed, unknown) };
   }
-  const prop = e.keyword === 'required' ? e.params.missingProperty
-    : e.keyword === 'additionalProperties' ? e.params.additionalProperty
-      : e.instancePath.split('/')[1];
+  const prop =
+    e.keyword === 'required'
+      ? e.params.missingProperty
+      : e.keyword === 'additionalProperties'
+        ? e.params.additionalProperty
+        : e.instancePath.split('/')[1];
   const m = request.routeOptions.config.messages?.[where]?.[prop];
   const value = data && typeof data === 'object' ? data[prop] : undefined;
   if (typeof m === 'function') return { message: m(request.ctx, value, e) };

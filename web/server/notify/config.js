@@ -14,18 +14,25 @@ export function readExtrasConfig(env = process.env) {
   const webhookSecret = env.ORDERFLOW_NOTIFY_WEBHOOK_SECRET || null;
   if (webhookUrl) {
     let u;
-    try { u = new URL(webhookUrl); } catch { throw new Error(`ORDERFLOW_NOTIFY_WEBHOOK_URL is not a URL: "${webhookUrl}"`); }
+    try {
+      u = new URL(webhookUrl);
+    } catch {
+      throw new Error(`ORDERFLOW_NOTIFY_WEBHOOK_URL is not a URL: "${webhookUrl}"`);
+    }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('ORDERFLOW_NOTIFY_WEBHOOK_URL must be http(s)');
-    if (!webhookSecret) throw new Error('ORDERFLOW_NOTIFY_WEBHOOK_URL is set but ORDERFLOW_NOTIFY_WEBHOOK_SECRET is not (a "whsec_<base64>" secret)');
+    if (!webhookSecret)
+      throw new Error('ORDERFLOW_NOTIFY_WEBHOOK_URL is set but ORDERFLOW_NOTIFY_WEBHOOK_SECRET is not (a "whsec_<base64>" secret)');
   }
   const smtpUrl = env.ORDERFLOW_SMTP_URL || null;
   return {
     webhook: webhookUrl ? { url: webhookUrl, secret: webhookSecret } : null,
-    smtp: smtpUrl ? {
-      url: smtpUrl,
-      from: env.ORDERFLOW_NOTIFY_EMAIL_FROM || 'orderflow@localhost',
-      to: env.ORDERFLOW_NOTIFY_EMAIL_TO || 'customer-notifications@localhost',
-    } : null,
+    smtp: smtpUrl
+      ? {
+          url: smtpUrl,
+          from: env.ORDERFLOW_NOTIFY_EMAIL_FROM || 'orderflow@localhost',
+          to: env.ORDERFLOW_NOTIFY_EMAIL_TO || 'customer-notifications@localhost',
+        }
+      : null,
     retryBaseMs: intVar(env, 'ORDERFLOW_NOTIFY_RETRY_BASE_MS', 2000, 1),
     retryMaxMs: intVar(env, 'ORDERFLOW_NOTIFY_RETRY_MAX_MS', 15 * 60 * 1000, 1),
     maxAttempts: intVar(env, 'ORDERFLOW_NOTIFY_MAX_ATTEMPTS', 8, 1),

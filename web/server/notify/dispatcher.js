@@ -36,12 +36,17 @@ export class Dispatcher {
     this.lastErrorLog = 0;
   }
 
-  get configured() { return this.transports.size > 0; }
+  get configured() {
+    return this.transports.size > 0;
+  }
 
   start() {
     if (this.timer) return this;
     const loop = () => {
-      this.timer = setTimeout(() => { this.tick(); loop(); }, this.config.pollMs);
+      this.timer = setTimeout(() => {
+        this.tick();
+        loop();
+      }, this.config.pollMs);
       this.timer.unref();
     };
     this.tick();
@@ -60,7 +65,7 @@ export class Dispatcher {
   }
 
   async tick() {
-    if (this.ticking) return;  // the previous tick is still waiting for the store
+    if (this.ticking) return; // the previous tick is still waiting for the store
     this.ticking = true;
     this.ticks += 1;
     const now = Date.now();
@@ -98,8 +103,15 @@ export class Dispatcher {
     }
     try {
       if (error === undefined) await this.store.markSent(d.id, this.owner);
-      else if (!retryable || d.attempts >= this.config.maxAttempts) await this.store.markFailed(d.id, this.owner, `attempt ${d.attempts}: ${error}`);
-      else await this.store.markRetry(d.id, this.owner, Date.now() + backoffMs(d.attempts, this.config.retryBaseMs, this.config.retryMaxMs), `attempt ${d.attempts}: ${error}`);
+      else if (!retryable || d.attempts >= this.config.maxAttempts)
+        await this.store.markFailed(d.id, this.owner, `attempt ${d.attempts}: ${error}`);
+      else
+        await this.store.markRetry(
+          d.id,
+          this.owner,
+          Date.now() + backoffMs(d.attempts, this.config.retryBaseMs, this.config.retryMaxMs),
+          `attempt ${d.attempts}: ${error}`,
+        );
     } catch (e) {
       // The outcome could not be written (database locked or full): the lease expires and the
       // delivery is attempted again, with the same webhook-id.
@@ -117,7 +129,7 @@ export class Dispatcher {
 
   warn(what, e) {
     const now = Date.now();
-    if (now - this.lastErrorLog < 10000) return;  // a locked database would otherwise log 4 times a second
+    if (now - this.lastErrorLog < 10000) return; // a locked database would otherwise log 4 times a second
     this.lastErrorLog = now;
     this.log.error(`orderflow notify: ${what}: ${e?.message ?? e}`);
   }

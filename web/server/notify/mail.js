@@ -9,8 +9,12 @@ export function createMailTransport({ url, from, to, timeoutMs }, views) {
   // A small pool of SMTP connections, reused across messages (one connection per message
   // would cost a TCP + SMTP handshake each).
   const transporter = nodemailer.createTransport({
-    url, pool: true, maxConnections: 4,
-    connectionTimeout: timeoutMs, greetingTimeout: timeoutMs, socketTimeout: timeoutMs,
+    url,
+    pool: true,
+    maxConnections: 4,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   return {
     channel: 'email',
@@ -18,16 +22,23 @@ export function createMailTransport({ url, from, to, timeoutMs }, views) {
       const { subject, text } = mailMessage(content, views);
       try {
         await transporter.sendMail({
-          from, to, subject, text,
-          messageId: `<${delivery.message_id}@orderflow>`,  // stable across attempts, like webhook-id
+          from,
+          to,
+          subject,
+          text,
+          messageId: `<${delivery.message_id}@orderflow>`, // stable across attempts, like webhook-id
           headers: { 'X-Orderflow-Notification': String(content.id) },
         });
       } catch (e) {
         // SMTP 5xx is a permanent refusal; 4xx, connection errors and timeouts may pass later.
         const code = Number(e?.responseCode);
-        throw new DeliveryError(`email: ${e?.code ?? ''} ${e?.message ?? e}`.trim().slice(0, 400), { retryable: !(code >= 500 && code < 600) });
+        throw new DeliveryError(`email: ${e?.code ?? ''} ${e?.message ?? e}`.trim().slice(0, 400), {
+          retryable: !(code >= 500 && code < 600),
+        });
       }
     },
-    close() { transporter.close(); },
+    close() {
+      transporter.close();
+    },
   };
 }

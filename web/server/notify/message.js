@@ -30,9 +30,10 @@ export function mailMessage(content, views) {
   const payload = webhookPayload(content, views);
   const { orders, workflow_name: name } = payload.data;
   const labels = [...new Set(orders.map((o) => o.status_label))];
-  const subject = orders.length === 1
-    ? `${name}: order #${orders[0].id} is now ${orders[0].status_label}`
-    : `${name}: ${orders.length} orders are now ${labels.join(' / ')}`;
+  const subject =
+    orders.length === 1
+      ? `${name}: order #${orders[0].id} is now ${orders[0].status_label}`
+      : `${name}: ${orders.length} orders are now ${labels.join(' / ')}`;
   const lines = orders.map((o) => `Order #${o.id} (${o.customer_name}, store ${o.store_id}): ${o.status_label}`);
   const text = `${lines.join('\n')}\n\nNotification ${content.id}, ${content.created_at}.\n`;
   return { subject, text };

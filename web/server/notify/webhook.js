@@ -6,7 +6,7 @@ import { webhookPayload } from './message.js';
 import { DeliveryError } from './transport-error.js';
 
 export function createWebhookTransport({ url, secret, timeoutMs }, views) {
-  const signer = new Webhook(secret);  // throws at start for a secret that is not base64 ("whsec_...")
+  const signer = new Webhook(secret); // throws at start for a secret that is not base64 ("whsec_...")
   return {
     channel: 'webhook',
     async send(delivery, content) {
@@ -15,7 +15,7 @@ export function createWebhookTransport({ url, secret, timeoutMs }, views) {
       const headers = {
         'content-type': 'application/json',
         'user-agent': 'orderflow-notify',
-        'webhook-id': delivery.message_id,  // the same on every attempt: receivers de-duplicate by it
+        'webhook-id': delivery.message_id, // the same on every attempt: receivers de-duplicate by it
         'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
         'webhook-signature': signer.sign(delivery.message_id, now, body),
       };
@@ -23,7 +23,8 @@ export function createWebhookTransport({ url, secret, timeoutMs }, views) {
       try {
         res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
       } catch (e) {
-        const why = e?.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e));
+        const why =
+          e?.name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : (e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(e));
         throw new DeliveryError(`webhook: ${why}`, { retryable: true });
       }
       // The answer's body is not needed; read it so the connection can be reused.

@@ -63,10 +63,19 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     created_at: n.created_at,
     sent_at: n.state === 'sent' ? n.sent_at : null,
     attempts: n.attempts,
-    last_error: n.deliveries.map((d) => d.last_error).filter(Boolean).pop() ?? null,
+    last_error:
+      n.deliveries
+        .map((d) => d.last_error)
+        .filter(Boolean)
+        .pop() ?? null,
     deliveries: n.deliveries.map((d) => ({
-      channel: d.channel, state: d.state, attempts: d.attempts, last_error: d.last_error, sent_at: d.sent_at,
-      next_attempt_at: d.state === 'pending' ? new Date(d.next_attempt_at).toISOString() : null, webhook_id: d.channel === 'webhook' ? d.message_id : undefined,
+      channel: d.channel,
+      state: d.state,
+      attempts: d.attempts,
+      last_error: d.last_error,
+      sent_at: d.sent_at,
+      next_attempt_at: d.state === 'pending' ? new Date(d.next_attempt_at).toISOString() : null,
+      webhook_id: d.channel === 'webhook' ? d.message_id : undefined,
     })),
   });
 
@@ -80,7 +89,16 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     const page = intParam(ctx, 'page', 1);
     const perPage = intParam(ctx, 'per_page', 50, 500);
     const { total, rows } = await dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
-    return { status: 200, body: { notifications: rows.map(notificationJson), page, per_page: perPage, total, transports: dispatcher.configured ? dispatcher.channels : [] } };
+    return {
+      status: 200,
+      body: {
+        notifications: rows.map(notificationJson),
+        page,
+        per_page: perPage,
+        total,
+        transports: dispatcher.configured ? dispatcher.channels : [],
+      },
+    };
   }
 
   async function oneNotification(ctx) {
@@ -95,16 +113,36 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     requireAdmin(ctx);
     const n = await oneNotification(ctx);
     const content = await dispatcher.store.content(n.id, 1000);
-    return { status: 200, body: { notification: { ...notificationJson(n), orders: content.items.map((i) => ({ id: i.order_id, status: i.status, lock_version: i.lock_version, customer_name: i.customer_name, store_id: i.store_id })) } } };
+    return {
+      status: 200,
+      body: {
+        notification: {
+          ...notificationJson(n),
+          orders: content.items.map((i) => ({
+            id: i.order_id,
+            status: i.status,
+            lock_version: i.lock_version,
+            customer_name: i.customer_name,
+            store_id: i.store_id,
+          })),
+        },
+      },
+    };
   }
 
   async function retryNotification(ctx) {
     requireAdmin(ctx);
     const n = await oneNotification(ctx);
     if (n.state === 'held' && !dispatcher.configured) {
-      throw fail(ctx.dialect, 409, 'no_transport', 'No transport is configured (ORDERFLOW_NOTIFY_WEBHOOK_URL, ORDERFLOW_SMTP_URL): the notification stays held');
+      throw fail(
+        ctx.dialect,
+        409,
+        'no_transport',
+        'No transport is configured (ORDERFLOW_NOTIFY_WEBHOOK_URL, ORDERFLOW_SMTP_URL): the notification stays held',
+      );
     }
-    if (n.state !== 'failed' && n.state !== 'held') throw fail(ctx.dialect, 409, 'not_retryable', `Notification ${n.id} is ${n.state}; only a failed or held one can be retried`);
+    if (n.state !== 'failed' && n.state !== 'held')
+      throw fail(ctx.dialect, 409, 'not_retryable', `Notification ${n.id} is ${n.state}; only a failed or held one can be retried`);
     await dispatcher.store.retry(n.id, dispatcher.channels);
     return { status: 202, body: { notification: notificationJson(await dispatcher.store.get(n.id)) } };
   }
@@ -119,13 +157,20 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
       return v;
     };
     const filter = {
-      username: text('username', 200), code: text('code', 64), orderId: intParam(ctx, 'order_id', null),
-      since: timeParam(ctx, 'since'), until: timeParam(ctx, 'until'), beforeId: intParam(ctx, 'before_id', null),
+      username: text('username', 200),
+      code: text('code', 64),
+      orderId: intParam(ctx, 'order_id', null),
+      since: timeParam(ctx, 'since'),
+      until: timeParam(ctx, 'until'),
+      beforeId: intParam(ctx, 'before_id', null),
       limit: intParam(ctx, 'limit', 100, 1000),
     };
-    await audit.flush({ all: true });  // what was refused a moment ago is visible now
+    await audit.flush({ all: true }); // what was refused a moment ago is visible now
     const entries = await audit.list(filter);
-    return { status: 200, body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows } };
+    return {
+      status: 200,
+      body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows },
+    };
   }
 
   async function getJob(ctx) {
@@ -141,10 +186,18 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
   // {changeInput, syncMutation} (the same input rules and Idempotency-Key handling as every change).
   async function submitBulk(ctx, view, user, body, { changeInput, syncMutation }) {
     const ids = body.order_ids;
-    if (ids.length > extras.jobMaxOrders) throw badRequest(ctx, `order_ids may hold at most ${extras.jobMaxOrders} ids (got ${ids.length})`);
+    if (ids.length > extras.jobMaxOrders)
+      throw badRequest(ctx, `order_ids may hold at most ${extras.jobMaxOrders} ids (got ${ids.length})`);
     // The same checks as the synchronous bulk's, kept here so app.js gains one hook line only.
     const bad = ids.filter((x) => typeof x !== 'number' || parseId(x) === null);
-    if (bad.length) throw badRequest(ctx, `order_ids must be positive integers (bad: ${bad.slice(0, 5).map((x) => String(JSON.stringify(x)).slice(0, 40)).join(', ')})`);
+    if (bad.length)
+      throw badRequest(
+        ctx,
+        `order_ids must be positive integers (bad: ${bad
+          .slice(0, 5)
+          .map((x) => String(JSON.stringify(x)).slice(0, 40))
+          .join(', ')})`,
+      );
     const seen = new Set();
     const dup = ids.filter((x) => (seen.has(x) ? true : (seen.add(x), false)));
     if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
@@ -157,7 +210,14 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     ctx.charge(extraCost.ids(ids.length));
     const resp = await syncMutation(ctx, user.username, async (tx) => {
       if (!(await jobs.canStart(tx, user.username))) {
-        throw fail(ctx.dialect, 429, 'too_many_jobs', `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`, {}, { 'Retry-After': '5' });
+        throw fail(
+          ctx.dialect,
+          429,
+          'too_many_jobs',
+          `You have ${extras.jobMaxActive} bulk jobs running; wait for one to finish`,
+          {},
+          { 'Retry-After': '5' },
+        );
       }
       const id = await jobs.create(tx, view, user, ids, input);
       return { status: 202, body: { success: true, job_id: id, job: await jobs.get(id, { db: tx }), status_url: `/api/v1/jobs/${id}` } };
@@ -189,44 +249,126 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
   const adminMessages = (names) => Object.fromEntries(names.map((n) => [n, `${n} must be a positive integer`]));
   function routes({ define }) {
     define({
-      method: 'GET', url: '/api/v1/notifications', handler: listNotifications, before: (ctx) => { requireAdmin(ctx); },
-      schema: {
-        summary: 'Customer notifications, newest first (admin)', tags: [tag], security,
-        querystring: { type: 'object', properties: { state: { type: 'string', enum: STATES }, workflow: { type: 'string' }, ...paged } },
-        response: { 200: { type: 'object', properties: { notifications: { type: 'array', items: notificationSchema }, page: { type: 'integer' }, per_page: { type: 'integer' }, total: { type: 'integer' }, transports: { type: 'array', items: { type: 'string' } } } }, ...errors(400, 401, 403) },
+      method: 'GET',
+      url: '/api/v1/notifications',
+      handler: listNotifications,
+      before: (ctx) => {
+        requireAdmin(ctx);
       },
-      messages: { querystring: { state: `state must be one of ${STATES.join(', ')}`, page: 'page must be a positive integer', per_page: 'per_page must be a positive integer of at most 500' } },
-    });
-    define({
-      method: 'GET', url: '/api/v1/notifications/:id', handler: getNotification, before: (ctx) => { requireAdmin(ctx); },
-      schema: { summary: 'One notification with its orders (admin)', tags: [tag], security, params: S.idParam, response: { 200: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404) } },
-      messages: { params: { id: 'Notification id must be a positive integer' } },
-    });
-    define({
-      method: 'POST', url: '/api/v1/notifications/:id/retry', handler: retryNotification, before: (ctx) => { requireAdmin(ctx); },
-      schema: { summary: 'Send a failed (or held) notification again (admin)', tags: [tag], security, params: S.idParam, response: { 202: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404, 409) } },
-      messages: { params: { id: 'Notification id must be a positive integer' } },
-    });
-    define({
-      method: 'GET', url: '/api/v1/audit', handler: listAudit, before: (ctx) => { requireAdmin(ctx); },
       schema: {
-        summary: 'Refused change attempts, newest first (admin)', tags: [tag], security,
+        summary: 'Customer notifications, newest first (admin)',
+        tags: [tag],
+        security,
+        querystring: { type: 'object', properties: { state: { type: 'string', enum: STATES }, workflow: { type: 'string' }, ...paged } },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              notifications: { type: 'array', items: notificationSchema },
+              page: { type: 'integer' },
+              per_page: { type: 'integer' },
+              total: { type: 'integer' },
+              transports: { type: 'array', items: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 403),
+        },
+      },
+      messages: {
+        querystring: {
+          state: `state must be one of ${STATES.join(', ')}`,
+          page: 'page must be a positive integer',
+          per_page: 'per_page must be a positive integer of at most 500',
+        },
+      },
+    });
+    define({
+      method: 'GET',
+      url: '/api/v1/notifications/:id',
+      handler: getNotification,
+      before: (ctx) => {
+        requireAdmin(ctx);
+      },
+      schema: {
+        summary: 'One notification with its orders (admin)',
+        tags: [tag],
+        security,
+        params: S.idParam,
+        response: { 200: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404) },
+      },
+      messages: { params: { id: 'Notification id must be a positive integer' } },
+    });
+    define({
+      method: 'POST',
+      url: '/api/v1/notifications/:id/retry',
+      handler: retryNotification,
+      before: (ctx) => {
+        requireAdmin(ctx);
+      },
+      schema: {
+        summary: 'Send a failed (or held) notification again (admin)',
+        tags: [tag],
+        security,
+        params: S.idParam,
+        response: { 202: { type: 'object', properties: { notification: notificationSchema } }, ...errors(400, 401, 403, 404, 409) },
+      },
+      messages: { params: { id: 'Notification id must be a positive integer' } },
+    });
+    define({
+      method: 'GET',
+      url: '/api/v1/audit',
+      handler: listAudit,
+      before: (ctx) => {
+        requireAdmin(ctx);
+      },
+      schema: {
+        summary: 'Refused change attempts, newest first (admin)',
+        tags: [tag],
+        security,
         querystring: {
           type: 'object',
           properties: {
-            username: { type: 'string', maxLength: 200 }, code: { type: 'string', maxLength: 64 }, order_id: S.positiveText,
-            since: { type: 'string', description: 'ISO 8601' }, until: { type: 'string', description: 'ISO 8601' }, before_id: S.positiveText,
+            username: { type: 'string', maxLength: 200 },
+            code: { type: 'string', maxLength: 64 },
+            order_id: S.positiveText,
+            since: { type: 'string', description: 'ISO 8601' },
+            until: { type: 'string', description: 'ISO 8601' },
+            before_id: S.positiveText,
             limit: { ...S.positiveText, description: 'at most 1000, default 100' },
           },
         },
-        response: { 200: { type: 'object', properties: { entries: { type: 'array', items: { type: 'object', additionalProperties: true } }, next_before_id: { type: ['integer', 'null'] }, max_rows: { type: 'integer' } } }, ...errors(400, 401, 403) },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              entries: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              next_before_id: { type: ['integer', 'null'] },
+              max_rows: { type: 'integer' },
+            },
+          },
+          ...errors(400, 401, 403),
+        },
       },
-      messages: { querystring: { username: 'username is too long', code: 'code is too long', ...adminMessages(['order_id', 'before_id']), limit: 'limit must be a positive integer of at most 1000' } },
+      messages: {
+        querystring: {
+          username: 'username is too long',
+          code: 'code is too long',
+          ...adminMessages(['order_id', 'before_id']),
+          limit: 'limit must be a positive integer of at most 1000',
+        },
+      },
     });
     define({
-      method: 'GET', url: '/api/v1/jobs/:id', handler: getJob, before: (ctx) => { requireUser(ctx); },
+      method: 'GET',
+      url: '/api/v1/jobs/:id',
+      handler: getJob,
+      before: (ctx) => {
+        requireUser(ctx);
+      },
       schema: {
-        summary: 'A bulk job: progress, and its per-order results once done (its creator or an admin)', tags: [tag], security,
+        summary: 'A bulk job: progress, and its per-order results once done (its creator or an admin)',
+        tags: [tag],
+        security,
         params: { type: 'object', properties: { id: { type: 'string' } } },
         querystring: { type: 'object', properties: { results: { type: 'string', description: '"0": without the per-order results' } } },
         response: { 200: { type: 'object', properties: { job: { type: 'object', additionalProperties: true } } }, ...errors(401, 404) },
@@ -235,10 +377,22 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
   }
 
   return {
-    routes, audit, jobs, dispatcher, submitBulk, annotateHistory, closeBatch,
+    routes,
+    audit,
+    jobs,
+    dispatcher,
+    submitBulk,
+    annotateHistory,
+    closeBatch,
     jobThreshold: extras.jobThreshold,
     jobMaxOrders: extras.jobMaxOrders,
-    start() { dispatcher.start(); jobs.startResumer(); },
-    async stop() { await jobs.stop(); await dispatcher.stop(); },
+    start() {
+      dispatcher.start();
+      jobs.startResumer();
+    },
+    async stop() {
+      await jobs.stop();
+      await dispatcher.stop();
+    },
   };
 }

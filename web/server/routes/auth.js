@@ -9,30 +9,53 @@ const tag = 'auth';
 export const userJson = (u) => ({ username: u.username, display_name: u.display_name, roles: u.roles, stores: u.stores });
 const user = {
   type: 'object',
-  properties: { username: { type: 'string' }, display_name: { type: 'string' }, roles: { type: 'object', additionalProperties: { type: ['string', 'null'] } }, stores: { type: 'array', items: { type: 'string' } } },
+  properties: {
+    username: { type: 'string' },
+    display_name: { type: 'string' },
+    roles: { type: 'object', additionalProperties: { type: ['string', 'null'] } },
+    stores: { type: 'array', items: { type: 'string' } },
+  },
 };
 
 export function authRoutes({ define, store, sessions, logins, endSession, requireUser }) {
   const credentials = 'username and password are required strings';
   define({
-    method: 'POST', url: '/api/auth/login', public: true, mutation: true,
+    method: 'POST',
+    url: '/api/auth/login',
+    public: true,
+    mutation: true,
     schema: {
-      summary: 'Log in: a bearer token, a CSRF token and the session cookie', tags: [tag],
+      summary: 'Log in: a bearer token, a CSRF token and the session cookie',
+      tags: [tag],
       body: {
-        type: 'object', additionalProperties: false, required: ['username', 'password'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['username', 'password'],
         properties: { username: { type: 'string', maxLength: 200 }, password: { type: 'string', maxLength: 1000 } },
       },
       response: {
         200: { type: 'object', properties: { success: { const: true }, token: { type: 'string' }, csrf_token: { type: 'string' }, user } },
-        400: S.sharedError, 401: S.sharedError, 413: S.sharedError, 415: S.sharedError, 429: S.sharedError,
+        400: S.sharedError,
+        401: S.sharedError,
+        413: S.sharedError,
+        415: S.sharedError,
+        429: S.sharedError,
       },
     },
     messages: { body: { username: credentials, password: credentials } },
     handler: async (ctx, body) => {
       const address = ctx.req.socket.remoteAddress ?? '?';
-      const throttled = (s) => fail(ctx.dialect, 429, 'login_throttled', `Too many failed logins for this account or from this address; retry in ${s} s`, {}, { 'Retry-After': String(s) });
+      const throttled = (s) =>
+        fail(
+          ctx.dialect,
+          429,
+          'login_throttled',
+          `Too many failed logins for this account or from this address; retry in ${s} s`,
+          {},
+          { 'Retry-After': String(s) },
+        );
       const wait = await logins.wait(body.username, address);
-      if (wait) throw throttled(wait);  // before the password is even hashed
+      if (wait) throw throttled(wait); // before the password is even hashed
       const row = await store.users.get(body.username);
       const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
       if (!row || !ok) {
@@ -45,32 +68,59 @@ export function authRoutes({ define, store, sessions, logins, endSession, requir
       return {
         status: 200,
         body: { success: true, token, csrf_token: csrf, user: userJson(userFromRow(row)) },
-        headers: { 'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}` },
+        headers: {
+          'Set-Cookie': `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(sessions.ttlMs / 1000)}`,
+        },
       };
     },
   });
 
   const security = [{ bearer: [] }, { cookie: [] }];
   define({
-    method: 'GET', url: '/api/auth/me',
-    schema: { summary: 'The signed-in user and the session\'s CSRF token', tags: [tag], security, response: { 200: { type: 'object', properties: { success: { const: true }, user, csrf_token: { type: 'string' } } }, 401: S.sharedError } },
+    method: 'GET',
+    url: '/api/auth/me',
+    schema: {
+      summary: "The signed-in user and the session's CSRF token",
+      tags: [tag],
+      security,
+      response: {
+        200: { type: 'object', properties: { success: { const: true }, user, csrf_token: { type: 'string' } } },
+        401: S.sharedError,
+      },
+    },
     handler: (ctx) => ({ status: 200, body: { success: true, user: userJson(requireUser(ctx)), csrf_token: ctx.auth.csrf } }),
   });
 
   define({
-    method: 'POST', url: '/api/auth/logout',
-    schema: { summary: 'End the session (its event streams end too)', tags: [tag], security, response: { 200: { type: 'object', properties: { success: { const: true } } }, 401: S.sharedError, 403: S.sharedError } },
+    method: 'POST',
+    url: '/api/auth/logout',
+    schema: {
+      summary: 'End the session (its event streams end too)',
+      tags: [tag],
+      security,
+      response: { 200: { type: 'object', properties: { success: { const: true } } }, 401: S.sharedError, 403: S.sharedError },
+    },
     handler: async (ctx) => {
       requireUser(ctx);
       await sessions.destroy(ctx.auth.token);
-      endSession(ctx.auth.token);  // its streams on every instance (app.js)
-      return { status: 200, body: { success: true }, headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` } };
+      endSession(ctx.auth.token); // its streams on every instance (app.js)
+      return {
+        status: 200,
+        body: { success: true },
+        headers: { 'Set-Cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` },
+      };
     },
   });
 
   define({
-    method: 'GET', url: '/api/auth/demo_users', public: true,
-    schema: { summary: 'The demo users (the demo page\'s picker; every password is "demo")', tags: [tag], response: { 200: { type: 'object', properties: { success: { const: true }, users: { type: 'array', items: user } } } } },
+    method: 'GET',
+    url: '/api/auth/demo_users',
+    public: true,
+    schema: {
+      summary: 'The demo users (the demo page\'s picker; every password is "demo")',
+      tags: [tag],
+      response: { 200: { type: 'object', properties: { success: { const: true }, users: { type: 'array', items: user } } } },
+    },
     handler: async () => ({ status: 200, body: { success: true, users: (await store.users.list()).map((r) => userJson(userFromRow(r))) } }),
   });
 }

@@ -25,10 +25,10 @@ export function changeInput(ctx, body, { lockRequired }) {
     if (k in fields) throw badRequest(ctx, `${k} is given both at the top level and in fields`);
     fields[k] = body[k];
   }
-  const tooCostly = fieldsTooCostly(fields);  // bounded before the engine runs
+  const tooCostly = fieldsTooCostly(fields); // bounded before the engine runs
   if (tooCostly) throw badRequest(ctx, tooCostly);
   if ((body.lock_version === undefined || body.lock_version === null) && lockRequired) {
-    throw badRequest(ctx, 'lock_version is required (the order\'s lock_version as you last read it)');
+    throw badRequest(ctx, "lock_version is required (the order's lock_version as you last read it)");
   }
   return { to: body.status, fields, lockVersion: body.lock_version ?? undefined };
 }
@@ -42,7 +42,8 @@ export function conflictMessage(order) {
 // deps: app.js's (store, reader, changes, requireUser, syncMutation, asyncMutation, define, extras, ...)
 export function orderRoutes(dialect, deps) {
   const { view, base } = dialect;
-  const { reader, changes, requireUser, syncMutation, asyncMutation, define, extras, storeRows, config, publish, failure, rateLimit } = deps;
+  const { reader, changes, requireUser, syncMutation, asyncMutation, define, extras, storeRows, config, publish, failure, rateLimit } =
+    deps;
   const storeIds = storeRows.map((s) => s.id);
   const dialectError = dialect.name === 'cms' ? S.cmsError : S.deliveryError;
   const errors = (...codes) => Object.fromEntries(codes.map((c) => [c, dialectError]));
@@ -51,7 +52,13 @@ export function orderRoutes(dialect, deps) {
   // any order). Orders outside these stores are answered exactly as missing ones.
   function storesOrThrow(ctx, user) {
     const stores = view.visibleStores(user);
-    if (!stores) throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`);
+    if (!stores)
+      throw fail(
+        ctx.dialect,
+        403,
+        'forbidden',
+        ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account has no role in the ${view.id} workflow`,
+      );
     return stores;
   }
 
@@ -75,17 +82,29 @@ export function orderRoutes(dialect, deps) {
     return { user, cur };
   }
 
-  const idRoute = { schema: { params: S.idParam }, messages: { params: { id: S.idMessage('Order id') } }, before: (ctx) => { caller(ctx); } };
+  const idRoute = {
+    schema: { params: S.idParam },
+    messages: { params: { id: S.idMessage('Order id') } },
+    before: (ctx) => {
+      caller(ctx);
+    },
+  };
   const security = [{ bearer: [] }, { cookie: [] }];
 
   // --- list --------------------------------------------------------------------------------
   define({
-    method: 'GET', url: base,
-    before: (ctx) => { requireUser(ctx); },
+    method: 'GET',
+    url: base,
+    before: (ctx) => {
+      requireUser(ctx);
+    },
     schema: {
-      summary: `List ${view.id} orders`, tags: [dialect.tag], security,
+      summary: `List ${view.id} orders`,
+      tags: [dialect.tag],
+      security,
       querystring: {
-        type: 'object', additionalProperties: true,
+        type: 'object',
+        additionalProperties: true,
         properties: {
           store_id: { type: 'string', description: `one of ${storeIds.join(', ')}` },
           status: { type: 'string', description: 'a current status id or a legacy value' },
@@ -100,11 +119,17 @@ export function orderRoutes(dialect, deps) {
       const user = requireUser(ctx);
       const sp = ctx.url.searchParams;
       const storeId = sp.get('store_id') || null;
-      if (storeId && !storeIds.includes(storeId)) throw badRequest(ctx, `Unknown store_id "${storeId.slice(0, 40)}" (stores: ${storeIds.join(', ')})`);
+      if (storeId && !storeIds.includes(storeId))
+        throw badRequest(ctx, `Unknown store_id "${storeId.slice(0, 40)}" (stores: ${storeIds.join(', ')})`);
       const stores = storesOrThrow(ctx, user);
       // A store filter the user may not see is a 403 (stores are public, /api/stores).
       if (storeId && !WorkflowView.canSee(stores, storeId)) {
-        throw fail(ctx.dialect, 403, 'forbidden', ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`);
+        throw fail(
+          ctx.dialect,
+          403,
+          'forbidden',
+          ctx.dialect === 'delivery' ? NOT_AUTHORIZED(view) : `Your account may not see orders of store ${storeId}`,
+        );
       }
       const status = statusFilter(ctx, sp.get('status'));
       const num = (name, def, max) => {
@@ -132,14 +157,30 @@ export function orderRoutes(dialect, deps) {
 
   // --- one order, history, allowed statuses -------------------------------------------------
   define({
-    method: 'GET', url: `${base}/:id`, ...idRoute,
-    schema: { ...idRoute.schema, summary: `One ${view.id} order`, tags: [dialect.tag], security, response: { 200: dialect.schemas.one, ...errors(400, 401, 403, 404, 429) } },
+    method: 'GET',
+    url: `${base}/:id`,
+    ...idRoute,
+    schema: {
+      ...idRoute.schema,
+      summary: `One ${view.id} order`,
+      tags: [dialect.tag],
+      security,
+      response: { 200: dialect.schemas.one, ...errors(400, 401, 403, 404, 429) },
+    },
     handler: async (ctx) => ({ status: 200, body: dialect.answers.one((await loadVisible(ctx)).cur.order) }),
   });
 
   define({
-    method: 'GET', url: `${base}/:id/history`, ...idRoute,
-    schema: { ...idRoute.schema, summary: `The history of a ${view.id} order, oldest first`, tags: [dialect.tag], security, response: { 200: dialect.schemas.history, ...errors(400, 401, 403, 404, 429) } },
+    method: 'GET',
+    url: `${base}/:id/history`,
+    ...idRoute,
+    schema: {
+      ...idRoute.schema,
+      summary: `The history of a ${view.id} order, oldest first`,
+      tags: [dialect.tag],
+      security,
+      response: { 200: dialect.schemas.history, ...errors(400, 401, 403, 404, 429) },
+    },
     handler: async (ctx) => {
       const { cur } = await loadVisible(ctx);
       const history = await extras.annotateHistory(await reader.history(view, cur.row.id), cur.row.id);
@@ -148,8 +189,16 @@ export function orderRoutes(dialect, deps) {
   });
 
   define({
-    method: 'GET', url: `${base}/:id/allowed_statuses`, ...idRoute,
-    schema: { ...idRoute.schema, summary: 'What the caller may change the order to (the engine\'s `allowed`)', tags: [dialect.tag], security, response: { 200: dialect.schemas.allowed, ...errors(400, 401, 403, 404, 429) } },
+    method: 'GET',
+    url: `${base}/:id/allowed_statuses`,
+    ...idRoute,
+    schema: {
+      ...idRoute.schema,
+      summary: "What the caller may change the order to (the engine's `allowed`)",
+      tags: [dialect.tag],
+      security,
+      response: { 200: dialect.schemas.allowed, ...errors(400, 401, 403, 404, 429) },
+    },
     handler: async (ctx) => {
       const { user, cur } = await loadVisible(ctx);
       return { status: 200, body: dialect.answers.allowed(cur.order.status, view.wf.allowed(cur.engine, view.actor(user))) };
@@ -158,9 +207,15 @@ export function orderRoutes(dialect, deps) {
 
   // --- change ------------------------------------------------------------------------------
   define({
-    method: 'PUT', url: dialect.changePath, ...idRoute, mutation: true,
+    method: 'PUT',
+    url: dialect.changePath,
+    ...idRoute,
+    mutation: true,
     schema: {
-      ...idRoute.schema, summary: `Change a ${view.id} order's status (the engine decides)`, tags: [dialect.tag], security,
+      ...idRoute.schema,
+      summary: `Change a ${view.id} order's status (the engine decides)`,
+      tags: [dialect.tag],
+      security,
       headers: idempotencyHeaders,
       body: S.changeBody(dialect.changeKeys, dialect.lockRequired ? ['status', 'lock_version'] : ['status']),
       response: { 200: dialect.schemas.change, ...errors(400, 401, 403, 404, 409, 413, 415, 422, 429, 503, 507) },
@@ -171,8 +226,12 @@ export function orderRoutes(dialect, deps) {
       const input = changeInput(ctx, body, { lockRequired: dialect.lockRequired });
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
       return syncMutation(ctx, user.username, async (tx) => {
-        const r = await changes.apply(view, { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible }, tx);
-        if (r.hidden) ctx.outOfScope = new Set([id]);  // for the audit trail only: the answer is a missing order's
+        const r = await changes.apply(
+          view,
+          { id, ...input, actor: view.actor(user), username: user.username, source: sourceOf(ctx), visible },
+          tx,
+        );
+        if (r.hidden) ctx.outOfScope = new Set([id]); // for the audit trail only: the answer is a missing order's
         return dialect.answers.change(view, r);
       });
     },
@@ -181,13 +240,22 @@ export function orderRoutes(dialect, deps) {
   // --- bulk --------------------------------------------------------------------------------
   // A bulk of up to the job maximum must fit (limits.js: bulkBodyLimit); 64 KB everywhere else.
   define({
-    method: 'POST', url: `${base}/bulk_update`, mutation: true, bodyLimit: bulkBodyLimit(MAX_BODY_BYTES, extras.jobMaxOrders),
-    before: (ctx) => { caller(ctx, { withId: false }); },
+    method: 'POST',
+    url: `${base}/bulk_update`,
+    mutation: true,
+    bodyLimit: bulkBodyLimit(MAX_BODY_BYTES, extras.jobMaxOrders),
+    before: (ctx) => {
+      caller(ctx, { withId: false });
+    },
     schema: {
-      summary: `Change many ${view.id} orders (above ${Math.min(extras.jobThreshold, MAX_BULK)} ids: a background job, 202)`, tags: [dialect.tag], security,
+      summary: `Change many ${view.id} orders (above ${Math.min(extras.jobThreshold, MAX_BULK)} ids: a background job, 202)`,
+      tags: [dialect.tag],
+      security,
       headers: idempotencyHeaders,
       body: {
-        type: 'object', additionalProperties: false, required: ['order_ids', 'status'],
+        type: 'object',
+        additionalProperties: false,
+        required: ['order_ids', 'status'],
         properties: { order_ids: S.orderIds, status: S.changeProps.status, notes: S.changeProps.notes, fields: S.changeProps.fields },
       },
       response: { 200: bulkAnswer, 202: jobAccepted, ...errors(400, 401, 403, 413, 415, 422, 429, 503, 507) },
@@ -197,18 +265,41 @@ export function orderRoutes(dialect, deps) {
       const { user, stores } = ctx.caller;
       const ids = body.order_ids;
       // Above the threshold the bulk runs as a background job (202 + job id).
-      if (ids.length > Math.min(extras.jobThreshold, MAX_BULK)) return extras.submitBulk(ctx, view, user, body, { changeInput, syncMutation });
+      if (ids.length > Math.min(extras.jobThreshold, MAX_BULK))
+        return extras.submitBulk(ctx, view, user, body, { changeInput, syncMutation });
       const dup = ids.filter((x, i) => ids.indexOf(x) !== i);
       if (dup.length) throw badRequest(ctx, `order_ids holds duplicates: ${[...new Set(dup)].slice(0, 10).join(', ')}`);
       const input = changeInput(ctx, body, { lockRequired: false });
       rateLimit(ctx, extraCost.ids(ids.length));
       const visible = (row) => WorkflowView.canSee(stores, row.store_id);
       return asyncMutation(ctx, user.username, async () => {
-        const out = await runBulk({ reader, changes, view, user, ids, input, visible, chunk: config.bulkChunk, pauseMs: config.bulkPauseMs,
-          publish, failure, refusal: (id, r) => bulkFailure(view, id, r),
-          outOfScope: (id) => { (ctx.outOfScope ??= new Set()).add(id); } });  // for the audit trail only
-        await extras.closeBatch(out.notificationId);  // the batch is complete, the dispatcher may send it
-        return { status: 200, body: { results: out.results, succeeded: out.succeeded, failed: out.results.length - out.succeeded, ...(out.notificationId ? { notification_id: out.notificationId } : {}) } };
+        const out = await runBulk({
+          reader,
+          changes,
+          view,
+          user,
+          ids,
+          input,
+          visible,
+          chunk: config.bulkChunk,
+          pauseMs: config.bulkPauseMs,
+          publish,
+          failure,
+          refusal: (id, r) => bulkFailure(view, id, r),
+          outOfScope: (id) => {
+            (ctx.outOfScope ??= new Set()).add(id);
+          },
+        }); // for the audit trail only
+        await extras.closeBatch(out.notificationId); // the batch is complete, the dispatcher may send it
+        return {
+          status: 200,
+          body: {
+            results: out.results,
+            succeeded: out.succeeded,
+            failed: out.results.length - out.succeeded,
+            ...(out.notificationId ? { notification_id: out.notificationId } : {}),
+          },
+        };
       });
     },
   });
@@ -228,20 +319,48 @@ export function sourceOf(ctx) {
 export const idempotencyHeaders = {
   type: 'object',
   properties: {
-    'idempotency-key': { type: 'string', minLength: 1, maxLength: 255, description: 'a replay with the same key answers the first answer again' },
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'a replay with the same key answers the first answer again',
+    },
     'x-orderflow-source': { type: 'string', description: '"ui" marks the UI\'s requests (audit trail)' },
   },
 };
 export const idempotencyMessages = { 'idempotency-key': 'Idempotency-Key must be 1 to 255 characters' };
 
 const bulkAnswer = {
-  type: 'object', additionalProperties: true,
+  type: 'object',
+  additionalProperties: true,
   properties: {
-    results: { type: 'array', items: { type: 'object', additionalProperties: true, properties: { id: { type: 'integer' }, ok: { type: 'boolean' }, status: { type: 'integer' }, order: S.order, error: { type: 'object' }, errors: { type: 'array', items: S.engineError } } } },
-    succeeded: { type: 'integer' }, failed: { type: 'integer' }, notification_id: { type: 'integer' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          id: { type: 'integer' },
+          ok: { type: 'boolean' },
+          status: { type: 'integer' },
+          order: S.order,
+          error: { type: 'object' },
+          errors: { type: 'array', items: S.engineError },
+        },
+      },
+    },
+    succeeded: { type: 'integer' },
+    failed: { type: 'integer' },
+    notification_id: { type: 'integer' },
   },
 };
 const jobAccepted = {
-  type: 'object', additionalProperties: true,
-  properties: { success: { const: true }, job_id: { type: 'string' }, job: { type: 'object', additionalProperties: true }, status_url: { type: 'string' } },
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    success: { const: true },
+    job_id: { type: 'string' },
+    job: { type: 'object', additionalProperties: true },
+    status_url: { type: 'string' },
+  },
 };

@@ -6,7 +6,21 @@ export const MAX_BULK = 500;
 
 // refusal(id, r): the per-order answer of a refused change (the dialect's); failure(err, message):
 // a storage failure's answer; outOfScope(id): told of every order outside the user's stores.
-export async function runBulk({ reader, changes, view, user, ids, input: { to, fields }, visible, chunk, pauseMs, publish, failure, refusal, outOfScope }) {
+export async function runBulk({
+  reader,
+  changes,
+  view,
+  user,
+  ids,
+  input: { to, fields },
+  visible,
+  chunk,
+  pauseMs,
+  publish,
+  failure,
+  refusal,
+  outOfScope,
+}) {
   const actor = view.actor(user);
   const notification = { kind: 'batch', id: null };
   const results = [];
@@ -23,11 +37,22 @@ export async function runBulk({ reader, changes, view, user, ids, input: { to, f
       found.delete(id);
       outOfScope(id);
     }
-    const plan = view.wf.planBulk([...found.values()].map((o) => o.engine), to, fields, actor);
+    const plan = view.wf.planBulk(
+      [...found.values()].map((o) => o.engine),
+      to,
+      fields,
+      actor,
+    );
     const blocked = new Map(plan.blocked.map((b) => [Number(b.id), b.errors]));
     for (const id of part) {
-      if (!found.has(id)) { results.push(refusal(id, { ok: false, kind: 'not_found' })); continue; }
-      if (blocked.has(id)) { results.push(refusal(id, { ok: false, kind: 'refused', errors: blocked.get(id) })); continue; }
+      if (!found.has(id)) {
+        results.push(refusal(id, { ok: false, kind: 'not_found' }));
+        continue;
+      }
+      if (blocked.has(id)) {
+        results.push(refusal(id, { ok: false, kind: 'refused', errors: blocked.get(id) }));
+        continue;
+      }
       let r;
       try {
         r = await changes.apply(view, { id, to, fields, actor, username: user.username, source: 'bulk', notification, visible });

@@ -81,7 +81,7 @@ export class WorkflowView {
 export class OrderReader {
   constructor(store) {
     this.store = store;
-    this.names = new Map();  // username -> display name (or null), read once: names do not change while running
+    this.names = new Map(); // username -> display name (or null), read once: names do not change while running
   }
 
   // Reads the display names of these usernames that are not known yet (db: the store or a tx).
@@ -159,7 +159,10 @@ export class OrderReader {
   async getMany(view, ids, db = this.store) {
     const rows = (await db.orders.getMany(ids)).filter((r) => r.workflow === view.id);
     const inv = OrderReader.inventoryMap(await db.inventory.all());
-    await this.loadNames(db, rows.map((r) => r.updated_by));
+    await this.loadNames(
+      db,
+      rows.map((r) => r.updated_by),
+    );
     const out = new Map();
     for (const row of rows) {
       const order = this.apiOrder(view, row, inv);
@@ -171,17 +174,27 @@ export class OrderReader {
   // Paged list. stores: 'all' or an array. status: a current status id (matched through aliases).
   async list(view, { stores, storeId, status, page, perPage }) {
     const { total, orders } = await this.store.orders.list({
-      workflow: view.id, stores, storeId: storeId ?? null, statuses: status ? view.storedAs(status) : null,
-      limit: perPage, offset: (page - 1) * perPage,
+      workflow: view.id,
+      stores,
+      storeId: storeId ?? null,
+      statuses: status ? view.storedAs(status) : null,
+      limit: perPage,
+      offset: (page - 1) * perPage,
     });
     const inv = OrderReader.inventoryMap(await this.store.inventory.all());
-    await this.loadNames(this.store, orders.map((r) => r.updated_by));
+    await this.loadNames(
+      this.store,
+      orders.map((r) => r.updated_by),
+    );
     return { total, orders: orders.map((r) => this.apiOrder(view, r, inv)) };
   }
 
   async history(view, id) {
     const rows = await this.store.history.of(id);
-    await this.loadNames(this.store, rows.map((h) => h.actor));
+    await this.loadNames(
+      this.store,
+      rows.map((h) => h.actor),
+    );
     return rows.map((h) => this.apiHistory(view, h));
   }
 

@@ -24,7 +24,11 @@ export class StatusChange {
     return tx ? this.applyIn(tx, view, input) : this.store.transaction((t) => this.applyIn(t, view, input));
   }
 
-  async applyIn(tx, view, { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true }) {
+  async applyIn(
+    tx,
+    view,
+    { id, to, fields, actor, username, lockVersion, source, notification = { kind: 'single' }, visible = () => true },
+  ) {
     const cur = await this.reader.get(view, id, tx);
     // `hidden` is for the admin-only audit trail (http/audit hook, jobs), never for the answer.
     if (!cur || !visible(cur.row)) return { ok: false, kind: 'not_found', ...(cur ? { hidden: true } : {}) };
@@ -41,24 +45,47 @@ export class StatusChange {
     const short = StatusChange.stockShortage(cur.row, cur.inv, deltas);
     if (short) return { ok: false, kind: 'refused', errors: [short], order: cur.order };
     const now = new Date().toISOString();
-    const from = cur.order.status;  // the stored value read as a current status
+    const from = cur.order.status; // the stored value read as a current status
     const tracking = typeof fields.tracking_number === 'string' ? fields.tracking_number : null;
-    const changed = await tx.orders.setStatus({ id, expectedVersion: cur.row.lock_version, status: to, at: now, by: username, trackingNumber: tracking });
+    const changed = await tx.orders.setStatus({
+      id,
+      expectedVersion: cur.row.lock_version,
+      status: to,
+      at: now,
+      by: username,
+      trackingNumber: tracking,
+    });
     if (!changed) throw new Error(`order ${id} changed under a write transaction`);
     const version = cur.row.lock_version + 1;
     for (const [sku, d] of deltas) await tx.inventory.adjust(cur.row.store_id, sku, d.onHand, d.reserved);
     const { notes, ...rest } = fields;
-    const h = await tx.history.append({ orderId: id, lockVersion: version, from, to, actor: username, at: now,
-      notes: typeof notes === 'string' ? notes : null, fields: rest, source });
+    const h = await tx.history.append({
+      orderId: id,
+      lockVersion: version,
+      from,
+      to,
+      actor: username,
+      at: now,
+      notes: typeof notes === 'string' ? notes : null,
+      fields: rest,
+      source,
+    });
     let notificationId = null;
     if (view.byId.get(to)?.notify) {
-      notificationId = notification.kind === 'batch' && notification.id ? notification.id
-        : await tx.notifications.create(notification.kind, now);
+      notificationId =
+        notification.kind === 'batch' && notification.id ? notification.id : await tx.notifications.create(notification.kind, now);
       await tx.notifications.addItem(notificationId, id, version, to);
     }
     if (this.failOrderIds.has(id)) throw new Error(`injected failure for order ${id} (ORDERFLOW_TEST_FAIL_ORDER_IDS)`);
     // The order as it now is, from what was read and written in this transaction (no second read).
-    const afterRow = { ...cur.row, status: to, lock_version: version, updated_at: now, updated_by: username, tracking_number: tracking ?? cur.row.tracking_number };
+    const afterRow = {
+      ...cur.row,
+      status: to,
+      lock_version: version,
+      updated_at: now,
+      updated_by: username,
+      tracking_number: tracking ?? cur.row.tracking_number,
+    };
     const afterInv = new Map(cur.inv);
     for (const [sku, d] of deltas) {
       const k = `${cur.row.store_id}\u0000${sku}`;
@@ -70,7 +97,15 @@ export class StatusChange {
       ok: true,
       order: this.reader.apiOrder(view, afterRow, afterInv),
       history_entry: this.reader.apiHistory(view, h),
-      event: { id, workflow: view.id, status: to, lock_version: version, updated_by: username, updated_by_name: this.reader.displayName(username), source },
+      event: {
+        id,
+        workflow: view.id,
+        status: to,
+        lock_version: version,
+        updated_by: username,
+        updated_by_name: this.reader.displayName(username),
+        source,
+      },
       notificationId,
     };
   }
@@ -102,8 +137,11 @@ export class StatusChange {
     for (const [sku, need] of needs) {
       const level = inv.get(`${row.store_id}\u0000${sku}`) ?? { on_hand: 0, reserved: 0 };
       if (level.on_hand - level.reserved < need) {
-        return { code: 'insufficient_stock', field: sku,
-          message: `Not enough ${sku} at store ${row.store_id}: ${need} needed, ${Math.max(0, level.on_hand - level.reserved)} available (${level.on_hand} on hand, ${level.reserved} reserved for other orders)` };
+        return {
+          code: 'insufficient_stock',
+          field: sku,
+          message: `Not enough ${sku} at store ${row.store_id}: ${need} needed, ${Math.max(0, level.on_hand - level.reserved)} available (${level.on_hand} on hand, ${level.reserved} reserved for other orders)`,
+        };
       }
     }
     return null;

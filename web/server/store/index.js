@@ -24,7 +24,19 @@ export async function openStore(config) {
 // way the transaction was rolled back: nothing was changed.
 export function storageFailure(store, err) {
   const kind = store.classify(err);
-  if (kind === 'busy') return { status: 503, code: 'unavailable', message: 'The database is locked by another process; nothing was changed. Retry shortly.', headers: { 'Retry-After': '1' } };
-  if (kind === 'full') return { status: 507, code: 'storage_full', message: "The server's disk is full; nothing was changed. Free some space, then retry.", headers: {} };
+  if (kind === 'busy')
+    return {
+      status: 503,
+      code: 'unavailable',
+      message: 'The database is locked by another process; nothing was changed. Retry shortly.',
+      headers: { 'Retry-After': '1' },
+    };
+  if (kind === 'full')
+    return {
+      status: 507,
+      code: 'storage_full',
+      message: "The server's disk is full; nothing was changed. Free some space, then retry.",
+      headers: {},
+    };
   return null;
 }

@@ -5,7 +5,7 @@
 // Errors: the reference server's {error: {code, message}, errors?, order?}, or {message}/{error}.
 import { commonError } from './http.js';
 
-const orderOf = (b) => (b && typeof b === 'object' ? b.order ?? (b.id !== undefined && typeof b.status === 'string' ? b : null) : null);
+const orderOf = (b) => (b && typeof b === 'object' ? (b.order ?? (b.id !== undefined && typeof b.status === 'string' ? b : null)) : null);
 
 export const cms = {
   id: 'cms',
@@ -53,7 +53,7 @@ export const cms = {
     listKeys: ['orders', 'data'], // where a list answer keeps its orders (rest.js reads the rest of it)
     updateStatus: (b) => ({ order: orderOf(b), historyEntry: b?.history_entry ?? null }),
     getOrder: orderOf,
-    history: (b) => (Array.isArray(b) ? b : b?.history ?? b?.data ?? []),
-    allowedStatuses: (b) => (Array.isArray(b) ? b : b?.allowed_statuses ?? b?.statuses ?? []),
+    history: (b) => (Array.isArray(b) ? b : (b?.history ?? b?.data ?? [])),
+    allowedStatuses: (b) => (Array.isArray(b) ? b : (b?.allowed_statuses ?? b?.statuses ?? [])),
   },
 };

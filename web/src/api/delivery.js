@@ -5,7 +5,7 @@
 import { commonError } from './http.js';
 
 const orderOf = (b) => {
-  const o = b && typeof b === 'object' ? b.data ?? b.order ?? null : null;
+  const o = b && typeof b === 'object' ? (b.data ?? b.order ?? null) : null;
   return o && typeof o === 'object' && !Array.isArray(o) && typeof o.status === 'string' ? o : null;
 };
 
@@ -55,6 +55,6 @@ export const delivery = {
     listKeys: ['data', 'orders'], // where a list answer keeps its orders (rest.js reads the rest of it)
     updateStatus: (b) => ({ order: orderOf(b), historyEntry: b?.history_entry ?? null }),
     getOrder: orderOf,
-    history: (b) => (Array.isArray(b) ? b : b?.data ?? []),
+    history: (b) => (Array.isArray(b) ? b : (b?.data ?? [])),
   },
 };

@@ -56,8 +56,15 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
           const r = await adapter.updateStatus(id, change, {});
           results[i] = { id, ok: true, order: r.order ?? null, unreadable: !!r.unreadable };
         } catch (err) {
-          results[i] = { id, ok: false, status: err.status, kind: err.kind, message: err.message, errors: err.errors ?? [],
-            ...(err.messageKey ? { messageKey: err.messageKey, messageParams: err.messageParams } : {}) };
+          results[i] = {
+            id,
+            ok: false,
+            status: err.status,
+            kind: err.kind,
+            message: err.message,
+            errors: err.errors ?? [],
+            ...(err.messageKey ? { messageKey: err.messageKey, messageParams: err.messageParams } : {}),
+          };
         }
         done++;
         onProgress?.(done, ids.length);
@@ -88,7 +95,10 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
       if (!stopped) timer = setTimeout(tick, pollInterval);
     };
     timer = setTimeout(tick, 0);
-    return () => { stopped = true; clearTimeout(timer); };
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }
 
   const wrapped = {

@@ -15,10 +15,24 @@ export class ApiError extends Error {
    * @param {string} [o.messageKey]  when the sentence is ours, not the server's: its key in the
    *   elements' string table (web/src/i18n) and `messageParams`; `message` is then the English text
    */
-  constructor({ kind, status = 0, message, errors = [], order = null, changedBy = null,
-    changedAt = null, retryAfter = null, body = null, messageKey, messageParams }) {
+  constructor({
+    kind,
+    status = 0,
+    message,
+    errors = [],
+    order = null,
+    changedBy = null,
+    changedAt = null,
+    retryAfter = null,
+    body = null,
+    messageKey,
+    messageParams,
+  }) {
     super(message ?? (messageKey ? english('en', messageKey, messageParams) : undefined));
-    if (messageKey) { this.messageKey = messageKey; this.messageParams = messageParams ?? {}; }
+    if (messageKey) {
+      this.messageKey = messageKey;
+      this.messageParams = messageParams ?? {};
+    }
     this.name = 'ApiError';
     this.kind = kind;
     this.status = status;
@@ -37,9 +51,19 @@ export function newIdempotencyKey() {
 }
 
 const REASONS = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  409: 'Conflict', 413: 'Payload Too Large', 422: 'Unprocessable Content', 429: 'Too Many Requests',
-  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 /** One plain sentence for an answer whose body is not JSON (an HTML error page, a proxy's text). */
@@ -108,7 +132,10 @@ export class Http {
     try {
       Object.assign(headers, await this.#authHeaders());
       res = await this.fetch(this.url(path, query), {
-        method, headers, credentials: this.credentials, signal,
+        method,
+        headers,
+        credentials: this.credentials,
+        signal,
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
@@ -119,7 +146,11 @@ export class Http {
     let json = true;
     const text = await res.text().catch(() => '');
     if (text.trim()) {
-      try { parsed = JSON.parse(text); } catch { json = false; }
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        json = false;
+      }
     }
     return { status: res.status, body: parsed, json, headers: res.headers };
   }
@@ -127,14 +158,22 @@ export class Http {
 
 // Errors common to both dialects, from an HTTP status; `message` is the server's own text.
 export function commonError(status, message, extra = {}) {
-  const kind = status === 401 ? 'unauthorized'
-    : status === 403 ? 'forbidden'
-      : status === 404 ? 'not_found'
-        : status === 409 ? 'conflict'
-          : status === 422 ? 'refused'
-            : status === 429 ? 'rate_limited'
-              : status === 400 || status === 413 ? 'bad_request'
-                : 'server';
+  const kind =
+    status === 401
+      ? 'unauthorized'
+      : status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'not_found'
+          : status === 409
+            ? 'conflict'
+            : status === 422
+              ? 'refused'
+              : status === 429
+                ? 'rate_limited'
+                : status === 400 || status === 413
+                  ? 'bad_request'
+                  : 'server';
   if (typeof message === 'string' && message.trim()) return new ApiError({ kind, status, message, ...extra });
   return new ApiError({ kind, status, messageKey: 'plainStatus', messageParams: plainStatusParams(status), ...extra });
 }

@@ -26,6 +26,8 @@ export function createClient({ baseUrl = '', fetch: fetchImpl } = {}) {
       if (!cache.has(dialect)) cache.set(dialect, createAdapter({ dialect, http, reference: true }));
       return cache.get(dialect);
     },
-    eventsUrl() { return http.url('/api/v1/events'); },
+    eventsUrl() {
+      return http.url('/api/v1/events');
+    },
   };
 }

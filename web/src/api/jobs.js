@@ -10,8 +10,13 @@ export function normalizeBulk(b) {
   const results = (b?.results ?? []).map((r) => {
     if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
     const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
-    return { id: r.id, ok: false, status: r.status, errors: r.errors ?? [],
-      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }) };
+    return {
+      id: r.id,
+      ok: false,
+      status: r.status,
+      errors: r.errors ?? [],
+      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }),
+    };
   });
   return {
     results,
@@ -80,6 +85,13 @@ export async function followJob(http, jobId, { onProgress, pollMs = 500, signal,
 function wait(ms, signal) {
   return new Promise((res, rej) => {
     const t = setTimeout(res, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); rej(signal.reason); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        rej(signal.reason);
+      },
+      { once: true },
+    );
   });
 }

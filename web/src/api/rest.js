@@ -41,8 +41,17 @@ function readList(b, q, keys) {
  */
 export function createAdapter(options = {}) {
   const {
-    dialect = 'cms', baseUrl = '', token, headers, credentials, fetch: fetchImpl,
-    endpoints = {}, mapRequest, mapResponse, reference = false, http: sharedHttp,
+    dialect = 'cms',
+    baseUrl = '',
+    token,
+    headers,
+    credentials,
+    fetch: fetchImpl,
+    endpoints = {},
+    mapRequest,
+    mapResponse,
+    reference = false,
+    http: sharedHttp,
   } = options;
   const d = typeof dialect === 'string' ? DIALECTS[dialect] : dialect;
   if (!d) throw new TypeError(`Unknown API dialect "${dialect}" (built in: ${Object.keys(DIALECTS).join(', ')})`);
@@ -104,7 +113,9 @@ export function createAdapter(options = {}) {
         try {
           const entry = (await api.history(id)).find((e) => e.lock_version === read.order.lock_version);
           notification = notificationOf(entry);
-        } catch { /* not known: nothing is said */ }
+        } catch {
+          /* not known: nothing is said */
+        }
       }
       return { ...read, notification: notification ?? null, unreadable: !read.order, raw: r.body };
     },
@@ -162,7 +173,11 @@ export function createAdapter(options = {}) {
       const es = new EventSource(http.url(events), { withCredentials: true });
       es.addEventListener('order', (ev) => {
         let data;
-        try { data = JSON.parse(ev.data); } catch { return; }
+        try {
+          data = JSON.parse(ev.data);
+        } catch {
+          return;
+        }
         if (!data.workflow || data.workflow === api.workflowId) onChange(data);
       });
       return () => es.close();

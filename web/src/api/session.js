@@ -15,7 +15,9 @@ export class Session {
     return r.body;
   }
 
-  async demoUsers() { return (await this.#call('GET', '/api/auth/demo_users')).users ?? []; }
+  async demoUsers() {
+    return (await this.#call('GET', '/api/auth/demo_users')).users ?? [];
+  }
 
   async login(username, password) {
     const b = await this.#call('POST', '/api/auth/login', { username, password });
@@ -27,7 +29,10 @@ export class Session {
   /** The signed-in user, or null. */
   async me() {
     const r = await this.http.send('GET', '/api/auth/me');
-    if (r.status === 401) { this.user = null; return null; }
+    if (r.status === 401) {
+      this.user = null;
+      return null;
+    }
     if (r.status >= 400) throw commonError(r.status, r.body?.message ?? r.body?.error?.message);
     this.http.csrfToken = r.body.csrf_token ?? null;
     this.user = r.body.user;

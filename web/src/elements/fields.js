@@ -4,9 +4,11 @@ import { html, nothing } from 'lit';
 import { live } from 'lit/directives/live.js';
 
 function choiceValues(def) {
-  return (def.values ?? []).map((v) => (typeof v === 'object' && v !== null
-    ? { id: String(v.id ?? v.value), label: String(v.label ?? v.id ?? v.value) }
-    : { id: String(v), label: String(v) }));
+  return (def.values ?? []).map((v) =>
+    typeof v === 'object' && v !== null
+      ? { id: String(v.id ?? v.value), label: String(v.label ?? v.id ?? v.value) }
+      : { id: String(v), label: String(v) },
+  );
 }
 
 /**
@@ -29,25 +31,43 @@ export function renderFields({ fields, values, errors, onInput, prefix, disabled
     const max = def.maxLength ?? def.max_length;
     let control;
     if (def.type === 'choice') {
-      control = html`<select id=${id} ?required=${required} ?disabled=${disabled}
-        aria-invalid=${errs.length ? 'true' : 'false'} aria-describedby=${errs.length ? errId : nothing}
-        .value=${live(value)} @change=${(e) => onInput(def.id, e.target.value)}>
+      control = html`<select
+        id=${id}
+        ?required=${required}
+        ?disabled=${disabled}
+        aria-invalid=${errs.length ? 'true' : 'false'}
+        aria-describedby=${errs.length ? errId : nothing}
+        .value=${live(value)}
+        @change=${(e) => onInput(def.id, e.target.value)}
+      >
         <option value="">—</option>
         ${choiceValues(def).map((c) => html`<option value=${c.id} ?selected=${c.id === value}>${c.label}</option>`)}
       </select>`;
     } else if (!max || max > 160) {
-      control = html`<textarea id=${id} ?required=${required} ?disabled=${disabled}
-        aria-invalid=${errs.length ? 'true' : 'false'} aria-describedby=${errs.length ? errId : nothing}
-        .value=${live(value)} @input=${(e) => onInput(def.id, e.target.value)}></textarea>`;
+      control = html`<textarea
+        id=${id}
+        ?required=${required}
+        ?disabled=${disabled}
+        aria-invalid=${errs.length ? 'true' : 'false'}
+        aria-describedby=${errs.length ? errId : nothing}
+        .value=${live(value)}
+        @input=${(e) => onInput(def.id, e.target.value)}
+      ></textarea>`;
     } else {
-      control = html`<input id=${id} type="text" ?required=${required} ?disabled=${disabled}
-        aria-invalid=${errs.length ? 'true' : 'false'} aria-describedby=${errs.length ? errId : nothing}
-        .value=${live(value)} @input=${(e) => onInput(def.id, e.target.value)}>`;
+      control = html`<input
+        id=${id}
+        type="text"
+        ?required=${required}
+        ?disabled=${disabled}
+        aria-invalid=${errs.length ? 'true' : 'false'}
+        aria-describedby=${errs.length ? errId : nothing}
+        .value=${live(value)}
+        @input=${(e) => onInput(def.id, e.target.value)}
+      />`;
     }
     return html`<div class="field">
       <label for=${id}>${label}</label>
-      ${control}
-      ${max ? html`<div class="hint">${String(value).length} / ${max}</div>` : nothing}
+      ${control} ${max ? html`<div class="hint">${String(value).length} / ${max}</div>` : nothing}
       ${errs.length ? html`<div class="field-error" id=${errId}>${errs.map((e) => html`<div>${e.message}</div>`)}</div>` : nothing}
     </div>`;
   });
@@ -58,8 +78,5 @@ export function optionFields(option, rules) {
   if (!option) return [];
   const req = option.requires ?? [];
   const opt = (option.optional ?? []).filter((f) => !req.includes(f));
-  return [
-    ...req.map((f) => ({ def: rules.field(f), required: true })),
-    ...opt.map((f) => ({ def: rules.field(f), required: false })),
-  ];
+  return [...req.map((f) => ({ def: rules.field(f), required: true })), ...opt.map((f) => ({ def: rules.field(f), required: false }))];
 }

@@ -13,25 +13,64 @@ export class OfAuditView extends LitElement {
   static properties = {
     api: { attribute: false },
     workflows: { attribute: false },
-    entries: { state: true }, loading: { state: true }, problem: { state: true },
+    entries: { state: true },
+    loading: { state: true },
+    problem: { state: true },
   };
 
-  static styles = [base, css`
-    :host { display: block; }
-    form { display: flex; gap: 10px; align-items: end; flex-wrap: wrap; }
-    form label { margin: 0 0 2px; }
-    table { border-collapse: collapse; width: 100%; background: var(--of-color-surface, #fff); margin-block-start: 8px; }
-    caption { text-align: start; font-weight: 600; font-size: 16px; padding: 6px 0; }
-    th, td { border-block-end: 1px solid var(--of-color-border-soft, #e5e7eb); padding: 5px 8px; text-align: start; vertical-align: top; }
-    th { background: var(--of-color-surface-alt, #f9fafb); font-size: 13px; }
-    code { color: var(--of-color-muted, #4b5563); font-size: 12px; }
-  `];
+  static styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      form {
+        display: flex;
+        gap: 10px;
+        align-items: end;
+        flex-wrap: wrap;
+      }
+      form label {
+        margin: 0 0 2px;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        background: var(--of-color-surface, #fff);
+        margin-block-start: 8px;
+      }
+      caption {
+        text-align: start;
+        font-weight: 600;
+        font-size: 16px;
+        padding: 6px 0;
+      }
+      th,
+      td {
+        border-block-end: 1px solid var(--of-color-border-soft, #e5e7eb);
+        padding: 5px 8px;
+        text-align: start;
+        vertical-align: top;
+      }
+      th {
+        background: var(--of-color-surface-alt, #f9fafb);
+        font-size: 13px;
+      }
+      code {
+        color: var(--of-color-muted, #4b5563);
+        font-size: 12px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
     this.i18n = new Strings(this);
     this.workflows = {};
-    this.entries = []; this.loading = false; this.problem = ''; this.filter = {};
+    this.entries = [];
+    this.loading = false;
+    this.problem = '';
+    this.filter = {};
   }
 
   updated(changed) {
@@ -39,7 +78,8 @@ export class OfAuditView extends LitElement {
   }
 
   async load() {
-    this.loading = true; this.problem = '';
+    this.loading = true;
+    this.problem = '';
     try {
       this.entries = (await this.api.audit({ ...this.filter, limit: 200 })).entries;
     } catch (e) {
@@ -70,28 +110,55 @@ export class OfAuditView extends LitElement {
 
   render() {
     const tt = (k, p) => this.i18n.t(k, p);
-    return html`
-      <form @submit=${this.#apply}>
-        <div><label for="username">${tt('auditUser')}</label><input id="username" name="username" size="12"></div>
-        <div><label for="order_id">${tt('auditOrder')}</label><input id="order_id" name="order_id" size="8" inputmode="numeric"></div>
-        <div><label for="code">${tt('auditCode')}</label><input id="code" name="code" size="16"></div>
+    return html` <form @submit=${this.#apply}>
+        <div><label for="username">${tt('auditUser')}</label><input id="username" name="username" size="12" /></div>
+        <div><label for="order_id">${tt('auditOrder')}</label><input id="order_id" name="order_id" size="8" inputmode="numeric" /></div>
+        <div><label for="code">${tt('auditCode')}</label><input id="code" name="code" size="16" /></div>
         <button type="submit" ?disabled=${this.loading}>${tt('applyFilters')}</button>
       </form>
       ${this.problem ? html`<of-alert kind="error" .message=${this.problem}></of-alert>` : nothing}
       <table aria-busy=${this.loading ? 'true' : 'false'}>
-        <caption>${tt('refusedAttempts')}</caption>
-        <thead><tr><th scope="col">${tt('colWhen')}</th><th scope="col">${tt('colUser')}</th><th scope="col">${tt('colWorkflow')}</th>
-          <th scope="col">${tt('colOrder')}</th><th scope="col">${tt('colTarget')}</th><th scope="col">${tt('colHttp')}</th>
-          <th scope="col">${tt('colWhy')}</th><th scope="col">${tt('colSource')}</th></tr></thead>
+        <caption>
+          ${tt('refusedAttempts')}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">${tt('colWhen')}</th>
+            <th scope="col">${tt('colUser')}</th>
+            <th scope="col">${tt('colWorkflow')}</th>
+            <th scope="col">${tt('colOrder')}</th>
+            <th scope="col">${tt('colTarget')}</th>
+            <th scope="col">${tt('colHttp')}</th>
+            <th scope="col">${tt('colWhy')}</th>
+            <th scope="col">${tt('colSource')}</th>
+          </tr>
+        </thead>
         <tbody>
-          ${this.entries.map((e) => html`<tr>
-            <td><time datetime=${e.at}>${this.i18n.date(e.at)}</time></td><td>${e.username}</td>
-            <td>${this.workflows?.[e.workflow]?.name ?? e.workflow}</td><td>${e.order_id ?? ''}</td>
-            <td>${e.target_status ? this.#status(e.workflow, e.target_status) : ''}</td><td>${e.http_status}</td>
-            <td>${e.codes.map((c, i) => { const w = this.#why(e.workflow, c); return html`${i ? html`<br>` : nothing}${w ?? ''} <code>${c}</code>`; })}</td>
-            <td>${e.source ? tt(`source.${e.source}`) : ''}</td>
-          </tr>`)}
-          ${this.entries.length === 0 && !this.loading ? html`<tr><td colspan="8">${tt('noRefusals')}</td></tr>` : nothing}
+          ${this.entries.map(
+            (e) =>
+              html`<tr>
+                <td><time datetime=${e.at}>${this.i18n.date(e.at)}</time></td>
+                <td>${e.username}</td>
+                <td>${this.workflows?.[e.workflow]?.name ?? e.workflow}</td>
+                <td>${e.order_id ?? ''}</td>
+                <td>${e.target_status ? this.#status(e.workflow, e.target_status) : ''}</td>
+                <td>${e.http_status}</td>
+                <td>
+                  ${e.codes.map((c, i) => {
+                    const w = this.#why(e.workflow, c);
+                    return html`${i ? html`<br />` : nothing}${w ?? ''} <code>${c}</code>`;
+                  })}
+                </td>
+                <td>${e.source ? tt(`source.${e.source}`) : ''}</td>
+              </tr>`,
+          )}
+          ${
+            this.entries.length === 0 && !this.loading
+              ? html`<tr>
+                  <td colspan="8">${tt('noRefusals')}</td>
+                </tr>`
+              : nothing
+          }
         </tbody>
       </table>`;
   }

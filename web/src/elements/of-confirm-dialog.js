@@ -44,14 +44,29 @@ export class OfConfirmDialog extends LitElement {
     problem: { attribute: false },
     values: { state: true },
   };
-  static styles = [base, css`
-    .change { display: flex; gap: var(--of-space, 8px); align-items: center; margin: 6px 0 10px; }
-    .now { margin: 0 0 10px; }
-  `];
+  static styles = [
+    base,
+    css`
+      .change {
+        display: flex;
+        gap: var(--of-space, 8px);
+        align-items: center;
+        margin: 6px 0 10px;
+      }
+      .now {
+        margin: 0 0 10px;
+      }
+    `,
+  ];
 
   constructor() {
     super();
-    this.open = false; this.values = {}; this.busy = false; this.problem = null; this._key = ''; this._lastClick = 0;
+    this.open = false;
+    this.values = {};
+    this.busy = false;
+    this.problem = null;
+    this._key = '';
+    this._lastClick = 0;
     this.i18n = new Strings(this);
   }
 
@@ -82,23 +97,30 @@ export class OfConfirmDialog extends LitElement {
     return this.rules.check(this.order, this.option.id, engineValues(this.values));
   }
 
-  #input(id, v) { this.values = { ...this.values, [id]: v }; }
+  #input(id, v) {
+    this.values = { ...this.values, [id]: v };
+  }
 
   #confirm() {
     const now = Date.now();
     if (this.busy || now - this._lastClick < 400) return; // a double click sends one request
     this._lastClick = now;
     if (!this.verdict.ok) return;
-    this.dispatchEvent(new CustomEvent('of-confirm', {
-      detail: { orderId: this.order.id, to: this.option.id, values: { ...this.values } }, bubbles: true, composed: true,
-    }));
+    this.dispatchEvent(
+      new CustomEvent('of-confirm', {
+        detail: { orderId: this.order.id, to: this.option.id, values: { ...this.values } },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   #dismiss() {
     this.dispatchEvent(new CustomEvent('of-dismiss', { bubbles: true, composed: true }));
   }
 
-  #cancel(e) { // Escape
+  #cancel(e) {
+    // Escape
     e.preventDefault();
     if (!this.busy) this.#dismiss();
   }
@@ -108,8 +130,10 @@ export class OfConfirmDialog extends LitElement {
     const t = (k, p) => this.i18n.t(k, p);
     const next = this.rules.allowed(this.order).map((o) => o.label);
     const list = new Intl.ListFormat(this.i18n.locale, { type: 'disjunction' }).format(next);
-    return html`<p class="now" role="status" data-testid="now">${t('nowIs', { status: cur.label })}
-      ${next.length ? t('allowedFrom', { status: cur.label, list }) : t('noneAllowed', { status: cur.label })}</p>`;
+    return html`<p class="now" role="status" data-testid="now">
+      ${t('nowIs', { status: cur.label })}
+      ${next.length ? t('allowedFrom', { status: cur.label, list }) : t('noneAllowed', { status: cur.label })}
+    </p>`;
   }
 
   render() {
@@ -123,7 +147,13 @@ export class OfConfirmDialog extends LitElement {
     const moved = this._fromStatus !== undefined && this.rules.status(this._fromStatus).id !== cur.id;
     const titleId = 'confirm-title';
     return html`<dialog part="dialog" aria-labelledby=${titleId} @cancel=${this.#cancel} @keydown=${trapTab}>
-      <form method="dialog" @submit=${(e) => { e.preventDefault(); this.#confirm(); }}>
+      <form
+        method="dialog"
+        @submit=${(e) => {
+          e.preventDefault();
+          this.#confirm();
+        }}
+      >
         <div class="dialog-body">
           <h2 id=${titleId}>${t('changeOrderTo', { id: this.order.id, status: this.option.label })}</h2>
           <div class="change">
@@ -131,16 +161,35 @@ export class OfConfirmDialog extends LitElement {
             <of-status-badge .label=${this.option.label} .color=${this.option.color}></of-status-badge>
           </div>
           ${moved ? this.#now(cur) : nothing}
-          ${general.length ? html`<of-alert kind="error" .message=${general[0].message}
-              .detail=${general.slice(1).map((e) => e.message)}></of-alert>` : nothing}
+          ${
+            general.length
+              ? html`<of-alert kind="error" .message=${general[0].message} .detail=${general.slice(1).map((e) => e.message)}></of-alert>`
+              : nothing
+          }
           ${renderFields({ fields, values: this.values, errors: v.errors, onInput: (id, x) => this.#input(id, x), prefix: 'cf', disabled: this.busy, optional: t('optional') })}
-          ${this.problem ? html`<of-alert style="margin-block-start:10px" kind=${this.problem.kind ?? 'error'} .message=${this.problem.message}
-              .detail=${this.problem.detail} .actions=${this.problem.actions ?? []}></of-alert>` : nothing}
+          ${
+            this.problem
+              ? html`<of-alert
+                  style="margin-block-start:10px"
+                  kind=${this.problem.kind ?? 'error'}
+                  .message=${this.problem.message}
+                  .detail=${this.problem.detail}
+                  .actions=${this.problem.actions ?? []}
+                ></of-alert>`
+              : nothing
+          }
         </div>
         <div class="dialog-actions" part="dialog-actions">
           <button type="button" @click=${this.#dismiss} ?disabled=${this.busy}>${t('cancel')}</button>
-          <button type="submit" class="primary" part="primary-button" ?disabled=${!v.ok || this.busy} aria-busy=${this.busy ? 'true' : 'false'}>
-            ${this.busy ? html`<span class="spinner" aria-hidden="true"></span> ` : nothing}${t('confirm')}</button>
+          <button
+            type="submit"
+            class="primary"
+            part="primary-button"
+            ?disabled=${!v.ok || this.busy}
+            aria-busy=${this.busy ? 'true' : 'false'}
+          >
+            ${this.busy ? html`<span class="spinner" aria-hidden="true"></span> ` : nothing}${t('confirm')}
+          </button>
         </div>
       </form>
     </dialog>`;

@@ -25,17 +25,69 @@ import './of-status-badge.js';
  */
 export class OfHistoryTimeline extends LitElement {
   static properties = { entries: { attribute: false }, rules: { attribute: false }, loading: { type: Boolean } };
-  static styles = [base, css`
-    :host { display: block; }
-    ol { list-style: none; margin: 0; padding: 0; padding-inline-start: 14px; border-inline-start: 2px solid var(--of-color-border, #d1d5db); }
-    li { position: relative; padding-block: 6px 10px; padding-inline: 12px 0; }
-    li::before { content: ""; position: absolute; inset-inline-start: -21px; inset-block-start: 10px; width: 10px; height: 10px; border-radius: 50%; background: #6b7280; border: 2px solid #fff; }
-    .meta { color: var(--of-color-muted, #4b5563); font-size: .86em; }
-    .notes { white-space: pre-wrap; overflow-wrap: anywhere; background: #f9fafb; border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px 8px; margin-block-start: 4px; }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 8px; margin: 4px 0 0; font-size: 13px; }
-    dt { font-weight: 600; } dd { margin: 0; overflow-wrap: anywhere; }
-  `];
-  constructor() { super(); this.entries = []; this.i18n = new Strings(this); }
+  static styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      ol {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        padding-inline-start: 14px;
+        border-inline-start: 2px solid var(--of-color-border, #d1d5db);
+      }
+      li {
+        position: relative;
+        padding-block: 6px 10px;
+        padding-inline: 12px 0;
+      }
+      li::before {
+        content: '';
+        position: absolute;
+        inset-inline-start: -21px;
+        inset-block-start: 10px;
+        width: 10px;
+        height: 10px;
+        border-radius: 50%;
+        background: #6b7280;
+        border: 2px solid #fff;
+      }
+      .meta {
+        color: var(--of-color-muted, #4b5563);
+        font-size: 0.86em;
+      }
+      .notes {
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+        background: #f9fafb;
+        border: 1px solid #e5e7eb;
+        border-radius: 6px;
+        padding: 4px 8px;
+        margin-block-start: 4px;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 2px 8px;
+        margin: 4px 0 0;
+        font-size: 13px;
+      }
+      dt {
+        font-weight: 600;
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+  constructor() {
+    super();
+    this.entries = [];
+    this.i18n = new Strings(this);
+  }
 
   #badge(value) {
     if (value === null || value === undefined || value === '') return html`<span class="hint">${this.i18n.t('created_')}</span>`;
@@ -50,21 +102,34 @@ export class OfHistoryTimeline extends LitElement {
     const list = this.entries ?? [];
     if (this.loading && !list.length) return html`<p role="status">${t('loadingHistory')}</p>`;
     if (!list.length) return html`<p class="hint">${t('noHistory')}</p>`;
-    return html`<ol part="timeline" aria-label=${t('statusHistory')}>${list.map((h) => {
-      const fields = Object.entries(h.fields ?? {}).filter(([, v]) => v !== null && v !== '');
-      const when = this.i18n.date(h.at);
-      // the source tag is the API's word ("pos"): staff read where the change was made
-      const source = h.source ? t(`source.${h.source}`) : '';
-      return html`<li data-history-id=${h.id ?? nothing}>
-        <div>${this.#badge(h.from_status)} <span class="arrow" aria-hidden="true"></span> ${this.#badge(h.to_status)}</div>
-        <div class="meta">${t('by', { who: h.actor_name ?? h.actor ?? t('system') })}
-          ${when ? html` · <time datetime=${h.at}>${when}</time>` : nothing}
-          ${source ? html` · ${source.startsWith('source.') ? h.source : source}` : nothing}</div>
-        ${h.notification ? html`<div class="meta">${t(h.customer_notified ? 'customerNotification.sent' : `customerNotification.${h.notification.state}`)}</div>` : nothing}
-        ${h.notes ? html`<div class="notes">${h.notes}</div>` : nothing}
-        ${fields.length ? html`<dl>${fields.map(([k, v]) => html`<dt>${this.rules?.field(k).label ?? k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl>` : nothing}
-      </li>`;
-    })}</ol>`;
+    return html`<ol part="timeline" aria-label=${t('statusHistory')}>
+      ${list.map((h) => {
+        const fields = Object.entries(h.fields ?? {}).filter(([, v]) => v !== null && v !== '');
+        const when = this.i18n.date(h.at);
+        // the source tag is the API's word ("pos"): staff read where the change was made
+        const source = h.source ? t(`source.${h.source}`) : '';
+        return html`<li data-history-id=${h.id ?? nothing}>
+          <div>${this.#badge(h.from_status)} <span class="arrow" aria-hidden="true"></span> ${this.#badge(h.to_status)}</div>
+          <div class="meta">
+            ${t('by', { who: h.actor_name ?? h.actor ?? t('system') })} ${when ? html` · <time datetime=${h.at}>${when}</time>` : nothing}
+            ${source ? html` · ${source.startsWith('source.') ? h.source : source}` : nothing}
+          </div>
+          ${h.notification ? html`<div class="meta">${t(h.customer_notified ? 'customerNotification.sent' : `customerNotification.${h.notification.state}`)}</div>` : nothing}
+          ${h.notes ? html`<div class="notes">${h.notes}</div>` : nothing}
+          ${
+            fields.length
+              ? html`<dl>
+                  ${fields.map(
+                    ([k, v]) =>
+                      html`<dt>${this.rules?.field(k).label ?? k}</dt>
+                        <dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`,
+                  )}
+                </dl>`
+              : nothing
+          }
+        </li>`;
+      })}
+    </ol>`;
   }
 }
 customElements.define('of-history-timeline', OfHistoryTimeline);

@@ -46,29 +46,107 @@ export class OfOrderDetail extends LitElement {
     to: { state: true },
     values: { state: true },
   };
-  static styles = [base, css`
-    :host { display: block; }
-    section { background: var(--of-color-surface, #fff); border: 1px solid var(--of-color-border, #d1d5db); border-radius: calc(var(--of-radius, 6px) + 4px); padding: 14px 16px; }
-    header { display: flex; align-items: center; gap: 12px; flex-wrap: wrap; }
-    header h2 { margin: 0; }
-    .grid { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; margin-block-start: 12px; }
-    @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
-    dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 8px 0; }
-    dt { color: var(--of-color-muted, #4b5563); } dd { margin: 0; overflow-wrap: anywhere; }
-    table { border-collapse: collapse; width: 100%; font-size: .93em; }
-    th, td { text-align: start; padding: 4px 6px; border-block-end: 1px solid var(--of-color-border-soft, #eef0f3); }
-    .out { color: var(--of-color-danger, #b91c1c); font-weight: 600; }
-    .pay-open { color: var(--of-color-warning-text, #92400e); font-weight: 600; }
-    form { border: 1px solid #bfdbfe; background: #f8fbff; border-radius: var(--of-radius, 6px); padding: 10px 12px; margin-block-start: 12px; }
-    h3 { font-size: 1.07em; margin: 14px 0 6px; }
-    .form-actions { display: flex; gap: var(--of-space, 8px); margin-block-start: 12px; }
-  `];
+  static styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      section {
+        background: var(--of-color-surface, #fff);
+        border: 1px solid var(--of-color-border, #d1d5db);
+        border-radius: calc(var(--of-radius, 6px) + 4px);
+        padding: 14px 16px;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 12px;
+        flex-wrap: wrap;
+      }
+      header h2 {
+        margin: 0;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        gap: 16px;
+        margin-block-start: 12px;
+      }
+      @media (max-width: 900px) {
+        .grid {
+          grid-template-columns: 1fr;
+        }
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 4px 12px;
+        margin: 8px 0;
+      }
+      dt {
+        color: var(--of-color-muted, #4b5563);
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.93em;
+      }
+      th,
+      td {
+        text-align: start;
+        padding: 4px 6px;
+        border-block-end: 1px solid var(--of-color-border-soft, #eef0f3);
+      }
+      .out {
+        color: var(--of-color-danger, #b91c1c);
+        font-weight: 600;
+      }
+      .pay-open {
+        color: var(--of-color-warning-text, #92400e);
+        font-weight: 600;
+      }
+      form {
+        border: 1px solid #bfdbfe;
+        background: #f8fbff;
+        border-radius: var(--of-radius, 6px);
+        padding: 10px 12px;
+        margin-block-start: 12px;
+      }
+      h3 {
+        font-size: 1.07em;
+        margin: 14px 0 6px;
+      }
+      .form-actions {
+        display: flex;
+        gap: var(--of-space, 8px);
+        margin-block-start: 12px;
+      }
+    `,
+  ];
 
-  constructor() { super(); this.history = []; this.editing = false; this.to = ''; this.values = {}; this._lastClick = 0; this.i18n = new Strings(this); }
+  constructor() {
+    super();
+    this.history = [];
+    this.editing = false;
+    this.to = '';
+    this.values = {};
+    this._lastClick = 0;
+    this.i18n = new Strings(this);
+  }
 
   willUpdate(changed) {
-    if (changed.has('order') && changed.get('order')?.id !== this.order?.id) { this.editing = false; }
-    if (changed.has('editing') && !this.editing) { this.to = ''; this.values = {}; }
+    if (changed.has('order') && changed.get('order')?.id !== this.order?.id) {
+      this.editing = false;
+    }
+    if (changed.has('editing') && !this.editing) {
+      this.to = '';
+      this.values = {};
+    }
     if (changed.has('editing') && this.editing) this._lastClick = 0; // the double-click guard is this form's only
   }
 
@@ -81,9 +159,13 @@ export class OfOrderDetail extends LitElement {
     return html`<td></td>`;
   }
 
-  #fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
+  #fire(name, detail) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
 
-  #options() { return this.order && this.rules ? this.rules.allowed(this.order) : []; }
+  #options() {
+    return this.order && this.rules ? this.rules.allowed(this.order) : [];
+  }
 
   #verdict() {
     if (!this.to) return { ok: false, errors: [] };
@@ -112,20 +194,62 @@ export class OfOrderDetail extends LitElement {
     const fields = optionFields(option, this.rules);
     const ids = new Set(fields.map((f) => f.def.id));
     const general = (v.errors ?? []).filter((x) => !x.field || !ids.has(x.field));
-    return html`<form @submit=${this.#save} @keydown=${(e) => { if (e.key === 'Escape' && !this.busy) { e.stopPropagation(); this.#edit(false); } }}>
+    return html`<form
+      @submit=${this.#save}
+      @keydown=${(e) => {
+        if (e.key === 'Escape' && !this.busy) {
+          e.stopPropagation();
+          this.#edit(false);
+        }
+      }}
+    >
       <label for="new-status">${this.i18n.t('newStatus')}</label>
-      <select id="new-status" ?disabled=${this.busy} @change=${(e) => { this.to = e.target.value; }}>
+      <select
+        id="new-status"
+        ?disabled=${this.busy}
+        @change=${(e) => {
+          this.to = e.target.value;
+        }}
+      >
         <option value="" ?selected=${!this.to}>${this.i18n.t('chooseStatus')}</option>
         ${options.map((o) => html`<option value=${o.id} ?selected=${o.id === this.to}>${o.label}</option>`)}
       </select>
-      ${general.length ? html`<of-alert style="margin-block-start:8px" kind="error" .message=${general[0].message}
-          .detail=${general.slice(1).map((x) => x.message)}></of-alert>` : nothing}
-      ${renderFields({ fields, values: this.values, errors: v.errors, onInput: (id, x) => { this.values = { ...this.values, [id]: x }; }, prefix: 'df', disabled: this.busy, optional: this.i18n.t('optional') })}
-      ${this.problem ? html`<of-alert style="margin-block-start:10px" kind=${this.problem.kind ?? 'error'} .message=${this.problem.message}
-          .detail=${this.problem.detail} .actions=${this.problem.actions ?? []}></of-alert>` : nothing}
+      ${
+        general.length
+          ? html`<of-alert
+              style="margin-block-start:8px"
+              kind="error"
+              .message=${general[0].message}
+              .detail=${general.slice(1).map((x) => x.message)}
+            ></of-alert>`
+          : nothing
+      }
+      ${renderFields({
+        fields,
+        values: this.values,
+        errors: v.errors,
+        onInput: (id, x) => {
+          this.values = { ...this.values, [id]: x };
+        },
+        prefix: 'df',
+        disabled: this.busy,
+        optional: this.i18n.t('optional'),
+      })}
+      ${
+        this.problem
+          ? html`<of-alert
+              style="margin-block-start:10px"
+              kind=${this.problem.kind ?? 'error'}
+              .message=${this.problem.message}
+              .detail=${this.problem.detail}
+              .actions=${this.problem.actions ?? []}
+            ></of-alert>`
+          : nothing
+      }
       <div class="form-actions">
         <button type="submit" class="primary" ?disabled=${!v.ok || this.busy} aria-busy=${this.busy ? 'true' : 'false'}>
-          ${this.busy ? html`<span class="spinner" aria-hidden="true"></span> ` : nothing}${this.i18n.t('save')}</button>
+          ${this.busy ? html`<span class="spinner" aria-hidden="true"></span> ` : nothing}${this.i18n.t('save')}
+        </button>
         <button type="button" ?disabled=${this.busy} @click=${() => this.#edit(false)}>${this.i18n.t('cancel')}</button>
       </div>
     </form>`;
@@ -153,22 +277,71 @@ export class OfOrderDetail extends LitElement {
       <div class="grid">
         <div>
           <dl>
-            <dt>${t('customer')}</dt><dd>${o.customer_name ?? ''}</dd>
-            <dt>${t('store')}</dt><dd>${(this.stores ?? []).find((s) => String(s.id) === String(o.store_id))?.name ?? o.store_id ?? ''}</dd>
-            ${o.created_at ? html`<dt>${t('created')}</dt><dd><time datetime=${o.created_at}>${this.i18n.date(o.created_at)}</time></dd>` : nothing}
-            <dt>${t('payment')}</dt><dd class=${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}>${o.payment_status ? t(`payment.${o.payment_status}`) : ''}</dd>
-            <dt>${t('total')}</dt><dd>${this.i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</dd>
-            ${o.tracking_number ? html`<dt>${t('trackingNumber')}</dt><dd>${o.tracking_number}</dd>` : nothing}
-            ${who || o.updated_at ? html`<dt>${t('lastChange')}</dt><dd>${who}${who && o.updated_at ? ', ' : ''}${o.updated_at ? html`<time datetime=${o.updated_at}>${this.i18n.date(o.updated_at)}</time>` : nothing}</dd>` : nothing}
+            <dt>${t('customer')}</dt>
+            <dd>${o.customer_name ?? ''}</dd>
+            <dt>${t('store')}</dt>
+            <dd>${(this.stores ?? []).find((s) => String(s.id) === String(o.store_id))?.name ?? o.store_id ?? ''}</dd>
+            ${
+              o.created_at
+                ? html`<dt>${t('created')}</dt>
+                    <dd><time datetime=${o.created_at}>${this.i18n.date(o.created_at)}</time></dd>`
+                : nothing
+            }
+            <dt>${t('payment')}</dt>
+            <dd class=${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}>
+              ${o.payment_status ? t(`payment.${o.payment_status}`) : ''}
+            </dd>
+            <dt>${t('total')}</dt>
+            <dd>${this.i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</dd>
+            ${
+              o.tracking_number
+                ? html`<dt>${t('trackingNumber')}</dt>
+                    <dd>${o.tracking_number}</dd>`
+                : nothing
+            }
+            ${
+              who || o.updated_at
+                ? html`<dt>${t('lastChange')}</dt>
+                    <dd>
+                      ${who}${who && o.updated_at ? ', ' : ''}${o.updated_at ? html`<time datetime=${o.updated_at}>${this.i18n.date(o.updated_at)}</time>` : nothing}
+                    </dd>`
+                : nothing
+            }
           </dl>
-          ${(o.items ?? []).length ? html`<h3>${t('items')}</h3><table aria-label=${t('items')}>
-            <thead><tr><th>${t('colSku')}</th><th>${t('colItem')}</th><th>${t('colQty')}</th><th>${t('colStock')}</th></tr></thead>
-            <tbody>${o.items.map((i) => html`<tr><td>${i.sku}</td><td>${i.name ?? ''}</td><td>${this.i18n.number(i.quantity)}</td>
-              ${this.#stock(i, st)}</tr>`)}</tbody>
-          </table>` : nothing}
+          ${
+            (o.items ?? []).length
+              ? html`<h3>${t('items')}</h3>
+                  <table aria-label=${t('items')}>
+                    <thead>
+                      <tr>
+                        <th>${t('colSku')}</th>
+                        <th>${t('colItem')}</th>
+                        <th>${t('colQty')}</th>
+                        <th>${t('colStock')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      ${o.items.map(
+                        (i) =>
+                          html`<tr>
+                            <td>${i.sku}</td>
+                            <td>${i.name ?? ''}</td>
+                            <td>${this.i18n.number(i.quantity)}</td>
+                            ${this.#stock(i, st)}
+                          </tr>`,
+                      )}
+                    </tbody>
+                  </table>`
+              : nothing
+          }
           <h3>${t('workflow')}</h3>
-          <of-workflow-diagram .statuses=${r.statuses} .edges=${r.wf.edges} .initial=${r.wf.initial}
-            .current=${st.id} .allowed=${options}></of-workflow-diagram>
+          <of-workflow-diagram
+            .statuses=${r.statuses}
+            .edges=${r.wf.edges}
+            .initial=${r.wf.initial}
+            .current=${st.id}
+            .allowed=${options}
+          ></of-workflow-diagram>
         </div>
         <div>
           <h3>${t('history')}</h3>

@@ -8,7 +8,7 @@ import './of-status-dropdown.js';
 
 const ROW_H = 44;
 const WINDOW_ALL = 200; // up to this many rows everything is in the DOM; beyond, only the rows in view
-const HEAD_H = 41;      // the sticky header row inside the scroller, before the first order row
+const HEAD_H = 41; // the sticky header row inside the scroller, before the first order row
 
 /**
  * <of-order-list .rules .orders .total .page .perPage .loading .selected .stores .filters .busyIds controls>
@@ -73,40 +73,182 @@ export class OfOrderList extends LitElement {
     _menu: { state: true },
   };
 
-  static styles = [base, css`
-    :host { display: block; }
-    .toolbar { display: flex; gap: calc(var(--of-space, 8px) * 1.5); align-items: center; flex-wrap: wrap; margin-block-end: var(--of-space, 8px); }
-    .toolbar .spacer { flex: 1; }
-    .menu-wrap { position: relative; }
-    [role=menu] { position: absolute; z-index: 5; inset-block-start: 100%; inset-inline-start: 0; background: var(--of-color-surface, #fff); border: 1px solid var(--of-color-border-strong, #9ca3af); border-radius: var(--of-radius, 6px); padding: 4px; min-width: 160px; box-shadow: 0 8px 20px rgba(0,0,0,.15); }
-    [role=menuitem] { display: block; width: 100%; text-align: start; border: none; }
-    [role=menuitem]:hover, [role=menuitem]:focus { background: var(--of-color-selected, #eff6ff); }
-    .view-only { margin: 0 0 var(--of-space, 8px); padding: 6px 10px; border-radius: var(--of-radius, 6px); background: var(--of-color-surface-alt, #f3f4f6); color: var(--of-color-text, #1f2937); border-inline-start: 4px solid var(--of-color-muted, #4b5563); }
-    .scroller { max-height: var(--of-list-height, 62vh); overflow: auto; border: 1px solid var(--of-color-border, #d1d5db); border-radius: calc(var(--of-radius, 6px) + 2px); contain: strict; height: var(--of-list-height, 62vh); }
-    .scroller.short { height: auto; contain: content; }
-    table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-    thead th { position: sticky; inset-block-start: 0; background: var(--of-color-header, #f3f4f6); z-index: 1; text-align: start; font-weight: 600; padding: var(--of-space, 8px); border-block-end: 1px solid var(--of-color-border, #d1d5db); height: 24px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    tbody tr.r { height: ${ROW_H}px; }
-    tbody tr.r:nth-child(even) { background: var(--of-color-surface-alt, #f9fafb); }
-    tbody tr.r.sel { background: var(--of-color-selected, #eff6ff); }
-    td { padding-block: 0; padding-inline: var(--of-space, 8px); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; border-block-end: 1px solid var(--of-color-border-soft, #eef0f3); height: ${ROW_H - 1}px; }
-    .c-sel { width: 34px; } .c-id { width: 96px; } .c-store { width: 90px; } .c-date { width: 104px; } .c-pay { width: 140px; }
-    .c-total { width: 80px; text-align: end; }
-    .c-status { width: 130px; } .c-change { width: 180px; } .c-upd { width: 130px; }
-    .c-change.buttons { width: 250px; }
-    td.c-total { text-align: end; font-variant-numeric: tabular-nums; }
-    .pay-open { color: var(--of-color-warning-text, #92400e); font-weight: 600; }
-    a { color: var(--of-color-link, #1d4ed8); }
-    .empty { padding: 24px; text-align: center; color: var(--of-color-muted, #4b5563); }
-    .pager { display: flex; gap: var(--of-space, 8px); align-items: center; justify-content: flex-end; margin-block-start: var(--of-space, 8px); }
-    .pager label { margin: 0; font-weight: 400; }
-    .actions button { padding: 1px 7px; min-height: 24px; margin-inline-end: 3px; font-size: .86em; }
-  `];
+  static styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      .toolbar {
+        display: flex;
+        gap: calc(var(--of-space, 8px) * 1.5);
+        align-items: center;
+        flex-wrap: wrap;
+        margin-block-end: var(--of-space, 8px);
+      }
+      .toolbar .spacer {
+        flex: 1;
+      }
+      .menu-wrap {
+        position: relative;
+      }
+      [role='menu'] {
+        position: absolute;
+        z-index: 5;
+        inset-block-start: 100%;
+        inset-inline-start: 0;
+        background: var(--of-color-surface, #fff);
+        border: 1px solid var(--of-color-border-strong, #9ca3af);
+        border-radius: var(--of-radius, 6px);
+        padding: 4px;
+        min-width: 160px;
+        box-shadow: 0 8px 20px rgba(0, 0, 0, 0.15);
+      }
+      [role='menuitem'] {
+        display: block;
+        width: 100%;
+        text-align: start;
+        border: none;
+      }
+      [role='menuitem']:hover,
+      [role='menuitem']:focus {
+        background: var(--of-color-selected, #eff6ff);
+      }
+      .view-only {
+        margin: 0 0 var(--of-space, 8px);
+        padding: 6px 10px;
+        border-radius: var(--of-radius, 6px);
+        background: var(--of-color-surface-alt, #f3f4f6);
+        color: var(--of-color-text, #1f2937);
+        border-inline-start: 4px solid var(--of-color-muted, #4b5563);
+      }
+      .scroller {
+        max-height: var(--of-list-height, 62vh);
+        overflow: auto;
+        border: 1px solid var(--of-color-border, #d1d5db);
+        border-radius: calc(var(--of-radius, 6px) + 2px);
+        contain: strict;
+        height: var(--of-list-height, 62vh);
+      }
+      .scroller.short {
+        height: auto;
+        contain: content;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        table-layout: fixed;
+      }
+      thead th {
+        position: sticky;
+        inset-block-start: 0;
+        background: var(--of-color-header, #f3f4f6);
+        z-index: 1;
+        text-align: start;
+        font-weight: 600;
+        padding: var(--of-space, 8px);
+        border-block-end: 1px solid var(--of-color-border, #d1d5db);
+        height: 24px;
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+      }
+      tbody tr.r {
+        height: ${ROW_H}px;
+      }
+      tbody tr.r:nth-child(even) {
+        background: var(--of-color-surface-alt, #f9fafb);
+      }
+      tbody tr.r.sel {
+        background: var(--of-color-selected, #eff6ff);
+      }
+      td {
+        padding-block: 0;
+        padding-inline: var(--of-space, 8px);
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        border-block-end: 1px solid var(--of-color-border-soft, #eef0f3);
+        height: ${ROW_H - 1}px;
+      }
+      .c-sel {
+        width: 34px;
+      }
+      .c-id {
+        width: 96px;
+      }
+      .c-store {
+        width: 90px;
+      }
+      .c-date {
+        width: 104px;
+      }
+      .c-pay {
+        width: 140px;
+      }
+      .c-total {
+        width: 80px;
+        text-align: end;
+      }
+      .c-status {
+        width: 130px;
+      }
+      .c-change {
+        width: 180px;
+      }
+      .c-upd {
+        width: 130px;
+      }
+      .c-change.buttons {
+        width: 250px;
+      }
+      td.c-total {
+        text-align: end;
+        font-variant-numeric: tabular-nums;
+      }
+      .pay-open {
+        color: var(--of-color-warning-text, #92400e);
+        font-weight: 600;
+      }
+      a {
+        color: var(--of-color-link, #1d4ed8);
+      }
+      .empty {
+        padding: 24px;
+        text-align: center;
+        color: var(--of-color-muted, #4b5563);
+      }
+      .pager {
+        display: flex;
+        gap: var(--of-space, 8px);
+        align-items: center;
+        justify-content: flex-end;
+        margin-block-start: var(--of-space, 8px);
+      }
+      .pager label {
+        margin: 0;
+        font-weight: 400;
+      }
+      .actions button {
+        padding: 1px 7px;
+        min-height: 24px;
+        margin-inline-end: 3px;
+        font-size: 0.86em;
+      }
+    `,
+  ];
 
   constructor() {
     super();
-    this.orders = []; this.total = 0; this.page = 1; this.perPage = 50; this.loading = false;
-    this.selected = new Set(); this.busyIds = new Set(); this.stores = []; this.filters = {};
+    this.orders = [];
+    this.total = 0;
+    this.page = 1;
+    this.perPage = 50;
+    this.loading = false;
+    this.selected = new Set();
+    this.busyIds = new Set();
+    this.stores = [];
+    this.filters = {};
     this.controls = 'auto';
     this._menu = false;
     this.i18n = new Strings(this);
@@ -130,7 +272,9 @@ export class OfOrderList extends LitElement {
     return this._virtualLoading;
   }
 
-  #fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
+  #fire(name, detail) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
 
   /** Scrolls the row of `id` into view; resolves to its <tr> once rendered (null if not listed). */
   async scrollToOrder(id) {
@@ -180,13 +324,18 @@ export class OfOrderList extends LitElement {
    * Focuses control `ctl` ('status', 'select', 'open', 'action-<to>') of order `id`; when that
    * order left the list or its control is disabled, the nearest sensible one (see RowFocus).
    */
-  focusOrderControl(id, ctl, index) { return this.rowFocus.focus(id, ctl, index); }
+  focusOrderControl(id, ctl, index) {
+    return this.rowFocus.focus(id, ctl, index);
+  }
 
   /** Focus after the bulk dialog: Bulk Actions, or when nothing is selected any more, "Select all". */
   focusBulk() {
     for (const sel of ['#bulk-btn', '[data-ctl="select-all"]', '#f-status']) {
       const el = this.renderRoot.querySelector(sel);
-      if (el && !el.disabled) { el.focus(); return true; }
+      if (el && !el.disabled) {
+        el.focus();
+        return true;
+      }
     }
     return false;
   }
@@ -212,10 +361,16 @@ export class OfOrderList extends LitElement {
   }
 
   #menuKey(e) {
-    if (e.key === 'Escape') { e.stopPropagation(); this.#toggleMenu(false); this.renderRoot.querySelector('#bulk-btn')?.focus(); }
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      this.#toggleMenu(false);
+      this.renderRoot.querySelector('#bulk-btn')?.focus();
+    }
   }
 
-  #filter(patch) { this.#fire('of-filter', { ...this.filters, ...patch }); }
+  #filter(patch) {
+    this.#fire('of-filter', { ...this.filters, ...patch });
+  }
 
   /** 'dropdown' | 'buttons' | 'none' for this actor and workflow. */
   #mode() {
@@ -242,22 +397,68 @@ export class OfOrderList extends LitElement {
     const pay = o.payment_status ? i18n.t(`payment.${o.payment_status}`) : '';
     const by = o.updated_by_name ?? o.updated_by ?? '';
     return html`<tr class="r ${sel ? 'sel' : ''}" part="row" aria-rowindex=${index + 2} data-order-id=${o.id} data-status=${st.id}>
-      ${mode === 'none' ? nothing : html`<td class="c-sel"><input type="checkbox" data-ctl="select" aria-label=${i18n.t('selectOrder', { id: o.id })} .checked=${sel}
-        @change=${(e) => this.#fire('of-select', { ids: [o.id], selected: e.target.checked })}></td>`}
-      <td class="c-id"><a href=${`#order-${o.id}`} data-ctl="open" aria-label=${i18n.t('openOrder', { id: o.id })}
-        @click=${(e) => { e.preventDefault(); this.#fire('of-open', { orderId: o.id }); }}>#${o.id}</a></td>
+      ${
+        mode === 'none'
+          ? nothing
+          : html`<td class="c-sel">
+              <input
+                type="checkbox"
+                data-ctl="select"
+                aria-label=${i18n.t('selectOrder', { id: o.id })}
+                .checked=${sel}
+                @change=${(e) => this.#fire('of-select', { ids: [o.id], selected: e.target.checked })}
+              />
+            </td>`
+      }
+      <td class="c-id">
+        <a
+          href=${`#order-${o.id}`}
+          data-ctl="open"
+          aria-label=${i18n.t('openOrder', { id: o.id })}
+          @click=${(e) => {
+            e.preventDefault();
+            this.#fire('of-open', { orderId: o.id });
+          }}
+          >#${o.id}</a
+        >
+      </td>
       <td class="c-cust">${o.customer_name ?? ''}</td>
       <td class="c-store">${store}</td>
-      <td class="c-date">${o.created_at ? html`<time datetime=${o.created_at}>${i18n.date(o.created_at, { dateStyle: 'medium' })}</time>` : ''}</td>
+      <td class="c-date">
+        ${o.created_at ? html`<time datetime=${o.created_at}>${i18n.date(o.created_at, { dateStyle: 'medium' })}</time>` : ''}
+      </td>
       <td class="c-pay ${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}">${pay}</td>
       <td class="c-total">${i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</td>
-      <td class="c-status"><of-status-badge .label=${st.label} .color=${st.color} ?pending=${busy}></of-status-badge>
-        ${busy ? html`<span class="spinner" role="img" aria-label=${i18n.t('saving')}></span>` : nothing}</td>
-      ${mode === 'dropdown' ? html`<td class="c-change"><of-status-dropdown data-ctl="status" .orderId=${o.id} .options=${opts}
-          ?disabled=${busy}></of-status-dropdown></td>` : nothing}
-      ${mode === 'buttons' ? html`<td class="c-change buttons actions">${opts.map((x) => html`<button data-ctl=${`action-${x.id}`}
-          data-to=${x.id} @click=${() => this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}>${this.#buttonLabel(x)}</button>`)}</td>` : nothing}
-      <td class="c-upd">${by ? html`${by}${o.updated_at ? html`<span class="sr-only">, ${i18n.date(o.updated_at)}</span>` : nothing}` : nothing}</td>
+      <td class="c-status">
+        <of-status-badge .label=${st.label} .color=${st.color} ?pending=${busy}></of-status-badge>
+        ${busy ? html`<span class="spinner" role="img" aria-label=${i18n.t('saving')}></span>` : nothing}
+      </td>
+      ${
+        mode === 'dropdown'
+          ? html`<td class="c-change">
+              <of-status-dropdown data-ctl="status" .orderId=${o.id} .options=${opts} ?disabled=${busy}></of-status-dropdown>
+            </td>`
+          : nothing
+      }
+      ${
+        mode === 'buttons'
+          ? html`<td class="c-change buttons actions">
+              ${opts.map(
+                (x) =>
+                  html`<button
+                    data-ctl=${`action-${x.id}`}
+                    data-to=${x.id}
+                    @click=${() => this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}
+                  >
+                    ${this.#buttonLabel(x)}
+                  </button>`,
+              )}
+            </td>`
+          : nothing
+      }
+      <td class="c-upd">
+        ${by ? html`${by}${o.updated_at ? html`<span class="sr-only">, ${i18n.date(o.updated_at)}</span>` : nothing}` : nothing}
+      </td>
     </tr>`;
   }
 
@@ -268,7 +469,8 @@ export class OfOrderList extends LitElement {
       const n = this.orders.length;
       if (n > WINDOW_ALL && !this.virtual) this.#needVirtual();
       const v = this.virtual?.getVirtualizer();
-      if (v && (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL)) v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
+      if (v && (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL))
+        v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
     }
     if (changed.has('stores')) this.#storeNames = new Map((this.stores ?? []).map((s) => [String(s.id), s.name ?? String(s.id)]));
   }
@@ -284,8 +486,7 @@ export class OfOrderList extends LitElement {
     const pages = Math.max(1, Math.ceil((this.total || 0) / (this.perPage || 50)));
     const f = this.filters ?? {};
     const nSel = mode === 'none' ? 0 : this.selected.size;
-    return html`
-      ${mode === 'none' ? html`<p class="view-only" part="view-only" id="view-only">${i18n.t('viewOnly')}</p>` : nothing}
+    return html` ${mode === 'none' ? html`<p class="view-only" part="view-only" id="view-only">${i18n.t('viewOnly')}</p>` : nothing}
       <div class="toolbar" part="toolbar">
         <label class="sr-only" for="f-status">${i18n.t('filterStatus')}</label>
         <select id="f-status" @change=${(e) => this.#filter({ status: e.target.value })}>
@@ -297,32 +498,83 @@ export class OfOrderList extends LitElement {
           <option value="" ?selected=${!f.store_id}>${i18n.t('allStores')}</option>
           ${(this.stores ?? []).map((s) => html`<option value=${s.id} ?selected=${String(f.store_id) === String(s.id)}>${s.name ?? s.id}</option>`)}
         </select>
-        <div class="menu-wrap" @keydown=${this.#menuKey} @focusout=${(e) => { if (!e.currentTarget.contains(e.relatedTarget)) this._menu = false; }}>
-          <button id="bulk-btn" part="bulk-button" aria-haspopup="menu" aria-expanded=${this._menu ? 'true' : 'false'} ?disabled=${nSel === 0}
+        <div
+          class="menu-wrap"
+          @keydown=${this.#menuKey}
+          @focusout=${(e) => {
+            if (!e.currentTarget.contains(e.relatedTarget)) this._menu = false;
+          }}
+        >
+          <button
+            id="bulk-btn"
+            part="bulk-button"
+            aria-haspopup="menu"
+            aria-expanded=${this._menu ? 'true' : 'false'}
+            ?disabled=${nSel === 0}
             aria-describedby=${mode === 'none' ? 'view-only' : nothing}
-            @click=${() => this.#toggleMenu()}>${i18n.t('bulkActions')}</button>
-          ${this._menu && nSel ? html`<div role="menu" aria-label=${i18n.t('bulkActions')}>
-            <button role="menuitem" @click=${() => { this._menu = false; this.#fire('of-bulk-action', { action: 'update-status' }); }}>${i18n.t('updateStatus')}</button>
-          </div>` : nothing}
+            @click=${() => this.#toggleMenu()}
+          >
+            ${i18n.t('bulkActions')}
+          </button>
+          ${
+            this._menu && nSel
+              ? html`<div role="menu" aria-label=${i18n.t('bulkActions')}>
+                  <button
+                    role="menuitem"
+                    @click=${() => {
+                      this._menu = false;
+                      this.#fire('of-bulk-action', { action: 'update-status' });
+                    }}
+                  >
+                    ${i18n.t('updateStatus')}
+                  </button>
+                </div>`
+              : nothing
+          }
         </div>
         <span class="hint" role="status" dir="auto">${nSel ? i18n.t('nSelected', { n: nSel }) : ''}</span>
         <span class="spacer"></span>
-        <span class="hint" role="status" aria-live="polite" part="count" dir="auto">${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${i18n.t('loadingOrders')}` : i18n.t('nOrders', { n: this.total })}</span>
+        <span class="hint" role="status" aria-live="polite" part="count" dir="auto"
+          >${this.loading ? html`<span class="spinner" aria-hidden="true"></span> ${i18n.t('loadingOrders')}` : i18n.t('nOrders', { n: this.total })}</span
+        >
       </div>
       <div class="scroller ${n <= 12 ? 'short' : ''}" part="table-wrap" @keydown=${this.#rowKey}>
         <table part="table" aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>
-          <thead><tr aria-rowindex="1" part="header-row">
-            ${mode === 'none' ? nothing : html`<th class="c-sel"><input type="checkbox" data-ctl="select-all" aria-label=${i18n.t('selectAll')} .checked=${allSel} .indeterminate=${someSel}
-              ?disabled=${n === 0} @change=${(e) => this.#fire('of-select', { ids: this.orders.map((o) => o.id), selected: e.target.checked })}></th>`}
-            <th class="c-id">${i18n.t('colOrder')}</th><th class="c-cust">${i18n.t('colCustomer')}</th><th class="c-store">${i18n.t('colStore')}</th>
-            <th class="c-date">${i18n.t('colDate')}</th><th class="c-pay">${i18n.t('colPayment')}</th><th class="c-total">${i18n.t('colTotal')}</th>
-            <th class="c-status">${i18n.t('colStatus')}</th>
-            ${mode === 'none' ? nothing : html`<th class=${mode === 'buttons' ? 'c-change buttons' : 'c-change'}>${i18n.t('colChange')}</th>`}
-            <th class="c-upd">${i18n.t('colUpdatedBy')}</th>
-          </tr></thead>
+          <thead>
+            <tr aria-rowindex="1" part="header-row">
+              ${
+                mode === 'none'
+                  ? nothing
+                  : html`<th class="c-sel">
+                      <input
+                        type="checkbox"
+                        data-ctl="select-all"
+                        aria-label=${i18n.t('selectAll')}
+                        .checked=${allSel}
+                        .indeterminate=${someSel}
+                        ?disabled=${n === 0}
+                        @change=${(e) => this.#fire('of-select', { ids: this.orders.map((o) => o.id), selected: e.target.checked })}
+                      />
+                    </th>`
+              }
+              <th class="c-id">${i18n.t('colOrder')}</th>
+              <th class="c-cust">${i18n.t('colCustomer')}</th>
+              <th class="c-store">${i18n.t('colStore')}</th>
+              <th class="c-date">${i18n.t('colDate')}</th>
+              <th class="c-pay">${i18n.t('colPayment')}</th>
+              <th class="c-total">${i18n.t('colTotal')}</th>
+              <th class="c-status">${i18n.t('colStatus')}</th>
+              ${mode === 'none' ? nothing : html`<th class=${mode === 'buttons' ? 'c-change buttons' : 'c-change'}>${i18n.t('colChange')}</th>`}
+              <th class="c-upd">${i18n.t('colUpdatedBy')}</th>
+            </tr>
+          </thead>
           <tbody>
             ${above > 0 ? html`<tr aria-hidden="true" style=${`height:${above}px`}></tr>` : nothing}
-            ${repeat(this.orders.slice(start, end), (o) => o.id, (o, i) => this.#row(o, mode, start + i))}
+            ${repeat(
+              this.orders.slice(start, end),
+              (o) => o.id,
+              (o, i) => this.#row(o, mode, start + i),
+            )}
             ${below > 0 ? html`<tr aria-hidden="true" style=${`height:${below}px`}></tr>` : nothing}
           </tbody>
         </table>
@@ -333,9 +585,19 @@ export class OfOrderList extends LitElement {
         <select id="per-page" @change=${(e) => this.#fire('of-page', { page: 1, perPage: Number(e.target.value) })}>
           ${[25, 50, 100, 500, 5000].map((p) => html`<option value=${p} ?selected=${p === this.perPage}>${i18n.number(p)}</option>`)}
         </select>
-        <button ?disabled=${this.page <= 1 || this.loading} @click=${() => this.#fire('of-page', { page: this.page - 1, perPage: this.perPage })}>${i18n.t('prevPage')}</button>
+        <button
+          ?disabled=${this.page <= 1 || this.loading}
+          @click=${() => this.#fire('of-page', { page: this.page - 1, perPage: this.perPage })}
+        >
+          ${i18n.t('prevPage')}
+        </button>
         <span>${i18n.t('pageOf', { page: this.page, pages })}</span>
-        <button ?disabled=${this.page >= pages || this.loading} @click=${() => this.#fire('of-page', { page: this.page + 1, perPage: this.perPage })}>${i18n.t('nextPage')}</button>
+        <button
+          ?disabled=${this.page >= pages || this.loading}
+          @click=${() => this.#fire('of-page', { page: this.page + 1, perPage: this.perPage })}
+        >
+          ${i18n.t('nextPage')}
+        </button>
       </div>`;
   }
 }

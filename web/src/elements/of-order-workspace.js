@@ -24,7 +24,11 @@ const later = {
   bulk: () => import('./of-bulk-dialog.js'),
 };
 const loading = {};
-const need = (what) => (loading[what] ??= later[what]().catch((err) => { loading[what] = null; throw err; }));
+const need = (what) =>
+  (loading[what] ??= later[what]().catch((err) => {
+    loading[what] = null;
+    throw err;
+  }));
 
 /**
  * <of-order-workspace .api .rules .stores .eventsUrl .perPage> (or .actor + workflow="id" instead of .rules)
@@ -90,14 +94,30 @@ export class OfOrderWorkspace extends LitElement {
     _s: { state: true },
   };
 
-  static styles = [base, css`
-    :host { display: block; }
-    /* one message at a time, over the page's corner: the list never moves when it changes */
-    .alerts { position: fixed; z-index: 20; inset-block-end: var(--of-space, 8px); inset-inline-end: var(--of-space, 8px);
-      inline-size: min(480px, calc(100vw - 2 * var(--of-space, 8px))); box-shadow: 0 8px 24px rgba(0,0,0,.18); border-radius: calc(var(--of-radius, 6px) + 2px); }
-    .alerts:empty { display: none; }
-    [hidden] { display: none !important; }
-  `];
+  static styles = [
+    base,
+    css`
+      :host {
+        display: block;
+      }
+      /* one message at a time, over the page's corner: the list never moves when it changes */
+      .alerts {
+        position: fixed;
+        z-index: 20;
+        inset-block-end: var(--of-space, 8px);
+        inset-inline-end: var(--of-space, 8px);
+        inline-size: min(480px, calc(100vw - 2 * var(--of-space, 8px)));
+        box-shadow: 0 8px 24px rgba(0, 0, 0, 0.18);
+        border-radius: calc(var(--of-radius, 6px) + 2px);
+      }
+      .alerts:empty {
+        display: none;
+      }
+      [hidden] {
+        display: none !important;
+      }
+    `,
+  ];
 
   constructor() {
     super();
@@ -107,7 +127,9 @@ export class OfOrderWorkspace extends LitElement {
     this.i18n = new Strings(this);
     this._s = OfOrderWorkspace.initial();
     this.retryOnline = null; // what the `online` event re-sends (a failed load or change), if anything
-    this._onOnline = () => { if (this.retryOnline) this.retryOnline(); };
+    this._onOnline = () => {
+      if (this.retryOnline) this.retryOnline();
+    };
     this.orders = new OrdersController(this);
     this.changes = new ChangeController(this);
     this.details = new DetailController(this);
@@ -117,15 +139,30 @@ export class OfOrderWorkspace extends LitElement {
 
   static initial() {
     return {
-      orders: [], total: 0, page: 1, filters: {}, loading: false, selected: new Set(), busyIds: new Set(),
-      alerts: [], confirm: null, detail: null, bulk: null,
+      orders: [],
+      total: 0,
+      page: 1,
+      filters: {},
+      loading: false,
+      selected: new Set(),
+      busyIds: new Set(),
+      alerts: [],
+      confirm: null,
+      detail: null,
+      bulk: null,
     };
   }
 
   /** The state the controllers share (replaced, never mutated). */
-  get state() { return this._s; }
-  set(patch) { this._s = { ...this._s, ...patch }; }
-  fire(name, detail) { this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true })); }
+  get state() {
+    return this._s;
+  }
+  set(patch) {
+    this._s = { ...this._s, ...patch };
+  }
+  fire(name, detail) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
 
   connectedCallback() {
     super.connectedCallback();
@@ -155,14 +192,27 @@ export class OfOrderWorkspace extends LitElement {
         this.api = this._wrapped;
       }
     }
-    if ((changed.has('workflow') || changed.has('actor') || newAdapter) && this.api && (this.actor || this.workflow) && (!this.rules || this._ownRules)) {
+    if (
+      (changed.has('workflow') || changed.has('actor') || newAdapter) &&
+      this.api &&
+      (this.actor || this.workflow) &&
+      (!this.rules || this._ownRules)
+    ) {
       const seq = (this._rulesSeq = (this._rulesSeq ?? 0) + 1);
-      rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then((rules) => {
-        if (seq === this._rulesSeq) { this._ownRules = true; this.rules = rules; }
-      }, (err) => {
-        // a set-up problem of the page (no actor, no workflow) or a workflow that failed to load
-        this.alert('error', err.messageKey ? this.i18n.t(err.messageKey) : this.i18n.t('setupFailed', { message: err.message }), { key: 'rules' });
-      });
+      rulesFor({ adapter: this.api, workflow: this.workflow, actor: this.actor }).then(
+        (rules) => {
+          if (seq === this._rulesSeq) {
+            this._ownRules = true;
+            this.rules = rules;
+          }
+        },
+        (err) => {
+          // a set-up problem of the page (no actor, no workflow) or a workflow that failed to load
+          this.alert('error', err.messageKey ? this.i18n.t(err.messageKey) : this.i18n.t('setupFailed', { message: err.message }), {
+            key: 'rules',
+          });
+        },
+      );
     }
     const newRules = changed.has('rules') && changed.get('rules') !== undefined;
     if (this.api && this.rules && (!this._loadedOnce || newAdapter || newRules)) {
@@ -175,10 +225,19 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   // The element's public methods (kept for pages and the adapters' fallbacks).
-  load() { return this.orders.load(); }
-  submit(order, to, values, origin) { return this.changes.submit(order, to, values, origin); }
-  async open(id, opener) { await this.#need('detail'); return this.details.open(id, opener); }
-  runBulk(ids, to, values, previous, skipped) { return this.bulk.run(ids, to, values, previous, skipped); }
+  load() {
+    return this.orders.load();
+  }
+  submit(order, to, values, origin) {
+    return this.changes.submit(order, to, values, origin);
+  }
+  async open(id, opener) {
+    await this.#need('detail');
+    return this.details.open(id, opener);
+  }
+  runBulk(ids, to, values, previous, skipped) {
+    return this.bulk.run(ids, to, values, previous, skipped);
+  }
 
   // One message at a time: a new one replaces the last (one live region, nothing stacks).
   alert(kind, message, { detail, actions, key } = {}) {
@@ -187,7 +246,9 @@ export class OfOrderWorkspace extends LitElement {
     return a.id;
   }
 
-  #dropAlert(id) { this.set({ alerts: this._s.alerts.filter((a) => a.id !== id) }); }
+  #dropAlert(id) {
+    this.set({ alerts: this._s.alerts.filter((a) => a.id !== id) });
+  }
 
   /** Loads a part of the UI on first use; a failed load (the chunk not found) is said on the page. */
   async #need(what) {
@@ -202,7 +263,9 @@ export class OfOrderWorkspace extends LitElement {
   /** A failed request as staff read it (see workspace/problems.js). */
   problem(err, offer = {}) {
     return describeProblem(err, offer, {
-      t: (k, p) => this.i18n.t(k, p), date: (x) => this.i18n.date(x), rules: this.rules,
+      t: (k, p) => this.i18n.t(k, p),
+      date: (x) => this.i18n.date(x),
+      rules: this.rules,
       sessionExpired: () => this.fire('of-session-expired', {}),
     });
   }
@@ -223,42 +286,108 @@ export class OfOrderWorkspace extends LitElement {
   }
 
   #alerts() {
-    return html`<div class="alerts" part="messages">${this._s.alerts.map((a) => html`<of-alert .kind=${a.kind} .message=${a.message} .detail=${a.detail} .actions=${a.actions ?? []} dismissible
-        @of-dismiss=${() => { this.#dropAlert(a.id); if (a.key?.startsWith('order-')) this.changes.dropRetry('direct'); }}
-        @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}></of-alert>`)}</div>`;
+    return html`<div class="alerts" part="messages">
+      ${this._s.alerts.map(
+        (a) =>
+          html`<of-alert
+            .kind=${a.kind}
+            .message=${a.message}
+            .detail=${a.detail}
+            .actions=${a.actions ?? []}
+            dismissible
+            @of-dismiss=${() => {
+              this.#dropAlert(a.id);
+              if (a.key?.startsWith('order-')) this.changes.dropRetry('direct');
+            }}
+            @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}
+          ></of-alert>`,
+      )}
+    </div>`;
   }
 
   render() {
     const s = this._s;
     // before the rules exist, a set-up problem (no actor, no workflow) is still shown
-    if (!this.rules || !this.api) return html`${this.#alerts()}<p role="status">${this.i18n.t('loading')}</p>`;
+    if (!this.rules || !this.api)
+      return html`${this.#alerts()}
+        <p role="status">${this.i18n.t('loading')}</p>`;
     const d = s.detail;
-    return html`
-      ${this.#alerts()}
-      <of-order-list exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager" ?hidden=${!!d} .controls=${this.controls} .rules=${this.rules} .orders=${s.orders} .total=${s.total} .page=${s.page} .perPage=${this.perPage}
-        ?loading=${s.loading} .selected=${s.selected} .busyIds=${s.busyIds} .stores=${this.stores} .filters=${s.filters}
+    return html` ${this.#alerts()}
+      <of-order-list
+        exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager"
+        ?hidden=${!!d}
+        .controls=${this.controls}
+        .rules=${this.rules}
+        .orders=${s.orders}
+        .total=${s.total}
+        .page=${s.page}
+        .perPage=${this.perPage}
+        ?loading=${s.loading}
+        .selected=${s.selected}
+        .busyIds=${s.busyIds}
+        .stores=${this.stores}
+        .filters=${s.filters}
         @of-status-select=${(e) => this.changes.select(e.detail, openerOf(e, e.detail.orderId))}
         @of-open=${(e) => this.open(e.detail.orderId, openerOf(e, e.detail.orderId)).catch(() => {})}
         @of-select=${(e) => this.orders.select(e.detail)}
         @of-page=${(e) => this.orders.page(e.detail)}
         @of-filter=${(e) => this.orders.filter(e.detail)}
-        @of-bulk-action=${() => this.#need('bulk').then(() => this.bulk.open(), () => {})}></of-order-list>
-      ${d ? html`<of-order-detail exportparts="detail" .order=${d.order} .rules=${this.rules} .stores=${this.stores} .history=${d.history} ?loading=${d.loading}
-          ?historyLoading=${d.historyLoading} ?busy=${d.busy} .problem=${d.problem} .editing=${d.editing}
-          @of-edit=${(e) => this.details.edit(e.detail.editing)}
-          @of-save=${(e) => this.changes.submit(d.order, e.detail.to, e.detail.values, 'detail')}
-          @of-alert-action=${(e) => { e.stopPropagation(); this.changes.action(e.detail.id, 'detail'); }}
-          @of-close=${() => this.details.close()}></of-order-detail>` : nothing}
-      <of-confirm-dialog exportparts="dialog, dialog-actions, primary-button" .open=${!!s.confirm} .order=${s.confirm?.order} .option=${s.confirm?.option} .rules=${this.rules}
-        ?busy=${!!s.confirm?.busy} .problem=${s.confirm?.problem ?? null}
+        @of-bulk-action=${() =>
+          this.#need('bulk').then(
+            () => this.bulk.open(),
+            () => {},
+          )}
+      ></of-order-list>
+      ${
+        d
+          ? html`<of-order-detail
+              exportparts="detail"
+              .order=${d.order}
+              .rules=${this.rules}
+              .stores=${this.stores}
+              .history=${d.history}
+              ?loading=${d.loading}
+              ?historyLoading=${d.historyLoading}
+              ?busy=${d.busy}
+              .problem=${d.problem}
+              .editing=${d.editing}
+              @of-edit=${(e) => this.details.edit(e.detail.editing)}
+              @of-save=${(e) => this.changes.submit(d.order, e.detail.to, e.detail.values, 'detail')}
+              @of-alert-action=${(e) => {
+                e.stopPropagation();
+                this.changes.action(e.detail.id, 'detail');
+              }}
+              @of-close=${() => this.details.close()}
+            ></of-order-detail>`
+          : nothing
+      }
+      <of-confirm-dialog
+        exportparts="dialog, dialog-actions, primary-button"
+        .open=${!!s.confirm}
+        .order=${s.confirm?.order}
+        .option=${s.confirm?.option}
+        .rules=${this.rules}
+        ?busy=${!!s.confirm?.busy}
+        .problem=${s.confirm?.problem ?? null}
         @of-confirm=${(e) => this.changes.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
-        @of-alert-action=${(e) => { e.stopPropagation(); this.changes.action(e.detail.id, 'confirm'); }}
-        @of-dismiss=${() => this.changes.closeConfirm()}></of-confirm-dialog>
-      <of-bulk-dialog exportparts="dialog, primary-button" .open=${!!s.bulk?.open} .orders=${s.bulk?.orders ?? []} .rules=${this.rules} .phase=${s.bulk?.phase ?? 'form'}
-        .progress=${s.bulk?.progress} .results=${s.bulk?.results ?? []}
+        @of-alert-action=${(e) => {
+          e.stopPropagation();
+          this.changes.action(e.detail.id, 'confirm');
+        }}
+        @of-dismiss=${() => this.changes.closeConfirm()}
+      ></of-confirm-dialog>
+      <of-bulk-dialog
+        exportparts="dialog, primary-button"
+        .open=${!!s.bulk?.open}
+        .orders=${s.bulk?.orders ?? []}
+        .rules=${this.rules}
+        .phase=${s.bulk?.phase ?? 'form'}
+        .progress=${s.bulk?.progress}
+        .results=${s.bulk?.results ?? []}
         @of-bulk-run=${(e) => this.bulk.run(e.detail.ids, e.detail.to, e.detail.values, [], e.detail.skipped ?? [])}
         @of-bulk-retry=${() => this.bulk.retryFailed()}
-        @of-dismiss=${() => this.bulk.close()}></of-bulk-dialog>`;
+        @of-dismiss=${() => this.bulk.close()}
+      ></of-bulk-dialog>`;
   }
 }
 customElements.define('of-order-workspace', OfOrderWorkspace);

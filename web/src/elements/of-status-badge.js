@@ -10,9 +10,22 @@ import { badgeColors } from '../color.js';
 export class OfStatusBadge extends LitElement {
   static properties = { label: {}, color: {}, pending: { type: Boolean } };
   static styles = css`
-    :host { display: inline-block; }
-    span { display: inline-block; padding: 2px 9px; border-radius: var(--of-badge-radius, 999px); font-size: .86em; font-weight: 600; line-height: 18px; white-space: nowrap; }
-    span.saving { outline: 2px dashed #6b7280; outline-offset: 1px; }
+    :host {
+      display: inline-block;
+    }
+    span {
+      display: inline-block;
+      padding: 2px 9px;
+      border-radius: var(--of-badge-radius, 999px);
+      font-size: 0.86em;
+      font-weight: 600;
+      line-height: 18px;
+      white-space: nowrap;
+    }
+    span.saving {
+      outline: 2px dashed #6b7280;
+      outline-offset: 1px;
+    }
   `;
   render() {
     const c = badgeColors(this.color);

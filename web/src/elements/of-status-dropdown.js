@@ -29,23 +29,48 @@ export class OfStatusDropdown extends LitElement {
     options: { attribute: false },
     disabled: { type: Boolean },
   };
-  static styles = [base, css`:host { display: inline-block; } select { max-width: 180px; }`];
+  static styles = [
+    base,
+    css`
+      :host {
+        display: inline-block;
+      }
+      select {
+        max-width: 180px;
+      }
+    `,
+  ];
 
-  constructor() { super(); this.options = []; this.disabled = false; this.i18n = new Strings(this); }
+  constructor() {
+    super();
+    this.options = [];
+    this.disabled = false;
+    this.i18n = new Strings(this);
+  }
 
   #change(e) {
     const to = e.target.value;
     e.target.value = '';
     if (!to) return;
-    this.dispatchEvent(new CustomEvent('of-status-select', {
-      detail: { orderId: this.orderId, to }, bubbles: true, composed: true,
-    }));
+    this.dispatchEvent(
+      new CustomEvent('of-status-select', {
+        detail: { orderId: this.orderId, to },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   render() {
     const opts = this.options ?? [];
     const off = this.disabled || opts.length === 0;
-    return html`<select part="select" dir="auto" aria-label=${this.i18n.t('statusFor', { id: this.orderId })} ?disabled=${off} @change=${this.#change}>
+    return html`<select
+      part="select"
+      dir="auto"
+      aria-label=${this.i18n.t('statusFor', { id: this.orderId })}
+      ?disabled=${off}
+      @change=${this.#change}
+    >
       <option value="" selected>${off ? this.i18n.t('noChange') : this.i18n.t('changeTo')}</option>
       ${opts.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
     </select>`;

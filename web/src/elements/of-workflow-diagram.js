@@ -11,16 +11,31 @@ import { Strings } from '../i18n/index.js';
  */
 export class OfWorkflowDiagram extends LitElement {
   static properties = {
-    statuses: { attribute: false }, edges: { attribute: false }, initial: {},
-    current: {}, allowed: { attribute: false },
+    statuses: { attribute: false },
+    edges: { attribute: false },
+    initial: {},
+    current: {},
+    allowed: { attribute: false },
   };
   static styles = css`
-    :host { display: block; font-family: var(--of-font-family, inherit); }
-    svg { width: 100%; height: auto; max-height: 260px; }
-    text { font-size: 11px; }
+    :host {
+      display: block;
+      font-family: var(--of-font-family, inherit);
+    }
+    svg {
+      width: 100%;
+      height: auto;
+      max-height: 260px;
+    }
+    text {
+      font-size: 11px;
+    }
   `;
 
-  constructor() { super(); this.i18n = new Strings(this); }
+  constructor() {
+    super();
+    this.i18n = new Strings(this);
+  }
 
   render() {
     const sts = this.statuses ?? [];
@@ -33,11 +48,19 @@ export class OfWorkflowDiagram extends LitElement {
     const q = [start];
     while (q.length) {
       const c = q.shift();
-      for (const e of edges) if (e.from === c && !depth.has(e.to)) { depth.set(e.to, depth.get(c) + 1); q.push(e.to); }
+      for (const e of edges)
+        if (e.from === c && !depth.has(e.to)) {
+          depth.set(e.to, depth.get(c) + 1);
+          q.push(e.to);
+        }
     }
     let maxD = Math.max(0, ...depth.values());
     for (const s of sts) if (!depth.has(s.id)) depth.set(s.id, ++maxD);
-    const W = 118, H = 30, GX = 26, GY = 62, PAD = 6;
+    const W = 118,
+      H = 30,
+      GX = 26,
+      GY = 62,
+      PAD = 6;
     const top = sts.filter((s) => !s.terminal).sort((a, b) => depth.get(a.id) - depth.get(b.id));
     const bottom = sts.filter((s) => s.terminal);
     const pos = new Map();
@@ -56,7 +79,8 @@ export class OfWorkflowDiagram extends LitElement {
     const allowed = new Set((this.allowed ?? []).map((o) => o.id));
     const cur = this.current;
     const edgeSvg = edges.map((e) => {
-      const a = pos.get(e.from), b = pos.get(e.to);
+      const a = pos.get(e.from),
+        b = pos.get(e.to);
       if (!a || !b) return nothing;
       const hot = e.from === cur && allowed.has(e.to);
       let d;
@@ -82,18 +106,43 @@ export class OfWorkflowDiagram extends LitElement {
       const dim = cur && !isCur && !isNext;
       return svg`<g data-status=${s.id} class=${isCur ? 'current' : isNext ? 'next' : 'other'}>
         <rect x=${p.x} y=${p.y} width=${W} height=${H} rx="8" fill=${dim ? '#ffffff' : c.background}
-          stroke=${isCur ? '#111827' : isNext ? '#1d4ed8' : dim ? (s.color || '#6b7280') : 'none'} stroke-width=${isCur ? 3 : 2}
+          stroke=${isCur ? '#111827' : isNext ? '#1d4ed8' : dim ? s.color || '#6b7280' : 'none'} stroke-width=${isCur ? 3 : 2}
           stroke-dasharray=${isNext ? '5 3' : 'none'}></rect>
         <text x=${p.x + W / 2} y=${p.y + H / 2 + 4} text-anchor="middle" fill=${dim ? '#374151' : c.color} font-weight=${isCur ? 700 : 500}>${s.label}</text>
       </g>`;
     });
     const curLabel = sts.find((s) => s.id === cur)?.label;
     const nextLabels = sts.filter((s) => allowed.has(s.id)).map((s) => s.label);
-    const desc = this.i18n.t('diagram', { current: curLabel, next: nextLabels.length ? new Intl.ListFormat(this.i18n.locale).format(nextLabels) : '' });
+    const desc = this.i18n.t('diagram', {
+      current: curLabel,
+      next: nextLabels.length ? new Intl.ListFormat(this.i18n.locale).format(nextLabels) : '',
+    });
     return html`<svg part="diagram" viewBox="0 0 ${width} ${height}" role="img" aria-label=${desc}>
       <defs>
-        <marker id="ah" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b8bec8"></path></marker>
-        <marker id="ah-hot" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="11" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d4ed8"></path></marker>
+        <marker
+          id="ah"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerUnits="userSpaceOnUse"
+          markerWidth="9"
+          markerHeight="9"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" fill="#b8bec8"></path>
+        </marker>
+        <marker
+          id="ah-hot"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerUnits="userSpaceOnUse"
+          markerWidth="11"
+          markerHeight="11"
+          orient="auto-start-reverse"
+        >
+          <path d="M0,0 L10,5 L0,10 z" fill="#1d4ed8"></path>
+        </marker>
       </defs>
       ${edgeSvg}${nodeSvg}
     </svg>`;

@@ -10,13 +10,15 @@ export class RowFocus {
     host.addController(this);
   }
 
-  hostUpdate() { // before the DOM changes
+  hostUpdate() {
+    // before the DOM changes
     const root = this.host.renderRoot;
     const a = root?.activeElement;
     const tr = a?.closest?.('tr[data-order-id]');
-    this.saved = tr && a.dataset.ctl
-      ? { el: a, id: tr.dataset.orderId, ctl: a.dataset.ctl, index: Number(tr.getAttribute('aria-rowindex')) - 2 }
-      : null;
+    this.saved =
+      tr && a.dataset.ctl
+        ? { el: a, id: tr.dataset.orderId, ctl: a.dataset.ctl, index: Number(tr.getAttribute('aria-rowindex')) - 2 }
+        : null;
   }
 
   hostUpdated() {
@@ -44,10 +46,12 @@ export class RowFocus {
       if (!rows.length) return this.#try(root.querySelector('select'));
       tr = rows.find((r) => Number(r.getAttribute('aria-rowindex')) - 2 >= index) ?? rows[rows.length - 1];
     }
-    return this.#try(tr.querySelector(`[data-ctl="${ctl}"]`))
-      || this.#try(tr.querySelector('[data-ctl="status"]'))
-      || this.#try(tr.querySelector('[data-ctl^="action-"]'))
-      || this.#try(tr.querySelector('[data-ctl="open"]'));
+    return (
+      this.#try(tr.querySelector(`[data-ctl="${ctl}"]`)) ||
+      this.#try(tr.querySelector('[data-ctl="status"]')) ||
+      this.#try(tr.querySelector('[data-ctl^="action-"]')) ||
+      this.#try(tr.querySelector('[data-ctl="open"]'))
+    );
   }
 
   #try(el) {

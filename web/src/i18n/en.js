@@ -21,8 +21,15 @@ export default {
   noChange: 'No change',
   markAs: ({ status }) => `Mark ${status}`,
   saving: 'Saving',
-  colOrder: 'Order', colCustomer: 'Customer', colStore: 'Store', colDate: 'Date', colPayment: 'Payment',
-  colTotal: 'Total', colStatus: 'Status', colChange: 'Change status', colUpdatedBy: 'Updated by',
+  colOrder: 'Order',
+  colCustomer: 'Customer',
+  colStore: 'Store',
+  colDate: 'Date',
+  colPayment: 'Payment',
+  colTotal: 'Total',
+  colStatus: 'Status',
+  colChange: 'Change status',
+  colUpdatedBy: 'Updated by',
   noOrders: 'No orders match.',
   perPage: 'Orders per page',
   prevPage: 'Previous page',
@@ -51,9 +58,11 @@ export default {
   // workspace messages
   loading: 'Loading…',
   updated: ({ id, from, to }) => `Order ${id} updated: ${from} → ${to}.`,
-  networkFailure: 'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
+  networkFailure:
+    'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
   changedByOther: 'Someone else changed this order while you were working on it.',
-  changedBy: ({ who, when, status }) => `${who ? `${who} changed it` : 'It was changed'}${when ? ` on ${when}` : ''}${status ? `; it is now ${status}` : ''}. Refresh to see it before changing it.`,
+  changedBy: ({ who, when, status }) =>
+    `${who ? `${who} changed it` : 'It was changed'}${when ? ` on ${when}` : ''}${status ? `; it is now ${status}` : ''}. Refresh to see it before changing it.`,
   forbidden: ({ message }) => `You may not do this. ${message}`,
   sessionEnded: 'Your session has ended; sign in again.',
   tooMany: ({ wait }) => (wait ? `Too many requests; wait ${wait} s and retry.` : 'Too many requests; wait a moment and retry.'),
@@ -63,23 +72,33 @@ export default {
   couldNotRefresh: ({ id, message }) => `Could not refresh order ${id}. ${message}`,
   couldNotLoadOrder: ({ id, message }) => `Could not load order ${id}. ${message}`,
   couldNotLoadHistory: ({ id, message }) => `Could not load the history of order ${id}. ${message}`,
-  orderGone: ({ id }) => `Order ${id} is no longer available to you: it was deleted or moved out of your stores. Nothing was changed; it has been taken off this list.`,
+  orderGone: ({ id }) =>
+    `Order ${id} is no longer available to you: it was deleted or moved out of your stores. Nothing was changed; it has been taken off this list.`,
   orderProblem: ({ id, message }) => `Order ${id}: ${message}`,
   acceptedUnreadable: ({ id }) => `Order ${id}: the server accepted the request, but its answer could not be read.`,
   rereadNow: ({ status }) => `The order was read again: it is now ${status}.`,
   rereadFailed: ({ message }) => `Reading the order again failed too (${message}); reload the list to see its status.`,
-  setupNoActor: 'No actor: give the workspace the signed-in user\'s role and stores (actor = {role, stores}).',
-  setupNoWorkflow: 'This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.',
+  setupNoActor: "No actor: give the workspace the signed-in user's role and stores (actor = {role, stores}).",
+  setupNoWorkflow:
+    'This API has no workflow endpoint: name a built-in workflow (workflow="cms" or "delivery") or pass a workflow document.',
   partFailed: ({ message }) => `This part of the page could not be loaded. ${message}`,
   setupFailed: ({ message }) => `The workflow could not be loaded. ${message}`,
 
   // answers of the API as the adapters read them (web/src/api)
   plainStatus: ({ status, reason }) => `The server answered HTTP ${status}${reason ? ` (${reason})` : ''} without a readable message.`,
-  unreadableAnswer: ({ what, id, status }) => `The server's answer for the ${{
-    list: 'list of orders', order: `order ${id}`, history: `history of order ${id}`, allowed: `allowed statuses of order ${id}`,
-    bulk: 'bulk update', workflow: 'workflow',
-  }[what] ?? what} could not be read (HTTP ${status}).`,
-  jobUnreadable: ({ id }) => `The server runs this bulk update as a background job (${id}), but its progress could not be read: the orders may still change. Reload the list later to see them.`,
+  unreadableAnswer: ({ what, id, status }) =>
+    `The server's answer for the ${
+      {
+        list: 'list of orders',
+        order: `order ${id}`,
+        history: `history of order ${id}`,
+        allowed: `allowed statuses of order ${id}`,
+        bulk: 'bulk update',
+        workflow: 'workflow',
+      }[what] ?? what
+    } could not be read (HTTP ${status}).`,
+  jobUnreadable: ({ id }) =>
+    `The server runs this bulk update as a background job (${id}), but its progress could not be read: the orders may still change. Reload the list later to see them.`,
   notInList: ({ id }) => `Order ${id} is not in the current list any more.`,
   refusedNoReason: 'Refused',
 
@@ -95,11 +114,16 @@ export default {
   bulkProgress: 'Bulk update progress',
   processed: ({ done, total }, f) => `${f.n(done)} of ${f.n(total)} orders processed`,
   bulkDone: 'Bulk update finished',
-  bulkSummary: ({ ok, failed, skipped }, f) => [`${f.n(ok)} updated`, `${f.n(failed)} failed`, ...(skipped ? [`${f.n(skipped)} skipped`] : [])].join(', ') + '.',
-  bulkAlert: ({ ok, failed, skipped }, f) => `Bulk update: ${[`${f.n(ok)} updated`, `${f.n(failed)} failed`, ...(skipped ? [`${f.n(skipped)} skipped`] : [])].join(', ')}.`,
+  bulkSummary: ({ ok, failed, skipped }, f) =>
+    [`${f.n(ok)} updated`, `${f.n(failed)} failed`, ...(skipped ? [`${f.n(skipped)} skipped`] : [])].join(', ') + '.',
+  bulkAlert: ({ ok, failed, skipped }, f) =>
+    `Bulk update: ${[`${f.n(ok)} updated`, `${f.n(failed)} failed`, ...(skipped ? [`${f.n(skipped)} skipped`] : [])].join(', ')}.`,
   results: 'Results',
-  colResult: 'Result', colReason: 'Reason',
-  resUpdated: 'Updated', resFailed: 'Failed', resSkipped: 'Skipped (not sent)',
+  colResult: 'Result',
+  colReason: 'Reason',
+  resUpdated: 'Updated',
+  resFailed: 'Failed',
+  resSkipped: 'Skipped (not sent)',
   retryFailed: ({ n }, f) => `Retry failed (${f.n(n)})`,
   noResult: 'No result returned by the server',
   notApplied: 'Network failure: not applied',
@@ -111,17 +135,29 @@ export default {
   save: 'Save',
   backToList: 'Back to list',
   noChangeForYou: 'No status change is available to you for this order.',
-  customer: 'Customer', store: 'Store', payment: 'Payment', total: 'Total', created: 'Ordered',
-  trackingNumber: 'Tracking number', lastChange: 'Last change',
-  items: 'Items', colSku: 'SKU', colItem: 'Item', colQty: 'Qty', colStock: 'In stock',
-  stockYes: 'yes', stockNo: 'no', stockUsed: 'used by this order', stockReleased: '—',
+  customer: 'Customer',
+  store: 'Store',
+  payment: 'Payment',
+  total: 'Total',
+  created: 'Ordered',
+  trackingNumber: 'Tracking number',
+  lastChange: 'Last change',
+  items: 'Items',
+  colSku: 'SKU',
+  colItem: 'Item',
+  colQty: 'Qty',
+  colStock: 'In stock',
+  stockYes: 'yes',
+  stockNo: 'no',
+  stockUsed: 'used by this order',
+  stockReleased: '—',
   workflow: 'Workflow',
   history: 'History',
 
   // history
   loadingHistory: 'Loading history…',
   noHistory: 'No status changes yet.',
-  historyUnavailable: 'No status history is available: this system\'s API does not provide one.',
+  historyUnavailable: "No status history is available: this system's API does not provide one.",
   statusHistory: 'Status history',
   created_: '(created)',
   by: ({ who }) => `by ${who}`,
@@ -137,5 +173,6 @@ export default {
   'source.seed': 'imported',
 
   // diagram
-  diagram: ({ current, next }) => `Workflow diagram. ${current ? `Current status: ${current}.` : ''} ${next ? `You may move it to: ${next}.` : 'No change available to you.'}`,
+  diagram: ({ current, next }) =>
+    `Workflow diagram. ${current ? `Current status: ${current}.` : ''} ${next ? `You may move it to: ${next}.` : 'No change available to you.'}`,
 };

@@ -87,13 +87,26 @@ export class Strings {
   constructor(host) {
     this.host = host;
     host.addController(this);
-    this._onChange = () => { this._locale = null; host.requestUpdate(); };
+    this._onChange = () => {
+      this._locale = null;
+      host.requestUpdate();
+    };
     this._locale = null;
   }
-  hostConnected() { this._locale = null; window.addEventListener(EVENT, this._onChange); watchLang(); }
-  hostDisconnected() { window.removeEventListener(EVENT, this._onChange); }
-  get locale() { return (this._locale ??= localeOf(this.host)); }
-  t(key, params) { return message(this.locale, key, params); }
+  hostConnected() {
+    this._locale = null;
+    window.addEventListener(EVENT, this._onChange);
+    watchLang();
+  }
+  hostDisconnected() {
+    window.removeEventListener(EVENT, this._onChange);
+  }
+  get locale() {
+    return (this._locale ??= localeOf(this.host));
+  }
+  t(key, params) {
+    return message(this.locale, key, params);
+  }
   /** A date and time in the page's locale; '' for nothing, never the raw ISO text. */
   date(iso, style = { dateStyle: 'medium', timeStyle: 'short' }) {
     if (!iso) return '';
@@ -101,7 +114,9 @@ export class Strings {
     if (Number.isNaN(d.getTime())) return '';
     return formatter(this.locale, style).format(d);
   }
-  number(n, opts = {}) { return typeof n === 'number' ? formatter(this.locale, opts, Intl.NumberFormat).format(n) : (n ?? ''); }
+  number(n, opts = {}) {
+    return typeof n === 'number' ? formatter(this.locale, opts, Intl.NumberFormat).format(n) : (n ?? '');
+  }
 }
 
 const formatters = new Map();
@@ -109,7 +124,11 @@ function formatter(locale, opts, Ctor = Intl.DateTimeFormat) {
   const k = `${Ctor.name}|${locale}|${JSON.stringify(opts)}`;
   let f = formatters.get(k);
   if (!f) {
-    try { f = new Ctor(locale, opts); } catch { f = new Ctor('en', opts); }
+    try {
+      f = new Ctor(locale, opts);
+    } catch {
+      f = new Ctor('en', opts);
+    }
     formatters.set(k, f);
   }
   return f;

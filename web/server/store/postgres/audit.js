@@ -19,8 +19,16 @@ export function auditRepo(x) {
         const values = [];
         const tuples = rows.map((r) => {
           const start = values.length;
-          values.push(text(r.at), text(r.username), text(r.workflow), r.order_id, text(r.target_status), r.http_status,
-            text(JSON.stringify(r.codes)), text(r.source));
+          values.push(
+            text(r.at),
+            text(r.username),
+            text(r.workflow),
+            r.order_id,
+            text(r.target_status),
+            r.http_status,
+            text(JSON.stringify(r.codes)),
+            text(r.source),
+          );
           return `(${COLUMNS.map((_, i) => `$${start + i + 1}`).join(', ')})`;
         });
         await x.run(`INSERT INTO audit_refusals (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
@@ -32,7 +40,10 @@ export function auditRepo(x) {
       if ([username, code, since, until].some(hasNul) || (orderId && !Number.isSafeInteger(orderId))) return [];
       const where = [];
       const args = [];
-      const arg = (v) => { args.push(v); return `$${args.length}`; };
+      const arg = (v) => {
+        args.push(v);
+        return `$${args.length}`;
+      };
       if (username) where.push(`username = ${arg(username)}`);
       if (orderId) where.push(`order_id = ${arg(orderId)}`);
       if (code) where.push(`codes::jsonb ? ${arg(code)}`);

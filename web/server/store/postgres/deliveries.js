@@ -14,7 +14,7 @@
 import { CHANNEL_NONE } from '../channels.js';
 import { statement, transaction } from './pool.js';
 
-const LOOKBACK = 200;  // ids below the watermark looked at again on every pass (see above)
+const LOOKBACK = 200; // ids below the watermark looked at again on every pass (see above)
 
 const insertSelect = (where) => `
   INSERT INTO notification_deliveries (notification_id, channel, state, message_id, next_attempt_at, created_at)
@@ -28,11 +28,15 @@ const S = {
   maxSingle: statement("SELECT COALESCE(MAX(id), 0) AS id FROM notifications WHERE kind = 'single'"),
   materializeSingles: statement(insertSelect("n.kind = 'single' AND n.id > $5 AND n.id <= $6")),
   materializeOne: statement(insertSelect('n.id = $5')),
-  materializeOldBatches: statement(insertSelect(`n.kind = 'batch' AND n.created_at < $5
+  materializeOldBatches: statement(
+    insertSelect(`n.kind = 'batch' AND n.created_at < $5
     AND EXISTS (SELECT 1 FROM notification_items i WHERE i.notification_id = n.id)
-    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.notification_id = n.id AND j.state != 'done')`)),
+    AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.notification_id = n.id AND j.state != 'done')`),
+  ),
   itemCount: statement('SELECT COUNT(*) AS n FROM notification_items WHERE notification_id = $1'),
-  deleteEmpty: statement('DELETE FROM notifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM notification_items WHERE notification_id = $1)'),
+  deleteEmpty: statement(
+    'DELETE FROM notifications WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM notification_items WHERE notification_id = $1)',
+  ),
   claim: statement(`
     UPDATE notification_deliveries SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
     WHERE id IN (SELECT id FROM notification_deliveries
@@ -83,7 +87,7 @@ export class DeliveryStore {
   constructor(pool, x) {
     this.pool = pool;
     this.x = x;
-    this.watermark = 0;  // singles up to this notification id have their delivery rows (minus LOOKBACK)
+    this.watermark = 0; // singles up to this notification id have their delivery rows (minus LOOKBACK)
   }
 
   // Gives every complete notification its delivery rows: singles and batches older than
@@ -98,15 +102,23 @@ export class DeliveryStore {
     return n;
   }
 
-  rescan() { this.watermark = 0; }
+  rescan() {
+    this.watermark = 0;
+  }
 
   // A bulk request has finished writing its batch: deliver it now (or drop it when it is empty).
   async closeBatch(id, channels, now = Date.now()) {
     if (!id) return;
     await transaction(this.pool, async (client) => {
       const { rows } = await client.query({ ...S.itemCount, values: [id] });
-      if (rows[0].n === 0) { await client.query({ ...S.deleteEmpty, values: [id] }); return; }
-      await client.query({ ...S.materializeOne, values: [stateFor(channels), now, new Date(now).toISOString(), JSON.stringify(channels), id] });
+      if (rows[0].n === 0) {
+        await client.query({ ...S.deleteEmpty, values: [id] });
+        return;
+      }
+      await client.query({
+        ...S.materializeOne,
+        values: [stateFor(channels), now, new Date(now).toISOString(), JSON.stringify(channels), id],
+      });
     });
   }
 
@@ -114,9 +126,15 @@ export class DeliveryStore {
     return this.x.all(S.claim, [owner, now + leaseMs, now, limit]);
   }
 
-  async markSent(id, owner, now = Date.now()) { return (await this.x.run(S.sent, [id, owner, new Date(now).toISOString()])) === 1; }
-  async markRetry(id, owner, next, error) { return (await this.x.run(S.retry, [id, owner, next, clip(error)])) === 1; }
-  async markFailed(id, owner, error) { return (await this.x.run(S.failed, [id, owner, clip(error)])) === 1; }
+  async markSent(id, owner, now = Date.now()) {
+    return (await this.x.run(S.sent, [id, owner, new Date(now).toISOString()])) === 1;
+  }
+  async markRetry(id, owner, next, error) {
+    return (await this.x.run(S.retry, [id, owner, next, clip(error)])) === 1;
+  }
+  async markFailed(id, owner, error) {
+    return (await this.x.run(S.failed, [id, owner, clip(error)])) === 1;
+  }
 
   // What to tell the customer: the notification and (at most `limit`) of its orders.
   async content(id, limit = 10000) {
@@ -130,8 +148,12 @@ export class DeliveryStore {
   async list({ state, workflow, limit, offset }) {
     const where = ['TRUE'];
     const args = [];
-    const arg = (v) => { args.push(v); return `$${args.length}`; };
-    if (state === 'failed' || state === 'held') where.push(`n.id IN (SELECT notification_id FROM notification_deliveries WHERE state = ${arg(state)})`);
+    const arg = (v) => {
+      args.push(v);
+      return `$${args.length}`;
+    };
+    if (state === 'failed' || state === 'held')
+      where.push(`n.id IN (SELECT notification_id FROM notification_deliveries WHERE state = ${arg(state)})`);
     if (state) where.push(`${STATE} = ${arg(state)}`);
     if (workflow) where.push(`${WORKFLOW} = ${arg(workflow)}`);
     const w = where.join(' AND ');
@@ -158,7 +180,9 @@ export class DeliveryStore {
     return transaction(this.pool, async (client) => {
       let n = (await client.query({ ...S.requeue, values: [id, now] })).rowCount;
       if (channels.length && channels[0] !== CHANNEL_NONE && (await client.query({ ...S.dropHeld, values: [id] })).rowCount > 0) {
-        n += (await client.query({ ...S.materializeOne, values: ['pending', now, new Date(now).toISOString(), JSON.stringify(channels), id] })).rowCount;
+        n += (
+          await client.query({ ...S.materializeOne, values: ['pending', now, new Date(now).toISOString(), JSON.stringify(channels), id] })
+        ).rowCount;
       }
       return n;
     });

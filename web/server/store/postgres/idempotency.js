@@ -17,7 +17,9 @@
 import { statement, hasNul } from './pool.js';
 
 const S = {
-  get: statement('SELECT username, key, fingerprint, status_code, body, created_at, size FROM idempotency_keys WHERE username = $1 AND key = $2'),
+  get: statement(
+    'SELECT username, key, fingerprint, status_code, body, created_at, size FROM idempotency_keys WHERE username = $1 AND key = $2',
+  ),
   put: statement(`INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at, size, owner)
                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (username, key) DO NOTHING`),
   done: statement('UPDATE idempotency_keys SET status_code = $1, body = $2, size = $3, owner = NULL WHERE username = $4 AND key = $5'),
@@ -46,22 +48,44 @@ export function uniqueViolation(what) {
 export function idempotencyRepo(x, { owner }) {
   return {
     // -> {username, key, fingerprint, status_code (null while running), body (JSON text), created_at, size} or null
-    async get(scope, key) { return hasNul(scope) || hasNul(key) ? null : x.get(S.get, [scope, key]); },
+    async get(scope, key) {
+      return hasNul(scope) || hasNul(key) ? null : x.get(S.get, [scope, key]);
+    },
     // status null: "in progress". A second insert of the same (scope, key) is a conflict.
     async insert({ scope, key, fingerprint, status, body, createdAt }) {
-      const n = await x.run(S.put, [scope, key, fingerprint, status, body, createdAt, body === null ? 0 : Buffer.byteLength(body), status === null ? owner : null]);
+      const n = await x.run(S.put, [
+        scope,
+        key,
+        fingerprint,
+        status,
+        body,
+        createdAt,
+        body === null ? 0 : Buffer.byteLength(body),
+        status === null ? owner : null,
+      ]);
       if (n !== 1) throw uniqueViolation('idempotency key');
     },
-    async complete(scope, key, status, body) { await x.run(S.done, [status, body, Buffer.byteLength(body), scope, key]); },
-    async dropRunning(scope, key) { await x.run(S.drop, [scope, key]); },
+    async complete(scope, key, status, body) {
+      await x.run(S.done, [status, body, Buffer.byteLength(body), scope, key]);
+    },
+    async dropRunning(scope, key) {
+      await x.run(S.drop, [scope, key]);
+    },
     async purgeExpired(cutoffIso, scope = null) {
       if (scope !== null) return x.run(S.expiredOf, [scope, cutoffIso]);
       let total = await x.run(S.orphans);
-      for (let n = 1000; n === 1000;) { n = await x.run(S.expired, [cutoffIso]); total += n; }
+      for (let n = 1000; n === 1000;) {
+        n = await x.run(S.expired, [cutoffIso]);
+        total += n;
+      }
       return total;
     },
-    trim(scope, maxKeys, maxBytes) { return x.run(S.overflow, [scope, maxKeys, maxBytes]); },
+    trim(scope, maxKeys, maxBytes) {
+      return x.run(S.overflow, [scope, maxKeys, maxBytes]);
+    },
     // At start: forget keys of requests whose instance is gone (see above).
-    dropOrphans() { return x.run(S.orphans); },
+    dropOrphans() {
+      return x.run(S.orphans);
+    },
   };
 }

@@ -17,8 +17,8 @@ import { auditRepo } from './audit.js';
 import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
 
-const SEED_LOCK = 1406202615;  // advisory lock: one instance seeds an empty database
-const RETRIES = 3;             // runs of a transaction body (see transaction())
+const SEED_LOCK = 1406202615; // advisory lock: one instance seeds an empty database
+const RETRIES = 3; // runs of a transaction body (see transaction())
 // deadlock_detected, serialization_failure, unique_violation
 const RETRY_CODES = new Set(['40P01', '40001', '23505']);
 
@@ -36,10 +36,17 @@ export class PostgresStore {
   // locked: inside a transaction, the inventory rows it has locked (orders.js).
   areas(x, locking, locked = null) {
     return {
-      stores: storesRepo(x), users: usersRepo(x), sessions: sessionsRepo(x),
-      orders: ordersRepo(x, { locking, locked }), history: historyRepo(x), inventory: inventoryRepo(x, { locking, locked }),
-      notifications: notificationsRepo(x), idempotency: idempotencyRepo(x, { owner: this.instance }),
-      audit: auditRepo(x), jobs: jobsRepo(x), meta: metaRepo(x),
+      stores: storesRepo(x),
+      users: usersRepo(x),
+      sessions: sessionsRepo(x),
+      orders: ordersRepo(x, { locking, locked }),
+      history: historyRepo(x),
+      inventory: inventoryRepo(x, { locking, locked }),
+      notifications: notificationsRepo(x),
+      idempotency: idempotencyRepo(x, { owner: this.instance }),
+      audit: auditRepo(x),
+      jobs: jobsRepo(x),
+      meta: metaRepo(x),
     };
   }
 
@@ -56,13 +63,17 @@ export class PostgresStore {
       const conn = new TxConnection(client);
       let broken = false;
       try {
-        conn.defer('BEGIN');  // sent with the first statement's round trip where possible
+        conn.defer('BEGIN'); // sent with the first statement's round trip where possible
         const result = await fn(this.txFor(conn));
         await conn.simple('COMMIT');
         return result;
       } catch (e) {
-        conn.pending = [];  // a BEGIN never sent: ROLLBACK then only warns
-        try { await client.query('ROLLBACK'); } catch { broken = true; }
+        conn.pending = []; // a BEGIN never sent: ROLLBACK then only warns
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
         if (attempt < RETRIES && RETRY_CODES.has(e?.code)) continue;
         throw e;
       } finally {
@@ -85,10 +96,10 @@ export class PostgresStore {
       conn.defer(savepoint);
       try {
         const result = await fn(tx);
-        if (!conn.cancel(savepoint)) conn.defer(release);  // sent with the next statement (COMMIT)
+        if (!conn.cancel(savepoint)) conn.defer(release); // sent with the next statement (COMMIT)
         return result;
       } catch (e) {
-        locked.rows.clear();  // rolled back: read them again
+        locked.rows.clear(); // rolled back: read them again
         if (!conn.cancel(savepoint)) await conn.simple(`ROLLBACK TO SAVEPOINT ${name}; ${release}`);
         throw e;
       }
@@ -105,7 +116,9 @@ export class PostgresStore {
     return null;
   }
 
-  async isSeeded() { return (await this.meta.get('seeded_at')) !== null; }
+  async isSeeded() {
+    return (await this.meta.get('seeded_at')) !== null;
+  }
 
   // Writes the demo data in one transaction and marks the database seeded. Instances starting
   // together on an empty database: the first seeds, the others wait on the advisory lock, then
@@ -132,10 +145,19 @@ export async function openPostgresStore(config) {
   // Names this instance's connections (application_name, at most 63 bytes): the in-progress
   // idempotency keys it owns are forgotten by the others only once none of them is connected.
   const instance = `orderflow:${hostname().slice(0, 30)}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const pool = openPool(config.databaseUrl, { max: config.poolSize ?? 10, applicationName: instance, lockTimeoutMs: config.busyTimeoutMs ?? 1000, log });
+  const pool = openPool(config.databaseUrl, {
+    max: config.poolSize ?? 10,
+    applicationName: instance,
+    lockTimeoutMs: config.busyTimeoutMs ?? 1000,
+    log,
+  });
   try {
     const client = await pool.connect();
-    try { await migrate(client); } finally { client.release(); }
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
     const store = new PostgresStore(pool, { instance });
     await store.idempotency.dropOrphans();
     await store.sessions.purgeExpired(Date.now());

@@ -11,7 +11,9 @@ import { statement } from './pool.js';
 const S = {
   insertJob: statement(`INSERT INTO jobs (id, kind, workflow, username, params, state, total, notification_id, created_at)
                         VALUES ($1, 'bulk_update', $2, $3, $4, 'queued', $5, $6, $7)`),
-  insertItems: statement('INSERT INTO job_items (job_id, seq, order_id) SELECT $1, s - 1, o FROM unnest($2::bigint[]) WITH ORDINALITY AS t(o, s)'),
+  insertItems: statement(
+    'INSERT INTO job_items (job_id, seq, order_id) SELECT $1, s - 1, o FROM unnest($2::bigint[]) WITH ORDINALITY AS t(o, s)',
+  ),
   job: statement('SELECT * FROM jobs WHERE id = $1'),
   progress: statement(`SELECT COUNT(result) AS done,
                               SUM(CASE WHEN (result::jsonb -> 'ok') = 'true'::jsonb THEN 1 ELSE 0 END) AS succeeded
@@ -36,7 +38,15 @@ export function jobsRepo(x) {
   return {
     // job: {id, workflow, username, params (object), total, notificationId, createdAt}; orderIds in order.
     async create(job, orderIds) {
-      await x.run(S.insertJob, [job.id, job.workflow, job.username, JSON.stringify(job.params), job.total, job.notificationId, job.createdAt]);
+      await x.run(S.insertJob, [
+        job.id,
+        job.workflow,
+        job.username,
+        JSON.stringify(job.params),
+        job.total,
+        job.notificationId,
+        job.createdAt,
+      ]);
       if (orderIds.length) await x.run(S.insertItems, [job.id, orderIds]);
     },
     // -> the job row with params parsed, or null
@@ -49,17 +59,34 @@ export function jobsRepo(x) {
       const p = await x.get(S.progress, [id]);
       return { done: p.done, succeeded: p.succeeded ?? 0 };
     },
-    todo(id, limit) { return x.all(S.todo, [id, limit]); },
-    async results(id) { return (await x.all(S.results, [id])).map((r) => JSON.parse(r.result)); },
+    todo(id, limit) {
+      return x.all(S.todo, [id, limit]);
+    },
+    async results(id) {
+      return (await x.all(S.results, [id])).map((r) => JSON.parse(r.result));
+    },
     // -> false when the item already had a result (another instance did it)
     async setResult(id, seq, result, { overwrite = false } = {}) {
       return (await x.run(overwrite ? S.forceResult : S.setResult, [JSON.stringify(result), id, seq])) === 1;
     },
-    async claimable(now, limit = 5) { return (await x.all(S.claimable, [now, limit])).map((r) => r.id); },
-    async claim(id, owner, now, until) { return (await x.run(S.claim, [id, owner, now, until])) === 1; },
-    async finish(id, owner, at) { return (await x.run(S.finish, [at, id, owner])) === 1; },
-    release(owner) { return x.run(S.release, [owner]); },
-    async activeCount(username) { return (await x.get(S.active, [username])).n; },
-    async purgeFinished(cutoffIso) { await x.run(S.expiredItems, [cutoffIso]); return x.run(S.expiredJobs, [cutoffIso]); },
+    async claimable(now, limit = 5) {
+      return (await x.all(S.claimable, [now, limit])).map((r) => r.id);
+    },
+    async claim(id, owner, now, until) {
+      return (await x.run(S.claim, [id, owner, now, until])) === 1;
+    },
+    async finish(id, owner, at) {
+      return (await x.run(S.finish, [at, id, owner])) === 1;
+    },
+    release(owner) {
+      return x.run(S.release, [owner]);
+    },
+    async activeCount(username) {
+      return (await x.get(S.active, [username])).n;
+    },
+    async purgeFinished(cutoffIso) {
+      await x.run(S.expiredItems, [cutoffIso]);
+      return x.run(S.expiredJobs, [cutoffIso]);
+    },
   };
 }

@@ -45,7 +45,9 @@ const S = {
   historyOf: statement('SELECT * FROM history WHERE order_id = $1 ORDER BY lock_version, id'),
   invAll: statement('SELECT store_id, sku, on_hand, reserved FROM inventory'),
   invOf: statement('SELECT store_id, sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) ORDER BY sku'),
-  invOfLocked: statement('SELECT store_id, sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) ORDER BY sku FOR UPDATE'),
+  invOfLocked: statement(
+    'SELECT store_id, sku, on_hand, reserved FROM inventory WHERE store_id = $1 AND sku = ANY($2::text[]) ORDER BY sku FOR UPDATE',
+  ),
   invAdjust: statement(`INSERT INTO inventory (store_id, sku, on_hand, reserved) VALUES ($1, $2, $3, $4)
                         ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = inventory.on_hand + excluded.on_hand,
                         reserved = inventory.reserved + excluded.reserved`),
@@ -96,14 +98,26 @@ export function ordersRepo(x, { locking = false, locked = null } = {}) {
     async list({ workflow, stores, storeId, statuses, limit, offset }) {
       const where = ['o.workflow = $1'];
       const args = [workflow];
-      if (stores !== 'all') { args.push(stores); where.push(`o.store_id = ANY($${args.length}::text[])`); }
-      if (storeId) { args.push(storeId); where.push(`o.store_id = $${args.length}`); }
-      if (statuses) { args.push(statuses); where.push(`o.status = ANY($${args.length}::text[])`); }
+      if (stores !== 'all') {
+        args.push(stores);
+        where.push(`o.store_id = ANY($${args.length}::text[])`);
+      }
+      if (storeId) {
+        args.push(storeId);
+        where.push(`o.store_id = $${args.length}`);
+      }
+      if (statuses) {
+        args.push(statuses);
+        where.push(`o.status = ANY($${args.length}::text[])`);
+      }
       const w = where.join(' AND ');
       // A few shapes only (which filters are present): named, so each is planned once per connection.
       const shape = `${stores !== 'all' ? 's' : ''}${storeId ? 'i' : ''}${statuses ? 't' : ''}`;
       const count = { name: `orders_count_${shape}`, text: `SELECT COUNT(*) AS n FROM orders o WHERE ${w}` };
-      const page = { name: `orders_page_${shape}`, text: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE ${w} ORDER BY o.id LIMIT $${args.length + 1} OFFSET $${args.length + 2}` };
+      const page = {
+        name: `orders_page_${shape}`,
+        text: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE ${w} ORDER BY o.id LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+      };
       const total = (await x.get(count, args)).n;
       const orders = await withItems(await x.all(page, [...args, limit, offset]));
       return { total, orders };
@@ -119,15 +133,21 @@ export function historyRepo(x) {
   const parsed = (h) => ({ ...h, fields: JSON.parse(h.fields) });
   return {
     async append({ orderId, lockVersion, from, to, actor, at, notes, fields, source }) {
-      return parsed(await x.get(S.historyInsert, [orderId, lockVersion, from, to, actor, at, notes ?? null, JSON.stringify(fields ?? {}), source]));
+      return parsed(
+        await x.get(S.historyInsert, [orderId, lockVersion, from, to, actor, at, notes ?? null, JSON.stringify(fields ?? {}), source]),
+      );
     },
-    async of(orderId) { return isId(orderId) ? (await x.all(S.historyOf, [orderId])).map(parsed) : []; },
+    async of(orderId) {
+      return isId(orderId) ? (await x.all(S.historyOf, [orderId])).map(parsed) : [];
+    },
   };
 }
 
 export function inventoryRepo(x, { locking = false, locked = null } = {}) {
   return {
-    all() { return x.all(S.invAll); },
+    all() {
+      return x.all(S.invAll);
+    },
     async of(storeId, skus) {
       if (!locking) return x.all(S.invOf, [storeId, skus]);
       if (locked && skus.every((sku) => locked.rows.has(invKey(storeId, sku)))) {
@@ -145,21 +165,35 @@ export function inventoryRepo(x, { locking = false, locked = null } = {}) {
 }
 
 export function storesRepo(x) {
-  return { list() { return x.all(S.stores); } };
+  return {
+    list() {
+      return x.all(S.stores);
+    },
+  };
 }
 
 export function notificationsRepo(x) {
   return {
-    async create(kind, at) { return (await x.get(S.notification, [kind, at])).id; },
-    async addItem(notificationId, orderId, lockVersion, status) { await x.run(S.notificationItem, [notificationId, orderId, lockVersion, status]); },
-    async exists(id) { return isId(id) && (await x.get(S.notificationExists, [id])) !== null; },
+    async create(kind, at) {
+      return (await x.get(S.notification, [kind, at])).id;
+    },
+    async addItem(notificationId, orderId, lockVersion, status) {
+      await x.run(S.notificationItem, [notificationId, orderId, lockVersion, status]);
+    },
+    async exists(id) {
+      return isId(id) && (await x.get(S.notificationExists, [id])) !== null;
+    },
   };
 }
 
 export function metaRepo(x) {
   return {
-    async get(key) { return (await x.get(S.metaGet, [key]))?.value ?? null; },
-    async set(key, value) { await x.run(S.metaSet, [key, String(value)]); },
+    async get(key) {
+      return (await x.get(S.metaGet, [key]))?.value ?? null;
+    },
+    async set(key, value) {
+      await x.run(S.metaSet, [key, String(value)]);
+    },
   };
 }
 
@@ -177,21 +211,76 @@ export async function loadSeed(x, { stores, users, inventory, orders }) {
     }
   };
   await insert('stores', ['id', 'name'], ['text', 'text'], stores, [(s) => s.id, (s) => s.name]);
-  await insert('users', ['username', 'display_name', 'password_hash', 'roles', 'stores'], ['text', 'text', 'text', 'text', 'text'], users,
-    [(u) => u.username, (u) => u.display_name, (u) => u.password_hash, (u) => JSON.stringify(u.roles), (u) => JSON.stringify(u.stores)]);
-  await insert('inventory', ['store_id', 'sku', 'on_hand', 'reserved'], ['text', 'text', 'int', 'int'], inventory,
-    [(i) => i.store_id, (i) => i.sku, (i) => i.on_hand, (i) => i.reserved]);
-  await insert('orders', ['id', 'workflow', 'status', 'store_id', 'lock_version', 'payment_status', 'customer_name', 'total', 'tracking_number', 'created_at', 'updated_at', 'updated_by'],
-    ['bigint', 'text', 'text', 'text', 'int', 'text', 'text', 'float8', 'text', 'text', 'text', 'text'], orders,
-    [(o) => o.id, (o) => o.workflow, (o) => o.status, (o) => o.store_id, (o) => o.lock_version, (o) => o.payment_status ?? null,
-      (o) => o.customer_name, (o) => o.total, (o) => o.tracking_number ?? null, (o) => o.created_at, (o) => o.updated_at, (o) => o.updated_by ?? null]);
+  await insert('users', ['username', 'display_name', 'password_hash', 'roles', 'stores'], ['text', 'text', 'text', 'text', 'text'], users, [
+    (u) => u.username,
+    (u) => u.display_name,
+    (u) => u.password_hash,
+    (u) => JSON.stringify(u.roles),
+    (u) => JSON.stringify(u.stores),
+  ]);
+  await insert('inventory', ['store_id', 'sku', 'on_hand', 'reserved'], ['text', 'text', 'int', 'int'], inventory, [
+    (i) => i.store_id,
+    (i) => i.sku,
+    (i) => i.on_hand,
+    (i) => i.reserved,
+  ]);
+  await insert(
+    'orders',
+    [
+      'id',
+      'workflow',
+      'status',
+      'store_id',
+      'lock_version',
+      'payment_status',
+      'customer_name',
+      'total',
+      'tracking_number',
+      'created_at',
+      'updated_at',
+      'updated_by',
+    ],
+    ['bigint', 'text', 'text', 'text', 'int', 'text', 'text', 'float8', 'text', 'text', 'text', 'text'],
+    orders,
+    [
+      (o) => o.id,
+      (o) => o.workflow,
+      (o) => o.status,
+      (o) => o.store_id,
+      (o) => o.lock_version,
+      (o) => o.payment_status ?? null,
+      (o) => o.customer_name,
+      (o) => o.total,
+      (o) => o.tracking_number ?? null,
+      (o) => o.created_at,
+      (o) => o.updated_at,
+      (o) => o.updated_by ?? null,
+    ],
+  );
   // Items and history keep the order given (their identity ids follow it, as SQLite's rowids do).
   const items = orders.flatMap((o) => o.items.map((it) => ({ ...it, order_id: o.id })));
-  await insert('order_items', ['order_id', 'sku', 'name', 'quantity'], ['bigint', 'text', 'text', 'int'], items,
-    [(i) => i.order_id, (i) => i.sku, (i) => i.name, (i) => i.quantity]);
+  await insert('order_items', ['order_id', 'sku', 'name', 'quantity'], ['bigint', 'text', 'text', 'int'], items, [
+    (i) => i.order_id,
+    (i) => i.sku,
+    (i) => i.name,
+    (i) => i.quantity,
+  ]);
   const history = orders.flatMap((o) => o.history.map((h) => ({ ...h, order_id: o.id })));
-  await insert('history', ['order_id', 'lock_version', 'from_status', 'to_status', 'actor', 'at', 'notes', 'fields', 'source'],
-    ['bigint', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text'], history,
-    [(h) => h.order_id, (h) => h.lock_version, (h) => h.from_status ?? null, (h) => h.to_status, (h) => h.actor, (h) => h.at,
-      (h) => h.notes ?? null, (h) => JSON.stringify(h.fields ?? {}), (h) => h.source]);
+  await insert(
+    'history',
+    ['order_id', 'lock_version', 'from_status', 'to_status', 'actor', 'at', 'notes', 'fields', 'source'],
+    ['bigint', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text'],
+    history,
+    [
+      (h) => h.order_id,
+      (h) => h.lock_version,
+      (h) => h.from_status ?? null,
+      (h) => h.to_status,
+      (h) => h.actor,
+      (h) => h.at,
+      (h) => h.notes ?? null,
+      (h) => JSON.stringify(h.fields ?? {}),
+      (h) => h.source,
+    ],
+  );
 }

@@ -13,7 +13,10 @@ types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 // `max`: connections per instance. Each request's transaction holds one for its duration; more
 // than the CPU can use only adds lock waits, and PostgreSQL's max_connections is shared by every
 // instance.
-export function openPool(connectionString, { max = 10, applicationName = 'orderflow', statementTimeoutMs = 30000, lockTimeoutMs = 5000, log = console } = {}) {
+export function openPool(
+  connectionString,
+  { max = 10, applicationName = 'orderflow', statementTimeoutMs = 30000, lockTimeoutMs = 5000, log = console } = {},
+) {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -47,23 +50,29 @@ export async function transaction(pool, fn) {
     await client.query('COMMIT');
     return out;
   } catch (e) {
-    try { await client.query('ROLLBACK'); } catch { broken = true; }
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      broken = true;
+    }
     throw e;
   } finally {
-    client.release(broken);  // a connection that could not roll back is discarded, not reused
+    client.release(broken); // a connection that could not roll back is discarded, not reused
   }
 }
 
 // SQLSTATE classes and codes (https://www.postgresql.org/docs/current/errcodes-appendix.html).
 const BUSY = new Set([
-  '40001',  // serialization_failure
-  '40P01',  // deadlock_detected
-  '55P03',  // lock_not_available (lock_timeout)
-  '57014',  // query_canceled (statement_timeout)
-  '53300',  // too_many_connections
-  '57P01', '57P02', '57P03',  // admin_shutdown, crash_shutdown, cannot_connect_now
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '55P03', // lock_not_available (lock_timeout)
+  '57014', // query_canceled (statement_timeout)
+  '53300', // too_many_connections
+  '57P01',
+  '57P02',
+  '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
 ]);
-const FULL = new Set(['53100', '53200']);  // disk_full, out_of_memory
+const FULL = new Set(['53100', '53200']); // disk_full, out_of_memory
 const NETWORK = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'ENOENT']);
 
 export function isBusyError(err) {
@@ -110,11 +119,13 @@ export function executor(db) {
 export class TxConnection {
   constructor(client) {
     this.client = client;
-    this.pending = [];  // parameterless statements not sent yet, in order
+    this.pending = []; // parameterless statements not sent yet, in order
   }
 
   // Sends `sql` later, with the next statement.
-  defer(sql) { this.pending.push(sql); }
+  defer(sql) {
+    this.pending.push(sql);
+  }
 
   // Drops a deferred statement that was never sent (a savepoint whose part failed before any
   // statement: there is nothing to roll back to). -> whether it was still waiting.

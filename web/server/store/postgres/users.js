@@ -3,13 +3,16 @@
 // sessions are stored by the sha256 of their token.
 import { statement, hasNul } from './pool.js';
 
-const userFromRow = (row) => (row ? {
-  username: row.username,
-  display_name: row.display_name,
-  password_hash: row.password_hash,
-  roles: JSON.parse(row.roles),
-  stores: JSON.parse(row.stores),
-} : null);
+const userFromRow = (row) =>
+  row
+    ? {
+        username: row.username,
+        display_name: row.display_name,
+        password_hash: row.password_hash,
+        roles: JSON.parse(row.roles),
+        stores: JSON.parse(row.stores),
+      }
+    : null;
 
 const S = {
   get: statement('SELECT username, display_name, password_hash, roles, stores FROM users WHERE username = $1'),
@@ -25,21 +28,31 @@ export function usersRepo(x) {
   return {
     // A name with U+0000 cannot be stored in PostgreSQL text, so no user has it (and asking
     // would be an encoding error, not "no such user").
-    async get(username) { return typeof username !== 'string' || hasNul(username) ? null : userFromRow(await x.get(S.get, [username])); },
-    async list() { return (await x.all(S.all)).map(userFromRow); },
+    async get(username) {
+      return typeof username !== 'string' || hasNul(username) ? null : userFromRow(await x.get(S.get, [username]));
+    },
+    async list() {
+      return (await x.all(S.all)).map(userFromRow);
+    },
   };
 }
 
 export function sessionsRepo(x) {
   return {
-    async create({ tokenHash, username, csrf, createdAt, expiresAt }) { await x.run(S.insert, [tokenHash, username, csrf, createdAt, expiresAt]); },
+    async create({ tokenHash, username, csrf, createdAt, expiresAt }) {
+      await x.run(S.insert, [tokenHash, username, csrf, createdAt, expiresAt]);
+    },
     // -> {user, csrf, expiresAt} or null (expiry is the caller's to check)
     async find(tokenHash) {
       if (hasNul(tokenHash)) return null;
       const row = await x.get(S.lookup, [tokenHash]);
       return row ? { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at } : null;
     },
-    async remove(tokenHash) { if (!hasNul(tokenHash)) await x.run(S.remove, [tokenHash]); },
-    purgeExpired(now) { return x.run(S.purge, [now]); },
+    async remove(tokenHash) {
+      if (!hasNul(tokenHash)) await x.run(S.remove, [tokenHash]);
+    },
+    purgeExpired(now) {
+      return x.run(S.purge, [now]);
+    },
   };
 }

@@ -17,14 +17,35 @@ export function auditRepo(db) {
     list({ username, orderId, code, since, until, beforeId, limit }) {
       const where = [];
       const args = [];
-      if (username) { where.push('username = ?'); args.push(username); }
-      if (orderId) { where.push('order_id = ?'); args.push(orderId); }
-      if (code) { where.push('EXISTS (SELECT 1 FROM json_each(codes) WHERE value = ?)'); args.push(code); }
-      if (since) { where.push('at >= ?'); args.push(since); }
-      if (until) { where.push('at < ?'); args.push(until); }
-      if (beforeId) { where.push('id < ?'); args.push(beforeId); }
+      if (username) {
+        where.push('username = ?');
+        args.push(username);
+      }
+      if (orderId) {
+        where.push('order_id = ?');
+        args.push(orderId);
+      }
+      if (code) {
+        where.push('EXISTS (SELECT 1 FROM json_each(codes) WHERE value = ?)');
+        args.push(code);
+      }
+      if (since) {
+        where.push('at >= ?');
+        args.push(since);
+      }
+      if (until) {
+        where.push('at < ?');
+        args.push(until);
+      }
+      if (beforeId) {
+        where.push('id < ?');
+        args.push(beforeId);
+      }
       const sql = `SELECT * FROM audit_refusals ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-      return db.prepare(sql).all(...args, limit).map((r) => ({ ...r, codes: JSON.parse(r.codes) }));
+      return db
+        .prepare(sql)
+        .all(...args, limit)
+        .map((r) => ({ ...r, codes: JSON.parse(r.codes) }));
     },
   };
 }

@@ -16,7 +16,11 @@ export const CHECKPOINT_INTERVAL_MS = 250;
 if (!isMainThread && workerData?.orderflowCheckpointer) {
   const db = new Database(workerData.file, { fileMustExist: true });
   const tick = () => {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* locked or busy: the next tick tries again */ }
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      /* locked or busy: the next tick tries again */
+    }
   };
   const timer = setInterval(tick, workerData.intervalMs);
   parentPort.on('message', (m) => {
@@ -32,10 +36,15 @@ if (!isMainThread && workerData?.orderflowCheckpointer) {
 export function startCheckpointer(db, { intervalMs = CHECKPOINT_INTERVAL_MS } = {}) {
   if (db.memory || db.pragma('journal_mode', { simple: true }) !== 'wal') return null;
   const worker = new Worker(new URL(import.meta.url), { workerData: { orderflowCheckpointer: true, file: db.name, intervalMs } });
-  worker.unref();  // never keeps the process alive
+  worker.unref(); // never keeps the process alive
   db.pragma('wal_autocheckpoint = 0');
   let exited = false;
-  const gone = new Promise((resolve) => worker.once('exit', () => { exited = true; resolve(); }));
+  const gone = new Promise((resolve) =>
+    worker.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   worker.on('error', (e) => {
     // Without it the WAL would only grow: checkpoint on commit again, as SQLite does by default.
     console.error('orderflow: the WAL checkpointer failed; checkpointing on commit again', e);
@@ -44,7 +53,7 @@ export function startCheckpointer(db, { intervalMs = CHECKPOINT_INTERVAL_MS } = 
   return {
     stop() {
       if (!exited) {
-        worker.ref();  // closing waits for its last checkpoint: the process stays up until then
+        worker.ref(); // closing waits for its last checkpoint: the process stays up until then
         worker.postMessage('stop');
       }
       return gone;

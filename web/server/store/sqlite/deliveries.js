@@ -18,8 +18,9 @@ export class DeliveryStore {
   // INSERT OR IGNORE + the (notification_id, channel) key make a second instance's pass a no-op.
   constructor(db) {
     this.db = db;
-    this.watermark = 0;  // singles up to this notification id have their delivery rows
-    const insertSelect = (where) => db.prepare(`
+    this.watermark = 0; // singles up to this notification id have their delivery rows
+    const insertSelect = (where) =>
+      db.prepare(`
       INSERT OR IGNORE INTO notification_deliveries (notification_id, channel, state, message_id, next_attempt_at, created_at)
       SELECT n.id, c.value, @state, 'msg_' || lower(hex(randomblob(16))), @now, @iso
       FROM notifications n, json_each(@channels) c
@@ -32,7 +33,9 @@ export class DeliveryStore {
         AND EXISTS (SELECT 1 FROM notification_items i WHERE i.notification_id = n.id)
         AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.notification_id = n.id AND j.state != 'done')`),
       itemCount: db.prepare('SELECT COUNT(*) AS n FROM notification_items WHERE notification_id = ?'),
-      deleteEmpty: db.prepare('DELETE FROM notifications WHERE id = ? AND NOT EXISTS (SELECT 1 FROM notification_items WHERE notification_id = ?)'),
+      deleteEmpty: db.prepare(
+        'DELETE FROM notifications WHERE id = ? AND NOT EXISTS (SELECT 1 FROM notification_items WHERE notification_id = ?)',
+      ),
       claim: db.prepare(`
         UPDATE notification_deliveries SET lease_owner = @owner, lease_until = @until, attempts = attempts + 1
         WHERE id IN (SELECT id FROM notification_deliveries
@@ -42,7 +45,8 @@ export class DeliveryStore {
         RETURNING *`),
       sent: db.prepare(`UPDATE notification_deliveries SET state = 'sent', sent_at = @iso, lease_owner = NULL, lease_until = NULL
                         WHERE id = @id AND lease_owner = @owner`),
-      retry: db.prepare(`UPDATE notification_deliveries SET next_attempt_at = @next, last_error = @error, lease_owner = NULL, lease_until = NULL
+      retry:
+        db.prepare(`UPDATE notification_deliveries SET next_attempt_at = @next, last_error = @error, lease_owner = NULL, lease_until = NULL
                          WHERE id = @id AND lease_owner = @owner`),
       failed: db.prepare(`UPDATE notification_deliveries SET state = 'failed', last_error = @error, lease_owner = NULL, lease_until = NULL
                           WHERE id = @id AND lease_owner = @owner`),
@@ -50,7 +54,9 @@ export class DeliveryStore {
       items: db.prepare(`SELECT i.order_id, i.lock_version, i.status, o.workflow, o.store_id, o.customer_name
                          FROM notification_items i JOIN orders o ON o.id = i.order_id
                          WHERE i.notification_id = ? ORDER BY i.order_id LIMIT ?`),
-      deliveriesOf: db.prepare('SELECT * FROM notification_deliveries WHERE notification_id IN (SELECT value FROM json_each(?)) ORDER BY id'),
+      deliveriesOf: db.prepare(
+        'SELECT * FROM notification_deliveries WHERE notification_id IN (SELECT value FROM json_each(?)) ORDER BY id',
+      ),
       requeue: db.prepare(`UPDATE notification_deliveries SET state = 'pending', attempts = 0, next_attempt_at = @now, last_error = NULL,
                            lease_owner = NULL, lease_until = NULL WHERE notification_id = @id AND state = 'failed'`),
       dropHeld: db.prepare("DELETE FROM notification_deliveries WHERE notification_id = ? AND state = 'held'"),
@@ -61,7 +67,8 @@ export class DeliveryStore {
     // row through the (notification_id, channel) index, so a page newest-first stops at its LIMIT.
     const STATE = `(SELECT CASE WHEN COUNT(*) = 0 OR SUM(d.state = 'pending') > 0 THEN 'pending' WHEN SUM(d.state = 'failed') > 0 THEN 'failed'
                      WHEN SUM(d.state = 'held') > 0 THEN 'held' ELSE 'sent' END FROM notification_deliveries d WHERE d.notification_id = n.id)`;
-    const WORKFLOW = '(SELECT o.workflow FROM notification_items i JOIN orders o ON o.id = i.order_id WHERE i.notification_id = n.id LIMIT 1)';
+    const WORKFLOW =
+      '(SELECT o.workflow FROM notification_items i JOIN orders o ON o.id = i.order_id WHERE i.notification_id = n.id LIMIT 1)';
     this.listSql = (where) => `
       SELECT n.id, n.kind, n.created_at, ${STATE} AS state, ${WORKFLOW} AS workflow,
              (SELECT COUNT(*) FROM notification_items i WHERE i.notification_id = n.id) AS order_count,
@@ -89,36 +96,57 @@ export class DeliveryStore {
   materialize(channels, now, batchCutoffIso) {
     if (batchCutoffIso === null && this.q.maxSingle.get().id <= this.watermark) return 0;
     const args = { channels: JSON.stringify(channels), state: stateFor(channels), now, iso: new Date(now).toISOString() };
-    return this.db.transaction(() => {
-      const to = this.q.maxSingle.get().id;
-      let n = 0;
-      if (to > this.watermark) n += this.q.materializeSingles.run({ ...args, from: this.watermark, to }).changes;
-      this.watermark = to;
-      if (batchCutoffIso !== null) n += this.q.materializeOldBatches.run({ ...args, cutoff: batchCutoffIso }).changes;
-      return n;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const to = this.q.maxSingle.get().id;
+        let n = 0;
+        if (to > this.watermark) n += this.q.materializeSingles.run({ ...args, from: this.watermark, to }).changes;
+        this.watermark = to;
+        if (batchCutoffIso !== null) n += this.q.materializeOldBatches.run({ ...args, cutoff: batchCutoffIso }).changes;
+        return n;
+      })
+      .immediate();
   }
 
   // Forget the watermark: the next materialize() looks at every single again (a safety net for
   // ids committed out of order, which PostgreSQL sequences allow).
-  rescan() { this.watermark = 0; }
+  rescan() {
+    this.watermark = 0;
+  }
 
   // A bulk request has finished writing its batch: deliver it now (or drop it when it is empty).
   closeBatch(id, channels, now = Date.now()) {
     if (!id) return;
-    this.db.transaction(() => {
-      if (this.q.itemCount.get(id).n === 0) { this.q.deleteEmpty.run(id, id); return; }
-      this.q.materializeOne.run({ id, channels: JSON.stringify(channels), state: stateFor(channels), now, iso: new Date(now).toISOString() });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        if (this.q.itemCount.get(id).n === 0) {
+          this.q.deleteEmpty.run(id, id);
+          return;
+        }
+        this.q.materializeOne.run({
+          id,
+          channels: JSON.stringify(channels),
+          state: stateFor(channels),
+          now,
+          iso: new Date(now).toISOString(),
+        });
+      })
+      .immediate();
   }
 
   claim(owner, now, leaseMs, limit) {
     return this.q.claim.all({ owner, now, until: now + leaseMs, limit });
   }
 
-  markSent(id, owner, now = Date.now()) { return this.q.sent.run({ id, owner, iso: new Date(now).toISOString() }).changes === 1; }
-  markRetry(id, owner, next, error) { return this.q.retry.run({ id, owner, next, error: clip(error) }).changes === 1; }
-  markFailed(id, owner, error) { return this.q.failed.run({ id, owner, error: clip(error) }).changes === 1; }
+  markSent(id, owner, now = Date.now()) {
+    return this.q.sent.run({ id, owner, iso: new Date(now).toISOString() }).changes === 1;
+  }
+  markRetry(id, owner, next, error) {
+    return this.q.retry.run({ id, owner, next, error: clip(error) }).changes === 1;
+  }
+  markFailed(id, owner, error) {
+    return this.q.failed.run({ id, owner, error: clip(error) }).changes === 1;
+  }
 
   // What to tell the customer: the notification and (at most `limit`) of its orders.
   content(id, limit = 10000) {
@@ -132,9 +160,18 @@ export class DeliveryStore {
     const where = ['1'];
     const args = [];
     // A failed or held notification has a delivery in that state: the state index narrows the scan.
-    if (state === 'failed' || state === 'held') { where.push('n.id IN (SELECT notification_id FROM notification_deliveries WHERE state = ?)'); args.push(state); }
-    if (state) { where.push(`${this.stateExpr} = ?`); args.push(state); }
-    if (workflow) { where.push(`${this.workflowExpr} = ?`); args.push(workflow); }
+    if (state === 'failed' || state === 'held') {
+      where.push('n.id IN (SELECT notification_id FROM notification_deliveries WHERE state = ?)');
+      args.push(state);
+    }
+    if (state) {
+      where.push(`${this.stateExpr} = ?`);
+      args.push(state);
+    }
+    if (workflow) {
+      where.push(`${this.workflowExpr} = ?`);
+      args.push(workflow);
+    }
     const w = where.join(' AND ');
     const total = this.prepared(this.countSql(w)).get(...args).n;
     const rows = this.prepared(`${this.listSql(w)} ORDER BY n.id DESC LIMIT ? OFFSET ?`).all(...args, limit, offset);
@@ -154,13 +191,21 @@ export class DeliveryStore {
   // Sends a failed notification's failed deliveries again (attempts start over); a held one gets
   // the configured transports. -> number of deliveries queued.
   retry(id, channels, now = Date.now()) {
-    return this.db.transaction(() => {
-      let n = this.q.requeue.run({ id, now }).changes;
-      if (channels.length && channels[0] !== CHANNEL_NONE && this.q.dropHeld.run(id).changes > 0) {
-        n += this.q.materializeOne.run({ id, channels: JSON.stringify(channels), state: 'pending', now, iso: new Date(now).toISOString() }).changes;
-      }
-      return n;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        let n = this.q.requeue.run({ id, now }).changes;
+        if (channels.length && channels[0] !== CHANNEL_NONE && this.q.dropHeld.run(id).changes > 0) {
+          n += this.q.materializeOne.run({
+            id,
+            channels: JSON.stringify(channels),
+            state: 'pending',
+            now,
+            iso: new Date(now).toISOString(),
+          }).changes;
+        }
+        return n;
+      })
+      .immediate();
   }
 
   // order's lock_version -> notification id, for the changes of one order that notified.

@@ -4,7 +4,9 @@
 export function idempotencyRepo(db) {
   const q = {
     get: db.prepare('SELECT * FROM idempotency_keys WHERE username = ? AND key = ?'),
-    put: db.prepare('INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at, size) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    put: db.prepare(
+      'INSERT INTO idempotency_keys (username, key, fingerprint, status_code, body, created_at, size) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
     done: db.prepare('UPDATE idempotency_keys SET status_code = ?, body = ?, size = ? WHERE username = ? AND key = ?'),
     drop: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND key = ? AND status_code IS NULL'),
     expiredOf: db.prepare('DELETE FROM idempotency_keys WHERE username = ? AND created_at < ? AND status_code IS NOT NULL'),
@@ -20,14 +22,24 @@ export function idempotencyRepo(db) {
   };
   return {
     // -> {username, key, fingerprint, status_code (null while running), body (JSON text), created_at, size} or null
-    get(scope, key) { return q.get.get(scope, key) ?? null; },
+    get(scope, key) {
+      return q.get.get(scope, key) ?? null;
+    },
     // status null: "in progress". A second insert of the same (scope, key) is a conflict.
     insert({ scope, key, fingerprint, status, body, createdAt }) {
       q.put.run(scope, key, fingerprint, status, body, createdAt, body === null ? 0 : Buffer.byteLength(body));
     },
-    complete(scope, key, status, body) { q.done.run(status, body, Buffer.byteLength(body), scope, key); },
-    dropRunning(scope, key) { q.drop.run(scope, key); },
-    purgeExpired(cutoffIso, scope = null) { return (scope === null ? q.expired.run(cutoffIso) : q.expiredOf.run(scope, cutoffIso)).changes; },
-    trim(scope, maxKeys, maxBytes) { return q.overflow.run(scope, maxKeys, maxBytes).changes; },
+    complete(scope, key, status, body) {
+      q.done.run(status, body, Buffer.byteLength(body), scope, key);
+    },
+    dropRunning(scope, key) {
+      q.drop.run(scope, key);
+    },
+    purgeExpired(cutoffIso, scope = null) {
+      return (scope === null ? q.expired.run(cutoffIso) : q.expiredOf.run(scope, cutoffIso)).changes;
+    },
+    trim(scope, maxKeys, maxBytes) {
+      return q.overflow.run(scope, maxKeys, maxBytes).changes;
+    },
   };
 }

@@ -22,7 +22,20 @@ import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
 import { startCheckpointer } from './checkpointer.js';
 
-const AREAS = ['stores', 'users', 'sessions', 'orders', 'history', 'inventory', 'notifications', 'idempotency', 'audit', 'jobs', 'deliveries', 'meta'];
+const AREAS = [
+  'stores',
+  'users',
+  'sessions',
+  'orders',
+  'history',
+  'inventory',
+  'notifications',
+  'idempotency',
+  'audit',
+  'jobs',
+  'deliveries',
+  'meta',
+];
 
 // The callable methods of a repo (plain object or class instance).
 function methodsOf(obj) {
@@ -42,14 +55,21 @@ function settle(fn) {
 }
 
 class Mutex {
-  constructor() { this.locked = false; this.waiters = []; }
+  constructor() {
+    this.locked = false;
+    this.waiters = [];
+  }
   acquire() {
-    if (!this.locked) { this.locked = true; return Promise.resolve(); }
+    if (!this.locked) {
+      this.locked = true;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.waiters.push(resolve));
   }
   release() {
     const next = this.waiters.shift();
-    if (next) next(); else this.locked = false;
+    if (next) next();
+    else this.locked = false;
   }
 }
 
@@ -60,9 +80,18 @@ export class SqliteStore {
     this.mutex = new Mutex();
     this.savepoints = 0;
     const raw = {
-      stores: storesRepo(db), users: usersRepo(db), sessions: sessionsRepo(db), orders: ordersRepo(db),
-      history: historyRepo(db), inventory: inventoryRepo(db), notifications: notificationsRepo(db),
-      idempotency: idempotencyRepo(db), audit: auditRepo(db), jobs: jobsRepo(db), deliveries: new DeliveryStore(db), meta: metaRepo(db),
+      stores: storesRepo(db),
+      users: usersRepo(db),
+      sessions: sessionsRepo(db),
+      orders: ordersRepo(db),
+      history: historyRepo(db),
+      inventory: inventoryRepo(db),
+      notifications: notificationsRepo(db),
+      idempotency: idempotencyRepo(db),
+      audit: auditRepo(db),
+      jobs: jobsRepo(db),
+      deliveries: new DeliveryStore(db),
+      meta: metaRepo(db),
     };
     this.seeder = seedRepo(db);
     this.q = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
@@ -86,7 +115,11 @@ export class SqliteStore {
   run(fn) {
     if (!this.mutex.locked) return settle(fn);
     return this.mutex.acquire().then(() => {
-      try { return fn(); } finally { this.mutex.release(); }
+      try {
+        return fn();
+      } finally {
+        this.mutex.release();
+      }
     });
   }
 
@@ -133,7 +166,9 @@ export class SqliteStore {
     return null;
   }
 
-  async isSeeded() { return (await this.meta.get('seeded_at')) !== null; }
+  async isSeeded() {
+    return (await this.meta.get('seeded_at')) !== null;
+  }
 
   // Writes the demo data (seed.js) in one transaction and marks the database seeded.
   loadSeed(data) {
@@ -153,6 +188,6 @@ export class SqliteStore {
 
 export function openSqliteStore({ dataDir, busyTimeoutMs, maxPages }) {
   const store = new SqliteStore(openDatabase(dataDir, { busyTimeoutMs, maxPages }));
-  store.checkpointer = startCheckpointer(store.db);  // WAL checkpoints off the event loop (checkpointer.js)
+  store.checkpointer = startCheckpointer(store.db); // WAL checkpoints off the event loop (checkpointer.js)
   return store;
 }

@@ -13,7 +13,9 @@ export function jobsRepo(db) {
     todo: db.prepare('SELECT seq, order_id FROM job_items WHERE job_id = ? AND result IS NULL ORDER BY seq LIMIT ?'),
     results: db.prepare('SELECT result FROM job_items WHERE job_id = ? ORDER BY seq'),
     setResult: db.prepare('UPDATE job_items SET result = ? WHERE job_id = ? AND seq = ? AND result IS NULL'),
-    claimable: db.prepare("SELECT id FROM jobs WHERE state != 'done' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at LIMIT ?"),
+    claimable: db.prepare(
+      "SELECT id FROM jobs WHERE state != 'done' AND (lease_until IS NULL OR lease_until <= ?) ORDER BY created_at LIMIT ?",
+    ),
     claim: db.prepare(`UPDATE jobs SET lease_owner = @owner, lease_until = @until, state = 'running'
                        WHERE id = @id AND state != 'done' AND (lease_until IS NULL OR lease_until <= @now OR lease_owner = @owner)`),
     finish: db.prepare(`UPDATE jobs SET state = 'done', finished_at = ?, lease_owner = NULL, lease_until = NULL
@@ -38,17 +40,34 @@ export function jobsRepo(db) {
       const p = q.progress.get(id);
       return { done: p.done, succeeded: p.succeeded ?? 0 };
     },
-    todo(id, limit) { return q.todo.all(id, limit); },
-    results(id) { return q.results.all(id).map((r) => JSON.parse(r.result)); },
+    todo(id, limit) {
+      return q.todo.all(id, limit);
+    },
+    results(id) {
+      return q.results.all(id).map((r) => JSON.parse(r.result));
+    },
     // -> false when the item already had a result (another process did it)
     setResult(id, seq, result) {
       return q.setResult.run(JSON.stringify(result), id, seq).changes === 1;
     },
-    claimable(now, limit = 5) { return q.claimable.all(now, limit).map((r) => r.id); },
-    claim(id, owner, now, until) { return q.claim.run({ id, owner, now, until }).changes === 1; },
-    finish(id, owner, at) { return q.finish.run(at, id, owner).changes === 1; },
-    release(owner) { return q.release.run(owner).changes; },
-    activeCount(username) { return q.active.get(username).n; },
-    purgeFinished(cutoffIso) { q.expiredItems.run(cutoffIso); return q.expiredJobs.run(cutoffIso).changes; },
+    claimable(now, limit = 5) {
+      return q.claimable.all(now, limit).map((r) => r.id);
+    },
+    claim(id, owner, now, until) {
+      return q.claim.run({ id, owner, now, until }).changes === 1;
+    },
+    finish(id, owner, at) {
+      return q.finish.run(at, id, owner).changes === 1;
+    },
+    release(owner) {
+      return q.release.run(owner).changes;
+    },
+    activeCount(username) {
+      return q.active.get(username).n;
+    },
+    purgeFinished(cutoffIso) {
+      q.expiredItems.run(cutoffIso);
+      return q.expiredJobs.run(cutoffIso).changes;
+    },
   };
 }

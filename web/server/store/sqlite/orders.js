@@ -17,7 +17,7 @@ export function ordersRepo(db) {
     update: db.prepare(`UPDATE orders SET status = ?, lock_version = lock_version + 1, updated_at = ?, updated_by = ?,
                         tracking_number = COALESCE(?, tracking_number) WHERE id = ? AND lock_version = ?`),
   };
-  const statements = new Map();  // SQL text -> prepared statement (a few shapes of list query)
+  const statements = new Map(); // SQL text -> prepared statement (a few shapes of list query)
   const prepared = (sql) => {
     let st = statements.get(sql);
     if (!st) statements.set(sql, (st = db.prepare(sql)));
@@ -53,7 +53,10 @@ export function ordersRepo(db) {
         where.push('store_id IN (SELECT value FROM json_each(?))');
         args.push(JSON.stringify(stores));
       }
-      if (storeId) { where.push('store_id = ?'); args.push(storeId); }
+      if (storeId) {
+        where.push('store_id = ?');
+        args.push(storeId);
+      }
       if (statuses) {
         where.push('status IN (SELECT value FROM json_each(?))');
         args.push(JSON.stringify(statuses));
@@ -81,7 +84,9 @@ export function historyRepo(db) {
     append({ orderId, lockVersion, from, to, actor, at, notes, fields, source }) {
       return parsed(q.insert.get(orderId, lockVersion, from, to, actor, at, notes ?? null, JSON.stringify(fields ?? {}), source));
     },
-    of(orderId) { return q.of.all(orderId).map(parsed); },
+    of(orderId) {
+      return q.of.all(orderId).map(parsed);
+    },
   };
 }
 
@@ -91,25 +96,35 @@ export function inventoryRepo(db) {
     of: db.prepare(`SELECT store_id, sku, on_hand, reserved FROM inventory
                     WHERE store_id = ? AND sku IN (SELECT value FROM json_each(?))`),
     // An order's few SKUs: a plain IN list (prepared once per length) costs less than json_each.
-    ofFew: [1, 2, 3, 4].map((n) => db.prepare(`SELECT store_id, sku, on_hand, reserved FROM inventory
-                    WHERE store_id = ? AND sku IN (${Array(n).fill('?').join(', ')})`)),
+    ofFew: [1, 2, 3, 4].map((n) =>
+      db.prepare(`SELECT store_id, sku, on_hand, reserved FROM inventory
+                    WHERE store_id = ? AND sku IN (${Array(n).fill('?').join(', ')})`),
+    ),
     adjust: db.prepare(`INSERT INTO inventory (store_id, sku, on_hand, reserved) VALUES (?, ?, ?, ?)
                         ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = on_hand + excluded.on_hand,
                         reserved = reserved + excluded.reserved`),
   };
   return {
-    all() { return q.all.all(); },
+    all() {
+      return q.all.all();
+    },
     of(storeId, skus) {
       if (skus.length >= 1 && skus.length <= q.ofFew.length) return q.ofFew[skus.length - 1].all(storeId, ...skus);
       return q.of.all(storeId, JSON.stringify(skus));
     },
-    adjust(storeId, sku, onHand, reserved) { q.adjust.run(storeId, sku, onHand, reserved); },
+    adjust(storeId, sku, onHand, reserved) {
+      q.adjust.run(storeId, sku, onHand, reserved);
+    },
   };
 }
 
 export function storesRepo(db) {
   const list = db.prepare('SELECT id, name FROM stores ORDER BY id');
-  return { list() { return list.all(); } };
+  return {
+    list() {
+      return list.all();
+    },
+  };
 }
 
 // The outbox rows of a change: one notification per single change or per bulk request, one item
@@ -121,9 +136,15 @@ export function notificationsRepo(db) {
     exists: db.prepare('SELECT 1 FROM notifications WHERE id = ?'),
   };
   return {
-    create(kind, at) { return Number(q.create.run(kind, at).lastInsertRowid); },
-    addItem(notificationId, orderId, lockVersion, status) { q.item.run(notificationId, orderId, lockVersion, status); },
-    exists(id) { return q.exists.get(id) !== undefined; },
+    create(kind, at) {
+      return Number(q.create.run(kind, at).lastInsertRowid);
+    },
+    addItem(notificationId, orderId, lockVersion, status) {
+      q.item.run(notificationId, orderId, lockVersion, status);
+    },
+    exists(id) {
+      return q.exists.get(id) !== undefined;
+    },
   };
 }
 
@@ -131,8 +152,12 @@ export function metaRepo(db) {
   const get = db.prepare('SELECT value FROM meta WHERE key = ?');
   const set = db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)');
   return {
-    get(key) { return get.get(key)?.value ?? null; },
-    set(key, value) { set.run(key, String(value)); },
+    get(key) {
+      return get.get(key)?.value ?? null;
+    },
+    set(key, value) {
+      set.run(key, String(value));
+    },
   };
 }
 
@@ -155,10 +180,33 @@ export function seedRepo(db) {
       for (const u of users) q.user.run(u.username, u.display_name, u.password_hash, JSON.stringify(u.roles), JSON.stringify(u.stores));
       for (const i of inventory) q.inventory.run(i.store_id, i.sku, i.on_hand, i.reserved);
       for (const o of orders) {
-        q.order.run(o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
-          o.tracking_number ?? null, o.created_at, o.updated_at, o.updated_by ?? null);
+        q.order.run(
+          o.id,
+          o.workflow,
+          o.status,
+          o.store_id,
+          o.lock_version,
+          o.payment_status,
+          o.customer_name,
+          o.total,
+          o.tracking_number ?? null,
+          o.created_at,
+          o.updated_at,
+          o.updated_by ?? null,
+        );
         for (const it of o.items) q.item.run(o.id, it.sku, it.name, it.quantity);
-        for (const h of o.history) q.history.run(o.id, h.lock_version, h.from_status, h.to_status, h.actor, h.at, h.notes ?? null, JSON.stringify(h.fields ?? {}), h.source);
+        for (const h of o.history)
+          q.history.run(
+            o.id,
+            h.lock_version,
+            h.from_status,
+            h.to_status,
+            h.actor,
+            h.at,
+            h.notes ?? null,
+            JSON.stringify(h.fields ?? {}),
+            h.source,
+          );
       }
     },
   };

@@ -180,13 +180,17 @@ export function migrate(db) {
   db.exec(SCHEMA);
   // Files made before the per-user bound on idempotency keys: add the size column.
   if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get('idempotency_keys', 'size')) {
-    db.exec('ALTER TABLE idempotency_keys ADD COLUMN size INTEGER NOT NULL DEFAULT 0; UPDATE idempotency_keys SET size = length(CAST(body AS BLOB)) WHERE body IS NOT NULL');
+    db.exec(
+      'ALTER TABLE idempotency_keys ADD COLUMN size INTEGER NOT NULL DEFAULT 0; UPDATE idempotency_keys SET size = length(CAST(body AS BLOB)) WHERE body IS NOT NULL',
+    );
   }
   db.exec('CREATE INDEX IF NOT EXISTS idempotency_by_user ON idempotency_keys(username, created_at, status_code, size)');
-  db.exec(EXTRA_SCHEMA);  // issue 13 migration
+  db.exec(EXTRA_SCHEMA); // issue 13 migration
   db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run('schema_version', String(SCHEMA_VERSION));
 }
 
 export const isFullError = (err) => !!err && typeof err.code === 'string' && err.code.startsWith('SQLITE_FULL');
-export const isBusyError = (err) => !!err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'));
-export const isConflictError = (err) => !!err && typeof err.code === 'string' && (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+export const isBusyError = (err) =>
+  !!err && typeof err.code === 'string' && (err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED'));
+export const isConflictError = (err) =>
+  !!err && typeof err.code === 'string' && (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');

@@ -1,13 +1,16 @@
 // Users and sessions (SQLite). A user row answers {username, display_name, password_hash, roles,
 // stores} with roles and stores parsed; sessions are stored by the sha256 of their token.
 
-const userFromRow = (row) => (row ? {
-  username: row.username,
-  display_name: row.display_name,
-  password_hash: row.password_hash,
-  roles: JSON.parse(row.roles),
-  stores: JSON.parse(row.stores),
-} : null);
+const userFromRow = (row) =>
+  row
+    ? {
+        username: row.username,
+        display_name: row.display_name,
+        password_hash: row.password_hash,
+        roles: JSON.parse(row.roles),
+        stores: JSON.parse(row.stores),
+      }
+    : null;
 
 export function usersRepo(db) {
   const q = {
@@ -15,8 +18,12 @@ export function usersRepo(db) {
     all: db.prepare('SELECT * FROM users ORDER BY rowid'),
   };
   return {
-    get(username) { return userFromRow(q.get.get(username)); },
-    list() { return q.all.all().map(userFromRow); },
+    get(username) {
+      return userFromRow(q.get.get(username));
+    },
+    list() {
+      return q.all.all().map(userFromRow);
+    },
   };
 }
 
@@ -29,13 +36,19 @@ export function sessionsRepo(db) {
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
   };
   return {
-    create({ tokenHash, username, csrf, createdAt, expiresAt }) { q.insert.run(tokenHash, username, csrf, createdAt, expiresAt); },
+    create({ tokenHash, username, csrf, createdAt, expiresAt }) {
+      q.insert.run(tokenHash, username, csrf, createdAt, expiresAt);
+    },
     // -> {user, csrf, expiresAt} or null (expiry is the caller's to check)
     find(tokenHash) {
       const row = q.lookup.get(tokenHash);
       return row ? { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at } : null;
     },
-    remove(tokenHash) { q.remove.run(tokenHash); },
-    purgeExpired(now) { return q.purge.run(now).changes; },
+    remove(tokenHash) {
+      q.remove.run(tokenHash);
+    },
+    purgeExpired(now) {
+      return q.purge.run(now).changes;
+    },
   };
 }

@@ -32,7 +32,8 @@ export class BulkController {
     const { notes, fields } = splitValues(values);
     h.set({ bulk: { ...h.state.bulk, phase: 'running', progress: { done: 0, total: ids.length }, run: { to, values } } });
     const results = new Map(previous.map((r) => [r.id, r]));
-    for (const b of skipped) results.set(b.id, { id: b.id, ok: false, skipped: true, message: b.errors.map((x) => x.message).join(' '), errors: b.errors });
+    for (const b of skipped)
+      results.set(b.id, { id: b.id, ok: false, skipped: true, message: b.errors.map((x) => x.message).join(' '), errors: b.errors });
     let done = 0;
     let reload = false;
     // chunks bound a bulk endpoint's requests; one-by-one updates run as one stream instead, and
@@ -87,7 +88,11 @@ export class BulkController {
     const failed = list.filter((r) => !r.ok && !r.skipped).length;
     h.set({ bulk: { ...h.state.bulk, phase: 'done', results: list } });
     if (reload) h.load();
-    h.alert(failed || skippedN ? 'warning' : 'success', h.i18n.t('bulkAlert', { ok: list.length - failed - skippedN, failed, skipped: skippedN }), { key: 'bulk' });
+    h.alert(
+      failed || skippedN ? 'warning' : 'success',
+      h.i18n.t('bulkAlert', { ok: list.length - failed - skippedN, failed, skipped: skippedN }),
+      { key: 'bulk' },
+    );
   }
 
   // A per-order result in the page's language: the adapters' own sentences by key, a lost request

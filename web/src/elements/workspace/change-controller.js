@@ -10,8 +10,8 @@ import { splitValues } from '../../rules.js';
 export class ChangeController {
   constructor(host) {
     this.host = host;
-    this.attempt = null;  // {sig, key}: the Idempotency-Key of the attempt being retried
-    this.pending = null;  // {origin, id}: the failed attempt a retry belongs to
+    this.attempt = null; // {sig, key}: the Idempotency-Key of the attempt being retried
+    this.pending = null; // {origin, id}: the failed attempt a retry belongs to
     this.manualRetry = null;
     this.conflict = null;
     this.opener = null;
@@ -77,11 +77,19 @@ export class ChangeController {
     this.#setOrigin(origin, { busy: true, problem: null });
     list.replace({ ...original, status: to }); // optimistic: the row shows the new status meanwhile
     try {
-      const r = await h.api.updateStatus(order.id, { status: to, notes, fields, lock_version: order.lock_version }, { idempotencyKey: key });
+      const r = await h.api.updateStatus(
+        order.id,
+        { status: to, notes, fields, lock_version: order.lock_version },
+        { idempotencyKey: key },
+      );
       this.attempt = null;
       h.retryOnline = null;
       list.busy(order.id, false);
-      if (!r.order) { this.pending = null; this.reread(order, origin); return; }
+      if (!r.order) {
+        this.pending = null;
+        this.reread(order, origin);
+        return;
+      }
       list.replace(r.order);
       const from = h.rules.status(order.status).label;
       const toS = h.rules.status(r.order.status);
@@ -102,15 +110,22 @@ export class ChangeController {
       const found = err.kind === 'not_found' ? await this.#gone(order, origin) : null;
       if (found === 'gone') return;
       // roll back; after a 409 the row shows the order as it now is (after a 404, as re-read)
-      list.replace(err.kind === 'conflict' && err.order ? err.order : found ?? original);
-      const retry = () => { h.retryOnline = null; this.submit(order, to, values, origin); };
+      list.replace(err.kind === 'conflict' && err.order ? err.order : (found ?? original));
+      const retry = () => {
+        h.retryOnline = null;
+        this.submit(order, to, values, origin);
+      };
       const p = h.problem(err, { onRetry: true, onRefresh: true });
       this.pending = { origin, id: order.id };
       h.retryOnline = err.kind === 'network' ? retry : null;
       this.manualRetry = retry;
       this.conflict = err.kind === 'conflict' ? { id: order.id, order: err.order, origin } : null;
       if (origin === 'direct') {
-        h.alert(p.kind, h.i18n.t('orderProblem', { id: order.id, message: p.message }), { detail: p.detail, actions: p.actions, key: `order-${order.id}` });
+        h.alert(p.kind, h.i18n.t('orderProblem', { id: order.id, message: p.message }), {
+          detail: p.detail,
+          actions: p.actions,
+          key: `order-${order.id}`,
+        });
         this.returnFocus();
       } else if (origin === 'confirm' && err.kind === 'conflict' && err.order && h.state.confirm?.order?.id === order.id) {
         // the dialog now shows the order as it is and what may follow from there

@@ -30,7 +30,8 @@ export class DetailController {
     const h = this.host;
     try {
       const history = await h.api.history(id);
-      if (h.state.detail?.order?.id === id || h.state.detail?.loading) h.set({ detail: { ...h.state.detail, history, historyLoading: false } });
+      if (h.state.detail?.order?.id === id || h.state.detail?.loading)
+        h.set({ detail: { ...h.state.detail, history, historyLoading: false } });
     } catch (err) {
       if (h.state.detail) h.set({ detail: { ...h.state.detail, historyLoading: false } });
       h.alert('error', h.i18n.t('couldNotLoadHistory', { id, message: h.problem(err).message }));
@@ -56,9 +57,15 @@ export class DetailController {
     const h = this.host;
     const det = h.state.detail;
     if (det?.order?.id === d.id && !det.editing && !det.busy && newer(d, det.order)) {
-      h.api.getOrder(d.id).then((o) => {
-        if (h.state.detail?.order?.id === d.id && !h.state.detail.editing) { h.set({ detail: { ...h.state.detail, order: o } }); this.loadHistory(d.id); }
-      }).catch(() => {});
+      h.api
+        .getOrder(d.id)
+        .then((o) => {
+          if (h.state.detail?.order?.id === d.id && !h.state.detail.editing) {
+            h.set({ detail: { ...h.state.detail, order: o } });
+            this.loadHistory(d.id);
+          }
+        })
+        .catch(() => {});
     }
   }
 }

@@ -18,9 +18,13 @@ export class LiveController {
     host.addController(this);
   }
 
-  hostConnected() { this.subscribe(); }
+  hostConnected() {
+    this.subscribe();
+  }
 
-  hostDisconnected() { this.#stop(); }
+  hostDisconnected() {
+    this.#stop();
+  }
 
   #stop() {
     this.es?.close();
@@ -33,12 +37,19 @@ export class LiveController {
     this.#stop();
     const url = this.host.eventsUrl;
     const api = this.host.api;
-    if (!url && api?.subscribe) { this.unsubscribe = api.subscribe((d) => this.receive(d)); return; }
+    if (!url && api?.subscribe) {
+      this.unsubscribe = api.subscribe((d) => this.receive(d));
+      return;
+    }
     if (!url || typeof EventSource === 'undefined') return;
     const es = new EventSource(url, { withCredentials: true });
     es.addEventListener('order', (ev) => {
       let d;
-      try { d = JSON.parse(ev.data); } catch { return; }
+      try {
+        d = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
       this.receive(d);
     });
     this.es = es;
@@ -59,8 +70,16 @@ export class LiveController {
         const e = batch.get(o.id);
         if (e && newer(e, o) && !h.state.busyIds.has(o.id)) {
           // a polled change carries the whole order as the list now gives it
-          rows.push(e.order ?? { ...o, status: e.status, lock_version: e.lock_version, updated_by: e.updated_by ?? o.updated_by,
-            updated_by_name: e.updated_by_name ?? (e.updated_by ? undefined : o.updated_by_name), updated_at: e.updated_at ?? o.updated_at });
+          rows.push(
+            e.order ?? {
+              ...o,
+              status: e.status,
+              lock_version: e.lock_version,
+              updated_by: e.updated_by ?? o.updated_by,
+              updated_by_name: e.updated_by_name ?? (e.updated_by ? undefined : o.updated_by_name),
+              updated_at: e.updated_at ?? o.updated_at,
+            },
+          );
         }
       }
       if (rows.length) h.orders.replace(...rows);

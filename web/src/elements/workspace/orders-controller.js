@@ -20,7 +20,8 @@ export class OrdersController {
       const pre = h.prefetched;
       h.prefetched = null;
       const r = await (pre && (pre.api === h.api || pre.api === h.api.raw) && JSON.stringify(pre.query) === JSON.stringify(query)
-        ? pre.promise : h.api.listOrders(query));
+        ? pre.promise
+        : h.api.listOrders(query));
       if (seq !== this.seq) return;
       const ids = new Set(r.orders.map((o) => o.id));
       const selected = new Set([...h.state.selected].filter((id) => ids.has(id)));
@@ -30,8 +31,14 @@ export class OrdersController {
       if (seq !== this.seq) return;
       h.set({ loading: false });
       const p = h.problem(err, { onRetry: true });
-      h.retryOnline = () => { h.retryOnline = null; this.load(); };
-      h.alert('error', h.i18n.t('couldNotLoad', { message: p.message }), { actions: [{ id: 'retry-load', label: h.i18n.t('retry') }], key: 'load' });
+      h.retryOnline = () => {
+        h.retryOnline = null;
+        this.load();
+      };
+      h.alert('error', h.i18n.t('couldNotLoad', { message: p.message }), {
+        actions: [{ id: 'retry-load', label: h.i18n.t('retry') }],
+        key: 'load',
+      });
     }
   }
 
@@ -42,7 +49,10 @@ export class OrdersController {
     let next = null;
     h.state.orders.forEach((o, i) => {
       const c = byId.get(o.id);
-      if (c) { next ??= h.state.orders.slice(); next[i] = c; }
+      if (c) {
+        next ??= h.state.orders.slice();
+        next[i] = c;
+      }
     });
     if (next) h.set({ orders: next });
     const d = h.state.detail;
@@ -62,17 +72,27 @@ export class OrdersController {
 
   busy(id, on) {
     const b = new Set(this.host.state.busyIds);
-    if (on) b.add(id); else b.delete(id);
+    if (on) b.add(id);
+    else b.delete(id);
     this.host.set({ busyIds: b });
   }
 
   select({ ids, selected }) {
     const sel = new Set(this.host.state.selected);
-    for (const id of ids) if (selected) sel.add(id); else sel.delete(id);
+    for (const id of ids)
+      if (selected) sel.add(id);
+      else sel.delete(id);
     this.host.set({ selected: sel });
   }
 
-  page({ page, perPage }) { this.host.perPage = perPage; this.host.set({ page }); this.load(); }
+  page({ page, perPage }) {
+    this.host.perPage = perPage;
+    this.host.set({ page });
+    this.load();
+  }
 
-  filter(filters) { this.host.set({ filters, page: 1 }); this.load(); }
+  filter(filters) {
+    this.host.set({ filters, page: 1 });
+    this.load();
+  }
 }

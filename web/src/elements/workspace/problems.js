@@ -11,14 +11,16 @@ export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rul
   const message = said(err, t);
   switch (err.kind) {
     case 'network':
-      return { kind: 'error', message: t('networkFailure'),
-        actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [] };
+      return { kind: 'error', message: t('networkFailure'), actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [] };
     case 'conflict': {
       const o = err.order;
       const who = o?.updated_by_name ?? err.changedBy ?? o?.updated_by ?? '';
-      return { kind: 'warning', message: t('changedByOther'),
+      return {
+        kind: 'warning',
+        message: t('changedByOther'),
         detail: t('changedBy', { who, when: date(err.changedAt ?? o?.updated_at), status: o ? rules.status(o.status).label : '' }),
-        actions: onRefresh ? [{ id: 'refresh', label: t('refresh'), primary: true }] : [] };
+        actions: onRefresh ? [{ id: 'refresh', label: t('refresh'), primary: true }] : [],
+      };
     }
     case 'forbidden':
       return { kind: 'error', message: t('forbidden', { message }), detail: (err.errors ?? []).slice(1).map((e) => e.message) };
@@ -32,11 +34,13 @@ export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rul
       sessionExpired();
       return { kind: 'error', message: t('sessionEnded') };
     case 'rate_limited':
-      return { kind: 'error', message: t('tooMany', { wait: err.retryAfter }),
-        actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
+      return {
+        kind: 'error',
+        message: t('tooMany', { wait: err.retryAfter }),
+        actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [],
+      };
     default:
-      return { kind: 'error', message: t('serverFailed', { message }),
-        actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
+      return { kind: 'error', message: t('serverFailed', { message }), actions: onRetry ? [{ id: 'retry', label: t('retry') }] : [] };
   }
 }
 

@@ -10,7 +10,10 @@ export function openerOf(e, orderId) {
   for (const n of e.composedPath()) {
     if (!(n instanceof Element)) continue;
     if (!ctl && n.dataset?.ctl) ctl = n.dataset.ctl;
-    if (n.matches('tr[data-order-id]')) { index = Number(n.getAttribute('aria-rowindex')) - 2; break; }
+    if (n.matches('tr[data-order-id]')) {
+      index = Number(n.getAttribute('aria-rowindex')) - 2;
+      break;
+    }
   }
   return { orderId, ctl: ctl ?? 'open', index };
 }
