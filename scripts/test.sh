@@ -30,6 +30,13 @@ node_test() { node --test --test-reporter=spec --test-reporter-destination=stdou
 # passed test per clean file and one failed test per problem; on failure the problems are shown.
 lint() { npx eslint --max-warnings 0 --format junit --output-file "$REPORT.xml" . || { npx eslint --max-warnings 0 .; return 1; }; }
 
+# Layout: every tracked file as the formatters lay it out (Prettier, clang-format 14; `npm run
+# format` fixes it). One test, written as TAP for the counts.
+format_check() {
+  if npm run --silent format:check; then printf 'TAP version 13\n1..1\nok 1 - layout matches npm run format\n# pass 1\n# fail 0\n' >"$REPORT.tap"
+  else printf 'TAP version 13\n1..1\nnot ok 1 - layout differs: run npm run format\n# pass 0\n# fail 1\n' >"$REPORT.tap"; return 1; fi
+}
+
 # The hardening issue's load figure: 50 concurrent clients for 30 s against the server.
 export ORDERFLOW_FAULT_LOAD_S=${ORDERFLOW_FAULT_LOAD_S:-30}
 
@@ -37,6 +44,7 @@ export ORDERFLOW_FAULT_LOAD_S=${ORDERFLOW_FAULT_LOAD_S:-30}
 # starting the product needs only the wasm module and the UI.
 engine() { cmake --preset native >/dev/null && cmake --build --preset native && ctest --preset native --parallel 2 --output-junit "$REPORT.xml"; }
 suite lint lint
+suite format format_check
 suite engine engine
 [ -d tests/node ] && suite node node_test --test-concurrency=2 tests/node/
 # --- PostgreSQL (issue 14) ------------------------------------------------------------------------
