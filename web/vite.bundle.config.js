@@ -28,13 +28,37 @@ const bundleAsExternal = {
   },
 };
 
+// Vite wraps each import() of a chunk in its preload helper (about 0.8 KB gzipped in the entry),
+// whose work is preloading the chunk's CSS and imports. This bundle has no CSS and modulePreload is
+// off, so every dependency list is empty and all the helper does is load the chunk and, if that
+// fails, dispatch Vite's cancellable 'vite:preloadError' event on window before rethrowing. This is
+// that part, kept as it was (same event, same payload), without the unused preloading.
+const preloadHelperId = '\0vite/preload-helper.js';
+const smallPreloadHelper = {
+  name: 'orderflow-small-preload-helper',
+  enforce: 'pre',
+  load(id) {
+    if (id !== preloadHelperId) return null;
+    return `export const __vitePreload = (load) => load().catch((err) => {
+  const e = new Event('vite:preloadError', { cancelable: true });
+  e.payload = err;
+  window.dispatchEvent(e);
+  if (!e.defaultPrevented) throw err;
+});`;
+  },
+};
+
+// Chunks keep the names of the elements they carry (web/src/elements/lazy/: an element with its
+// controller, loaded by the workspace on first use).
+const chunkNames = { detail: 'of-order-detail', bulk: 'of-bulk-dialog' };
+
 export default defineConfig({
   configFile: false,
   root: here('.'),
   base: './', // the wasm URL stays relative to the bundle
   publicDir: false,
   logLevel: 'warn',
-  plugins: locale ? [bundleAsExternal] : [{ ...minifyHTML({ failOnError: true }), enforce: 'pre' }],
+  plugins: locale ? [bundleAsExternal] : [{ ...minifyHTML({ failOnError: true }), enforce: 'pre' }, smallPreloadHelper],
   resolve: { alias: [{ find: /^orderflow$/, replacement: join(moduleDir, 'index.browser.js') }] },
   build: {
     outDir: process.env.ORDERFLOW_BUNDLE_OUT ?? here('../build/elements-bundle'),
@@ -54,7 +78,7 @@ export default defineConfig({
           output: {
             format: 'es',
             entryFileNames: 'orderflow-elements.js',
-            chunkFileNames: 'orderflow-elements-[name].js',
+            chunkFileNames: (chunk) => `orderflow-elements-${chunkNames[chunk.name] ?? chunk.name}.js`,
             assetFileNames: '[name][extname]',
           },
         },

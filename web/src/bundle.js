@@ -16,5 +16,6 @@ export { defineMessages, overrideMessages, english } from './i18n/index.js';
 
 /** Defines every element of the package (the ones the bundle loads later too); resolves when done. */
 export async function loadAllElements() {
-  await Promise.all([import('./elements/of-order-detail.js'), import('./elements/of-bulk-dialog.js')]);
+  // the workspace's lazy parts (each element with its controller): the same chunks it loads
+  await Promise.all([import('./elements/lazy/detail.js'), import('./elements/lazy/bulk.js')]);
 }

@@ -44,38 +44,6 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
     return found;
   }
 
-  async function bulkOneByOne(ids, change, { onProgress } = {}) {
-    const results = new Array(ids.length);
-    let next = 0;
-    let done = 0;
-    async function worker() {
-      while (next < ids.length) {
-        const i = next++;
-        const id = ids[i];
-        try {
-          const r = await adapter.updateStatus(id, change, {});
-          results[i] = { id, ok: true, order: r.order ?? null, unreadable: !!r.unreadable };
-        } catch (err) {
-          results[i] = {
-            id,
-            ok: false,
-            status: err.status,
-            kind: err.kind,
-            message: err.message,
-            errors: err.errors ?? [],
-            ...(err.messageKey ? { messageKey: err.messageKey, messageParams: err.messageParams } : {}),
-          };
-        }
-        done++;
-        onProgress?.(done, ids.length);
-      }
-    }
-    const n = Math.max(1, Math.min(concurrency, ids.length));
-    await Promise.all(Array.from({ length: n }, worker));
-    const failed = results.filter((r) => !r.ok).length;
-    return { results, succeeded: results.length - failed, failed, oneByOne: true };
-  }
-
   function poll(onChange) {
     const seen = new Map();
     let stopped = false;
@@ -114,7 +82,9 @@ export function withFallbacks(adapter, { concurrency = 6, pollInterval = 0 } = {
     reread: capabilities.getOrder ? (id) => adapter.getOrder(id) : orderFromList,
     history: capabilities.history ? (id) => adapter.history(id) : async () => null,
     allowedStatuses: capabilities.allowedStatuses ? (id) => adapter.allowedStatuses(id) : undefined,
-    bulkUpdate: capabilities.bulkUpdate ? (ids, change, opts) => adapter.bulkUpdate(ids, change, opts) : bulkOneByOne,
+    bulkUpdate: capabilities.bulkUpdate
+      ? (ids, change, opts) => adapter.bulkUpdate(ids, change, opts)
+      : async (ids, change, opts) => (await import('./one-by-one.js')).bulkOneByOne(adapter, concurrency, ids, change, opts),
     /** Above this many ids one bulkUpdate call runs as a server job reporting progress (sent whole). */
     bulkJobThreshold: capabilities.bulkUpdate ? adapter.bulkJobThreshold : undefined,
     workflow: capabilities.workflow ? () => adapter.workflow() : undefined,

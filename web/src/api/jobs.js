@@ -4,34 +4,9 @@
 // ({results, succeeded, failed}). At or below the threshold it is one ordinary bulk request.
 // The job keeps running on the server if the page is closed; `jobId` lets a page pick it up again.
 import { ApiError, commonError } from './http.js';
+import { normalizeBulk, bulkBody } from './bulk.js';
 
-/** A bulk answer (or a finished job) as the adapters' BulkResult: {results, succeeded, failed}. */
-export function normalizeBulk(b) {
-  const results = (b?.results ?? []).map((r) => {
-    if (r.ok) return { id: r.id, ok: true, order: r.order ?? null };
-    const said = (typeof r.error === 'string' ? r.error : r.error?.message) ?? r.message ?? r.errors?.[0]?.message;
-    return {
-      id: r.id,
-      ok: false,
-      status: r.status,
-      errors: r.errors ?? [],
-      ...(said ? { message: said } : { message: 'Refused', messageKey: 'refusedNoReason' }),
-    };
-  });
-  return {
-    results,
-    succeeded: b?.succeeded ?? results.filter((r) => r.ok).length,
-    failed: b?.failed ?? results.filter((r) => !r.ok).length,
-  };
-}
-
-/** The body of `POST .../bulk_update`, the same in both dialects: notes and fields only when given. */
-export function bulkBody(ids, { status, notes, fields }) {
-  const body = { order_ids: ids, status };
-  if (notes) body.notes = notes;
-  if (fields && Object.keys(fields).length) body.fields = fields;
-  return body;
-}
+export { normalizeBulk, bulkBody };
 
 const PATHS = { cms: '/api/v1/orders/bulk_update', delivery: '/api/orders/bulk_update' };
 

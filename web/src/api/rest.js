@@ -4,7 +4,7 @@
 import { Http, ApiError } from './http.js';
 import { cms } from './cms.js';
 import { delivery } from './delivery.js';
-import { normalizeBulk, followJob, bulkBody } from './jobs.js';
+import { normalizeBulk, bulkBody } from './bulk.js';
 
 export { normalizeBulk };
 
@@ -152,6 +152,7 @@ export function createAdapter(options = {}) {
       const r = await call('bulkUpdate', { body: bulkBody(ids, change), idempotencyKey: reference ? idempotencyKey : undefined });
       if (!r.readable) throw unreadable('bulk', r.status);
       if (r.status === 202 && reference && r.body?.job_id) {
+        const { followJob } = await import('./jobs.js'); // on the first job only (bulk.js says why)
         const job = await followJob(http, r.body.job_id, { onProgress: onProgress && ((p) => onProgress(p.done, p.total)) });
         return { ...job, job: true };
       }

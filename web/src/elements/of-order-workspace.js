@@ -6,9 +6,6 @@ import { rulesFor } from '../workflow-source.js';
 import { openerOf } from './workspace/support.js';
 import { describeProblem } from './workspace/problems.js';
 import { OrdersController } from './workspace/orders-controller.js';
-import { ChangeController } from './workspace/change-controller.js';
-import { DetailController } from './workspace/detail-controller.js';
-import { BulkController } from './workspace/bulk-controller.js';
 import { LiveController } from './workspace/live-controller.js';
 import './of-order-list.js';
 import './of-confirm-dialog.js';
@@ -17,12 +14,16 @@ import './of-alert.js';
 let alertSeq = 0;
 
 // Not needed to show the list, so loaded on first use: the detail view (with the timeline and
-// the diagram) when an order is opened, the bulk dialog when Bulk Actions is chosen. The
+// the diagram) when an order is opened, the bulk dialog when Bulk Actions is chosen, each with
+// the controller that drives it (elements/lazy/), and the change controller when a status is
+// first picked or submitted (this.details, this.bulk, this.changes: null until then). The
 // self-contained bundle keeps them in chunks next to itself.
 const later = {
-  detail: () => import('./of-order-detail.js'),
-  bulk: () => import('./of-bulk-dialog.js'),
+  detail: () => import('./lazy/detail.js').then((m) => m.DetailController),
+  bulk: () => import('./lazy/bulk.js').then((m) => m.BulkController),
+  change: () => import('./workspace/change-controller.js').then((m) => m.ChangeController),
 };
+const controllerOf = { detail: 'details', bulk: 'bulk', change: 'changes' };
 const loading = {};
 const need = (what) =>
   (loading[what] ??= later[what]().catch((err) => {
@@ -131,9 +132,9 @@ export class OfOrderWorkspace extends LitElement {
       if (this.retryOnline) this.retryOnline();
     };
     this.orders = new OrdersController(this);
-    this.changes = new ChangeController(this);
-    this.details = new DetailController(this);
-    this.bulk = new BulkController(this);
+    this.changes = null; // ChangeController, on the first change (#need)
+    this.details = null; // DetailController, with the detail view (#need)
+    this.bulk = null; // BulkController, with the bulk dialog (#need)
     this.live = new LiveController(this);
   }
 
@@ -228,14 +229,16 @@ export class OfOrderWorkspace extends LitElement {
   load() {
     return this.orders.load();
   }
-  submit(order, to, values, origin) {
+  async submit(order, to, values, origin) {
+    await this.#need('change');
     return this.changes.submit(order, to, values, origin);
   }
   async open(id, opener) {
     await this.#need('detail');
     return this.details.open(id, opener);
   }
-  runBulk(ids, to, values, previous, skipped) {
+  async runBulk(ids, to, values, previous, skipped) {
+    await this.#need('bulk');
     return this.bulk.run(ids, to, values, previous, skipped);
   }
 
@@ -253,7 +256,8 @@ export class OfOrderWorkspace extends LitElement {
   /** Loads a part of the UI on first use; a failed load (the chunk not found) is said on the page. */
   async #need(what) {
     try {
-      await need(what);
+      const Controller = await need(what);
+      this[controllerOf[what]] ??= new Controller(this);
     } catch (err) {
       this.alert('error', this.i18n.t('partFailed', { message: err.message }), { key: 'chunk' });
       throw err;
@@ -282,7 +286,7 @@ export class OfOrderWorkspace extends LitElement {
   #onAlertAction(a, id) {
     this.#dropAlert(a.id);
     if (id === 'retry-load') this.load();
-    else this.changes.action(id, 'direct');
+    else this.changes?.action(id, 'direct');
   }
 
   #alerts() {
@@ -297,7 +301,7 @@ export class OfOrderWorkspace extends LitElement {
             dismissible
             @of-dismiss=${() => {
               this.#dropAlert(a.id);
-              if (a.key?.startsWith('order-')) this.changes.dropRetry('direct');
+              if (a.key?.startsWith('order-')) this.changes?.dropRetry('direct');
             }}
             @of-alert-action=${(e) => this.#onAlertAction(a, e.detail.id)}
           ></of-alert>`,
@@ -327,7 +331,13 @@ export class OfOrderWorkspace extends LitElement {
         .busyIds=${s.busyIds}
         .stores=${this.stores}
         .filters=${s.filters}
-        @of-status-select=${(e) => this.changes.select(e.detail, openerOf(e, e.detail.orderId))}
+        @of-status-select=${(e) => {
+          const opener = openerOf(e, e.detail.orderId); // read while the event is dispatched
+          this.#need('change').then(
+            () => this.changes.select(e.detail, opener),
+            () => {},
+          );
+        }}
         @of-open=${(e) => this.open(e.detail.orderId, openerOf(e, e.detail.orderId)).catch(() => {})}
         @of-select=${(e) => this.orders.select(e.detail)}
         @of-page=${(e) => this.orders.page(e.detail)}
@@ -352,10 +362,10 @@ export class OfOrderWorkspace extends LitElement {
               .problem=${d.problem}
               .editing=${d.editing}
               @of-edit=${(e) => this.details.edit(e.detail.editing)}
-              @of-save=${(e) => this.changes.submit(d.order, e.detail.to, e.detail.values, 'detail')}
+              @of-save=${(e) => this.submit(d.order, e.detail.to, e.detail.values, 'detail').catch(() => {})}
               @of-alert-action=${(e) => {
                 e.stopPropagation();
-                this.changes.action(e.detail.id, 'detail');
+                this.changes?.action(e.detail.id, 'detail');
               }}
               @of-close=${() => this.details.close()}
             ></of-order-detail>`
@@ -369,12 +379,12 @@ export class OfOrderWorkspace extends LitElement {
         .rules=${this.rules}
         ?busy=${!!s.confirm?.busy}
         .problem=${s.confirm?.problem ?? null}
-        @of-confirm=${(e) => this.changes.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm')}
+        @of-confirm=${(e) => this.submit(s.confirm.order, e.detail.to, e.detail.values, 'confirm').catch(() => {})}
         @of-alert-action=${(e) => {
           e.stopPropagation();
-          this.changes.action(e.detail.id, 'confirm');
+          this.changes?.action(e.detail.id, 'confirm');
         }}
-        @of-dismiss=${() => this.changes.closeConfirm()}
+        @of-dismiss=${() => this.changes?.closeConfirm()}
       ></of-confirm-dialog>
       <of-bulk-dialog
         exportparts="dialog, primary-button"

@@ -103,7 +103,7 @@ export class ChangeController {
       if (origin === 'direct') this.returnFocus();
       if (origin === 'detail' || h.state.detail?.order?.id === order.id) {
         h.set({ detail: { ...h.state.detail, order: r.order, editing: false, busy: false, problem: null } });
-        h.details.loadHistory(order.id);
+        h.details?.loadHistory(order.id);
       }
     } catch (err) {
       list.busy(order.id, false);
@@ -176,7 +176,7 @@ export class ChangeController {
       h.orders.replace(fresh);
       if (h.state.detail?.order?.id === order.id) {
         h.set({ detail: { ...h.state.detail, order: fresh } });
-        h.details.loadHistory(order.id);
+        h.details?.loadHistory(order.id);
       }
       detail = h.i18n.t('rereadNow', { status: h.rules.status(fresh.status).label });
     } catch (err) {
@@ -205,7 +205,7 @@ export class ChangeController {
       }
       if (h.state.detail?.order?.id === id) {
         h.set({ detail: { ...h.state.detail, order: fresh, problem: null, editing: false } });
-        h.details.loadHistory(id);
+        h.details?.loadHistory(id);
       }
       h.alert('info', h.i18n.t('refreshed', { id, status: h.rules.status(fresh.status).label, who }), { key: `order-${id}` });
     } catch (err) {

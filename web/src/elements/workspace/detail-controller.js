@@ -39,13 +39,13 @@ export class DetailController {
   }
 
   edit(editing) {
-    if (!editing) this.host.changes.dropRetry('detail');
+    if (!editing) this.host.changes?.dropRetry('detail'); // null: no change was made yet
     this.host.set({ detail: { ...this.host.state.detail, editing, problem: null } });
   }
 
   /** Back to the list: a change the form failed to send is abandoned; focus on the order's link. */
   close() {
-    this.host.changes.dropRetry('detail');
+    this.host.changes?.dropRetry('detail');
     this.host.set({ detail: null });
     const o = this.opener;
     this.opener = null;

@@ -64,7 +64,7 @@ export class LiveController {
       const batch = this.incoming;
       this.incoming = null;
       this.flush = null;
-      for (const e of batch.values()) h.details.remote(e);
+      for (const e of batch.values()) h.details?.remote(e); // null: no order was ever opened
       const rows = [];
       for (const o of h.state.orders) {
         const e = batch.get(o.id);
