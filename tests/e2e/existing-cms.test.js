@@ -302,6 +302,30 @@ test('a page that gives no actor is told so in its own language, instead of an e
   });
 });
 
+test("bundle page: a part that cannot be loaded is said on the page, nothing is sent, and Vite's vite:preloadError event fires", async () => {
+  await withDelivery(async (api, url) => {
+    const { page, close } = await openPage(url);
+    try {
+      assert.ok(!page.bundleFiles.includes('orderflow-elements-change-controller.js'), 'the change controller is not loaded at start');
+      await page.route('**/dist/orderflow-elements-change-controller.js', (route) => route.abort());
+      await page.evaluate(() => {
+        window.preloadErrors = 0;
+        window.addEventListener('vite:preloadError', () => window.preloadErrors++);
+      });
+      await row(page, 1).getByRole('button', { name: 'Accept' }).click();
+      await page.getByRole('alert').filter({ hasText: 'This part of the page could not be loaded.' }).waitFor();
+      assert.equal(await page.evaluate(() => window.preloadErrors), 1);
+      assert.deepEqual(
+        api.requests.filter((r) => r.method === 'PUT'),
+        [],
+      );
+      assert.equal(api.orders.get(1).status, 'pending');
+    } finally {
+      await close();
+    }
+  });
+});
+
 test('bundle page: a short list loads one script; a long list windows its rows with the virtualizer chunk found next to the bundle', async () => {
   await withDelivery(async (api, url) => {
     const { page, errors, close } = await openPage(url);
