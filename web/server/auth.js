@@ -1,6 +1,6 @@
 // Users, passwords (node:crypto scrypt with a random salt), sessions (bearer token or cookie +
 // CSRF token), and a per-user token-bucket rate limiter.
-import { scrypt, randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { scrypt, randomBytes, hash, timingSafeEqual } from 'node:crypto';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 export const SESSION_COOKIE = 'orderflow_session';
@@ -31,7 +31,9 @@ export function verifyPassword(password, stored) {
   });
 }
 
-const sha256 = (s) => createHash('sha256').update(s).digest('hex');
+// crypto.hash: the one-shot form, several times cheaper than createHash().update().digest() (every
+// request hashes its session token).
+const sha256 = (s) => hash('sha256', s, 'hex');
 
 // A user as the server passes it around: no password hash.
 export function userFromRow(row) {

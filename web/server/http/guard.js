@@ -11,8 +11,9 @@ export function createGuard({ sessions, rateLimit: rateConfig }) {
 
   async function authenticate(request) {
     const h = request.headers.authorization;
-    if (typeof h === 'string' && /^Bearer\s+/i.test(h)) {
-      const token = h.replace(/^Bearer\s+/i, '').trim();
+    const bearer = typeof h === 'string' ? /^Bearer\s+/i.exec(h) : null;
+    if (bearer) {
+      const token = h.slice(bearer[0].length).trim();
       const s = await sessions.resolve(token);
       return s ? { ...s, via: 'bearer', token } : { invalid: true };
     }
