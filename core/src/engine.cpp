@@ -1,6 +1,10 @@
 // The engine: normalize, allowed, check, planBulk, planBatch. Every answer is a value; nothing
 // here throws (types are checked before values are read). See docs/workflow-format.md for the
 // semantics, in particular the fixed order of error codes.
+// About 500 lines, kept as one file on purpose: the Evaluator's reading of an order and the public
+// answers that drive it share the order of codes and the order readers (file-local helpers); split,
+// that order would have to be kept in two places. Loading lives in load/, guard kinds in guards.cpp,
+// planBatch in batch.cpp, the engine's own words in answers.cpp.
 #include <algorithm>
 #include <limits>
 #include <map>
