@@ -191,7 +191,9 @@ TEST_F(Answers, ErrorCodeTable) {
         for (const auto& a : actors)
             for (const char* to : {"processing", "rejected", "nowhere", "completed"})
                 for (const auto& e : cms->check(o, to, {{"bogus", 1}}, a).errors)
-                    if (e.code != "payment_required" && e.code != "inventory_short") EXPECT_TRUE(seen.count(e.code)) << e.code;
+                    if (e.code != "payment_required" && e.code != "inventory_short") {
+                        EXPECT_TRUE(seen.count(e.code)) << e.code;
+                    }
     // A guard may not use one of them.
     for (const auto& c : t) {
         json doc = json::parse(sourceFile("cms"));

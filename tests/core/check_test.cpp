@@ -673,7 +673,9 @@ TEST_F(Check, EqualsGuardOnAnyOrderField) {
     const auto batch = w.planBatch(cols.batch(), "completed", nullptr, admin());
     ASSERT_EQ(batch.verdict.size(), orders.size());
     for (std::size_t i = 0; i < orders.size(); ++i)
-        if (i != 3) EXPECT_EQ(describe(batch.verdicts[batch.verdict[i]]), expected[i]) << i;
+        if (i != 3) {
+            EXPECT_EQ(describe(batch.verdicts[batch.verdict[i]]), expected[i]) << i;
+        }
     // With only the first column given, the second field reads as absent.
     orderflow::OrderBatch& b = cols.batch();
     b.field_columns = 1;
