@@ -26,6 +26,11 @@ test('detail: Update Status shows required fields only when needed, Save updates
     const detail = page.locator('of-order-detail');
     await detail.getByRole('heading', { name: `Order ${o.id}`, exact: true }).waitFor();
     const before = await history(env.url, tok, o.id);
+    // the history arrives after the heading (its own request): wait for its last entry, as a reader would
+    await detail
+      .locator('of-history-timeline li')
+      .nth(before.length - 1)
+      .waitFor();
     assert.equal(await detail.locator('of-history-timeline li').count(), before.length);
     assert.equal(await detail.locator('of-workflow-diagram g.current').getAttribute('data-status'), 'new');
 
