@@ -9,33 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, storageFailure } from '../../web/server/store/index.js';
 import { createDatabase, testStore } from '../support/pg.js';
+import { SEED_AT, seedOrder } from '../support/seed-order.js';
 
 let store;
 let dir;
 let database = null;
-const at = '2026-01-05T08:00:00.000Z';
-const order = (id, extra = {}) => ({
-  id,
-  workflow: 'cms',
-  status: 'new',
-  store_id: 's1',
-  lock_version: 0,
-  payment_status: 'paid',
-  customer_name: `C${id}`,
-  total: 10,
-  tracking_number: null,
-  created_at: at,
-  updated_at: at,
-  updated_by: null,
-  items: [
-    { sku: 'A', name: 'Apple', quantity: 2 },
-    { sku: 'B', name: 'Bread', quantity: 1 },
-  ],
-  history: [
-    { lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: 'Order placed', fields: {}, source: 'api' },
-  ],
-  ...extra,
-});
+const at = SEED_AT;
+const order = (id, extra = {}) =>
+  seedOrder(id, {
+    items: [
+      { sku: 'A', name: 'Apple', quantity: 2 },
+      { sku: 'B', name: 'Bread', quantity: 1 },
+    ],
+    history: [
+      { lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: 'Order placed', fields: {}, source: 'api' },
+    ],
+    ...extra,
+  });
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orderflow-store-'));

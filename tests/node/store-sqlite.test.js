@@ -12,27 +12,13 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore } from '../../web/server/store/index.js';
 import { CHECKPOINT_INTERVAL_MS } from '../../web/server/store/sqlite/checkpointer.js';
+import { SEED_AT, seedOrder } from '../support/seed-order.js';
 
 let store;
 let dir;
 let file;
-const at = '2026-01-05T08:00:00.000Z';
-const order = (id) => ({
-  id,
-  workflow: 'cms',
-  status: 'new',
-  store_id: 's1',
-  lock_version: 0,
-  payment_status: 'paid',
-  customer_name: `C${id}`,
-  total: 10,
-  tracking_number: null,
-  created_at: at,
-  updated_at: at,
-  updated_by: null,
-  items: [{ sku: 'A', name: 'Apple', quantity: 1 }],
-  history: [{ lock_version: 0, from_status: null, to_status: 'new', actor: 'system', at, notes: null, fields: {}, source: 'api' }],
-});
+const at = SEED_AT;
+const order = (id) => seedOrder(id);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orderflow-sqlite-'));
