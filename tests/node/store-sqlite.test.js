@@ -28,7 +28,7 @@ before(async () => {
     stores: [{ id: 's1', name: 'One' }],
     users: [{ username: 'ann', display_name: 'Ann', password_hash: 'x', roles: { cms: 'admin' }, stores: ['s1'] }],
     inventory: [{ store_id: 's1', sku: 'A', on_hand: 100, reserved: 0 }],
-    orders: Array.from({ length: 8 }, (_, i) => order(i + 1)),
+    orders: Array.from({ length: 12 }, (_, i) => order(i + 1)),
   });
 });
 after(async () => {
@@ -94,11 +94,30 @@ test('transactions started together: each all or nothing, committed before it re
   }
 });
 
-test('a store call made while transactions are open waits for their commit', async () => {
+test('a read made while a transaction is open sees the last committed state at once, never the uncommitted one', async () => {
   const t = change(5, 'processing');
-  const read = store.orders.get(5); // outside the transaction: must not see it uncommitted, must see it committed
+  const during = store.orders.get(5); // outside the transaction: runs on the read-only connection
+  assert.equal((await during).status, 'new');
   assert.equal(await t, 5);
-  assert.equal((await read).status, 'processing');
+  assert.equal((await store.orders.get(5)).status, 'processing', 'once the change resolved, a read sees it');
+});
+
+test('transactions started in one turn of the event loop share one COMMIT', async () => {
+  const before = { ...store.commits.stats };
+  const ids = [9, 10, 11];
+  assert.deepEqual(await Promise.all(ids.map((id) => change(id, 'processing'))), ids);
+  assert.deepEqual(
+    { groups: store.commits.stats.groups - before.groups, members: store.commits.stats.members - before.members },
+    { groups: 1, members: 3 },
+  );
+  // A write outside a transaction joins the group too, and is committed when it resolves.
+  const other = new Database(file, { readonly: true });
+  try {
+    await Promise.all([change(12, 'processing'), store.meta.set('probe', 'x')]);
+    assert.equal(other.prepare("SELECT value FROM meta WHERE key = 'probe'").get().value, 'x');
+  } finally {
+    other.close();
+  }
 });
 
 test('WAL checkpoints happen off the commit path and still reach the database file', async () => {

@@ -1,19 +1,20 @@
-// The SQLite implementation of the store interface (store/README.md): one better-sqlite3
-// connection per process, WAL, several processes may share the file (SQLite's file lock).
+// The SQLite implementation of the store interface (store/README.md): better-sqlite3, WAL,
+// several processes may share the file (SQLite's file lock).
 //
 // better-sqlite3 is synchronous; the interface is asynchronous because PostgreSQL is. Every method
 // here does its work synchronously and returns a settled Promise.
 //
-// Why a mutex: `transaction(fn)` runs an async body between BEGIN IMMEDIATE and COMMIT on the ONE
-// connection this process has. While that body awaits, another request's statements would run on
-// the same connection, i.e. inside our transaction: they would see our uncommitted rows and be
-// rolled back with us. So write transactions are serialized by an in-process queue, and a call
-// made on the store itself (not on the transaction's `tx`) while a transaction is open waits for
-// it to end. With no transaction open, a call runs at once (the fast path: no queueing cost).
-// In practice the bodies (services/status-change.js, ...) await only store calls, which settle
-// at once, so a transaction never lets the event loop run and the queue stays empty; the mutex is
-// what keeps that true if a body ever awaits real I/O.
-import { openDatabase, isBusyError, isFullError, isConflictError } from './schema.js';
+// Two connections per process:
+// - the writer: every transaction, and every write made outside one, runs on it through the group
+//   commit (group-commit.js): transactions that start while one is open share its COMMIT, each
+//   with its own SAVEPOINT, and are serialized by an in-process mutex (while a body awaits,
+//   another body's statements would otherwise run inside its transaction).
+// - a read-only reader: reads made outside a transaction (READS below: the session lookup of
+//   every request, GETs, the admin views) run on it at once. In WAL a reader sees the last
+//   committed state and never waits for the writer, so a request's session lookup does not wait
+//   for the group being written, and the group can grow. A read made after a write was answered
+//   sees it (the answer comes after the COMMIT).
+import { openDatabase, openReader, isBusyError, isFullError, isConflictError } from './schema.js';
 import { ordersRepo, historyRepo, inventoryRepo, storesRepo, notificationsRepo, metaRepo, seedRepo } from './orders.js';
 import { usersRepo, sessionsRepo } from './users.js';
 import { idempotencyRepo } from './idempotency.js';
@@ -21,6 +22,7 @@ import { auditRepo } from './audit.js';
 import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
 import { startCheckpointer } from './checkpointer.js';
+import { GroupCommit } from './group-commit.js';
 
 const AREAS = [
   'stores',
@@ -54,93 +56,77 @@ function settle(fn) {
   }
 }
 
-class Mutex {
-  constructor() {
-    this.locked = false;
-    this.waiters = [];
-  }
-  acquire() {
-    if (!this.locked) {
-      this.locked = true;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-  release() {
-    const next = this.waiters.shift();
-    if (next) next();
-    else this.locked = false;
-  }
-}
+// The methods of each area that only read: outside a transaction they run on the reader. Every
+// other method writes (or may), and runs on the writer. A method listed here by mistake fails
+// loudly: the reader is opened read-only (SQLITE_READONLY).
+const READS = {
+  stores: ['list'],
+  users: ['get', 'list'],
+  sessions: ['find'],
+  orders: ['get', 'getMany', 'list'],
+  history: ['of'],
+  inventory: ['all', 'of'],
+  notifications: ['exists'],
+  idempotency: ['get'],
+  audit: ['list'],
+  jobs: ['get', 'progress', 'todo', 'results', 'claimable', 'activeCount'],
+  deliveries: ['content', 'list', 'get', 'notifiedVersions'],
+  meta: ['get'],
+};
+
+const reposOf = (db) => ({
+  stores: storesRepo(db),
+  users: usersRepo(db),
+  sessions: sessionsRepo(db),
+  orders: ordersRepo(db),
+  history: historyRepo(db),
+  inventory: inventoryRepo(db),
+  notifications: notificationsRepo(db),
+  idempotency: idempotencyRepo(db),
+  audit: auditRepo(db),
+  jobs: jobsRepo(db),
+  deliveries: new DeliveryStore(db),
+  meta: metaRepo(db),
+});
 
 export class SqliteStore {
-  constructor(db) {
+  // reader: a read-only connection to the same file (null: reads run on the writer, after any
+  // open group, as writes do).
+  constructor(db, reader = null) {
     this.kind = 'sqlite';
     this.db = db;
-    this.mutex = new Mutex();
+    this.reader = reader;
     this.savepoints = 0;
-    const raw = {
-      stores: storesRepo(db),
-      users: usersRepo(db),
-      sessions: sessionsRepo(db),
-      orders: ordersRepo(db),
-      history: historyRepo(db),
-      inventory: inventoryRepo(db),
-      notifications: notificationsRepo(db),
-      idempotency: idempotencyRepo(db),
-      audit: auditRepo(db),
-      jobs: jobsRepo(db),
-      deliveries: new DeliveryStore(db),
-      meta: metaRepo(db),
-    };
+    const raw = reposOf(db);
+    const readRaw = reader ? reposOf(reader) : null;
     this.seeder = seedRepo(db);
-    this.q = { begin: db.prepare('BEGIN IMMEDIATE'), commit: db.prepare('COMMIT'), rollback: db.prepare('ROLLBACK') };
     // `tx`: the same areas, for use inside a transaction body (no queueing: the body holds the lock).
     this.tx = { kind: 'sqlite', inTransaction: true, transaction: (fn) => this.savepoint(fn) };
+    this.commits = new GroupCommit(db, this.tx);
     for (const area of AREAS) {
       const repo = raw[area];
+      const reads = new Set(readRaw ? READS[area] : []);
       const outside = {};
       const inside = {};
       for (const m of methodsOf(repo)) {
         const f = repo[m].bind(repo);
         inside[m] = (...args) => settle(() => f(...args));
-        outside[m] = (...args) => this.run(() => f(...args));
+        if (reads.has(m)) {
+          const r = readRaw[area][m].bind(readRaw[area]);
+          outside[m] = (...args) => settle(() => r(...args));
+        } else outside[m] = (...args) => this.commits.run(() => f(...args));
       }
       this[area] = outside;
       this.tx[area] = inside;
     }
   }
 
-  // A call outside any transaction: at once when no transaction is open, else after it.
-  run(fn) {
-    if (!this.mutex.locked) return settle(fn);
-    return this.mutex.acquire().then(() => {
-      try {
-        return fn();
-      } finally {
-        this.mutex.release();
-      }
-    });
-  }
-
-  // All or nothing: BEGIN IMMEDIATE (the write lock is taken first, so a busy database fails
-  // here, before anything is read), the body, COMMIT; any exception rolls back and is rethrown.
-  async transaction(fn) {
-    await this.mutex.acquire();
-    try {
-      this.q.begin.run();
-      let result;
-      try {
-        result = await fn(this.tx);
-        this.q.commit.run();
-      } catch (e) {
-        if (this.db.inTransaction) this.q.rollback.run();
-        throw e;
-      }
-      return result;
-    } finally {
-      this.mutex.release();
-    }
+  // All or nothing: the body's writes commit together (with the other transactions of its group,
+  // group-commit.js) or not at all; any exception rolls the body back and is rethrown. The first
+  // transaction of a group takes the write lock first (BEGIN IMMEDIATE), so a busy database fails
+  // before anything is read.
+  transaction(fn) {
+    return this.commits.run(fn);
   }
 
   // tx.transaction(fn): a nested part that can fail alone (SAVEPOINT).
@@ -179,15 +165,18 @@ export class SqliteStore {
   }
 
   async close() {
-    await this.mutex.acquire();
+    await this.commits.drain();
+    await this.commits.mutex.acquire();
     await this.checkpointer?.stop();
+    this.reader?.close();
     this.db.close();
-    this.mutex.release();
+    this.commits.mutex.release();
   }
 }
 
 export function openSqliteStore({ dataDir, busyTimeoutMs, maxPages }) {
-  const store = new SqliteStore(openDatabase(dataDir, { busyTimeoutMs, maxPages }));
+  const db = openDatabase(dataDir, { busyTimeoutMs, maxPages });
+  const store = new SqliteStore(db, openReader(db, { busyTimeoutMs }));
   store.checkpointer = startCheckpointer(store.db); // WAL checkpoints off the event loop (checkpointer.js)
   return store;
 }

@@ -176,6 +176,13 @@ export function openDatabase(dataDir, { busyTimeoutMs = 1000, maxPages = 0 } = {
   return db;
 }
 
+// A read-only second connection to the file `db` has opened, created and migrated (index.js: reads
+// outside a transaction). null for an in-memory database (nothing to share).
+export function openReader(db, { busyTimeoutMs = 1000 } = {}) {
+  if (db.memory) return null;
+  return new Database(db.name, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+}
+
 export function migrate(db) {
   db.exec(SCHEMA);
   // Files made before the per-user bound on idempotency keys: add the size column.
