@@ -8,55 +8,11 @@ import http from 'node:http';
 import { startServer } from '../support/server.js';
 import { withStoreDb } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
+import { openEventStream } from '../support/events.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// An event stream: its events as they arrive, whether (and when) the server ended it, its status.
-function stream(url, token) {
-  const u = new URL(url);
-  const s = { events: [], ended: false, status: 0, body: '' };
-  s.ready = new Promise((resolve) => {
-    const req = http.get(
-      { host: u.hostname, port: u.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } },
-      (res) => {
-        s.status = res.statusCode;
-        s.headers = res.headers;
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          if (res.statusCode !== 200) {
-            s.body += c;
-            return;
-          }
-          buf += c;
-          let i;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const data = buf
-              .slice(0, i)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            buf = buf.slice(i + 2);
-            if (data) s.events.push(JSON.parse(data.slice(6)));
-          }
-          resolve();
-        });
-        res.on('end', () => {
-          s.ended = true;
-          resolve();
-        });
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', () => {
-      s.ended = true;
-      resolve();
-    });
-    s.close = () => req.destroy();
-  });
-  return s;
-}
 
 async function until(pred, ms, what) {
   const end = Date.now() + ms;
@@ -88,8 +44,8 @@ test('event streams end with their session: logout and expiry close them; nothin
     const admin = await new ApiClient(srv.url).login('admin');
     const leaving = await new ApiClient(srv.url).login('manager');
     const expiring = await new ApiClient(srv.url).login('manager');
-    const a = stream(srv.url, leaving.token);
-    const b = stream(srv.url, expiring.token);
+    const a = openEventStream(srv.url, { Authorization: `Bearer ${leaving.token}` });
+    const b = openEventStream(srv.url, { Authorization: `Bearer ${expiring.token}` });
     await Promise.all([a.ready, b.ready]);
     assert.equal(a.status, 200);
     assert.equal(b.status, 200);
@@ -106,7 +62,7 @@ test('event streams end with their session: logout and expiry close them; nothin
     await until(() => b.ended, 5000, "the expired session's stream to end");
     assert.equal((await expiring.get('/api/auth/me')).status, 401);
     const admin2 = await new ApiClient(srv.url).login('admin');
-    const late = stream(srv.url, admin2.token);
+    const late = openEventStream(srv.url, { Authorization: `Bearer ${admin2.token}` });
     await late.ready;
     const second = await changeOne(admin2, used);
     await until(() => late.events.some((e) => e.id === second), 3000, 'the event on a live stream');
@@ -133,13 +89,13 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
   const open = [];
   try {
     const [rep, man, adm] = await Promise.all(['reporting', 'manager', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
-    for (let i = 0; i < 3; i++) open.push(stream(srv.url, rep.token));
+    for (let i = 0; i < 3; i++) open.push(openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` }));
     await Promise.all(open.map((s) => s.ready));
     assert.deepEqual(
       open.map((s) => s.status),
       [200, 200, 200],
     );
-    const fourth = stream(srv.url, rep.token);
+    const fourth = openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` });
     await fourth.ready;
     assert.equal(fourth.status, 429);
     assert.ok(Number(fourth.headers['retry-after']) >= 1);
@@ -147,13 +103,13 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     assert.equal(body.error.code, 'too_many_streams');
     assert.match(body.error.message, /At most 3 event streams per user/);
 
-    for (let i = 0; i < 2; i++) open.push(stream(srv.url, man.token));
+    for (let i = 0; i < 2; i++) open.push(openEventStream(srv.url, { Authorization: `Bearer ${man.token}` }));
     await Promise.all(open.map((s) => s.ready));
     assert.deepEqual(
       open.map((s) => s.status),
       [200, 200, 200, 200, 200],
     );
-    const full = stream(srv.url, adm.token);
+    const full = openEventStream(srv.url, { Authorization: `Bearer ${adm.token}` });
     await full.ready;
     assert.equal(full.status, 503);
     assert.ok(Number(full.headers['retry-after']) >= 1);
@@ -164,7 +120,7 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     const end = Date.now() + 3000;
     do {
       await sleep(50);
-      again = stream(srv.url, rep.token);
+      again = openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` });
       await again.ready;
     } while (again.status !== 200 && Date.now() < end);
     assert.equal(again.status, 200, 'a closed stream frees its slot');
