@@ -1,6 +1,6 @@
 // Resource limits of the reference server, each against its attack: event streams end with
-// their session and are capped per user and in total; login is throttled per username and per
-// address; idempotency keys expire and are bounded per user while the server runs. (Flooding and
+// their session and are capped per user and in total; login is throttled per username and
+// address, and per address; idempotency keys expire and are bounded per user while the server runs. (Flooding and
 // slow clients: tests/node/server-faults.test.js.) Every server here is its own, with small limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -232,7 +232,7 @@ function loginFrom(url, localAddress, username, password) {
   });
 }
 
-test('login is throttled per username and per address: 429 with Retry-After, the right password works again after the lock-out', async () => {
+test('login is throttled per username and address, and per address: 429 with Retry-After; another address still signs in', async () => {
   const srv = await startServer({
     env: {
       ORDERFLOW_LOGIN_MAX_FAILURES: '3',
@@ -245,24 +245,31 @@ test('login is throttled per username and per address: 429 with Retry-After, the
     const A = '127.0.0.1';
     const B = '127.0.0.2';
     const C = '127.0.0.3';
-    // per username: two failures are 401, the third locks the account (from any address)
+    // per username from one address: two failures are 401, the third locks the account there
     assert.equal((await loginFrom(srv.url, A, 'manager', 'guess1')).status, 401);
-    assert.equal((await loginFrom(srv.url, B, 'manager', 'guess2')).status, 401);
+    assert.equal((await loginFrom(srv.url, A, 'manager', 'guess2')).status, 401);
     const third = await loginFrom(srv.url, A, 'manager', 'guess3');
     assert.equal(third.status, 429);
     assert.ok(third.retryAfter >= 1 && third.retryAfter <= 2, `Retry-After ${third.retryAfter}`);
     assert.equal(third.body.error.code, 'login_throttled');
-    assert.match(third.body.message, /Too many failed logins/);
-    const right = await loginFrom(srv.url, C, 'manager', 'demo');
-    assert.equal(right.status, 429, 'the right password is refused during the lock-out');
-    assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200, 'other accounts are not locked');
-    // a success clears the username's count
+    assert.equal(third.body.message, `Too many failed logins from this address; retry in ${third.retryAfter} s`);
+    assert.equal(
+      (await loginFrom(srv.url, A, 'manager', 'demo')).status,
+      429,
+      'the right password from that address waits out the lock-out',
+    );
+    // the lock is not the account's: its owner elsewhere signs in, and has their own count
+    assert.equal((await loginFrom(srv.url, B, 'manager', 'demo')).status, 200, 'another address signs in while one is locked out');
+    assert.equal((await loginFrom(srv.url, C, 'manager', 'typo')).status, 401);
+    assert.equal((await loginFrom(srv.url, C, 'manager', 'demo')).status, 200);
+    assert.equal((await loginFrom(srv.url, A, 'admin', 'demo')).status, 200, 'other accounts from the locked address are not locked');
+    // a success clears its (username, address) count
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401, 'the count started again');
     // per address: six failures from B over many usernames lock B, not the others
-    for (let i = 0; i < 4; i++) assert.equal((await loginFrom(srv.url, B, `nobody${i}`, 'x')).status, 401);
+    for (let i = 0; i < 5; i++) assert.equal((await loginFrom(srv.url, B, `nobody${i}`, 'x')).status, 401);
     const sixth = await loginFrom(srv.url, B, 'nobody9', 'x');
     assert.equal(sixth.status, 429, 'the sixth failure from one address');
     assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 429, 'that address is locked for every account');
@@ -272,6 +279,41 @@ test('login is throttled per username and per address: 429 with Retry-After, the
     const after = await loginFrom(srv.url, A, 'manager', 'demo');
     assert.equal(after.status, 200, JSON.stringify(after.body));
     assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('an account guessed at from many addresses is slowed, never locked: the right password still signs in', async () => {
+  const SLOW_MS = 1500;
+  const srv = await startServer({
+    env: {
+      ORDERFLOW_LOGIN_MAX_FAILURES: '2',
+      ORDERFLOW_LOGIN_SLOW_AFTER: '4',
+      ORDERFLOW_LOGIN_SLOW_MS: String(SLOW_MS),
+      ORDERFLOW_RATE_LIMIT: 'off',
+    },
+  });
+  const timed = async (address, password) => {
+    const t0 = Date.now();
+    const r = await loginFrom(srv.url, address, 'driver', password);
+    return { status: r.status, ms: Date.now() - t0 };
+  };
+  try {
+    // four sources, one failure each: under every lock, and up to the ceiling, not slowed
+    const first = await timed('127.0.1.1', 'guess');
+    assert.equal(first.status, 401);
+    assert.ok(first.ms < SLOW_MS, `a failure under the ceiling took ${first.ms} ms`);
+    for (let i = 2; i <= 4; i++) assert.equal((await timed(`127.0.1.${i}`, 'guess')).status, 401);
+    // past the ceiling: more sources are answered, slowly, and none is locked out
+    for (let i = 5; i <= 6; i++) {
+      const r = await timed(`127.0.1.${i}`, 'guess');
+      assert.equal(r.status, 401, 'slowed, not refused');
+      assert.ok(r.ms >= SLOW_MS, `a failure past the ceiling took ${r.ms} ms`);
+    }
+    const owner = await timed('127.0.2.1', 'demo');
+    assert.equal(owner.status, 200, 'the right password signs in');
+    assert.ok(owner.ms >= SLOW_MS, `the right password took ${owner.ms} ms: as long as a wrong one`);
   } finally {
     await srv.stop();
   }

@@ -177,7 +177,8 @@ describe('two instances on one database', () => {
   });
 
   test('failed logins are counted across instances: the lock-out holds on both', async () => {
-    // ORDERFLOW_LOGIN_MAX_FAILURES defaults to 5: five failures spread over A and B lock the name
+    // ORDERFLOW_LOGIN_MAX_FAILURES defaults to 5: five failures from one address spread over A and B
+    // lock the name for that address on both
     const login = (s, password) =>
       new ApiClient(s.url).request('POST', '/api/auth/login', { body: { username: 'driver', password }, auth: 'none' });
     const fails = [];
