@@ -487,7 +487,8 @@ describe('cms dialect', () => {
     assert.equal(stale.body.error.changed_by, 'manager');
     assert.equal(stale.body.error.changed_at, first.body.order.updated_at);
     assert.deepEqual(stale.body.order, first.body.order);
-    assert.match(stale.body.error.message, /manager/);
+    // staff read it: plain words, no field name
+    assert.equal(stale.body.error.message, 'This order was changed by manager since you loaded it: reload it and try again.');
   });
 });
 
@@ -700,6 +701,8 @@ describe('delivery dialect: the quick reference bodies word for word', () => {
     assert.equal(s.status, 409);
     assert.equal(s.body.success, false);
     assert.deepEqual(s.body.data, o);
+    assert.match(s.body.message, /^This order was changed by .+ since you loaded it: reload it and try again\.$/);
+    assert.doesNotMatch(s.body.message, /lock_version/);
   });
 });
 

@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
 import Database from 'better-sqlite3';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { storeDb, withStoreDb, checkStore } from '../support/store-db.js';
 import { testStore } from '../support/pg.js';
+import { openEventStream } from '../support/events.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
@@ -35,30 +35,6 @@ async function historyCounts(srv) {
     async (db) => new Map((await db.all('SELECT order_id, COUNT(*) AS n FROM history GROUP BY order_id')).map((r) => [r.order_id, r.n])),
   );
 }
-function sseIds(url, token) {
-  const ids = [];
-  const u = new URL(url);
-  const req = http.get({ host: u.hostname, port: u.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } }, (res) => {
-    let buf = '';
-    res.setEncoding('utf8');
-    res.on('data', (c) => {
-      buf += c;
-      let i;
-      while ((i = buf.indexOf('\n\n')) >= 0) {
-        const data = buf
-          .slice(0, i)
-          .split('\n')
-          .find((l) => l.startsWith('data: '));
-        buf = buf.slice(i + 2);
-        if (data) ids.push(JSON.parse(data.slice(6)));
-      }
-    });
-    res.on('error', () => {});
-  });
-  req.on('error', () => {});
-  return { events: ids, close: () => req.destroy() };
-}
-
 test('SIGKILL in the middle of a bulk update: nothing accepted is lost, nothing is half-applied', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'orderflow-kill-'));
   const env = {
@@ -78,7 +54,7 @@ test('SIGKILL in the middle of a bulk update: nothing accepted is lost, nothing 
       .map((o) => o.id);
     assert.ok(ids.length >= 100, `${ids.length} candidate orders`);
     const target = 'processing';
-    const sub = sseIds(srv.url, admin.token);
+    const sub = openEventStream(srv.url, { Authorization: `Bearer ${admin.token}` });
     await new Promise((r) => setTimeout(r, 100));
     const pending = admin.post('/api/v1/orders/bulk_update', { order_ids: ids, status: target }).catch((e) => e);
     const end = Date.now() + 10000;

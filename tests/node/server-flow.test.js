@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
+import { openEventStream } from '../support/events.js';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
@@ -36,37 +36,6 @@ const counts = (id) =>
     order: await db.get('SELECT status, lock_version FROM orders WHERE id = ?', id),
   }));
 
-// Reads server-sent events into `events` until closed.
-function subscribe(url, headers) {
-  const events = [];
-  const comments = [];
-  let req;
-  const ready = new Promise((resolve, reject) => {
-    const u = new URL(url);
-    req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers }, (res) => {
-      resolve(res);
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const frame = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const lines = frame.split('\n');
-          for (const l of lines) if (l.startsWith(':')) comments.push(l.slice(1).trim());
-          const ev = lines.find((l) => l.startsWith('event: '))?.slice(7);
-          const data = lines.find((l) => l.startsWith('data: '))?.slice(6);
-          if (ev) events.push({ event: ev, data: JSON.parse(data) });
-        }
-      });
-    });
-    req.on('error', (e) => {
-      if (e.code !== 'ECONNRESET') reject(e);
-    });
-  });
-  return { events, comments, ready, close: () => req.destroy() };
-}
 async function until(pred, ms = 3000) {
   const end = Date.now() + ms;
   while (!pred()) {
@@ -299,11 +268,11 @@ describe('event stream', () => {
   test('announces PUT, bulk and webhook changes; keep-alive comments; refuses anonymous', async () => {
     const anon = await new ApiClient(srv.url).get('/api/v1/events');
     assert.equal(anon.status, 401);
-    const sub = subscribe(`${srv.url}/api/v1/events`, { Cookie: admin.cookie });
-    const res = await sub.ready;
-    assert.equal(res.statusCode, 200);
-    assert.match(res.headers['content-type'], /text\/event-stream/);
-    const fsub = subscribe(`${srv.url}/api/v1/events`, {
+    const sub = openEventStream(srv.url, { Cookie: admin.cookie });
+    await sub.ready;
+    assert.equal(sub.status, 200);
+    assert.match(sub.headers['content-type'], /text\/event-stream/);
+    const fsub = openEventStream(srv.url, {
       Authorization: `Bearer ${(await new ApiClient(srv.url).login('fulfillment')).token}`,
     });
     await fsub.ready;
@@ -325,7 +294,7 @@ describe('event stream', () => {
     );
     assert.equal(hook.status, 200, JSON.stringify(hook.body));
     assert.ok(await until(() => sub.events.length >= 4), `got ${JSON.stringify(sub.events)}`);
-    const seen = sub.events.map((e) => e.data);
+    const seen = sub.events;
     assert.deepEqual(
       seen.find((e) => e.id === a.id),
       {
@@ -341,11 +310,11 @@ describe('event stream', () => {
     );
     for (const id of bulkIds) assert.equal(seen.find((e) => e.id === id).source, 'bulk');
     assert.equal(seen.find((e) => e.id === w.id).source, 'pos');
-    assert.ok(sub.events.every((e) => e.event === 'order'));
+    assert.ok(sub.frames.every((f) => f.event === 'order'));
     assert.ok(await until(() => sub.comments.includes('keep-alive')), 'keep-alive comment');
     assert.ok(await until(() => fsub.events.length >= 2));
     assert.ok(
-      fsub.events.every((e) => e.data.store_id === 's1'),
+      fsub.events.every((e) => e.store_id === 's1'),
       'fulfillment (s1) only hears about its store',
     );
     assert.equal((await admin.get('/api/health')).body.event_streams, 2);
@@ -416,7 +385,7 @@ describe('transactions and restarts', () => {
   });
 
   test('SIGTERM closes cleanly with open event streams', async () => {
-    const sub = subscribe(`${srv.url}/api/v1/events`, { Authorization: `Bearer ${admin.token}` });
+    const sub = openEventStream(srv.url, { Authorization: `Bearer ${admin.token}` });
     await sub.ready;
     const t0 = Date.now();
     await srv.stop();

@@ -1,6 +1,6 @@
 // Resource limits of the reference server, each against its attack: event streams end with
-// their session and are capped per user and in total; login is throttled per username and per
-// address; idempotency keys expire and are bounded per user while the server runs. (Flooding and
+// their session and are capped per user and in total; login is throttled per username and
+// address, and per address; idempotency keys expire and are bounded per user while the server runs. (Flooding and
 // slow clients: tests/node/server-faults.test.js.) Every server here is its own, with small limits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,55 +8,11 @@ import http from 'node:http';
 import { startServer } from '../support/server.js';
 import { withStoreDb } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
+import { openEventStream } from '../support/events.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1'; // servers started here never outlive this process
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// An event stream: its events as they arrive, whether (and when) the server ended it, its status.
-function stream(url, token) {
-  const u = new URL(url);
-  const s = { events: [], ended: false, status: 0, body: '' };
-  s.ready = new Promise((resolve) => {
-    const req = http.get(
-      { host: u.hostname, port: u.port, path: '/api/v1/events', headers: { Authorization: `Bearer ${token}` } },
-      (res) => {
-        s.status = res.statusCode;
-        s.headers = res.headers;
-        let buf = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => {
-          if (res.statusCode !== 200) {
-            s.body += c;
-            return;
-          }
-          buf += c;
-          let i;
-          while ((i = buf.indexOf('\n\n')) >= 0) {
-            const data = buf
-              .slice(0, i)
-              .split('\n')
-              .find((l) => l.startsWith('data: '));
-            buf = buf.slice(i + 2);
-            if (data) s.events.push(JSON.parse(data.slice(6)));
-          }
-          resolve();
-        });
-        res.on('end', () => {
-          s.ended = true;
-          resolve();
-        });
-        res.on('error', () => {});
-      },
-    );
-    req.on('error', () => {
-      s.ended = true;
-      resolve();
-    });
-    s.close = () => req.destroy();
-  });
-  return s;
-}
 
 async function until(pred, ms, what) {
   const end = Date.now() + ms;
@@ -88,8 +44,8 @@ test('event streams end with their session: logout and expiry close them; nothin
     const admin = await new ApiClient(srv.url).login('admin');
     const leaving = await new ApiClient(srv.url).login('manager');
     const expiring = await new ApiClient(srv.url).login('manager');
-    const a = stream(srv.url, leaving.token);
-    const b = stream(srv.url, expiring.token);
+    const a = openEventStream(srv.url, { Authorization: `Bearer ${leaving.token}` });
+    const b = openEventStream(srv.url, { Authorization: `Bearer ${expiring.token}` });
     await Promise.all([a.ready, b.ready]);
     assert.equal(a.status, 200);
     assert.equal(b.status, 200);
@@ -106,7 +62,7 @@ test('event streams end with their session: logout and expiry close them; nothin
     await until(() => b.ended, 5000, "the expired session's stream to end");
     assert.equal((await expiring.get('/api/auth/me')).status, 401);
     const admin2 = await new ApiClient(srv.url).login('admin');
-    const late = stream(srv.url, admin2.token);
+    const late = openEventStream(srv.url, { Authorization: `Bearer ${admin2.token}` });
     await late.ready;
     const second = await changeOne(admin2, used);
     await until(() => late.events.some((e) => e.id === second), 3000, 'the event on a live stream');
@@ -133,13 +89,13 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
   const open = [];
   try {
     const [rep, man, adm] = await Promise.all(['reporting', 'manager', 'admin'].map((u) => new ApiClient(srv.url).login(u)));
-    for (let i = 0; i < 3; i++) open.push(stream(srv.url, rep.token));
+    for (let i = 0; i < 3; i++) open.push(openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` }));
     await Promise.all(open.map((s) => s.ready));
     assert.deepEqual(
       open.map((s) => s.status),
       [200, 200, 200],
     );
-    const fourth = stream(srv.url, rep.token);
+    const fourth = openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` });
     await fourth.ready;
     assert.equal(fourth.status, 429);
     assert.ok(Number(fourth.headers['retry-after']) >= 1);
@@ -147,13 +103,13 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     assert.equal(body.error.code, 'too_many_streams');
     assert.match(body.error.message, /At most 3 event streams per user/);
 
-    for (let i = 0; i < 2; i++) open.push(stream(srv.url, man.token));
+    for (let i = 0; i < 2; i++) open.push(openEventStream(srv.url, { Authorization: `Bearer ${man.token}` }));
     await Promise.all(open.map((s) => s.ready));
     assert.deepEqual(
       open.map((s) => s.status),
       [200, 200, 200, 200, 200],
     );
-    const full = stream(srv.url, adm.token);
+    const full = openEventStream(srv.url, { Authorization: `Bearer ${adm.token}` });
     await full.ready;
     assert.equal(full.status, 503);
     assert.ok(Number(full.headers['retry-after']) >= 1);
@@ -164,7 +120,7 @@ test('event streams are capped per user (429) and in total (503), with Retry-Aft
     const end = Date.now() + 3000;
     do {
       await sleep(50);
-      again = stream(srv.url, rep.token);
+      again = openEventStream(srv.url, { Authorization: `Bearer ${rep.token}` });
       await again.ready;
     } while (again.status !== 200 && Date.now() < end);
     assert.equal(again.status, 200, 'a closed stream frees its slot');
@@ -276,7 +232,7 @@ function loginFrom(url, localAddress, username, password) {
   });
 }
 
-test('login is throttled per username and per address: 429 with Retry-After, the right password works again after the lock-out', async () => {
+test('login is throttled per username and address, and per address: 429 with Retry-After; another address still signs in', async () => {
   const srv = await startServer({
     env: {
       ORDERFLOW_LOGIN_MAX_FAILURES: '3',
@@ -289,24 +245,31 @@ test('login is throttled per username and per address: 429 with Retry-After, the
     const A = '127.0.0.1';
     const B = '127.0.0.2';
     const C = '127.0.0.3';
-    // per username: two failures are 401, the third locks the account (from any address)
+    // per username from one address: two failures are 401, the third locks the account there
     assert.equal((await loginFrom(srv.url, A, 'manager', 'guess1')).status, 401);
-    assert.equal((await loginFrom(srv.url, B, 'manager', 'guess2')).status, 401);
+    assert.equal((await loginFrom(srv.url, A, 'manager', 'guess2')).status, 401);
     const third = await loginFrom(srv.url, A, 'manager', 'guess3');
     assert.equal(third.status, 429);
     assert.ok(third.retryAfter >= 1 && third.retryAfter <= 2, `Retry-After ${third.retryAfter}`);
     assert.equal(third.body.error.code, 'login_throttled');
-    assert.match(third.body.message, /Too many failed logins/);
-    const right = await loginFrom(srv.url, C, 'manager', 'demo');
-    assert.equal(right.status, 429, 'the right password is refused during the lock-out');
-    assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200, 'other accounts are not locked');
-    // a success clears the username's count
+    assert.equal(third.body.message, `Too many failed logins from this address; retry in ${third.retryAfter} s`);
+    assert.equal(
+      (await loginFrom(srv.url, A, 'manager', 'demo')).status,
+      429,
+      'the right password from that address waits out the lock-out',
+    );
+    // the lock is not the account's: its owner elsewhere signs in, and has their own count
+    assert.equal((await loginFrom(srv.url, B, 'manager', 'demo')).status, 200, 'another address signs in while one is locked out');
+    assert.equal((await loginFrom(srv.url, C, 'manager', 'typo')).status, 401);
+    assert.equal((await loginFrom(srv.url, C, 'manager', 'demo')).status, 200);
+    assert.equal((await loginFrom(srv.url, A, 'admin', 'demo')).status, 200, 'other accounts from the locked address are not locked');
+    // a success clears its (username, address) count
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'demo')).status, 200);
     assert.equal((await loginFrom(srv.url, C, 'admin', 'wrong')).status, 401, 'the count started again');
     // per address: six failures from B over many usernames lock B, not the others
-    for (let i = 0; i < 4; i++) assert.equal((await loginFrom(srv.url, B, `nobody${i}`, 'x')).status, 401);
+    for (let i = 0; i < 5; i++) assert.equal((await loginFrom(srv.url, B, `nobody${i}`, 'x')).status, 401);
     const sixth = await loginFrom(srv.url, B, 'nobody9', 'x');
     assert.equal(sixth.status, 429, 'the sixth failure from one address');
     assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 429, 'that address is locked for every account');
@@ -316,6 +279,41 @@ test('login is throttled per username and per address: 429 with Retry-After, the
     const after = await loginFrom(srv.url, A, 'manager', 'demo');
     assert.equal(after.status, 200, JSON.stringify(after.body));
     assert.equal((await loginFrom(srv.url, B, 'reporting', 'demo')).status, 200);
+  } finally {
+    await srv.stop();
+  }
+});
+
+test('an account guessed at from many addresses is slowed, never locked: the right password still signs in', async () => {
+  const SLOW_MS = 1500;
+  const srv = await startServer({
+    env: {
+      ORDERFLOW_LOGIN_MAX_FAILURES: '2',
+      ORDERFLOW_LOGIN_SLOW_AFTER: '4',
+      ORDERFLOW_LOGIN_SLOW_MS: String(SLOW_MS),
+      ORDERFLOW_RATE_LIMIT: 'off',
+    },
+  });
+  const timed = async (address, password) => {
+    const t0 = Date.now();
+    const r = await loginFrom(srv.url, address, 'driver', password);
+    return { status: r.status, ms: Date.now() - t0 };
+  };
+  try {
+    // four sources, one failure each: under every lock, and up to the ceiling, not slowed
+    const first = await timed('127.0.1.1', 'guess');
+    assert.equal(first.status, 401);
+    assert.ok(first.ms < SLOW_MS, `a failure under the ceiling took ${first.ms} ms`);
+    for (let i = 2; i <= 4; i++) assert.equal((await timed(`127.0.1.${i}`, 'guess')).status, 401);
+    // past the ceiling: more sources are answered, slowly, and none is locked out
+    for (let i = 5; i <= 6; i++) {
+      const r = await timed(`127.0.1.${i}`, 'guess');
+      assert.equal(r.status, 401, 'slowed, not refused');
+      assert.ok(r.ms >= SLOW_MS, `a failure past the ceiling took ${r.ms} ms`);
+    }
+    const owner = await timed('127.0.2.1', 'demo');
+    assert.equal(owner.status, 200, 'the right password signs in');
+    assert.ok(owner.ms >= SLOW_MS, `the right password took ${owner.ms} ms: as long as a wrong one`);
   } finally {
     await srv.stop();
   }

@@ -11,6 +11,7 @@ import { rulesFor } from '../../web/src/workflow-source.js';
 import { message } from '../../web/src/i18n/index.js';
 import '../../web/src/locales/de.js'; // the German the page would load
 import { describeProblem } from '../../web/src/elements/workspace/problems.js';
+import { initialState } from '../../web/src/elements/workspace/state.js';
 import { OrdersController } from '../../web/src/elements/workspace/orders-controller.js';
 import { ChangeController } from '../../web/src/elements/workspace/change-controller.js';
 import { DetailController } from '../../web/src/elements/workspace/detail-controller.js';
@@ -32,19 +33,7 @@ function host(api, orders = []) {
     prefetched: null,
     eventsUrl: null,
     retryOnline: null,
-    _s: {
-      orders,
-      total: orders.length,
-      page: 1,
-      filters: {},
-      loading: false,
-      selected: new Set(),
-      busyIds: new Set(),
-      alerts: [],
-      confirm: null,
-      detail: null,
-      bulk: null,
-    },
+    _s: { ...initialState(), orders, total: orders.length },
     messages: [],
     focused: [],
     events: [],

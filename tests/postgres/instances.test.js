@@ -6,11 +6,11 @@
 // one started for this file (tests/support/pg.js).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { startServer } from '../support/server.js';
 import { createDatabase } from '../support/pg.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
 import { ApiClient } from '../support/client.js';
+import { openEventStream } from '../support/events.js';
 import { startWebhookSink, newWebhookSecret } from '../node/support/sinks.js';
 
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
@@ -18,34 +18,6 @@ process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 const RACE_S = Number(process.env.ORDERFLOW_INSTANCES_RACE_S || 5);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Reads server-sent events of one stream into `events` until closed.
-function subscribe(url, token) {
-  const events = [];
-  let req;
-  const ready = new Promise((resolve) => {
-    const u = new URL('/api/v1/events', url);
-    req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { Authorization: `Bearer ${token}` } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => {
-        buf += chunk;
-        let i;
-        while ((i = buf.indexOf('\n\n')) >= 0) {
-          const data = buf
-            .slice(0, i)
-            .split('\n')
-            .find((l) => l.startsWith('data: '));
-          buf = buf.slice(i + 2);
-          if (data) events.push(JSON.parse(data.slice(6)));
-        }
-      });
-      res.on('error', () => {});
-      resolve(res);
-    });
-    req.on('error', () => {});
-  });
-  return { events, ready, close: () => req.destroy() };
-}
 async function until(pred, ms = 10000) {
   const end = Date.now() + ms;
   while (!(await pred())) {
@@ -108,7 +80,7 @@ describe('two instances on one database', () => {
 
   test("a change made through one instance arrives on the other instance's event stream", async () => {
     const [ca, cb] = await Promise.all([new ApiClient(a.url).login('admin'), new ApiClient(b.url).login('admin')]);
-    const sub = subscribe(b.url, cb.token);
+    const sub = openEventStream(b.url, { Authorization: `Bearer ${cb.token}` });
     await sub.ready;
     try {
       const o = (await ca.get('/api/v1/orders?per_page=5000')).body.orders.find(
@@ -132,30 +104,15 @@ describe('two instances on one database', () => {
 
   test("a logout through one instance ends the session's event stream on the other", async () => {
     const c = await new ApiClient(a.url).login('manager');
-    const u = new URL('/api/v1/events', b.url);
-    const ended = new Promise((resolve, reject) => {
-      const req = http.get({ host: u.hostname, port: u.port, path: u.pathname, headers: { Authorization: `Bearer ${c.token}` } }, (res) => {
-        assert.equal(res.statusCode, 200);
-        res.resume();
-        res.on('end', () => resolve(Date.now()));
-        res.on('close', () => resolve(Date.now()));
-        // once the stream is open on B, log out through A
-        setTimeout(
-          () =>
-            c
-              .post('/api/auth/logout', {})
-              .then((r) => assert.equal(r.status, 200))
-              .catch(reject),
-          200,
-        );
-      });
-      req.on('error', () => resolve(Date.now()));
-      setTimeout(() => {
-        req.destroy();
-        reject(new Error('the stream on B was still open 10 s after the logout on A'));
-      }, 10000).unref();
-    });
-    await ended;
+    const stream = await openEventStream(b.url, { Authorization: `Bearer ${c.token}` }).ready;
+    assert.equal(stream.status, 200);
+    try {
+      // the stream is open on B: log out through A
+      assert.equal((await c.post('/api/auth/logout', {})).status, 200);
+      assert.ok(await until(() => stream.ended, 10000), 'the stream on B was still open 10 s after the logout on A');
+    } finally {
+      stream.close();
+    }
     assert.equal(
       (await new ApiClient(b.url).request('GET', '/api/auth/me', { headers: { Authorization: `Bearer ${c.token}` }, auth: 'none' })).status,
       401,
@@ -220,7 +177,8 @@ describe('two instances on one database', () => {
   });
 
   test('failed logins are counted across instances: the lock-out holds on both', async () => {
-    // ORDERFLOW_LOGIN_MAX_FAILURES defaults to 5: five failures spread over A and B lock the name
+    // ORDERFLOW_LOGIN_MAX_FAILURES defaults to 5: five failures from one address spread over A and B
+    // lock the name for that address on both
     const login = (s, password) =>
       new ApiClient(s.url).request('POST', '/api/auth/login', { body: { username: 'driver', password }, auth: 'none' });
     const fails = [];
@@ -352,7 +310,7 @@ describe('two instances on one database', () => {
 
   test('PostgreSQL ending every connection of both instances: they connect again, changes and events flow again', async () => {
     const [ca, cb] = await Promise.all([new ApiClient(a.url).login('admin'), new ApiClient(b.url).login('admin')]);
-    const sub = subscribe(b.url, cb.token);
+    const sub = openEventStream(b.url, { Authorization: `Bearer ${cb.token}` });
     await sub.ready;
     try {
       const fresh = (await ca.get('/api/v1/orders?per_page=5000')).body.orders.filter(

@@ -20,7 +20,10 @@
 //   ORDERFLOW_IDEMPOTENCY_TTL_S / ORDERFLOW_IDEMPOTENCY_MAX_KEYS / ORDERFLOW_IDEMPOTENCY_MAX_BYTES (a key's
 //   lifetime; answers and bytes of answers kept per user: default 86400 / 1000 / 16 MiB).
 //   ORDERFLOW_LOGIN_MAX_FAILURES / ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS / ORDERFLOW_LOGIN_LOCKOUT_S (failed
-//   logins per username / per address in 15 minutes before a lock-out of that many seconds: 5 / 30 / 60).
+//   logins of one username from one address / from one address in 15 minutes before a lock-out of
+//   that many seconds: 5 / 30 / 60). ORDERFLOW_LOGIN_SLOW_AFTER / ORDERFLOW_LOGIN_SLOW_MS (failed
+//   logins of one username from all addresses in 15 minutes after which its logins take at least
+//   that many ms, never refused: 100 / 2000).
 //   ORDERFLOW_DB_MAX_PAGES (cap the SQLite file at this many pages, at least its current size:
 //   writes past it fail as on a full disk, answered 507).
 //   Test hooks: ORDERFLOW_TEST_FAIL_ORDER_IDS (comma list: a change of these orders throws after
@@ -69,9 +72,11 @@ async function main() {
     maxConnections: intEnv('ORDERFLOW_MAX_CONNECTIONS', 900, 1),
     maxPerAddress: intEnv('ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS', 256, 1),
     login: {
-      maxPerUsername: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES', 5, 2),
+      maxPerUsernameAndAddress: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES', 5, 2),
       maxPerAddress: intEnv('ORDERFLOW_LOGIN_MAX_FAILURES_PER_ADDRESS', 30, 2),
       lockoutS: intEnv('ORDERFLOW_LOGIN_LOCKOUT_S', 60, 1),
+      slowAfter: intEnv('ORDERFLOW_LOGIN_SLOW_AFTER', 100, 1),
+      slowMs: intEnv('ORDERFLOW_LOGIN_SLOW_MS', 2000, 0),
     },
     idempotencyTtlMs: intEnv('ORDERFLOW_IDEMPOTENCY_TTL_S', 24 * 3600, 1) * 1000,
     idempotencyMaxKeys: intEnv('ORDERFLOW_IDEMPOTENCY_MAX_KEYS', 1000, 1),

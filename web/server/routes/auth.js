@@ -1,5 +1,7 @@
 // Logging in and out (bearer token or session cookie + CSRF token), the signed-in user, the demo
-// users. Failed logins are throttled per username and per address (login-throttle.js).
+// users. Failed logins are throttled per username and address and per address, and slowed per
+// username (login-throttle.js).
+import { setTimeout as delay } from 'node:timers/promises';
 import { fail } from '../http/errors.js';
 import { SESSION_COOKIE, verifyPassword, userFromRow } from '../auth.js';
 import * as S from './schemas.js';
@@ -50,20 +52,23 @@ export function authRoutes({ define, store, sessions, logins, endSession, requir
           ctx.dialect,
           429,
           'login_throttled',
-          `Too many failed logins for this account or from this address; retry in ${s} s`,
+          `Too many failed logins from this address; retry in ${s} s`,
           {},
           { 'Retry-After': String(s) },
         );
-      const wait = await logins.wait(body.username, address);
+      const { wait, slowMs } = await logins.check(body.username, address);
       if (wait) throw throttled(wait); // before the password is even hashed
+      // an account many sources are guessing at: slowed, never refused (login-throttle.js)
+      const slowed = slowMs ? delay(slowMs) : null;
       const row = await store.users.get(body.username);
       const ok = await verifyPassword(body.password, row ? row.password_hash : DUMMY_HASH);
+      await slowed; // counted from the request's arrival, and the same whatever the password was
       if (!row || !ok) {
         const locked = await logins.failed(body.username, address);
         if (locked) throw throttled(locked);
         return { status: 401, body: { success: false, message: 'Invalid username or password' } };
       }
-      await logins.succeeded(body.username);
+      await logins.succeeded(body.username, address);
       const { token, csrf } = await sessions.create(row.username);
       return {
         status: 200,

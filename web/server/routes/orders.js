@@ -33,8 +33,10 @@ export function changeInput(ctx, body, { lockRequired }) {
   return { to: body.status, fields, lockVersion: body.lock_version ?? undefined };
 }
 
+// Staff read this (the delivery dialect's body has no other words): who, in plain words, and no
+// field names; when and what the order is now travel beside it (changed_at, the order).
 export function conflictMessage(order) {
-  return `This order was changed by ${order.updated_by ?? 'someone else'} at ${order.updated_at} (now lock_version ${order.lock_version}); refresh it and try again`;
+  return `This order was changed by ${order.updated_by ?? 'someone else'} since you loaded it: reload it and try again.`;
 }
 
 // dialect: {name, view, base ('/api/v1/orders' | '/api/orders'), changePath, changeKeys, lockRequired,

@@ -5,6 +5,7 @@ import { withFallbacks } from '../api/fallbacks.js';
 import { rulesFor } from '../workflow-source.js';
 import { openerOf } from './workspace/support.js';
 import { describeProblem } from './workspace/problems.js';
+import { initialState } from './workspace/state.js';
 import { OrdersController } from './workspace/orders-controller.js';
 import { LiveController } from './workspace/live-controller.js';
 import './of-order-list.js';
@@ -126,7 +127,7 @@ export class OfOrderWorkspace extends LitElement {
     this.stores = [];
     this.controls = 'auto';
     this.i18n = new Strings(this);
-    this._s = OfOrderWorkspace.initial();
+    this._s = initialState();
     this.retryOnline = null; // what the `online` event re-sends (a failed load or change), if anything
     this._onOnline = () => {
       if (this.retryOnline) this.retryOnline();
@@ -136,22 +137,6 @@ export class OfOrderWorkspace extends LitElement {
     this.details = null; // DetailController, with the detail view (#need)
     this.bulk = null; // BulkController, with the bulk dialog (#need)
     this.live = new LiveController(this);
-  }
-
-  static initial() {
-    return {
-      orders: [],
-      total: 0,
-      page: 1,
-      filters: {},
-      loading: false,
-      selected: new Set(),
-      busyIds: new Set(),
-      alerts: [],
-      confirm: null,
-      detail: null,
-      bulk: null,
-    };
   }
 
   /** The state the controllers share (replaced, never mutated). */
@@ -219,7 +204,7 @@ export class OfOrderWorkspace extends LitElement {
     if (this.api && this.rules && (!this._loadedOnce || newAdapter || newRules)) {
       this._loadedOnce = true;
       const keep = this._s;
-      this._s = { ...OfOrderWorkspace.initial(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
+      this._s = { ...initialState(), alerts: keep.alerts, filters: { ...(this.initialFilters ?? {}) } };
       this.load();
     }
     if (changed.has('eventsUrl') && this.isConnected) this.live.subscribe();

@@ -1,6 +1,6 @@
 // How a failed request reads for staff: one ApiError `kind` -> {kind, message, detail, actions}.
-// The server's own conflict text names lock versions and ISO times, so a 409 is told as who
-// changed the order, when, and what it is now.
+// The server's own conflict text says who but not when (in the reader's time zone) nor what the
+// order is now, so a 409 is told as who changed the order, when, and what it is now.
 
 /**
  * @param {object} err  an ApiError (`kind`, `message`, `errors`, `order`, `changedBy`, `changedAt`, `retryAfter`)
