@@ -9,11 +9,12 @@
 //   commit (group-commit.js): transactions that start while one is open share its COMMIT, each
 //   with its own SAVEPOINT, and are serialized by an in-process mutex (while a body awaits,
 //   another body's statements would otherwise run inside its transaction).
-// - a read-only reader: reads made outside a transaction (READS below: the session lookup of
-//   every request, GETs, the admin views) run on it at once. In WAL a reader sees the last
-//   committed state and never waits for the writer, so a request's session lookup does not wait
-//   for the group being written, and the group can grow. A read made after a write was answered
-//   sees it (the answer comes after the COMMIT).
+// - a read-only reader: a read made outside a transaction (READS below: the session lookup of
+//   every request, GETs, the admin views) while a group is being written runs on it at once: in
+//   WAL a reader sees the last committed state and never waits for the writer. While no group
+//   runs, such a read runs on the writer (no transaction is open on it then, and its page cache
+//   stays warm, where the reader's is dropped after every write). Either way a read sees what was
+//   committed, and a write that has resolved is visible to it (the answer comes after the COMMIT).
 import { openDatabase, openReader, isBusyError, isFullError, isConflictError } from './schema.js';
 import { ordersRepo, historyRepo, inventoryRepo, storesRepo, notificationsRepo, metaRepo, seedRepo } from './orders.js';
 import { usersRepo, sessionsRepo } from './users.js';
@@ -112,8 +113,10 @@ export class SqliteStore {
         const f = repo[m].bind(repo);
         inside[m] = (...args) => settle(() => f(...args));
         if (reads.has(m)) {
+          // On the writer while no group runs (it has no transaction open then, and its page cache
+          // is warm: a reader drops its cache whenever the file changed since its last read).
           const r = readRaw[area][m].bind(readRaw[area]);
-          outside[m] = (...args) => settle(() => r(...args));
+          outside[m] = (...args) => settle(() => (this.commits.mutex.locked ? r(...args) : f(...args)));
         } else outside[m] = (...args) => this.commits.run(() => f(...args));
       }
       this[area] = outside;

@@ -8,9 +8,14 @@ const SELECT_ORDER = `SELECT id, workflow, status, store_id, lock_version, payme
 export function ordersRepo(db) {
   const q = {
     // One statement for an order and its items (one row per item; an order without items: one row, sku null).
-    orderWithItems: db.prepare(`SELECT o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
-                                o.tracking_number, o.created_at, o.updated_at, o.updated_by, i.sku AS item_sku, i.name AS item_name, i.quantity AS item_quantity
-                                FROM orders o LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = ? ORDER BY i.id`),
+    // Rows as arrays (raw): read on every change, and better-sqlite3 builds row objects property by property.
+    orderWithItems: db
+      .prepare(
+        `SELECT o.id, o.workflow, o.status, o.store_id, o.lock_version, o.payment_status, o.customer_name, o.total,
+         o.tracking_number, o.created_at, o.updated_at, o.updated_by, i.sku, i.name, i.quantity
+         FROM orders o LEFT JOIN order_items i ON i.order_id = o.id WHERE o.id = ? ORDER BY i.id`,
+      )
+      .raw(true),
     itemsOf: db.prepare(`SELECT order_id, sku, name, quantity FROM order_items
                          WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, id`),
     ordersIn: db.prepare(`${SELECT_ORDER} WHERE id IN (SELECT value FROM json_each(?))`),
@@ -37,9 +42,22 @@ export function ordersRepo(db) {
     get(id) {
       const rows = q.orderWithItems.all(id);
       if (rows.length === 0) return null;
-      const { item_sku: _s, item_name: _n, item_quantity: _q, ...row } = rows[0];
-      row.items = rows[0].item_sku === null ? [] : rows.map((r) => ({ sku: r.item_sku, name: r.item_name, quantity: r.item_quantity }));
-      return row;
+      const r = rows[0];
+      return {
+        id: r[0],
+        workflow: r[1],
+        status: r[2],
+        store_id: r[3],
+        lock_version: r[4],
+        payment_status: r[5],
+        customer_name: r[6],
+        total: r[7],
+        tracking_number: r[8],
+        created_at: r[9],
+        updated_at: r[10],
+        updated_by: r[11],
+        items: r[12] === null ? [] : rows.map((x) => ({ sku: x[12], name: x[13], quantity: x[14] })),
+      };
     },
 
     getMany(ids) {
@@ -76,13 +94,27 @@ export function ordersRepo(db) {
 export function historyRepo(db) {
   const q = {
     insert: db.prepare(`INSERT INTO history (order_id, lock_version, from_status, to_status, actor, at, notes, fields, source)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`),
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     of: db.prepare('SELECT * FROM history WHERE order_id = ? ORDER BY lock_version, id'),
   };
   const parsed = (h) => ({ ...h, fields: JSON.parse(h.fields) });
   return {
+    // The row as stored (every column is given here; no RETURNING: cheaper to build it than to read it back).
     append({ orderId, lockVersion, from, to, actor, at, notes, fields, source }) {
-      return parsed(q.insert.get(orderId, lockVersion, from, to, actor, at, notes ?? null, JSON.stringify(fields ?? {}), source));
+      const text = JSON.stringify(fields ?? {});
+      const { lastInsertRowid } = q.insert.run(orderId, lockVersion, from, to, actor, at, notes ?? null, text, source);
+      return {
+        id: Number(lastInsertRowid),
+        order_id: orderId,
+        lock_version: lockVersion,
+        from_status: from,
+        to_status: to,
+        actor,
+        at,
+        notes: notes ?? null,
+        fields: JSON.parse(text),
+        source,
+      };
     },
     of(orderId) {
       return q.of.all(orderId).map(parsed);

@@ -30,8 +30,14 @@ export function usersRepo(db) {
 export function sessionsRepo(db) {
   const q = {
     insert: db.prepare('INSERT INTO sessions (token_hash, username, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
-    lookup: db.prepare(`SELECT s.csrf_token, s.expires_at, u.* FROM sessions s JOIN users u ON u.username = s.username
-                        WHERE s.token_hash = ?`),
+    // Every request asks this: rows as arrays (raw), since better-sqlite3 builds a row object
+    // property by property, which cost more than the lookup itself.
+    lookup: db
+      .prepare(
+        `SELECT s.csrf_token, s.expires_at, u.username, u.display_name, u.password_hash, u.roles, u.stores
+         FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = ?`,
+      )
+      .raw(true),
     remove: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
   };
@@ -41,8 +47,10 @@ export function sessionsRepo(db) {
     },
     // -> {user, csrf, expiresAt} or null (expiry is the caller's to check)
     find(tokenHash) {
-      const row = q.lookup.get(tokenHash);
-      return row ? { user: userFromRow(row), csrf: row.csrf_token, expiresAt: row.expires_at } : null;
+      const r = q.lookup.get(tokenHash);
+      if (!r) return null;
+      const user = { username: r[2], display_name: r[3], password_hash: r[4], roles: JSON.parse(r[5]), stores: JSON.parse(r[6]) };
+      return { user, csrf: r[0], expiresAt: r[1] };
     },
     remove(tokenHash) {
       q.remove.run(tokenHash);
