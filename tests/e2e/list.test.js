@@ -101,7 +101,7 @@ test('invalid transitions are refused before the click: not offered, terminal or
   assert.equal(after.lock_version, unpaid.lock_version, 'nothing was sent');
 });
 
-test('an order with an item out of stock: its dropdown shows Processing unavailable with the short items, before any PUT', async () => {
+test('an order with an item out of stock: Processing is shown unavailable with the short items, before any PUT', async () => {
   const o = await pick((x) => x.status === 'new' && x.items.some((i) => i.in_stock === false), 'status=new');
   const puts = [];
   page.on('request', (r) => {
@@ -113,8 +113,7 @@ test('an order with an item out of stock: its dropdown shows Processing unavaila
   // the engine's words, naming the short items as the order has them (in_stock false: "N ordered")
   const named = o.items.filter((i) => i.in_stock === false).map((i) => `"${i.sku}" (${i.quantity} ordered)`);
   const list = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0];
-  const reason =
-    `Some line items are not in stock: restock them or edit the order before processing it. ` + `Not enough in stock: ${list}.`;
+  const reason = `Some line items are not in stock: restock them or edit the order before processing it. Not enough in stock: ${list}.`;
   const processing = dd.getByRole('option', { name: 'Processing (unavailable)', exact: true, description: reason });
   assert.equal(await processing.count(), 1, `Processing listed unavailable, described by: ${reason}`);
   assert.equal(await processing.isDisabled(), true);
@@ -129,6 +128,19 @@ test('an order with an item out of stock: its dropdown shows Processing unavaila
   for (const name of ['Cancelled', 'Rejected']) assert.equal(await dd.getByRole('option', { name, exact: true }).isDisabled(), false, name);
   await assert.rejects(dd.selectOption('processing', { timeout: 500 }), 'a disabled option cannot be picked');
   assert.equal(await page.getByRole('dialog').count(), 0, 'no dialog opened');
+  // with buttons as row controls: Accept is there, disabled and described by the same reason; a click does nothing
+  await page.locator('of-order-workspace').evaluate((ws) => {
+    ws.controls = 'buttons';
+  });
+  const accept = row(page, o.id).getByRole('button', { name: 'Accept', exact: true, disabled: true, description: reason });
+  await accept.waitFor();
+  await accept.click({ force: true });
+  // had the click done anything, a modal dialog would now cover the row: the next control still answers
+  await row(page, o.id).getByRole('button', { name: 'Cancel', exact: true }).click({ timeout: 3000 });
+  const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Cancelled`, exact: true });
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
   assert.deepEqual(puts, [], 'no PUT sent');
   const after = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
   assert.equal(after.status, 'new');

@@ -202,6 +202,30 @@ test('changes: a one-click change into a final status asks first', () => {
   assert.equal(h.state.confirm?.option.id, 'completed');
 });
 
+test('changes: a one-click change the engine marks blocked is never sent; the dialog opens with its reason', async () => {
+  const sent = [];
+  const api = {
+    updateStatus: async (...a) => {
+      sent.push(a);
+      return { order: {} };
+    },
+  };
+  const short = order(8, 'new', { items: [{ sku: 'TEA', quantity: 2, in_stock: false }] });
+  const h = host(api, [short]);
+  h.changes.select({ orderId: 8, to: 'processing', direct: true }, null);
+  assert.equal(h.state.confirm?.option.id, 'processing');
+  assert.equal(h.state.confirm.option.blocked.code, 'inventory_short');
+  assert.match(h.state.confirm.option.blocked.message, /"TEA" \(2 ordered\)/);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(sent, []);
+  // the same click on an order with its items in stock goes straight through
+  const fine = host(api, [order(9, 'new')]);
+  fine.changes.select({ orderId: 9, to: 'processing', direct: true }, null);
+  assert.equal(fine.state.confirm, null);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(sent.length, 1);
+});
+
 test('bulk: skipped orders counted and listed, only failures a retry could fix are retryable, chunks of 100', async () => {
   const sent = [];
   const api = {
