@@ -226,6 +226,24 @@ test('changes: a one-click change the engine marks blocked is never sent; the di
   assert.equal(sent.length, 1);
 });
 
+test("rules: a blocked option is the order's own, whatever orders were asked about before", () => {
+  const short = (id, sku) => order(id, 'new', { items: [{ sku, quantity: 2, in_stock: false }] });
+  assert.match(admin.allowed(short(20, 'TEA'))[0].blocked.message, /"TEA" \(2 ordered\)/);
+  assert.match(admin.allowed(short(21, 'CUP'))[0].blocked.message, /"CUP" \(2 ordered\)/, 'same stock, other items');
+  assert.equal(admin.allowed(order(22, 'new'))[0].blocked, undefined);
+  // a workflow whose guard reads another order field: the answer follows that field too
+  const doc = JSON.parse(JSON.stringify(wf.document));
+  doc.id = 'cms_fraud';
+  doc.guards.push({ id: 'fraud', kind: 'equals', field: 'fraud_check', value: 'cleared', code: 'fraud_hold', message: 'Held for review.' });
+  doc.transitions.find((t) => t.from === 'new' && t.to === 'processing').guards.push('fraud');
+  const fraud = new Rules(flow.workflow(doc), { role: 'admin' });
+  assert.equal(fraud.allowed(order(23, 'new', { fraud_check: 'cleared' }))[0].blocked, undefined);
+  assert.deepEqual(fraud.allowed(order(24, 'new', { fraud_check: 'held' }))[0].blocked, {
+    code: 'fraud_hold',
+    message: 'Held for review.',
+  });
+});
+
 test('bulk: skipped orders counted and listed, only failures a retry could fix are retryable, chunks of 100', async () => {
   const sent = [];
   const api = {

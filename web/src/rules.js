@@ -65,6 +65,8 @@ export class Rules {
     const k = this.#key(order);
     let opts = this.allowedCache.get(k);
     if (!opts) {
+      // Keys carry the items, so most orders with items have their own: bounded, emptied when full.
+      if (this.allowedCache.size >= 5000) this.allowedCache.clear();
       opts = this.wf.allowed(order, this.actor);
       this.allowedCache.set(k, opts);
     }

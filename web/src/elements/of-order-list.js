@@ -285,7 +285,7 @@ export class OfOrderList extends LitElement {
                   html`<button
                     data-ctl=${`action-${x.id}`}
                     data-to=${x.id}
-                    aria-disabled=${x.blocked ? 'true' : nothing}
+                    aria-disabled=${!!x.blocked}
                     title=${x.blocked?.message ?? nothing}
                     @click=${() => x.blocked || this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}
                   >
