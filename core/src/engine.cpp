@@ -174,12 +174,15 @@ std::vector<Error> Evaluator::evaluate(const json& order) {
     if (!errs.empty()) return errs;
     errs = base(fromKey, storeState(v.hasStore, v.store));
     const int t = transitionFor(fromKey);
-    if (t < 0) return errs;
+    if (t >= 0) appendGuardErrors(t, v, errs);
+    return errs;
+}
+
+void Evaluator::appendGuardErrors(int t, const OrderView& v, std::vector<Error>& out) const {
     const std::uint64_t outcomes = guardOutcomes(t, v);
     json shorts;
     if (outcomes && v.items) shorts = shortItems(*v.items);
-    appendGuards(t, outcomes, errs, &shorts);
-    return errs;
+    appendGuards(t, outcomes, out, &shorts);
 }
 
 void Evaluator::readActor(const json& a) {
@@ -351,7 +354,8 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
     static const json kNoFields;
     Evaluator ev(w, {}, kNoFields, actor);
     OrderView v;
-    // Guards never hide an option, so only the status and (store-scoped roles) the store are read.
+    // Guards never hide an option (they mark it blocked, below), so only the status and
+    // (store-scoped roles) the store decide whether the order offers any.
     std::string bad = readStatus(order, v);
     if (bad.empty() && ev.readsStore()) bad = readStore(order, v);
     if (!bad.empty()) out.errors.push_back({"invalid_order", std::move(bad), ""});
@@ -387,7 +391,8 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
         return out;
     }
     bool anyOut = false;
-    for (const auto& t : w.transitions) {
+    for (std::size_t ti = 0; ti < w.transitions.size(); ++ti) {
+        const auto& t = w.transitions[ti];
         if (t.from != from) continue;
         anyOut = true;
         if (!(t.roles >> role & 1u)) continue;
@@ -400,6 +405,18 @@ Allowed Workflow::allowed(const json& order, const json& actor) const {
         for (int f : t.required) o.required.push_back(w.fields[static_cast<std::size_t>(f)].id);
         for (int f : t.optional) o.optional.push_back(w.fields[static_cast<std::size_t>(f)].id);
         o.confirm = t.confirm;
+        if (t.guards) {
+            // check's first refusal about the order's own data for this change: invalid_order
+            // when a part its guards read is malformed, else the first failing guard.
+            OrderView g;
+            const int tIndex = static_cast<int>(ti);
+            std::vector<Error> refused{{"invalid_order", ev.readGuarded(tIndex, order, g), ""}};
+            if (refused[0].message.empty()) {
+                refused.clear();
+                ev.appendGuardErrors(tIndex, g, refused);
+            }
+            if (!refused.empty()) o.blocked = std::move(refused[0]);
+        }
         out.options.push_back(std::move(o));
     }
     if (out.options.empty())

@@ -76,6 +76,9 @@ public:
 
     std::uint64_t guardOutcomes(int t, const OrderView& v) const;
 
+    // appendGuards for the guards of transition t on what readGuarded put in v (check's words).
+    void appendGuardErrors(int t, const OrderView& v, std::vector<Error>& out) const;
+
     // Reads into v the parts of `order` the guards of transition t read: "" or the message
     // naming the broken path (the first, parts in the order of the guard kinds table).
     std::string readGuarded(int t, const json& order, OrderView& v) const;

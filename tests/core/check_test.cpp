@@ -256,6 +256,47 @@ TEST_F(Check, InventoryGuard) {
     EXPECT_EQ(describe(cms->check(order("new", {{"items", nullptr}}), "processing", nullptr, admin()).errors), missing);
 }
 
+// Guards never hide an option: an option whose guard refuses this order stays offered, marked
+// blocked with check's first refusal about the order (same code, words and short items), so a UI
+// can show it unavailable, and why, before anyone picks it.
+TEST_F(Check, AllowedMarksOptionsTheGuardsRefuse) {
+    auto one = [](const orderflow::Allowed& a, const std::string& id) {
+        for (const auto& o : a.options)
+            if (o.id == id) return o.blocked;
+        return Error{"not offered", "", ""};
+    };
+    const json shortOrder =
+        order("new", {{"items", {{{"sku", "A"}, {"quantity", 2}, {"in_stock", 1}}, {{"sku", "B"}, {"in_stock", true}}}}});
+    auto a = cms->allowed(shortOrder, manager());
+    ASSERT_EQ(a.options.size(), 3u);
+    EXPECT_EQ(describe({one(a, "processing")}), describe(cms->check(shortOrder, "processing", nullptr, manager()).errors));
+    EXPECT_EQ(describe({one(a, "processing")}),
+              "inventory_short: Some line items are not in stock: restock them or edit the order before processing it. Not enough in "
+              "stock: \"A\" (2 ordered, 1 in stock). [{\"available\":1,\"index\":0,\"quantity\":2,\"sku\":\"A\"}]\n");
+    EXPECT_TRUE(one(a, "cancelled").code.empty());
+    EXPECT_TRUE(one(a, "rejected").code.empty()) << "a required field is not the order's: the dialog asks for it";
+    EXPECT_TRUE(cms->allowed(order("new"), manager()).options[0].blocked.code.empty()) << "every item in stock";
+
+    // The payment guard, in check's words for a failed and for an absent payment state.
+    auto unpaid = cms->allowed(order("processing", {{"payment_status", "failed"}}), admin());
+    EXPECT_EQ(describe({one(unpaid, "completed")}),
+              "payment_required: Payment has not been settled for this order: it can be completed once it is paid.\n");
+    EXPECT_TRUE(one(unpaid, "ready_for_pickup").code.empty());
+    EXPECT_EQ(describe({one(cms->allowed(order("ready_for_pickup", {{"payment_status", drop()}}), admin()), "completed")}),
+              "payment_required: This order has no payment status: it can be completed once it is paid.\n");
+    // No line items: the guard's missing message, as check says it.
+    EXPECT_EQ(describe({one(cms->allowed(order("new", {{"items", drop()}}), admin()), "processing")}),
+              "inventory_short: This order has no line items, so its stock cannot be checked.\n");
+    // A malformed part only the guard reads: the option is blocked as invalid_order, naming it; the
+    // others stay open, and the order itself is not malformed for allowed.
+    auto broken = cms->allowed(order("new", {{"items", {{{"quantity", -1}}}}}), admin());
+    EXPECT_TRUE(broken.errors.empty());
+    EXPECT_EQ(describe({one(broken, "processing")}), "invalid_order: order.items[0].quantity: expected a finite number >= 0, got -1\n");
+    EXPECT_TRUE(one(broken, "cancelled").code.empty());
+    // Delivery has no guards: nothing is ever blocked.
+    for (const auto& o : delivery->allowed(order("pending"), admin()).options) EXPECT_TRUE(o.blocked.code.empty()) << o.id;
+}
+
 TEST_F(Check, GuardsRunOnlyWhenTheTransitionExists) {
     json broke = order("new", {{"payment_status", "failed"}, {"items", {{{"in_stock", false}}}}});
     EXPECT_EQ(codes(cms->check(broke, "completed", nullptr, admin()).errors), std::vector<std::string>{"invalid_transition"});

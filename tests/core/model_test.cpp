@@ -2,7 +2,7 @@
 // guards, aliases) and random orders, actors, targets and fields. An independent model of the
 // check rules, written here from docs/workflow-format.md, predicts the codes (and fields) of
 // every verdict; the engine must agree exactly, and planBatch (several guards per transition
-// here) must agree with check.
+// here) must agree with check. allowed must mark each option blocked by the model's first guard.
 #include <algorithm>
 #include <random>
 #include <set>
@@ -285,7 +285,7 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                                          {{"f0", "a\x01"}},
                                          {{"f0", "ok"}, {"f1", "b"}},
                                          {{"f0", nullptr}}};
-    int workflows = 0, verdicts = 0, eligible = 0;
+    int workflows = 0, verdicts = 0, eligible = 0, options = 0, blocked = 0;
     for (int wf = 0; wf < 150; ++wf) {
         Model m = randomWorkflow(rng);
         auto loaded = Workflow::load(m.doc);
@@ -338,9 +338,24 @@ TEST(Model, RandomWorkflowsAgreeWithAnIndependentModel) {
                                      << describe(v.errors);
                 ++verdicts;
                 if (v.ok) ++eligible;
+                // allowed marks an option blocked by the first guard the model says refuses it
+                for (const auto& opt : w.allowed(o, actor).options) {
+                    std::string refusal;
+                    for (const auto& [code, field] : predict(m, o, opt.id, nullptr, actor))
+                        if (code != "missing_field") {
+                            refusal = code;
+                            break;
+                        }
+                    ASSERT_EQ(opt.blocked.code, refusal)
+                        << "workflow " << m.doc.dump() << "\norder " << o.dump() << " option " << opt.id << " actor " << actor.dump();
+                    ++options;
+                    if (!refusal.empty()) ++blocked;
+                }
             }
         }
     }
     EXPECT_EQ(workflows, 150);
     EXPECT_GT(eligible, verdicts / 40) << eligible << " of " << verdicts;
+    EXPECT_GT(blocked, options / 20) << blocked << " of " << options << " options blocked";
+    EXPECT_GT(options - blocked, options / 5) << blocked << " of " << options << " options blocked";
 }

@@ -2,7 +2,7 @@
 // numeric and string stores, items with bool/number stock). planBulk must agree with check
 // exactly, planBatch (columns built here) must agree too, the test's own reading of "malformed"
 // must agree with check's invalid_order, and allowed() must offer exactly the targets check
-// accepts apart from fields and guards.
+// accepts apart from fields and guards, each blocked by check's first refusal about the order.
 #include <cmath>
 #include <iomanip>
 #include <random>
@@ -387,6 +387,22 @@ void property(const std::string& id, std::uint32_t seed) {
                 if (actorBad != !allowed.errors.empty()) {
                     ADD_FAILURE() << "allowed errors: " << ctx;
                     ++failures;
+                }
+            }
+            // each offered option is blocked by exactly check's first refusal about the order itself
+            // (all but the fields, which allowed does not judge), malformed orders included
+            if (trial % 4 == 1) {
+                for (const auto& opt : w->allowed(o, actor).options) {
+                    std::vector<Error> want;
+                    for (const auto& err : w->check(o, opt.id, nullptr, actor).errors)
+                        if (err.code != "missing_field") want.push_back(err);
+                    if (want.size() > 1) want.resize(1);
+                    std::vector<Error> got;
+                    if (!opt.blocked.code.empty()) got.push_back(opt.blocked);
+                    if (!same(got, want)) {
+                        ADD_FAILURE() << "option " << opt.id << " blocked differs from check: " << ctx << "blocked:\n" << describe(got);
+                        ++failures;
+                    }
                 }
             }
             ++checked;

@@ -82,23 +82,69 @@ test('invalid transitions are refused before the click: not offered, terminal or
     .locator('option')
     .allTextContents();
   assert.ok(!labels.includes('Completed') && !labels.includes('Ready for Pickup'), `offered: ${labels}`);
-  // an order not paid yet cannot be completed: the engine's payment message, Confirm disabled
+  // an order not paid yet cannot be completed: Completed is listed unavailable, with the engine's
+  // payment message as its description, and cannot be picked; Ready for Pickup still can
   const unpaid = await pick((x) => x.status === 'processing' && x.payment_status !== 'paid', 'status=processing');
   await page.getByLabel('Filter by status').selectOption('processing');
   await row(page, unpaid.id).waitFor();
   const dd = page.getByRole('combobox', { name: `Status for order ${unpaid.id}`, exact: true });
-  const offered = await dd.locator('option').allTextContents();
-  assert.ok(offered.includes('Completed'), 'offered by the transition table; the guard decides live');
-  await dd.selectOption({ label: 'Completed' });
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('alert').filter({ hasText: /paid/ }).waitFor();
-  assert.equal(await dialog.getByRole('button', { name: 'Confirm' }).isDisabled(), true);
-  await page.keyboard.press('Escape');
-  await dialog.waitFor({ state: 'hidden' });
+  const payment = 'Payment has not been settled for this order: it can be completed once it is paid.';
+  const completed = dd.getByRole('option', { name: 'Completed (unavailable)', exact: true, description: payment });
+  assert.equal(await completed.count(), 1, 'offered by the transition table, marked by the guard');
+  assert.equal(await completed.isDisabled(), true);
+  assert.equal(await dd.getByRole('option', { name: 'Ready for Pickup', exact: true }).isDisabled(), false);
+  await assert.rejects(dd.selectOption('completed', { timeout: 500 }), 'a disabled option cannot be picked');
+  assert.equal(await page.getByRole('dialog').count(), 0, 'no dialog opened');
   assert.equal(await rowStatus(page, unpaid.id), 'processing', 'status unchanged');
   const after = (await cmsOrders(env.url, tok)).find((x) => x.id === unpaid.id);
   assert.equal(after.status, 'processing');
   assert.equal(after.lock_version, unpaid.lock_version, 'nothing was sent');
+});
+
+test('an order with an item out of stock: Processing is shown unavailable with the short items, before any PUT', async () => {
+  const o = await pick((x) => x.status === 'new' && x.items.some((i) => i.in_stock === false), 'status=new');
+  const puts = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PUT') puts.push(r.url());
+  });
+  await signIn(page, env.url, 'admin', 'status=new&per_page=500');
+  await row(page, o.id).waitFor();
+  const dd = page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true });
+  // the engine's words, naming the short items as the order has them (in_stock false: "N ordered")
+  const named = o.items.filter((i) => i.in_stock === false).map((i) => `"${i.sku}" (${i.quantity} ordered)`);
+  const list = named.length > 1 ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : named[0];
+  const reason = `Some line items are not in stock: restock them or edit the order before processing it. Not enough in stock: ${list}.`;
+  const processing = dd.getByRole('option', { name: 'Processing (unavailable)', exact: true, description: reason });
+  assert.equal(await processing.count(), 1, `Processing listed unavailable, described by: ${reason}`);
+  assert.equal(await processing.isDisabled(), true);
+  // the reason also describes the dropdown itself, so it is heard (and shown on hover) before it opens
+  const described = page.getByRole('combobox', {
+    name: `Status for order ${o.id}`,
+    exact: true,
+    description: `Processing (unavailable): ${reason}`,
+  });
+  assert.equal(await described.count(), 1);
+  // the changes the guard does not refuse stay open
+  for (const name of ['Cancelled', 'Rejected']) assert.equal(await dd.getByRole('option', { name, exact: true }).isDisabled(), false, name);
+  await assert.rejects(dd.selectOption('processing', { timeout: 500 }), 'a disabled option cannot be picked');
+  assert.equal(await page.getByRole('dialog').count(), 0, 'no dialog opened');
+  // with buttons as row controls: Accept is there, disabled and described by the same reason; a click does nothing
+  await page.locator('of-order-workspace').evaluate((ws) => {
+    ws.controls = 'buttons';
+  });
+  const accept = row(page, o.id).getByRole('button', { name: 'Accept', exact: true, disabled: true, description: reason });
+  await accept.waitFor();
+  await accept.click({ force: true });
+  // had the click done anything, a modal dialog would now cover the row: the next control still answers
+  await row(page, o.id).getByRole('button', { name: 'Cancel', exact: true }).click({ timeout: 3000 });
+  const dialog = page.getByRole('dialog', { name: `Change order ${o.id} to Cancelled`, exact: true });
+  await dialog.waitFor();
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.deepEqual(puts, [], 'no PUT sent');
+  const after = (await cmsOrders(env.url, tok)).find((x) => x.id === o.id);
+  assert.equal(after.status, 'new');
+  assert.equal(after.lock_version, o.lock_version);
 });
 
 test('required fields: Rejected asks for the rejection reason, refuses until given, saves it', async () => {

@@ -1,7 +1,8 @@
 // The questions the engine answers for servers and UIs (issue #15), through the packed module:
-// store visibility, why nothing may change, the fields a bulk target needs, the table of error
-// codes (checked against index.d.ts and docs/workflow-format.md), and stock refusals that name
-// their short items, alike in check and planBulk.
+// store visibility, why nothing may change and which options a guard refuses, the fields a bulk
+// target needs, the table of error codes (checked against index.d.ts and
+// docs/workflow-format.md), and stock refusals that name their short items, alike in check and
+// planBulk.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -110,6 +111,57 @@ test("options: the options, and when there are none the reason in the workflow's
     assert.deepEqual(r, { options: [], reason: { code, message } }, JSON.stringify(order));
     assert.equal(wf.allowed(order, actor).length, 0, 'allowed unchanged: an empty list');
   }
+});
+
+test("options a guard refuses for this order stay listed, blocked with check's first refusal", () => {
+  const cases = [
+    // items out of stock, named as check names them
+    [
+      {
+        status: 'new',
+        store_id: 's1',
+        items: [
+          { sku: 'TEA', quantity: 3, in_stock: 1 },
+          { sku: 'CUP', in_stock: true },
+        ],
+      },
+      'processing',
+    ],
+    [{ status: 'new', store_id: 's1', items: [{ sku: 'TEA', quantity: 1, in_stock: false }] }, 'processing'],
+    // not paid, and no payment status at all
+    [{ status: 'processing', store_id: 's1', payment_status: 'pending' }, 'completed'],
+    [{ status: 'ready_for_pickup', store_id: 's1' }, 'completed'],
+    // no line items: the guard's missing-data sentence; a malformed item: invalid_order naming it
+    [{ status: 'new', store_id: 's1' }, 'processing'],
+    [{ status: 'new', store_id: 's1', items: [{ sku: 'TEA', quantity: -2 }] }, 'processing'],
+  ];
+  for (const [order, id] of cases) {
+    const options = cms.allowed(order, manager);
+    const blocked = options.filter((o) => o.blocked);
+    assert.deepEqual(
+      blocked.map((o) => o.id),
+      [id],
+      JSON.stringify(order),
+    );
+    const refusal = cms.check(order, id, {}, manager).errors[0];
+    assert.deepEqual(blocked[0].blocked, refusal, JSON.stringify(order));
+    assert.deepEqual(cms.options(order, manager), { options: [...options] }, 'options() carries the same marks, and no reason');
+  }
+  assert.match(cms.allowed(cases[0][0], manager)[0].blocked.message, /Not enough in stock: "TEA" \(3 ordered, 1 in stock\)\.$/);
+  assert.deepEqual(cms.allowed(cases[0][0], manager)[0].blocked.items, [{ sku: 'TEA', quantity: 3, available: 1, index: 0 }]);
+  assert.equal(cms.allowed(cases[5][0], manager)[0].blocked.code, 'invalid_order');
+  // Every item in stock and paid: nothing blocked; the fields a transition requires never block it.
+  const fine = { status: 'new', store_id: 's1', payment_status: 'paid', items: [{ sku: 'TEA', quantity: 1, in_stock: 4 }] };
+  assert.deepEqual(
+    cms.allowed(fine, manager).filter((o) => 'blocked' in o),
+    [],
+  );
+  assert.equal(cms.check(fine, 'rejected', {}, manager).ok, false, 'rejected needs its reason, which is not the order');
+  // Delivery has no guards.
+  assert.deepEqual(
+    delivery.allowed({ status: 'pending' }, { role: 'admin' }).filter((o) => 'blocked' in o),
+    [],
+  );
 });
 
 // ---- fields a bulk target needs ----
@@ -223,7 +275,8 @@ const need: ('notes' | 'rejection_reason')[] = wf.requiredFields('rejected', ['n
 const v = wf.check({ status: 'new' }, 'processing', {}, { role: 'admin' });
 const short: readonly ShortItem[] | undefined = v.ok ? undefined : v.errors[0].items;
 const left: number | null | undefined = short?.[0].available;
-export { permission, why, all, need, left };
+const unavailable: string | undefined = wf.allowed({ status: 'new' }, { role: 'admin' })[0].blocked?.message;
+export { permission, why, all, need, left, unavailable };
 `,
   });
   assert.equal(good.status, 0, good.stdout);
@@ -233,12 +286,13 @@ import { createOrderFlow } from 'orderflow';
 const wf = (await createOrderFlow()).workflow('cms');
 wf.requiredFields('rejectd', ['new']);
 wf.canSee({ role: 'admin' }, { id: 1 });
-export {};
+const blockedIsAnError: boolean = wf.allowed({ status: 'new' }, { role: 'admin' })[0].blocked;
+export { blockedIsAnError };
 `,
   });
   assert.deepEqual(
     bad.diagnostics.map((d) => d.line),
-    [4, 5],
+    [4, 5, 6],
     bad.stdout,
   );
 });

@@ -339,6 +339,18 @@ describe('cms dialect', () => {
     assert.deepEqual(rej.requires, ['rejection_reason']);
     const ar = await as.reporting.get(`/api/v1/orders/${n.id}/allowed_statuses`);
     assert.deepEqual(ar.body.allowed, [], 'read-only role may pick nothing');
+    // a change a guard refuses for this order is listed, blocked with the refusal a PUT then gets
+    const short = await findOrder((x) => x.status === 'new' && x.items.some((i) => i.in_stock === false));
+    const offered = (await admin.get(`/api/v1/orders/${short.id}/allowed_statuses`)).body.allowed;
+    const processing = offered.find((x) => x.id === 'processing');
+    assert.equal(processing.blocked.code, 'inventory_short');
+    assert.deepEqual(
+      offered.filter((x) => x.blocked).map((x) => x.id),
+      ['processing'],
+    );
+    const put = await admin.put(`/api/v1/orders/${short.id}`, { status: 'processing', lock_version: short.lock_version });
+    assert.equal(put.status, 422);
+    assert.deepEqual(put.body.errors, [processing.blocked]);
   });
 
   test('404 and malformed ids', async () => {

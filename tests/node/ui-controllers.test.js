@@ -191,6 +191,48 @@ test('changes: a one-click change into a final status asks first', () => {
   assert.equal(h.state.confirm?.option.id, 'completed');
 });
 
+test('changes: a one-click change the engine marks blocked is never sent; the dialog opens with its reason', async () => {
+  const sent = [];
+  const api = {
+    updateStatus: async (...a) => {
+      sent.push(a);
+      return { order: {} };
+    },
+  };
+  const short = order(8, 'new', { items: [{ sku: 'TEA', quantity: 2, in_stock: false }] });
+  const h = host(api, [short]);
+  h.changes.select({ orderId: 8, to: 'processing', direct: true }, null);
+  assert.equal(h.state.confirm?.option.id, 'processing');
+  assert.equal(h.state.confirm.option.blocked.code, 'inventory_short');
+  assert.match(h.state.confirm.option.blocked.message, /"TEA" \(2 ordered\)/);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(sent, []);
+  // the same click on an order with its items in stock goes straight through
+  const fine = host(api, [order(9, 'new')]);
+  fine.changes.select({ orderId: 9, to: 'processing', direct: true }, null);
+  assert.equal(fine.state.confirm, null);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(sent.length, 1);
+});
+
+test("rules: a blocked option is the order's own, whatever orders were asked about before", () => {
+  const short = (id, sku) => order(id, 'new', { items: [{ sku, quantity: 2, in_stock: false }] });
+  assert.match(admin.allowed(short(20, 'TEA'))[0].blocked.message, /"TEA" \(2 ordered\)/);
+  assert.match(admin.allowed(short(21, 'CUP'))[0].blocked.message, /"CUP" \(2 ordered\)/, 'same stock, other items');
+  assert.equal(admin.allowed(order(22, 'new'))[0].blocked, undefined);
+  // a workflow whose guard reads another order field: the answer follows that field too
+  const doc = JSON.parse(JSON.stringify(wf.document));
+  doc.id = 'cms_fraud';
+  doc.guards.push({ id: 'fraud', kind: 'equals', field: 'fraud_check', value: 'cleared', code: 'fraud_hold', message: 'Held for review.' });
+  doc.transitions.find((t) => t.from === 'new' && t.to === 'processing').guards.push('fraud');
+  const fraud = new Rules(flow.workflow(doc), { role: 'admin' });
+  assert.equal(fraud.allowed(order(23, 'new', { fraud_check: 'cleared' }))[0].blocked, undefined);
+  assert.deepEqual(fraud.allowed(order(24, 'new', { fraud_check: 'held' }))[0].blocked, {
+    code: 'fraud_hold',
+    message: 'Held for review.',
+  });
+});
+
 test('bulk: skipped orders counted and listed, only failures a retry could fix are retryable, chunks of 100', async () => {
   const sent = [];
   const api = {

@@ -186,6 +186,14 @@ export interface AllowedOption<W extends WorkflowTypes = WorkflowTypes> {
   readonly optional: W['field'][];
   /** Whether the UI must ask before applying. */
   readonly confirm: boolean;
+  /**
+   * Present when `check` would refuse this change because of the order itself: the first failing
+   * guard of the transition, in `check`'s words (`inventory_short` with its short `items`,
+   * `payment_required`, a guard's missing-data sentence), or `invalid_order` when the part a guard
+   * reads is malformed. The option stays listed so that a UI can show it unavailable with this
+   * reason before anyone picks it; fields are not judged here, and `check` keeps the final word.
+   */
+  readonly blocked?: EngineError;
 }
 
 /**

@@ -176,7 +176,9 @@ std::string allowed(std::uint32_t handle, std::uintptr_t buffer, std::uint32_t o
         w.raw(",").key("color").string(o.color);
         if (!o.action.empty()) w.raw(",").key("action").string(o.action);
         w.raw(",").key("requires").strings(o.required).raw(",").key("optional").strings(o.optional);
-        w.raw(",").key("confirm").boolean(o.confirm).raw("}");
+        w.raw(",").key("confirm").boolean(o.confirm);
+        if (!o.blocked.code.empty()) w.raw(",").key("blocked").error(o.blocked);  // what check would refuse
+        w.raw("}");
     });
     w.raw(",").key("errors").errors(a.errors);
     if (!a.reason.code.empty()) w.raw(",").key("reason").error(a.reason);  // why no option (issue #15)

@@ -20,6 +20,8 @@ export class Rules {
     this.statusById = new Map(this.statuses.map((s) => [s.id, s]));
     this.fieldById = new Map(this.fields.map((f) => [f.id, f]));
     this.allowedCache = new Map();
+    // The order fields the workflow's guards read (an option's `blocked` depends on them).
+    this.guardFields = (wf.document?.guards ?? []).map((g) => g.field);
     this.normCache = new Map();
     // Whether the workflow marks this actor's role read-only (its data, read here for the view).
     this.readOnly = !!wf.roles?.find((r) => r.id === actor?.role)?.readOnly;
@@ -44,18 +46,27 @@ export class Rules {
     return this.normCache.get(value) ?? { id: value, label: String(value), color: '', terminal: false, unknown: true };
   }
 
+  // What allowed reads of an order (status, store, items, the guards' fields: an items guard adds
+  // an undefined one), as JSON, as the engine reads it; an order JSON cannot write (a BigInt, a
+  // cycle) is its own key, and the engine says what is wrong with it.
   #key(order) {
-    const items = order.items;
-    let stock = '';
-    if (Array.isArray(items)) for (const i of items) stock += `${i?.in_stock}:${i?.quantity};`;
-    return `${order.status}\u0000${order.store_id}\u0000${order.payment_status}\u0000${stock}`;
+    try {
+      return JSON.stringify([order.status, order.store_id, order.items, ...this.guardFields.map((f) => order[f])]);
+    } catch {
+      return order;
+    }
   }
 
-  /** Options this actor may pick for this order (cached per distinct status/store/payment/stock). */
+  /**
+   * Options this actor may pick for this order, each `blocked` with the engine's reason when its
+   * guards refuse this order (cached per distinct status/store/guard fields/items).
+   */
   allowed(order) {
     const k = this.#key(order);
     let opts = this.allowedCache.get(k);
     if (!opts) {
+      // Keys carry the items, so most orders with items have their own: bounded, emptied when full.
+      if (this.allowedCache.size >= 5000) this.allowedCache.clear();
       opts = this.wf.allowed(order, this.actor);
       this.allowedCache.set(k, opts);
     }

@@ -87,6 +87,12 @@ struct Option {
     std::vector<std::string> required;
     std::vector<std::string> optional;  // field names that may be filled in (always "notes")
     bool confirm = false;               // the UI must ask before applying
+    // What check would refuse about the order itself for this change (code empty: nothing): the
+    // first failing guard of the transition, as check words it (a stock refusal with its short
+    // items, a guard's missingMessage when the order lacks the part it reads), or invalid_order
+    // when that part is malformed. The option stays offered, so a UI can show it unavailable and
+    // why before anyone picks it; fields are not judged here, and check keeps the final word.
+    Error blocked;
 };
 
 struct Normalized {

@@ -125,10 +125,13 @@ export class OfConfirmDialog extends LitElement {
     if (!this.busy) this.#dismiss();
   }
 
-  /** After the order changed under the dialog: its status now and what this user may pick from there. */
+  /** After the order changed under the dialog: its status now and what this user may pick from there (not what a guard refuses). */
   #now(cur) {
     const t = (k, p) => this.i18n.t(k, p);
-    const next = this.rules.allowed(this.order).map((o) => o.label);
+    const next = this.rules
+      .allowed(this.order)
+      .filter((o) => !o.blocked)
+      .map((o) => o.label);
     const list = new Intl.ListFormat(this.i18n.locale, { type: 'disjunction' }).format(next);
     return html`<p class="now" role="status" data-testid="now">
       ${t('nowIs', { status: cur.label })}

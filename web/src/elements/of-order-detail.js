@@ -3,6 +3,7 @@ import { base } from './shared-styles.js';
 import { renderFields, optionFields } from './fields.js';
 import { engineValues } from '../rules.js';
 import { Strings } from '../i18n/index.js';
+import { blockableOption } from './blockable-option.js';
 import './of-status-badge.js';
 import './of-alert.js';
 import './of-history-timeline.js';
@@ -212,7 +213,7 @@ export class OfOrderDetail extends LitElement {
         }}
       >
         <option value="" ?selected=${!this.to}>${this.i18n.t('chooseStatus')}</option>
-        ${options.map((o) => html`<option value=${o.id} ?selected=${o.id === this.to}>${o.label}</option>`)}
+        ${options.map((o) => blockableOption(o, this.i18n, o.id === this.to))}
       </select>
       ${
         general.length

@@ -285,7 +285,9 @@ export class OfOrderList extends LitElement {
                   html`<button
                     data-ctl=${`action-${x.id}`}
                     data-to=${x.id}
-                    @click=${() => this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}
+                    aria-disabled=${!!x.blocked}
+                    title=${x.blocked?.message ?? nothing}
+                    @click=${() => x.blocked || this.#fire('of-status-select', { orderId: o.id, to: x.id, direct: true })}
                   >
                     ${this.#buttonLabel(x)}
                   </button>`,

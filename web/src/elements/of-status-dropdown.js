@@ -1,10 +1,14 @@
-import { LitElement, html, css } from 'lit';
+import { LitElement, html, css, nothing } from 'lit';
 import { base } from './shared-styles.js';
 import { Strings } from '../i18n/index.js';
+import { blockableOption } from './blockable-option.js';
 
 /**
  * <of-status-dropdown .orderId .options .disabled> — the next statuses the engine allows (the
- * current status is shown by the badge beside it, not repeated here). Fires `of-status-select`
+ * current status is shown by the badge beside it, not repeated here). An option the engine marks
+ * `blocked` (a guard refuses this order: items out of stock, not paid) is listed disabled,
+ * "<status> (unavailable)", with the engine's reason as its description (title), and the reasons
+ * also describe the <select>, so they are heard before it opens. Fires `of-status-select`
  * {orderId, to} and goes back to its prompt. Focusing the element focuses its <select>.
  * @csspart select - The <select>
  * @cssprop [--of-font-family=inherit] - Text font (the page's unless set)
@@ -62,18 +66,22 @@ export class OfStatusDropdown extends LitElement {
   }
 
   render() {
+    const { i18n } = this;
     const opts = this.options ?? [];
     const off = this.disabled || opts.length === 0;
+    const why = opts.filter((o) => o.blocked).map((o) => i18n.t('unavailable', { status: o.label }) + ': ' + o.blocked.message);
     return html`<select
       part="select"
       dir="auto"
-      aria-label=${this.i18n.t('statusFor', { id: this.orderId })}
+      aria-label=${i18n.t('statusFor', { id: this.orderId })}
+      title=${why.length ? why.join('\n') : nothing}
       ?disabled=${off}
       @change=${this.#change}
     >
-      <option value="" selected>${off ? this.i18n.t('noChange') : this.i18n.t('changeTo')}</option>
-      ${opts.map((o) => html`<option value=${o.id}>${o.label}</option>`)}
+      <option value="" selected>${off ? i18n.t('noChange') : i18n.t('changeTo')}</option>
+      ${opts.map((o) => blockableOption(o, i18n))}
     </select>`;
   }
 }
+
 customElements.define('of-status-dropdown', OfStatusDropdown);

@@ -30,7 +30,8 @@ export const base = css`
     color: #fff;
     border-color: var(--of-color-danger, #b91c1c);
   }
-  button:disabled {
+  button:disabled,
+  button[aria-disabled='true'] {
     opacity: 0.5;
     cursor: not-allowed;
   }

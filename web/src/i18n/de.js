@@ -20,6 +20,7 @@ export default {
   changeTo: 'Ändern in…',
   noChange: 'Keine Änderung',
   markAs: ({ status }) => `Als „${status}“ markieren`,
+  unavailable: ({ status }) => `${status} (nicht möglich)`,
   saving: 'Wird gespeichert',
   colOrder: 'Bestellung',
   colCustomer: 'Kunde',

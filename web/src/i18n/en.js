@@ -20,6 +20,7 @@ export default {
   changeTo: 'Change to…',
   noChange: 'No change',
   markAs: ({ status }) => `Mark ${status}`,
+  unavailable: ({ status }) => `${status} (unavailable)`,
   saving: 'Saving',
   colOrder: 'Order',
   colCustomer: 'Customer',

@@ -29,9 +29,10 @@ export class ChangeController {
     const option = h.rules.allowed(order).find((o) => o.id === to);
     if (!option) return;
     this.opener = opener;
-    // one click moves on, unless the workflow asks to confirm, a field is required, or the
-    // target is a final status (no way back: the user is asked first)
-    if (direct && !option.confirm && !(option.requires ?? []).length && !h.rules.status(to).terminal) {
+    // one click moves on, unless the workflow asks to confirm, a field is required, the target is
+    // a final status (no way back: the user is asked first) or the engine marks it blocked (the
+    // dialog then shows why; the list never offers such a click, a page's own event might)
+    if (direct && !option.blocked && !option.confirm && !(option.requires ?? []).length && !h.rules.status(to).terminal) {
       this.submit(order, to, {}, 'direct');
       return;
     }
