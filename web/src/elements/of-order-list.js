@@ -77,6 +77,7 @@ export class OfOrderList extends LitElement {
     stores: { attribute: false },
     filters: { attribute: false },
     controls: {},
+    /** The optional columns to show (customer store date payment total updated-by, separated by spaces; or an array); without it, those some loaded order has data for. */
     columns: {},
     _menu: { state: true },
   };

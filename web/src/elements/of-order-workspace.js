@@ -87,7 +87,8 @@ export class OfOrderWorkspace extends LitElement {
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
     controls: {}, // row controls: 'auto' | 'dropdown' | 'buttons' (see of-order-list)
-    columns: {}, // the list's optional columns, e.g. "customer total" (see of-order-list); else those the orders have data for
+    /** The list's optional columns, e.g. "customer total" (see of-order-list); without it, those the API's orders have data for. */
+    columns: {},
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
     workflow: {}, // built-in workflow id (attribute) or a document; used when `rules` is not given
