@@ -2,7 +2,8 @@
 // examples/existing-cms (the packed package's bundle) against a minimal API whose orders carry
 // only id, status, customer_name and items (no store, date, payment, total or updated_by). No
 // empty Store/Date/Payment columns, a Customer column with the names; selection, keyboard moves,
-// a change and German still work; a page's own `columns` choice wins over the automatic one.
+// a change and German still work, the detail view lists no empty entries; a page's own `columns`
+// choice wins over the automatic one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchChromium } from '../support/chromium.js';
@@ -99,6 +100,17 @@ test('a minimal API: no empty Store, Date, Payment, Total or Updated by columns,
       api.requests.map((r) => `${r.method} ${r.path}`).filter((c) => !/^(GET \/api\/orders|PUT \/api\/orders\/\d+\/status)$/.test(c)),
       [],
     );
+
+    // the detail view lists what the order has, no empty Store, Payment or Total entries
+    await page.getByRole('link', { name: 'Open order 2', exact: true }).click();
+    const detail = page.locator('of-order-detail');
+    await detail.getByRole('heading', { name: 'Order 2' }).waitFor();
+    const terms = await detail.getByRole('term').allInnerTexts();
+    assert.ok(terms.includes('Customer'), terms.join('|'));
+    for (const name of ['Store', 'Ordered', 'Payment', 'Total']) assert.ok(!terms.includes(name), `no ${name} entry: ${terms.join('|')}`);
+    assert.equal(await detail.getByRole('definition').filter({ hasText: 'Björn Olsen' }).count(), 1);
+    await page.getByRole('button', { name: 'Back to list' }).click();
+    await page.getByRole('checkbox', { name: 'Select order 2', exact: true }).waitFor();
 
     // in German the same columns, in German
     await page.evaluate(async () => {
