@@ -36,6 +36,7 @@ export async function embed(): Promise<void> {
   ws.actor = { role: 'admin' };
   ws.pollInterval = 15_000;
   ws.controls = 'buttons';
+  ws.columns = ['customer', 'total']; // a ListColumn list; 'phone' would not compile
   overrideMessages('en', { bulkActions: 'Mass edit', nSelected: ({ n }, f) => `${f.n(n)} ticked` });
   defineMessages('fr', { confirm: 'Confirmer' });
   console.log(typeof english.retry === 'string' ? english.retry : '');

@@ -16,6 +16,7 @@ export {
   english,
   loadAllElements,
   RowControls,
+  ListColumn,
   AlertAction,
   Problem,
   OfStatusBadge,

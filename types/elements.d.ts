@@ -65,6 +65,13 @@ export declare function loadAllElements(): Promise<void>;
 /** How a row offers its changes: `buttons` (one per next status), a `dropdown`, or `auto` (buttons where no status has more than two next statuses). */
 export type RowControls = 'auto' | 'dropdown' | 'buttons';
 
+/**
+ * An optional column of the order list (Order and Status are always shown). Without a `columns`
+ * choice, each is shown when some order of the loaded list has its data (customer_name, store_id,
+ * created_at, payment_status, total, updated_by_name / updated_by).
+ */
+export type ListColumn = 'customer' | 'store' | 'date' | 'payment' | 'total' | 'updated-by';
+
 export interface AlertAction {
   id: string;
   label: string;
@@ -149,6 +156,8 @@ export declare class OfOrderList extends HTMLElement {
   filters: { status?: string; store_id?: string | number };
   /** Attribute `controls`. */
   controls: RowControls;
+  /** Attribute `columns` (ids separated by spaces): the optional columns shown, in their fixed order; null: those the orders have data for. */
+  columns: readonly ListColumn[] | string | null;
 }
 
 export declare class OfBulkDialog extends HTMLElement {
@@ -182,6 +191,8 @@ export declare class OfOrderWorkspace extends HTMLElement {
   pollInterval: number;
   /** Attribute `controls`: how rows offer changes. */
   controls: RowControls;
+  /** Attribute `columns` (ids separated by spaces): the list's optional columns; null: those the API's orders have data for. */
+  columns: readonly ListColumn[] | string | null;
   initialFilters: { status?: string; store_id?: string | number };
 }
 

@@ -80,6 +80,11 @@ test('the packed package exports the elements, one entry per element, the bundle
     ws.attributes.some((a) => a.name === 'controls'),
     'controls attribute',
   );
+  // the list's column choice, on the workspace and the list, described for editors
+  for (const tag of ['of-order-workspace', 'of-order-list']) {
+    const el = manifest.modules.flatMap((m) => m.declarations ?? []).find((d) => d.tagName === tag);
+    assert.match(el.attributes.find((a) => a.name === 'columns')?.description ?? '', /optional columns/, `${tag} columns attribute`);
+  }
   for (const p of ['row', 'toolbar', 'messages', 'dialog', 'primary-button'])
     assert.ok(
       ws.cssParts.some((x) => x.name === p),

@@ -278,22 +278,36 @@ export class OfOrderDetail extends LitElement {
       <div class="grid">
         <div>
           <dl>
-            <dt>${t('customer')}</dt>
-            <dd>${o.customer_name ?? ''}</dd>
-            <dt>${t('store')}</dt>
-            <dd>${(this.stores ?? []).find((s) => String(s.id) === String(o.store_id))?.name ?? o.store_id ?? ''}</dd>
+            ${
+              o.customer_name
+                ? html`<dt>${t('customer')}</dt>
+                    <dd>${o.customer_name}</dd>`
+                : nothing
+            }
+            ${
+              o.store_id != null
+                ? html`<dt>${t('store')}</dt>
+                    <dd>${(this.stores ?? []).find((s) => String(s.id) === String(o.store_id))?.name ?? o.store_id}</dd>`
+                : nothing
+            }
             ${
               o.created_at
                 ? html`<dt>${t('created')}</dt>
                     <dd><time datetime=${o.created_at}>${this.i18n.date(o.created_at)}</time></dd>`
                 : nothing
             }
-            <dt>${t('payment')}</dt>
-            <dd class=${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}>
-              ${o.payment_status ? t(`payment.${o.payment_status}`) : ''}
-            </dd>
-            <dt>${t('total')}</dt>
-            <dd>${this.i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</dd>
+            ${
+              o.payment_status
+                ? html`<dt>${t('payment')}</dt>
+                    <dd class=${o.payment_status !== 'paid' ? 'pay-open' : ''}>${t(`payment.${o.payment_status}`)}</dd>`
+                : nothing
+            }
+            ${
+              o.total != null
+                ? html`<dt>${t('total')}</dt>
+                    <dd>${this.i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</dd>`
+                : nothing
+            }
             ${
               o.tracking_number
                 ? html`<dt>${t('trackingNumber')}</dt>

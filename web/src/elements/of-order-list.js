@@ -4,6 +4,7 @@ import { base } from './shared-styles.js';
 import { orderListStyles, ROW_H } from './of-order-list.styles.js';
 import { Strings } from '../i18n/index.js';
 import { RowFocus } from './row-focus.js';
+import { hiddenColumns } from './list-columns.js';
 import './of-status-badge.js';
 import './of-status-dropdown.js';
 
@@ -24,6 +25,12 @@ const HEAD_H = 41; // the sticky header row inside the scroller, before the firs
  * order, Ctrl+Home/Ctrl+End to the first/last.
  * `controls`: 'dropdown', 'buttons' or 'auto' (buttons when no status offers more than two next
  * statuses, so they fit in a row; else the dropdown). A read-only role gets neither, and a note.
+ * `columns`: which optional columns to show, ids among customer, store, date, payment, total,
+ * updated-by (attribute: separated by spaces; property: a string or an array), in that fixed order;
+ * without it, each of them that some order of the loaded list has data for (an API without stores,
+ * dates or payments gets no empty columns; see list-columns.js). A column left out is not
+ * displayed (a class on the table; its cells stay in the rows, so no other cell, nor the focused
+ * control, is re-created when it comes or goes). The store filter is shown only when `stores` are given.
  * Fires: of-status-select {orderId, to, direct?}, of-open {orderId}, of-select {ids, selected},
  * of-page {page, perPage}, of-filter {status, store_id}, of-bulk-action {action}.
  * @csspart toolbar - Filters and Bulk Actions
@@ -70,6 +77,8 @@ export class OfOrderList extends LitElement {
     stores: { attribute: false },
     filters: { attribute: false },
     controls: {},
+    /** The optional columns to show (customer store date payment total updated-by, separated by spaces; or an array); without it, those some loaded order has data for. */
+    columns: {},
     _menu: { state: true },
   };
 
@@ -87,6 +96,7 @@ export class OfOrderList extends LitElement {
     this.stores = [];
     this.filters = {};
     this.controls = 'auto';
+    this.columns = null;
     this._menu = false;
     this.i18n = new Strings(this);
     this.rowFocus = new RowFocus(this);
@@ -311,6 +321,7 @@ export class OfOrderList extends LitElement {
       if (v && (v.options.count !== n || v.options.enabled !== n > WINDOW_ALL))
         v.setOptions({ ...v.options, count: n, enabled: n > WINDOW_ALL });
     }
+    if (changed.has('orders') || changed.has('columns')) this.hide = hiddenColumns(this.columns, this.orders, this.hide);
     if (changed.has('stores')) this.#storeNames = new Map((this.stores ?? []).map((s) => [String(s.id), s.name ?? String(s.id)]));
   }
 
@@ -332,8 +343,8 @@ export class OfOrderList extends LitElement {
           <option value="" ?selected=${!f.status}>${i18n.t('allStatuses')}</option>
           ${rules.statuses.map((s) => html`<option value=${s.id} ?selected=${f.status === s.id}>${s.label}</option>`)}
         </select>
-        <label class="sr-only" for="f-store">${i18n.t('filterStore')}</label>
-        <select id="f-store" @change=${(e) => this.#filter({ store_id: e.target.value })}>
+        <label class="sr-only" for="f-store" ?hidden=${!this.stores?.length}>${i18n.t('filterStore')}</label>
+        <select id="f-store" ?hidden=${!this.stores?.length} @change=${(e) => this.#filter({ store_id: e.target.value })}>
           <option value="" ?selected=${!f.store_id}>${i18n.t('allStores')}</option>
           ${(this.stores ?? []).map((s) => html`<option value=${s.id} ?selected=${String(f.store_id) === String(s.id)}>${s.name ?? s.id}</option>`)}
         </select>
@@ -378,7 +389,7 @@ export class OfOrderList extends LitElement {
         >
       </div>
       <div class="scroller ${n <= 12 ? 'short' : ''}" part="table-wrap" @keydown=${this.#rowKey}>
-        <table part="table" aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>
+        <table part="table" class=${this.hide} aria-busy=${this.loading ? 'true' : 'false'} aria-rowcount=${n + 1}>
           <thead>
             <tr aria-rowindex="1" part="header-row">
               ${

@@ -131,6 +131,15 @@ export const orderListStyles = css`
   .c-change.buttons {
     width: 250px;
   }
+  /* the columns left out (list-columns.js names them in the table's class) */
+  .no-customer .c-cust,
+  .no-store .c-store,
+  .no-date .c-date,
+  .no-payment .c-pay,
+  .no-total .c-total,
+  .no-updated-by .c-upd {
+    display: none;
+  }
   td.c-total {
     text-align: end;
     font-variant-numeric: tabular-nums;

@@ -88,6 +88,8 @@ export class OfOrderWorkspace extends LitElement {
     eventsUrl: { attribute: 'events-url' },
     perPage: { type: Number, attribute: 'per-page' },
     controls: {}, // row controls: 'auto' | 'dropdown' | 'buttons' (see of-order-list)
+    /** The list's optional columns, e.g. "customer total" (see of-order-list); without it, those the API's orders have data for. */
+    columns: {},
     initialFilters: { attribute: false },
     prefetched: { attribute: false }, // optional promise of the first listOrders answer (same filters)
     workflow: {}, // built-in workflow id (attribute) or a document; used when `rules` is not given
@@ -306,6 +308,7 @@ export class OfOrderWorkspace extends LitElement {
         exportparts="toolbar, bulk-button, count, view-only, table-wrap, table, header-row, row, pager"
         ?hidden=${!!d}
         .controls=${this.controls}
+        .columns=${this.columns}
         .rules=${this.rules}
         .orders=${s.orders}
         .total=${s.total}
