@@ -13,7 +13,7 @@ import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
 import { validationMessage } from './http/validation.js';
-import { Sessions, SESSION_COOKIE } from './auth.js';
+import { Sessions, SESSION_COOKIE, SESSION_CACHE_MS } from './auth.js';
 import { createGuard } from './http/guard.js';
 import { OrderReader } from './services/orders.js';
 import { StatusChange } from './services/status-change.js';
@@ -32,7 +32,9 @@ import { createMutations } from './http/mutations.js';
 
 // store: an opened store (store/index.js openStore). hub: an event hub (events/), default in-process.
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
-  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs });
+  // The session cache is on by default where the store tells when others wrote (SQLite: auth.js).
+  const cacheMs = config.sessionCacheMs ?? (store.kind === 'sqlite' ? SESSION_CACHE_MS : 0);
+  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs });
   const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
   // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
   const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
@@ -50,9 +52,11 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   });
   // Order events go to the streams; a 'session_ended' event (a logout, possibly through another
   // instance: the hub of a PostgreSQL store reaches every instance) ends that session's streams.
-  const unsubscribe = hub.subscribe((event) =>
-    event?.type === 'session_ended' ? streams.endSessionByHash(event.session) : streams.publish(event),
-  );
+  const unsubscribe = hub.subscribe((event) => {
+    if (event?.type !== 'session_ended') return streams.publish(event);
+    sessions.forget(event.session); // the same hash as the store's (sha256 of the token)
+    streams.endSessionByHash(event.session);
+  });
   const publish = (event) => hub.publish(event);
   const endSession = (token) => hub.publish({ type: 'session_ended', session: sessionHash(token) });
   const storeRows = await store.stores.list();

@@ -41,10 +41,25 @@ export function userFromRow(row) {
   return { username: row.username, display_name: row.display_name, roles: row.roles, stores: row.stores };
 }
 
+// How long a session found in the store (with its user's roles and stores) is taken as is
+// (ORDERFLOW_SESSION_CACHE_MS). Every request looks its session up, and on a status change that
+// lookup was about 6% of the server's CPU. What is remembered is forgotten at once on a logout
+// through this process (and, through the event hub, through any instance sharing a PostgreSQL
+// database), and whenever anyone else committed to the store (store.generation(): on SQLite,
+// another process's logout or a user edited with a tool). Expiry is checked on every use.
+// On by default on SQLite only (app.js): PostgreSQL cannot tell cheaply when a user row was edited
+// directly, so there a cache (opt-in) may serve such an edit up to this late.
+export const SESSION_CACHE_MS = 1000;
+const SESSION_CACHE_MAX = 10000; // sessions remembered at most (then forgotten all at once)
+
 export class Sessions {
-  constructor(store, { ttlMs = SESSION_TTL_MS } = {}) {
+  constructor(store, { ttlMs = SESSION_TTL_MS, cacheMs = SESSION_CACHE_MS } = {}) {
     this.store = store;
     this.ttlMs = ttlMs;
+    this.cacheMs = cacheMs;
+    this.cache = new Map(); // token hash -> {found: the store's answer, until}
+    this.ended = new Map(); // token hash -> until: logged out lately, never cached again meanwhile
+    this.generation = undefined; // the store's generation() the cache was filled under
   }
 
   async create(username) {
@@ -65,13 +80,49 @@ export class Sessions {
   // -> {user, csrf, expiresAt} or null
   async resolve(token) {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null;
-    const s = await this.store.sessions.find(sha256(token));
-    if (!s || s.expiresAt < Date.now()) return null;
+    const h = sha256(token);
+    if (this.cacheMs <= 0) return Sessions.answer(await this.store.sessions.find(h), Date.now());
+    const generation = await this.store.generation();
+    if (generation !== this.generation) {
+      this.cache.clear();
+      this.generation = generation;
+    }
+    let now = Date.now();
+    let s = this.cache.get(h);
+    if (s && s.until >= now) s = s.found;
+    else {
+      s = await this.store.sessions.find(h);
+      now = Date.now();
+      // Only sessions that exist are remembered (a stream of made-up tokens fills nothing), and
+      // not one that was logged out while this lookup ran.
+      if (s && !((this.ended.get(h) ?? 0) >= now)) {
+        if (this.cache.size >= SESSION_CACHE_MAX) this.cache.clear();
+        this.cache.set(h, { found: s, until: now + this.cacheMs });
+      }
+    }
+    return Sessions.answer(s, now);
+  }
+
+  // The store's session (or null) as resolve() answers it at `now`: null once expired.
+  static answer(s, now) {
+    if (!s || s.expiresAt < now) return null;
     return { user: userFromRow(s.user), csrf: s.csrf, expiresAt: s.expiresAt };
   }
 
   async destroy(token) {
-    if (typeof token === 'string') await this.store.sessions.remove(sha256(token));
+    if (typeof token !== 'string') return;
+    const h = sha256(token);
+    this.forget(h);
+    await this.store.sessions.remove(h);
+    this.forget(h);
+  }
+
+  // The session with this token hash ended (a logout here or on another instance).
+  forget(tokenHash) {
+    const now = Date.now();
+    this.cache.delete(tokenHash);
+    if (this.ended.size >= SESSION_CACHE_MAX) for (const [k, until] of this.ended) if (until < now) this.ended.delete(k);
+    this.ended.set(tokenHash, now + this.cacheMs);
   }
 }
 

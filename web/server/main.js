@@ -64,6 +64,7 @@ async function main() {
     maxPages: intEnv('ORDERFLOW_DB_MAX_PAGES', 0),
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
     sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,
+    sessionCacheMs: intEnv('ORDERFLOW_SESSION_CACHE_MS', null), // null: the store's default (app.js)
     maxStreamsPerUser: intEnv('ORDERFLOW_MAX_STREAMS_PER_USER', 10, 1),
     maxStreams: intEnv('ORDERFLOW_MAX_STREAMS', 200, 1),
     headersTimeoutMs: intEnv('ORDERFLOW_HEADERS_TIMEOUT_MS', 10000, 100),

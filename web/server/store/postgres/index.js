@@ -116,6 +116,11 @@ export class PostgresStore {
     return null;
   }
 
+  // No cheap way to tell here: the session cache relies on its time limit and the logout events.
+  async generation() {
+    return null;
+  }
+
   async isSeeded() {
     return (await this.meta.get('seeded_at')) !== null;
   }

@@ -155,6 +155,12 @@ export class SqliteStore {
     return null;
   }
 
+  // Changes when another connection (another process, a tool) committed since the last call; our
+  // own commits do not change it (PRAGMA data_version). Asked of the writer at once: a pragma read.
+  async generation() {
+    return this.db.pragma('data_version', { simple: true });
+  }
+
   async isSeeded() {
     return (await this.meta.get('seeded_at')) !== null;
   }
