@@ -158,7 +158,7 @@ export class SqliteStore {
   // Changes when another connection (another process, a tool) committed since the last call; our
   // own commits do not change it (PRAGMA data_version). Asked of the writer at once: a pragma read.
   async generation() {
-    return this.db.pragma('data_version', { simple: true });
+    return (this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck()).get(); // prepared once: asked per request
   }
 
   async isSeeded() {
