@@ -12,6 +12,7 @@ import { waitFor } from './support/sinks.js';
 process.env.ORDERFLOW_EXIT_WITH_PARENT = '1';
 
 const CAP = 25;
+const PER_USER = 15; // ORDERFLOW_AUDIT_MAX_ROWS_PER_USER
 
 describe('audit trail of refusals', () => {
   let srv;
@@ -26,7 +27,9 @@ describe('audit trail of refusals', () => {
   const rows = async () => (await withStoreDb(srv, (db) => db.get('SELECT COUNT(*) AS n FROM audit_refusals'))).n;
 
   before(async () => {
-    srv = await startServer({ env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_AUDIT_MAX_ROWS: String(CAP) } });
+    srv = await startServer({
+      env: { ORDERFLOW_RATE_LIMIT: 'off', ORDERFLOW_AUDIT_MAX_ROWS: String(CAP), ORDERFLOW_AUDIT_MAX_ROWS_PER_USER: String(PER_USER) },
+    });
     admin = await new ApiClient(srv.url).login('admin');
     manager = await new ApiClient(srv.url).login('manager');
     fulfillment = await new ApiClient(srv.url).login('fulfillment');
@@ -157,22 +160,36 @@ describe('audit trail of refusals', () => {
     assert.ok((await audit('?code=out_of_scope')).every((e) => e.order_id === s3.id));
   });
 
-  test(`growth is bounded: at most ORDERFLOW_AUDIT_MAX_ROWS (${CAP}) rows, the oldest roll off`, async () => {
+  test(`growth is bounded: one user keeps at most ${PER_USER} rows, all at most ${CAP}; the oldest roll off`, async () => {
     const order = orders.find((o) => o.status === doc.initial && manager.user.stores.includes(o.store_id));
-    for (let i = 0; i < CAP * 2; i++) {
-      const r = await manager.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 1000 + i });
-      assert.equal(r.status, 409);
-    }
-    await waitFor(async () => {
-      const n = await rows();
-      return n <= CAP && n > 0;
-    });
-    const entries = await audit('?limit=1000');
-    assert.equal(entries.length, CAP);
+    const flood = async (client) => {
+      for (let i = 0; i < CAP * 2; i++) {
+        const r = await client.put(`/api/v1/orders/${order.id}`, { status: doc.initial, lock_version: 1000 + i });
+        assert.equal(r.status, 409);
+      }
+      await waitFor(async () => (await audit('?limit=1000')).filter((e) => e.username === client.user.username).length === PER_USER);
+    };
+    const others = (await audit('?limit=1000')).filter((e) => e.username === 'fulfillment');
+    assert.ok(others.length > 0 && others.length + PER_USER <= CAP, `fulfillment's earlier refusals: ${others.length}`);
+    await flood(manager);
+    let entries = await audit('?limit=1000');
+    const mine = entries.filter((e) => e.username === 'manager');
+    assert.equal(mine.length, PER_USER, "manager's flood keeps only manager's newest rows");
     assert.ok(
-      entries.every((e) => e.username === 'manager' && e.http_status === 409),
+      mine.every((e) => e.http_status === 409),
       'the newest are kept',
     );
+    assert.deepEqual(
+      entries.filter((e) => e.username === 'fulfillment').map((e) => e.id),
+      others.map((e) => e.id),
+      "another user's refusals did not roll off",
+    );
+    // Two users flooding fill the whole trail: then the oldest rows roll off, whoever made them.
+    await flood(fulfillment);
+    await waitFor(async () => (await rows()) <= CAP);
+    entries = await audit('?limit=1000');
+    assert.equal(entries.length, CAP);
+    assert.equal(entries.filter((e) => e.username === 'fulfillment').length, PER_USER);
   });
 
   test('with no transport configured, notifications are held and shown as such', async () => {

@@ -270,7 +270,26 @@ test('jobs: one claimer at a time, results once, progress, finish fenced by owne
   assert.equal(await store.jobs.get('job_1'), null);
 });
 
-test('audit: append capped, list newest first with filters', async () => {
+test("audit: one user keeps at most their newest maxPerUser rows; the others' stay", async () => {
+  const row = (username, n) => ({
+    at: `2026-01-06T08:00:${String(n).padStart(2, '0')}.000Z`,
+    username,
+    workflow: 'cms',
+    order_id: 100 + n,
+    target_status: 'x',
+    http_status: 422,
+    codes: ['refused'],
+    source: 'bulk',
+  });
+  await store.audit.append([row('carl', 1), row('dora', 2)], 3);
+  for (let n = 3; n < 13; n += 2) await store.audit.append([row('mallory', n), row('mallory', n + 1)], 3);
+  const ids = async (username) => (await store.audit.list({ username, limit: 100 })).map((r) => r.order_id);
+  assert.deepEqual(await ids('mallory'), [112, 111, 110], "mallory's newest 3");
+  assert.deepEqual(await ids('carl'), [101], "carl's row did not roll off");
+  assert.deepEqual(await ids('dora'), [102]);
+});
+
+test('audit: trim keeps the newest rows by count; list newest first with filters', async () => {
   const row = (n) => ({
     at: `2026-01-05T08:00:0${n}.000Z`,
     username: n % 2 ? 'ann' : 'bob',
@@ -281,7 +300,9 @@ test('audit: append capped, list newest first with filters', async () => {
     codes: ['refused', `c${n}`],
     source: 'api',
   });
-  await store.audit.append([row(1), row(2), row(3)], 2);
+  await store.audit.append([row(1), row(2), row(3)], 10);
+  assert.ok((await store.audit.trim(2)) >= 1);
+  assert.equal(await store.audit.trim(2), 0, 'nothing more to delete');
   const all = await store.audit.list({ limit: 10 });
   assert.deepEqual(
     all.map((r) => r.order_id),

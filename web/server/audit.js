@@ -6,14 +6,17 @@
 // has been sent (setImmediate), at most FLUSH_ROWS per transaction and event-loop turn; a write
 // that fails (locked or full database) is logged and dropped, never surfaced to the client.
 //
-// Bounded growth: the table keeps at most `maxRows` rows (ORDERFLOW_AUDIT_MAX_ROWS, default
-// 100,000): each flush deletes the rows older than the newest `maxRows` (an indexed id-range
-// delete). The in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
+// Bounded growth: one user keeps at most `maxPerUser` rows (ORDERFLOW_AUDIT_MAX_ROWS_PER_USER,
+// default a tenth of the whole), checked with every write: one account sending refused bulks in a
+// loop rolls off its own older rows, not everyone else's. The table keeps at most `maxRows` rows
+// (ORDERFLOW_AUDIT_MAX_ROWS, default 100,000), counted, checked at most once a second (an index
+// walk of that many rows on PostgreSQL), so it may hold a second's refusals more meanwhile. The in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
 // are counted and dropped. Every stored field has a bounded size (status 100 chars, 10 codes of 64
 // chars), and only authenticated callers (a session or the POS secret) are recorded.
 
 const MAX_QUEUE = 10000;
 const FLUSH_ROWS = 100;
+const TRIM_EVERY_MS = 1000;
 const CHANGE_ROUTES = [
   [/^\/api\/v1\/orders\/bulk_update$/, 'cms', 'bulk'],
   [/^\/api\/orders\/bulk_update$/, 'delivery', 'bulk'],
@@ -30,9 +33,11 @@ const DEFAULT_CODE = { 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422:
 export const OUT_OF_SCOPE = 'out_of_scope';
 
 export class AuditTrail {
-  constructor(store, { maxRows = 100000, log = console } = {}) {
+  constructor(store, { maxRows = 100000, maxPerUser = Math.max(1, Math.floor(maxRows / 10)), log = console } = {}) {
     this.store = store;
     this.maxRows = maxRows;
+    this.maxPerUser = Math.min(maxPerUser, maxRows);
+    this.trimmedAt = 0;
     this.log = log;
     this.queue = [];
     this.dropped = 0;
@@ -42,7 +47,27 @@ export class AuditTrail {
 
   // Writes one entry at once, inside the caller's transaction (bulk jobs: with the order's result).
   recordNow(tx, entry) {
-    return tx.audit.append([this.row(entry)], this.maxRows);
+    return this.write(tx, [this.row(entry)]);
+  }
+
+  // Appends rows in `tx`, and trims the whole table with them, or a second later (a trim missed
+  // now is done then, in a transaction of its own, written or not).
+  async write(tx, rows) {
+    await tx.audit.append(rows, this.maxPerUser);
+    const wait = this.trimmedAt + TRIM_EVERY_MS - Date.now();
+    if (wait <= 0) {
+      this.trimmedAt = Date.now();
+      await tx.audit.trim(this.maxRows);
+    } else if (!this.trimTimer) {
+      this.trimTimer = setTimeout(() => {
+        this.trimTimer = null;
+        this.trimmedAt = Date.now();
+        this.store
+          .transaction((t) => t.audit.trim(this.maxRows))
+          .catch((e) => this.log.error(`orderflow audit: trimming failed (${e?.message ?? e})`));
+      }, wait);
+      this.trimTimer.unref();
+    }
   }
 
   // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.
@@ -86,7 +111,7 @@ export class AuditTrail {
       while (this.queue.length) {
         const rows = this.queue.splice(0, FLUSH_ROWS);
         try {
-          await this.store.transaction((tx) => tx.audit.append(rows, this.maxRows));
+          await this.store.transaction((tx) => this.write(tx, rows));
         } catch (e) {
           this.dropped += rows.length;
           this.log.error(

@@ -43,6 +43,7 @@ export function readExtrasConfig(env = process.env) {
     // An open batch (a bulk whose process died before closing it) is closed and sent after this.
     batchCloseMs: intVar(env, 'ORDERFLOW_NOTIFY_BATCH_CLOSE_MS', 10 * 60 * 1000, 0),
     auditMaxRows: intVar(env, 'ORDERFLOW_AUDIT_MAX_ROWS', 100000, 10),
+    auditMaxRowsPerUser: intVar(env, 'ORDERFLOW_AUDIT_MAX_ROWS_PER_USER', null, 1), // null: a tenth of the above (audit.js)
     jobMaxActive: intVar(env, 'ORDERFLOW_JOB_MAX_ACTIVE', 3, 1),
     jobRetentionMs: intVar(env, 'ORDERFLOW_JOB_RETENTION_MS', 24 * 3600 * 1000, 0),
     jobLeaseMs: intVar(env, 'ORDERFLOW_JOB_LEASE_MS', 15000, 100),

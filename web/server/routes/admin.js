@@ -24,7 +24,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
   const helpers = { ...appHelpers, bulkFailure: (ctx, view, id, r) => bulkFailure(view, id, r) };
   const extras = config.extras ?? readExtrasConfig();
   const dispatcher = new Dispatcher({ store, views, config: extras });
-  const audit = new AuditTrail(store, { maxRows: extras.auditMaxRows });
+  const audit = new AuditTrail(store, { maxRows: extras.auditMaxRows, maxPerUser: extras.auditMaxRowsPerUser ?? undefined });
   const closeBatch = (id) => dispatcher.closeBatch(id);
   const jobs = new BulkJobs({ store, views, changes, reader, config, extras, audit, closeBatch, helpers });
   const adminRole = extras.adminRole ?? 'admin';

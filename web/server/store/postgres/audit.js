@@ -3,7 +3,10 @@
 import { statement, hasNul } from './pool.js';
 
 const S = {
-  trim: statement('DELETE FROM audit_refusals WHERE id <= (SELECT MAX(id) FROM audit_refusals) - $1'),
+  trim: statement('DELETE FROM audit_refusals WHERE id <= (SELECT id FROM audit_refusals ORDER BY id DESC LIMIT 1 OFFSET $1)'),
+  // One user's rows older than their newest n (index audit_by_user).
+  trimUser: statement(`DELETE FROM audit_refusals WHERE username = $1 AND id <=
+    (SELECT id FROM audit_refusals WHERE username = $1 ORDER BY id DESC LIMIT 1 OFFSET $2)`),
 };
 const COLUMNS = ['at', 'username', 'workflow', 'order_id', 'target_status', 'http_status', 'codes', 'source'];
 // PostgreSQL text cannot hold U+0000, which a refused request's status may carry ("processing\0"):
@@ -13,8 +16,9 @@ const text = (v) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : 
 export function auditRepo(x) {
   return {
     // rows: [{at, username, workflow, order_id, target_status, http_status, codes: [..], source}];
-    // then keeps the newest maxRows rows. One multi-row INSERT per call (a flush is up to 100 rows).
-    async append(rows, maxRows) {
+    // then keeps each of their users' newest maxPerUser rows.
+    // One multi-row INSERT per call (a flush is up to 100 rows).
+    async append(rows, maxPerUser) {
       if (rows.length) {
         const values = [];
         const tuples = rows.map((r) => {
@@ -33,7 +37,12 @@ export function auditRepo(x) {
         });
         await x.run(`INSERT INTO audit_refusals (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
       }
-      await x.run(S.trim, [maxRows]);
+      for (const u of new Set(rows.map((r) => text(r.username)))) await x.run(S.trimUser, [u, maxPerUser]);
+    },
+    // Keeps the newest maxRows rows -> rows deleted (an index walk of maxRows entries: the caller
+    // asks at most once a second, audit.js).
+    async trim(maxRows) {
+      return x.run(S.trim, [maxRows]);
     },
     // Newest first. filter: {username, orderId, code, since, until (ISO), beforeId, limit}.
     async list({ username, orderId, code, since, until, beforeId, limit }) {
