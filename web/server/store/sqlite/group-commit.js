@@ -73,7 +73,7 @@ export class GroupCommit {
     this.scheduled ??= new Promise((done) =>
       setImmediate(() => {
         this.scheduled = null;
-        this.runGroup().then(done);
+        this.runGroup().finally(done);
       }),
     );
   }
@@ -98,32 +98,32 @@ export class GroupCommit {
         try {
           result = await m.fn(this.tx);
         } catch (e) {
-          if (this.db.inTransaction) {
-            this.q.rollbackTo.run();
-            this.q.release.run();
-            m.reject(e);
-            continue;
-          }
-          this.lose(done, m, e, members.slice(i + 1));
-          return;
+          if (!this.db.inTransaction) return this.lose(done, m, e, members.slice(i + 1));
+          this.q.rollbackTo.run();
+          this.q.release.run();
+          m.reject(e);
+          continue;
         }
         if (!this.db.inTransaction) {
-          this.lose(done, m, new Error('SQLite ended the transaction (the statement that failed was caught)'), members.slice(i + 1));
-          return;
+          const e = new Error('SQLite ended the transaction (the statement that failed was caught)');
+          return this.lose(done, m, e, members.slice(i + 1));
         }
         this.q.release.run();
         done.push([m, result]);
       }
-      try {
-        this.q.commit.run();
-      } catch (e) {
-        if (this.db.inTransaction) this.q.rollback.run();
-        for (const [m] of done) m.reject(e);
-        return;
-      }
+      this.q.commit.run();
       this.stats.groups += 1;
       this.stats.members += done.length;
       for (const [m, result] of done) m.resolve(result);
+    } catch (e) {
+      // The COMMIT, or one of the group's own statements (SAVEPOINT, RELEASE, ROLLBACK TO), failed:
+      // nothing of the group is kept; everyone in it is told, whoever had not run yet too.
+      for (const m of members) m.reject(e); // (a member already answered is not answered again)
+      try {
+        if (this.db.inTransaction) this.q.rollback.run();
+      } catch {
+        // nothing more to undo: SQLite rolls back an unfinished transaction itself
+      }
     } finally {
       this.mutex.release();
     }
