@@ -120,7 +120,7 @@ export const orderListStyles = css`
     text-align: end;
   }
   .c-status {
-    width: 130px;
+    width: 150px;
   }
   .c-change {
     width: 180px;
