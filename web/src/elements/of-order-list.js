@@ -270,12 +270,6 @@ export class OfOrderList extends LitElement {
         >
       </td>
       <td class="c-cust">${o.customer_name ?? ''}</td>
-      <td class="c-store">${store}</td>
-      <td class="c-date">
-        ${o.created_at ? html`<time datetime=${o.created_at}>${i18n.date(o.created_at, { dateStyle: 'medium' })}</time>` : ''}
-      </td>
-      <td class="c-pay ${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}">${pay}</td>
-      <td class="c-total">${i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</td>
       <td class="c-status">
         <of-status-badge .label=${st.label} .color=${st.color} ?pending=${busy}></of-status-badge>
         ${busy ? html`<span class="spinner" role="img" aria-label=${i18n.t('saving')}></span>` : nothing}
@@ -305,6 +299,12 @@ export class OfOrderList extends LitElement {
             </td>`
           : nothing
       }
+      <td class="c-store">${store}</td>
+      <td class="c-date">
+        ${o.created_at ? html`<time datetime=${o.created_at}>${i18n.date(o.created_at, { dateStyle: 'medium' })}</time>` : ''}
+      </td>
+      <td class="c-pay ${o.payment_status && o.payment_status !== 'paid' ? 'pay-open' : ''}">${pay}</td>
+      <td class="c-total">${i18n.number(o.total, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}</td>
       <td class="c-upd">
         ${by ? html`${by}${o.updated_at ? html`<span class="sr-only">, ${i18n.date(o.updated_at)}</span>` : nothing}` : nothing}
       </td>
@@ -409,12 +409,12 @@ export class OfOrderList extends LitElement {
               }
               <th class="c-id">${i18n.t('colOrder')}</th>
               <th class="c-cust">${i18n.t('colCustomer')}</th>
+              <th class="c-status">${i18n.t('colStatus')}</th>
+              ${mode === 'none' ? nothing : html`<th class=${mode === 'buttons' ? 'c-change buttons' : 'c-change'}>${i18n.t('colChange')}</th>`}
               <th class="c-store">${i18n.t('colStore')}</th>
               <th class="c-date">${i18n.t('colDate')}</th>
               <th class="c-pay">${i18n.t('colPayment')}</th>
               <th class="c-total">${i18n.t('colTotal')}</th>
-              <th class="c-status">${i18n.t('colStatus')}</th>
-              ${mode === 'none' ? nothing : html`<th class=${mode === 'buttons' ? 'c-change buttons' : 'c-change'}>${i18n.t('colChange')}</th>`}
               <th class="c-upd">${i18n.t('colUpdatedBy')}</th>
             </tr>
           </thead>

@@ -106,6 +106,9 @@ export const orderListStyles = css`
   .c-id {
     width: 96px;
   }
+  .c-cust {
+    width: 110px;
+  }
   .c-store {
     width: 90px;
   }
