@@ -2,17 +2,7 @@
 // answers {username, display_name, password_hash, roles, stores} with roles and stores parsed;
 // sessions are stored by the sha256 of their token.
 import { statement, hasNul } from './pool.js';
-
-const userFromRow = (row) =>
-  row
-    ? {
-        username: row.username,
-        display_name: row.display_name,
-        password_hash: row.password_hash,
-        roles: JSON.parse(row.roles),
-        stores: JSON.parse(row.stores),
-      }
-    : null;
+import { userFromRow } from '../user-row.js';
 
 const S = {
   get: statement('SELECT username, display_name, password_hash, roles, stores FROM users WHERE username = $1'),

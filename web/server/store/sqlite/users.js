@@ -1,16 +1,7 @@
 // Users and sessions (SQLite). A user row answers {username, display_name, password_hash, roles,
 // stores} with roles and stores parsed; sessions are stored by the sha256 of their token.
 
-const userFromRow = (row) =>
-  row
-    ? {
-        username: row.username,
-        display_name: row.display_name,
-        password_hash: row.password_hash,
-        roles: JSON.parse(row.roles),
-        stores: JSON.parse(row.stores),
-      }
-    : null;
+import { userFromRow, userOf } from '../user-row.js';
 
 export function usersRepo(db) {
   const q = {
@@ -49,8 +40,7 @@ export function sessionsRepo(db) {
     find(tokenHash) {
       const r = q.lookup.get(tokenHash);
       if (!r) return null;
-      const user = { username: r[2], display_name: r[3], password_hash: r[4], roles: JSON.parse(r[5]), stores: JSON.parse(r[6]) };
-      return { user, csrf: r[0], expiresAt: r[1] };
+      return { user: userOf(r[2], r[3], r[4], r[5], r[6]), csrf: r[0], expiresAt: r[1] };
     },
     remove(tokenHash) {
       q.remove.run(tokenHash);
