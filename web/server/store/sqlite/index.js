@@ -6,9 +6,9 @@
 //
 // Two connections per process:
 // - the writer: every transaction, and every write made outside one, runs on it through the group
-//   commit (group-commit.js): transactions that start while one is open share its COMMIT, each
-//   with its own SAVEPOINT, and are serialized by an in-process mutex (while a body awaits,
-//   another body's statements would otherwise run inside its transaction).
+//   commit (group-commit.js): the transactions asked for in one turn of the event loop run at its
+//   end and share one COMMIT, each with its own SAVEPOINT, serialized by an in-process mutex
+//   (while a body awaits, another body's statements would otherwise run inside its transaction).
 // - a read-only reader: a read made outside a transaction (READS below: the session lookup of
 //   every request, GETs, the admin views) while a group is being written runs on it at once: in
 //   WAL a reader sees the last committed state and never waits for the writer. While no group
@@ -24,21 +24,6 @@ import { jobsRepo } from './jobs.js';
 import { DeliveryStore } from './deliveries.js';
 import { startCheckpointer } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
-
-const AREAS = [
-  'stores',
-  'users',
-  'sessions',
-  'orders',
-  'history',
-  'inventory',
-  'notifications',
-  'idempotency',
-  'audit',
-  'jobs',
-  'deliveries',
-  'meta',
-];
 
 // The callable methods of a repo (plain object or class instance).
 function methodsOf(obj) {
@@ -57,9 +42,10 @@ function settle(fn) {
   }
 }
 
-// The methods of each area that only read: outside a transaction they run on the reader. Every
-// other method writes (or may), and runs on the writer. A method listed here by mistake fails
-// loudly: the reader is opened read-only (SQLITE_READONLY).
+// The methods of each area that only read: outside a transaction they run at once, on the reader
+// while a group is being written, else on the writer. Every other method writes (or may), and
+// joins the next group. A writing method listed here by mistake fails with SQLITE_READONLY when it
+// meets the reader (the reader is opened read-only).
 const READS = {
   stores: ['list'],
   users: ['get', 'list'],
@@ -104,7 +90,8 @@ export class SqliteStore {
     // `tx`: the same areas, for use inside a transaction body (no queueing: the body holds the lock).
     this.tx = { kind: 'sqlite', inTransaction: true, transaction: (fn) => this.savepoint(fn) };
     this.commits = new GroupCommit(db, this.tx);
-    for (const area of AREAS) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck(); // generation(): asked per request
+    for (const area of Object.keys(raw)) {
       const repo = raw[area];
       const reads = new Set(readRaw ? READS[area] : []);
       const outside = {};
@@ -158,7 +145,7 @@ export class SqliteStore {
   // Changes when another connection (another process, a tool) committed since the last call; our
   // own commits do not change it (PRAGMA data_version). Asked of the writer at once: a pragma read.
   async generation() {
-    return (this.dataVersion ??= this.db.prepare('PRAGMA data_version').pluck()).get(); // prepared once: asked per request
+    return this.dataVersion.get();
   }
 
   async isSeeded() {
