@@ -10,7 +10,8 @@
 // default a tenth of the whole), checked with every write: one account sending refused bulks in a
 // loop rolls off its own older rows, not everyone else's. The table keeps at most `maxRows` rows
 // (ORDERFLOW_AUDIT_MAX_ROWS, default 100,000), counted, checked at most once a second (an index
-// walk of that many rows on PostgreSQL), so it may hold a second's refusals more meanwhile. The in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
+// walk of that many rows on PostgreSQL), so it may hold a second's refusals more meanwhile. The
+// in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
 // are counted and dropped. Every stored field has a bounded size (status 100 chars, 10 codes of 64
 // chars), and only authenticated callers (a session or the POS secret) are recorded.
 
@@ -37,7 +38,8 @@ export class AuditTrail {
     this.store = store;
     this.maxRows = maxRows;
     this.maxPerUser = Math.min(maxPerUser, maxRows);
-    this.trimmedAt = 0;
+    this.trimmedAt = 0; // when the whole table was last trimmed (write())
+    this.trimTimer = null; // the trim a write skipped, due a second after the last one
     this.log = log;
     this.queue = [];
     this.dropped = 0;

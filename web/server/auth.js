@@ -88,8 +88,9 @@ export class Sessions {
       this.generation = generation;
     }
     let now = Date.now();
-    let s = this.cache.get(h);
-    if (s && s.until >= now) s = s.found;
+    const hit = this.cache.get(h);
+    let s;
+    if (hit && hit.until >= now) s = hit.found;
     else {
       s = await this.store.sessions.find(h);
       now = Date.now();
