@@ -270,7 +270,7 @@ test('jobs: one claimer at a time, results once, progress, finish fenced by owne
   assert.equal(await store.jobs.get('job_1'), null);
 });
 
-test("audit: one user keeps at most their newest maxPerUser rows; the others' stay", async () => {
+test("audit: trimUser keeps one user's newest rows; the others' stay", async () => {
   const row = (username, n) => ({
     at: `2026-01-06T08:00:${String(n).padStart(2, '0')}.000Z`,
     username,
@@ -281,8 +281,11 @@ test("audit: one user keeps at most their newest maxPerUser rows; the others' st
     codes: ['refused'],
     source: 'bulk',
   });
-  await store.audit.append([row('carl', 1), row('dora', 2)], 3);
-  for (let n = 3; n < 13; n += 2) await store.audit.append([row('mallory', n), row('mallory', n + 1)], 3);
+  await store.audit.append([row('carl', 1), row('dora', 2)]);
+  for (let n = 3; n < 13; n += 2) await store.audit.append([row('mallory', n), row('mallory', n + 1)]);
+  assert.equal(await store.audit.trimUser('mallory', 3), 7, "mallory's 7 older rows");
+  assert.equal(await store.audit.trimUser('mallory', 3), 0, 'nothing more to delete');
+  assert.equal(await store.audit.trimUser('carl', 3), 0);
   const ids = async (username) => (await store.audit.list({ username, limit: 100 })).map((r) => r.order_id);
   assert.deepEqual(await ids('mallory'), [112, 111, 110], "mallory's newest 3");
   assert.deepEqual(await ids('carl'), [101], "carl's row did not roll off");
@@ -300,7 +303,7 @@ test('audit: trim keeps the newest rows by count; list newest first with filters
     codes: ['refused', `c${n}`],
     source: 'api',
   });
-  await store.audit.append([row(1), row(2), row(3)], 10);
+  await store.audit.append([row(1), row(2), row(3)]);
   assert.ok((await store.audit.trim(2)) >= 1);
   assert.equal(await store.audit.trim(2), 0, 'nothing more to delete');
   const all = await store.audit.list({ limit: 10 });

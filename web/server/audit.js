@@ -7,10 +7,10 @@
 // that fails (locked or full database) is logged and dropped, never surfaced to the client.
 //
 // Bounded growth: one user keeps at most `maxPerUser` rows (ORDERFLOW_AUDIT_MAX_ROWS_PER_USER,
-// default a tenth of the whole), checked with every write: one account sending refused bulks in a
-// loop rolls off its own older rows, not everyone else's. The table keeps at most `maxRows` rows
-// (ORDERFLOW_AUDIT_MAX_ROWS, default 100,000), counted, checked at most once a second (an index
-// walk of that many rows on PostgreSQL), so it may hold a second's refusals more meanwhile. The
+// default a tenth of the whole): one account sending refused bulks in a loop rolls off its own
+// older rows, not everyone else's. The table keeps at most `maxRows` rows (ORDERFLOW_AUDIT_MAX_ROWS,
+// default 100,000). Both caps are applied at most once a second (each is an index walk), users'
+// first, so the trail may hold a second's refusals more meanwhile. The
 // in-memory queue holds at most MAX_QUEUE entries between flushes; beyond that entries
 // are counted and dropped. Every stored field has a bounded size (status 100 chars, 10 codes of 64
 // chars), and only authenticated callers (a session or the POS secret) are recorded.
@@ -18,6 +18,7 @@
 const MAX_QUEUE = 10000;
 const FLUSH_ROWS = 100;
 const TRIM_EVERY_MS = 1000;
+const MAX_UNTRIMMED_USERS = 1000; // more users than this waiting for their trim: trimmed at once
 const CHANGE_ROUTES = [
   [/^\/api\/v1\/orders\/bulk_update$/, 'cms', 'bulk'],
   [/^\/api\/orders\/bulk_update$/, 'delivery', 'bulk'],
@@ -40,6 +41,7 @@ export class AuditTrail {
     this.maxPerUser = Math.min(maxPerUser, maxRows);
     this.trimmedAt = 0; // when the whole table was last trimmed (write())
     this.trimTimer = null; // the trim a write skipped, due a second after the last one
+    this.untrimmed = new Set(); // users who added rows since the last trim
     this.log = log;
     this.queue = [];
     this.dropped = 0;
@@ -52,24 +54,38 @@ export class AuditTrail {
     return this.write(tx, [this.row(entry)]);
   }
 
-  // Appends rows in `tx`, and trims the whole table with them, or a second later (a trim missed
-  // now is done then, in a transaction of its own, written or not).
+  // Appends rows in `tx`; the caps are applied with them, or a second later (a trim missed now is
+  // done then, in a transaction of its own, written or not). At most once a second because each
+  // trim walks an index: a user's at most `maxPerUser` newest rows (a walk of up to that many
+  // entries, which on every flush was 5% of a refused change's CPU), the table's `maxRows`.
   async write(tx, rows) {
-    await tx.audit.append(rows, this.maxPerUser);
+    await tx.audit.append(rows);
+    for (const r of rows) this.untrimmed.add(r.username);
     const wait = this.trimmedAt + TRIM_EVERY_MS - Date.now();
-    if (wait <= 0) {
-      this.trimmedAt = Date.now();
-      await tx.audit.trim(this.maxRows);
-    } else if (!this.trimTimer) {
+    if (wait <= 0 || this.untrimmed.size > MAX_UNTRIMMED_USERS) await this.trim(tx);
+    else if (!this.trimTimer) {
       this.trimTimer = setTimeout(() => {
         this.trimTimer = null;
-        this.trimmedAt = Date.now();
+        const users = [...this.untrimmed];
         this.store
-          .transaction((t) => t.audit.trim(this.maxRows))
-          .catch((e) => this.log.error(`orderflow audit: trimming failed (${e?.message ?? e})`));
+          .transaction((t) => this.trim(t))
+          .catch((e) => {
+            for (const u of users) this.untrimmed.add(u); // tried again with the next write's trim
+            this.log.error(`orderflow audit: trimming failed (${e?.message ?? e})`);
+          });
       }, wait);
       this.trimTimer.unref();
     }
+  }
+
+  // Each user who added rows since the last trim first, then the whole table: so the table's cap
+  // never has to roll off other users' rows because one user flooded it.
+  async trim(tx) {
+    this.trimmedAt = Date.now();
+    const users = [...this.untrimmed];
+    this.untrimmed.clear();
+    for (const u of users) await tx.audit.trimUser(u, this.maxPerUser);
+    await tx.audit.trim(this.maxRows);
   }
 
   // One refused attempt, written after the answer. entry: {username, workflow, order_id, target_status, http_status, codes, source}.

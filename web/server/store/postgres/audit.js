@@ -15,10 +15,9 @@ const text = (v) => (typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : 
 
 export function auditRepo(x) {
   return {
-    // rows: [{at, username, workflow, order_id, target_status, http_status, codes: [..], source}];
-    // then keeps each of their users' newest maxPerUser rows.
+    // rows: [{at, username, workflow, order_id, target_status, http_status, codes: [..], source}].
     // One multi-row INSERT per call (a flush is up to 100 rows).
-    async append(rows, maxPerUser) {
+    async append(rows) {
       if (rows.length) {
         const values = [];
         const tuples = rows.map((r) => {
@@ -37,7 +36,10 @@ export function auditRepo(x) {
         });
         await x.run(`INSERT INTO audit_refusals (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}`, values);
       }
-      for (const u of new Set(rows.map((r) => text(r.username)))) await x.run(S.trimUser, [u, maxPerUser]);
+    },
+    // Keeps this user's newest maxRows rows -> rows deleted.
+    async trimUser(username, maxRows) {
+      return x.run(S.trimUser, [text(username), maxRows]);
     },
     // Keeps the newest maxRows rows -> rows deleted (an index walk of maxRows entries: the caller
     // asks at most once a second, audit.js).

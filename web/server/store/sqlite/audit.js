@@ -11,11 +11,13 @@ export function auditRepo(db) {
                           (SELECT id FROM audit_refusals WHERE username = ? ORDER BY id DESC LIMIT 1 OFFSET ?)`),
   };
   return {
-    // rows: [{at, username, workflow, order_id, target_status, http_status, codes: [..], source}];
-    // then keeps each of their users' newest maxPerUser rows.
-    append(rows, maxPerUser) {
+    // rows: [{at, username, workflow, order_id, target_status, http_status, codes: [..], source}].
+    append(rows) {
       for (const r of rows) q.insert.run({ ...r, codes: JSON.stringify(r.codes) });
-      for (const u of new Set(rows.map((r) => r.username))) q.trimUser.run(u, u, maxPerUser);
+    },
+    // Keeps this user's newest maxRows rows -> rows deleted.
+    trimUser(username, maxRows) {
+      return q.trimUser.run(username, username, maxRows).changes;
     },
     // Keeps the newest maxRows rows -> rows deleted. COUNT(*) first: SQLite counts a table by its
     // pages (about 0.05 ms at 100,000 rows), the OFFSET walk (about 0.5 ms) only when over.
