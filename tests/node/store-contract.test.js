@@ -68,6 +68,20 @@ test('seeded data reads back: stores, users, orders with items, history, invento
     { sku: 'B', name: 'Bread', quantity: 1 },
   ]);
   assert.equal(await store.orders.get(99), null);
+  // getWithStock: the same row, and the inventory rows of its SKUs at its store (in or out of a transaction)
+  const bySku = (stock) => [...stock].sort((a, b) => a.sku.localeCompare(b.sku));
+  const withStock = await store.orders.getWithStock(1);
+  assert.deepEqual(withStock.row, o);
+  const levels = [
+    { store_id: 's1', sku: 'A', on_hand: 10, reserved: 2 },
+    { store_id: 's1', sku: 'B', on_hand: 5, reserved: 0 },
+  ];
+  assert.deepEqual(bySku(withStock.stock), levels);
+  const inTx = await store.transaction((tx) => tx.orders.getWithStock(1));
+  assert.deepEqual(inTx.row, o);
+  assert.deepEqual(bySku(inTx.stock), levels);
+  assert.deepEqual((await store.orders.getWithStock(2)).stock, [], 'no inventory rows at s2');
+  assert.equal(await store.orders.getWithStock(99), null);
   assert.deepEqual((await store.orders.getMany([3, 1, 99])).map((r) => r.id).sort(), [1, 3]);
   const page = await store.orders.list({ workflow: 'cms', stores: ['s1'], storeId: null, statuses: ['new'], limit: 1, offset: 1 });
   assert.equal(page.total, 2);

@@ -158,10 +158,10 @@ export class OrderReader {
   // One order with its items: {row, order (API), engine, inv (its SKUs' stock levels)}, or null (also when it belongs to another
   // workflow). db: the store, or the transaction to read in.
   async get(view, id, db = this.store) {
-    const row = await db.orders.get(id);
-    if (!row || row.workflow !== view.id) return null;
-    const skus = [...new Set(row.items.map((it) => it.sku))];
-    const inv = OrderReader.inventoryMap(skus.length ? await db.inventory.of(row.store_id, skus) : []);
+    const found = await db.orders.getWithStock(id);
+    if (!found || found.row.workflow !== view.id) return null;
+    const { row } = found;
+    const inv = OrderReader.inventoryMap(found.stock);
     await this.loadNames(db, [row.updated_by]);
     const order = this.apiOrder(view, row, inv);
     return { row, order, engine: OrderReader.engineOrder(row, order), inv };

@@ -25,17 +25,19 @@ const ORDER_COLUMNS = `o.id, o.workflow, o.status, o.store_id, o.lock_version, o
 const ITEMS = `COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name', i.name, 'quantity', i.quantity) ORDER BY i.id)
   FROM order_items i WHERE i.order_id = o.id), '[]'::json) AS items`;
 
+// The order's inventory rows in SKU order (locked: FOR UPDATE).
+const inventoryOf = (lock) => `(SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
+       FROM (SELECT store_id, sku, on_hand, reserved FROM inventory
+             WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
+             ORDER BY sku${lock ? ' FOR UPDATE' : ''}) v) AS inventory`;
+
 const S = {
   order: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS} FROM orders o WHERE o.id = $1`),
+  orderWithStock: statement(`SELECT ${ORDER_COLUMNS}, ${ITEMS}, ${inventoryOf(false)} FROM orders o WHERE o.id = $1`),
   // The order first (the CTE locks it), then its inventory rows in SKU order: the lock order of
   // every change.
   orderLocked: statement(`WITH locked AS MATERIALIZED (SELECT * FROM orders WHERE id = $1 FOR UPDATE)
-    SELECT ${ORDER_COLUMNS}, ${ITEMS},
-      (SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
-       FROM (SELECT store_id, sku, on_hand, reserved FROM inventory
-             WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
-             ORDER BY sku FOR UPDATE) v) AS inventory
-    FROM locked o`),
+    SELECT ${ORDER_COLUMNS}, ${ITEMS}, ${inventoryOf(true)} FROM locked o`),
   ordersIn: statement(`SELECT ${ORDER_COLUMNS} FROM orders o WHERE o.id = ANY($1::bigint[])`),
   itemsOf: statement('SELECT order_id, sku, name, quantity FROM order_items WHERE order_id = ANY($1::bigint[]) ORDER BY order_id, id'),
   update: statement(`UPDATE orders SET status = $1, lock_version = lock_version + 1, updated_at = $2, updated_by = $3,
@@ -77,18 +79,24 @@ export function ordersRepo(x, { locking = false, locked = null } = {}) {
     for (const r of rows) r.items = items.get(r.id);
     return rows;
   };
+  // One round trip for both; in a transaction it locks the order, then its inventory rows.
+  const getWithStock = async (id) => {
+    if (!isId(id)) return null;
+    const found = await x.get(locking ? S.orderLocked : S.orderWithStock, [id]);
+    if (!found) return null;
+    const { inventory, ...row } = found;
+    // Only rows that exist are kept: a missing one is not locked (another transaction may
+    // create it), so asking for it goes to the database.
+    if (locking && locked) for (const level of inventory) locked.rows.set(invKey(level.store_id, level.sku), level);
+    return { row, stock: inventory };
+  };
   return {
     async get(id) {
       if (!isId(id)) return null;
       if (!locking) return x.get(S.order, [id]);
-      const row = await x.get(S.orderLocked, [id]);
-      if (!row) return null;
-      const { inventory, ...order } = row;
-      // Only rows that exist are kept: a missing one is not locked (another transaction may
-      // create it), so asking for it goes to the database.
-      if (locked) for (const level of inventory) locked.rows.set(invKey(level.store_id, level.sku), level);
-      return order;
+      return (await getWithStock(id))?.row ?? null;
     },
+    getWithStock,
 
     async getMany(ids) {
       const wanted = ids.filter(isId);

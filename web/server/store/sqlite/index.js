@@ -50,7 +50,7 @@ const READS = {
   stores: ['list'],
   users: ['get', 'list'],
   sessions: ['find'],
-  orders: ['get', 'getMany', 'list'],
+  orders: ['get', 'getWithStock', 'getMany', 'list'],
   history: ['of'],
   inventory: ['all', 'of'],
   notifications: ['exists'],
