@@ -26,7 +26,9 @@ const ITEMS = `COALESCE((SELECT json_agg(json_build_object('sku', i.sku, 'name',
   FROM order_items i WHERE i.order_id = o.id), '[]'::json) AS items`;
 
 // The order's inventory rows in SKU order (locked: FOR UPDATE).
-const inventoryOf = (lock) => `(SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
+const inventoryOf = (
+  lock,
+) => `(SELECT COALESCE(json_agg(json_build_object('store_id', v.store_id, 'sku', v.sku, 'on_hand', v.on_hand, 'reserved', v.reserved)), '[]'::json)
        FROM (SELECT store_id, sku, on_hand, reserved FROM inventory
              WHERE store_id = o.store_id AND sku IN (SELECT sku FROM order_items WHERE order_id = o.id)
              ORDER BY sku${lock ? ' FOR UPDATE' : ''}) v) AS inventory`;
