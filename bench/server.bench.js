@@ -2,7 +2,9 @@
 // full HTTP + engine + SQLite path, against peers measured in the same run (a bare node:http
 // server answering fixed JSON, and reads from the same server), then a contended run where many
 // clients fight over a few orders. Afterwards the database is checked: every accepted update has
-// exactly one history row, none is lost or duplicated, reserved stock matches the orders.
+// exactly one history row, none is lost or duplicated, reserved stock matches the orders. Each row
+// also prints the server's main-thread CPU per request over all its rounds, against the peer's
+// (the contended row's CPU includes the GETs its clients make to refresh what they know).
 // Last, a hostile flood: health GET latency and the server's event-loop delay while one user
 // floods within the rate limit.
 // The storage set-ups are a list (SCENARIOS below): SQLite, PostgreSQL with one instance and with
@@ -12,7 +14,7 @@
 import http from 'node:http';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { startServer } from '../tests/support/server.js';
 import { createDatabase } from '../tests/support/pg.js';
@@ -90,6 +92,27 @@ async function drive(n, conc, work) {
   return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, counts };
 }
 
+// On-CPU time of these processes' main threads (the event loop, where a request's work runs), in
+// µs: /proc/<pid>/task/<pid>/schedstat counts it in ns (Linux; null elsewhere). Printed per request
+// beside the throughput: the peer's throughput is bound by this load generator, its CPU is not.
+function cpuMicros(pids) {
+  try {
+    let ns = 0;
+    for (const pid of pids) ns += Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1000;
+  } catch {
+    return null;
+  }
+}
+
+// drive() while measuring the main threads' CPU of `pids`: adds {cpu} (µs, or null).
+async function driveCpu(pids, n, conc, work) {
+  const c0 = cpuMicros(pids);
+  const r = await drive(n, conc, work);
+  const c1 = cpuMicros(pids);
+  return { ...r, cpu: c0 === null || c1 === null ? null : c1 - c0 };
+}
+
 // The peer: a bare node:http server in its own process (like the real one), answering fixed JSON.
 async function bareServer() {
   const code = `const http = require('node:http');
@@ -106,6 +129,7 @@ async function bareServer() {
   );
   return {
     url: `http://127.0.0.1:${port}`,
+    pids: [child.pid],
     close: () =>
       new Promise((r) => {
         child.on('exit', r);
@@ -134,6 +158,7 @@ const postgres = (instances) => ({
     const servers = await Promise.all(Array.from({ length: instances }, () => startServer({ store: 'postgres', database, env })));
     return {
       urls: servers.map((x) => x.url),
+      pids: servers.map((x) => x.process.pid),
       ...storeReads({ databaseUrl: database.url }),
       stop: () => Promise.all(servers.map((x) => x.stop({ signal: 'SIGTERM' }))),
       cleanup: async () => {
@@ -151,6 +176,7 @@ const SCENARIOS = [
       const srv = await startServer({ dataDir, env, store: 'sqlite' });
       return {
         urls: [srv.url],
+        pids: [srv.process.pid],
         ...storeReads({ dataDir }),
         stop: () => srv.stop({ signal: 'SIGTERM' }),
         cleanup: async () => {
@@ -228,6 +254,8 @@ async function measure(scenario, bare) {
       const merged = { ...r, counts: { ...(b?.counts ?? {}) } };
       for (const [k, v] of Object.entries(r.counts)) merged.counts[k] = (merged.counts[k] ?? 0) + v;
       merged.requests = (b?.requests ?? 0) + count;
+      // CPU per request over every round (not only the best): the sum of all rounds' CPU and requests
+      merged.cpu = r.cpu === null || (b && b.cpu === null) ? null : (b?.cpu ?? 0) + r.cpu;
       if (!b || rate > b.rate) {
         merged.rate = rate;
         merged.seconds = r.seconds;
@@ -242,16 +270,20 @@ async function measure(scenario, bare) {
     const third = Math.ceil(n / 3);
     for (let round = 0; round < 3; round++) {
       const slice = plan.slice(round * third, (round + 1) * third);
-      keep('peerGet', await drive(slice.length, CONC, () => breq('GET', '/api/v1/orders/1')), slice.length);
+      keep('peerGet', await driveCpu(bare.pids, slice.length, CONC, () => breq('GET', '/api/v1/orders/1')), slice.length);
       keep(
         'peerPut',
-        await drive(slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })),
+        await driveCpu(bare.pids, slice.length, CONC, (i) => breq('PUT', '/api/v1/orders/1', { status: 'x', lock_version: i })),
         slice.length,
       );
-      keep('get', await drive(slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth, i)), slice.length);
+      keep(
+        'get',
+        await driveCpu(inst.pids, slice.length, CONC, (i) => req('GET', `/api/v1/orders/${slice[i].id}`, undefined, auth, i)),
+        slice.length,
+      );
       keep(
         'put',
-        await drive(slice.length, CONC, (i) =>
+        await driveCpu(inst.pids, slice.length, CONC, (i) =>
           req(
             'PUT',
             `/api/v1/orders/${slice[i].id}`,
@@ -292,6 +324,7 @@ async function measure(scenario, bare) {
     let total = 0;
     const ccounts = {};
     const stopAt = Date.now() + CONTENDED_S * 1000;
+    const cpu0 = cpuMicros(inst.pids);
     const t0 = process.hrtime.bigint();
     await Promise.all(
       Array.from({ length: contendedClients }, async (_, w) => {
@@ -317,9 +350,10 @@ async function measure(scenario, bare) {
       }),
     );
     const cs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const cpu1 = cpuMicros(inst.pids);
     rows.push([
       `${scenario.name}: contended: ${contendedClients} clients, 10 hot orders, ${CONTENDED_S} s`,
-      { requests: total, counts: ccounts, seconds: cs, rate: total / cs },
+      { requests: total, counts: ccounts, seconds: cs, rate: total / cs, cpu: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 },
       best.peerPut,
     ]);
 
@@ -330,8 +364,10 @@ async function measure(scenario, bare) {
     console.log(
       `\norderflow reference server, ${scenario.name}, loopback, ${CONC} keep-alive connections, ${n} distinct orders (after ${warm.length} warm-up updates), rate limit off`,
     );
-    console.log('| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method |');
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    console.log(
+      '| scenario | requests | 200 | 409 | other | best round s | req/s (best round) | vs bare node:http, same method | main-thread CPU µs/request (all rounds) | CPU vs bare node:http |',
+    );
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [name, r, base] of rows) {
       const ok = r.counts[200] ?? 0;
       const conflict = r.counts[409] ?? 0;
@@ -340,8 +376,11 @@ async function measure(scenario, bare) {
           .filter(([st]) => st !== '200' && st !== '409')
           .map(([st, c]) => `${c}x${st}`)
           .join(' ') || '0';
+      const perRequest = (x) => (x.cpu === null || x.cpu === undefined ? null : x.cpu / x.requests);
+      const cpu = perRequest(r);
+      const baseCpu = perRequest(base);
       console.log(
-        `| ${name} | ${r.requests} | ${ok} | ${conflict} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x |`,
+        `| ${name} | ${r.requests} | ${ok} | ${conflict} | ${other} | ${r.seconds.toFixed(2)} | ${r.rate.toFixed(0)} | ${(r.rate / base.rate).toFixed(2)}x | ${cpu === null ? 'n/a' : cpu.toFixed(1)} | ${cpu === null || baseCpu === null ? 'n/a' : `${(baseCpu / cpu).toFixed(2)}x`} |`,
       );
     }
     const okWrites = (warmed.counts[200] ?? 0) + (writes.counts[200] ?? 0) + accepted;
