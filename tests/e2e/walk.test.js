@@ -1,0 +1,74 @@
+// What a new user met walking through the demo page with the keyboard, on a phone and offline
+// (session 19's walk-through): opening an order keeps the keyboard user's place, a list that cannot
+// load says so in words about loading, and a phone shows each row's status and change control.
+// Driven by accessible names, the keyboard, and what is focused and visible.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { setup, newPage, signIn, token, cmsOrders } from './helpers.js';
+
+let env;
+let tok;
+
+before(async () => {
+  env = await setup();
+  tok = await token(env.url, 'manager');
+});
+after(async () => {
+  await env?.close();
+});
+
+/** The accessible label (or text) of the element that has keyboard focus, across shadow roots. */
+const focused = (page) =>
+  page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    if (!a || a === document.body) return 'body';
+    return a.getAttribute('aria-label') || a.textContent.trim();
+  });
+
+test('keyboard only: Enter on an order link moves focus to its detail view, Escape goes back to that link', async () => {
+  const o = (await cmsOrders(env.url, tok))[2];
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'manager');
+    const link = page.getByRole('link', { name: `Open order ${o.id}`, exact: true });
+    await link.focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('heading', { name: `Order ${o.id}`, exact: true });
+    await heading.waitFor();
+    await page.waitForFunction(() => true);
+    assert.equal(await focused(page), `Order ${o.id}`, 'focus is on the open order, not lost to the page');
+    await page.keyboard.press('Tab');
+    assert.notEqual(await focused(page), 'body', 'Tab goes on inside the detail view');
+    await page.keyboard.press('Escape');
+    await heading.waitFor({ state: 'hidden' });
+    assert.equal(await focused(page), `Open order ${o.id}`, 'Escape is back on the link that opened it');
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard only: Escape in the detail form cancels the edit first, a second Escape goes back to the list', async () => {
+  const o = (await cmsOrders(env.url, tok, 'status=new'))[0];
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'manager', 'status=new');
+    await page.getByRole('link', { name: `Open order ${o.id}`, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('heading', { name: `Order ${o.id}`, exact: true });
+    await heading.waitFor();
+    await page.getByRole('button', { name: 'Update Status' }).focus();
+    await page.keyboard.press('Enter');
+    const newStatus = page.getByLabel('New status');
+    await newStatus.waitFor();
+    await page.keyboard.press('Escape');
+    await newStatus.waitFor({ state: 'hidden' });
+    assert.equal(await heading.isVisible(), true, 'the first Escape only cancels the edit');
+    assert.equal(await focused(page), 'Update Status');
+    await page.keyboard.press('Escape');
+    await heading.waitFor({ state: 'hidden' });
+    assert.equal(await focused(page), `Open order ${o.id}`);
+  } finally {
+    await context.close();
+  }
+});
