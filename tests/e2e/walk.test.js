@@ -72,3 +72,24 @@ test('keyboard only: Escape in the detail form cancels the edit first, a second 
     await context.close();
   }
 });
+
+test('offline: a list that cannot load says the server could not be reached, not that a change was lost; Retry loads it', async () => {
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'manager');
+    await page.route('**/api/v1/orders?*', (route) => route.abort('internetdisconnected'));
+    await page.getByLabel('Filter by status').selectOption({ label: 'Processing' });
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load orders.' });
+    await alert.waitFor();
+    const text = (await alert.innerText()).replace(/\s+/g, ' ');
+    assert.match(text, /Could not load orders\. The server could not be reached\. Check the connection and try again\./);
+    assert.doesNotMatch(text, /change|typed/i, 'nothing was being changed or typed');
+    await page.unroute('**/api/v1/orders?*');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await alert.waitFor({ state: 'hidden' });
+    await page.getByText(/^\d+ orders$/).waitFor();
+    assert.ok((await page.locator('of-order-list tr[data-status="processing"]').count()) > 0, 'the filtered list is shown');
+  } finally {
+    await context.close();
+  }
+});

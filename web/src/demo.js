@@ -109,7 +109,7 @@ class OfDemo extends LitElement {
       if (user) await this.#enter(user);
       else await this.#showSignIn();
     } catch (e) {
-      this.error = `The server could not be reached: ${e.message}`;
+      this.error = e.message; // a plain sentence (the adapters' ApiError)
     } finally {
       this.busy = false;
     }

@@ -116,7 +116,7 @@ export class ChangeController {
         h.retryOnline = null;
         this.submit(order, to, values, origin);
       };
-      const p = h.problem(err, { onRetry: true, onRefresh: true });
+      const p = h.problem(err, { onRetry: true, onRefresh: true, change: true });
       this.pending = { origin, id: order.id };
       h.retryOnline = err.kind === 'network' ? retry : null;
       this.manualRetry = retry;
