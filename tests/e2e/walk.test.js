@@ -93,3 +93,45 @@ test('offline: a list that cannot load says the server could not be reached, not
     await context.close();
   }
 });
+
+/** True when box `a` lies inside box `b` (1 px of rounding allowed). */
+const inside = (a, b) => a.x >= b.x - 1 && a.y >= b.y - 1 && a.x + a.width <= b.x + b.width + 1 && a.y + a.height <= b.y + b.height + 1;
+
+for (const [username, query, workflow] of [
+  ['manager', '', 'cms'],
+  ['admin', 'workflow=delivery', 'delivery'],
+]) {
+  test(`a 390 px phone (${username}, ${workflow}): every row shows its whole status and its change control without scrolling sideways`, async () => {
+    const { page, context } = await newPage(env.browser, { viewport: { width: 390, height: 844 } });
+    try {
+      await signIn(page, env.url, username, query);
+      const wrap = await page.locator('of-order-list [part="table-wrap"]').boundingBox();
+      assert.ok(wrap.x >= 0 && wrap.x + wrap.width <= 390, 'the list fits the phone');
+      const rows = page.locator('of-order-list tbody tr.r');
+      const n = Math.min(await rows.count(), 8);
+      let controls = 0;
+      for (let i = 0; i < n; i++) {
+        const row = rows.nth(i);
+        await row.scrollIntoViewIfNeeded();
+        const view = await page.locator('of-order-list [part="table-wrap"]').boundingBox();
+        const id = await row.getAttribute('data-order-id');
+        const badge = row.locator('of-status-badge');
+        const badgeBox = await badge.boundingBox();
+        const cellBox = await row.getByRole('cell').filter({ has: page.locator('of-status-badge') }).boundingBox();
+        assert.ok(inside(badgeBox, cellBox), `order ${id}: the status badge is not cut by its cell`);
+        assert.ok(inside(badgeBox, view), `order ${id}: the status badge is in view`);
+        const dropdown = row.getByRole('combobox', { name: `Status for order ${id}`, exact: true });
+        const change = (await dropdown.count()) ? [dropdown] : await row.getByRole('button').all();
+        for (const c of change) {
+          const box = await c.boundingBox();
+          assert.ok(inside(box, view), `order ${id}: its change control "${await c.textContent()}" is in view`);
+          assert.ok(box.x >= badgeBox.x + badgeBox.width || box.x + box.width <= badgeBox.x, `order ${id}: the control does not cover the status`);
+          controls += 1;
+        }
+      }
+      assert.ok(controls >= 4, `change controls were checked (${controls})`);
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -29,6 +29,13 @@ export class OfNotificationsView extends LitElement {
       :host {
         display: block;
       }
+      /* the filter row (kept out of shared-styles.js: no element of the bundle uses it) */
+      .row {
+        display: flex;
+        gap: var(--of-space, 8px);
+        align-items: center;
+        flex-wrap: wrap;
+      }
       table {
         border-collapse: collapse;
         width: 100%;
