@@ -200,7 +200,6 @@ export const orderListStyles = css`
     font-weight: 400;
   }
   .actions button {
-    white-space: nowrap;
     padding: 1px 7px;
     min-height: 24px;
     margin-inline-end: 3px;
