@@ -135,3 +135,21 @@ for (const [username, query, workflow] of [
     }
   });
 }
+
+test('demo sign-in: after a wrong password the picked user stays picked, so the retry signs in as that user', async () => {
+  const { page, context } = await newPage(env.browser);
+  try {
+    await page.goto(`${env.url}/`);
+    await page.getByLabel('Demo user').selectOption('manager');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Invalid username or password').waitFor();
+    assert.match(await page.getByLabel('Demo user').locator('option:checked').textContent(), /Max Manager/);
+    await page.getByLabel('Password').fill('demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText(/Signed in as/).waitFor();
+    assert.match(await page.getByText(/Signed in as/).textContent(), /Signed in as Max Manager/);
+  } finally {
+    await context.close();
+  }
+});
