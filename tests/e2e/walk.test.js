@@ -153,3 +153,24 @@ test('demo sign-in: after a wrong password the picked user stays picked, so the 
     await context.close();
   }
 });
+
+test('detail: the workflow diagram does not offer a next status the engine blocks for this order', async () => {
+  // a new order with an item out of stock: Processing is listed but blocked (inventory_short)
+  const o = (await cmsOrders(env.url, tok, 'status=new')).find((x) => x.items.some((i) => i.in_stock === false));
+  assert.ok(o, 'a new order with an item out of stock');
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'manager', 'status=new');
+    const dropdown = page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true });
+    assert.equal(await dropdown.getByRole('option', { name: 'Processing (unavailable)' }).isDisabled(), true);
+    await page.getByRole('link', { name: `Open order ${o.id}`, exact: true }).click();
+    const diagram = page.getByRole('img', { name: /^Workflow diagram\./ });
+    await diagram.waitFor();
+    const said = await diagram.getAttribute('aria-label');
+    assert.match(said, /Current status: New\./);
+    assert.match(said, /You may move it to: .*Cancelled/);
+    assert.doesNotMatch(said, /Processing/, `Processing is blocked for order ${o.id}: "${said}"`);
+  } finally {
+    await context.close();
+  }
+});
