@@ -117,7 +117,10 @@ for (const [username, query, workflow] of [
         const id = await row.getAttribute('data-order-id');
         const badge = row.locator('of-status-badge');
         const badgeBox = await badge.boundingBox();
-        const cellBox = await row.getByRole('cell').filter({ has: page.locator('of-status-badge') }).boundingBox();
+        const cellBox = await row
+          .getByRole('cell')
+          .filter({ has: page.locator('of-status-badge') })
+          .boundingBox();
         assert.ok(inside(badgeBox, cellBox), `order ${id}: the status badge is not cut by its cell`);
         assert.ok(inside(badgeBox, view), `order ${id}: the status badge is in view`);
         const dropdown = row.getByRole('combobox', { name: `Status for order ${id}`, exact: true });
@@ -125,7 +128,10 @@ for (const [username, query, workflow] of [
         for (const c of change) {
           const box = await c.boundingBox();
           assert.ok(inside(box, view), `order ${id}: its change control "${await c.textContent()}" is in view`);
-          assert.ok(box.x >= badgeBox.x + badgeBox.width || box.x + box.width <= badgeBox.x, `order ${id}: the control does not cover the status`);
+          assert.ok(
+            box.x >= badgeBox.x + badgeBox.width || box.x + box.width <= badgeBox.x,
+            `order ${id}: the control does not cover the status`,
+          );
           controls += 1;
         }
       }

@@ -12,7 +12,11 @@ export function describeProblem(err, { onRetry, onRefresh, change } = {}, { t, d
   const message = said(err, t);
   switch (err.kind) {
     case 'network':
-      return { kind: 'error', message: change ? t('networkFailure') : message, actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [] };
+      return {
+        kind: 'error',
+        message: change ? t('networkFailure') : message,
+        actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [],
+      };
     case 'conflict': {
       const o = err.order;
       const who = o?.updated_by_name ?? err.changedBy ?? o?.updated_by ?? '';
