@@ -180,3 +180,26 @@ test('detail: the workflow diagram does not offer a next status the engine block
     await context.close();
   }
 });
+
+test('keyboard only, slow network: what is typed right after picking the first status lands in the dialog', async () => {
+  const o = (await cmsOrders(env.url, tok, 'status=new'))[0];
+  const { page, context } = await newPage(env.browser);
+  try {
+    // the change dialog's code arrives 1.5 s after it is asked for, as on a slow connection
+    await page.route('**/*change-controller*.js', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
+    await signIn(page, env.url, 'manager', 'status=new');
+    await page.getByRole('combobox', { name: `Status for order ${o.id}`, exact: true }).focus();
+    await page.waitForTimeout(2000); // the user reads the row and the options
+    await page.keyboard.press('r'); // Rejected
+    await page.keyboard.type('Customer called to cancel', { delay: 30 });
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('heading').textContent(), `Change order ${o.id} to Rejected`);
+    assert.equal(await dialog.getByLabel('Rejection reason').inputValue(), 'Customer called to cancel');
+  } finally {
+    await context.close();
+  }
+});
