@@ -203,3 +203,27 @@ test('keyboard only, slow network: what is typed right after picking the first s
     await context.close();
   }
 });
+
+test("keyboard only, row buttons: after a one-click change focus is on that row's next button, not its link", async () => {
+  const drv = await token(env.url, 'driver');
+  const r = await fetch(`${env.url}/api/orders?per_page=500&status=assigned`, { headers: { Authorization: `Bearer ${drv}` } });
+  const o = (await r.json()).data[0];
+  const { page, context } = await newPage(env.browser);
+  try {
+    await signIn(page, env.url, 'driver', 'status=assigned');
+    const row = page.locator(`of-order-list tr[data-order-id="${o.id}"]`);
+    await row.getByRole('button', { name: 'Mark In Transit' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText(`Order ${o.id} updated: Assigned → In Transit.`).waitFor();
+    await row.getByRole('button', { name: 'Mark Delivered' }).waitFor();
+    for (let i = 0; i < 20 && (await focused(page)) !== 'Mark Delivered'; i++) await page.waitForTimeout(100);
+    assert.equal(await focused(page), 'Mark Delivered', 'the next step of the same order, ready for Enter');
+    assert.equal(
+      await row.getByRole('button', { name: 'Mark Delivered' }).evaluate((b) => b.matches(':focus')),
+      true,
+      `and it is order ${o.id}'s`,
+    );
+  } finally {
+    await context.close();
+  }
+});
