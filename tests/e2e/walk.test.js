@@ -227,3 +227,23 @@ test("keyboard only, row buttons: after a one-click change focus is on that row'
     await context.close();
   }
 });
+
+test('a 390 px phone: the admin views scroll their tables inside themselves, the page never scrolls sideways', async () => {
+  const { page, context } = await newPage(env.browser, { viewport: { width: 390, height: 844 } });
+  const pageWidth = () => page.evaluate(() => document.scrollingElement.scrollWidth);
+  try {
+    await signIn(page, env.url, 'admin');
+    assert.equal(await pageWidth(), 390, 'the order list fits');
+    for (const view of ['Notifications', 'Audit trail']) {
+      await page.getByRole('button', { name: view }).click();
+      await page.getByRole('region', { name: view }).getByRole('table').waitFor();
+      assert.equal(await pageWidth(), 390, `the ${view} view fits`);
+      const lastHeader = page.getByRole('region', { name: view }).getByRole('columnheader').last();
+      await lastHeader.scrollIntoViewIfNeeded();
+      const box = await lastHeader.boundingBox();
+      assert.ok(box.x >= 0 && box.x + box.width <= 391, `${view}: its last column can be scrolled into view`);
+    }
+  } finally {
+    await context.close();
+  }
+});
