@@ -109,7 +109,7 @@ class OfDemo extends LitElement {
       if (user) await this.#enter(user);
       else await this.#showSignIn();
     } catch (e) {
-      this.error = `The server could not be reached: ${e.message}`;
+      this.error = e.message; // a plain sentence (the adapters' ApiError)
     } finally {
       this.busy = false;
     }
@@ -122,6 +122,8 @@ class OfDemo extends LitElement {
   async #signIn(e) {
     e.preventDefault();
     const form = e.target;
+    // the form is re-created after a failed try: keep the user picked, or a retry signs in as the first one
+    this.picked = form.username.value;
     this.busy = true;
     this.error = '';
     try {
@@ -316,7 +318,7 @@ class OfDemo extends LitElement {
                 <select id="username" name="username">
                   ${this.users.map(
                     (x) =>
-                      html`<option value=${x.username}>
+                      html`<option value=${x.username} ?selected=${x.username === this.picked}>
                         ${x.display_name ?? x.username} —
                         ${Object.entries(x.roles ?? {})
                           .filter(([, r]) => r)

@@ -140,7 +140,7 @@ export class Http {
       });
     } catch (e) {
       if (e?.name === 'AbortError') throw e;
-      throw new ApiError({ kind: 'network', message: 'The server could not be reached. Check the connection and try again.' });
+      throw new ApiError({ kind: 'network', messageKey: 'unreachable' });
     }
     let parsed = null;
     let json = true;

@@ -24,6 +24,11 @@ export class OfAuditView extends LitElement {
       :host {
         display: block;
       }
+      /* a narrow window (a phone) scrolls the table sideways, not the whole page */
+      .wrap {
+        overflow-x: auto;
+        position: relative; /* holds the visually hidden labels too */
+      }
       form {
         display: flex;
         gap: 10px;
@@ -117,50 +122,52 @@ export class OfAuditView extends LitElement {
         <button type="submit" ?disabled=${this.loading}>${tt('applyFilters')}</button>
       </form>
       ${this.problem ? html`<of-alert kind="error" .message=${this.problem}></of-alert>` : nothing}
-      <table aria-busy=${this.loading ? 'true' : 'false'}>
-        <caption>
-          ${tt('refusedAttempts')}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">${tt('colWhen')}</th>
-            <th scope="col">${tt('colUser')}</th>
-            <th scope="col">${tt('colWorkflow')}</th>
-            <th scope="col">${tt('colOrder')}</th>
-            <th scope="col">${tt('colTarget')}</th>
-            <th scope="col">${tt('colHttp')}</th>
-            <th scope="col">${tt('colWhy')}</th>
-            <th scope="col">${tt('colSource')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${this.entries.map(
-            (e) =>
-              html`<tr>
-                <td><time datetime=${e.at}>${this.i18n.date(e.at)}</time></td>
-                <td>${e.username}</td>
-                <td>${this.workflows?.[e.workflow]?.name ?? e.workflow}</td>
-                <td>${e.order_id ?? ''}</td>
-                <td>${e.target_status ? this.#status(e.workflow, e.target_status) : ''}</td>
-                <td>${e.http_status}</td>
-                <td>
-                  ${e.codes.map((c, i) => {
-                    const w = this.#why(e.workflow, c);
-                    return html`${i ? html`<br />` : nothing}${w ?? ''} <code>${c}</code>`;
-                  })}
-                </td>
-                <td>${e.source ? tt(`source.${e.source}`) : ''}</td>
-              </tr>`,
-          )}
-          ${
-            this.entries.length === 0 && !this.loading
-              ? html`<tr>
-                  <td colspan="8">${tt('noRefusals')}</td>
-                </tr>`
-              : nothing
-          }
-        </tbody>
-      </table>`;
+      <div class="wrap">
+        <table aria-busy=${this.loading ? 'true' : 'false'}>
+          <caption>
+            ${tt('refusedAttempts')}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">${tt('colWhen')}</th>
+              <th scope="col">${tt('colUser')}</th>
+              <th scope="col">${tt('colWorkflow')}</th>
+              <th scope="col">${tt('colOrder')}</th>
+              <th scope="col">${tt('colTarget')}</th>
+              <th scope="col">${tt('colHttp')}</th>
+              <th scope="col">${tt('colWhy')}</th>
+              <th scope="col">${tt('colSource')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.entries.map(
+              (e) =>
+                html`<tr>
+                  <td><time datetime=${e.at}>${this.i18n.date(e.at)}</time></td>
+                  <td>${e.username}</td>
+                  <td>${this.workflows?.[e.workflow]?.name ?? e.workflow}</td>
+                  <td>${e.order_id ?? ''}</td>
+                  <td>${e.target_status ? this.#status(e.workflow, e.target_status) : ''}</td>
+                  <td>${e.http_status}</td>
+                  <td>
+                    ${e.codes.map((c, i) => {
+                      const w = this.#why(e.workflow, c);
+                      return html`${i ? html`<br />` : nothing}${w ?? ''} <code>${c}</code>`;
+                    })}
+                  </td>
+                  <td>${e.source ? tt(`source.${e.source}`) : ''}</td>
+                </tr>`,
+            )}
+            ${
+              this.entries.length === 0 && !this.loading
+                ? html`<tr>
+                    <td colspan="8">${tt('noRefusals')}</td>
+                  </tr>`
+                : nothing
+            }
+          </tbody>
+        </table>
+      </div>`;
   }
 }
 customElements.define('of-audit-view', OfAuditView);

@@ -29,6 +29,18 @@ export class OfNotificationsView extends LitElement {
       :host {
         display: block;
       }
+      /* a narrow window (a phone) scrolls the table sideways, not the whole page */
+      .wrap {
+        overflow-x: auto;
+        position: relative; /* holds the visually hidden labels too */
+      }
+      /* the filter row (kept out of shared-styles.js: no element of the bundle uses it) */
+      .row {
+        display: flex;
+        gap: var(--of-space, 8px);
+        align-items: center;
+        flex-wrap: wrap;
+      }
       table {
         border-collapse: collapse;
         width: 100%;
@@ -136,57 +148,59 @@ export class OfNotificationsView extends LitElement {
       </div>
       ${this.problem ? html`<of-alert kind="error" .message=${this.problem}></of-alert>` : nothing}
       ${this.message ? html`<of-alert kind="success" .message=${this.message}></of-alert>` : nothing}
-      <table aria-busy=${this.loading ? 'true' : 'false'}>
-        <caption>
-          ${tt('nNotifications', { n: this.total })}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">${tt('colNumber')}</th>
-            <th scope="col">${tt('colKind')}</th>
-            <th scope="col">${tt('colWorkflow')}</th>
-            <th scope="col">${tt('colOrders')}</th>
-            <th scope="col">${tt('colState')}</th>
-            <th scope="col">${tt('colAttempts')}</th>
-            <th scope="col">${tt('colLastError')}</th>
-            <th scope="col">${tt('colCreated')}</th>
-            <th scope="col"><span class="sr-only">${tt('colActions')}</span></th>
-          </tr>
-        </thead>
-        <tbody>
-          ${this.rows.map(
-            (n) =>
-              html`<tr data-state=${n.state}>
-                <td>${n.id}</td>
-                <td>${word('notifKind', n.kind)}</td>
-                <td>${this.workflows?.[n.workflow]?.name ?? n.workflow ?? ''}</td>
-                <td>${this.i18n.number(n.order_count)}</td>
-                <td class="state-${n.state}">${word('notifState', n.state)}</td>
-                <td>${this.i18n.number(n.attempts)}</td>
-                <td class="err">${n.last_error ?? ''}</td>
-                <td>${n.created_at ? html`<time datetime=${n.created_at}>${this.i18n.date(n.created_at)}</time>` : ''}</td>
-                <td>
-                  ${
-                    n.state === 'failed' || (n.state === 'held' && this.transports.length)
-                      ? html`<button aria-label=${tt('retryNotification', { id: n.id })} @click=${() => this.#retry(n)}>
-                          ${tt('retry')}
-                        </button>`
-                      : nothing
-                  }
-                </td>
-              </tr>`,
-          )}
-          ${
-            this.rows.length === 0 && !this.loading
-              ? html`<tr>
-                  <td colspan="9">
-                    ${this.state ? tt('noNotificationsIn', { state: word('notifState', this.state) }) : tt('noNotifications')}
+      <div class="wrap">
+        <table aria-busy=${this.loading ? 'true' : 'false'}>
+          <caption>
+            ${tt('nNotifications', { n: this.total })}
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">${tt('colNumber')}</th>
+              <th scope="col">${tt('colKind')}</th>
+              <th scope="col">${tt('colWorkflow')}</th>
+              <th scope="col">${tt('colOrders')}</th>
+              <th scope="col">${tt('colState')}</th>
+              <th scope="col">${tt('colAttempts')}</th>
+              <th scope="col">${tt('colLastError')}</th>
+              <th scope="col">${tt('colCreated')}</th>
+              <th scope="col"><span class="sr-only">${tt('colActions')}</span></th>
+            </tr>
+          </thead>
+          <tbody>
+            ${this.rows.map(
+              (n) =>
+                html`<tr data-state=${n.state}>
+                  <td>${n.id}</td>
+                  <td>${word('notifKind', n.kind)}</td>
+                  <td>${this.workflows?.[n.workflow]?.name ?? n.workflow ?? ''}</td>
+                  <td>${this.i18n.number(n.order_count)}</td>
+                  <td class="state-${n.state}">${word('notifState', n.state)}</td>
+                  <td>${this.i18n.number(n.attempts)}</td>
+                  <td class="err">${n.last_error ?? ''}</td>
+                  <td>${n.created_at ? html`<time datetime=${n.created_at}>${this.i18n.date(n.created_at)}</time>` : ''}</td>
+                  <td>
+                    ${
+                      n.state === 'failed' || (n.state === 'held' && this.transports.length)
+                        ? html`<button aria-label=${tt('retryNotification', { id: n.id })} @click=${() => this.#retry(n)}>
+                            ${tt('retry')}
+                          </button>`
+                        : nothing
+                    }
                   </td>
-                </tr>`
-              : nothing
-          }
-        </tbody>
-      </table>`;
+                </tr>`,
+            )}
+            ${
+              this.rows.length === 0 && !this.loading
+                ? html`<tr>
+                    <td colspan="9">
+                      ${this.state ? tt('noNotificationsIn', { state: word('notifState', this.state) }) : tt('noNotifications')}
+                    </td>
+                  </tr>`
+                : nothing
+            }
+          </tbody>
+        </table>
+      </div>`;
   }
 }
 customElements.define('of-notifications-view', OfNotificationsView);

@@ -151,6 +151,14 @@ export class OfOrderDetail extends LitElement {
     if (changed.has('editing') && this.editing) this._lastClick = 0; // the double-click guard is this form's only
   }
 
+  updated(changed) {
+    // Opening an order hides the list, and with it the link that had focus: without this, focus
+    // falls to the page's body and a keyboard user starts again from the top. The heading, so a
+    // screen reader says which order this is.
+    if (changed.has('order') && this.order && changed.get('order')?.id !== this.order.id && !this.matches(':focus-within'))
+      this.renderRoot.querySelector('#detail-title')?.focus();
+  }
+
   /** What an item's stock means in this status: only an order still to be fulfilled needs it. */
   #stock(i, st) {
     const t = (k) => this.i18n.t(k);
@@ -265,9 +273,16 @@ export class OfOrderDetail extends LitElement {
     const options = this.#options();
     const reason = options.length ? '' : r.noChangeReason(o);
     const who = o.updated_by_name ?? o.updated_by ?? '';
-    return html`<section part="detail" aria-labelledby="detail-title">
+    return html`<section
+      part="detail"
+      aria-labelledby="detail-title"
+      @keydown=${(e) => {
+        // Escape goes back to the list, as it closes a dialog (the form's own Escape cancels the edit first)
+        if (e.key === 'Escape' && !this.busy) this.#fire('of-close', {});
+      }}
+    >
       <header>
-        <h2 id="detail-title">${t('orderTitle', { id: o.id })}</h2>
+        <h2 id="detail-title" tabindex="-1">${t('orderTitle', { id: o.id })}</h2>
         <of-status-badge .label=${st.label} .color=${st.color}></of-status-badge>
         <span style="flex:1"></span>
         ${options.length && !this.editing ? html`<button id="update-btn" class="primary" @click=${() => this.#edit(true)}>${t('updateStatus')}</button>` : nothing}

@@ -319,6 +319,7 @@ export class OfOrderWorkspace extends LitElement {
         .busyIds=${s.busyIds}
         .stores=${this.stores}
         .filters=${s.filters}
+        @focusin=${() => need('change').catch(() => {})}
         @of-status-select=${(e) => {
           const opener = openerOf(e, e.detail.orderId); // read while the event is dispatched
           this.#need('change').then(

@@ -76,7 +76,8 @@ export class OfWorkflowDiagram extends LitElement {
     order.forEach(({ t }, i) => pos.set(t.id, { x: PAD + offset + i * (W + GX), y: PAD + (top.length ? H + GY : 0) }));
     const width = PAD * 2 + cols * (W + GX) - GX;
     const height = PAD * 2 + (top.length && bottom.length ? 2 * H + GY : H) + 18;
-    const allowed = new Set((this.allowed ?? []).map((o) => o.id));
+    // an option a guard blocks for this order (out of stock, not paid) cannot be taken now: not drawn as a next step
+    const allowed = new Set((this.allowed ?? []).filter((o) => !o.blocked).map((o) => o.id));
     const cur = this.current;
     const edgeSvg = edges.map((e) => {
       const a = pos.get(e.from),

@@ -25,11 +25,6 @@ export const base = css`
     color: var(--of-color-on-primary, #fff);
     border-color: var(--of-color-primary, #1d4ed8);
   }
-  button.danger {
-    background: var(--of-color-danger, #b91c1c);
-    color: #fff;
-    border-color: var(--of-color-danger, #b91c1c);
-  }
   button:disabled,
   button[aria-disabled='true'] {
     opacity: 0.5;
@@ -86,12 +81,6 @@ export const base = css`
     overflow: hidden;
     clip: rect(0 0 0 0);
     white-space: nowrap;
-  }
-  .row {
-    display: flex;
-    gap: var(--of-space, 8px);
-    align-items: center;
-    flex-wrap: wrap;
   }
   .spinner {
     display: inline-block;

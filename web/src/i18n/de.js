@@ -55,6 +55,7 @@ export default {
   noneAllowed: ({ status }) => `Von ${status} aus ist für Sie keine Änderung möglich.`,
   loading: 'Wird geladen…',
   updated: ({ id, from, to }) => `Bestellung ${id} geändert: ${from} → ${to}.`,
+  unreachable: 'Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.',
   networkFailure:
     'Netzwerkfehler: Der Server hat die Änderung nicht bestätigt. Ihre Eingaben bleiben erhalten; sobald die Verbindung zurück ist, wird es erneut versucht.',
   changedByOther: 'Jemand anderes hat diese Bestellung inzwischen geändert.',

@@ -59,6 +59,7 @@ export default {
   // workspace messages
   loading: 'Loading…',
   updated: ({ id, from, to }) => `Order ${id} updated: ${from} → ${to}.`,
+  unreachable: 'The server could not be reached. Check the connection and try again.',
   networkFailure:
     'Network failure: the change was not confirmed by the server. Nothing you typed is lost; it will be retried when the connection returns.',
   changedByOther: 'Someone else changed this order while you were working on it.',

@@ -28,6 +28,10 @@ export class ChangeController {
     if (!order || s.busyIds.has(orderId)) return;
     const option = h.rules.allowed(order).find((o) => o.id === to);
     if (!option) return;
+    // a row's button sends its event from the list element (of-order-list's #fire), so openerOf
+    // found neither the button nor its row: name them here, or focus would go back to the row's
+    // link (or the first row's) instead of the button now in its place
+    if (direct && opener?.ctl === 'open') opener = { ...opener, ctl: `action-${to}`, index: Math.max(0, s.orders.indexOf(order)) };
     this.opener = opener;
     // one click moves on, unless the workflow asks to confirm, a field is required, the target is
     // a final status (no way back: the user is asked first) or the engine marks it blocked (the
@@ -116,7 +120,7 @@ export class ChangeController {
         h.retryOnline = null;
         this.submit(order, to, values, origin);
       };
-      const p = h.problem(err, { onRetry: true, onRefresh: true });
+      const p = h.problem(err, { onRetry: true, onRefresh: true, change: true });
       this.pending = { origin, id: order.id };
       h.retryOnline = err.kind === 'network' ? retry : null;
       this.manualRetry = retry;

@@ -4,14 +4,19 @@
 
 /**
  * @param {object} err  an ApiError (`kind`, `message`, `errors`, `order`, `changedBy`, `changedAt`, `retryAfter`)
- * @param {{onRetry?: boolean, onRefresh?: boolean}} offer  which actions the place showing it can take
+ * @param {{onRetry?: boolean, onRefresh?: boolean, change?: boolean}} offer  which actions the place showing it can take;
+ *   `change`: the request was a status change (a lost one is kept and retried), else a read
  * @param {{t: Function, date: Function, rules: object, sessionExpired: Function}} ctx
  */
-export function describeProblem(err, { onRetry, onRefresh } = {}, { t, date, rules, sessionExpired }) {
+export function describeProblem(err, { onRetry, onRefresh, change } = {}, { t, date, rules, sessionExpired }) {
   const message = said(err, t);
   switch (err.kind) {
     case 'network':
-      return { kind: 'error', message: t('networkFailure'), actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [] };
+      return {
+        kind: 'error',
+        message: change ? t('networkFailure') : message,
+        actions: onRetry ? [{ id: 'retry', label: t('retry'), primary: true }] : [],
+      };
     case 'conflict': {
       const o = err.order;
       const who = o?.updated_by_name ?? err.changedBy ?? o?.updated_by ?? '';
