@@ -52,19 +52,27 @@ export function readBody(req, limit = MAX_BODY_BYTES) {
         resolve(Buffer.concat(chunks));
       }
     });
-    req.on('error', (err) => {
+    // The client went away before its body ended: nothing to answer and nothing to log (app.js).
+    // These were logged as internal errors, a stack trace per dropped connection.
+    req.on('error', () => {
       if (!done) {
         done = true;
-        reject(err);
+        reject(clientGone());
       }
     });
     req.on('aborted', () => {
       if (!done) {
         done = true;
-        reject(new Error('request aborted'));
+        reject(clientGone());
       }
     });
   });
+}
+
+function clientGone() {
+  const e = new Error('The request body ended before it was complete');
+  e.clientGone = true; // app.js answers 400 if the connection is still open, and logs nothing
+  return e;
 }
 
 function tooLarge(limit) {

@@ -125,7 +125,9 @@ export function cmsRoutes(deps) {
     },
     handler: (ctx) => {
       const user = requireUser(ctx);
-      if (ctx.req.method === 'HEAD') return { status: 200, body: {}, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
+      // HEAD: the stream's headers, no stream. The body must be a string: with a non-JSON type
+      // Fastify does not serialize it, and its HEAD handler measures it (an object was a 500).
+      if (ctx.req.method === 'HEAD') return { status: 200, body: '', headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
       const no = streams.refusal(user.username);
       if (no) throw fail(ctx.dialect, no.status, no.code, no.message, {}, { 'Retry-After': '5' });
       ctx.reply.hijack();

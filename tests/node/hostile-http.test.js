@@ -1,0 +1,99 @@
+// Hostile clients at the HTTP level, beyond the table of tests/node/hostile.test.js: request
+// targets in absolute form, HEAD on the event stream, clients that drop the connection in the
+// middle of a body. Each answer must be the route's own (its dialect, its words), cost the
+// server nothing it logs as its own failure, and the audit trail must see what it always sees.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from '../support/server.js';
+import { ApiClient } from '../support/client.js';
+import { sendRaw } from './support/hostile-inputs.js';
+import net from 'node:net';
+
+let srv;
+let admin;
+before(async () => {
+  srv = await startServer();
+  admin = await new ApiClient(srv.url).login('admin');
+});
+after(() => srv?.stop());
+
+const port = () => Number(new URL(srv.url).port);
+const json = (res) => JSON.parse(res.text);
+
+// One request in absolute form (`PUT http://host/path HTTP/1.1`), as a proxy sends it.
+function absolute(method, path, { headers = {}, body } = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const head = Object.entries({ Host: 'x', Authorization: `Bearer ${admin.token}`, ...headers })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  const framing = body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n`;
+  return sendRaw(srv.url, `${method} http://x:${port()}${path} HTTP/1.1\r\n${head}${framing}Connection: close\r\n\r\n${text}`);
+}
+
+async function auditCount() {
+  const r = await admin.get('/api/v1/audit?limit=1000');
+  assert.equal(r.status, 200);
+  return r.body.entries.length;
+}
+
+test('a request target in absolute form is routed and answered as its path', async () => {
+  // the order id is the path's, not "v1"; the answer is the dialect's
+  const put = await absolute('PUT', '/api/v1/orders/1', { body: { status: 'no_such_status', lock_version: 0 } });
+  assert.equal(put.status, 422, put.text);
+  assert.equal(json(put).error.code, 'refused');
+  const bad = await absolute('GET', '/api/orders/abc');
+  assert.equal(bad.status, 400);
+  assert.deepEqual(json(bad), { success: false, message: 'Order id must be a positive integer, got "abc"' });
+  const one = await absolute('GET', '/api/v1/orders/1?x=1');
+  assert.equal(one.status, 200);
+  assert.equal(json(one).order.id, 1);
+  const missing = await absolute('GET', '/api/nothing');
+  assert.equal(missing.status, 404);
+  assert.match(json(missing).message, /^No such endpoint: GET \/api\/nothing$/);
+});
+
+test('refusals sent in absolute form are in the audit trail like any other', async () => {
+  const before0 = await auditCount();
+  const bulk = await absolute('POST', '/api/v1/orders/bulk_update', { body: { order_ids: [1, 2], status: 'no_such_status' } });
+  assert.equal(bulk.status, 200, bulk.text);
+  assert.equal(json(bulk).failed, 2);
+  const pos = await absolute('POST', '/api/v1/webhooks/pos', {
+    headers: { 'X-Webhook-Secret': 'demo-pos-secret' },
+    body: { order_id: 1, status: 'no_such_status' },
+  });
+  assert.equal(pos.status, 422, pos.text);
+  // before: neither was recorded (the trail did not recognize the route in "http://x/api/...")
+  assert.equal(await auditCount(), before0 + 3);
+});
+
+test('HEAD of the event stream: its headers, no stream, no error', async () => {
+  const head = await fetch(`${srv.url}/api/v1/events`, { method: 'HEAD', headers: { Authorization: `Bearer ${admin.token}` } });
+  assert.equal(head.status, 200); // was 500: the HEAD handler measured an object body
+  assert.match(head.headers.get('content-type'), /^text\/event-stream/);
+  assert.equal(await head.text(), '');
+  assert.equal((await admin.get('/api/health')).body.event_streams, 0);
+  const anon = await fetch(`${srv.url}/api/v1/events`, { method: 'HEAD' });
+  assert.equal(anon.status, 401);
+  assert.doesNotMatch(srv.output(), /internal error/);
+});
+
+test('a client that drops the connection in the middle of a body costs no error log and changes nothing', async () => {
+  const order = (await admin.get('/api/v1/orders/3')).body.order;
+  for (let i = 0; i < 5; i++) {
+    await new Promise((resolve) => {
+      const s = net.connect(port(), '127.0.0.1', () => {
+        s.write(
+          `PUT /api/v1/orders/3 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${admin.token}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"status":"processing",`,
+        );
+        setTimeout(() => s.destroy(), 100);
+      });
+      s.on('close', resolve);
+      s.on('error', () => {});
+    });
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual((await admin.get('/api/v1/orders/3')).body.order, order);
+  // before: "orderflow: internal error Error: request aborted" and a stack trace, per connection
+  assert.doesNotMatch(srv.output(), /internal error|request aborted/);
+});
