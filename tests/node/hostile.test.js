@@ -1423,6 +1423,33 @@ const TABLE = [
     },
   },
   {
+    name: 'an unknown body key of 60,000 characters (login, echoed in both keys of a shared body)',
+    kind: 'shape',
+    server: {
+      request: () => ({
+        method: 'POST',
+        path: '/api/auth/login',
+        auth: 'none',
+        json: { username: 'admin', password: 'demo', ['k'.repeat(60000)]: 1 },
+      }),
+      status: 400,
+      code: 'bad_request',
+      // before: the whole key, twice: a 120 KB answer
+      message: /^Unknown field in request body: "k{40}…" \(60000 characters\) \(allowed: username, password\)$/,
+      check: (res) => assert.ok(res.text.length < 1000, `answer of ${res.text.length} bytes`),
+    },
+  },
+  {
+    name: '5,000 unknown body keys (within the body limit)',
+    kind: 'shape',
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: { ...change(v), ...manyKeys(5000) } }),
+      status: 400,
+      code: 'bad_request',
+      message: /^Unknown fields in request body: (".+", ){4}".+" and 4995 more \(allowed: status, notes, fields, lock_version\)$/,
+    },
+  },
+  {
     name: 'Content-Type text/plain (a body a cross-site form could send)',
     kind: 'shape',
     server: {
