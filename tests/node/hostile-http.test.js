@@ -97,3 +97,50 @@ test('a client that drops the connection in the middle of a body costs no error 
   // before: "orderflow: internal error Error: request aborted" and a stack trace, per connection
   assert.doesNotMatch(srv.output(), /internal error|request aborted/);
 });
+
+test("malformed HTTP is answered with the API's error body naming the problem", async () => {
+  const cases = [
+    ['FOO /api/health HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'Malformed request: unknown HTTP method'],
+    ['GET /api/health x HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'Malformed request line (method, path, HTTP/1.1)'],
+    ['GET /api/health HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 400, 'Malformed request header'],
+    [
+      'PUT /api/v1/orders/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0x10\r\n\r\n',
+      400,
+      'Malformed request: invalid or conflicting Content-Length',
+    ],
+    [
+      `PUT /api/v1/orders/1 HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2;${'x'.repeat(20000)}\r\n{}\r\n0\r\n\r\n`,
+      400,
+      'Malformed chunked request body',
+    ],
+  ];
+  for (const [text, status, message] of cases) {
+    const res = await sendRaw(srv.url, text);
+    assert.equal(res.status, status, text.slice(0, 60));
+    // before: {"error":"Bad Request","message":"Client Error","statusCode":400}
+    assert.deepEqual(JSON.parse(res.text), { success: false, message, error: { code: 'bad_request', message } });
+    assert.match(res.head, /\r\nconnection: close/i);
+  }
+});
+
+test('a request that does not arrive in time: 408 with a body that says so', async () => {
+  const slow = await startServer({ env: { ORDERFLOW_HEADERS_TIMEOUT_MS: '300', ORDERFLOW_REQUEST_TIMEOUT_MS: '300' } });
+  try {
+    const started = Date.now();
+    const answer = await new Promise((resolve) => {
+      const s = net.connect(Number(new URL(slow.url).port), '127.0.0.1', () => s.write('GET /api/health HTTP/1.1\r\nHost: x\r\n'));
+      let out = '';
+      s.setEncoding('latin1');
+      s.on('data', (c) => (out += c));
+      s.on('close', () => resolve(out));
+      s.on('error', () => {});
+    });
+    assert.ok(Date.now() - started < 5000);
+    assert.match(answer, /^HTTP\/1\.1 408 /);
+    const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4));
+    assert.equal(body.error.code, 'request_timeout');
+    assert.equal(body.message, 'The request did not arrive in time; send it again');
+  } finally {
+    await slow.stop();
+  }
+});

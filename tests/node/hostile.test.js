@@ -1503,7 +1503,7 @@ const TABLE = [
     kind: 'path',
     server: { request: () => ({ method: 'GET', path: '/index.html%00.js', auth: 'none' }), status: 400, text: /Bad path/ },
   },
-  // ---- malformed HTTP (refused by Node's parser before the app: status line only, no body) ----
+  // ---- malformed HTTP (refused by Node's parser before the app; http/client-error.js answers) ----
   {
     name: 'request smuggling: Content-Length and Transfer-Encoding together',
     kind: 'http',
@@ -1517,6 +1517,7 @@ const TABLE = [
         );
       },
       status: 400,
+      check: (res) => assertProtocolAnswer(res, /Content-Length|Transfer-Encoding/),
     },
   },
   {
@@ -1531,6 +1532,7 @@ const TABLE = [
         );
       },
       status: 400,
+      check: (res) => assertProtocolAnswer(res, /Content-Length/),
     },
   },
   {
@@ -1545,6 +1547,7 @@ const TABLE = [
         );
       },
       status: 431,
+      check: (res) => assertProtocolAnswer(res, /^Request headers exceed the limit of \d+ bytes$/),
     },
   },
   {
@@ -1562,6 +1565,18 @@ const TABLE = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+
+// A refusal of Node's HTTP parser: the shared error body (both dialects' keys), a message naming
+// the problem; before, Fastify's {"error":"Bad Request","message":"Client Error"}.
+function assertProtocolAnswer(res, message) {
+  assert.match(res.head, /\r\ncontent-type: application\/json/i);
+  assert.match(res.head, /\r\ncontent-security-policy: /i);
+  const body = JSON.parse(res.text);
+  assert.equal(body.success, false);
+  assert.equal(body.error.message, body.message);
+  assertClearMessage(body.message, `HTTP ${res.status}`);
+  assert.match(body.message, message);
+}
 
 function headersFor(spec) {
   const h = { ...(spec.headers ?? {}) };

@@ -13,6 +13,7 @@ import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
 import { validationMessage } from './http/validation.js';
+import { onClientError } from './http/client-error.js';
 import { Sessions, SESSION_COOKIE, SESSION_CACHE_MS } from './auth.js';
 import { createGuard } from './http/guard.js';
 import { OrderReader } from './services/orders.js';
@@ -91,6 +92,8 @@ export async function createApp({ store, views, config, hub = createInProcessHub
         .headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
         .send(errorBody(dialectOf(path), 'bad_request', String(err.message ?? 'Bad request').slice(0, 300)));
     },
+    // Malformed HTTP, oversize headers, timeouts: the API's error body naming the problem.
+    clientErrorHandler: onClientError,
     return503OnClosing: false,
     forceCloseConnections: false,
   });
