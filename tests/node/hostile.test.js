@@ -11,6 +11,7 @@
 // assert the correct behaviour and are reported as TODO until the server is fixed.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
@@ -1076,6 +1077,40 @@ const TABLE = [
     },
   },
   {
+    name: 'a workflow named constructor or __proto__ in the notifications filter',
+    kind: 'proto',
+    server: {
+      request: () => ({ method: 'GET', path: '/api/v1/notifications?workflow=constructor' }),
+      status: 400, // before: 200 with no rows, as if "constructor" were a workflow
+      code: 'bad_request',
+      message: /^Unknown workflow "constructor"$/,
+      check: async (res, v, ctx) => {
+        for (const name of ['__proto__', 'toString', 'hasOwnProperty']) {
+          const r = await ctx.api({ method: 'GET', path: `/api/v1/notifications?workflow=${name}` });
+          assert.equal(r.status, 400, `${name}: ${r.text.slice(0, 200)}`);
+        }
+      },
+    },
+  },
+  {
+    name: 'audit dates that are not ISO 8601 ("1", "Dec 1 2026", 2026-02-31)',
+    kind: 'type',
+    server: {
+      request: () => ({ method: 'GET', path: '/api/v1/audit?since=1' }),
+      status: 400, // before: 200, read as 2001-01-01
+      code: 'bad_request',
+      message: /^since must be a date and time in ISO 8601/,
+      check: async (res, v, ctx) => {
+        for (const q of ['until=Dec%201%202026', 'since=2026-02-31', 'until=%2B275760-09-13T00:00:00Z']) {
+          const r = await ctx.api({ method: 'GET', path: `/api/v1/audit?${q}` });
+          assert.equal(r.status, 400, `${q}: ${r.text.slice(0, 200)}`);
+        }
+        const ok = await ctx.api({ method: 'GET', path: '/api/v1/audit?since=2026-12-01T09:30:00%2B01:00&until=2999-01-01' });
+        assert.equal(ok.status, 200, ok.text.slice(0, 200));
+      },
+    },
+  },
+  {
     name: 'a delivery order id under the cms dialect',
     kind: 'id',
     server: {
@@ -1476,6 +1511,31 @@ const TABLE = [
       }),
       status: [400, 415],
       message: /JSON|Content-Type/,
+    },
+  },
+  {
+    name: 'gzip-compressed body (Content-Encoding: gzip), and a plain one labelled gzip',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: gzipSync(JSON.stringify(change(v))),
+      }),
+      status: 415,
+      code: 'unsupported_media_type',
+      // before: "Request body is not valid UTF-8", and a plain body labelled gzip was applied
+      message: /^Content-Encoding "gzip" is not supported; send the body uncompressed$/,
+      check: async (res, v, ctx) => {
+        const plain = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Encoding': 'gzip' },
+          json: change(v),
+        });
+        assert.equal(plain.status, 415, plain.text.slice(0, 200));
+      },
     },
   },
   {

@@ -131,6 +131,17 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   });
 
   function checkJsonType(ctx, type) {
+    // A compressed body was read as if it were plain: `{}` sent with Content-Encoding: gzip was
+    // accepted, and real gzip bytes were answered "not valid UTF-8". Say what is wrong instead.
+    const coding = ctx.req.headers['content-encoding'];
+    if (coding !== undefined && !/^\s*identity\s*$/i.test(coding)) {
+      throw fail(
+        ctx.dialect,
+        415,
+        'unsupported_media_type',
+        `Content-Encoding ${JSON.stringify(String(coding).slice(0, 60))} is not supported; send the body uncompressed`,
+      );
+    }
     if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
       throw fail(
         ctx.dialect,
