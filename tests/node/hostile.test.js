@@ -1448,6 +1448,36 @@ const TABLE = [
 
   // ---- other -----------------------------------------------------------------------------------
   {
+    name: 'a key given twice: "status" at the top (JSON.parse keeps the last), "notes" inside fields',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"cancelled","status":"processing","lock_version":${v.lock_version}}`,
+      }),
+      status: 400, // before: applied as "processing", while a proxy or log reading the first saw "cancelled"
+      code: 'bad_request',
+      message: /^Request body holds the key "status" twice$/,
+      check: async (res, v, ctx) => {
+        const nested = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          body: `{"status":"processing","lock_version":${v.lock_version},"fields":{"notes":"a","n\\u006ftes":"b"}}`,
+        });
+        assert.equal(nested.status, 400, nested.text.slice(0, 200));
+        assert.equal(nested.body.error.message, 'Request body holds the key "notes" twice in fields');
+        const bulk = await ctx.api({
+          method: 'POST',
+          path: '/api/orders/bulk_update',
+          body: '{"order_ids":[1],"order_ids":[2],"status":"in_transit"}',
+        });
+        assert.equal(bulk.status, 400, bulk.text.slice(0, 200));
+        assert.deepEqual(bulk.body, { success: false, message: 'Request body holds the key "order_ids" twice' });
+      },
+    },
+  },
+  {
     name: 'unknown body key (camelCase trackingNumber, delivery)',
     kind: 'shape',
     server: {
