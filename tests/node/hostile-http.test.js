@@ -144,3 +144,18 @@ test('a request that does not arrive in time: 408 with a body that says so', asy
     await slow.stop();
   }
 });
+
+test('a path in the API space written with extra slashes, an encoded slash or capitals is a JSON 404, not the UI page', async () => {
+  for (const path of ['//api/v1/orders/1', '/api%2Fv1/orders/1', '/API/health', '///api']) {
+    for (const method of ['GET', 'PUT']) {
+      const r = await admin.request(method, path, method === 'PUT' ? { body: { status: 'processing', lock_version: 0 } } : {});
+      // before: GET answered the UI's index.html with 200, PUT a text/plain 405
+      assert.equal(r.status, 404, `${method} ${path}: ${r.text.slice(0, 80)}`);
+      assert.match(r.headers.get('content-type'), /^application\/json/);
+      assert.equal(r.body.error.message, `No such endpoint: ${method} ${path}`);
+    }
+  }
+  const page = await fetch(`${srv.url}/orders/5`);
+  assert.equal(page.status, 200); // the UI's own routes still get the page
+  assert.match(page.headers.get('content-type'), /^text\/html/);
+});

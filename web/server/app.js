@@ -269,7 +269,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
 
   fastify.setNotFoundHandler(async (request, reply) => {
     const ctx = request.ctx;
-    if (!ctx.path.startsWith('/api/') && ctx.path !== '/api') {
+    // The API's space, however the slashes are written: "//api/v1/orders/1", "/api%2Fv1/orders",
+    // "/API/health" got the UI's index.html with 200, which an API client cannot read.
+    if (!/^\/+api(\/|%2f|$)/i.test(ctx.path)) {
       reply.hijack();
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
       // Own code, not @fastify/static: the SPA fallback, the "UI not built" page, the 400s for
