@@ -159,3 +159,24 @@ test('a path in the API space written with extra slashes, an encoded slash or ca
   assert.equal(page.status, 200); // the UI's own routes still get the page
   assert.match(page.headers.get('content-type'), /^text\/html/);
 });
+
+test('a flood without the POS secret spends its own address budget, never the point-of-sale system’s', async () => {
+  const limited = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '2:10' } });
+  try {
+    const pos = (secret, body = { order_id: 1, status: 'no_such_status' }) =>
+      fetch(`${limited.url}/api/v1/webhooks/pos`, {
+        method: 'POST',
+        headers: { 'X-Webhook-Secret': secret, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const flood = await Promise.all(Array.from({ length: 30 }, () => pos('wrong').then((r) => r.status)));
+    assert.ok(flood.includes(401) && flood.includes(429), `the flood is limited: ${flood}`);
+    // before: the flood had emptied the 'pos' bucket, and the real POS system got 429 too
+    const real = await pos('demo-pos-secret');
+    const text = await real.text();
+    assert.equal(real.status, 422, text);
+    assert.equal(JSON.parse(text).errors[0].code, 'unknown_status');
+  } finally {
+    await limited.stop();
+  }
+});

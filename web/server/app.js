@@ -301,7 +301,7 @@ export async function createApp({ store, views, config, hub = createInProcessHub
       ...(opts.mutation ? { preValidation: bodilessMutation } : {}),
       config: {
         public: !!opts.public,
-        webhook: !!opts.webhook,
+        webhook: opts.webhook ?? null, // (request) => the caller showed the webhook's secret
         mutation: !!opts.mutation,
         before: opts.before,
         bodyLimit: opts.bodyLimit,
