@@ -180,3 +180,31 @@ test('a flood without the POS secret spends its own address budget, never the po
     await limited.stop();
   }
 });
+
+test("a finished job's results are charged like a list of that many orders", async () => {
+  const limited = await startServer({ env: { ORDERFLOW_RATE_LIMIT: '50:30' } });
+  try {
+    const user = await new ApiClient(limited.url).login('reporting'); // read-only: every order refused
+    const ids = Array.from({ length: 2000 }, (_, i) => 5000000 + i); // none exists: quick to run
+    const submitted = await user.post('/api/v1/orders/bulk_update', { order_ids: ids, status: 'processing' });
+    assert.equal(submitted.status, 202, submitted.text.slice(0, 200));
+    const path = `/api/v1/jobs/${submitted.body.job_id}`;
+    let job;
+    for (let i = 0; i < 100 && job?.state !== 'done'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const r = await user.get(`${path}?results=0`); // progress only: one token
+      if (r.status === 200) job = r.body.job;
+    }
+    assert.equal(job?.state, 'done');
+    await new Promise((r) => setTimeout(r, 1500)); // a full bucket again
+    const first = await user.get(path);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.job.results.length, 2000);
+    // 2,000 results: 40 tokens, as a list of 2,000 orders; before, one token however large
+    const second = await user.get(path);
+    assert.equal(second.status, 429, `HTTP ${second.status}`);
+    assert.ok(Number(second.headers.get('retry-after')) >= 1);
+  } finally {
+    await limited.stop();
+  }
+});

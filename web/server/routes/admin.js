@@ -97,6 +97,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     const page = intParam(ctx, 'page', 1);
     const perPage = intParam(ctx, 'per_page', 50, 500);
     const { total, rows } = await dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
+    ctx.charge(extraCost.rows(rows.length));
     return {
       status: 200,
       body: {
@@ -121,6 +122,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     requireAdmin(ctx);
     const n = await oneNotification(ctx);
     const content = await dispatcher.store.content(n.id, 1000);
+    ctx.charge(extraCost.rows(content.items.length));
     return {
       status: 200,
       body: {
@@ -175,6 +177,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     };
     await audit.flush({ all: true }); // what was refused a moment ago is visible now
     const entries = await audit.list(filter);
+    ctx.charge(extraCost.rows(entries.length));
     return {
       status: 200,
       body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows },
@@ -187,6 +190,9 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     const job = /^job_[0-9a-f]{24}$/.test(id) ? await jobs.get(id, { withResults: ctx.url.searchParams.get('results') !== '0' }) : null;
     // Someone else's job is answered as missing: its existence is not leaked.
     if (!job || (job.username !== user.username && !isAdmin(user))) throw fail(ctx.dialect, 404, 'not_found', `No job ${id.slice(0, 40)}`);
+    // Charged like a list (one token per 50 rows): a finished 20,000-order job is a 2 MB answer,
+    // and one read-only user polling it on 8 connections held /api/health at 190 ms for 1 token each.
+    ctx.charge(extraCost.rows(job.results?.length ?? 0));
     return { status: 200, body: { job } };
   }
 
