@@ -208,3 +208,44 @@ test("a finished job's results are charged like a list of that many orders", asy
     await limited.stop();
   }
 });
+
+// Sends `head`, then up to `total` bytes of body as fast as the server takes them; answers the
+// status line, and how much the server took before it closed the connection.
+function pour(head, total) {
+  return new Promise((resolve) => {
+    const chunk = Buffer.alloc(1 << 20, 0x20);
+    const s = net.connect(port(), '127.0.0.1');
+    let out = '';
+    let sent = 0;
+    s.setEncoding('latin1');
+    s.on('data', (d) => (out += d));
+    s.on('error', () => {});
+    const pump = () => {
+      while (sent < total && !s.destroyed) {
+        sent += chunk.length;
+        if (!s.write(chunk)) return void s.once('drain', pump);
+      }
+    };
+    s.on('close', () => resolve({ status: out.split('\r\n')[0], sentMb: sent >> 20 }));
+    s.write(head);
+    pump();
+    setTimeout(() => s.destroy(), 20000);
+  });
+}
+
+test('a huge body nobody reads (a route without a body, a refused request) is not read to its end', async () => {
+  const gb = 1024 * 1024 * 1024;
+  for (const [head, status] of [
+    [`GET /api/health HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${gb}\r\n\r\n`, '200'],
+    [`PUT /api/v1/orders/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${gb}\r\n\r\n`, '401'],
+    [`POST /api/auth/logout HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n${gb.toString(16)}\r\n`, '401'],
+  ]) {
+    const started = Date.now();
+    const r = await pour(head, gb);
+    assert.match(r.status, new RegExp(`^HTTP/1.1 ${status} `), head.split('\r\n')[0]);
+    // before: node:http read the whole gigabyte (about 0.5 s of the server's CPU) before closing
+    assert.ok(r.sentMb < 256, `${head.split('\r\n')[0]}: the server took ${r.sentMb} MB`);
+    assert.ok(Date.now() - started < 5000);
+  }
+  assert.equal((await admin.get('/api/health')).status, 200);
+});

@@ -12,6 +12,10 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
+
+// What is read away of a body left unread after the answer, before the connection is closed
+// (discardRest): far above any body this API takes, so a client still sending gets its answer.
+const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
 import { validationMessage } from './http/validation.js';
 import { onClientError } from './http/client-error.js';
 import { Sessions, SESSION_COOKIE, SESSION_CACHE_MS } from './auth.js';
@@ -174,6 +178,11 @@ export async function createApp({ store, views, config, hub = createInProcessHub
       charge: () => {},
     };
     request.ctx = ctx;
+    // A request with a body: once answered, whatever of it is still unread is bounded (discardRest).
+    // Registered after node:http's own 'finish' listener, which starts draining it.
+    if (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) {
+      reply.raw.once('finish', () => discardRest(raw));
+    }
     if (request.is404) return; // static files, or the API's 404/405 (setNotFoundHandler)
     const opts = request.routeOptions.config;
     ctx.params = rawParams(request.routeOptions.url, path);
@@ -212,14 +221,30 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     extras.audit.fromAnswer(ctx, status, body, headers); // refusals -> audit trail
   }
 
-  // After a 413 the rest of the body is read and thrown away (nothing is kept), for at most 2 s:
-  // closing at once would reset the connection before the client reads the answer.
+  // The rest of a body nobody reads (after a 413, or after any answer given before the body was
+  // read: 401, 403, 429, a route without a body) is read and thrown away, at most
+  // DISCARD_MAX_BYTES or 2 s, then the connection is closed: closing at once would reset it before
+  // the client reads the answer, and node:http alone drained ANY length (a 2 GB body to
+  // /api/health or an anonymous PUT was read to its end: about 1 s of CPU for one request).
   function discardRest(req) {
-    if (req.complete) return;
-    const timer = setTimeout(() => req.socket.destroy(), 2000);
+    if (req.complete || req.discarding) return;
+    req.discarding = true;
+    // Counted on the socket: a body node:http drains itself never reaches 'data' listeners.
+    const socket = req.socket;
+    const start = socket.bytesRead;
+    const stop = () => {
+      clearInterval(watch);
+      clearTimeout(timer);
+    };
+    const watch = setInterval(() => {
+      if (socket.bytesRead - start > DISCARD_MAX_BYTES) socket.destroy();
+    }, 20);
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    watch.unref();
     timer.unref();
-    req.on('end', () => clearTimeout(timer));
-    req.on('close', () => clearTimeout(timer));
+    req.on('end', stop);
+    req.on('close', stop);
+    socket.once('close', stop);
     req.resume();
   }
 
