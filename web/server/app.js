@@ -73,6 +73,11 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     serverFactory: (handler) => {
       const server = http.createServer(serverOptions(config), handler);
       server.keepAliveTimeout = config.keepAliveTimeoutMs;
+      // A client may end its side once its request is sent (HTTP/1.0 tools, `nc -N`). node:http
+      // then dropped the request in flight unless answered at once: on PostgreSQL 20 of 20 such
+      // PUTs got no answer, though each was applied. With this (node:http's own switch, not in
+      // its documented options) the answer is written and the connection closed after it.
+      server.httpAllowHalfOpen = true;
       limitConnections(server, config);
       return server;
     },
