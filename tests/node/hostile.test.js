@@ -1544,6 +1544,38 @@ const TABLE = [
     },
   },
   {
+    name: 'a UTF-16 body declared as charset=utf-16, and Latin-1 declared as iso-8859-1',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'application/json; charset=utf-16' },
+        body: Buffer.from(JSON.stringify(change(v)), 'utf16le'),
+      }),
+      status: 415,
+      code: 'unsupported_media_type',
+      // before: 400 "Malformed JSON in request body: Expected property name or '}' in JSON at position 1"
+      message: /^The request body must be UTF-8 JSON; charset "utf-16" is not supported$/,
+      check: async (res, v, ctx) => {
+        const latin1 = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Type': 'application/json; charset=iso-8859-1' },
+          body: Buffer.from(JSON.stringify(change(v, { notes: 'café' })), 'latin1'),
+        });
+        assert.equal(latin1.status, 415, latin1.text.slice(0, 200));
+        const utf8 = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Type': 'application/json; charset="UTF-8"' },
+          json: { status: 'no_such_status', lock_version: v.lock_version },
+        });
+        assert.equal(utf8.status, 422, `charset=UTF-8 is accepted: ${utf8.text.slice(0, 200)}`);
+      },
+    },
+  },
+  {
     name: 'gzip-compressed body (Content-Encoding: gzip), and a plain one labelled gzip',
     kind: 'shape',
     server: {

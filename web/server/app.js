@@ -159,6 +159,17 @@ export async function createApp({ store, views, config, hub = createInProcessHub
         `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`,
       );
     }
+    // JSON is UTF-8 (RFC 8259); a body declared in another charset was answered "Malformed JSON ...
+    // at position 1" (UTF-16) or "not valid UTF-8" (Latin-1), naming the symptom, not the cause.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      throw fail(
+        ctx.dialect,
+        415,
+        'unsupported_media_type',
+        `The request body must be UTF-8 JSON; charset ${JSON.stringify(charset.slice(0, 40))} is not supported`,
+      );
+    }
   }
 
   fastify.addHook('onRequest', async (request, reply) => {
