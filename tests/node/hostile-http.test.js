@@ -283,3 +283,36 @@ test('a client that ends its side after sending the request still gets the answe
     assert.equal(JSON.parse(res.text).error.code, 'refused');
   }
 });
+
+test('an Idempotency-Key: in progress 409 while its bulk runs, another user’s key is their own', async () => {
+  const slow = await startServer({ env: { ORDERFLOW_BULK_CHUNK: '10', ORDERFLOW_TEST_BULK_PAUSE_MS: '100' } });
+  try {
+    const [a, b] = await Promise.all(['admin', 'manager'].map((u) => new ApiClient(slow.url).login(u)));
+    const ids = Array.from({ length: 60 }, (_, i) => 7000000 + i); // six chunks, 0.5 s at least
+    const body = { order_ids: ids, status: 'no_such_status' };
+    const headers = { 'Idempotency-Key': 'bulk-key-1' };
+    const first = a.post('/api/v1/orders/bulk_update', body, { headers });
+    await new Promise((r) => setTimeout(r, 150));
+    const again = await a.post('/api/v1/orders/bulk_update', body, { headers });
+    assert.equal(again.status, 409, again.text.slice(0, 200));
+    assert.equal(again.body.error.code, 'idempotency_in_progress');
+    assert.equal(again.headers.get('retry-after'), '1');
+    const other = await a.post('/api/v1/orders/bulk_update', { ...body, status: 'cancelled' }, { headers });
+    assert.equal(other.status, 422, 'another request under the same key, even while it runs');
+    assert.equal(other.body.error.code, 'idempotency_key_reused');
+    // the same key sent by another user is that user's own request, never the first one's answer
+    const theirs = await b.post('/api/v1/orders/bulk_update', { order_ids: [7000000], status: 'no_such_status' }, { headers });
+    assert.equal(theirs.status, 200, theirs.text.slice(0, 200));
+    assert.equal(theirs.headers.get('idempotent-replayed'), null);
+    assert.equal(theirs.body.results.length, 1);
+    const done = await first;
+    assert.equal(done.status, 200);
+    assert.equal(done.body.failed, 60);
+    const replay = await a.post('/api/v1/orders/bulk_update', body, { headers });
+    assert.equal(replay.status, 200);
+    assert.equal(replay.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(replay.body, done.body);
+  } finally {
+    await slow.stop();
+  }
+});
