@@ -194,6 +194,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
       charge: () => {},
     };
     request.ctx = ctx;
+    if (raw.headers.host === undefined && raw.httpVersion === '1.1') {
+      throw fail(ctx.dialect, 400, 'bad_request', 'The Host header is required (HTTP/1.1)');
+    }
     // A request with a body: once answered, whatever of it is still unread is bounded (discardRest).
     // Registered after node:http's own 'finish' listener, which starts draining it.
     if (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) {
