@@ -321,3 +321,19 @@ test('an Idempotency-Key: in progress 409 while its bulk runs, another user’s 
     await slow.stop();
   }
 });
+
+test('one account keeps at most ORDERFLOW_MAX_SESSIONS_PER_USER sessions, its oldest end first', async () => {
+  const capped = await startServer({ env: { ORDERFLOW_MAX_SESSIONS_PER_USER: '3' } });
+  try {
+    const other = await new ApiClient(capped.url).login('manager');
+    const logins = [];
+    for (let i = 0; i < 5; i++) logins.push(await new ApiClient(capped.url).login('reporting'));
+    // before: every login added a session for 12 h (about 47 a second from one address)
+    const answers = [];
+    for (const c of logins) answers.push((await c.get('/api/auth/me')).status);
+    assert.deepEqual(answers, [401, 401, 200, 200, 200]);
+    assert.equal((await other.get('/api/auth/me')).status, 200, "another account's session is untouched");
+  } finally {
+    await capped.stop();
+  }
+});

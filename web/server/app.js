@@ -39,7 +39,7 @@ import { createMutations } from './http/mutations.js';
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
   // The session cache is on by default where the store tells when others wrote (SQLite: auth.js).
   const cacheMs = config.sessionCacheMs ?? (store.kind === 'sqlite' ? SESSION_CACHE_MS : 0);
-  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs });
+  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs, maxPerUser: config.maxSessionsPerUser });
   const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
   // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
   const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
