@@ -11,6 +11,7 @@
 // assert the correct behaviour and are reported as TODO until the server is fixed.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { startServer } from '../support/server.js';
 import { ApiClient } from '../support/client.js';
 import { withStoreDb, checkStore } from '../support/store-db.js';
@@ -1076,6 +1077,40 @@ const TABLE = [
     },
   },
   {
+    name: 'a workflow named constructor or __proto__ in the notifications filter',
+    kind: 'proto',
+    server: {
+      request: () => ({ method: 'GET', path: '/api/v1/notifications?workflow=constructor' }),
+      status: 400, // before: 200 with no rows, as if "constructor" were a workflow
+      code: 'bad_request',
+      message: /^Unknown workflow "constructor"$/,
+      check: async (res, v, ctx) => {
+        for (const name of ['__proto__', 'toString', 'hasOwnProperty']) {
+          const r = await ctx.api({ method: 'GET', path: `/api/v1/notifications?workflow=${name}` });
+          assert.equal(r.status, 400, `${name}: ${r.text.slice(0, 200)}`);
+        }
+      },
+    },
+  },
+  {
+    name: 'audit dates that are not ISO 8601 ("1", "Dec 1 2026", 2026-02-31)',
+    kind: 'type',
+    server: {
+      request: () => ({ method: 'GET', path: '/api/v1/audit?since=1' }),
+      status: 400, // before: 200, read as 2001-01-01
+      code: 'bad_request',
+      message: /^since must be a date and time in ISO 8601/,
+      check: async (res, v, ctx) => {
+        for (const q of ['until=Dec%201%202026', 'since=2026-02-31', 'until=%2B275760-09-13T00:00:00Z']) {
+          const r = await ctx.api({ method: 'GET', path: `/api/v1/audit?${q}` });
+          assert.equal(r.status, 400, `${q}: ${r.text.slice(0, 200)}`);
+        }
+        const ok = await ctx.api({ method: 'GET', path: '/api/v1/audit?since=2026-12-01T09:30:00%2B01:00&until=2999-01-01' });
+        assert.equal(ok.status, 200, ok.text.slice(0, 200));
+      },
+    },
+  },
+  {
     name: 'a delivery order id under the cms dialect',
     kind: 'id',
     server: {
@@ -1413,6 +1448,36 @@ const TABLE = [
 
   // ---- other -----------------------------------------------------------------------------------
   {
+    name: 'a key given twice: "status" at the top (JSON.parse keeps the last), "notes" inside fields',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        body: `{"status":"cancelled","status":"processing","lock_version":${v.lock_version}}`,
+      }),
+      status: 400, // before: applied as "processing", while a proxy or log reading the first saw "cancelled"
+      code: 'bad_request',
+      message: /^Request body holds the key "status" twice$/,
+      check: async (res, v, ctx) => {
+        const nested = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          body: `{"status":"processing","lock_version":${v.lock_version},"fields":{"notes":"a","n\\u006ftes":"b"}}`,
+        });
+        assert.equal(nested.status, 400, nested.text.slice(0, 200));
+        assert.equal(nested.body.error.message, 'Request body holds the key "notes" twice in fields');
+        const bulk = await ctx.api({
+          method: 'POST',
+          path: '/api/orders/bulk_update',
+          body: '{"order_ids":[1],"order_ids":[2],"status":"in_transit"}',
+        });
+        assert.equal(bulk.status, 400, bulk.text.slice(0, 200));
+        assert.deepEqual(bulk.body, { success: false, message: 'Request body holds the key "order_ids" twice' });
+      },
+    },
+  },
+  {
     name: 'unknown body key (camelCase trackingNumber, delivery)',
     kind: 'shape',
     server: {
@@ -1420,6 +1485,33 @@ const TABLE = [
       request: (v) => ({ method: 'PUT', path: `/api/orders/${v.id}/status`, json: inTransit({ trackingNumber: 'T-1' }) }),
       status: 400,
       message: /Unknown field in request body: "trackingNumber"/,
+    },
+  },
+  {
+    name: 'an unknown body key of 60,000 characters (login, echoed in both keys of a shared body)',
+    kind: 'shape',
+    server: {
+      request: () => ({
+        method: 'POST',
+        path: '/api/auth/login',
+        auth: 'none',
+        json: { username: 'admin', password: 'demo', ['k'.repeat(60000)]: 1 },
+      }),
+      status: 400,
+      code: 'bad_request',
+      // before: the whole key, twice: a 120 KB answer
+      message: /^Unknown field in request body: "k{40}…" \(60000 characters\) \(allowed: username, password\)$/,
+      check: (res) => assert.ok(res.text.length < 1000, `answer of ${res.text.length} bytes`),
+    },
+  },
+  {
+    name: '5,000 unknown body keys (within the body limit)',
+    kind: 'shape',
+    server: {
+      request: (v) => ({ method: 'PUT', path: `/api/v1/orders/${v.id}`, json: { ...change(v), ...manyKeys(5000) } }),
+      status: 400,
+      code: 'bad_request',
+      message: /^Unknown fields in request body: (".+", ){4}".+" and 4995 more \(allowed: status, notes, fields, lock_version\)$/,
     },
   },
   {
@@ -1452,6 +1544,63 @@ const TABLE = [
     },
   },
   {
+    name: 'a UTF-16 body declared as charset=utf-16, and Latin-1 declared as iso-8859-1',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'application/json; charset=utf-16' },
+        body: Buffer.from(JSON.stringify(change(v)), 'utf16le'),
+      }),
+      status: 415,
+      code: 'unsupported_media_type',
+      // before: 400 "Malformed JSON in request body: Expected property name or '}' in JSON at position 1"
+      message: /^The request body must be UTF-8 JSON; charset "utf-16" is not supported$/,
+      check: async (res, v, ctx) => {
+        const latin1 = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Type': 'application/json; charset=iso-8859-1' },
+          body: Buffer.from(JSON.stringify(change(v, { notes: 'café' })), 'latin1'),
+        });
+        assert.equal(latin1.status, 415, latin1.text.slice(0, 200));
+        const utf8 = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Type': 'application/json; charset="UTF-8"' },
+          json: { status: 'no_such_status', lock_version: v.lock_version },
+        });
+        assert.equal(utf8.status, 422, `charset=UTF-8 is accepted: ${utf8.text.slice(0, 200)}`);
+      },
+    },
+  },
+  {
+    name: 'gzip-compressed body (Content-Encoding: gzip), and a plain one labelled gzip',
+    kind: 'shape',
+    server: {
+      request: (v) => ({
+        method: 'PUT',
+        path: `/api/v1/orders/${v.id}`,
+        headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+        body: gzipSync(JSON.stringify(change(v))),
+      }),
+      status: 415,
+      code: 'unsupported_media_type',
+      // before: "Request body is not valid UTF-8", and a plain body labelled gzip was applied
+      message: /^Content-Encoding "gzip" is not supported; send the body uncompressed$/,
+      check: async (res, v, ctx) => {
+        const plain = await ctx.api({
+          method: 'PUT',
+          path: `/api/v1/orders/${v.id}`,
+          headers: { 'Content-Encoding': 'gzip' },
+          json: change(v),
+        });
+        assert.equal(plain.status, 415, plain.text.slice(0, 200));
+      },
+    },
+  },
+  {
     name: 'DELETE on an order',
     kind: 'shape',
     server: {
@@ -1476,7 +1625,7 @@ const TABLE = [
     kind: 'path',
     server: { request: () => ({ method: 'GET', path: '/index.html%00.js', auth: 'none' }), status: 400, text: /Bad path/ },
   },
-  // ---- malformed HTTP (refused by Node's parser before the app: status line only, no body) ----
+  // ---- malformed HTTP (refused by Node's parser before the app; http/client-error.js answers) ----
   {
     name: 'request smuggling: Content-Length and Transfer-Encoding together',
     kind: 'http',
@@ -1490,6 +1639,7 @@ const TABLE = [
         );
       },
       status: 400,
+      check: (res) => assertProtocolAnswer(res, /Content-Length|Transfer-Encoding/),
     },
   },
   {
@@ -1504,6 +1654,7 @@ const TABLE = [
         );
       },
       status: 400,
+      check: (res) => assertProtocolAnswer(res, /Content-Length/),
     },
   },
   {
@@ -1518,6 +1669,7 @@ const TABLE = [
         );
       },
       status: 431,
+      check: (res) => assertProtocolAnswer(res, /^Request headers exceed the limit of \d+ bytes$/),
     },
   },
   {
@@ -1535,6 +1687,18 @@ const TABLE = [
 ];
 
 // ---------------------------------------------------------------------------------------------
+
+// A refusal of Node's HTTP parser: the shared error body (both dialects' keys), a message naming
+// the problem; before, Fastify's {"error":"Bad Request","message":"Client Error"}.
+function assertProtocolAnswer(res, message) {
+  assert.match(res.head, /\r\ncontent-type: application\/json/i);
+  assert.match(res.head, /\r\ncontent-security-policy: /i);
+  const body = JSON.parse(res.text);
+  assert.equal(body.success, false);
+  assert.equal(body.error.message, body.message);
+  assertClearMessage(body.message, `HTTP ${res.status}`);
+  assert.match(body.message, message);
+}
 
 function headersFor(spec) {
   const h = { ...(spec.headers ?? {}) };

@@ -12,7 +12,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
+
+// What is read away of a body left unread after the answer, before the connection is closed
+// (discardRest): far above any body this API takes, so a client still sending gets its answer.
+const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
 import { validationMessage } from './http/validation.js';
+import { onClientError } from './http/client-error.js';
 import { Sessions, SESSION_COOKIE, SESSION_CACHE_MS } from './auth.js';
 import { createGuard } from './http/guard.js';
 import { OrderReader } from './services/orders.js';
@@ -34,7 +39,7 @@ import { createMutations } from './http/mutations.js';
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
   // The session cache is on by default where the store tells when others wrote (SQLite: auth.js).
   const cacheMs = config.sessionCacheMs ?? (store.kind === 'sqlite' ? SESSION_CACHE_MS : 0);
-  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs });
+  const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs, maxPerUser: config.maxSessionsPerUser });
   const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
   // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
   const logins = new LoginThrottle({ ...config.login, pool: store.kind === 'postgres' ? store.pool : null });
@@ -68,6 +73,11 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     serverFactory: (handler) => {
       const server = http.createServer(serverOptions(config), handler);
       server.keepAliveTimeout = config.keepAliveTimeoutMs;
+      // A client may end its side once its request is sent (HTTP/1.0 tools, `nc -N`). node:http
+      // then dropped the request in flight unless answered at once: on PostgreSQL 20 of 20 such
+      // PUTs got no answer, though each was applied. With this (node:http's own switch, not in
+      // its documented options) the answer is written and the connection closed after it.
+      server.httpAllowHalfOpen = true;
       limitConnections(server, config);
       return server;
     },
@@ -84,13 +94,15 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     routerOptions: { querystringParser: firstValues, maxParamLength: 16384 },
     // Anything else the router refuses before a route runs: still the API's error body.
     frameworkErrors: (err, request, reply) => {
-      const path = String(request.raw.originalUrl ?? request.raw.url ?? '').split('?')[0];
+      const path = pathOf(String(request.raw.originalUrl ?? request.raw.url ?? ''));
       const status = err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       reply
         .code(status)
         .headers({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
         .send(errorBody(dialectOf(path), 'bad_request', String(err.message ?? 'Bad request').slice(0, 300)));
     },
+    // Malformed HTTP, oversize headers, timeouts: the API's error body naming the problem.
+    clientErrorHandler: onClientError,
     return503OnClosing: false,
     forceCloseConnections: false,
   });
@@ -128,6 +140,17 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   });
 
   function checkJsonType(ctx, type) {
+    // A compressed body was read as if it were plain: `{}` sent with Content-Encoding: gzip was
+    // accepted, and real gzip bytes were answered "not valid UTF-8". Say what is wrong instead.
+    const coding = ctx.req.headers['content-encoding'];
+    if (coding !== undefined && !/^\s*identity\s*$/i.test(coding)) {
+      throw fail(
+        ctx.dialect,
+        415,
+        'unsupported_media_type',
+        `Content-Encoding ${JSON.stringify(String(coding).slice(0, 60))} is not supported; send the body uncompressed`,
+      );
+    }
     if (!/^application\/json\s*(;|$)/i.test(type ?? '')) {
       throw fail(
         ctx.dialect,
@@ -136,12 +159,23 @@ export async function createApp({ store, views, config, hub = createInProcessHub
         `Content-Type must be application/json, got ${JSON.stringify(String(type ?? 'none').slice(0, 60))}`,
       );
     }
+    // JSON is UTF-8 (RFC 8259); a body declared in another charset was answered "Malformed JSON ...
+    // at position 1" (UTF-16) or "not valid UTF-8" (Latin-1), naming the symptom, not the cause.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(type)?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      throw fail(
+        ctx.dialect,
+        415,
+        'unsupported_media_type',
+        `The request body must be UTF-8 JSON; charset ${JSON.stringify(charset.slice(0, 40))} is not supported`,
+      );
+    }
   }
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     const raw = request.raw;
-    const path = (raw.originalUrl ?? raw.url).split('?')[0];
+    const path = pathOf(raw.originalUrl ?? raw.url);
     const ctx = {
       request,
       reply,
@@ -160,6 +194,14 @@ export async function createApp({ store, views, config, hub = createInProcessHub
       charge: () => {},
     };
     request.ctx = ctx;
+    if (raw.headers.host === undefined && raw.httpVersion === '1.1') {
+      throw fail(ctx.dialect, 400, 'bad_request', 'The Host header is required (HTTP/1.1)');
+    }
+    // A request with a body: once answered, whatever of it is still unread is bounded (discardRest).
+    // Registered after node:http's own 'finish' listener, which starts draining it.
+    if (raw.headers['content-length'] !== undefined || raw.headers['transfer-encoding'] !== undefined) {
+      reply.raw.once('finish', () => discardRest(raw));
+    }
     if (request.is404) return; // static files, or the API's 404/405 (setNotFoundHandler)
     const opts = request.routeOptions.config;
     ctx.params = rawParams(request.routeOptions.url, path);
@@ -198,14 +240,30 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     extras.audit.fromAnswer(ctx, status, body, headers); // refusals -> audit trail
   }
 
-  // After a 413 the rest of the body is read and thrown away (nothing is kept), for at most 2 s:
-  // closing at once would reset the connection before the client reads the answer.
+  // The rest of a body nobody reads (after a 413, or after any answer given before the body was
+  // read: 401, 403, 429, a route without a body) is read and thrown away, at most
+  // DISCARD_MAX_BYTES or 2 s, then the connection is closed: closing at once would reset it before
+  // the client reads the answer, and node:http alone drained ANY length (a 2 GB body to
+  // /api/health or an anonymous PUT was read to its end: about 1 s of CPU for one request).
   function discardRest(req) {
-    if (req.complete) return;
-    const timer = setTimeout(() => req.socket.destroy(), 2000);
+    if (req.complete || req.discarding) return;
+    req.discarding = true;
+    // Counted on the socket: a body node:http drains itself never reaches 'data' listeners.
+    const socket = req.socket;
+    const start = socket.bytesRead;
+    const stop = () => {
+      clearInterval(watch);
+      clearTimeout(timer);
+    };
+    const watch = setInterval(() => {
+      if (socket.bytesRead - start > DISCARD_MAX_BYTES) socket.destroy();
+    }, 20);
+    const timer = setTimeout(() => socket.destroy(), 2000);
+    watch.unref();
     timer.unref();
-    req.on('end', () => clearTimeout(timer));
-    req.on('close', () => clearTimeout(timer));
+    req.on('end', stop);
+    req.on('close', stop);
+    socket.once('close', stop);
     req.resume();
   }
 
@@ -226,6 +284,8 @@ export async function createApp({ store, views, config, hub = createInProcessHub
     if (err.validation) {
       const { message, status = 400 } = validationMessage(err, request);
       send(ctx, status, errorBody(ctx.dialect, 'bad_request', message));
+    } else if (err.clientGone) {
+      send(ctx, 400, errorBody(ctx.dialect, 'bad_request', err.message)); // usually nobody is left to read it
     } else if (err instanceof HttpError) {
       let body = err.body;
       if (err.status === 413) {
@@ -253,7 +313,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
 
   fastify.setNotFoundHandler(async (request, reply) => {
     const ctx = request.ctx;
-    if (!ctx.path.startsWith('/api/') && ctx.path !== '/api') {
+    // The API's space, however the slashes are written: "//api/v1/orders/1", "/api%2Fv1/orders",
+    // "/API/health" got the UI's index.html with 200, which an API client cannot read.
+    if (!/^\/+api(\/|%2f|$)/i.test(ctx.path)) {
       reply.hijack();
       for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
       // Own code, not @fastify/static: the SPA fallback, the "UI not built" page, the 400s for
@@ -283,7 +345,7 @@ export async function createApp({ store, views, config, hub = createInProcessHub
       ...(opts.mutation ? { preValidation: bodilessMutation } : {}),
       config: {
         public: !!opts.public,
-        webhook: !!opts.webhook,
+        webhook: opts.webhook ?? null, // (request) => the caller showed the webhook's secret
         mutation: !!opts.mutation,
         before: opts.before,
         bodyLimit: opts.bodyLimit,
@@ -355,6 +417,18 @@ function rawParams(pattern, path) {
     if (n.startsWith(':')) out[n.slice(1)] = parts[i];
   });
   return out;
+}
+
+// The path of a request target, as sent (still percent-encoded), without its query. The
+// absolute form (`PUT http://host/api/v1/orders/7`, which HTTP/1.1 servers must accept and the
+// router routes by its path) is cut to its path: read whole, the route saw "v1" as the order id,
+// answered in no dialect, and the audit trail did not recognize a refused bulk or POS change.
+export function pathOf(url) {
+  const q = url.indexOf('?');
+  const target = q < 0 ? url : url.slice(0, q);
+  if (target.charCodeAt(0) === 47) return target; // '/': the usual origin form
+  const m = /^https?:\/\/[^/]*/i.exec(target);
+  return m ? target.slice(m[0].length) || '/' : target;
 }
 
 function firstValues(text) {

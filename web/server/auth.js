@@ -50,12 +50,14 @@ export function userFromRow(row) {
 // On by default on SQLite only (app.js): PostgreSQL cannot tell cheaply when a user row was edited
 // directly, so there a cache (opt-in) may serve such an edit up to this late.
 export const SESSION_CACHE_MS = 1000;
-const SESSION_CACHE_MAX = 10000; // sessions remembered at most (then forgotten all at once)
+const SESSION_CACHE_MAX = 10000;
+export const MAX_SESSIONS_PER_USER = 1000; // ORDERFLOW_MAX_SESSIONS_PER_USER // sessions remembered at most (then forgotten all at once)
 
 export class Sessions {
-  constructor(store, { ttlMs = SESSION_TTL_MS, cacheMs = SESSION_CACHE_MS } = {}) {
+  constructor(store, { ttlMs = SESSION_TTL_MS, cacheMs = SESSION_CACHE_MS, maxPerUser = MAX_SESSIONS_PER_USER } = {}) {
     this.store = store;
     this.ttlMs = ttlMs;
+    this.maxPerUser = maxPerUser;
     this.cacheMs = cacheMs;
     this.cache = new Map(); // token hash -> {found: the store's answer, until}
     this.ended = new Map(); // token hash -> until: logged out lately, never cached again meanwhile
@@ -67,13 +69,18 @@ export class Sessions {
     const csrf = randomBytes(24).toString('base64url');
     const now = Date.now();
     await this.store.sessions.purgeExpired(now);
-    await this.store.sessions.create({
+    // One account keeps at most maxPerUser sessions, its oldest end first (`keep`): logins of a
+    // valid account (about 47 a second from one address within the rate limit) grew the table
+    // without bound for the session's 12 hours. What this process remembers of them is forgotten.
+    const ended = await this.store.sessions.create({
       tokenHash: sha256(token),
       username,
       csrf,
       createdAt: new Date(now).toISOString(),
       expiresAt: now + this.ttlMs,
+      keep: this.maxPerUser,
     });
+    if (ended > 0) this.cache.clear();
     return { token, csrf };
   }
 

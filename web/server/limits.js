@@ -55,6 +55,9 @@ export function serverOptions(config) {
     requestTimeout: Math.max(config.requestTimeoutMs, config.headersTimeoutMs),
     keepAliveTimeout: config.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+    // An HTTP/1.1 request without Host is still refused (app.js), but with the API's error body:
+    // node:http's own refusal is a bare 400 with no words.
+    requireHostHeader: false,
   };
 }
 

@@ -11,7 +11,8 @@
 //   default 240 / 72), ORDERFLOW_SSE_KEEPALIVE_MS (default 15000), ORDERFLOW_BULK_CHUNK (default 50),
 //   ORDERFLOW_STATIC_DIR (the UI build to serve, default web/dist), ORDERFLOW_EXIT_WITH_PARENT=1 (exit
 //   when the parent process is gone: for test harnesses).
-//   ORDERFLOW_SESSION_TTL_S (session lifetime, default 43200), ORDERFLOW_MAX_STREAMS_PER_USER /
+//   ORDERFLOW_SESSION_TTL_S (session lifetime, default 43200), ORDERFLOW_MAX_SESSIONS_PER_USER (one
+//   account's sessions kept, its oldest end first: default 1000), ORDERFLOW_MAX_STREAMS_PER_USER /
 //   ORDERFLOW_MAX_STREAMS (open event streams per user / in total, default 10 / 200).
 //   ORDERFLOW_HEADERS_TIMEOUT_MS / ORDERFLOW_REQUEST_TIMEOUT_MS / ORDERFLOW_KEEPALIVE_TIMEOUT_MS (slow
 //   clients: default 10000 / 30000 / 5000), ORDERFLOW_MAX_CONNECTIONS / ORDERFLOW_MAX_CONNECTIONS_PER_ADDRESS
@@ -32,7 +33,7 @@ import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrderFlow } from 'orderflow';
 import { openStore } from './store/index.js';
-import { parseRateLimit } from './auth.js';
+import { parseRateLimit, MAX_SESSIONS_PER_USER } from './auth.js';
 import { WorkflowView } from './services/orders.js';
 import { seed } from './seed.js';
 import { createApp } from './app.js';
@@ -65,6 +66,7 @@ async function main() {
     sseKeepAliveMs: intEnv('ORDERFLOW_SSE_KEEPALIVE_MS', 15000, 10),
     sessionTtlMs: intEnv('ORDERFLOW_SESSION_TTL_S', 12 * 3600, 1) * 1000,
     sessionCacheMs: intEnv('ORDERFLOW_SESSION_CACHE_MS', null), // null: the store's default (app.js)
+    maxSessionsPerUser: intEnv('ORDERFLOW_MAX_SESSIONS_PER_USER', MAX_SESSIONS_PER_USER, 1), // auth.js
     maxStreamsPerUser: intEnv('ORDERFLOW_MAX_STREAMS_PER_USER', 10, 1),
     maxStreams: intEnv('ORDERFLOW_MAX_STREAMS', 200, 1),
     headersTimeoutMs: intEnv('ORDERFLOW_HEADERS_TIMEOUT_MS', 10000, 100),

@@ -70,9 +70,15 @@ export class EventStreams {
       client.timer.unref();
     };
     arm();
+    // The client ending its side ends the stream: the server keeps half-open connections open to
+    // answer them (app.js), so a closed EventSource would otherwise hold its slot until a write failed.
+    const socket = req.socket;
+    const hangUp = () => this.end(client);
+    socket.once('end', hangUp);
     const drop = () => {
       clearTimeout(client.timer);
       this.clients.delete(client);
+      socket.off('end', hangUp);
     };
     req.on('close', drop);
     res.on('close', drop);

@@ -2,11 +2,21 @@
 // first failure into the sentence the server has always answered (pinned by
 // tests/node/hostile.test.js and server-*.test.js). Each route gives its sentences per property
 // (`messages: {body: {status: {default, maxLength}, ...}, params: {...}, querystring: {...}}`; a
-// function gets (ctx, value, ajvError)). Unknown body keys are reported first, all of them, with
+// function gets (ctx, value, ajvError)). Unknown body keys are reported first (the first five, cut short), with
 // the allowed list read from the schema.
 
+// Bounded however many and however long the keys are (one 60 KB key was echoed whole, twice in a
+// shared-route body): at most MAX_LISTED keys, each cut to KEY_EXCERPT characters.
+const MAX_LISTED = 5;
+const KEY_EXCERPT = 40;
 export function unknownKeysMessage(allowed, unknown) {
-  return `Unknown field${unknown.length > 1 ? 's' : ''} in request body: ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`;
+  const shown = unknown
+    .slice(0, MAX_LISTED)
+    .map((k) =>
+      k.length > KEY_EXCERPT ? `${JSON.stringify(k.slice(0, KEY_EXCERPT)).slice(0, -1)}…" (${k.length} characters)` : JSON.stringify(k),
+    );
+  const more = unknown.length > MAX_LISTED ? ` and ${unknown.length - MAX_LISTED} more` : '';
+  return `Unknown field${unknown.length > 1 ? 's' : ''} in request body: ${shown.join(', ')}${more} (allowed: ${allowed.join(', ')})`;
 }
 
 export function validationMessage(err, request) {

@@ -46,11 +46,18 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     if (n === null || (max && n > max)) throw badRequest(ctx, `${name} must be a positive integer${max ? ` of at most ${max}` : ''}`);
     return n;
   }
+  // ISO 8601 only: Date() alone also took "1" (2001-01-01), "Dec 1" or 2026-02-31 (March 3rd), so
+  // a typo filtered silently by a date nobody meant.
+  const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
   function timeParam(ctx, name) {
     const v = ctx.url.searchParams.get(name);
     if (v === null || v === '') return null;
-    const t = new Date(v);
-    if (Number.isNaN(t.getTime())) throw badRequest(ctx, `${name} must be a date and time (ISO 8601)`);
+    const m = ISO_TIME.exec(v);
+    const t = m ? new Date(v) : null;
+    const [y, mo, d] = m ? m.slice(1, 4).map(Number) : [];
+    const realDay = m && new Date(Date.UTC(y, mo - 1, d)).getUTCDate() === d && mo >= 1 && mo <= 12;
+    if (!t || Number.isNaN(t.getTime()) || !realDay)
+      throw badRequest(ctx, `${name} must be a date and time in ISO 8601, e.g. 2026-12-01T09:30:00Z`);
     return t.toISOString();
   }
 
@@ -85,10 +92,12 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     const state = sp.get('state') || null;
     if (state && !STATES.includes(state)) throw badRequest(ctx, `state must be one of ${STATES.join(', ')}`);
     const workflow = sp.get('workflow') || null;
-    if (workflow && !views[workflow]) throw badRequest(ctx, `Unknown workflow "${workflow.slice(0, 40)}"`);
+    // own keys only: "constructor" or "__proto__" is not a workflow (was a 200 with no rows)
+    if (workflow && !Object.hasOwn(views, workflow)) throw badRequest(ctx, `Unknown workflow "${workflow.slice(0, 40)}"`);
     const page = intParam(ctx, 'page', 1);
     const perPage = intParam(ctx, 'per_page', 50, 500);
     const { total, rows } = await dispatcher.store.list({ state, workflow, limit: perPage, offset: (page - 1) * perPage });
+    ctx.charge(extraCost.rows(rows.length));
     return {
       status: 200,
       body: {
@@ -113,6 +122,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     requireAdmin(ctx);
     const n = await oneNotification(ctx);
     const content = await dispatcher.store.content(n.id, 1000);
+    ctx.charge(extraCost.rows(content.items.length));
     return {
       status: 200,
       body: {
@@ -167,6 +177,7 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     };
     await audit.flush({ all: true }); // what was refused a moment ago is visible now
     const entries = await audit.list(filter);
+    ctx.charge(extraCost.rows(entries.length));
     return {
       status: 200,
       body: { entries, next_before_id: entries.length === filter.limit ? entries[entries.length - 1].id : null, max_rows: audit.maxRows },
@@ -179,6 +190,9 @@ export function createExtras({ store, views, changes, reader, config, helpers: a
     const job = /^job_[0-9a-f]{24}$/.test(id) ? await jobs.get(id, { withResults: ctx.url.searchParams.get('results') !== '0' }) : null;
     // Someone else's job is answered as missing: its existence is not leaked.
     if (!job || (job.username !== user.username && !isAdmin(user))) throw fail(ctx.dialect, 404, 'not_found', `No job ${id.slice(0, 40)}`);
+    // Charged like a list (one token per 50 rows): a finished 20,000-order job is a 2 MB answer,
+    // and one read-only user polling it on 8 connections held /api/health at 190 ms for 1 token each.
+    ctx.charge(extraCost.rows(job.results?.length ?? 0));
     return { status: 200, body: { job } };
   }
 

@@ -71,16 +71,18 @@ export function cmsRoutes(deps) {
 
   const { define, config, changes, syncMutation, storeRows, streams, requireUser, views } = deps;
 
+  const posSecretShown = (request) => {
+    const secret = request.headers['x-webhook-secret'];
+    return safeEqual(typeof secret === 'string' ? secret : '', config.posSecret);
+  };
   // The POS webhook: the same change as PUT, by actor {role: ORDERFLOW_POS_ROLE} with source "pos".
   define({
     method: 'POST',
     url: '/api/v1/webhooks/pos',
-    webhook: true,
+    webhook: posSecretShown, // only then is the 'pos' rate-limit bucket spent (http/guard.js)
     mutation: true,
     before: (ctx) => {
-      const secret = ctx.req.headers['x-webhook-secret'];
-      if (!safeEqual(typeof secret === 'string' ? secret : '', config.posSecret))
-        throw fail('cms', 401, 'unauthorized', 'Missing or wrong X-Webhook-Secret');
+      if (!posSecretShown(ctx.request)) throw fail('cms', 401, 'unauthorized', 'Missing or wrong X-Webhook-Secret');
     },
     schema: {
       summary: 'A point-of-sale system changes an order (X-Webhook-Secret)',
@@ -125,7 +127,9 @@ export function cmsRoutes(deps) {
     },
     handler: (ctx) => {
       const user = requireUser(ctx);
-      if (ctx.req.method === 'HEAD') return { status: 200, body: {}, headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
+      // HEAD: the stream's headers, no stream. The body must be a string: with a non-JSON type
+      // Fastify does not serialize it, and its HEAD handler measures it (an object was a 500).
+      if (ctx.req.method === 'HEAD') return { status: 200, body: '', headers: { 'Content-Type': 'text/event-stream; charset=utf-8' } };
       const no = streams.refusal(user.username);
       if (no) throw fail(ctx.dialect, no.status, no.code, no.message, {}, { 'Retry-After': '5' });
       ctx.reply.hijack();

@@ -251,6 +251,7 @@ export const TABLES = [
 // The PostgreSQL-only ones predate this shared list and were never created in SQLite files.
 export const INDEXES = [
   { name: 'sessions_by_expiry', on: 'sessions(expires_at)', only: 'postgres' },
+  { name: 'sessions_by_user', on: 'sessions(username, expires_at)' }, // a user's newest (auth.js: maxPerUser)
   { name: 'orders_by_workflow', on: 'orders(workflow, store_id, status)' },
   { name: 'order_items_by_order', on: 'order_items(order_id)' },
   { name: 'idempotency_by_user', on: 'idempotency_keys(username, created_at, status_code, size)' },

@@ -12,6 +12,8 @@ const S = {
                      FROM sessions s JOIN users u ON u.username = s.username WHERE s.token_hash = $1`),
   remove: statement('DELETE FROM sessions WHERE token_hash = $1'),
   purge: statement('DELETE FROM sessions WHERE expires_at < $1'),
+  trim: statement(`DELETE FROM sessions WHERE username = $1 AND token_hash NOT IN
+                     (SELECT token_hash FROM sessions WHERE username = $1 ORDER BY expires_at DESC, token_hash LIMIT $2)`),
 };
 
 export function usersRepo(x) {
@@ -29,8 +31,10 @@ export function usersRepo(x) {
 
 export function sessionsRepo(x) {
   return {
-    async create({ tokenHash, username, csrf, createdAt, expiresAt }) {
+    // keep: the user's newest sessions kept (older ones deleted); -> how many were deleted
+    async create({ tokenHash, username, csrf, createdAt, expiresAt, keep }) {
       await x.run(S.insert, [tokenHash, username, csrf, createdAt, expiresAt]);
+      return keep ? x.run(S.trim, [username, keep]) : 0;
     },
     // -> {user, csrf, expiresAt} or null (expiry is the caller's to check)
     async find(tokenHash) {

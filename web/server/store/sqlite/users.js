@@ -31,10 +31,16 @@ export function sessionsRepo(db) {
       .raw(true),
     remove: db.prepare('DELETE FROM sessions WHERE token_hash = ?'),
     purge: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
+    trim: db.prepare(
+      `DELETE FROM sessions WHERE username = ? AND token_hash NOT IN
+         (SELECT token_hash FROM sessions WHERE username = ? ORDER BY expires_at DESC, token_hash LIMIT ?)`,
+    ),
   };
   return {
-    create({ tokenHash, username, csrf, createdAt, expiresAt }) {
+    // keep: the user's newest sessions kept (older ones deleted); -> how many were deleted
+    create({ tokenHash, username, csrf, createdAt, expiresAt, keep }) {
       q.insert.run(tokenHash, username, csrf, createdAt, expiresAt);
+      return keep ? q.trim.run(username, username, keep).changes : 0;
     },
     // -> {user, csrf, expiresAt} or null (expiry is the caller's to check)
     find(tokenHash) {
