@@ -1,6 +1,7 @@
 // What the SQLite store does for speed, checked through the store interface and the file:
 // - transactions started together: each stays all or nothing on its own, and none resolves
 //   before its writes are committed (another connection sees them);
+// - the purge of expired sessions at every login reads an index;
 // - WAL checkpoints run in the checkpointer thread, not in a commit (wal_autocheckpoint is 0), and
 //   the WAL is still copied back into the database file.
 import { test, before, after } from 'node:test';
@@ -147,3 +148,16 @@ test('WAL checkpoints happen off the commit path and still reach the database fi
 function digest(path) {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
+
+test("the login's purge of expired sessions reads an index, not the whole table", () => {
+  const db = new Database(file, { readonly: true });
+  try {
+    const plan = db.prepare('EXPLAIN QUERY PLAN DELETE FROM sessions WHERE expires_at < ?').all(Date.now());
+    assert.ok(
+      plan.some((row) => /USING (COVERING )?INDEX sessions_by_expiry/.test(row.detail)),
+      plan.map((row) => row.detail).join('; '),
+    );
+  } finally {
+    db.close();
+  }
+});

@@ -250,7 +250,7 @@ export const TABLES = [
 // Created after the tables (and after SQLite's column migration, which idempotency_by_user needs).
 // The PostgreSQL-only ones predate this shared list and were never created in SQLite files.
 export const INDEXES = [
-  { name: 'sessions_by_expiry', on: 'sessions(expires_at)', only: 'postgres' },
+  { name: 'sessions_by_expiry', on: 'sessions(expires_at)' }, // the purge at every login (SQLite scanned the table)
   { name: 'sessions_by_user', on: 'sessions(username, expires_at)' }, // a user's newest (auth.js: maxPerUser)
   { name: 'orders_by_workflow', on: 'orders(workflow, store_id, status)' },
   { name: 'order_items_by_order', on: 'order_items(order_id)' },
