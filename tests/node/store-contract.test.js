@@ -121,9 +121,20 @@ test('a transaction is all or nothing; the optimistic lock answers false on a st
     assert.equal(await tx.orders.setStatus({ id: 1, expectedVersion: 0, status: 'processing', at, by: 'ann', trackingNumber: 'T1' }), true);
     await tx.inventory.adjust('s1', 'A', 0, 2);
     await tx.inventory.adjust('s1', 'NEW', 3, 0);
-    const nid = await tx.notifications.create('single', at);
+    const nid = await tx.notifications.create('batch', at);
     await tx.notifications.addItem(nid, 1, 1, 'processing');
     assert.equal(await tx.notifications.exists(nid), true);
+    const single = await tx.notifications.create('single', at, { orderId: 3, lockVersion: 1, status: 'processing' });
+    assert.notEqual(single, nid);
+    // each with its items, as the dispatcher reads them
+    assert.deepEqual(
+      (await tx.deliveries.content(nid)).items.map((i) => [i.order_id, i.lock_version, i.status]),
+      [[1, 1, 'processing']],
+    );
+    assert.deepEqual(
+      (await tx.deliveries.content(single)).items.map((i) => [i.order_id, i.lock_version, i.status, i.workflow]),
+      [[3, 1, 'processing', 'cms']],
+    );
     return tx.history.append({
       orderId: 1,
       lockVersion: 1,

@@ -72,9 +72,12 @@ export class StatusChange {
     });
     let notificationId = null;
     if (view.byId.get(to)?.notify) {
-      notificationId =
-        notification.kind === 'batch' && notification.id ? notification.id : await tx.notifications.create(notification.kind, now);
-      await tx.notifications.addItem(notificationId, id, version, to);
+      if (notification.kind === 'batch' && notification.id) {
+        notificationId = notification.id;
+        await tx.notifications.addItem(notificationId, id, version, to);
+      } else {
+        notificationId = await tx.notifications.create(notification.kind, now, { orderId: id, lockVersion: version, status: to });
+      }
     }
     if (this.failOrderIds.has(id)) throw new Error(`injected failure for order ${id} (ORDERFLOW_TEST_FAIL_ORDER_IDS)`);
     // The order as it now is, from what was read and written in this transaction (no second read).

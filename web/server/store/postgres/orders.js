@@ -57,6 +57,10 @@ const S = {
                         reserved = inventory.reserved + excluded.reserved`),
   stores: statement('SELECT id, name FROM stores ORDER BY id'),
   notification: statement('INSERT INTO notifications (kind, created_at) VALUES ($1, $2) RETURNING id'),
+  // A notification and its first item in one round trip (a single change's: most changes notify).
+  notificationWithItem: statement(`WITH n AS (INSERT INTO notifications (kind, created_at) VALUES ($1, $2) RETURNING id)
+    INSERT INTO notification_items (notification_id, order_id, lock_version, status) SELECT id, $3, $4, $5 FROM n
+    RETURNING notification_id AS id`),
   notificationItem: statement('INSERT INTO notification_items (notification_id, order_id, lock_version, status) VALUES ($1, $2, $3, $4)'),
   notificationExists: statement('SELECT 1 AS one FROM notifications WHERE id = $1'),
   metaGet: statement('SELECT value FROM meta WHERE key = $1'),
@@ -184,8 +188,9 @@ export function storesRepo(x) {
 
 export function notificationsRepo(x) {
   return {
-    async create(kind, at) {
-      return (await x.get(S.notification, [kind, at])).id;
+    async create(kind, at, item = null) {
+      if (!item) return (await x.get(S.notification, [kind, at])).id;
+      return (await x.get(S.notificationWithItem, [kind, at, item.orderId, item.lockVersion, item.status])).id;
     },
     async addItem(notificationId, orderId, lockVersion, status) {
       await x.run(S.notificationItem, [notificationId, orderId, lockVersion, status]);

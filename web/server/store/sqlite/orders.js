@@ -191,8 +191,10 @@ export function notificationsRepo(db) {
     exists: db.prepare('SELECT 1 FROM notifications WHERE id = ?'),
   };
   return {
-    create(kind, at) {
-      return Number(q.create.run(kind, at).lastInsertRowid);
+    create(kind, at, item = null) {
+      const id = Number(q.create.run(kind, at).lastInsertRowid);
+      if (item) q.item.run(id, item.orderId, item.lockVersion, item.status);
+      return id;
     },
     addItem(notificationId, orderId, lockVersion, status) {
       q.item.run(notificationId, orderId, lockVersion, status);
