@@ -53,6 +53,8 @@ describe('two instances on one database', () => {
       ORDERFLOW_BULK_CHUNK: '5',
       ORDERFLOW_TEST_BULK_PAUSE_MS: '20',
       ORDERFLOW_JOB_LEASE_MS: '1000',
+      // sessions taken as they were for a minute: whatever reaches an instance sooner was told
+      ORDERFLOW_SESSION_CACHE_MS: '60000',
     };
     // started together on an empty database: one migrates and seeds, the other waits for it
     [a, b] = await Promise.all([0, 1].map(() => startServer({ store: 'postgres', database, env })));
@@ -117,6 +119,30 @@ describe('two instances on one database', () => {
       stream.close();
     }
     assert.equal((await meOnB()).status, 401, 'the token is gone on B too, though B had just looked it up');
+  });
+
+  test('a user edited or a session deleted in the database directly is seen by both instances at once', async () => {
+    const c = await new ApiClient(a.url).login('fulfillment');
+    const me = (srv) =>
+      new ApiClient(srv.url).request('GET', '/api/auth/me', { headers: { Authorization: `Bearer ${c.token}` }, auth: 'none' });
+    for (const srv of [a, b]) assert.equal((await me(srv)).status, 200, 'both instances know (and remember) the session');
+    const sql = (text, ...args) => withStoreDb({ databaseUrl: database.url }, (db) => db.run(text, ...args), { readonly: false });
+    try {
+      // an admin renames the user and takes a store away, in SQL
+      await sql("UPDATE users SET display_name = 'Fred Fulfillment', stores = '[]' WHERE username = 'fulfillment'");
+      for (const srv of [a, b]) {
+        assert.ok(
+          await until(async () => (await me(srv)).body.user?.display_name === 'Fred Fulfillment', 2000),
+          'the edit reached the instance within 2 s (its cache keeps sessions for 60 s)',
+        );
+        assert.deepEqual((await me(srv)).body.user.stores, []);
+      }
+      // and ends the session, in SQL
+      await sql('DELETE FROM sessions WHERE username = $1', 'fulfillment');
+      for (const srv of [a, b]) assert.ok(await until(async () => (await me(srv)).status === 401, 2000), 'the deleted session is refused');
+    } finally {
+      await sql("UPDATE users SET display_name = 'Fran Fulfillment', stores = '[\"s1\"]' WHERE username = 'fulfillment'");
+    }
   });
 
   test('a stale write on one instance is a 409 on the other', async () => {

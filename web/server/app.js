@@ -37,8 +37,9 @@ import { createMutations } from './http/mutations.js';
 
 // store: an opened store (store/index.js openStore). hub: an event hub (events/), default in-process.
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {
-  // The session cache is on by default where the store tells when others wrote (SQLite: auth.js).
-  const cacheMs = config.sessionCacheMs ?? (store.kind === 'sqlite' ? SESSION_CACHE_MS : 0);
+  // The session cache is on by default where this instance hears of every write of users and
+  // sessions by others: SQLite's generation(), PostgreSQL's hub (its triggers). auth.js.
+  const cacheMs = config.sessionCacheMs ?? (store.kind === 'sqlite' || hub.databaseEvents ? SESSION_CACHE_MS : 0);
   const sessions = new Sessions(store, { ttlMs: config.sessionTtlMs, cacheMs, maxPerUser: config.maxSessionsPerUser });
   const { admit, requireUser, rateLimit } = createGuard({ sessions, rateLimit: config.rateLimit });
   // on PostgreSQL the counts are the database's, shared by every instance (login-throttle.js)
@@ -57,7 +58,9 @@ export async function createApp({ store, views, config, hub = createInProcessHub
   });
   // Order events go to the streams; a 'session_ended' event (a logout, possibly through another
   // instance: the hub of a PostgreSQL store reaches every instance) ends that session's streams.
+  // 'sessions_stale': users or sessions were edited in the database (events/pg.js).
   const unsubscribe = hub.subscribe((event) => {
+    if (event?.type === 'sessions_stale') return sessions.invalidate();
     if (event?.type !== 'session_ended') return streams.publish(event);
     sessions.forget(event.session); // the same hash as the store's (sha256 of the token)
     streams.endSessionByHash(event.session);

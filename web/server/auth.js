@@ -45,13 +45,14 @@ export function userFromRow(row) {
 // (ORDERFLOW_SESSION_CACHE_MS). Every request looks its session up, and on a status change that
 // lookup was about 6% of the server's CPU. What is remembered is forgotten at once on a logout
 // through this process (and, through the event hub, through any instance sharing a PostgreSQL
-// database), and whenever anyone else committed to the store (store.generation(): on SQLite,
-// another process's logout or a user edited with a tool). Expiry is checked on every use.
-// On by default on SQLite only (app.js): PostgreSQL cannot tell cheaply when a user row was edited
-// directly, so there a cache (opt-in) may serve such an edit up to this late.
+// database), and whenever anyone else wrote users or sessions (invalidate(): on SQLite when
+// store.generation() changes, i.e. another process or a tool committed; on PostgreSQL when the
+// database's triggers say so through the event hub, store/postgres/schema.js). Expiry is checked
+// on every use. On by default where one of those is heard (app.js); on PostgreSQL with an
+// in-process hub, only if set.
 export const SESSION_CACHE_MS = 1000;
-const SESSION_CACHE_MAX = 10000;
-export const MAX_SESSIONS_PER_USER = 1000; // ORDERFLOW_MAX_SESSIONS_PER_USER // sessions remembered at most (then forgotten all at once)
+const SESSION_CACHE_MAX = 10000; // sessions remembered at most (then forgotten all at once)
+export const MAX_SESSIONS_PER_USER = 1000; // ORDERFLOW_MAX_SESSIONS_PER_USER
 
 export class Sessions {
   constructor(store, { ttlMs = SESSION_TTL_MS, cacheMs = SESSION_CACHE_MS, maxPerUser = MAX_SESSIONS_PER_USER } = {}) {
@@ -62,6 +63,7 @@ export class Sessions {
     this.cache = new Map(); // token hash -> {found: the store's answer, until}
     this.ended = new Map(); // token hash -> until: logged out lately, never cached again meanwhile
     this.generation = undefined; // the store's generation() the cache was filled under
+    this.epoch = 0; // +1 with every invalidate(): a lookup that began before it is not remembered
   }
 
   async create(username) {
@@ -91,7 +93,7 @@ export class Sessions {
     if (this.cacheMs <= 0) return Sessions.answer(await this.store.sessions.find(h), Date.now());
     const generation = await this.store.generation();
     if (generation !== this.generation) {
-      this.cache.clear();
+      this.invalidate();
       this.generation = generation;
     }
     let now = Date.now();
@@ -99,11 +101,12 @@ export class Sessions {
     let s;
     if (hit && hit.until >= now) s = hit.found;
     else {
+      const epoch = this.epoch;
       s = await this.store.sessions.find(h);
       now = Date.now();
       // Only sessions that exist are remembered (a stream of made-up tokens fills nothing), and
-      // not one that was logged out while this lookup ran.
-      if (s && !((this.ended.get(h) ?? 0) >= now)) {
+      // not one that was logged out, or edited by anyone, while this lookup ran.
+      if (s && epoch === this.epoch && !((this.ended.get(h) ?? 0) >= now)) {
         if (this.cache.size >= SESSION_CACHE_MAX) this.cache.clear();
         this.cache.set(h, { found: s, until: now + this.cacheMs });
       }
@@ -123,6 +126,13 @@ export class Sessions {
     this.forget(h);
     await this.store.sessions.remove(h);
     this.forget(h);
+  }
+
+  // Users or sessions changed in the store, by anyone (SQLite: generation(); PostgreSQL: the
+  // database's 'sessions_stale' event): every session is read again on its next use.
+  invalidate() {
+    this.epoch += 1;
+    this.cache.clear();
   }
 
   // The session with this token hash ended (a logout here or on another instance).

@@ -13,10 +13,14 @@
 //   missed, as they are by a browser whose own SSE connection drops; they are hints to re-read,
 //   the orders themselves are always read from the database.
 // - Each instance tags its NOTIFYs with a random origin id and ignores its own when they come back.
+// - The database speaks on the same channel (origin "db"): {type: 'sessions_stale'} when a user or
+//   session was updated or deleted by anyone (store/postgres/schema.js's triggers), and this hub
+//   says the same itself after its connection was lost and made again.
 // Own code rather than a library: LISTEN, NOTIFY and a reconnect loop on node-postgres are the
 // whole of it (pg-listen adds the same on an older driver API).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { PG_EVENTS_CHANNEL } from '../store/postgres/schema.js';
 
 const MAX_PAYLOAD = 7900; // bytes; PostgreSQL's limit is 8000 including the channel name
 const OVERFLOW_TTL_MS = 60000;
@@ -24,7 +28,7 @@ const OVERFLOW_TTL_MS = 60000;
 export function createPgEvents({
   connectionString,
   pool,
-  channel = 'orderflow_events',
+  channel = PG_EVENTS_CHANNEL,
   log = console,
   reconnectMs = [100, 500, 1000, 2000, 5000],
 }) {
@@ -37,6 +41,7 @@ export function createPgEvents({
   let closed = false;
   let attempt = 0;
   let reconnectTimer = null;
+  let listenedBefore = false;
   let readyResolve;
   const ready = new Promise((r) => {
     readyResolve = r;
@@ -103,6 +108,10 @@ export function createPgEvents({
       await client.connect();
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
       attempt = 0;
+      // Whatever the database said while no connection listened is lost: among it, perhaps, that a
+      // user or session changed (schema.js's triggers). Sessions taken as they were are read again.
+      if (listenedBefore) deliver({ type: 'sessions_stale' });
+      listenedBefore = true;
       readyResolve();
     } catch (e) {
       retry(e);
@@ -182,6 +191,8 @@ export function createPgEvents({
 
   return {
     origin,
+    // The database's own changes of users and sessions arrive here too ({type: 'sessions_stale'}).
+    databaseEvents: true,
     // Resolves once the LISTEN connection is up (the first time).
     ready,
     publish(event) {

@@ -10,8 +10,33 @@ export { SCHEMA_VERSION };
 // Any constant; only this schema's migrations take this advisory lock.
 const MIGRATION_LOCK = 1406202614;
 
+// The channel of the instances' event hub (events/pg.js); the triggers below speak on it too.
+export const PG_EVENTS_CHANNEL = 'orderflow_events';
+
+// A user updated or deleted, or a session updated or deleted, by anyone (an instance's logout, an
+// admin's SQL, a tool): every instance is told, and forgets the sessions it has taken as they were
+// (auth.js's cache), so an edit is seen at once rather than up to ORDERFLOW_SESSION_CACHE_MS late.
+// Per statement, and only when a row changed: a login's purge of expired sessions that deletes
+// nothing says nothing. A separate trigger per event: a transition table belongs to one.
+const IDENTITY_TRIGGERS = `
+CREATE OR REPLACE FUNCTION orderflow_sessions_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM changed) THEN
+    PERFORM pg_notify('${PG_EVENTS_CHANNEL}', '{"o":"db","e":[{"type":"sessions_stale"}]}');
+  END IF;
+  RETURN NULL;
+END $$;
+${['users', 'sessions']
+  .flatMap((table) =>
+    ['UPDATE', 'DELETE'].map(
+      (event) => `CREATE OR REPLACE TRIGGER ${table}_${event.toLowerCase()}_stale AFTER ${event} ON ${table}
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION orderflow_sessions_stale();`,
+    ),
+  )
+  .join('\n')}`;
+
 const { tables, indexes } = renderSchema('postgres');
-const SCHEMA = `${tables}\n${indexes}`;
+const SCHEMA = `${tables}\n${indexes}\n${IDENTITY_TRIGGERS}`;
 
 // Creates what is missing and records the schema version (never lowers a newer one). A database
 // written by a newer schema than this code knows is refused rather than misread.
