@@ -12,10 +12,6 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import { HttpError, dialectOf, errorBody, fail, failureOf } from './http/errors.js';
 import { MAX_BODY_BYTES, SECURITY_HEADERS, readBody, parseJsonObject } from './http/body.js';
-
-// What is read away of a body left unread after the answer, before the connection is closed
-// (discardRest): far above any body this API takes, so a client still sending gets its answer.
-const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
 import { validationMessage } from './http/validation.js';
 import { onClientError } from './http/client-error.js';
 import { Sessions, SESSION_COOKIE, SESSION_CACHE_MS } from './auth.js';
@@ -34,6 +30,10 @@ import { sharedRoutes } from './routes/shared.js';
 import { cmsRoutes } from './routes/cms.js';
 import { deliveryRoutes } from './routes/delivery.js';
 import { createMutations } from './http/mutations.js';
+
+// What is read away of a body left unread after the answer, before the connection is closed
+// (discardRest): far above any body this API takes, so a client still sending gets its answer.
+const DISCARD_MAX_BYTES = 4 * 1024 * 1024;
 
 // store: an opened store (store/index.js openStore). hub: an event hub (events/), default in-process.
 export async function createApp({ store, views, config, hub = createInProcessHub() }) {

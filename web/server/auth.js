@@ -82,7 +82,7 @@ export class Sessions {
       expiresAt: now + this.ttlMs,
       keep: this.maxPerUser,
     });
-    if (ended > 0) this.cache.clear();
+    if (ended > 0) this.invalidate();
     return { token, csrf };
   }
 
