@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchChromium } from '../support/chromium.js';
+import { serveBuiltFile } from '../support/static-files.js';
 import { ROOT, scratchProject } from '../node/support/package.js';
 
 const MAIN = {
@@ -45,7 +46,6 @@ workspace.api = createAdapter({ dialect: 'delivery', token: () => 'a-token' });\
   const dist = join(app, 'dist');
   const statuses = ['pending', 'confirmed', 'assigned', 'in_transit'];
   const orders = Array.from({ length: 8 }, (_, i) => ({ id: i + 1, status: statuses[i % 4], customer_name: `Customer ${i + 1}` }));
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
   const server = createServer(async (req, res) => {
     const u = new URL(req.url, 'http://x');
     const json = (code, body) => {
@@ -62,15 +62,7 @@ workspace.api = createAdapter({ dialect: 'delivery', token: () => 'a-token' });\
       o.status = JSON.parse(body).status;
       return json(200, { success: true, message: 'Order status updated', data: o });
     }
-    const rel = normalize(u.pathname === '/' ? 'index.html' : u.pathname.slice(1));
-    try {
-      const data = readFileSync(join(dist, rel));
-      res.writeHead(200, { 'Content-Type': types[extname(rel)] ?? 'application/octet-stream' });
-      res.end(data);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
+    serveBuiltFile(res, dist, u.pathname);
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const assets = readdirSync(join(dist, 'assets'));

@@ -4,10 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { launchChromium } from '../support/chromium.js';
+import { serveBuiltFile } from '../support/static-files.js';
 import { ROOT, scratchProject } from '../node/support/package.js';
 
 let app;
@@ -24,18 +25,7 @@ before(async () => {
     cwd: app,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  server = createServer((req, res) => {
-    const rel = normalize(new URL(req.url, 'http://x').pathname === '/' ? 'index.html' : new URL(req.url, 'http://x').pathname.slice(1));
-    try {
-      const data = readFileSync(join(app, 'dist', rel));
-      res.writeHead(200, { 'Content-Type': types[extname(rel)] ?? 'application/octet-stream' });
-      res.end(data);
-    } catch {
-      res.writeHead(404);
-      res.end();
-    }
-  });
+  server = createServer((req, res) => serveBuiltFile(res, join(app, 'dist'), new URL(req.url, 'http://x').pathname));
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${server.address().port}/`;
   browser = await launchChromium();
