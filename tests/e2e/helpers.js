@@ -103,3 +103,12 @@ export async function screenshot(page, name) {
 export async function until(page, fn, arg, timeout = 5000) {
   await page.waitForFunction(fn, arg, { timeout });
 }
+
+/** The accessible label (or text) of the element that has keyboard focus, across shadow roots; 'body' when none. */
+export const focused = (page) =>
+  page.evaluate(() => {
+    let a = document.activeElement;
+    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
+    if (!a || a === document.body) return 'body';
+    return a.getAttribute('aria-label') || a.textContent.trim();
+  });

@@ -3,7 +3,7 @@
 // control of the next/previous order, Ctrl+End/Ctrl+Home jump to the last/first.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, signIn, token, cmsOrders } from './helpers.js';
+import { setup, newPage, signIn, token, cmsOrders, focused } from './helpers.js';
 
 let env;
 let tok;
@@ -16,12 +16,6 @@ after(async () => {
   await env?.close();
 });
 
-const focused = (page) =>
-  page.evaluate(() => {
-    let a = document.activeElement;
-    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-    return a && a !== document.body ? a.getAttribute('aria-label') || a.textContent.trim() : 'body';
-  });
 // The list scrolls the target row in and focuses it a frame or two later: wait for it (up to 5 s
 // on a loaded machine) and then compare, so a wrong target still fails with both names shown.
 async function focusedIs(page, want) {

@@ -4,7 +4,7 @@
 // dialog's. Driven by accessible names, the keyboard, and what is focused and visible.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, signIn, rowStatus, token, call, cmsOrders } from './helpers.js';
+import { setup, newPage, signIn, rowStatus, token, call, cmsOrders, focused } from './helpers.js';
 
 let env;
 let tok;
@@ -16,15 +16,6 @@ before(async () => {
 after(async () => {
   await env?.close();
 });
-
-/** The accessible label (or text) of the element that has keyboard focus, across shadow roots. */
-const focused = (page) =>
-  page.evaluate(() => {
-    let a = document.activeElement;
-    while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement;
-    if (!a || a === document.body) return 'body';
-    return a.getAttribute('aria-label') || a.textContent.trim();
-  });
 
 const statusBox = (page, id) => page.getByRole('combobox', { name: `Status for order ${id}`, exact: true });
 
